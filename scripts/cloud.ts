@@ -1,0 +1,188 @@
+/**
+ * The local cloud: install on first use, start, stop, inspect.
+ *
+ *   npm run cloud:up       install what is missing, start everything, wait until each answers
+ *   npm run cloud:down     stop only what "up" started
+ *   npm run cloud:status   a table of components, ports, states and memory
+ *   npm run cloud:logs [component] [-f]
+ */
+import { spawn } from 'node:child_process';
+import { COMPONENTS, findComponent, type Component } from './local-cloud/components';
+import { CLOUD_DIR, PORTS } from './local-cloud/layout';
+import {
+  describePortHolder,
+  isAlive,
+  isPortOpen,
+  launch,
+  logFile,
+  readPid,
+  residentMemoryMiB,
+  sleep,
+  stop,
+  tail,
+} from './local-cloud/processes';
+
+type State = 'ready' | 'starting' | 'not answering' | 'stopped' | 'died';
+
+interface ComponentStatus {
+  component: Component;
+  pid?: number;
+  state: State;
+  detail?: string;
+}
+
+async function probeOnce(component: Component): Promise<string | undefined> {
+  try {
+    await component.probe();
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message.split('\n')[0] : String(error);
+  }
+}
+
+async function statusOf(component: Component): Promise<ComponentStatus> {
+  const pid = readPid(component.name);
+  if (pid === undefined) return { component, state: 'stopped' };
+  if (!isAlive(pid)) return { component, pid, state: 'died', detail: `see ${logFile(component.name)}` };
+  const problem = await probeOnce(component);
+  return problem === undefined ? { component, pid, state: 'ready' } : { component, pid, state: 'not answering', detail: problem };
+}
+
+async function waitUntilReady(component: Component, pid: number, startedAt: number): Promise<void> {
+  const deadline = startedAt + component.startTimeoutMs;
+  let lastProblem = 'no answer yet';
+  while (Date.now() < deadline) {
+    if (!isAlive(pid)) {
+      throw new Error(
+        `${component.name} exited during start-up. Last log lines (${logFile(component.name)}):\n${tail(logFile(component.name), 15)}`,
+      );
+    }
+    const problem = await probeOnce(component);
+    if (problem === undefined) return;
+    lastProblem = problem;
+    await sleep(500);
+  }
+  throw new Error(
+    `${component.name} did not answer within ${component.startTimeoutMs / 1000} s (last error: ${lastProblem}). ` +
+      `Log: ${logFile(component.name)}`,
+  );
+}
+
+async function startComponent(component: Component): Promise<string> {
+  const status = await statusOf(component);
+  if (status.state === 'ready') return 'already running';
+  if (status.state === 'not answering' && status.pid !== undefined) {
+    // Started by us but not (yet) answering: give it its start-up window before judging.
+    await waitUntilReady(component, status.pid, Date.now());
+    return 'already running';
+  }
+  const restarted = status.state === 'died';
+  if (await isPortOpen(component.port)) {
+    throw new Error(
+      `port ${component.port} (${component.name}) is already in use by ${describePortHolder(component.port)}. ` +
+        `Stop that process, or free the port, then run "npm run cloud:up" again.`,
+    );
+  }
+  await component.prepare?.();
+  const startedAt = Date.now();
+  const pid = launch(component.name, component.launch());
+  await waitUntilReady(component, pid, startedAt);
+  await component.afterReady?.();
+  const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
+  return restarted ? `restarted after it had died (${seconds} s)` : `started in ${seconds} s`;
+}
+
+async function up(): Promise<void> {
+  const began = Date.now();
+  console.log(`local cloud: ${CLOUD_DIR}`);
+  for (const component of COMPONENTS) await component.install();
+  // The gateway fronts the emulators: start the rest together, then the gateway.
+  const gateway = COMPONENTS.filter((c) => c.name === 'gateway');
+  const others = COMPONENTS.filter((c) => c.name !== 'gateway');
+  const report = async (component: Component): Promise<void> => {
+    const outcome = await startComponent(component);
+    console.log(`  ${component.name.padEnd(10)} ${outcome}`);
+  };
+  const results = await Promise.allSettled(others.map(report));
+  const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failures.length > 0) {
+    for (const failure of failures) console.error(`\n${failure.reason instanceof Error ? failure.reason.message : failure.reason}`);
+    throw new Error(`${failures.length} component(s) failed to start; "npm run cloud:status" shows the rest.`);
+  }
+  for (const component of gateway) await report(component);
+  console.log(`local cloud ready in ${((Date.now() - began) / 1000).toFixed(1)} s; AWS endpoint http://127.0.0.1:${PORTS.gateway}`);
+}
+
+async function down(): Promise<void> {
+  // Reverse order: the gateway first, so nothing reaches an emulator that is going away.
+  const outcomes = await Promise.all(
+    [...COMPONENTS].reverse().map(async (component) => [component.name, await stop(component.name)] as const),
+  );
+  for (const [name, outcome] of outcomes) console.log(`  ${name.padEnd(10)} ${outcome}`);
+}
+
+async function status(): Promise<boolean> {
+  const rows = await Promise.all(COMPONENTS.map(statusOf));
+  const table = rows.map((row) => ({
+    component: row.component.name,
+    port: String(row.component.port),
+    pid: row.pid && isAlive(row.pid) ? String(row.pid) : '-',
+    state: row.state,
+    'rss MiB': row.pid && isAlive(row.pid) ? String(residentMemoryMiB(row.pid)) : '-',
+    what: row.component.what,
+    detail: row.detail ?? '',
+  }));
+  printTable(table);
+  const total = rows.reduce((sum, row) => sum + (row.pid && isAlive(row.pid) ? residentMemoryMiB(row.pid) : 0), 0);
+  console.log(`total resident memory: ${total} MiB`);
+  return rows.every((row) => row.state === 'ready');
+}
+
+export function printTable(rows: Record<string, string>[]): void {
+  if (rows.length === 0) return;
+  const columns = Object.keys(rows[0]!);
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => (r[c] ?? '').length)));
+  const line = (cells: string[]): string => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
+  console.log(line(columns));
+  console.log(line(widths.map((w) => '-'.repeat(w))));
+  for (const row of rows) console.log(line(columns.map((c) => row[c] ?? '')));
+}
+
+function logs(args: string[]): void {
+  const follow = args.includes('-f') || args.includes('--follow');
+  const names = args.filter((a) => !a.startsWith('-'));
+  const components = names.length > 0 ? names.map(findComponent) : COMPONENTS;
+  if (follow) {
+    spawn('tail', ['-n', '20', '-F', ...components.map((c) => logFile(c.name))], { stdio: 'inherit' });
+    return;
+  }
+  for (const component of components) {
+    console.log(`==> ${component.name} (${logFile(component.name)}) <==`);
+    console.log(tail(logFile(component.name), 30));
+  }
+}
+
+async function main(): Promise<void> {
+  const [command, ...args] = process.argv.slice(2);
+  switch (command) {
+    case 'up':
+      return up();
+    case 'down':
+      return down();
+    case 'status':
+      if (!(await status())) process.exitCode = 1;
+      return;
+    case 'logs':
+      return logs(args);
+    default:
+      console.error('usage: tsx scripts/cloud.ts up|down|status|logs [component] [-f]');
+      process.exitCode = 2;
+  }
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(`\ncloud: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,75 @@
+/**
+ * One AWS endpoint (127.0.0.1:4566, like LocalStack) in front of three emulators.
+ *
+ * Every AWS SDK request is signed with SigV4, and the signature's credential
+ * scope names the service ("Credential=AKID/20261122/eu-west-1/sqs/aws4_request").
+ * The gateway routes on that name and streams the request through unchanged; the
+ * emulators do not verify signatures, so nothing needs re-signing.
+ */
+import http from 'node:http';
+import { HOST, PORTS } from './layout';
+
+const BACKENDS: Record<string, number> = {
+  sqs: PORTS.elasticmq,
+  dynamodb: PORTS.dynamodb,
+  s3: PORTS.s3,
+};
+
+const CREDENTIAL_SCOPE = /Credential=[^/,\s]+\/\d{8}\/[^/]+\/([a-z0-9-]+)\/aws4_request/;
+
+export function serviceOf(request: Pick<http.IncomingMessage, 'headers' | 'url'>): string {
+  const authorization = request.headers.authorization;
+  const fromHeader = authorization ? CREDENTIAL_SCOPE.exec(authorization) : null;
+  if (fromHeader?.[1]) return fromHeader[1];
+  const url = request.url ?? '';
+  const fromQuery = /[?&]X-Amz-Credential=[^/&]+%2F\d{8}%2F[^%]+%2F([a-z0-9-]+)%2F/i.exec(url);
+  if (fromQuery?.[1]) return fromQuery[1];
+  const target = request.headers['x-amz-target'];
+  if (typeof target === 'string') {
+    if (target.startsWith('AmazonSQS')) return 'sqs';
+    if (target.startsWith('DynamoDB')) return 'dynamodb';
+  }
+  return 's3';
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+const server = http.createServer((request, response) => {
+  const service = serviceOf(request);
+  const port = BACKENDS[service];
+  if (port === undefined) {
+    response.writeHead(501, { 'content-type': 'application/json' });
+    response.end(
+      JSON.stringify({
+        message: `the local cloud emulates sqs, dynamodb and s3; "${service}" is not available locally`,
+      }),
+    );
+    return;
+  }
+  const upstream = http.request(
+    { host: HOST, port, method: request.method, path: request.url, headers: request.headers, agent },
+    (reply) => {
+      response.writeHead(reply.statusCode ?? 502, reply.headers);
+      reply.pipe(response);
+    },
+  );
+  upstream.on('error', (error) => {
+    if (!response.headersSent) response.writeHead(502, { 'content-type': 'application/json' });
+    response.end(JSON.stringify({ message: `${service} emulator on port ${port} is not answering: ${error.message}` }));
+  });
+  request.pipe(upstream);
+});
+
+server.keepAliveTimeout = 65_000;
+
+if (require.main === module) {
+  server.listen(PORTS.gateway, HOST, () => {
+    console.log(`AWS gateway on http://${HOST}:${PORTS.gateway} -> sqs:${PORTS.elasticmq} dynamodb:${PORTS.dynamodb} s3:${PORTS.s3}`);
+  });
+  const shutdown = (): void => {
+    server.close(() => process.exit(0));
+    setTimeout(() => process.exit(0), 2_000).unref();
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+}

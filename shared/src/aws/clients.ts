@@ -1,0 +1,74 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+
+/**
+ * The single place where AWS clients are built. In AWS no endpoint is set and the
+ * SDK's defaults apply; against the local cloud (or LocalStack) AWS_ENDPOINT_URL
+ * points every client at the emulator. Service-specific overrides use the SDK's
+ * own variable names, so the same code runs in both places unchanged.
+ */
+export const awsEnvironmentSchema = z.object({
+  AWS_REGION: z.string().min(1, 'set AWS_REGION, e.g. eu-west-1'),
+  AWS_ENDPOINT_URL: z.url().optional(),
+  AWS_ENDPOINT_URL_SQS: z.url().optional(),
+  AWS_ENDPOINT_URL_DYNAMODB: z.url().optional(),
+  AWS_ENDPOINT_URL_S3: z.url().optional(),
+});
+
+export type AwsEnvironment = z.infer<typeof awsEnvironmentSchema>;
+
+export interface AwsClientSettings {
+  region: string;
+  endpoints: { sqs?: string; dynamodb?: string; s3?: string };
+}
+
+export function awsClientSettings(env: AwsEnvironment): AwsClientSettings {
+  return {
+    region: env.AWS_REGION,
+    endpoints: {
+      sqs: env.AWS_ENDPOINT_URL_SQS ?? env.AWS_ENDPOINT_URL,
+      dynamodb: env.AWS_ENDPOINT_URL_DYNAMODB ?? env.AWS_ENDPOINT_URL,
+      s3: env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL,
+    },
+  };
+}
+
+// Lambda reuses a container for many invocations: a few retries with the SDK's
+// adaptive backoff, then the failure goes to our own retry policy (SQS redelivery).
+const MAX_ATTEMPTS = 4;
+
+export function createSqsClient(settings: AwsClientSettings): SQSClient {
+  return new SQSClient({
+    region: settings.region,
+    endpoint: settings.endpoints.sqs,
+    maxAttempts: MAX_ATTEMPTS,
+  });
+}
+
+export function createDynamoDbClient(settings: AwsClientSettings): DynamoDBClient {
+  return new DynamoDBClient({
+    region: settings.region,
+    endpoint: settings.endpoints.dynamodb,
+    maxAttempts: MAX_ATTEMPTS,
+  });
+}
+
+export function createDocumentClient(settings: AwsClientSettings): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(createDynamoDbClient(settings), {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+}
+
+export function createS3Client(settings: AwsClientSettings): S3Client {
+  const endpoint = settings.endpoints.s3;
+  return new S3Client({
+    region: settings.region,
+    endpoint,
+    // Emulators serve buckets by path; virtual-host style would ask DNS for <bucket>.127.0.0.1.
+    forcePathStyle: endpoint !== undefined,
+    maxAttempts: MAX_ATTEMPTS,
+  });
+}

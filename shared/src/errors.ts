@@ -1,0 +1,48 @@
+/**
+ * Failure taxonomy shared by every consumer.
+ *
+ * A consumer must decide, per record, whether trying again can help. Retrying a
+ * message that can never succeed wastes the retry budget of its siblings and
+ * delays the operator's view of it in the DLQ; giving up on one that would have
+ * succeeded a minute later loses it. So every failure a domain function raises
+ * says which kind it is, and unknown errors are treated as retryable (the safe
+ * default: nothing is lost, the redrive policy bounds the attempts).
+ */
+export abstract class ProcessingError extends Error {
+  abstract readonly retryable: boolean;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Trying again cannot help: the input itself is wrong, or the destination refused it for good. */
+export class PermanentError extends ProcessingError {
+  readonly retryable = false;
+}
+
+/** A dependency was unavailable, throttled or timed out: the same input may succeed later. */
+export class RetryableError extends ProcessingError {
+  readonly retryable = true;
+}
+
+/** A message that does not match its contract. Permanent: redelivery returns the same bytes. */
+export class InvalidMessageError extends PermanentError {}
+
+/** Configuration that does not validate; raised once, at cold start, listing every problem. */
+export class ConfigurationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigurationError';
+  }
+}
+
+export function isRetryable(error: unknown): boolean {
+  return error instanceof ProcessingError ? error.retryable : true;
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return `non-Error value thrown: ${String(error)}`;
+}
