@@ -8,6 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import { COMPONENTS, findComponent, type Component } from './local-cloud/components';
+import { applyLocalEnvironment } from './local-cloud/environment';
 import { CLOUD_DIR, PORTS } from './local-cloud/layout';
 import {
   describePortHolder,
@@ -163,6 +164,7 @@ function logs(args: string[]): void {
 }
 
 async function main(): Promise<void> {
+  applyLocalEnvironment();
   const [command, ...args] = process.argv.slice(2);
   switch (command) {
     case 'up':

@@ -1,0 +1,34 @@
+/** @jest-config-loader esbuild-register */
+import type { Config } from 'jest';
+
+const transform: Config['transform'] = {
+  '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+};
+
+/**
+ * Two projects: unit tests (no network, beside the code) and integration tests
+ * (against the real local cloud: ElasticMQ, DynamoDB Local, moto S3, Cassandra,
+ * PostgreSQL, and services running in serverless-offline).
+ */
+const config: Config = {
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/shared/src/**/*.test.ts', '<rootDir>/services/*/src/**/*.test.ts', '<rootDir>/scripts/**/*.test.ts'],
+    },
+    {
+      displayName: 'integration',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/shared/test/integration/**/*.int.test.ts', '<rootDir>/services/*/test/integration/**/*.int.test.ts'],
+      setupFiles: ['<rootDir>/scripts/testing/integration-env.ts'],
+      globalSetup: '<rootDir>/scripts/testing/global-setup.ts',
+      globalTeardown: '<rootDir>/scripts/testing/global-teardown.ts',
+      testTimeout: 120_000,
+    },
+  ],
+};
+
+export default config;

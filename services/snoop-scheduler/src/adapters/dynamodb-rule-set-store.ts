@@ -1,0 +1,57 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { RetryableError } from '@backbone/shared';
+import type { ActivationOutcome, RuleSetStore, RuleSetVersion } from '../domain/active-rule-set';
+
+/** Partition key of the single item every engine container reads to find the rule set to load. */
+export const ACTIVE_RULE_SET_KEY = 'ACTIVE';
+export const versionKey = (ruleSetVersion: string): string => `VERSION#${ruleSetVersion}`;
+
+function asRetryable(error: unknown, action: string): never {
+  throw new RetryableError(`${action} failed in DynamoDB: ${error instanceof Error ? error.message : String(error)}`, {
+    cause: error,
+  });
+}
+
+export function createDynamoDbRuleSetStore(documents: DynamoDBDocumentClient, tableName: string): RuleSetStore {
+  return {
+    async recordVersion(version) {
+      try {
+        await documents.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { pk: versionKey(version.ruleSetVersion), ...version },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return;
+        asRetryable(error, `recording rule set ${version.ruleSetVersion}`);
+      }
+    },
+
+    async activate(version): Promise<ActivationOutcome> {
+      try {
+        await documents.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { pk: ACTIVE_RULE_SET_KEY, ...version, activatedAt: new Date().toISOString() },
+            // ISO-8601 UTC timestamps of equal format compare correctly as strings.
+            ConditionExpression: 'attribute_not_exists(pk) OR publishedAt < :publishedAt',
+            ExpressionAttributeValues: { ':publishedAt': version.publishedAt },
+          }),
+        );
+        return 'activated';
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) asRetryable(error, 'activating the rule set');
+      }
+      // The condition failed: either this very version is active (a redelivery) or a later one is.
+      const current = await documents.send(
+        new GetCommand({ TableName: tableName, Key: { pk: ACTIVE_RULE_SET_KEY }, ConsistentRead: true }),
+      );
+      return (current.Item as RuleSetVersion | undefined)?.ruleSetVersion === version.ruleSetVersion
+        ? 'already-active'
+        : 'superseded';
+    },
+  };
+}

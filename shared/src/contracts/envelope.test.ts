@@ -1,0 +1,60 @@
+import { InvalidMessageError } from '../errors';
+import { createContractReader, defineContract } from './envelope';
+import { ruleSetPublishedV1 } from './rule-set-published';
+import { z } from 'zod';
+
+const validRuleSet = {
+  ruleSetVersion: 'a'.repeat(64),
+  location: { bucket: 'rules-bucket', key: `rules/${'a'.repeat(64)}.snoop` },
+  checksumSha256: 'b'.repeat(64),
+  ruleCount: 52,
+  publishedAt: '2026-11-22T01:00:00.000Z',
+  publishedBy: 'ops@example.com',
+};
+
+describe('message contracts', () => {
+  const reader = createContractReader([ruleSetPublishedV1]);
+
+  it('round-trips a valid envelope through JSON', () => {
+    const envelope = ruleSetPublishedV1.create(validRuleSet, { id: 'rs-1', correlationId: 'corr-1' });
+    expect(reader.read(JSON.stringify(envelope))).toEqual(envelope);
+    expect(envelope).toMatchObject({ id: 'rs-1', type: 'RuleSetPublished', version: 1, correlationId: 'corr-1' });
+  });
+
+  it('names the invalid field and what it must be', () => {
+    const body = JSON.stringify(ruleSetPublishedV1.create(validRuleSet));
+    const broken = body.replace('"ruleCount":52', '"ruleCount":"many"');
+    expect(() => reader.read(broken)).toThrow(InvalidMessageError);
+    expect(() => reader.read(broken)).toThrow(/data\.ruleCount: .*number/);
+  });
+
+  it('names nested fields with their full path', () => {
+    expect(() => ruleSetPublishedV1.create({ ...validRuleSet, location: { bucket: 'x', key: '' } })).toThrow(
+      /data\.location\.bucket: .*data\.location\.key:/s,
+    );
+  });
+
+  it('rejects an unknown version, listing the known ones', () => {
+    const envelope = { ...ruleSetPublishedV1.create(validRuleSet), version: 7 };
+    expect(() => reader.read(JSON.stringify(envelope))).toThrow(/unknown version 7 of RuleSetPublished.*known versions: 1/);
+  });
+
+  it('rejects an unknown type, listing what the consumer accepts', () => {
+    const envelope = { ...ruleSetPublishedV1.create(validRuleSet), type: 'LoanApproved' };
+    expect(() => reader.read(JSON.stringify(envelope))).toThrow(/unknown message type "LoanApproved".*RuleSetPublished v1/);
+  });
+
+  it('rejects bodies that are not JSON or not envelopes', () => {
+    expect(() => reader.read('not json')).toThrow(/not JSON/);
+    expect(() => reader.read(JSON.stringify({ hello: 'world' }))).toThrow(/not a valid envelope: id: /);
+  });
+
+  it('routes each version to its own schema', () => {
+    const v1 = defineContract({ type: 'Thing', version: 1, schema: z.object({ a: z.string() }) });
+    const v2 = defineContract({ type: 'Thing', version: 2, schema: z.object({ a: z.string(), b: z.number() }) });
+    const both = createContractReader([v1, v2]);
+    expect(both.read(JSON.stringify(v1.create({ a: 'x' }))).data).toEqual({ a: 'x' });
+    expect(both.read(JSON.stringify(v2.create({ a: 'x', b: 1 }))).data).toEqual({ a: 'x', b: 1 });
+    expect(() => createContractReader([v1, v1])).toThrow(/registered twice/);
+  });
+});

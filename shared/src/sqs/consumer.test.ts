@@ -1,0 +1,136 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { SQSRecord } from 'aws-lambda';
+import { z } from 'zod';
+import { createContractReader, defineContract } from '../contracts/envelope';
+import { PermanentError, RetryableError } from '../errors';
+import { lambdaContext, sqsRecordFactory } from '../testing/lambda';
+import { backoffSeconds, createSqsConsumer } from './consumer';
+import type { DeadLetterSink, Failure } from './dead-letter';
+
+const order = defineContract({ type: 'Order', version: 1, schema: z.object({ orderId: z.string(), outcome: z.string() }) });
+const body = (outcome: string, orderId = outcome) => JSON.stringify(order.create({ orderId, outcome }));
+
+const silentLogger = { info: jest.fn(), warn: jest.fn(), error: jest.fn(), debug: jest.fn() } as unknown as Logger;
+
+function setUp(options: { maxReceiveCount?: number; fifo?: boolean; deadLetterFails?: boolean } = {}) {
+  const deadLettered: { record: SQSRecord; failure: Failure }[] = [];
+  const handled: string[] = [];
+  const delays: number[] = [];
+  const deadLetters: DeadLetterSink = {
+    send: async (record, failure) => {
+      if (options.deadLetterFails) throw new Error('DLQ unavailable');
+      deadLettered.push({ record, failure });
+    },
+  };
+  const consumer = createSqsConsumer({
+    reader: createContractReader([order]),
+    maxReceiveCount: options.maxReceiveCount ?? 5,
+    deadLetters,
+    logger: silentLogger,
+    fifo: options.fifo,
+    backoff: { baseSeconds: 2, maxSeconds: 60, changeVisibility: async (_record, seconds) => void delays.push(seconds) },
+    random: () => 1,
+    async handle(envelope) {
+      handled.push(envelope.data.orderId);
+      if (envelope.data.outcome === 'permanent') throw new PermanentError('destination refused it');
+      if (envelope.data.outcome === 'retryable') throw new RetryableError('destination timed out');
+      if (envelope.data.outcome === 'crash') throw new TypeError('undefined is not a function');
+    },
+  });
+  return { consumer, deadLettered, handled, delays };
+}
+
+describe('createSqsConsumer', () => {
+  it('acknowledges good records and fails only the retryable one', async () => {
+    const { consumer, deadLettered } = setUp();
+    const records = [sqsRecordFactory(body('ok', 'a')), sqsRecordFactory(body('retryable')), sqsRecordFactory(body('ok', 'b'))];
+    const response = await consumer({ Records: records }, lambdaContext());
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: records[1]!.messageId }]);
+    expect(deadLettered).toHaveLength(0);
+  });
+
+  it('dead-letters an invalid message at once with the reason, without failing its siblings', async () => {
+    const { consumer, deadLettered, handled } = setUp();
+    const invalid = sqsRecordFactory(JSON.stringify({ ...order.create({ orderId: 'x', outcome: 'ok' }), data: { orderId: 1 } }));
+    const response = await consumer({ Records: [invalid, sqsRecordFactory(body('ok', 'good'))] }, lambdaContext());
+    expect(response.batchItemFailures).toEqual([]);
+    expect(handled).toEqual(['good']);
+    expect(deadLettered).toHaveLength(1);
+    expect(deadLettered[0]!.failure).toMatchObject({ kind: 'permanent', receiveCount: 1 });
+    expect(deadLettered[0]!.failure.reason).toMatch(/InvalidMessageError: .*data\.orderId.*data\.outcome/);
+  });
+
+  it('dead-letters a permanent failure from the handler', async () => {
+    const { consumer, deadLettered } = setUp();
+    const response = await consumer({ Records: [sqsRecordFactory(body('permanent'))] }, lambdaContext());
+    expect(response.batchItemFailures).toEqual([]);
+    expect(deadLettered[0]!.failure).toMatchObject({ kind: 'permanent', reason: 'PermanentError: destination refused it' });
+  });
+
+  it('treats unknown errors as retryable', async () => {
+    const { consumer, deadLettered } = setUp();
+    const record = sqsRecordFactory(body('crash'));
+    const response = await consumer({ Records: [record] }, lambdaContext());
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
+    expect(deadLettered).toHaveLength(0);
+  });
+
+  it('delays redelivery exponentially', async () => {
+    const { consumer, delays } = setUp();
+    for (const receiveCount of [1, 2, 3]) {
+      await consumer({ Records: [sqsRecordFactory(body('retryable'), { receiveCount })] }, lambdaContext());
+    }
+    expect(delays).toEqual([2, 4, 8]);
+  });
+
+  it('dead-letters on the last allowed delivery, with the last reason', async () => {
+    const { consumer, deadLettered } = setUp({ maxReceiveCount: 3 });
+    const response = await consumer({ Records: [sqsRecordFactory(body('retryable'), { receiveCount: 3 })] }, lambdaContext());
+    expect(response.batchItemFailures).toEqual([]);
+    expect(deadLettered[0]!.failure).toEqual({
+      kind: 'retries-exhausted',
+      reason: 'RetryableError: destination timed out',
+      receiveCount: 3,
+    });
+  });
+
+  it('keeps a record in the queue when the DLQ cannot take it, so nothing is lost', async () => {
+    const { consumer } = setUp({ deadLetterFails: true });
+    const record = sqsRecordFactory(body('permanent'));
+    const response = await consumer({ Records: [record, sqsRecordFactory(body('ok'))] }, lambdaContext());
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
+  });
+
+  it('on FIFO queues holds back only later records of the failed record’s group', async () => {
+    const { consumer, handled } = setUp({ fifo: true });
+    const records = [
+      sqsRecordFactory(body('retryable', 'a1'), { groupId: 'a' }),
+      sqsRecordFactory(body('ok', 'b1'), { groupId: 'b' }),
+      sqsRecordFactory(body('ok', 'a2'), { groupId: 'a' }),
+      sqsRecordFactory(body('ok', 'b2'), { groupId: 'b' }),
+    ];
+    const response = await consumer({ Records: records }, lambdaContext());
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([records[0]!.messageId, records[2]!.messageId]);
+    expect(handled).toEqual(['a1', 'b1', 'b2']);
+  });
+
+  it('refuses a nonsensical maxReceiveCount', () => {
+    expect(() =>
+      createSqsConsumer({
+        reader: createContractReader([order]),
+        maxReceiveCount: 0,
+        deadLetters: { send: async () => undefined },
+        logger: silentLogger,
+        handle: async () => undefined,
+      }),
+    ).toThrow(/maxReceiveCount must be a positive integer/);
+  });
+});
+
+describe('backoffSeconds', () => {
+  it('grows exponentially, is capped, and is never zero', () => {
+    expect(backoffSeconds(1, { baseSeconds: 2, maxSeconds: 60 }, () => 1)).toBe(2);
+    expect(backoffSeconds(10, { baseSeconds: 2, maxSeconds: 60 }, () => 1)).toBe(60);
+    expect(backoffSeconds(3, { baseSeconds: 2, maxSeconds: 60 }, () => 0)).toBe(1);
+  });
+});

@@ -1,0 +1,71 @@
+import { SendMessageCommand, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSRecord } from 'aws-lambda';
+import { ATTRIBUTE } from './message-attributes';
+import { deduplicationId } from './producer';
+
+export type FailureKind = 'permanent' | 'retries-exhausted';
+
+export interface Failure {
+  kind: FailureKind;
+  reason: string;
+  receiveCount: number;
+}
+
+/** Where a consumer puts a message it gives up on, together with why. */
+export interface DeadLetterSink {
+  send(record: SQSRecord, failure: Failure): Promise<void>;
+}
+
+// SQS allows 10 message attributes; the failure description takes six of them.
+const MAX_ATTRIBUTES = 10;
+const MAX_REASON_LENGTH = 1_000;
+
+function originalAttributes(record: SQSRecord): Record<string, MessageAttributeValue> {
+  const attributes: Record<string, MessageAttributeValue> = {};
+  for (const [name, value] of Object.entries(record.messageAttributes ?? {})) {
+    if (name.startsWith('failure.')) continue;
+    if (value.stringValue !== undefined) {
+      attributes[name] = { DataType: value.dataType, StringValue: value.stringValue };
+    } else if (value.binaryValue !== undefined) {
+      attributes[name] = { DataType: value.dataType, BinaryValue: Buffer.from(value.binaryValue, 'base64') };
+    }
+  }
+  return attributes;
+}
+
+/**
+ * Sends the original body to the DLQ with the failure described in message
+ * attributes (reason, kind, time, source queue, receive count, original id).
+ *
+ * SQS's own redrive (maxReceiveCount) moves a message without saying why; doing
+ * it here, on the last attempt, keeps the reason next to the message for the
+ * operators who inspect and redrive it. The redrive policy stays as the safety
+ * net for what this cannot see (a crashed or timed-out function).
+ */
+export function createDeadLetterQueueSink(sqs: SQSClient, queueUrl: () => Promise<string>): DeadLetterSink {
+  return {
+    async send(record, failure) {
+      const failureAttributes: Record<string, MessageAttributeValue> = {
+        [ATTRIBUTE.failureReason]: { DataType: 'String', StringValue: failure.reason.slice(0, MAX_REASON_LENGTH) },
+        [ATTRIBUTE.failureKind]: { DataType: 'String', StringValue: failure.kind },
+        [ATTRIBUTE.failedAt]: { DataType: 'String', StringValue: new Date().toISOString() },
+        [ATTRIBUTE.failureSource]: { DataType: 'String', StringValue: record.eventSourceARN },
+        [ATTRIBUTE.failureReceiveCount]: { DataType: 'Number', StringValue: String(failure.receiveCount) },
+        [ATTRIBUTE.failureMessageId]: { DataType: 'String', StringValue: record.messageId },
+      };
+      // Keep the envelope attributes first: they are what the DLQ console groups by.
+      const kept = Object.entries(originalAttributes(record))
+        .sort(([a], [b]) => Number(!a.startsWith('message.')) - Number(!b.startsWith('message.')))
+        .slice(0, MAX_ATTRIBUTES - Object.keys(failureAttributes).length);
+      const groupId = record.attributes.MessageGroupId;
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: await queueUrl(),
+          MessageBody: record.body,
+          MessageAttributes: { ...Object.fromEntries(kept), ...failureAttributes },
+          ...(groupId ? { MessageGroupId: groupId, MessageDeduplicationId: deduplicationId(record.messageId) } : {}),
+        }),
+      );
+    },
+  };
+}

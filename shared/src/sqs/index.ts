@@ -1,0 +1,4 @@
+export * from './consumer';
+export * from './dead-letter';
+export * from './message-attributes';
+export * from './producer';

@@ -1,0 +1,37 @@
+import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
+import type { EnvelopeHeader } from '../contracts/envelope';
+
+/**
+ * Envelope header fields copied into SQS message attributes, so that consumers,
+ * the DLQ console and redrive tools can route and filter without parsing bodies.
+ */
+export const ATTRIBUTE = {
+  type: 'message.type',
+  version: 'message.version',
+  correlationId: 'message.correlationId',
+  failureReason: 'failure.reason',
+  failureKind: 'failure.kind',
+  failedAt: 'failure.at',
+  failureSource: 'failure.source',
+  failureReceiveCount: 'failure.receiveCount',
+  failureMessageId: 'failure.originalMessageId',
+} as const;
+
+export function envelopeAttributes(envelope: EnvelopeHeader): Record<string, MessageAttributeValue> {
+  return {
+    [ATTRIBUTE.type]: { DataType: 'String', StringValue: envelope.type },
+    [ATTRIBUTE.version]: { DataType: 'Number', StringValue: String(envelope.version) },
+    [ATTRIBUTE.correlationId]: { DataType: 'String', StringValue: envelope.correlationId },
+  };
+}
+
+/** Bytes SQS counts against its size limit: body plus each attribute's name, type and value. */
+export function messageSize(body: string, attributes: Record<string, MessageAttributeValue> = {}): number {
+  let size = Buffer.byteLength(body, 'utf8');
+  for (const [name, value] of Object.entries(attributes)) {
+    size += Buffer.byteLength(name, 'utf8') + Buffer.byteLength(value.DataType ?? '', 'utf8');
+    size += value.StringValue !== undefined ? Buffer.byteLength(value.StringValue, 'utf8') : 0;
+    size += value.BinaryValue?.byteLength ?? 0;
+  }
+  return size;
+}

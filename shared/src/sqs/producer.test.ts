@@ -1,0 +1,121 @@
+import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { defineContract } from '../contracts/envelope';
+import { z } from 'zod';
+import { assertAllSent, deduplicationId, packBatches, publishEnvelopes, PublishError, SQS_MAX_BATCH_BYTES } from './producer';
+
+const note = defineContract({ type: 'Note', version: 1, schema: z.object({ text: z.string() }) });
+const envelopes = (n: number, text = 'hello') => Array.from({ length: n }, (_, i) => note.create({ text }, { id: `note-${i}` }));
+
+type BatchInput = SendMessageBatchCommand['input'];
+
+/** A fake SQS that answers each SendMessageBatch with the given behaviour. */
+function fakeSqs(behaviour: (input: BatchInput, call: number) => unknown) {
+  const calls: BatchInput[] = [];
+  const client = {
+    send: jest.fn(async (command: SendMessageBatchCommand) => {
+      calls.push(command.input);
+      return behaviour(command.input, calls.length);
+    }),
+  };
+  return { client: client as unknown as SQSClient, calls };
+}
+
+const allSucceed = (input: BatchInput) => ({
+  Successful: input.Entries!.map((e) => ({ Id: e.Id, MessageId: `m-${e.Id}` })),
+  Failed: [],
+});
+
+const noSleep = async () => undefined;
+
+describe('packBatches', () => {
+  it('caps batches at 10 entries', () => {
+    const batches = packBatches(Array.from({ length: 23 }, () => ({ size: 1 })), SQS_MAX_BATCH_BYTES);
+    expect(batches.map((b) => b.length)).toEqual([10, 10, 3]);
+  });
+
+  it('caps batches by total bytes', () => {
+    const batches = packBatches(Array.from({ length: 5 }, () => ({ size: 100_000 })), SQS_MAX_BATCH_BYTES);
+    expect(batches.map((b) => b.length)).toEqual([2, 2, 1]);
+  });
+});
+
+describe('publishEnvelopes', () => {
+  it('sends in batches of 10 and reports each message', async () => {
+    const sqs = fakeSqs(allSucceed);
+    const results = await publishEnvelopes(sqs.client, 'queue-url', envelopes(25), { sleep: noSleep });
+    expect(sqs.calls.map((c) => c.Entries!.length)).toEqual([10, 10, 5]);
+    expect(results).toHaveLength(25);
+    expect(results.every((r) => r.status === 'sent')).toBe(true);
+    expect(results[24]).toMatchObject({ id: 'note-24', status: 'sent', attempts: 1 });
+    expect(sqs.calls[0]!.Entries![0]!.MessageAttributes!['message.type']!.StringValue).toBe('Note');
+  });
+
+  it('retries only the entries SQS failed, and not those that were the sender’s fault', async () => {
+    const sqs = fakeSqs((input, call) =>
+      call === 1
+        ? {
+            Successful: input.Entries!.slice(2).map((e) => ({ Id: e.Id, MessageId: `m-${e.Id}` })),
+            Failed: [
+              { Id: input.Entries![0]!.Id, Code: 'InternalError', SenderFault: false, Message: 'try again' },
+              { Id: input.Entries![1]!.Id, Code: 'InvalidMessageContents', SenderFault: true, Message: 'bad chars' },
+            ],
+          }
+        : allSucceed(input),
+    );
+    const results = await publishEnvelopes(sqs.client, 'queue-url', envelopes(5), { sleep: noSleep });
+    expect(sqs.calls).toHaveLength(2);
+    expect(sqs.calls[1]!.Entries!.map((e) => e.Id)).toEqual(['0']);
+    expect(results[0]).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(results[1]).toMatchObject({ status: 'failed', retryable: false, reason: expect.stringContaining('bad chars') });
+    expect(results.slice(2).every((r) => r.status === 'sent')).toBe(true);
+  });
+
+  it('gives up after maxAttempts on a failing queue and says so, without throwing', async () => {
+    const sqs = fakeSqs(() => {
+      throw new Error('ECONNREFUSED');
+    });
+    const results = await publishEnvelopes(sqs.client, 'queue-url', envelopes(3), { sleep: noSleep, maxAttempts: 3 });
+    expect(sqs.calls).toHaveLength(3);
+    expect(results.every((r) => r.status === 'failed' && r.retryable && r.attempts === 3)).toBe(true);
+    expect(() => assertAllSent(results)).toThrow(PublishError);
+  });
+
+  it('rejects an oversized message alone and still sends the others', async () => {
+    const sqs = fakeSqs(allSucceed);
+    const big = note.create({ text: 'x'.repeat(SQS_MAX_BATCH_BYTES) }, { id: 'too-big' });
+    const results = await publishEnvelopes(sqs.client, 'queue-url', [big, ...envelopes(2)], { sleep: noSleep });
+    expect(results[0]).toMatchObject({ id: 'too-big', status: 'failed', retryable: false, attempts: 0 });
+    expect(results[0]!.status === 'failed' && results[0]!.reason).toMatch(/S3/);
+    expect(results.slice(1).every((r) => r.status === 'sent')).toBe(true);
+  });
+
+  it('sets FIFO group and a deduplication id derived from the envelope id', async () => {
+    const sqs = fakeSqs(allSucceed);
+    await publishEnvelopes(sqs.client, 'queue-url.fifo', envelopes(2), { sleep: noSleep, messageGroupId: () => 'customer-1' });
+    expect(sqs.calls[0]!.Entries![1]).toMatchObject({ MessageGroupId: 'customer-1', MessageDeduplicationId: 'note-1' });
+  });
+
+  it('backs off exponentially between attempts', async () => {
+    const delays: number[] = [];
+    const sqs = fakeSqs(() => {
+      throw new Error('throttled');
+    });
+    const random = jest.spyOn(Math, 'random').mockReturnValue(1);
+    await publishEnvelopes(sqs.client, 'q', envelopes(1), {
+      maxAttempts: 5,
+      baseDelayMs: 50,
+      maxDelayMs: 300,
+      sleep: async (ms) => void delays.push(ms),
+    });
+    random.mockRestore();
+    expect(delays).toEqual([50, 100, 200, 300]);
+  });
+});
+
+describe('deduplicationId', () => {
+  it('keeps valid ids and hashes the rest', () => {
+    expect(deduplicationId('loan-123:approved')).toBe('loan-123:approved');
+    expect(deduplicationId('ünïcode')).toMatch(/^[0-9a-f]{64}$/);
+    expect(deduplicationId('x'.repeat(200))).toMatch(/^[0-9a-f]{64}$/);
+  });
+});

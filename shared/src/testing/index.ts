@@ -1,0 +1,3 @@
+export * from './lambda';
+export * from './sqs-event-source';
+export * from './wait-for';
