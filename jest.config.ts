@@ -24,9 +24,9 @@ const config: Config = {
       transform,
       testMatch: ['<rootDir>/shared/test/integration/**/*.int.test.ts', '<rootDir>/services/*/test/integration/**/*.int.test.ts'],
       setupFiles: ['<rootDir>/scripts/testing/integration-env.ts'],
+      setupFilesAfterEnv: ['<rootDir>/scripts/testing/integration-timeouts.ts'],
       globalSetup: '<rootDir>/scripts/testing/global-setup.ts',
       globalTeardown: '<rootDir>/scripts/testing/global-teardown.ts',
-      testTimeout: 120_000,
     },
   ],
 };

@@ -74,6 +74,15 @@ function localAws(endpoint: string): AwsClientSettings {
   return { region: 'eu-west-1', endpoints: { sqs: endpoint, dynamodb: endpoint, s3: endpoint } };
 }
 
+/** Probes build a client per call; destroying it closes its keep-alive sockets. */
+async function withClient<C extends { destroy(): void }, T>(client: C, use: (client: C) => Promise<T>): Promise<T> {
+  try {
+    return await use(client);
+  } finally {
+    client.destroy();
+  }
+}
+
 // The emulators accept any credentials; the SDK still needs some to sign requests.
 process.env.AWS_ACCESS_KEY_ID ??= 'test';
 process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
@@ -349,7 +358,7 @@ const elasticmq: Component = {
     };
   },
   async probe() {
-    await createSqsClient(localAws(`http://${HOST}:${PORTS.elasticmq}`)).send(new ListQueuesCommand({}));
+    await withClient(createSqsClient(localAws(`http://${HOST}:${PORTS.elasticmq}`)), (sqs) => sqs.send(new ListQueuesCommand({})));
   },
 };
 
@@ -390,7 +399,9 @@ const dynamodb: Component = {
     };
   },
   async probe() {
-    await createDynamoDbClient(localAws(`http://${HOST}:${PORTS.dynamodb}`)).send(new ListTablesCommand({}));
+    await withClient(createDynamoDbClient(localAws(`http://${HOST}:${PORTS.dynamodb}`)), (dynamodb) =>
+      dynamodb.send(new ListTablesCommand({})),
+    );
   },
 };
 
@@ -431,7 +442,7 @@ const s3: Component = {
     return { command: path.join(dir, 'venv', 'bin', 'moto_server'), args: ['-H', HOST, '-p', String(PORTS.s3)] };
   },
   async probe() {
-    await createS3Client(localAws(`http://${HOST}:${PORTS.s3}`)).send(new ListBucketsCommand({}));
+    await withClient(createS3Client(localAws(`http://${HOST}:${PORTS.s3}`)), (s3) => s3.send(new ListBucketsCommand({})));
   },
 };
 
@@ -451,9 +462,9 @@ const gateway: Component = {
   async probe() {
     const aws = localAws(`http://${HOST}:${PORTS.gateway}`);
     await Promise.all([
-      createSqsClient(aws).send(new ListQueuesCommand({})),
-      createDynamoDbClient(aws).send(new ListTablesCommand({})),
-      createS3Client(aws).send(new ListBucketsCommand({})),
+      withClient(createSqsClient(aws), (sqs) => sqs.send(new ListQueuesCommand({}))),
+      withClient(createDynamoDbClient(aws), (dynamodb) => dynamodb.send(new ListTablesCommand({}))),
+      withClient(createS3Client(aws), (s3) => s3.send(new ListBucketsCommand({}))),
     ]);
   },
 };

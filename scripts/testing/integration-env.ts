@@ -2,3 +2,6 @@
 import { applyLocalEnvironment } from '../local-cloud/environment';
 
 applyLocalEnvironment();
+
+// Test processes log only errors; the services under test log to .local-cloud/logs.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';

@@ -1,0 +1,55 @@
+import type { RuleSetPublished } from '@backbone/shared';
+import { recordPublishedRuleSet, type ActivationOutcome, type RuleSetStore, type RuleSetVersion } from './active-rule-set';
+
+/** The store's contract, in memory: history per version, one active pointer, newest publication wins. */
+function inMemoryStore() {
+  const history = new Map<string, RuleSetVersion>();
+  let active: RuleSetVersion | undefined;
+  const store: RuleSetStore = {
+    async recordVersion(version) {
+      if (!history.has(version.ruleSetVersion)) history.set(version.ruleSetVersion, version);
+    },
+    async activate(version): Promise<ActivationOutcome> {
+      if (!active || active.publishedAt < version.publishedAt) {
+        active = version;
+        return 'activated';
+      }
+      return active.ruleSetVersion === version.ruleSetVersion ? 'already-active' : 'superseded';
+    },
+  };
+  return { store, history, active: () => active };
+}
+
+const published = (version: string, publishedAt: string): RuleSetPublished => ({
+  ruleSetVersion: version.padEnd(64, '0'),
+  location: { bucket: 'rules', key: `rules/${version}.snoop` },
+  checksumSha256: 'c'.repeat(64),
+  ruleCount: 3,
+  publishedAt,
+  publishedBy: 'ops',
+});
+
+describe('recordPublishedRuleSet', () => {
+  it('activates the first and every newer rule set', async () => {
+    const { store, active } = inMemoryStore();
+    expect(await recordPublishedRuleSet(published('a', '2026-11-01T00:00:00.000Z'), store)).toBe('activated');
+    expect(await recordPublishedRuleSet(published('b', '2026-11-02T00:00:00.000Z'), store)).toBe('activated');
+    expect(active()?.ruleSetVersion).toMatch(/^b/);
+  });
+
+  it('is idempotent for a redelivered announcement', async () => {
+    const { store, history } = inMemoryStore();
+    const event = published('a', '2026-11-01T00:00:00.000Z');
+    await recordPublishedRuleSet(event, store);
+    expect(await recordPublishedRuleSet(event, store)).toBe('already-active');
+    expect(history.size).toBe(1);
+  });
+
+  it('records but does not activate an announcement older than the active one', async () => {
+    const { store, history, active } = inMemoryStore();
+    await recordPublishedRuleSet(published('new', '2026-11-02T00:00:00.000Z'), store);
+    expect(await recordPublishedRuleSet(published('old', '2026-11-01T00:00:00.000Z'), store)).toBe('superseded');
+    expect(active()?.ruleSetVersion).toMatch(/^new/);
+    expect(history.size).toBe(2);
+  });
+});

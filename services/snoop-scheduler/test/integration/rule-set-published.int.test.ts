@@ -1,0 +1,116 @@
+/**
+ * Across services, as in production: a RuleSetPublished message published with
+ * the shared producer (as rules-ingestion does) reaches snoop-scheduler's
+ * SQS-triggered function running in serverless-offline, through the emulator.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  ATTRIBUTE,
+  awsClientSettings,
+  awsEnvironmentSchema,
+  createDocumentClient,
+  createSqsClient,
+  loadConfig,
+  publishEnvelopes,
+  ruleSetPublishedV1,
+  type RuleSetPublished,
+} from '@backbone/shared';
+import { waitFor } from '@backbone/shared/testing';
+import { ACTIVE_RULE_SET_KEY, versionKey } from '../../src/adapters/dynamodb-rule-set-store';
+
+// Names as serverless.yml declares them for the "local" stage.
+const QUEUE = 'snoop-scheduler-local-rule-set-published';
+const DLQ = 'snoop-scheduler-local-rule-set-published-dlq';
+const TABLE = 'snoop-scheduler-local-rule-sets';
+
+let sqs: SQSClient;
+let documents: DynamoDBDocumentClient;
+let queueUrl: string;
+let dlqUrl: string;
+
+function announcement(publishedAt: Date): RuleSetPublished {
+  const ruleSetVersion = createHash('sha256').update(randomUUID()).digest('hex');
+  return {
+    ruleSetVersion,
+    location: { bucket: 'lending-backbone-rules-ingestion-local-eu-west-1', key: `rules/${ruleSetVersion}.snoop` },
+    checksumSha256: ruleSetVersion,
+    ruleCount: 52,
+    publishedAt: publishedAt.toISOString(),
+    publishedBy: 'integration-test',
+  };
+}
+
+const readItem = async (pk: string) =>
+  (await documents.send(new GetCommand({ TableName: TABLE, Key: { pk }, ConsistentRead: true }))).Item;
+
+/** A publication time later than whatever is active now (the local stage is shared with other runs and the demo). */
+async function laterThanActive(minutes: number): Promise<Date> {
+  const active = await readItem(ACTIVE_RULE_SET_KEY);
+  const base = Math.max(Date.now(), active ? Date.parse(String(active.publishedAt)) : 0);
+  return new Date(base + minutes * 60_000);
+}
+
+beforeAll(async () => {
+  const aws = awsClientSettings(loadConfig(awsEnvironmentSchema));
+  sqs = createSqsClient(aws);
+  documents = createDocumentClient(aws);
+  queueUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: QUEUE }))).QueueUrl!;
+  dlqUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: DLQ }))).QueueUrl!;
+});
+
+afterAll(() => {
+  sqs.destroy();
+  documents.destroy();
+});
+
+describe('snoop-scheduler ruleSetPublished in serverless-offline', () => {
+  it('records a published rule set and makes it the active one', async () => {
+    const published = announcement(await laterThanActive(1));
+    const [result] = await publishEnvelopes(sqs, queueUrl, [ruleSetPublishedV1.create(published)]);
+    expect(result!.status).toBe('sent');
+
+    const active = await waitFor('the active rule set to be recorded', async () => {
+      const item = await readItem(ACTIVE_RULE_SET_KEY);
+      return item?.ruleSetVersion === published.ruleSetVersion ? item : undefined;
+    });
+    expect(active).toMatchObject({ bucket: published.location.bucket, key: published.location.key, ruleCount: 52 });
+    expect(await readItem(versionKey(published.ruleSetVersion))).toMatchObject({ publishedBy: 'integration-test' });
+  });
+
+  it('keeps the newer rule set active when an older announcement arrives late', async () => {
+    const newer = announcement(await laterThanActive(2));
+    const older = announcement(await laterThanActive(1));
+    await publishEnvelopes(sqs, queueUrl, [ruleSetPublishedV1.create(newer)]);
+    await waitFor('the newer rule set to be active', async () =>
+      (await readItem(ACTIVE_RULE_SET_KEY))?.ruleSetVersion === newer.ruleSetVersion ? true : undefined,
+    );
+
+    await publishEnvelopes(sqs, queueUrl, [ruleSetPublishedV1.create(older)]);
+    await waitFor('the late announcement to be recorded in history', async () => readItem(versionKey(older.ruleSetVersion)));
+    expect((await readItem(ACTIVE_RULE_SET_KEY))?.ruleSetVersion).toBe(newer.ruleSetVersion);
+  });
+
+  it('sends an invalid message to the DLQ with the reason, and keeps processing', async () => {
+    const valid = ruleSetPublishedV1.create(announcement(new Date()));
+    const invalidId = `invalid-${randomUUID()}`;
+    const invalid = { ...valid, id: invalidId, data: { ...valid.data, ruleCount: 'fifty-two' } };
+    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(invalid) }));
+
+    const dead = await waitFor(
+      'the invalid message in the DLQ',
+      async () => {
+        const out = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }),
+        );
+        return out.Messages?.find((m) => (JSON.parse(m.Body!) as { id: string }).id === invalidId);
+      },
+      { timeoutMs: 60_000 },
+    );
+    const attributes = dead.MessageAttributes!;
+    expect(attributes[ATTRIBUTE.failureKind]!.StringValue).toBe('permanent');
+    expect(attributes[ATTRIBUTE.failureReason]!.StringValue).toMatch(/InvalidMessageError: .*data\.ruleCount/);
+    expect(attributes[ATTRIBUTE.failureSource]!.StringValue).toContain(QUEUE);
+  });
+});
