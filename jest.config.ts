@@ -2,7 +2,10 @@
 import type { Config } from 'jest';
 
 const transform: Config['transform'] = {
-  '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+  '^.+\\.ts$': [
+    '@swc/jest',
+    { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+  ],
 };
 
 /**
@@ -11,18 +14,28 @@ const transform: Config['transform'] = {
  * PostgreSQL, and services running in serverless-offline).
  */
 const config: Config = {
+  reporters: ['default', '<rootDir>/scripts/testing/summary-reporter.cjs'],
   projects: [
     {
       displayName: 'unit',
       testEnvironment: 'node',
       transform,
-      testMatch: ['<rootDir>/shared/src/**/*.test.ts', '<rootDir>/services/*/src/**/*.test.ts', '<rootDir>/scripts/**/*.test.ts'],
+      testMatch: [
+        '<rootDir>/shared/src/**/*.test.ts',
+        '<rootDir>/services/*/src/**/*.test.ts',
+        '<rootDir>/scripts/**/*.test.ts',
+      ],
+      testPathIgnorePatterns: ['/node_modules/', '\\.int\\.test\\.ts$'],
     },
     {
       displayName: 'integration',
       testEnvironment: 'node',
       transform,
-      testMatch: ['<rootDir>/shared/test/integration/**/*.int.test.ts', '<rootDir>/services/*/test/integration/**/*.int.test.ts'],
+      testMatch: [
+        '<rootDir>/scripts/testing/**/*.int.test.ts',
+        '<rootDir>/shared/test/integration/**/*.int.test.ts',
+        '<rootDir>/services/*/test/integration/**/*.int.test.ts',
+      ],
       setupFiles: ['<rootDir>/scripts/testing/integration-env.ts'],
       setupFilesAfterEnv: ['<rootDir>/scripts/testing/integration-timeouts.ts'],
       globalSetup: '<rootDir>/scripts/testing/global-setup.ts',

@@ -46,7 +46,9 @@ async function statusOf(component: Component): Promise<ComponentStatus> {
   if (pid === undefined) return { component, state: 'stopped' };
   if (!isAlive(pid)) return { component, pid, state: 'died', detail: `see ${logFile(component.name)}` };
   const problem = await probeOnce(component);
-  return problem === undefined ? { component, pid, state: 'ready' } : { component, pid, state: 'not answering', detail: problem };
+  return problem === undefined
+    ? { component, pid, state: 'ready' }
+    : { component, pid, state: 'not answering', detail: problem };
 }
 
 async function waitUntilReady(component: Component, pid: number, startedAt: number): Promise<void> {
@@ -69,13 +71,18 @@ async function waitUntilReady(component: Component, pid: number, startedAt: numb
   );
 }
 
-async function startComponent(component: Component): Promise<string> {
+interface StartOutcome {
+  started: boolean;
+  summary: string;
+}
+
+async function startComponent(component: Component): Promise<StartOutcome> {
   const status = await statusOf(component);
-  if (status.state === 'ready') return 'already running';
+  if (status.state === 'ready') return { started: false, summary: 'already running' };
   if (status.state === 'not answering' && status.pid !== undefined) {
     // Started by us but not (yet) answering: give it its start-up window before judging.
     await waitUntilReady(component, status.pid, Date.now());
-    return 'already running';
+    return { started: false, summary: 'already running' };
   }
   const restarted = status.state === 'died';
   if (await isPortOpen(component.port)) {
@@ -90,34 +97,79 @@ async function startComponent(component: Component): Promise<string> {
   await waitUntilReady(component, pid, startedAt);
   await component.afterReady?.();
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
-  return restarted ? `restarted after it had died (${seconds} s)` : `started in ${seconds} s`;
+  return {
+    started: true,
+    summary: restarted ? `restarted after it had died (${seconds} s)` : `started in ${seconds} s`,
+  };
 }
 
-async function up(): Promise<void> {
+/** Brings every component up; returns the names of those this call started (the others were already running). */
+export async function up(): Promise<string[]> {
+  if (usesExternalCloud()) {
+    await checkExternalCloud();
+    return [];
+  }
   const began = Date.now();
   console.log(`local cloud: ${CLOUD_DIR}`);
   for (const component of COMPONENTS) await component.install();
   // The gateway fronts the emulators: start the rest together, then the gateway.
   const gateway = COMPONENTS.filter((c) => c.name === 'gateway');
   const others = COMPONENTS.filter((c) => c.name !== 'gateway');
+  const started: string[] = [];
   const report = async (component: Component): Promise<void> => {
     const outcome = await startComponent(component);
-    console.log(`  ${component.name.padEnd(10)} ${outcome}`);
+    if (outcome.started) started.push(component.name);
+    console.log(`  ${component.name.padEnd(10)} ${outcome.summary}`);
   };
   const results = await Promise.allSettled(others.map(report));
   const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failures.length > 0) {
-    for (const failure of failures) console.error(`\n${failure.reason instanceof Error ? failure.reason.message : failure.reason}`);
+    for (const failure of failures)
+      console.error(`\n${failure.reason instanceof Error ? failure.reason.message : failure.reason}`);
     throw new Error(`${failures.length} component(s) failed to start; "npm run cloud:status" shows the rest.`);
   }
   for (const component of gateway) await report(component);
-  console.log(`local cloud ready in ${((Date.now() - began) / 1000).toFixed(1)} s; AWS endpoint http://127.0.0.1:${PORTS.gateway}`);
+  console.log(
+    `local cloud ready in ${((Date.now() - began) / 1000).toFixed(1)} s; AWS endpoint http://127.0.0.1:${PORTS.gateway}`,
+  );
+  return started;
 }
 
-async function down(): Promise<void> {
-  // Reverse order: the gateway first, so nothing reaches an emulator that is going away.
+/**
+ * LOCAL_CLOUD=external: somebody else runs the cloud on the same ports (localstack/docker-compose.yml:
+ * LocalStack on 4566, Cassandra, PostgreSQL); start nothing, only check that each answers.
+ */
+export const usesExternalCloud = (): boolean => process.env.LOCAL_CLOUD === 'external';
+const EXTERNAL_COMPONENTS = ['gateway', 'cassandra', 'postgres'];
+
+async function checkExternalCloud(): Promise<void> {
+  const problems: string[] = [];
+  for (const component of COMPONENTS.filter((c) => EXTERNAL_COMPONENTS.includes(c.name))) {
+    const problem = await probeOnce(component);
+    console.log(
+      `  ${component.name.padEnd(10)} port ${component.port}: ${problem === undefined ? 'answering' : problem}`,
+    );
+    if (problem !== undefined) problems.push(component.name);
+  }
+  if (problems.length > 0) {
+    throw new Error(
+      `LOCAL_CLOUD=external, but ${problems.join(', ')} did not answer. Start it with ` +
+        `"docker compose -f localstack/docker-compose.yml up -d", or unset LOCAL_CLOUD to use the built-in local cloud.`,
+    );
+  }
+}
+
+/** Stops the named components (all by default), gateway first so nothing reaches an emulator that is going away. */
+export async function down(names: readonly string[] = COMPONENTS.map((c) => c.name)): Promise<void> {
+  if (usesExternalCloud()) {
+    console.log('LOCAL_CLOUD=external: nothing to stop here (docker compose -f localstack/docker-compose.yml down)');
+    return;
+  }
   const outcomes = await Promise.all(
-    [...COMPONENTS].reverse().map(async (component) => [component.name, await stop(component.name)] as const),
+    [...COMPONENTS]
+      .reverse()
+      .filter((component) => names.includes(component.name))
+      .map(async (component) => [component.name, await stop(component.name)] as const),
   );
   for (const [name, outcome] of outcomes) console.log(`  ${name.padEnd(10)} ${outcome}`);
 }
@@ -143,7 +195,11 @@ export function printTable(rows: Record<string, string>[]): void {
   if (rows.length === 0) return;
   const columns = Object.keys(rows[0]!);
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => (r[c] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   console.log(line(columns));
   console.log(line(widths.map((w) => '-'.repeat(w))));
   for (const row of rows) console.log(line(columns.map((c) => row[c] ?? '')));
@@ -168,7 +224,8 @@ async function main(): Promise<void> {
   const [command, ...args] = process.argv.slice(2);
   switch (command) {
     case 'up':
-      return up();
+      await up();
+      return;
     case 'down':
       return down();
     case 'status':

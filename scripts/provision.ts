@@ -20,7 +20,13 @@ import {
   type CreateTableCommandInput,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { CreateQueueCommand, GetQueueUrlCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  SetQueueAttributesCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { awsClientSettings, createDynamoDbClient, createS3Client, createSqsClient } from '../shared/src/aws/clients';
 import { printTable } from './cloud';
 import { applyLocalEnvironment, localEnvironment, LOCAL_ACCOUNT_ID } from './local-cloud/environment';
@@ -80,13 +86,19 @@ function resolveIntrinsics(value: unknown, resources: Map<string, Resource>, reg
   };
   if ('Fn::GetAtt' in object) {
     const [logicalId, attribute] = object['Fn::GetAtt'] as [string, string];
-    if (attribute !== 'Arn') throw new Error(`${owner.service}: Fn::GetAtt ${logicalId}.${attribute} is not supported locally`);
+    if (attribute !== 'Arn')
+      throw new Error(`${owner.service}: Fn::GetAtt ${logicalId}.${attribute} is not supported locally`);
     return arnOf(target(logicalId), region);
   }
   if ('Ref' in object) return physicalName(target(object.Ref));
   const intrinsic = Object.keys(object).find((key) => key.startsWith('Fn::'));
-  if (intrinsic) throw new Error(`${owner.service}: ${owner.logicalId} uses ${intrinsic}, which local provisioning does not resolve`);
-  return Object.fromEntries(Object.entries(object).map(([k, v]) => [k, resolveIntrinsics(v, resources, region, owner)]));
+  if (intrinsic)
+    throw new Error(
+      `${owner.service}: ${owner.logicalId} uses ${intrinsic}, which local provisioning does not resolve`,
+    );
+  return Object.fromEntries(
+    Object.entries(object).map(([k, v]) => [k, resolveIntrinsics(v, resources, region, owner)]),
+  );
 }
 
 /** Order so that a resource comes after those it references (a queue after its DLQ). */
@@ -124,21 +136,42 @@ const QUEUE_ATTRIBUTES = [
   'FifoThroughputLimit',
 ];
 
+function sameAttribute(current: string | undefined, wanted: string): boolean {
+  if (current === undefined) return false;
+  try {
+    // Redrive policies come back as JSON with maxReceiveCount as a number or a string.
+    return (
+      JSON.stringify(JSON.parse(current), (_k, v: unknown) => (typeof v === 'number' ? String(v) : v)) ===
+      JSON.stringify(JSON.parse(wanted), (_k, v: unknown) => (typeof v === 'number' ? String(v) : v))
+    );
+  } catch {
+    return current === wanted;
+  }
+}
+
 async function provisionQueue(clients: Clients, name: string, properties: Record<string, unknown>): Promise<string> {
   const attributes: Record<string, string> = {};
   for (const key of QUEUE_ATTRIBUTES) {
     const value = properties[key];
     if (value === undefined) continue;
-    attributes[key] = typeof value === 'object' ? JSON.stringify(value) : String(value);
+    attributes[key] = typeof value === 'string' ? value : JSON.stringify(value);
   }
   const existing = await clients.sqs.send(new GetQueueUrlCommand({ QueueName: name })).catch(() => undefined);
   if (existing?.QueueUrl) {
-    // FifoQueue can only be set at creation; everything else is brought up to date.
-    const { FifoQueue: _fifo, ...updatable } = attributes;
-    if (Object.keys(updatable).length > 0) {
-      await clients.sqs.send(new SetQueueAttributesCommand({ QueueUrl: existing.QueueUrl, Attributes: updatable }));
-    }
-    return 'exists, attributes updated';
+    // Send only what differs: FifoQueue is fixed at creation, and ElasticMQ refuses to set some
+    // FIFO attributes (DeduplicationScope) on an existing queue even to the value it has.
+    const current: Record<string, string | undefined> =
+      (await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: existing.QueueUrl, AttributeNames: ['All'] })))
+        .Attributes ?? {};
+    // An attribute the emulator does not report cannot be compared or changed there: it stays as created.
+    const changed = Object.fromEntries(
+      Object.entries(attributes).filter(
+        ([key, value]) => key !== 'FifoQueue' && current[key] !== undefined && !sameAttribute(current[key], value),
+      ),
+    );
+    if (Object.keys(changed).length === 0) return 'exists';
+    await clients.sqs.send(new SetQueueAttributesCommand({ QueueUrl: existing.QueueUrl, Attributes: changed }));
+    return `updated ${Object.keys(changed).join(', ')}`;
   }
   await clients.sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
   return 'created';
@@ -187,7 +220,9 @@ async function provisionBucket(clients: Clients, name: string, properties: Recor
   }
   const versioning = properties.VersioningConfiguration as { Status?: 'Enabled' | 'Suspended' } | undefined;
   if (versioning?.Status) {
-    await clients.s3.send(new PutBucketVersioningCommand({ Bucket: name, VersioningConfiguration: { Status: versioning.Status } }));
+    await clients.s3.send(
+      new PutBucketVersioningCommand({ Bucket: name, VersioningConfiguration: { Status: versioning.Status } }),
+    );
   }
   return outcome;
 }
@@ -222,14 +257,23 @@ export async function provision(stage = 'local', services = serviceNames()): Pro
     const byLogicalId = new Map(all.map((r) => [r.logicalId, r]));
     for (const resource of dependencyOrder(all.filter((r) => PROVISIONED_TYPES.has(r.type)))) {
       const name = physicalName(resource);
-      const properties = resolveIntrinsics(resource.properties, byLogicalId, clients.region, resource) as Record<string, unknown>;
+      const properties = resolveIntrinsics(resource.properties, byLogicalId, clients.region, resource) as Record<
+        string,
+        unknown
+      >;
       const action =
         resource.type === 'AWS::SQS::Queue'
           ? await provisionQueue(clients, name, properties)
           : resource.type === 'AWS::DynamoDB::Table'
             ? await provisionTable(clients, name, properties)
             : await provisionBucket(clients, name, properties);
-      rows.push({ service: service.service, resource: resource.logicalId, type: resource.type.split('::').slice(1).join(' '), name, action });
+      rows.push({
+        service: service.service,
+        resource: resource.logicalId,
+        type: resource.type.split('::').slice(1).join(' '),
+        name,
+        action,
+      });
     }
   }
   printTable(rows);

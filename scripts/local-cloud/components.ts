@@ -5,7 +5,12 @@ import path from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import { ListQueuesCommand } from '@aws-sdk/client-sqs';
-import { createDynamoDbClient, createS3Client, createSqsClient, type AwsClientSettings } from '../../shared/src/aws/clients';
+import {
+  createDynamoDbClient,
+  createS3Client,
+  createSqsClient,
+  type AwsClientSettings,
+} from '../../shared/src/aws/clients';
 import { createCassandraClient } from '../../shared/src/cassandra';
 import { createPostgresPool } from '../../shared/src/postgres';
 import { CLOUD_DIR, HOST, PORTS, REPO_ROOT, SCRIPTS_DIR } from './layout';
@@ -59,7 +64,11 @@ function installMavenRuntime(name: string, label: string): void {
   );
   if (result.status !== 0) {
     rmSync(partial, { recursive: true, force: true });
-    const output = `${result.stdout}${result.stderr}`.split('\n').filter((l) => l.includes('ERROR')).slice(0, 5).join('\n');
+    const output = `${result.stdout}${result.stderr}`
+      .split('\n')
+      .filter((l) => l.includes('ERROR'))
+      .slice(0, 5)
+      .join('\n');
     throw new InstallError(
       `downloading ${label} failed (mvn exit ${result.status}); nothing was installed.\n${output}\n` +
         `Check that Maven Central is reachable, then run "npm run cloud:up" again.`,
@@ -354,11 +363,20 @@ const elasticmq: Component = {
     return {
       command: 'java',
       cwd: dir,
-      args: ['-Xms64m', '-Xmx384m', `-Dconfig.file=${path.join(dir, 'elasticmq.conf')}`, '-cp', path.join(dir, 'lib', '*'), 'org.elasticmq.server.Main'],
+      args: [
+        '-Xms64m',
+        '-Xmx384m',
+        `-Dconfig.file=${path.join(dir, 'elasticmq.conf')}`,
+        '-cp',
+        path.join(dir, 'lib', '*'),
+        'org.elasticmq.server.Main',
+      ],
     };
   },
   async probe() {
-    await withClient(createSqsClient(localAws(`http://${HOST}:${PORTS.elasticmq}`)), (sqs) => sqs.send(new ListQueuesCommand({})));
+    await withClient(createSqsClient(localAws(`http://${HOST}:${PORTS.elasticmq}`)), (sqs) =>
+      sqs.send(new ListQueuesCommand({})),
+    );
   },
 };
 
@@ -442,7 +460,9 @@ const s3: Component = {
     return { command: path.join(dir, 'venv', 'bin', 'moto_server'), args: ['-H', HOST, '-p', String(PORTS.s3)] };
   },
   async probe() {
-    await withClient(createS3Client(localAws(`http://${HOST}:${PORTS.s3}`)), (s3) => s3.send(new ListBucketsCommand({})));
+    await withClient(createS3Client(localAws(`http://${HOST}:${PORTS.s3}`)), (s3) =>
+      s3.send(new ListBucketsCommand({})),
+    );
   },
 };
 

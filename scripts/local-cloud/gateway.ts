@@ -64,7 +64,9 @@ server.keepAliveTimeout = 65_000;
 
 if (require.main === module) {
   server.listen(PORTS.gateway, HOST, () => {
-    console.log(`AWS gateway on http://${HOST}:${PORTS.gateway} -> sqs:${PORTS.elasticmq} dynamodb:${PORTS.dynamodb} s3:${PORTS.s3}`);
+    console.log(
+      `AWS gateway on http://${HOST}:${PORTS.gateway} -> sqs:${PORTS.elasticmq} dynamodb:${PORTS.dynamodb} s3:${PORTS.s3}`,
+    );
   });
   const shutdown = (): void => {
     server.close(() => process.exit(0));

@@ -37,7 +37,11 @@ async function portsOf(name: string): Promise<ServicePorts> {
   if (!offline.httpPort || !offline.lambdaPort) {
     throw new Error(`services/${name}/serverless.yml must set custom.serverless-offline.httpPort and lambdaPort`);
   }
-  return { httpPort: offline.httpPort, lambdaPort: offline.lambdaPort, hasFunctions: Object.keys(resolved.functions).length > 0 };
+  return {
+    httpPort: offline.httpPort,
+    lambdaPort: offline.lambdaPort,
+    hasFunctions: Object.keys(resolved.functions).length > 0,
+  };
 }
 
 const OFFLINE_STARTED = /Starting Offline at stage/;
@@ -66,7 +70,10 @@ export async function startServices(names: string[], options: StartOptions): Pro
       detached: true,
     });
     const running: RunningService = { name, ...ports[i]!, process: child, started: false };
-    const log = options.output === 'file' ? createWriteStream(path.join(LOG_DIR, `offline-${name}.log`), { flags: 'a' }) : undefined;
+    const log =
+      options.output === 'file'
+        ? createWriteStream(path.join(LOG_DIR, `offline-${name}.log`), { flags: 'a' })
+        : undefined;
     for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream }).on('line', (line) => {
         if (OFFLINE_STARTED.test(line)) running.started = true;
@@ -106,11 +113,14 @@ export async function startServices(names: string[], options: StartOptions): Pro
 
   const deadline = Date.now() + (options.timeoutMs ?? 120_000);
   for (const service of services) {
-    const ready = async (): Promise<boolean> => (service.hasFunctions ? isPortOpen(service.lambdaPort) : service.started);
+    const ready = async (): Promise<boolean> =>
+      service.hasFunctions ? isPortOpen(service.lambdaPort) : service.started;
     while (!(await ready())) {
       if (service.process.exitCode !== null) {
         await fleet.stop();
-        throw new Error(`${service.name} exited during start-up (code ${service.process.exitCode}); see its output above or in ${LOG_DIR}`);
+        throw new Error(
+          `${service.name} exited during start-up (code ${service.process.exitCode}); see its output above or in ${LOG_DIR}`,
+        );
       }
       if (Date.now() > deadline) {
         await fleet.stop();

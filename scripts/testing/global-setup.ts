@@ -20,7 +20,9 @@ export default async function globalSetup(): Promise<void> {
       try {
         await component.probe();
       } catch (error) {
-        problems.push(`${component.name} (port ${component.port}): ${error instanceof Error ? error.message : String(error)}`);
+        problems.push(
+          `${component.name} (port ${component.port}): ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
     }),
   );
@@ -35,6 +37,8 @@ export default async function globalSetup(): Promise<void> {
     const resolved = await resolveService(name, 'local');
     if (Object.keys(resolved.functions).length > 0) withFunctions.push(name);
   }
-  console.log(`\nstarting ${withFunctions.join(', ')} in serverless-offline (logs in .local-cloud/logs/offline-*.log) ...`);
+  console.log(
+    `\nstarting ${withFunctions.join(', ')} in serverless-offline (logs in .local-cloud/logs/offline-*.log) ...`,
+  );
   globalThis.offlineFleet = await startServices(withFunctions, { output: 'file' });
 }

@@ -5,7 +5,10 @@ import { commaSeparated } from '../config/load-config';
 export const cassandraEnvironmentSchema = z.object({
   CASSANDRA_CONTACT_POINTS: commaSeparated,
   CASSANDRA_LOCAL_DATA_CENTER: z.string().min(1).default('datacenter1'),
-  CASSANDRA_KEYSPACE: z.string().regex(/^[a-z][a-z0-9_]{0,47}$/, 'lowercase letters, digits, _').optional(),
+  CASSANDRA_KEYSPACE: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,47}$/, 'lowercase letters, digits, _')
+    .optional(),
   CASSANDRA_USERNAME: z.string().optional(),
   CASSANDRA_PASSWORD: z.string().optional(),
 });

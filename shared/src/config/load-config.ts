@@ -27,5 +27,10 @@ export function loadConfig<TSchema extends z.ZodType>(
 /** Comma-separated list, e.g. CASSANDRA_CONTACT_POINTS=10.0.0.1:9042,10.0.0.2:9042 */
 export const commaSeparated = z
   .string()
-  .transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean))
+  .transform((value) =>
+    value
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.string().min(1)).min(1));

@@ -36,12 +36,16 @@ describe('message contracts', () => {
 
   it('rejects an unknown version, listing the known ones', () => {
     const envelope = { ...ruleSetPublishedV1.create(validRuleSet), version: 7 };
-    expect(() => reader.read(JSON.stringify(envelope))).toThrow(/unknown version 7 of RuleSetPublished.*known versions: 1/);
+    expect(() => reader.read(JSON.stringify(envelope))).toThrow(
+      /unknown version 7 of RuleSetPublished.*known versions: 1/,
+    );
   });
 
   it('rejects an unknown type, listing what the consumer accepts', () => {
     const envelope = { ...ruleSetPublishedV1.create(validRuleSet), type: 'LoanApproved' };
-    expect(() => reader.read(JSON.stringify(envelope))).toThrow(/unknown message type "LoanApproved".*RuleSetPublished v1/);
+    expect(() => reader.read(JSON.stringify(envelope))).toThrow(
+      /unknown message type "LoanApproved".*RuleSetPublished v1/,
+    );
   });
 
   it('rejects bodies that are not JSON or not envelopes', () => {

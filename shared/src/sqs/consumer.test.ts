@@ -7,7 +7,11 @@ import { lambdaContext, sqsRecordFactory } from '../testing/lambda';
 import { backoffSeconds, createSqsConsumer } from './consumer';
 import type { DeadLetterSink, Failure } from './dead-letter';
 
-const order = defineContract({ type: 'Order', version: 1, schema: z.object({ orderId: z.string(), outcome: z.string() }) });
+const order = defineContract({
+  type: 'Order',
+  version: 1,
+  schema: z.object({ orderId: z.string(), outcome: z.string() }),
+});
 const body = (outcome: string, orderId = outcome) => JSON.stringify(order.create({ orderId, outcome }));
 
 const silentLogger = { info: jest.fn(), warn: jest.fn(), error: jest.fn(), debug: jest.fn() } as unknown as Logger;
@@ -28,7 +32,11 @@ function setUp(options: { maxReceiveCount?: number; fifo?: boolean; deadLetterFa
     deadLetters,
     logger: silentLogger,
     fifo: options.fifo,
-    backoff: { baseSeconds: 2, maxSeconds: 60, changeVisibility: async (_record, seconds) => void delays.push(seconds) },
+    backoff: {
+      baseSeconds: 2,
+      maxSeconds: 60,
+      changeVisibility: async (_record, seconds) => void delays.push(seconds),
+    },
     random: () => 1,
     async handle(envelope) {
       handled.push(envelope.data.orderId);
@@ -43,7 +51,11 @@ function setUp(options: { maxReceiveCount?: number; fifo?: boolean; deadLetterFa
 describe('createSqsConsumer', () => {
   it('acknowledges good records and fails only the retryable one', async () => {
     const { consumer, deadLettered } = setUp();
-    const records = [sqsRecordFactory(body('ok', 'a')), sqsRecordFactory(body('retryable')), sqsRecordFactory(body('ok', 'b'))];
+    const records = [
+      sqsRecordFactory(body('ok', 'a')),
+      sqsRecordFactory(body('retryable')),
+      sqsRecordFactory(body('ok', 'b')),
+    ];
     const response = await consumer({ Records: records }, lambdaContext());
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: records[1]!.messageId }]);
     expect(deadLettered).toHaveLength(0);
@@ -51,7 +63,9 @@ describe('createSqsConsumer', () => {
 
   it('dead-letters an invalid message at once with the reason, without failing its siblings', async () => {
     const { consumer, deadLettered, handled } = setUp();
-    const invalid = sqsRecordFactory(JSON.stringify({ ...order.create({ orderId: 'x', outcome: 'ok' }), data: { orderId: 1 } }));
+    const invalid = sqsRecordFactory(
+      JSON.stringify({ ...order.create({ orderId: 'x', outcome: 'ok' }), data: { orderId: 1 } }),
+    );
     const response = await consumer({ Records: [invalid, sqsRecordFactory(body('ok', 'good'))] }, lambdaContext());
     expect(response.batchItemFailures).toEqual([]);
     expect(handled).toEqual(['good']);
@@ -64,7 +78,10 @@ describe('createSqsConsumer', () => {
     const { consumer, deadLettered } = setUp();
     const response = await consumer({ Records: [sqsRecordFactory(body('permanent'))] }, lambdaContext());
     expect(response.batchItemFailures).toEqual([]);
-    expect(deadLettered[0]!.failure).toMatchObject({ kind: 'permanent', reason: 'PermanentError: destination refused it' });
+    expect(deadLettered[0]!.failure).toMatchObject({
+      kind: 'permanent',
+      reason: 'PermanentError: destination refused it',
+    });
   });
 
   it('treats unknown errors as retryable', async () => {
@@ -85,7 +102,10 @@ describe('createSqsConsumer', () => {
 
   it('dead-letters on the last allowed delivery, with the last reason', async () => {
     const { consumer, deadLettered } = setUp({ maxReceiveCount: 3 });
-    const response = await consumer({ Records: [sqsRecordFactory(body('retryable'), { receiveCount: 3 })] }, lambdaContext());
+    const response = await consumer(
+      { Records: [sqsRecordFactory(body('retryable'), { receiveCount: 3 })] },
+      lambdaContext(),
+    );
     expect(response.batchItemFailures).toEqual([]);
     expect(deadLettered[0]!.failure).toEqual({
       kind: 'retries-exhausted',
@@ -110,7 +130,10 @@ describe('createSqsConsumer', () => {
       sqsRecordFactory(body('ok', 'b2'), { groupId: 'b' }),
     ];
     const response = await consumer({ Records: records }, lambdaContext());
-    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([records[0]!.messageId, records[2]!.messageId]);
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([
+      records[0]!.messageId,
+      records[2]!.messageId,
+    ]);
     expect(handled).toEqual(['a1', 'b1', 'b2']);
   });
 

@@ -39,7 +39,11 @@ export const receiveCountOf = (record: SQSRecord): number => {
   return Number.isFinite(count) && count > 0 ? count : 1;
 };
 
-export function backoffSeconds(receiveCount: number, backoff: Pick<RetryBackoff, 'baseSeconds' | 'maxSeconds'>, random = Math.random): number {
+export function backoffSeconds(
+  receiveCount: number,
+  backoff: Pick<RetryBackoff, 'baseSeconds' | 'maxSeconds'>,
+  random = Math.random,
+): number {
   const ceiling = Math.min(backoff.maxSeconds, backoff.baseSeconds * 2 ** Math.max(0, receiveCount - 1));
   // Full jitter spreads redeliveries of a failed burst; never 0, which would retry at once.
   return Math.max(1, Math.round(random() * ceiling));
@@ -60,7 +64,9 @@ export function backoffSeconds(receiveCount: number, backoff: Pick<RetryBackoff,
 export function createSqsConsumer<TEnvelope>(options: SqsConsumerOptions<TEnvelope>): SqsBatchHandler {
   const { reader, handle, deadLetters, maxReceiveCount, logger, backoff } = options;
   if (!Number.isInteger(maxReceiveCount) || maxReceiveCount < 1) {
-    throw new Error(`maxReceiveCount must be a positive integer (the queue's redrive maxReceiveCount), got ${maxReceiveCount}`);
+    throw new Error(
+      `maxReceiveCount must be a positive integer (the queue's redrive maxReceiveCount), got ${maxReceiveCount}`,
+    );
   }
 
   const recordHandler = async (record: SQSRecord): Promise<void> => {
@@ -74,7 +80,10 @@ export function createSqsConsumer<TEnvelope>(options: SqsConsumerOptions<TEnvelo
       const context = { messageId: record.messageId, receiveCount, maxReceiveCount, reason };
       if (!retryable || receiveCount >= maxReceiveCount) {
         await deadLetters.send(record, { kind: retryable ? 'retries-exhausted' : 'permanent', reason, receiveCount });
-        logger.warn('message moved to the dead-letter queue', { ...context, kind: retryable ? 'retries-exhausted' : 'permanent' });
+        logger.warn('message moved to the dead-letter queue', {
+          ...context,
+          kind: retryable ? 'retries-exhausted' : 'permanent',
+        });
         return;
       }
       if (backoff) {
@@ -83,7 +92,10 @@ export function createSqsConsumer<TEnvelope>(options: SqsConsumerOptions<TEnvelo
           await backoff.changeVisibility(record, delay);
         } catch (visibilityError) {
           // The message still comes back after the queue's visibility timeout.
-          logger.warn('could not delay redelivery', { messageId: record.messageId, error: describeError(visibilityError) });
+          logger.warn('could not delay redelivery', {
+            messageId: record.messageId,
+            error: describeError(visibilityError),
+          });
         }
         logger.info('retryable failure, redelivery scheduled', { ...context, delaySeconds: delay });
       } else {

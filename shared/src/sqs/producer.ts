@@ -101,7 +101,7 @@ export async function publishEnvelopes(
   const maxBatchBytes = options.maxBatchBytes ?? SQS_MAX_BATCH_BYTES;
   const concurrency = options.concurrency ?? 8;
   const sleep = options.sleep ?? defaultSleep;
-  const results: PublishResult[] = new Array(envelopes.length);
+  const results = new Array<PublishResult>(envelopes.length);
 
   let pending: Pending[] = [];
   envelopes.forEach((envelope, index) => {
@@ -140,7 +140,9 @@ export async function publishEnvelopes(
     const batches = packBatches(pending, maxBatchBytes);
     for (let start = 0; start < batches.length; start += concurrency) {
       await Promise.all(
-        batches.slice(start, start + concurrency).map((batch) => sendBatch(sqs, queueUrl, batch, maxAttempts, results, retry)),
+        batches
+          .slice(start, start + concurrency)
+          .map((batch) => sendBatch(sqs, queueUrl, batch, maxAttempts, results, retry)),
       );
     }
     pending = retry;
@@ -177,7 +179,12 @@ async function sendBatch(
     const item = byId.get(ok.Id);
     if (!item) continue;
     byId.delete(ok.Id);
-    results[item.index] = { id: item.envelope.id, status: 'sent', messageId: ok.MessageId ?? '', attempts: item.attempts };
+    results[item.index] = {
+      id: item.envelope.id,
+      status: 'sent',
+      messageId: ok.MessageId ?? '',
+      attempts: item.attempts,
+    };
   }
   for (const failed of output.Failed ?? []) {
     const item = byId.get(failed.Id);

@@ -18,7 +18,10 @@ export function lambdaContext(functionName = 'test-function'): Context {
   };
 }
 
-export function sqsRecordFactory(body: string, overrides: Partial<SQSRecord> & { receiveCount?: number; groupId?: string } = {}): SQSRecord {
+export function sqsRecordFactory(
+  body: string,
+  overrides: Partial<SQSRecord> & { receiveCount?: number; groupId?: string } = {},
+): SQSRecord {
   const { receiveCount = 1, groupId, ...rest } = overrides;
   return {
     messageId: randomUUID(),

@@ -44,8 +44,8 @@ const created: string[] = [];
 async function createQueuePair(maxReceiveCount: number): Promise<TestQueue> {
   const name = `it-${randomUUID().slice(0, 8)}`;
   const dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }))).QueueUrl!;
-  const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }))).Attributes!
-    .QueueArn!;
+  const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] })))
+    .Attributes!.QueueArn!;
   const url = (
     await sqs.send(
       new CreateQueueCommand({
@@ -57,7 +57,8 @@ async function createQueuePair(maxReceiveCount: number): Promise<TestQueue> {
       }),
     )
   ).QueueUrl!;
-  const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+  const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] })))
+    .Attributes!.QueueArn!;
   created.push(url, dlqUrl);
   return { url, arn, dlq: { url: dlqUrl, arn: dlqArn } };
 }
@@ -137,7 +138,11 @@ describe('shared SQS producer and consumer against the emulator', () => {
         if (envelope.data.n === 13) throw new RetryableError('the destination answered 503');
       },
     });
-    await publishEnvelopes(sqs, queue.url, [12, 13, 14].map((n) => sample.create({ n })));
+    await publishEnvelopes(
+      sqs,
+      queue.url,
+      [12, 13, 14].map((n) => sample.create({ n })),
+    );
 
     await deliverUntilEmpty(queue, consumer, maxReceiveCount + 3);
 
@@ -151,7 +156,7 @@ describe('shared SQS producer and consumer against the emulator', () => {
     expect(attributes[ATTRIBUTE.failureKind]!.StringValue).toBe('retries-exhausted');
     expect(attributes[ATTRIBUTE.failureReceiveCount]!.StringValue).toBe(String(maxReceiveCount));
     expect(attributes[ATTRIBUTE.type]!.StringValue).toBe('IntegrationSample');
-    expect(JSON.parse(dead!.Body!).data).toEqual({ n: 13 });
+    expect(sample.parse(JSON.parse(dead!.Body!) as never).data).toEqual({ n: 13 });
     expect(await receiveAll(queue.url, 1, 2_500)).toHaveLength(0);
   });
 
@@ -168,6 +173,6 @@ describe('shared SQS producer and consumer against the emulator', () => {
     await deliverOneBatch(sqs, queue, crashing, { waitTimeSeconds: 2 }).catch(() => undefined);
     const dead = await receiveAll(queue.dlq.url, 1, 5_000);
     expect(dead).toHaveLength(1);
-    expect(JSON.parse(dead[0]!.Body!).data).toEqual({ n: 1 });
+    expect(sample.parse(JSON.parse(dead[0]!.Body!) as never).data).toEqual({ n: 1 });
   });
 });

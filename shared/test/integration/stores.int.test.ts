@@ -43,13 +43,14 @@ describe('Cassandra through the shared client', () => {
     const second = await client.execute(insert, [deviceId, 'customer-b', new Date()]);
     expect(second.wasApplied()).toBe(false);
 
-    const transfer = await client.execute('UPDATE device_owner SET customer_id = ? WHERE device_id = ? IF customer_id = ?', [
-      'customer-b',
-      deviceId,
-      'customer-a',
-    ]);
+    const transfer = await client.execute(
+      'UPDATE device_owner SET customer_id = ? WHERE device_id = ? IF customer_id = ?',
+      ['customer-b', deviceId, 'customer-a'],
+    );
     expect(transfer.wasApplied()).toBe(true);
-    const owner = (await client.execute('SELECT customer_id FROM device_owner WHERE device_id = ?', [deviceId])).first();
+    const owner = (
+      await client.execute('SELECT customer_id FROM device_owner WHERE device_id = ?', [deviceId])
+    ).first();
     expect(owner.get('customer_id')).toBe('customer-b');
   });
 });

@@ -1,5 +1,10 @@
 import type { RuleSetPublished } from '@backbone/shared';
-import { recordPublishedRuleSet, type ActivationOutcome, type RuleSetStore, type RuleSetVersion } from './active-rule-set';
+import {
+  recordPublishedRuleSet,
+  type ActivationOutcome,
+  type RuleSetStore,
+  type RuleSetVersion,
+} from './active-rule-set';
 
 /** The store's contract, in memory: history per version, one active pointer, newest publication wins. */
 function inMemoryStore() {

@@ -88,7 +88,9 @@ describe('snoop-scheduler ruleSetPublished in serverless-offline', () => {
     );
 
     await publishEnvelopes(sqs, queueUrl, [ruleSetPublishedV1.create(older)]);
-    await waitFor('the late announcement to be recorded in history', async () => readItem(versionKey(older.ruleSetVersion)));
+    await waitFor('the late announcement to be recorded in history', async () =>
+      readItem(versionKey(older.ruleSetVersion)),
+    );
     expect((await readItem(ACTIVE_RULE_SET_KEY))?.ruleSetVersion).toBe(newer.ruleSetVersion);
   });
 
@@ -102,7 +104,12 @@ describe('snoop-scheduler ruleSetPublished in serverless-offline', () => {
       'the invalid message in the DLQ',
       async () => {
         const out = await sqs.send(
-          new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }),
+          new ReceiveMessageCommand({
+            QueueUrl: dlqUrl,
+            MaxNumberOfMessages: 10,
+            WaitTimeSeconds: 1,
+            MessageAttributeNames: ['All'],
+          }),
         );
         return out.Messages?.find((m) => (JSON.parse(m.Body!) as { id: string }).id === invalidId);
       },

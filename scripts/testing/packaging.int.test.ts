@@ -1,0 +1,70 @@
+/**
+ * Every service packages offline ("serverless package", no AWS account), and the
+ * packaged CloudFormation follows the platform's queue rules.
+ */
+import { readFileSync } from 'node:fs';
+import { packageService } from '../package-all';
+import { serviceNames } from '../local-cloud/services';
+
+interface Template {
+  Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+}
+
+const templates = new Map<string, Template>();
+
+beforeAll(async () => {
+  for (const name of serviceNames()) {
+    const packaged = await packageService(name, 'ci');
+    templates.set(name, JSON.parse(readFileSync(packaged.templatePath, 'utf8')) as Template);
+  }
+}, 300_000);
+
+const resourcesOf = (template: Template, type: string) =>
+  Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
+
+describe.each(serviceNames())('%s packaged for AWS', (name) => {
+  const template = (): Template => templates.get(name)!;
+
+  it('gives every queue that is not a DLQ a redrive policy, and DLQs a longer retention', () => {
+    const queues = new Map(resourcesOf(template(), 'AWS::SQS::Queue'));
+    for (const [logicalId, queue] of queues) {
+      const redrive = queue.Properties.RedrivePolicy as
+        { deadLetterTargetArn: { 'Fn::GetAtt': [string, string] } } | undefined;
+      if (/Dlq$/.test(logicalId)) continue;
+      expect({ logicalId, hasRedrive: redrive !== undefined }).toEqual({ logicalId, hasRedrive: true });
+      const dlq = queues.get(redrive!.deadLetterTargetArn['Fn::GetAtt'][0])!;
+      expect(Number(dlq.Properties.MessageRetentionPeriod)).toBeGreaterThan(
+        Number(queue.Properties.MessageRetentionPeriod ?? 345_600),
+      );
+      expect(Boolean(dlq.Properties.FifoQueue)).toBe(Boolean(queue.Properties.FifoQueue));
+    }
+  });
+
+  it('gives each SQS-triggered function its own role, partial batch responses, and a visibility timeout >= 6x its timeout', () => {
+    const functions = new Map(resourcesOf(template(), 'AWS::Lambda::Function'));
+    for (const [, mapping] of resourcesOf(template(), 'AWS::Lambda::EventSourceMapping')) {
+      const functionId = (mapping.Properties.FunctionName as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      const fn = functions.get(functionId)!;
+      const queueId = (mapping.Properties.EventSourceArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      const queue = template().Resources[queueId]!;
+      expect(mapping.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+      expect(Number(queue.Properties.VisibilityTimeout)).toBeGreaterThanOrEqual(6 * Number(fn.Properties.Timeout));
+      const role = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      expect(role).not.toBe('IamRoleLambdaExecution');
+      expect(fn.Properties.Runtime).toBe('nodejs22.x');
+    }
+  });
+
+  it('never grants wildcard actions or resources outside logs', () => {
+    for (const [, role] of resourcesOf(template(), 'AWS::IAM::Role')) {
+      const policies = role.Properties.Policies as {
+        PolicyDocument: { Statement: { Action: string[]; Resource: unknown }[] };
+      }[];
+      for (const statement of policies.flatMap((p) => p.PolicyDocument.Statement)) {
+        expect(statement.Action.filter((action) => action.endsWith('*') || action === '*')).toEqual([]);
+        if (statement.Action.every((action) => action.startsWith('logs:'))) continue;
+        expect(JSON.stringify(statement.Resource)).not.toMatch(/"\*"/);
+      }
+    }
+  });
+});
