@@ -111,7 +111,12 @@ export async function up(): Promise<string[]> {
   }
   const began = Date.now();
   console.log(`local cloud: ${CLOUD_DIR}`);
-  for (const component of COMPONENTS) await component.install();
+  // Maven installs run one after another (they share ~/.m2); other installs overlap with them.
+  const viaMaven = COMPONENTS.filter((c) => c.installsWithMaven);
+  await Promise.all([
+    viaMaven.reduce((chain, c) => chain.then(() => c.install()), Promise.resolve()),
+    ...COMPONENTS.filter((c) => !c.installsWithMaven).map((c) => c.install()),
+  ]);
   // The gateway fronts the emulators: start the rest together, then the gateway.
   const gateway = COMPONENTS.filter((c) => c.name === 'gateway');
   const others = COMPONENTS.filter((c) => c.name !== 'gateway');

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -23,6 +23,8 @@ export interface Component {
   what: string;
   /** Idempotent; downloads into CLOUD_DIR on first use only. */
   install(): Promise<void>;
+  /** Installs through Maven, whose local repository does not take concurrent writers. */
+  installsWithMaven?: boolean;
   /** Writes configuration and initialises data directories before each start. */
   prepare?(): Promise<void>;
   launch(): LaunchSpec;
@@ -38,33 +40,57 @@ export class InstallError extends Error {
 }
 
 const componentDir = (name: string): string => path.join(CLOUD_DIR, name);
-const hashOf = (...parts: string[]): string => createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 16);
+/**
+ * An install is complete when its stamp file holds the hash of the input it was made from
+ * (a pom, a requirements file, a source file); a changed input or a missing stamp reinstalls.
+ */
+function installStamp(stampFile: string, inputFile: string): { current: boolean; write(): void } {
+  const wanted = createHash('sha256').update(readFileSync(inputFile)).digest('hex').slice(0, 16);
+  return {
+    current: existsSync(stampFile) && readFileSync(stampFile, 'utf8') === wanted,
+    write: () => writeFileSync(stampFile, wanted),
+  };
+}
 
 /**
  * Resolves a Maven dependency tree into <component>/lib. Downloads go to a
  * temporary folder that is renamed into place only once complete, so a failed
  * download never leaves a half-installed component behind.
  */
-function installMavenRuntime(name: string, label: string): void {
+/** Runs a command without blocking the event loop, so installs from different registries overlap. */
+function runCommand(command: string, args: string[]): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', (error) => resolve({ status: null, output: `${output}${error.message}` }));
+    child.on('close', (status) => resolve({ status, output }));
+  });
+}
+
+async function installMavenRuntime(name: string, label: string): Promise<void> {
   const pom = path.join(SCRIPTS_DIR, 'maven', name, 'pom.xml');
   const lib = path.join(componentDir(name), 'lib');
-  const stamp = path.join(lib, '.installed');
-  const wanted = hashOf(readFileSync(pom, 'utf8'));
-  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === wanted) return;
+  if (installStamp(path.join(lib, '.installed'), pom).current) return;
   ensureJava();
   ensureMaven();
   console.log(`  installing ${label} from Maven Central (first run only) ...`);
   const partial = `${lib}.partial`;
   rmSync(partial, { recursive: true, force: true });
   mkdirSync(path.dirname(lib), { recursive: true });
-  const result = spawnSync(
-    'mvn',
-    ['-q', '-B', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${partial}`, '-DincludeScope=runtime'],
-    { encoding: 'utf8' },
-  );
+  const result = await runCommand('mvn', [
+    '-q',
+    '-B',
+    '-f',
+    pom,
+    'dependency:copy-dependencies',
+    `-DoutputDirectory=${partial}`,
+    '-DincludeScope=runtime',
+  ]);
   if (result.status !== 0) {
     rmSync(partial, { recursive: true, force: true });
-    const output = `${result.stdout}${result.stderr}`
+    const output = result.output
       .split('\n')
       .filter((l) => l.includes('ERROR'))
       .slice(0, 5)
@@ -74,7 +100,7 @@ function installMavenRuntime(name: string, label: string): void {
         `Check that Maven Central is reachable, then run "npm run cloud:up" again.`,
     );
   }
-  writeFileSync(path.join(partial, '.installed'), wanted);
+  installStamp(path.join(partial, '.installed'), pom).write();
   rmSync(lib, { recursive: true, force: true });
   renameSync(partial, lib);
 }
@@ -130,10 +156,11 @@ const JVM17_MODULE_OPTIONS = [
 const cassandra: Component = {
   name: 'cassandra',
   port: PORTS.cassandra,
+  installsWithMaven: true,
   what: 'Apache Cassandra 5.0.6 (single node)',
   startTimeoutMs: 240_000,
   async install() {
-    installMavenRuntime('cassandra', 'Apache Cassandra 5.0.6 (about 70 MB)');
+    await installMavenRuntime('cassandra', 'Apache Cassandra 5.0.6 (about 70 MB)');
   },
   async prepare() {
     const dir = componentDir('cassandra');
@@ -338,10 +365,11 @@ const postgres: Component = {
 const elasticmq: Component = {
   name: 'elasticmq',
   port: PORTS.elasticmq,
+  installsWithMaven: true,
   what: 'ElasticMQ 1.7.1 (SQS: standard, FIFO, redrive)',
   startTimeoutMs: 60_000,
   async install() {
-    installMavenRuntime('elasticmq', 'ElasticMQ 1.7.1 (about 40 MB)');
+    await installMavenRuntime('elasticmq', 'ElasticMQ 1.7.1 (about 40 MB)');
   },
   async prepare() {
     const dir = componentDir('elasticmq');
@@ -383,20 +411,19 @@ const elasticmq: Component = {
 const dynamodb: Component = {
   name: 'dynamodb',
   port: PORTS.dynamodb,
+  installsWithMaven: true,
   what: 'DynamoDB Local 2.6.1 (in memory)',
   startTimeoutMs: 60_000,
   async install() {
-    installMavenRuntime('dynamodb', 'DynamoDB Local 2.6.1 (about 50 MB)');
+    await installMavenRuntime('dynamodb', 'DynamoDB Local 2.6.1 (about 50 MB)');
     const dir = componentDir('dynamodb');
     const source = path.join(SCRIPTS_DIR, 'java', 'LoopbackDynamoDBLocal.java');
     const classes = path.join(dir, 'launcher');
-    const stamp = path.join(classes, '.installed');
-    const wanted = hashOf(readFileSync(source, 'utf8'));
-    if (existsSync(stamp) && readFileSync(stamp, 'utf8') === wanted) return;
+    if (installStamp(path.join(classes, '.installed'), source).current) return;
     rmSync(classes, { recursive: true, force: true });
     mkdirSync(classes, { recursive: true });
     execFileSync('javac', ['-cp', path.join(dir, 'lib', '*'), '-d', classes, source], { stdio: 'inherit' });
-    writeFileSync(stamp, wanted);
+    installStamp(path.join(classes, '.installed'), source).write();
   },
   launch() {
     const dir = componentDir('dynamodb');
@@ -432,9 +459,8 @@ const s3: Component = {
     const dir = componentDir('s3');
     const venv = path.join(dir, 'venv');
     const requirements = path.join(SCRIPTS_DIR, 'conf', 'requirements-moto.txt');
-    const stamp = path.join(venv, '.installed');
-    const wanted = hashOf(readFileSync(requirements, 'utf8'));
-    if (existsSync(stamp) && readFileSync(stamp, 'utf8') === wanted) return;
+    const stamp = installStamp(path.join(venv, '.installed'), requirements);
+    if (stamp.current) return;
     ensurePythonVenv();
     console.log('  installing moto into a virtualenv from PyPI (first run only) ...');
     // A virtualenv cannot be moved, so it is built in place and only the stamp marks it complete.
@@ -444,16 +470,16 @@ const s3: Component = {
       [path.join(venv, 'bin', 'pip'), ['install', '-q', '--disable-pip-version-check', '-r', requirements]],
     ];
     for (const [command, args] of steps) {
-      const result = spawnSync(command, args, { encoding: 'utf8' });
+      const result = await runCommand(command, args);
       if (result.status !== 0) {
         rmSync(venv, { recursive: true, force: true });
         throw new InstallError(
           `installing moto failed (${path.basename(command)} exit ${result.status}); nothing was installed.\n` +
-            `${result.stderr.split('\n').slice(-6).join('\n')}\nCheck that PyPI is reachable, then run "npm run cloud:up" again.`,
+            `${result.output.split('\n').slice(-6).join('\n')}\nCheck that PyPI is reachable, then run "npm run cloud:up" again.`,
         );
       }
     }
-    writeFileSync(stamp, wanted);
+    stamp.write();
   },
   launch() {
     const dir = componentDir('s3');
