@@ -1,0 +1,39 @@
+/** Source positions are character offsets into the rules file; errors turn them into line:column. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+export type BinaryOperator = '||' | '&&' | '==' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | '+' | '-' | '*' | '/';
+export type UnaryOperator = '!' | '-';
+
+export type Expr =
+  | { kind: 'literal'; value: number | string | boolean | null; span: Span }
+  | { kind: 'ident'; name: string; span: Span }
+  | { kind: 'member'; object: Expr; property: string; span: Span }
+  | { kind: 'unary'; op: UnaryOperator; operand: Expr; span: Span }
+  | { kind: 'binary'; op: BinaryOperator; left: Expr; right: Expr; span: Span }
+  | { kind: 'conditional'; test: Expr; then: Expr; otherwise: Expr; span: Span }
+  | { kind: 'list'; elements: Expr[]; span: Span }
+  /** f(args) when target is undefined; target.f(args) otherwise (CEL receiver-style calls and macros). */
+  | { kind: 'call'; name: string; target?: Expr; args: Expr[]; span: Span };
+
+export function countNodes(expr: Expr): number {
+  switch (expr.kind) {
+    case 'literal':
+    case 'ident':
+      return 1;
+    case 'member':
+      return 1 + countNodes(expr.object);
+    case 'unary':
+      return 1 + countNodes(expr.operand);
+    case 'binary':
+      return 1 + countNodes(expr.left) + countNodes(expr.right);
+    case 'conditional':
+      return 1 + countNodes(expr.test) + countNodes(expr.then) + countNodes(expr.otherwise);
+    case 'list':
+      return 1 + expr.elements.reduce((n, e) => n + countNodes(e), 0);
+    case 'call':
+      return 1 + (expr.target ? countNodes(expr.target) : 0) + expr.args.reduce((n, e) => n + countNodes(e), 0);
+  }
+}

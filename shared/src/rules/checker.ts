@@ -1,0 +1,222 @@
+import type { Expr, Span } from './ast';
+import { BOOL, DOUBLE, ERROR, listOf, NULL, sameType, STRING, typeName, type Type } from './types';
+
+export interface CheckIssue {
+  message: string;
+  span: Span;
+}
+
+/** Functions over lists of numbers: aggregates, computed once per customer when over transactions. */
+export const AGGREGATES = ['sum', 'avg', 'max', 'min'] as const;
+export const MACROS = ['filter', 'map', 'exists', 'all'] as const;
+const STRING_METHODS = ['contains', 'startsWith', 'endsWith'] as const;
+
+export interface CheckResult {
+  type: Type;
+  issues: CheckIssue[];
+  /** The type of every sub-expression, for the compiler. */
+  types: Map<Expr, Type>;
+}
+
+const isNumber = (t: Type): boolean => t.kind === 'double' || t.kind === 'error';
+
+/** Type-checks an expression against the variables in scope, collecting every problem it finds. */
+export function checkExpression(expr: Expr, variables: Readonly<Record<string, Type>>): CheckResult {
+  const issues: CheckIssue[] = [];
+  const types = new Map<Expr, Type>();
+  const fail = (span: Span, message: string): Type => {
+    issues.push({ message, span });
+    return ERROR;
+  };
+
+  const visit = (node: Expr, scope: Readonly<Record<string, Type>>): Type => {
+    const type = infer(node, scope);
+    types.set(node, type);
+    return type;
+  };
+
+  const expect = (node: Expr, scope: Readonly<Record<string, Type>>, wanted: Type, role: string): Type => {
+    const actual = visit(node, scope);
+    if (!sameType(actual, wanted))
+      return fail(node.span, `${role} must be a ${typeName(wanted)}, but this is a ${typeName(actual)}`);
+    return actual;
+  };
+
+  const infer = (node: Expr, scope: Readonly<Record<string, Type>>): Type => {
+    switch (node.kind) {
+      case 'literal':
+        if (node.value === null) return NULL;
+        if (typeof node.value === 'number') {
+          return Number.isFinite(node.value) ? DOUBLE : fail(node.span, 'this number is too large');
+        }
+        return typeof node.value === 'string' ? STRING : BOOL;
+      case 'ident': {
+        const type = scope[node.name];
+        if (!type) {
+          const known = Object.keys(scope).sort().join(', ');
+          return fail(node.span, `unknown name "${node.name}"; available here: ${known}`);
+        }
+        return type;
+      }
+      case 'member': {
+        const object = visit(node.object, scope);
+        if (object.kind === 'error') return ERROR;
+        if (object.kind !== 'object') return fail(node.span, `a ${typeName(object)} has no field "${node.property}"`);
+        const field = object.fields[node.property];
+        if (!field) {
+          return fail(
+            node.span,
+            `unknown field "${node.property}" of ${object.name}; its fields are ${Object.keys(object.fields).join(', ')}`,
+          );
+        }
+        return field;
+      }
+      case 'unary': {
+        const operandType = node.op === '!' ? BOOL : DOUBLE;
+        expect(node.operand, scope, operandType, `the operand of "${node.op}"`);
+        return operandType;
+      }
+      case 'binary': {
+        const { op } = node;
+        if (op === '&&' || op === '||') {
+          expect(node.left, scope, BOOL, `each side of "${op}"`);
+          expect(node.right, scope, BOOL, `each side of "${op}"`);
+          return BOOL;
+        }
+        const left = visit(node.left, scope);
+        const right = visit(node.right, scope);
+        if (left.kind === 'error' || right.kind === 'error')
+          return op === '+' || op === '-' || op === '*' || op === '/' ? left : BOOL;
+        if (op === 'in') {
+          if (right.kind !== 'list')
+            return fail(node.right.span, `the right side of "in" must be a list, but this is a ${typeName(right)}`);
+          if (!sameType(left, right.element)) {
+            return fail(node.span, `"in" compares a ${typeName(left)} with a list of ${typeName(right.element)}`);
+          }
+          return BOOL;
+        }
+        if (op === '==' || op === '!=') {
+          if (!sameType(left, right) && left.kind !== 'null' && right.kind !== 'null') {
+            return fail(
+              node.span,
+              `"${op}" compares a ${typeName(left)} with a ${typeName(right)}; they are never equal`,
+            );
+          }
+          return BOOL;
+        }
+        if (op === '<' || op === '<=' || op === '>' || op === '>=') {
+          if (!(
+            (left.kind === 'double' && right.kind === 'double') ||
+            (left.kind === 'string' && right.kind === 'string')
+          )) {
+            return fail(
+              node.span,
+              `"${op}" needs two numbers or two strings, not a ${typeName(left)} and a ${typeName(right)}`,
+            );
+          }
+          return BOOL;
+        }
+        if (op === '+' && left.kind === 'string' && right.kind === 'string') return STRING;
+        if (!isNumber(left) || !isNumber(right)) {
+          return fail(node.span, `"${op}" needs two numbers, not a ${typeName(left)} and a ${typeName(right)}`);
+        }
+        return DOUBLE;
+      }
+      case 'conditional': {
+        expect(node.test, scope, BOOL, 'the condition of "? :"');
+        const then = visit(node.then, scope);
+        const otherwise = visit(node.otherwise, scope);
+        if (!sameType(then, otherwise)) {
+          return fail(
+            node.span,
+            `both branches of "? :" must have one type, not ${typeName(then)} and ${typeName(otherwise)}`,
+          );
+        }
+        return then.kind === 'error' ? otherwise : then;
+      }
+      case 'list': {
+        if (node.elements.length === 0) return fail(node.span, 'an empty list has no type here; leave it out');
+        const first = visit(node.elements[0]!, scope);
+        for (const element of node.elements.slice(1)) expect(element, scope, first, 'every element of a list');
+        return listOf(first);
+      }
+      case 'call':
+        return node.target ? inferMethod(node, node.target, scope) : inferFunction(node, scope);
+    }
+  };
+
+  const arity = (node: Extract<Expr, { kind: 'call' }>, counts: number[]): boolean => {
+    if (counts.includes(node.args.length)) return true;
+    fail(node.span, `${node.name}() takes ${counts.join(' or ')} argument(s), not ${node.args.length}`);
+    return false;
+  };
+
+  const inferFunction = (node: Extract<Expr, { kind: 'call' }>, scope: Readonly<Record<string, Type>>): Type => {
+    const name = node.name;
+    if ((AGGREGATES as readonly string[]).includes(name)) {
+      if (!arity(node, name === 'max' || name === 'min' ? [1, 2] : [1])) return ERROR;
+      if (node.args.length === 2) {
+        node.args.forEach((arg) => expect(arg, scope, DOUBLE, `each argument of ${name}()`));
+        return DOUBLE;
+      }
+      expect(node.args[0]!, scope, listOf(DOUBLE), `the argument of ${name}()`);
+      return DOUBLE;
+    }
+    if (name === 'size') {
+      if (!arity(node, [1])) return ERROR;
+      const arg = visit(node.args[0]!, scope);
+      if (arg.kind !== 'list' && arg.kind !== 'string' && arg.kind !== 'error') {
+        return fail(node.args[0]!.span, `size() takes a list or a string, not a ${typeName(arg)}`);
+      }
+      return DOUBLE;
+    }
+    return fail(
+      node.span,
+      `unknown function "${name}"; functions: ${[...AGGREGATES, 'size'].join(', ')}, and on lists ${MACROS.join(', ')}, size`,
+    );
+  };
+
+  const inferMethod = (
+    node: Extract<Expr, { kind: 'call' }>,
+    target: Expr,
+    scope: Readonly<Record<string, Type>>,
+  ): Type => {
+    const receiver = visit(target, scope);
+    if (receiver.kind === 'error') return ERROR;
+    if ((MACROS as readonly string[]).includes(node.name)) {
+      if (receiver.kind !== 'list')
+        return fail(node.span, `.${node.name}() works on lists, not on a ${typeName(receiver)}`);
+      if (!arity(node, [2])) return ERROR;
+      const variable = node.args[0]!;
+      if (variable.kind !== 'ident') {
+        return fail(
+          variable.span,
+          `the first argument of .${node.name}() names each element, e.g. t in .${node.name}(t, ...)`,
+        );
+      }
+      if (variable.name in scope) {
+        return fail(variable.span, `"${variable.name}" is already a name here; choose another for the element`);
+      }
+      const inner = { ...scope, [variable.name]: receiver.element };
+      if (node.name === 'map') return listOf(visit(node.args[1]!, inner));
+      expect(node.args[1]!, inner, BOOL, `the condition of .${node.name}()`);
+      return node.name === 'filter' ? receiver : BOOL;
+    }
+    if (node.name === 'size') {
+      if (receiver.kind !== 'list' && receiver.kind !== 'string')
+        return fail(node.span, `a ${typeName(receiver)} has no size()`);
+      return arity(node, [0]) ? DOUBLE : ERROR;
+    }
+    if ((STRING_METHODS as readonly string[]).includes(node.name)) {
+      if (receiver.kind !== 'string')
+        return fail(node.span, `.${node.name}() works on strings, not on a ${typeName(receiver)}`);
+      if (!arity(node, [1])) return ERROR;
+      expect(node.args[0]!, scope, STRING, `the argument of .${node.name}()`);
+      return BOOL;
+    }
+    return fail(node.span, `a ${typeName(receiver)} has no method ${node.name}()`);
+  };
+
+  const type = visit(expr, variables);
+  return { type, issues, types };
+}

@@ -1,0 +1,21 @@
+export type { Expr, Span } from './ast';
+export { checkExpression } from './checker';
+export { AggregatePlan, Compiler, fold } from './compiler';
+export { CUSTOMER_VARIABLES, type CustomerFacts, type Transaction } from './customer-schema';
+export { interpret } from './interpreter';
+export { parseExpression } from './parser';
+export { printExpression } from './printer';
+export {
+  compileRuleFile,
+  formatRuleError,
+  LIMITS,
+  parseRuleFile,
+  printRuleFile,
+  SNOOP_STATUSES,
+  type CompiledRuleSet,
+  type CompileOutcome,
+  type RuleError,
+  type SnoopDefinition,
+  type SnoopResult,
+  type SnoopStatus,
+} from './rule-file';

@@ -1,0 +1,221 @@
+import type { BinaryOperator, Expr, Span } from './ast';
+import { tokenize, type Token } from './lexer';
+
+export class ParseError extends Error {
+  constructor(
+    message: string,
+    readonly span: Span,
+  ) {
+    super(message);
+  }
+}
+
+/** Nesting deeper than this is refused: no rule needs it, and it bounds the compiler's recursion. */
+export const MAX_NESTING_DEPTH = 32;
+
+const BINARY_PRECEDENCE: Record<string, number> = {
+  '||': 1,
+  '&&': 2,
+  '==': 3,
+  '!=': 3,
+  '<': 3,
+  '<=': 3,
+  '>': 3,
+  '>=': 3,
+  in: 3,
+  '+': 4,
+  '-': 4,
+  '*': 5,
+  '/': 5,
+};
+
+const describe = (token: Token): string =>
+  token.kind === 'eof'
+    ? 'the end of the text'
+    : token.kind === 'string'
+      ? `the string "${token.value}"`
+      : `"${token.value}"`;
+
+/** A cursor over tokens, shared by the expression parser and the rules-file parser. */
+export class TokenStream {
+  private index = 0;
+
+  constructor(readonly tokens: Token[]) {}
+
+  peek(offset = 0): Token {
+    return this.tokens[Math.min(this.index + offset, this.tokens.length - 1)]!;
+  }
+
+  next(): Token {
+    const token = this.peek();
+    if (token.kind !== 'eof') this.index++;
+    return token;
+  }
+
+  isPunct(value: string, offset = 0): boolean {
+    const token = this.peek(offset);
+    return token.kind === 'punct' && token.value === value;
+  }
+
+  isIdent(value?: string, offset = 0): boolean {
+    const token = this.peek(offset);
+    return token.kind === 'ident' && (value === undefined || token.value === value);
+  }
+
+  expectPunct(value: string, context: string): Token {
+    if (!this.isPunct(value)) {
+      throw new ParseError(`expected "${value}" ${context}, found ${describe(this.peek())}`, this.peek().span);
+    }
+    return this.next();
+  }
+
+  expectIdent(context: string): Token {
+    if (!this.isIdent())
+      throw new ParseError(`expected a name ${context}, found ${describe(this.peek())}`, this.peek().span);
+    return this.next();
+  }
+
+  get position(): number {
+    return this.index;
+  }
+
+  set position(value: number) {
+    this.index = value;
+  }
+}
+
+/** Parses one CEL expression starting at the stream's position; stops before the first token it cannot use. */
+export function parseExpressionAt(stream: TokenStream): Expr {
+  let depth = 0;
+  const span = (start: Span, end: Span): Span => ({ start: start.start, end: end.end });
+
+  const nested = <T>(at: Span, parse: () => T): T => {
+    if (++depth > MAX_NESTING_DEPTH) {
+      throw new ParseError(
+        `the expression nests deeper than ${MAX_NESTING_DEPTH} levels; split it into simpler parts`,
+        at,
+      );
+    }
+    try {
+      return parse();
+    } finally {
+      depth--;
+    }
+  };
+
+  const expression = (): Expr =>
+    nested(stream.peek().span, () => {
+      const test = binary(1);
+      if (!stream.isPunct('?')) return test;
+      stream.next();
+      const then = expression();
+      stream.expectPunct(':', 'between the two branches of "? :"');
+      const otherwise = expression();
+      return { kind: 'conditional', test, then, otherwise, span: span(test.span, otherwise.span) };
+    });
+
+  const binary = (minPrecedence: number): Expr => {
+    let left = unary();
+    for (;;) {
+      const token = stream.peek();
+      const op = token.kind === 'punct' || (token.kind === 'ident' && token.value === 'in') ? String(token.value) : '';
+      const precedence = BINARY_PRECEDENCE[op];
+      if (precedence === undefined || precedence < minPrecedence) return left;
+      stream.next();
+      const right = nested(token.span, () => binary(precedence + 1));
+      left = { kind: 'binary', op: op as BinaryOperator, left, right, span: span(left.span, right.span) };
+    }
+  };
+
+  const unary = (): Expr => {
+    const token = stream.peek();
+    if (token.kind === 'punct' && (token.value === '!' || token.value === '-')) {
+      stream.next();
+      const operand = nested(token.span, unary);
+      return { kind: 'unary', op: token.value, operand, span: span(token.span, operand.span) };
+    }
+    return postfix(primary());
+  };
+
+  const args = (context: string): { args: Expr[]; end: Span } => {
+    stream.expectPunct('(', context);
+    const list: Expr[] = [];
+    if (!stream.isPunct(')')) {
+      do list.push(expression());
+      while (stream.isPunct(',') && stream.next());
+    }
+    return { args: list, end: stream.expectPunct(')', `to close the arguments of ${context}`).span };
+  };
+
+  const postfix = (base: Expr): Expr => {
+    let expr = base;
+    while (stream.isPunct('.')) {
+      stream.next();
+      const name = stream.expectIdent('after "."');
+      if (stream.isPunct('(')) {
+        const call = args(`${String(name.value)}(...)`);
+        expr = {
+          kind: 'call',
+          name: String(name.value),
+          target: expr,
+          args: call.args,
+          span: span(expr.span, call.end),
+        };
+      } else {
+        expr = { kind: 'member', object: expr, property: String(name.value), span: span(expr.span, name.span) };
+      }
+    }
+    return expr;
+  };
+
+  const primary = (): Expr => {
+    const token = stream.next();
+    switch (token.kind) {
+      case 'number':
+        return { kind: 'literal', value: token.value as number, span: token.span };
+      case 'string':
+        return { kind: 'literal', value: token.value as string, span: token.span };
+      case 'ident': {
+        const name = String(token.value);
+        if (name === 'true' || name === 'false') return { kind: 'literal', value: name === 'true', span: token.span };
+        if (name === 'null') return { kind: 'literal', value: null, span: token.span };
+        if (stream.isPunct('(')) {
+          const call = args(`${name}(...)`);
+          return { kind: 'call', name, args: call.args, span: span(token.span, call.end) };
+        }
+        return { kind: 'ident', name, span: token.span };
+      }
+      case 'punct':
+        if (token.value === '(') {
+          const inner = expression();
+          stream.expectPunct(')', 'to close "("');
+          return inner;
+        }
+        if (token.value === '[') {
+          const elements: Expr[] = [];
+          if (!stream.isPunct(']')) {
+            do elements.push(expression());
+            while (stream.isPunct(',') && stream.next());
+          }
+          const end = stream.expectPunct(']', 'to close the list');
+          return { kind: 'list', elements, span: span(token.span, end.span) };
+        }
+        break;
+      default:
+        break;
+    }
+    throw new ParseError(`expected a value, a name or "(", found ${describe(token)}`, token.span);
+  };
+
+  return expression();
+}
+
+/** Parses a whole text as one expression. */
+export function parseExpression(source: string): Expr {
+  const stream = new TokenStream(tokenize(source));
+  const expr = parseExpressionAt(stream);
+  if (stream.peek().kind !== 'eof') {
+    throw new ParseError(`unexpected ${describe(stream.peek())} after the end of the expression`, stream.peek().span);
+  }
+  return expr;
+}

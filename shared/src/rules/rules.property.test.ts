@@ -1,0 +1,211 @@
+import fc from 'fast-check';
+import type { BinaryOperator, Expr } from './ast';
+import { checkExpression } from './checker';
+import { AggregatePlan, Compiler } from './compiler';
+import { CUSTOMER_VARIABLES } from './customer-schema';
+import { interpret } from './interpreter';
+import { parseExpression } from './parser';
+import { printExpression } from './printer';
+import { compileRuleFile, printRuleFile } from './rule-file';
+import { sampleCustomer } from './testing-data';
+
+const span = { start: 0, end: 0 };
+const lit = (value: number | string | boolean): Expr => ({ kind: 'literal', value, span });
+const ident = (name: string): Expr => ({ kind: 'ident', name, span });
+const member = (object: Expr, property: string): Expr => ({ kind: 'member', object, property, span });
+const binary = (op: BinaryOperator, left: Expr, right: Expr): Expr => ({ kind: 'binary', op, left, right, span });
+const call = (name: string, args: Expr[], target?: Expr): Expr => ({ kind: 'call', name, args, target, span });
+const macro = (name: string, list: Expr, variable: string, body: Expr): Expr =>
+  call(name, [ident(variable), body], list);
+
+const NUMBER_FIELDS: [string, string][] = [
+  ['profile', 'age'],
+  ['profile', 'creditScore'],
+  ['balances', 'current'],
+  ['balances', 'savings'],
+  ['salary', 'monthlyNet'],
+];
+const STRING_FIELDS: [string, string][] = [
+  ['profile', 'region'],
+  ['profile', 'employmentStatus'],
+];
+/** Fields that hold whole numbers, compared with whole-number literals so that equality actually occurs. */
+const INTEGER_FIELDS = (inTransaction: boolean): Expr[] => [
+  member(ident('profile'), 'age'),
+  member(ident('salary'), 'daysUntilPayday'),
+  ...(inTransaction ? [member(ident('t'), 'daysAgo')] : []),
+];
+
+const BOOL_FIELDS: [string, string][] = [
+  ['profile', 'isHomeowner'],
+  ['profile', 'hasOverdraft'],
+];
+
+/**
+ * Random well-typed expressions over the customer schema. `inTransaction` adds the
+ * element variable t of a macro over transactions, so aggregates nest realistically.
+ */
+interface ExpressionArbitraries {
+  num: fc.Arbitrary<Expr>;
+  bool: fc.Arbitrary<Expr>;
+  str: fc.Arbitrary<Expr>;
+}
+
+function expressions(inTransaction: boolean): ExpressionArbitraries {
+  // Inside a macro over transactions, no further macro over transactions: realistic, and it bounds size.
+  const element = inTransaction ? undefined : expressions(true);
+  const numberLeaves: fc.Arbitrary<Expr>[] = [
+    fc.integer({ min: -1000, max: 1000 }).map((n) => lit(n / 4)),
+    fc.constantFrom(...NUMBER_FIELDS).map(([o, p]) => member(ident(o), p)),
+  ];
+  const stringLeaves: fc.Arbitrary<Expr>[] = [
+    fc.constantFrom('energy', 'groceries', 'london', 'employed', 'Tesco', '').map(lit),
+    fc.constantFrom(...STRING_FIELDS).map(([o, p]) => member(ident(o), p)),
+  ];
+  const boolLeaves: fc.Arbitrary<Expr>[] = [
+    fc.boolean().map(lit),
+    fc.constantFrom(...BOOL_FIELDS).map(([o, p]) => member(ident(o), p)),
+  ];
+  if (inTransaction) {
+    numberLeaves.push(fc.constantFrom('amount', 'daysAgo').map((p) => member(ident('t'), p)));
+    stringLeaves.push(fc.constantFrom('category', 'merchant', 'direction').map((p) => member(ident('t'), p)));
+  }
+
+  return fc.letrec<{ num: Expr; bool: Expr; str: Expr }>((tie) => ({
+    num: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      ...numberLeaves,
+      fc
+        .tuple(fc.constantFrom<BinaryOperator>('+', '-', '*', '/'), tie('num'), tie('num'))
+        .map(([op, l, r]) => binary(op, l, r)),
+      tie('num').map((operand): Expr => ({ kind: 'unary', op: '-', operand, span })),
+      fc
+        .tuple(tie('bool'), tie('num'), tie('num'))
+        .map(([test, then, otherwise]): Expr => ({ kind: 'conditional', test, then, otherwise, span })),
+      fc.tuple(fc.constantFrom('max', 'min'), tie('num'), tie('num')).map(([name, a, b]) => call(name, [a, b])),
+      ...(inTransaction
+        ? []
+        : [
+            fc
+              .tuple(fc.constantFrom('sum', 'avg', 'max', 'min'), expressions(true).bool, expressions(true).num)
+              .map(([name, p, v]) =>
+                call(name, [macro('map', macro('filter', ident('transactions'), 't', p), 't', v)]),
+              ),
+            element!.bool.map((p) => call('size', [macro('filter', ident('transactions'), 't', p)])),
+          ]),
+    ),
+    bool: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      ...boolLeaves,
+      fc
+        .tuple(fc.constantFrom<BinaryOperator>('<', '<=', '>', '>=', '==', '!='), tie('num'), tie('num'))
+        .map(([op, l, r]) => binary(op, l, r)),
+      // Equal operands are rare at random; these make the "=" in <=, >=, == and != matter.
+      fc
+        .tuple(fc.constantFrom<BinaryOperator>('<', '<=', '>', '>=', '==', '!='), tie('num'))
+        .map(([op, x]) => binary(op, x, x)),
+      fc
+        .tuple(
+          fc.constantFrom<BinaryOperator>('<', '<=', '>', '>=', '==', '!='),
+          fc.constantFrom(...INTEGER_FIELDS(inTransaction)),
+          fc.integer({ min: 0, max: 120 }),
+        )
+        .map(([op, field, n]) => binary(op, field, lit(n))),
+      fc
+        .tuple(fc.constantFrom<BinaryOperator>('==', '!='), tie('str'), tie('str'))
+        .map(([op, l, r]) => binary(op, l, r)),
+      fc
+        .tuple(fc.constantFrom<BinaryOperator>('&&', '||'), tie('bool'), tie('bool'))
+        .map(([op, l, r]) => binary(op, l, r)),
+      tie('bool').map((operand): Expr => ({ kind: 'unary', op: '!', operand, span })),
+      fc
+        .tuple(tie('str'), fc.constantFrom('contains', 'startsWith', 'endsWith'), tie('str'))
+        .map(([s, name, arg]) => call(name, [arg], s)),
+      tie('str').map((s) =>
+        binary('in', s, { kind: 'list', elements: [lit('energy'), lit('london'), lit('Tesco')], span }),
+      ),
+      ...(inTransaction
+        ? []
+        : [
+            fc
+              .tuple(fc.constantFrom('exists', 'all'), expressions(true).bool)
+              .map(([name, p]) => macro(name, ident('transactions'), 't', p)),
+          ]),
+    ),
+    str: fc.oneof(...stringLeaves),
+  }));
+}
+
+const customer = fc.integer({ min: 1, max: 1_000_000 }).map((seed) => sampleCustomer(seed, 40));
+const anyExpression = fc.oneof(expressions(false).num, expressions(false).bool);
+
+describe('rules DSL properties', () => {
+  it('generated expressions are well-typed', () => {
+    fc.assert(
+      fc.property(anyExpression, (expr) => {
+        expect(checkExpression(expr, CUSTOMER_VARIABLES).issues).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('compiled evaluation equals the reference interpreter', () => {
+    fc.assert(
+      fc.property(anyExpression, customer, (expr, facts) => {
+        const plan = new AggregatePlan();
+        const compiled = new Compiler(plan, new Set(Object.keys(CUSTOMER_VARIABLES))).compile(expr);
+        const f = facts as unknown as Record<string, unknown>;
+        expect(compiled(f, [], plan.computeAll(f))).toEqual(interpret(expr, f));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('printing then parsing gives back the same expression', () => {
+    fc.assert(
+      fc.property(anyExpression, customer, (expr, facts) => {
+        const text = printExpression(expr);
+        const reparsed = parseExpression(text);
+        expect(printExpression(reparsed)).toBe(text);
+        const f = facts as unknown as Record<string, unknown>;
+        expect(interpret(reparsed, f)).toEqual(interpret(expr, f));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('never crashes on random text: it compiles or reports errors', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (text) => {
+        const outcome = compileRuleFile(text);
+        if (!outcome.ok) expect(outcome.errors.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('never crashes on a valid file with random damage', () => {
+    const valid = printRuleFile([
+      {
+        id: 'energy-switch',
+        name: 'Switch energy',
+        status: 'active',
+        audience: 'all',
+        contentRef: 'cms:energy',
+        validFrom: '2026-01-01',
+        version: 1,
+        when: 'sum(transactions.filter(t, t.category == "energy").map(t, t.amount)) > 300.0 && profile.isHomeowner',
+        score: 'min(1.0, balances.savings / 10000.0)',
+      },
+    ]);
+    fc.assert(
+      fc.property(fc.nat(valid.length), fc.nat(20), fc.string({ maxLength: 5 }), (at, cut, insert) => {
+        const damaged = valid.slice(0, at) + insert + valid.slice(Math.min(valid.length, at + cut));
+        const outcome = compileRuleFile(damaged);
+        if (!outcome.ok)
+          expect(outcome.errors.every((e) => e.line >= 1 && e.column >= 1 && e.message.length > 0)).toBe(true);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});

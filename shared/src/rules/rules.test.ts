@@ -1,0 +1,212 @@
+import { checkExpression } from './checker';
+import { AggregatePlan, Compiler, fold } from './compiler';
+import { CUSTOMER_VARIABLES } from './customer-schema';
+import { interpret } from './interpreter';
+import { parseExpression } from './parser';
+import { printExpression } from './printer';
+import { compileRuleFile, formatRuleError, parseRuleFile, printRuleFile, type SnoopDefinition } from './rule-file';
+import { sampleCustomer } from './testing-data';
+
+const ENERGY_SPEND = 'sum(transactions.filter(t, t.category == "energy" && t.daysAgo <= 90.0).map(t, t.amount))';
+
+const evaluateCompiled = (text: string, facts = sampleCustomer(7)) => {
+  const plan = new AggregatePlan();
+  const compiled = new Compiler(plan, new Set(Object.keys(CUSTOMER_VARIABLES))).compile(parseExpression(text));
+  const f = facts as unknown as Record<string, unknown>;
+  return compiled(f, [], plan.computeAll(f));
+};
+
+describe('parser and printer', () => {
+  it.each([
+    ['1.0 + 2.0 * 3.0', '1.0 + 2.0 * 3.0'],
+    ['(1.0 + 2.0) * 3.0', '(1.0 + 2.0) * 3.0'],
+    ['a - (b - c)', 'a - (b - c)'],
+    ['!(a && b) || c', '!(a && b) || c'],
+    ['a ? b : c ? d : e', 'a ? b : c ? d : e'],
+    ['profile.age >= 18 && "x" in ["x", "y"]', 'profile.age >= 18.0 && "x" in ["x", "y"]'],
+    [ENERGY_SPEND, ENERGY_SPEND],
+    ['- -x', '- -x'],
+  ])('prints %s canonically', (source, printed) => {
+    expect(printExpression(parseExpression(source))).toBe(printed);
+    expect(printExpression(parseExpression(printed))).toBe(printed);
+  });
+
+  it('reports where a parse error is', () => {
+    expect(() => parseExpression('profile.age >= ')).toThrow(
+      /expected a value, a name or "\(", found the end of the text/,
+    );
+    expect(() => parseExpression('(1.0 + 2.0')).toThrow(/expected "\)" to close "\("/);
+    expect(() => parseExpression('1.0 2.0')).toThrow(/unexpected "2" after the end of the expression/);
+  });
+
+  it('refuses nesting deeper than the limit', () => {
+    expect(() => parseExpression(`${'('.repeat(40)}1.0${')'.repeat(40)}`)).toThrow(/nests deeper than 32 levels/);
+  });
+});
+
+describe('type checker', () => {
+  const issues = (text: string) =>
+    checkExpression(parseExpression(text), CUSTOMER_VARIABLES).issues.map((i) => i.message);
+
+  it('accepts well-typed conditions', () => {
+    expect(issues(`${ENERGY_SPEND} > 300.0 && profile.isHomeowner`)).toEqual([]);
+    expect(issues('transactions.exists(t, t.merchant.startsWith("Bet"))')).toEqual([]);
+  });
+
+  it('names unknown fields with the fields that exist', () => {
+    expect(issues('profile.agee > 18.0')[0]).toMatch(
+      /unknown field "agee" of profile; its fields are age, tenureMonths/,
+    );
+    expect(issues('transactions.filter(t, t.categry == "x").size() > 0.0')[0]).toMatch(
+      /unknown field "categry" of transaction/,
+    );
+  });
+
+  it('names type mismatches in plain words', () => {
+    expect(issues('profile.region > 3.0')[0]).toBe('">" needs two numbers or two strings, not a string and a number');
+    expect(issues('profile.age && true')[0]).toBe('each side of "&&" must be a bool, but this is a number');
+    expect(issues('profile.age == "18"')[0]).toMatch(/compares a number with a string/);
+  });
+
+  it('names unknown functions and variables', () => {
+    expect(issues('median(transactions.map(t, t.amount))')[0]).toMatch(
+      /unknown function "median"; functions: sum, avg, max, min, size/,
+    );
+    expect(issues('customer.age')[0]).toMatch(
+      /unknown name "customer"; available here: balances, profile, salary, transactions/,
+    );
+  });
+
+  it('reports each independent mistake', () => {
+    expect(issues('profile.nope > 1.0 && balances.alsoNope > 2.0')).toHaveLength(2);
+  });
+});
+
+describe('compiler', () => {
+  it('folds constants', () => {
+    expect(fold(parseExpression('2.0 * 3.0 + 1.0'))).toMatchObject({ kind: 'literal', value: 7 });
+    expect(fold(parseExpression('false && profile.isHomeowner'))).toMatchObject({ kind: 'literal', value: false });
+    expect(printExpression(fold(parseExpression('true && profile.isHomeowner')))).toBe('profile.isHomeowner');
+  });
+
+  it('computes each aggregate once per customer, however many rules use it', () => {
+    const plan = new AggregatePlan();
+    const compiler = new Compiler(plan, new Set(Object.keys(CUSTOMER_VARIABLES)));
+    compiler.compile(parseExpression(`${ENERGY_SPEND} > 100.0`));
+    compiler.compile(parseExpression(`min(1.0, ${ENERGY_SPEND} / 1000.0)`));
+    compiler.compile(parseExpression('size(transactions.filter(t, t.category == "gambling")) > 3.0'));
+    expect(plan.aggregates.map((a) => a.key)).toEqual([
+      ENERGY_SPEND,
+      'size(transactions.filter(t, t.category == "gambling"))',
+    ]);
+  });
+
+  it.each([
+    ENERGY_SPEND,
+    'avg(transactions.map(t, t.amount))',
+    'max(transactions.filter(t, t.direction == "out").map(t, t.amount))',
+    'min(transactions.filter(t, t.direction == "out").map(t, t.amount))',
+    'size(transactions.filter(t, t.merchant.contains("Gas")))',
+    'transactions.all(t, t.amount >= 0.0)',
+    'transactions.exists(t, t.category == "gambling" && t.amount > balances.current)',
+    'transactions.filter(t, t.daysAgo < 7.0).map(t, t.amount)',
+    'sum(transactions.filter(t, transactions.exists(u, u.merchant == t.merchant && u.daysAgo > t.daysAgo)).map(t, t.amount))',
+  ])('agrees with the reference interpreter on %s', (text) => {
+    const facts = sampleCustomer(42);
+    expect(evaluateCompiled(text, facts)).toEqual(
+      interpret(parseExpression(text), facts as unknown as Record<string, unknown>),
+    );
+  });
+
+  it('gives 0 for aggregates of nothing', () => {
+    expect(evaluateCompiled('avg(transactions.filter(t, t.category == "none").map(t, t.amount))')).toBe(0);
+    expect(evaluateCompiled('max(transactions.filter(t, t.category == "none").map(t, t.amount))')).toBe(0);
+  });
+});
+
+const definition = (overrides: Partial<SnoopDefinition> = {}): SnoopDefinition => ({
+  id: 'energy-switch',
+  name: 'Switch your energy supplier',
+  status: 'active',
+  audience: 'homeowners',
+  contentRef: 'cms:snoops/energy-switch',
+  validFrom: '2026-01-01',
+  validTo: '2026-12-31',
+  version: 3,
+  when: `${ENERGY_SPEND} > 300.0 && profile.isHomeowner`,
+  score: `min(1.0, ${ENERGY_SPEND} / 1000.0)`,
+  ...overrides,
+});
+
+describe('rules file', () => {
+  it('round-trips definitions through text', () => {
+    const definitions = [
+      definition(),
+      definition({ id: 'bank-charges', validTo: undefined, when: 'balances.current < 0.0', score: '0.8' }),
+    ];
+    const text = printRuleFile(definitions, 'rule set for tests');
+    const parsed = parseRuleFile(text);
+    expect(parsed.errors).toEqual([]);
+    const byId = (a: SnoopDefinition, b: SnoopDefinition) => a.id.localeCompare(b.id);
+    const withoutUndefined = definitions.map((d) => JSON.parse(JSON.stringify(d)) as SnoopDefinition);
+    expect(parsed.snoops.map((s) => s.definition).sort(byId)).toEqual(withoutUndefined.sort(byId));
+    expect(
+      printRuleFile(
+        parsed.snoops.map((s) => s.definition),
+        'rule set for tests',
+      ),
+    ).toBe(text);
+  });
+
+  it('evaluates customers: matching snoops with scores in [0, 1]', () => {
+    const outcome = compileRuleFile(
+      printRuleFile([
+        definition({ when: 'true', score: `${ENERGY_SPEND} / 10.0` }),
+        definition({ id: 'never', when: 'false', score: '1.0' }),
+      ]),
+    );
+    if (!outcome.ok) throw new Error(outcome.errors.map(formatRuleError).join('\n'));
+    const results = outcome.ruleSet.evaluate(sampleCustomer(3));
+    expect(results.map((r) => r.id)).toEqual(['energy-switch']);
+    expect(results[0]!.score).toBe(1);
+  });
+
+  it('reports every error in a file with snoop id, line:column and a caret', () => {
+    const text = [
+      'snoop "good" { name: "ok" status: active audience: "all" content: "c" valid_from: "2026-01-01" version: 1 when: true score: 0.5 }',
+      'snoop "typo" { name: "x" status: active audience: "all" content: "c" valid_from: "2026-01-01" version: 1',
+      '  when: profile.agee > 18.0',
+      '  score: 1.5 }',
+      'snoop "broken" { name: "x" status: active audience: "all" content: "c" valid_from: "2026-01-01" version: 1 when: (true score: 1.0 }',
+      'snoop "later" { name: "x" status: sometimes audience: "all" content: "c" valid_from: "2026-01-01" version: 1 when: true score: 1.0 }',
+    ].join('\n');
+    const outcome = compileRuleFile(text);
+    expect(outcome.ok).toBe(false);
+    const errors = outcome.ok ? [] : outcome.errors;
+    expect(errors.map((e) => [e.snoopId, e.line])).toEqual([
+      ['typo', 3],
+      ['typo', 4],
+      ['broken', 5],
+      ['later', 6],
+    ]);
+    expect(formatRuleError(errors[0]!)).toBe(
+      [
+        'snoop "typo" line 3:9: unknown field "agee" of profile; its fields are age, tenureMonths, region, employmentStatus, creditScore, isHomeowner, hasOverdraft',
+        '3 |   when: profile.agee > 18.0',
+        '            ^^^^^^^^^^^^',
+      ].join('\n'),
+    );
+    expect(errors[1]!.message).toBe('the score is 1.5; a score must be between 0 and 1');
+  });
+
+  it('refuses duplicate ids and a condition that is not true/false', () => {
+    const outcome = compileRuleFile(printRuleFile([definition(), definition({ when: 'profile.age' })]));
+    const messages = outcome.ok ? [] : outcome.errors.map((e) => e.message);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        'snoop id "energy-switch" is used twice',
+        'the condition (when) must be a true/false condition, but this is a number',
+      ]),
+    );
+  });
+});
