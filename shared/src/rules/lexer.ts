@@ -43,7 +43,17 @@ const PUNCTUATION = [
   ',',
   '.',
 ];
-const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '"': '"', "'": "'", '\\': '\\' };
+const ESCAPES: Record<string, string> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  b: '\b',
+  f: '\f',
+  '"': '"',
+  "'": "'",
+  '\\': '\\',
+  '/': '/',
+};
 
 /**
  * Tokens of the rules file: CEL's expression tokens plus the braces and colons of
@@ -77,6 +87,11 @@ export function tokenize(source: string): Token[] {
       i++;
       while (i < source.length && source[i] !== ch) {
         if (source[i] === '\n') break;
+        if (source[i] === '\\' && source[i + 1] === 'u' && /^[0-9a-fA-F]{4}$/.test(source.slice(i + 2, i + 6))) {
+          value += String.fromCharCode(parseInt(source.slice(i + 2, i + 6), 16));
+          i += 6;
+          continue;
+        }
         if (source[i] === '\\') {
           const escaped = ESCAPES[source[i + 1] ?? ''];
           if (escaped === undefined) {

@@ -1,0 +1,403 @@
+import { z } from 'zod';
+import type { BinaryOperator, Expr } from './ast';
+import { parseExpression } from './parser';
+import { printExpression } from './printer';
+
+/**
+ * How snoop conditions and scores are stored (PostgreSQL jsonb): a structured tree
+ * an admin screen can build and edit, never code. Each shape maps to exactly one
+ * CEL form, so storage -> DSL text is deterministic and DSL text -> storage gives
+ * the same tree back.
+ */
+export const FIELD_PATHS = [
+  'profile.age',
+  'profile.tenureMonths',
+  'profile.creditScore',
+  'profile.region',
+  'profile.employmentStatus',
+  'profile.isHomeowner',
+  'profile.hasOverdraft',
+  'balances.current',
+  'balances.savings',
+  'balances.overdraftLimit',
+  'balances.overdraftUsed',
+  'balances.creditCardDebt',
+  'salary.monthlyNet',
+  'salary.paydayOfMonth',
+  'salary.daysUntilPayday',
+] as const;
+
+const fieldPath = z.enum(FIELD_PATHS);
+const comparison = z.enum(['<', '<=', '>', '>=', '==', '!=']);
+const nonEmptyStrings = z.array(z.string().min(1).max(100)).min(1).max(50);
+
+export const transactionFilterSchema = z
+  .object({
+    withinDays: z.number().int().min(1).max(400).optional(),
+    direction: z.enum(['in', 'out']).optional(),
+    categories: nonEmptyStrings.optional(),
+    merchants: nonEmptyStrings.optional(),
+    merchantContains: z.string().min(1).max(100).optional(),
+    minAmount: z.number().nonnegative().optional(),
+    maxAmount: z.number().nonnegative().optional(),
+  })
+  .strict();
+export type TransactionFilter = z.infer<typeof transactionFilterSchema>;
+
+export type Operand =
+  | { field: (typeof FIELD_PATHS)[number] }
+  | { value: number | string }
+  | { aggregate: 'sum' | 'avg' | 'max' | 'min' | 'count'; where?: TransactionFilter }
+  | { arithmetic: '+' | '-' | '*' | '/'; left: Operand; right: Operand }
+  | { least: [Operand, Operand] }
+  | { greatest: [Operand, Operand] };
+
+export const operandSchema: z.ZodType<Operand> = z.lazy(() =>
+  z.union([
+    z.object({ field: fieldPath }).strict(),
+    z.object({ value: z.union([z.number(), z.string().max(200)]) }).strict(),
+    z
+      .object({ aggregate: z.enum(['sum', 'avg', 'max', 'min', 'count']), where: transactionFilterSchema.optional() })
+      .strict(),
+    z.object({ arithmetic: z.enum(['+', '-', '*', '/']), left: operandSchema, right: operandSchema }).strict(),
+    z.object({ least: z.tuple([operandSchema, operandSchema]) }).strict(),
+    z.object({ greatest: z.tuple([operandSchema, operandSchema]) }).strict(),
+  ]),
+);
+
+export type Condition =
+  | { all: Condition[] }
+  | { any: Condition[] }
+  | { not: Condition }
+  | { compare: [Operand, z.infer<typeof comparison>, Operand] }
+  | { is: (typeof FIELD_PATHS)[number] }
+  | { oneOf: { field: (typeof FIELD_PATHS)[number]; values: string[] } }
+  | { anyTransaction: TransactionFilter };
+
+export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
+  z.union([
+    z.object({ all: z.array(conditionSchema).min(2) }).strict(),
+    z.object({ any: z.array(conditionSchema).min(2) }).strict(),
+    z.object({ not: conditionSchema }).strict(),
+    z.object({ compare: z.tuple([operandSchema, comparison, operandSchema]) }).strict(),
+    z.object({ is: fieldPath }).strict(),
+    z.object({ oneOf: z.object({ field: fieldPath, values: nonEmptyStrings }).strict() }).strict(),
+    z.object({ anyTransaction: transactionFilterSchema }).strict(),
+  ]),
+);
+
+/**
+ * The one stored form of a condition: an `all` directly inside an `all` (or `any` in
+ * `any`) is merged into it, as "a && b && c" reads the same however it was grouped.
+ */
+export function canonicalCondition(condition: Condition): Condition {
+  if ('all' in condition || 'any' in condition) {
+    const key = 'all' in condition ? 'all' : 'any';
+    const parts = ('all' in condition ? condition.all : condition.any)
+      .map(canonicalCondition)
+      .flatMap((part) => (key in part ? (part as Record<typeof key, Condition[]>)[key] : [part]));
+    return key === 'all' ? { all: parts } : { any: parts };
+  }
+  if ('not' in condition) return { not: canonicalCondition(condition.not) };
+  return condition;
+}
+
+// ---- structured -> CEL ---------------------------------------------------------------------------
+
+const span = { start: 0, end: 0 };
+const lit = (value: number | string): Expr => ({ kind: 'literal', value, span });
+const ident = (name: string): Expr => ({ kind: 'ident', name, span });
+const path = (dotted: string): Expr =>
+  dotted
+    .split('.')
+    .reduce<Expr | undefined>(
+      (object, property) => (object ? { kind: 'member', object, property, span } : ident(property)),
+      undefined,
+    )!;
+const bin = (op: BinaryOperator, left: Expr, right: Expr): Expr => ({ kind: 'binary', op, left, right, span });
+const call = (name: string, args: Expr[], target?: Expr): Expr => ({ kind: 'call', name, args, target, span });
+const strings = (values: string[]): Expr => ({ kind: 'list', elements: values.map(lit), span });
+const and = (parts: Expr[]): Expr => parts.reduce((left, right) => bin('&&', left, right));
+
+/** Filter terms in a fixed order: the text of a filter never depends on how its JSON was written. */
+function predicateOf(filter: TransactionFilter): Expr | undefined {
+  const t = (field: string): Expr => path(`t.${field}`);
+  const terms: Expr[] = [];
+  if (filter.withinDays !== undefined) terms.push(bin('<=', t('daysAgo'), lit(filter.withinDays)));
+  if (filter.direction) terms.push(bin('==', t('direction'), lit(filter.direction)));
+  if (filter.categories) {
+    terms.push(
+      filter.categories.length === 1
+        ? bin('==', t('category'), lit(filter.categories[0]!))
+        : bin('in', t('category'), strings(filter.categories)),
+    );
+  }
+  if (filter.merchants) {
+    terms.push(
+      filter.merchants.length === 1
+        ? bin('==', t('merchant'), lit(filter.merchants[0]!))
+        : bin('in', t('merchant'), strings(filter.merchants)),
+    );
+  }
+  if (filter.merchantContains) terms.push(call('contains', [lit(filter.merchantContains)], t('merchant')));
+  if (filter.minAmount !== undefined) terms.push(bin('>=', t('amount'), lit(filter.minAmount)));
+  if (filter.maxAmount !== undefined) terms.push(bin('<=', t('amount'), lit(filter.maxAmount)));
+  return terms.length > 0 ? and(terms) : undefined;
+}
+
+function filtered(filter: TransactionFilter | undefined): Expr {
+  const predicate = filter && predicateOf(filter);
+  return predicate ? call('filter', [ident('t'), predicate], ident('transactions')) : ident('transactions');
+}
+
+export function operandToExpr(operand: Operand): Expr {
+  if ('field' in operand) return path(operand.field);
+  if ('value' in operand) return lit(operand.value);
+  if ('aggregate' in operand) {
+    const list = filtered(operand.where);
+    if (operand.aggregate === 'count') return call('size', [list]);
+    return call(operand.aggregate, [call('map', [ident('t'), path('t.amount')], list)]);
+  }
+  if ('arithmetic' in operand)
+    return bin(operand.arithmetic, operandToExpr(operand.left), operandToExpr(operand.right));
+  if ('least' in operand) return call('min', operand.least.map(operandToExpr));
+  return call('max', operand.greatest.map(operandToExpr));
+}
+
+export function conditionToExpr(condition: Condition): Expr {
+  if ('all' in condition) return condition.all.map(conditionToExpr).reduce((l, r) => bin('&&', l, r));
+  if ('any' in condition) return condition.any.map(conditionToExpr).reduce((l, r) => bin('||', l, r));
+  if ('not' in condition) return { kind: 'unary', op: '!', operand: conditionToExpr(condition.not), span };
+  if ('compare' in condition) {
+    const [left, op, right] = condition.compare;
+    return bin(op, operandToExpr(left), operandToExpr(right));
+  }
+  if ('is' in condition) return path(condition.is);
+  if ('oneOf' in condition) return bin('in', path(condition.oneOf.field), strings(condition.oneOf.values));
+  const predicate = predicateOf(condition.anyTransaction);
+  return call('exists', [ident('t'), predicate ?? { kind: 'literal', value: true, span }], ident('transactions'));
+}
+
+export const conditionToCel = (condition: Condition): string => printExpression(conditionToExpr(condition));
+export const operandToCel = (operand: Operand): string => printExpression(operandToExpr(operand));
+
+// ---- CEL -> structured ---------------------------------------------------------------------------
+
+export class NotStorableError extends Error {
+  override name = 'NotStorableError';
+}
+
+const notStorable = (expr: Expr, what: string): never => {
+  throw new NotStorableError(
+    `"${printExpression(expr)}" is not a stored ${what}: write it with the definition editor's shapes`,
+  );
+};
+
+function dotted(expr: Expr): string | undefined {
+  if (expr.kind === 'ident') return expr.name;
+  if (expr.kind === 'member') {
+    const object = dotted(expr.object);
+    return object && `${object}.${expr.property}`;
+  }
+  return undefined;
+}
+
+const fieldOf = (expr: Expr): (typeof FIELD_PATHS)[number] | undefined => {
+  const name = dotted(expr);
+  return (FIELD_PATHS as readonly string[]).includes(name ?? '') ? (name as (typeof FIELD_PATHS)[number]) : undefined;
+};
+
+const stringList = (expr: Expr): string[] | undefined =>
+  expr.kind === 'list' && expr.elements.every((e) => e.kind === 'literal' && typeof e.value === 'string')
+    ? expr.elements.map((e) => (e as { value: string }).value)
+    : undefined;
+
+const conjuncts = (expr: Expr): Expr[] =>
+  expr.kind === 'binary' && expr.op === '&&' ? [...conjuncts(expr.left), ...conjuncts(expr.right)] : [expr];
+
+function filterOf(predicate: Expr): TransactionFilter {
+  const filter: TransactionFilter = {};
+  for (const term of conjuncts(predicate)) {
+    const field =
+      term.kind === 'binary'
+        ? dotted(term.left)
+        : term.kind === 'call' && term.target
+          ? dotted(term.target)
+          : undefined;
+    const value = term.kind === 'binary' && term.right.kind === 'literal' ? term.right.value : undefined;
+    if (
+      term.kind === 'binary' &&
+      field === 't.daysAgo' &&
+      term.op === '<=' &&
+      typeof value === 'number' &&
+      filter.withinDays === undefined
+    )
+      filter.withinDays = value;
+    else if (
+      term.kind === 'binary' &&
+      field === 't.direction' &&
+      term.op === '==' &&
+      (value === 'in' || value === 'out') &&
+      !filter.direction
+    )
+      filter.direction = value;
+    else if (
+      term.kind === 'binary' &&
+      field === 't.category' &&
+      term.op === '==' &&
+      typeof value === 'string' &&
+      !filter.categories
+    )
+      filter.categories = [value];
+    else if (
+      term.kind === 'binary' &&
+      field === 't.category' &&
+      term.op === 'in' &&
+      stringList(term.right) &&
+      !filter.categories
+    )
+      filter.categories = stringList(term.right);
+    else if (
+      term.kind === 'binary' &&
+      field === 't.merchant' &&
+      term.op === '==' &&
+      typeof value === 'string' &&
+      !filter.merchants
+    )
+      filter.merchants = [value];
+    else if (
+      term.kind === 'binary' &&
+      field === 't.merchant' &&
+      term.op === 'in' &&
+      stringList(term.right) &&
+      !filter.merchants
+    )
+      filter.merchants = stringList(term.right);
+    else if (
+      term.kind === 'call' &&
+      term.name === 'contains' &&
+      field === 't.merchant' &&
+      term.args[0]?.kind === 'literal' &&
+      typeof term.args[0].value === 'string' &&
+      !filter.merchantContains
+    )
+      filter.merchantContains = term.args[0].value;
+    else if (
+      term.kind === 'binary' &&
+      field === 't.amount' &&
+      term.op === '>=' &&
+      typeof value === 'number' &&
+      filter.minAmount === undefined
+    )
+      filter.minAmount = value;
+    else if (
+      term.kind === 'binary' &&
+      field === 't.amount' &&
+      term.op === '<=' &&
+      typeof value === 'number' &&
+      filter.maxAmount === undefined
+    )
+      filter.maxAmount = value;
+    else notStorable(term, 'transaction filter');
+  }
+  const canonical = predicateOf(filter);
+  // Only the canonical order maps back: anything else would not survive a round trip unchanged.
+  if (!canonical || printExpression(canonical) !== printExpression(predicate))
+    notStorable(predicate, 'transaction filter (terms out of order)');
+  return filter;
+}
+
+function listFilter(expr: Expr): TransactionFilter | undefined {
+  if (expr.kind === 'ident' && expr.name === 'transactions') return undefined;
+  if (
+    expr.kind === 'call' &&
+    expr.name === 'filter' &&
+    expr.target?.kind === 'ident' &&
+    expr.target.name === 'transactions' &&
+    expr.args[0]?.kind === 'ident' &&
+    expr.args[0].name === 't'
+  ) {
+    return filterOf(expr.args[1]!);
+  }
+  return notStorable(expr, 'list of transactions');
+}
+
+export function exprToOperand(expr: Expr): Operand {
+  const field = fieldOf(expr);
+  if (field) return { field };
+  // A negative number prints as "-5.0", which parses as minus applied to 5.0.
+  if (
+    expr.kind === 'unary' &&
+    expr.op === '-' &&
+    expr.operand.kind === 'literal' &&
+    typeof expr.operand.value === 'number'
+  ) {
+    return { value: -expr.operand.value };
+  }
+  if (expr.kind === 'literal' && (typeof expr.value === 'number' || typeof expr.value === 'string'))
+    return { value: expr.value };
+  if (expr.kind === 'binary' && ['+', '-', '*', '/'].includes(expr.op)) {
+    return { arithmetic: expr.op as '+', left: exprToOperand(expr.left), right: exprToOperand(expr.right) };
+  }
+  if (expr.kind === 'call' && !expr.target) {
+    if ((expr.name === 'min' || expr.name === 'max') && expr.args.length === 2) {
+      const pair: [Operand, Operand] = [exprToOperand(expr.args[0]!), exprToOperand(expr.args[1]!)];
+      return expr.name === 'min' ? { least: pair } : { greatest: pair };
+    }
+    if (expr.name === 'size' && expr.args.length === 1) return withWhere('count', listFilter(expr.args[0]!));
+    const mapped = expr.args[0];
+    if (
+      ['sum', 'avg', 'max', 'min'].includes(expr.name) &&
+      expr.args.length === 1 &&
+      mapped?.kind === 'call' &&
+      mapped.name === 'map' &&
+      mapped.target &&
+      mapped.args[0]?.kind === 'ident' &&
+      mapped.args[0].name === 't' &&
+      dotted(mapped.args[1]!) === 't.amount'
+    ) {
+      return withWhere(expr.name as 'sum', listFilter(mapped.target));
+    }
+  }
+  return notStorable(expr, 'value');
+}
+
+const withWhere = (
+  aggregate: 'sum' | 'avg' | 'max' | 'min' | 'count',
+  where: TransactionFilter | undefined,
+): Operand => (where ? { aggregate, where } : { aggregate });
+
+export function exprToCondition(expr: Expr): Condition {
+  if (expr.kind === 'binary' && (expr.op === '&&' || expr.op === '||')) {
+    const flatten = (e: Expr): Expr[] =>
+      e.kind === 'binary' && e.op === expr.op ? [...flatten(e.left), ...flatten(e.right)] : [e];
+    const parts = flatten(expr).map(exprToCondition);
+    return expr.op === '&&' ? { all: parts } : { any: parts };
+  }
+  if (expr.kind === 'unary' && expr.op === '!') return { not: exprToCondition(expr.operand) };
+  const field = fieldOf(expr);
+  if (field) return { is: field };
+  if (expr.kind === 'binary' && expr.op === 'in') {
+    const inField = fieldOf(expr.left);
+    const values = stringList(expr.right);
+    if (inField && values) return { oneOf: { field: inField, values } };
+  }
+  if (expr.kind === 'binary' && ['<', '<=', '>', '>=', '==', '!='].includes(expr.op)) {
+    return { compare: [exprToOperand(expr.left), expr.op as '<', exprToOperand(expr.right)] };
+  }
+  if (
+    expr.kind === 'call' &&
+    expr.name === 'exists' &&
+    expr.target?.kind === 'ident' &&
+    expr.target.name === 'transactions' &&
+    expr.args[0]?.kind === 'ident' &&
+    expr.args[0].name === 't'
+  ) {
+    const body = expr.args[1]!;
+    return { anyTransaction: body.kind === 'literal' && body.value === true ? {} : filterOf(body) };
+  }
+  return notStorable(expr, 'condition');
+}
+
+export const celToCondition = (text: string): Condition => exprToCondition(parseExpression(text));
+export const celToOperand = (text: string): Operand => exprToOperand(parseExpression(text));
