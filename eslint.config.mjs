@@ -4,7 +4,14 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/.serverless/**', '**/.esbuild/**', '.local-cloud/**', 'coverage/**'],
+    ignores: [
+      '.bench/**',
+      '**/node_modules/**',
+      '**/.serverless/**',
+      '**/.esbuild/**',
+      '.local-cloud/**',
+      'coverage/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

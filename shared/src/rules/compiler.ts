@@ -1,5 +1,6 @@
 import type { Expr } from './ast';
 import { AGGREGATES } from './checker';
+import { ExactSum } from './exact-sum';
 import { aggregate, interpret } from './interpreter';
 import { printExpression } from './printer';
 
@@ -13,31 +14,269 @@ export interface HoistedAggregate {
   compute: (facts: Readonly<Record<string, unknown>>, slots: unknown[]) => unknown;
 }
 
+type Reduce = 'sum' | 'avg' | 'max' | 'min' | 'count' | 'exists' | 'all';
+const REDUCE_CODE: Record<Reduce, number> = { sum: 0, avg: 1, max: 2, min: 3, count: 4, exists: 5, all: 6 };
+
+type BucketField = 'category' | 'merchant' | 'direction';
+/** In order of preference: the most selective bucket a filter offers is the one scanned. */
+const BUCKET_FIELDS: readonly BucketField[] = ['merchant', 'category', 'direction'];
+
+interface FusedAccumulator {
+  slot: number;
+  reduce: Reduce;
+  value?: Compiled;
+  /** The value is this field of the transaction (nearly always `amount`): read it without a closure call. */
+  valueField?: string;
+}
+
+/** How a fused group narrows the transactions it scans before applying its residual filter. */
+export interface ScanScope {
+  /** Scan only these buckets (from a `t.category` or `t.merchant` term), or every transaction. */
+  bucket?: { field: BucketField; keys: readonly string[] };
+  /** From a `t.daysAgo <= N` term: scanning stops at the first older transaction. */
+  windowDays?: number;
+}
+
+interface LoopGroup extends ScanScope {
+  residual?: Compiled;
+  accumulators: FusedAccumulator[];
+  codes: number[];
+  counts: Float64Array;
+  totals: ExactSum[];
+  extremes: Float64Array;
+  decided: Uint8Array;
+}
+
+interface Txn {
+  daysAgo: number;
+  category: string;
+  merchant: string;
+  direction: string;
+}
+
+type TransactionIndex = { newest: Txn[] } & Record<BucketField, Map<string, Txn[]>>;
+
+/** The customer's transactions, newest first, and bucketed by category and by merchant (each bucket newest first). */
+function indexTransactions(transactions: readonly Txn[], wanted: readonly BucketField[]): TransactionIndex {
+  let newest: Txn[];
+  const wholeDays = transactions.every((t) => Number.isInteger(t.daysAgo) && t.daysAgo >= 0 && t.daysAgo < 4096);
+  if (wholeDays) {
+    // Counting sort: O(n) for the whole-day ages transactions have.
+    let maxDay = 0;
+    for (const t of transactions) if (t.daysAgo > maxDay) maxDay = t.daysAgo;
+    const starts = new Int32Array(maxDay + 2);
+    for (const t of transactions) starts[t.daysAgo + 1]!++;
+    for (let d = 1; d < starts.length; d++) starts[d]! += starts[d - 1]!;
+    newest = new Array<Txn>(transactions.length);
+    for (const t of transactions) newest[starts[t.daysAgo]!++] = t;
+  } else {
+    newest = [...transactions].sort((a, b) => a.daysAgo - b.daysAgo);
+  }
+  const index: TransactionIndex = { newest, category: new Map(), merchant: new Map(), direction: new Map() };
+  for (const field of wanted) {
+    const buckets = index[field];
+    for (const t of newest) {
+      const bucket = buckets.get(t[field]);
+      if (bucket) bucket.push(t);
+      else buckets.set(t[field], [t]);
+    }
+  }
+  return index;
+}
+
 /**
  * Aggregates over the customer's transactions, shared by every expression compiled
  * with the same plan, so each is computed once per customer however many rules use it.
+ * Aggregates over `transactions` with the same filter are fused into one pass, which
+ * scans only the buckets and the time window its filter allows.
  */
 export class AggregatePlan {
   readonly aggregates: HoistedAggregate[] = [];
   private readonly slots = new Map<string, number>();
+  private readonly groups = new Map<string, LoopGroup>();
+  private groupList: LoopGroup[] = [];
+  private bucketsWanted: BucketField[] = [];
+
+  get size(): number {
+    return this.slots.size;
+  }
+
+  /** The canonical text of every aggregate, in slot order. */
+  get keys(): string[] {
+    return [...this.slots.keys()];
+  }
+
+  get fusedGroups(): number {
+    return this.groups.size;
+  }
 
   slotFor(key: string, compute: HoistedAggregate['compute']): number {
     let slot = this.slots.get(key);
     if (slot === undefined) {
-      slot = this.aggregates.length;
+      slot = this.slots.size;
       this.aggregates.push({ key, compute });
       this.slots.set(key, slot);
     }
     return slot;
   }
 
+  fusedSlotFor(
+    key: string,
+    groupKey: string,
+    scope: ScanScope & { residual?: Compiled },
+    accumulator: Omit<FusedAccumulator, 'slot'>,
+  ): number {
+    let slot = this.slots.get(key);
+    if (slot !== undefined) return slot;
+    slot = this.slots.size;
+    this.slots.set(key, slot);
+    let group = this.groups.get(groupKey);
+    if (!group) {
+      group = {
+        ...scope,
+        accumulators: [],
+        codes: [],
+        counts: new Float64Array(0),
+        totals: [],
+        extremes: new Float64Array(0),
+        decided: new Uint8Array(0),
+      };
+      this.groups.set(groupKey, group);
+      this.groupList = [...this.groups.values()];
+      if (scope.bucket && !this.bucketsWanted.includes(scope.bucket.field)) this.bucketsWanted.push(scope.bucket.field);
+    }
+    group.accumulators.push({ ...accumulator, slot });
+    group.codes.push(REDUCE_CODE[accumulator.reduce]);
+    const n = group.accumulators.length;
+    group.counts = new Float64Array(n);
+    group.totals.push(new ExactSum());
+    group.extremes = new Float64Array(n);
+    group.decided = new Uint8Array(n);
+    return slot;
+  }
+
   computeAll(facts: Readonly<Record<string, unknown>>): unknown[] {
-    const values = new Array<unknown>(this.aggregates.length);
-    // Slot order is registration order, and a nested aggregate registers before the one around it.
-    for (let i = 0; i < this.aggregates.length; i++) values[i] = this.aggregates[i]!.compute(facts, values);
+    const values = new Array<unknown>(this.slots.size);
+    if (this.groupList.length > 0) this.computeFused(facts, values);
+    // Then the others in registration order: a nested aggregate registers before the one around it,
+    // and fused aggregates never read other slots.
+    for (const aggregate of this.aggregates) values[this.slots.get(aggregate.key)!] = aggregate.compute(facts, values);
     return values;
   }
+
+  private computeFused(facts: Readonly<Record<string, unknown>>, values: unknown[]): void {
+    const index = indexTransactions(facts.transactions as readonly Txn[], this.bucketsWanted);
+    const env: unknown[] = [undefined];
+    for (const group of this.groupList) {
+      group.counts.fill(0);
+      for (const total of group.totals) total.reset();
+      group.extremes.fill(0);
+      group.decided.fill(0);
+      if (group.bucket) {
+        const buckets = index[group.bucket.field];
+        for (const key of group.bucket.keys) {
+          const items = buckets.get(key);
+          if (items) this.scan(group, items, facts, env, values);
+        }
+      } else {
+        this.scan(group, index.newest, facts, env, values);
+      }
+      const { accumulators, codes, counts, totals, extremes, decided } = group;
+      for (let a = 0; a < accumulators.length; a++) {
+        const code = codes[a]!;
+        values[accumulators[a]!.slot] =
+          code === 5
+            ? decided[a] === 1
+            : code === 6
+              ? decided[a] === 0
+              : code === 4
+                ? counts[a]
+                : code === 0
+                  ? totals[a]!.value()
+                  : code === 1
+                    ? counts[a] === 0
+                      ? 0
+                      : totals[a]!.value() / counts[a]!
+                    : extremes[a];
+      }
+    }
+  }
+
+  private scan(
+    group: LoopGroup,
+    items: readonly Txn[],
+    facts: Readonly<Record<string, unknown>>,
+    env: unknown[],
+    values: unknown[],
+  ): void {
+    const { residual, windowDays, accumulators, codes, counts, totals, extremes, decided } = group;
+    const n = codes.length;
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
+      if (windowDays !== undefined && item.daysAgo > windowDays) break;
+      env[0] = item;
+      const passes = residual === undefined || residual(facts, env, values) === true;
+      for (let a = 0; a < n; a++) {
+        const code = codes[a]!;
+        if (code === 6) {
+          if (!passes) decided[a] = 1;
+          continue;
+        }
+        if (!passes) continue;
+        if (code === 5) {
+          decided[a] = 1;
+        } else if (code === 4) {
+          counts[a]!++;
+        } else {
+          const accumulator = accumulators[a]!;
+          const v = (
+            accumulator.valueField
+              ? (item as unknown as Record<string, number>)[accumulator.valueField]
+              : accumulator.value!(facts, env, values)
+          ) as number;
+          if (counts[a] === 0 || (code === 2 ? v > extremes[a]! : code === 3 ? v < extremes[a]! : false))
+            extremes[a] = v;
+          if (code <= 1) totals[a]!.add(v);
+          counts[a]!++;
+        }
+      }
+    }
+  }
 }
+
+type Row = Record<string, unknown>;
+type Comparator = {
+  element: (index: number, field: string, v: unknown) => Compiled;
+  top: (name: string, field: string, v: unknown) => Compiled;
+};
+
+/** One closure per operator and operand shape, so the comparison itself is the whole call. */
+const COMPARATORS: Partial<Record<string, Comparator>> = {
+  '==': {
+    element: (i, k, v) => (_f, e) => (e[i] as Row)[k] === v,
+    top: (n, k, v) => (f) => (f[n] as Row)[k] === v,
+  },
+  '!=': {
+    element: (i, k, v) => (_f, e) => (e[i] as Row)[k] !== v,
+    top: (n, k, v) => (f) => (f[n] as Row)[k] !== v,
+  },
+  '<': {
+    element: (i, k, v) => (_f, e) => ((e[i] as Row)[k] as number) < (v as number),
+    top: (n, k, v) => (f) => ((f[n] as Row)[k] as number) < (v as number),
+  },
+  '<=': {
+    element: (i, k, v) => (_f, e) => ((e[i] as Row)[k] as number) <= (v as number),
+    top: (n, k, v) => (f) => ((f[n] as Row)[k] as number) <= (v as number),
+  },
+  '>': {
+    element: (i, k, v) => (_f, e) => ((e[i] as Row)[k] as number) > (v as number),
+    top: (n, k, v) => (f) => ((f[n] as Row)[k] as number) > (v as number),
+  },
+  '>=': {
+    element: (i, k, v) => (_f, e) => ((e[i] as Row)[k] as number) >= (v as number),
+    top: (n, k, v) => (f) => ((f[n] as Row)[k] as number) >= (v as number),
+  },
+};
 
 const isLiteral = (e: Expr): e is Extract<Expr, { kind: 'literal' }> => e.kind === 'literal';
 
@@ -132,7 +371,36 @@ interface Loop {
   variable: string;
   predicate?: Expr;
   value?: Expr;
-  reduce: 'sum' | 'avg' | 'max' | 'min' | 'count' | 'exists' | 'all';
+  reduce: Reduce;
+}
+
+const conjunctsOf = (expr: Expr): Expr[] =>
+  expr.kind === 'binary' && expr.op === '&&' ? [...conjunctsOf(expr.left), ...conjunctsOf(expr.right)] : [expr];
+
+/** A `v.merchant`, `v.category` or `v.direction` equality or `in` term: the bucket it selects. */
+function bucketTerm(term: Expr, variable: string): ScanScope['bucket'] {
+  if (term.kind !== 'binary' || term.left.kind !== 'member') return undefined;
+  const field = term.left.property as BucketField;
+  if (!BUCKET_FIELDS.includes(field) || term.left.object.kind !== 'ident' || term.left.object.name !== variable)
+    return undefined;
+  if (term.op === '==' && term.right.kind === 'literal' && typeof term.right.value === 'string')
+    return { field, keys: [term.right.value] };
+  if (
+    term.op === 'in' &&
+    term.right.kind === 'list' &&
+    term.right.elements.every((e) => e.kind === 'literal' && typeof e.value === 'string')
+  ) {
+    return { field, keys: [...new Set(term.right.elements.map((e) => (e as { value: string }).value))] };
+  }
+  return undefined;
+}
+
+/** A `v.daysAgo <= N` term: the window it selects. */
+function windowTerm(term: Expr, variable: string): number | undefined {
+  if (term.kind !== 'binary' || term.op !== '<=' || term.left.kind !== 'member' || term.left.property !== 'daysAgo')
+    return undefined;
+  if (term.left.object.kind !== 'ident' || term.left.object.name !== variable) return undefined;
+  return term.right.kind === 'literal' && typeof term.right.value === 'number' ? term.right.value : undefined;
 }
 
 function loopOf(expr: Expr): Loop | undefined {
@@ -160,6 +428,9 @@ function loopOf(expr: Expr): Loop | undefined {
 }
 
 export class Compiler {
+  /** How many slot reads have been emitted: a loop whose body reads a slot cannot be fused. */
+  private slotReads = 0;
+
   constructor(
     readonly plan: AggregatePlan,
     /** Customer variables: an expression over only these may be hoisted into the plan. */
@@ -182,8 +453,9 @@ export class Compiler {
   private node(expr: Expr, scope: ReadonlyMap<string, number>): Compiled {
     const loop = loopOf(expr);
     if (loop && this.hoistable(expr, scope)) {
-      const computeLoop = this.loop(loop);
-      const slot = this.plan.slotFor(printExpression(expr), (facts, slots) => computeLoop(facts, [], slots));
+      const key = printExpression(expr);
+      const slot = this.fused(key, loop) ?? this.hoisted(key, loop);
+      this.slotReads++;
       return (_facts, _env, slots) => slots[slot];
     }
     switch (expr.kind) {
@@ -198,6 +470,11 @@ export class Compiler {
         return (facts) => facts[name];
       }
       case 'member': {
+        const element = this.elementField(expr, scope);
+        if (element) {
+          const { index, field } = element;
+          return (_f, env) => (env[index] as Record<string, unknown>)[field];
+        }
         const object = this.node(expr.object, scope);
         const property = expr.property;
         return (f, env, slots) => (object(f, env, slots) as Record<string, unknown>)[property];
@@ -223,14 +500,138 @@ export class Compiler {
     }
   }
 
+  private hoisted(key: string, loop: Loop): number {
+    const computeLoop = this.loop(loop);
+    return this.plan.slotFor(key, (facts, slots) => computeLoop(facts, [], slots));
+  }
+
+  /** Registers a loop over the customer's transactions in the plan's fused passes; undefined if it cannot be fused. */
+  private fused(key: string, loop: Loop): number | undefined {
+    if (
+      loop.source.kind !== 'ident' ||
+      loop.source.name !== 'transactions' ||
+      !this.customerVariables.has('transactions')
+    )
+      return undefined;
+    const terms = loop.predicate ? conjunctsOf(loop.predicate) : [];
+    // "all" must see every transaction, so it never narrows its scan.
+    const narrow = loop.reduce !== 'all';
+    const rank = (term: Expr): number => {
+      const bucket = bucketTerm(term, loop.variable);
+      return bucket ? BUCKET_FIELDS.indexOf(bucket.field) : BUCKET_FIELDS.length;
+    };
+    const best = narrow ? Math.min(...terms.map(rank)) : BUCKET_FIELDS.length;
+    const bucketIndex = best < BUCKET_FIELDS.length ? terms.findIndex((term) => rank(term) === best) : -1;
+    const bucket = bucketIndex >= 0 ? bucketTerm(terms[bucketIndex]!, loop.variable) : undefined;
+    const windowIndex = narrow ? terms.findIndex((term) => windowTerm(term, loop.variable) !== undefined) : -1;
+    const windowDays = windowIndex >= 0 ? windowTerm(terms[windowIndex]!, loop.variable) : undefined;
+    const rest = terms.filter((_, i) => i !== bucketIndex && i !== windowIndex);
+    const residualExpr =
+      rest.length > 0
+        ? rest.reduce((l, r): Expr => ({ kind: 'binary', op: '&&', left: l, right: r, span: l.span }))
+        : undefined;
+    const inner = new Map([[loop.variable, 0]]);
+    const readsBefore = this.slotReads;
+    const residual = residualExpr ? this.node(residualExpr, inner) : undefined;
+    const value = loop.value ? this.node(loop.value, inner) : undefined;
+    if (this.slotReads !== readsBefore) return undefined;
+    const groupKey = [
+      loop.variable,
+      bucket ? `${bucket.field}:${[...bucket.keys].sort().join(',')}` : '*',
+      windowDays ?? '',
+      residualExpr ? printExpression(residualExpr) : '',
+    ].join('|');
+    const valueField =
+      loop.value?.kind === 'member' && loop.value.object.kind === 'ident' && loop.value.object.name === loop.variable
+        ? loop.value.property
+        : undefined;
+    return this.plan.fusedSlotFor(
+      key,
+      groupKey,
+      { bucket, windowDays, residual },
+      { reduce: loop.reduce, value, valueField },
+    );
+  }
+
+  /** `v.field` where v is a macro variable: its env index and the field, for specialised closures. */
+  private elementField(expr: Expr, scope: ReadonlyMap<string, number>): { index: number; field: string } | undefined {
+    if (expr.kind !== 'member' || expr.object.kind !== 'ident') return undefined;
+    const index = scope.get(expr.object.name);
+    return index === undefined ? undefined : { index, field: expr.property };
+  }
+
+  /**
+   * `t.field OP literal` (t a macro variable) or `profile.field OP literal` (a customer variable):
+   * one closure instead of three, the commonest shape in conditions and filters.
+   */
+  private fieldComparison(
+    expr: Extract<Expr, { kind: 'binary' }>,
+    scope: ReadonlyMap<string, number>,
+  ): Compiled | undefined {
+    const element = this.elementField(expr.left, scope);
+    const top =
+      !element && expr.left.kind === 'member' && expr.left.object.kind === 'ident' && !scope.has(expr.left.object.name)
+        ? { name: expr.left.object.name, field: expr.left.property }
+        : undefined;
+    if (!element && !top) return undefined;
+    type Row = Record<string, unknown>;
+    // Two closure shapes (macro element, customer variable) per operator, with no nested getter call.
+    if (expr.op === 'in' && expr.right.kind === 'list' && expr.right.elements.every((el) => el.kind === 'literal')) {
+      const set = new Set(expr.right.elements.map((el) => (el as { value: unknown }).value));
+      if (element) {
+        const { index, field } = element;
+        return (_f, e) => set.has((e[index] as Row)[field]);
+      }
+      const { name, field } = top!;
+      return (f) => set.has((f[name] as Row)[field]);
+    }
+    if (expr.right.kind !== 'literal') return undefined;
+    const v = expr.right.value as number;
+    const compare = COMPARATORS[expr.op];
+    if (!compare) return undefined;
+    if (element) {
+      const { index, field } = element;
+      return compare.element(index, field, v);
+    }
+    return compare.top(top!.name, top!.field, v);
+  }
+
+  /** `a && b && c ...` as one closure over its operands (unrolled up to four), not a tree of two-operand closures. */
+  private chain(expr: Extract<Expr, { kind: 'binary' }>, scope: ReadonlyMap<string, number>): Compiled {
+    const op = expr.op;
+    const flatten = (e: Expr): Expr[] =>
+      e.kind === 'binary' && e.op === op ? [...flatten(e.left), ...flatten(e.right)] : [e];
+    const parts = flatten(expr).map((part) => this.node(part, scope));
+    const stopOn = op === '||';
+    const [a, b, c, d] = parts as [Compiled, Compiled, Compiled, Compiled];
+    if (parts.length === 2) {
+      return stopOn
+        ? (f, e, s) => a(f, e, s) === true || b(f, e, s) === true
+        : (f, e, s) => a(f, e, s) === true && b(f, e, s) === true;
+    }
+    if (parts.length === 3) {
+      return stopOn
+        ? (f, e, s) => a(f, e, s) === true || b(f, e, s) === true || c(f, e, s) === true
+        : (f, e, s) => a(f, e, s) === true && b(f, e, s) === true && c(f, e, s) === true;
+    }
+    if (parts.length === 4) {
+      return stopOn
+        ? (f, e, s) => a(f, e, s) === true || b(f, e, s) === true || c(f, e, s) === true || d(f, e, s) === true
+        : (f, e, s) => a(f, e, s) === true && b(f, e, s) === true && c(f, e, s) === true && d(f, e, s) === true;
+    }
+    return (f, e, s) => {
+      for (let i = 0; i < parts.length; i++) if ((parts[i]!(f, e, s) === true) === stopOn) return stopOn;
+      return !stopOn;
+    };
+  }
+
   private binary(expr: Extract<Expr, { kind: 'binary' }>, scope: ReadonlyMap<string, number>): Compiled {
+    if (expr.op === '&&' || expr.op === '||') return this.chain(expr, scope);
+    const specialised = this.fieldComparison(expr, scope);
+    if (specialised) return specialised;
     const l = this.node(expr.left, scope);
     const r = this.node(expr.right, scope);
     switch (expr.op) {
-      case '&&':
-        return (f, e, s) => Boolean(l(f, e, s)) && Boolean(r(f, e, s));
-      case '||':
-        return (f, e, s) => Boolean(l(f, e, s)) || Boolean(r(f, e, s));
       case '==':
         return (f, e, s) => l(f, e, s) === r(f, e, s);
       case '!=':
@@ -300,7 +701,7 @@ export class Compiler {
     return (f, e, s) => {
       const items = source(f, e, s) as readonly unknown[];
       let count = 0;
-      let total = 0;
+      const total = new ExactSum();
       let extreme = 0;
       for (let i = 0; i < items.length; i++) {
         e[index] = items[i];
@@ -316,7 +717,7 @@ export class Compiler {
         const v = value!(f, e, s) as number;
         if (count === 0) extreme = v;
         else if (reduce === 'max' ? v > extreme : reduce === 'min' ? v < extreme : false) extreme = v;
-        total += v;
+        if (reduce === 'sum' || reduce === 'avg') total.add(v);
         count++;
       }
       switch (reduce) {
@@ -327,9 +728,9 @@ export class Compiler {
         case 'count':
           return count;
         case 'sum':
-          return total;
+          return total.value();
         case 'avg':
-          return count === 0 ? 0 : total / count;
+          return count === 0 ? 0 : total.value() / count;
         default:
           return extreme;
       }

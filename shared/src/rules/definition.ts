@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { BinaryOperator, Expr } from './ast';
 import { parseExpression } from './parser';
 import { printExpression } from './printer';
+import type { SnoopDefinition } from './rule-file';
 
 /**
  * How snoop conditions and scores are stored (PostgreSQL jsonb): a structured tree
@@ -401,3 +402,44 @@ export function exprToCondition(expr: Expr): Condition {
 
 export const celToCondition = (text: string): Condition => exprToCondition(parseExpression(text));
 export const celToOperand = (text: string): Operand => exprToOperand(parseExpression(text));
+
+// ---- a stored snoop (one PostgreSQL row) ---------------------------------------------------------
+
+export const storedSnoopSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a lowercase slug such as "energy-switch"'),
+    name: z.string().min(1).max(200),
+    status: z.enum(['draft', 'active', 'retired']),
+    audience: z.string().min(1).max(100),
+    contentRef: z.string().min(1).max(500),
+    validFrom: z.iso.date(),
+    validTo: z.iso.date().optional(),
+    version: z.number().int().positive(),
+    condition: conditionSchema,
+    score: operandSchema,
+  })
+  .strict();
+
+export type StoredSnoop = z.infer<typeof storedSnoopSchema>;
+
+/** The DSL form of a stored snoop: what goes into the rules file. */
+export function toSnoopDefinition(stored: StoredSnoop): SnoopDefinition {
+  return {
+    id: stored.id,
+    name: stored.name,
+    status: stored.status,
+    audience: stored.audience,
+    contentRef: stored.contentRef,
+    validFrom: stored.validFrom,
+    ...(stored.validTo ? { validTo: stored.validTo } : {}),
+    version: stored.version,
+    when: conditionToCel(canonicalCondition(stored.condition)),
+    score: operandToCel(stored.score),
+  };
+}
+
+/** The stored form of a DSL definition; throws NotStorableError for text the editor cannot represent. */
+export function fromSnoopDefinition(definition: SnoopDefinition): StoredSnoop {
+  const { when, score, validTo, ...rest } = definition;
+  return { ...rest, ...(validTo ? { validTo } : {}), condition: celToCondition(when), score: celToOperand(score) };
+}

@@ -19,3 +19,21 @@ export {
   type SnoopResult,
   type SnoopStatus,
 } from './rule-file';
+export {
+  canonicalCondition,
+  celToCondition,
+  celToOperand,
+  conditionSchema,
+  conditionToCel,
+  fromSnoopDefinition,
+  NotStorableError,
+  operandSchema,
+  operandToCel,
+  storedSnoopSchema,
+  toSnoopDefinition,
+  type Condition,
+  type Operand,
+  type StoredSnoop,
+  type TransactionFilter,
+} from './definition';
+export { sampleCustomer } from './testing-data';

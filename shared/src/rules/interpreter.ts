@@ -1,4 +1,5 @@
 import type { Expr } from './ast';
+import { exactSum } from './exact-sum';
 
 /**
  * The reference semantics: a direct tree-walking evaluator with no optimisation.
@@ -83,14 +84,17 @@ export function interpret(expr: Expr, scope: Readonly<Record<string, unknown>>):
   return run(expr, scope);
 }
 
-/** Aggregates of an empty list are 0: "no spending" reads as 0 spent, on average and at most. */
+/**
+ * Aggregates of an empty list are 0: "no spending" reads as 0 spent, on average and at most.
+ * Sums are exact, then rounded once, so they do not depend on the order of the list.
+ */
 export function aggregate(name: string, values: readonly number[]): number {
   if (values.length === 0) return 0;
   switch (name) {
     case 'sum':
-      return values.reduce((a, b) => a + b, 0);
+      return exactSum(values);
     case 'avg':
-      return values.reduce((a, b) => a + b, 0) / values.length;
+      return exactSum(values) / values.length;
     case 'max':
       return values.reduce((a, b) => (b > a ? b : a));
     case 'min':

@@ -282,7 +282,7 @@ export function compileRuleFile(source: string): CompileOutcome {
     ok: true,
     ruleSet: {
       snoops: snoops.map((s) => s.definition),
-      aggregateCount: plan.aggregates.length,
+      aggregateCount: plan.size,
       evaluate(customer) {
         const facts = customer as unknown as Readonly<Record<string, unknown>>;
         const slots = plan.computeAll(facts);

@@ -95,10 +95,7 @@ describe('compiler', () => {
     compiler.compile(parseExpression(`${ENERGY_SPEND} > 100.0`));
     compiler.compile(parseExpression(`min(1.0, ${ENERGY_SPEND} / 1000.0)`));
     compiler.compile(parseExpression('size(transactions.filter(t, t.category == "gambling")) > 3.0'));
-    expect(plan.aggregates.map((a) => a.key)).toEqual([
-      ENERGY_SPEND,
-      'size(transactions.filter(t, t.category == "gambling"))',
-    ]);
+    expect(plan.keys).toEqual([ENERGY_SPEND, 'size(transactions.filter(t, t.category == "gambling"))']);
   });
 
   it.each([
