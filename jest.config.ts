@@ -6,7 +6,10 @@ const transform: Config['transform'] = {
     '@swc/jest',
     { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
   ],
+  // cel-js, the independent CEL implementation the tests compare against, ships ES modules only.
+  '^.+/@marcbachmann/cel-js/.+\\.js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
 };
+const transformIgnorePatterns = ['/node_modules/(?!@marcbachmann/cel-js/)'];
 
 /**
  * Two projects: unit tests (no network, beside the code) and integration tests
@@ -20,6 +23,7 @@ const config: Config = {
       displayName: 'unit',
       testEnvironment: 'node',
       transform,
+      transformIgnorePatterns,
       testMatch: [
         '<rootDir>/shared/src/**/*.test.ts',
         '<rootDir>/services/*/src/**/*.test.ts',

@@ -25,7 +25,7 @@ import {
   toSnoopDefinition,
   type CustomerFacts,
 } from '../../shared/src/rules';
-import { exactSum } from '../../shared/src/rules/exact-sum';
+import { celReferenceEnvironment, toStandardCel } from '../../shared/src/rules/testing/cel-environment';
 import { BOOL, DOUBLE, objectType } from '../../shared/src/rules/types';
 import catalogue from '../../services/rules-ingestion/seed/snoop-catalogue.json';
 
@@ -187,28 +187,6 @@ function seedDefinitions() {
 
 const CUSTOMERS: CustomerFacts[] = Array.from({ length: 256 }, (_, i) => sampleCustomer(i + 1, 300));
 
-/**
- * The DSL's functions in cel-js: aggregates over lists of doubles (exact sums, 0 for an empty list),
- * two-argument min/max, and int/double mixing (size() is an int in CEL; every DSL number is a double).
- */
-export function celEnvironment(): Environment {
-  const list = (values: unknown[]): number[] => values.map(Number);
-  const env = new Environment({ unlistedVariablesAreDyn: true })
-    .registerFunction('sum(list): double', (l: unknown[]) => exactSum(list(l)))
-    .registerFunction('avg(list): double', (l: unknown[]) => (l.length === 0 ? 0 : exactSum(list(l)) / l.length))
-    .registerFunction('max(list): double', (l: unknown[]) => (l.length === 0 ? 0 : Math.max(...list(l))))
-    .registerFunction('min(list): double', (l: unknown[]) => (l.length === 0 ? 0 : Math.min(...list(l))))
-    .registerFunction('max(double, double): double', (a: number, b: number) => Math.max(a, b))
-    .registerFunction('min(double, double): double', (a: number, b: number) => Math.min(a, b));
-  for (const op of ['+', '-', '*', '/']) {
-    const apply = (a: number, b: number): number =>
-      op === '+' ? a + b : op === '-' ? a - b : op === '*' ? a * b : a / b;
-    env.registerOperator(`int ${op} double: double`, (a: bigint, b: number) => apply(Number(a), b));
-    env.registerOperator(`double ${op} int: double`, (a: number, b: bigint) => apply(a, Number(b)));
-  }
-  return env;
-}
-
 function oursCustomers(): Candidate & { aggregates: number; rules: number } {
   const outcome = compileRuleFile(printRuleFile(seedDefinitions()));
   if (!outcome.ok) throw new Error('the seed catalogue does not compile');
@@ -226,8 +204,12 @@ function oursCustomers(): Candidate & { aggregates: number; rules: number } {
 }
 
 function celCustomers(): Candidate & { check: (customer: CustomerFacts) => Map<string, number> } {
-  const env = celEnvironment();
-  const rules = seedDefinitions().map((d) => ({ id: d.id, when: env.parse(d.when), score: env.parse(d.score) }));
+  const env = celReferenceEnvironment();
+  const rules = seedDefinitions().map((d) => ({
+    id: d.id,
+    when: env.parse(toStandardCel(d.when)),
+    score: env.parse(toStandardCel(d.score)),
+  }));
   const evaluateCustomer = (customer: CustomerFacts): Map<string, number> => {
     const results = new Map<string, number>();
     for (const rule of rules) {

@@ -36,4 +36,4 @@ export {
   type StoredSnoop,
   type TransactionFilter,
 } from './definition';
-export { sampleCustomer } from './testing-data';
+export { sampleCustomer } from './testing/sample-customer';

@@ -7,7 +7,8 @@ import { interpret } from './interpreter';
 import { parseExpression } from './parser';
 import { printExpression } from './printer';
 import { compileRuleFile, printRuleFile } from './rule-file';
-import { sampleCustomer } from './testing-data';
+import { celReferenceEnvironment, toStandardCel } from './testing/cel-environment';
+import { sampleCustomer } from './testing/sample-customer';
 
 const span = { start: 0, end: 0 };
 const lit = (value: number | string | boolean): Expr => ({ kind: 'literal', value, span });
@@ -206,6 +207,25 @@ describe('rules DSL properties', () => {
           expect(outcome.errors.every((e) => e.line >= 1 && e.column >= 1 && e.message.length > 0)).toBe(true);
       }),
       { numRuns: 1000 },
+    );
+  });
+});
+
+describe('against an independent CEL implementation', () => {
+  const cel = celReferenceEnvironment();
+
+  it('compiled evaluation equals @marcbachmann/cel-js on random expressions', () => {
+    fc.assert(
+      fc.property(anyExpression, customer, (expr, facts) => {
+        const text = toStandardCel(expr);
+        const plan = new AggregatePlan();
+        const compiled = new Compiler(plan, new Set(Object.keys(CUSTOMER_VARIABLES))).compile(expr);
+        const f = facts as unknown as Record<string, unknown>;
+        const ours = compiled(f, [], plan.computeAll(f));
+        const theirs = cel.evaluate(text, f) as unknown;
+        expect(theirs).toEqual(ours);
+      }),
+      { numRuns: 300 },
     );
   });
 });
