@@ -6,10 +6,14 @@ const transform: Config['transform'] = {
     '@swc/jest',
     { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
   ],
-  // cel-js, the independent CEL implementation the tests compare against, ships ES modules only.
-  '^.+/@marcbachmann/cel-js/.+\\.js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
+  // Published as ES modules only: cel-js (the independent CEL implementation tests compare against)
+  // and node-pg-migrate (the migrations the set-up applies).
+  '^.+/node_modules/(@marcbachmann/cel-js|node-pg-migrate)/.+\\.js$': [
+    '@swc/jest',
+    { jsc: { target: 'es2022' }, module: { type: 'commonjs' } },
+  ],
 };
-const transformIgnorePatterns = ['/node_modules/(?!@marcbachmann/cel-js/)'];
+const transformIgnorePatterns = ['/node_modules/(?!(@marcbachmann/cel-js|node-pg-migrate)/)'];
 
 /**
  * Two projects: unit tests (no network, beside the code) and integration tests
@@ -40,6 +44,7 @@ const config: Config = {
         '<rootDir>/shared/test/integration/**/*.int.test.ts',
         '<rootDir>/services/*/test/integration/**/*.int.test.ts',
       ],
+      transformIgnorePatterns,
       setupFiles: ['<rootDir>/scripts/testing/integration-env.ts'],
       setupFilesAfterEnv: ['<rootDir>/scripts/testing/integration-timeouts.ts'],
       globalSetup: '<rootDir>/scripts/testing/global-setup.ts',

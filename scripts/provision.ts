@@ -28,6 +28,9 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { awsClientSettings, createDynamoDbClient, createS3Client, createSqsClient } from '../shared/src/aws/clients';
+import { loadConfig } from '../shared/src/config';
+import { postgresEnvironmentSchema } from '../shared/src/postgres';
+import { migrate as migrateRulesIngestion } from '../services/rules-ingestion/src/adapters/migrations';
 import { printTable } from './cloud';
 import { applyLocalEnvironment, localEnvironment, LOCAL_ACCOUNT_ID } from './local-cloud/environment';
 import { resolveService, serviceNames, type ResolvedService } from './local-cloud/services';
@@ -278,6 +281,12 @@ export async function provision(stage = 'local', services = serviceNames()): Pro
   }
   printTable(rows);
   console.log(`provisioned ${rows.length} resources in ${((Date.now() - began) / 1000).toFixed(1)} s`);
+
+  // Database schemas are versioned migrations in the service that owns them, as they run against Aurora.
+  const applied = await migrateRulesIngestion(loadConfig(postgresEnvironmentSchema, process.env, 'provision'));
+  console.log(
+    `rules-ingestion database: ${applied.length > 0 ? `applied ${applied.join(', ')}` : 'schema up to date'}`,
+  );
 }
 
 if (require.main === module) {

@@ -4,15 +4,8 @@
  * service in serverless-offline, sends the demo traffic and reports what happened.
  * Ctrl-C stops the services and whatever part of the local cloud this run started.
  */
-import {
-  awsClientSettings,
-  awsEnvironmentSchema,
-  createDocumentClient,
-  createSqsClient,
-  loadConfig,
-} from '../shared/src';
 import { down, printTable, up } from './cloud';
-import { demoRuleSetAnnouncement } from './demo/rule-set-announcement';
+import { demoRules } from './demo/rules';
 import { applyLocalEnvironment } from './local-cloud/environment';
 import { LOG_DIR, PORTS } from './local-cloud/layout';
 import { startServices, type OfflineFleet } from './local-cloud/offline';
@@ -58,15 +51,14 @@ async function main(): Promise<void> {
   );
 
   console.log('\n4/4 demo traffic');
-  const aws = awsClientSettings(loadConfig(awsEnvironmentSchema));
-  for (const line of await demoRuleSetAnnouncement(createSqsClient(aws), createDocumentClient(aws)))
-    console.log(`  ${line}`);
+  for (const line of await demoRules()) console.log(`  ${line}`);
 
   console.log(`
 Running. Where to look:
   AWS endpoint (SQS, DynamoDB, S3)  http://127.0.0.1:${PORTS.gateway}   e.g. aws --endpoint-url http://127.0.0.1:${PORTS.gateway} sqs list-queues
   Cassandra (CQL)                   127.0.0.1:${PORTS.cassandra}
   PostgreSQL                        postgresql://backbone@127.0.0.1:${PORTS.postgres}/backbone
+  rules (validate, publish, ...)    npm run rules -- validate | publish
   service logs                      ${LOG_DIR}/offline-<service>.log
   local cloud                       npm run cloud:status | npm run cloud:logs
 Ctrl-C stops everything this run started.`);

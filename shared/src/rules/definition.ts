@@ -54,16 +54,19 @@ export type Operand =
   | { greatest: [Operand, Operand] };
 
 export const operandSchema: z.ZodType<Operand> = z.lazy(() =>
-  z.union([
-    z.object({ field: fieldPath }).strict(),
-    z.object({ value: z.union([z.number(), z.string().max(200)]) }).strict(),
-    z
-      .object({ aggregate: z.enum(['sum', 'avg', 'max', 'min', 'count']), where: transactionFilterSchema.optional() })
-      .strict(),
-    z.object({ arithmetic: z.enum(['+', '-', '*', '/']), left: operandSchema, right: operandSchema }).strict(),
-    z.object({ least: z.tuple([operandSchema, operandSchema]) }).strict(),
-    z.object({ greatest: z.tuple([operandSchema, operandSchema]) }).strict(),
-  ]),
+  z.union(
+    [
+      z.object({ field: fieldPath }).strict(),
+      z.object({ value: z.union([z.number(), z.string().max(200)]) }).strict(),
+      z
+        .object({ aggregate: z.enum(['sum', 'avg', 'max', 'min', 'count']), where: transactionFilterSchema.optional() })
+        .strict(),
+      z.object({ arithmetic: z.enum(['+', '-', '*', '/']), left: operandSchema, right: operandSchema }).strict(),
+      z.object({ least: z.tuple([operandSchema, operandSchema]) }).strict(),
+      z.object({ greatest: z.tuple([operandSchema, operandSchema]) }).strict(),
+    ],
+    { error: 'not a value: use one of field, value, aggregate, arithmetic, least, greatest' },
+  ),
 );
 
 export type Condition =
@@ -76,15 +79,18 @@ export type Condition =
   | { anyTransaction: TransactionFilter };
 
 export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
-  z.union([
-    z.object({ all: z.array(conditionSchema).min(2) }).strict(),
-    z.object({ any: z.array(conditionSchema).min(2) }).strict(),
-    z.object({ not: conditionSchema }).strict(),
-    z.object({ compare: z.tuple([operandSchema, comparison, operandSchema]) }).strict(),
-    z.object({ is: fieldPath }).strict(),
-    z.object({ oneOf: z.object({ field: fieldPath, values: nonEmptyStrings }).strict() }).strict(),
-    z.object({ anyTransaction: transactionFilterSchema }).strict(),
-  ]),
+  z.union(
+    [
+      z.object({ all: z.array(conditionSchema).min(2) }).strict(),
+      z.object({ any: z.array(conditionSchema).min(2) }).strict(),
+      z.object({ not: conditionSchema }).strict(),
+      z.object({ compare: z.tuple([operandSchema, comparison, operandSchema]) }).strict(),
+      z.object({ is: fieldPath }).strict(),
+      z.object({ oneOf: z.object({ field: fieldPath, values: nonEmptyStrings }).strict() }).strict(),
+      z.object({ anyTransaction: transactionFilterSchema }).strict(),
+    ],
+    { error: 'not a condition: use one of all, any, not, compare, is, oneOf, anyTransaction' },
+  ),
 );
 
 /**

@@ -1,0 +1,36 @@
+import path from 'node:path';
+import type { PostgresEnvironment } from '@backbone/shared/postgres';
+
+export const MIGRATIONS_DIR = path.join(__dirname, '..', '..', 'migrations');
+
+/**
+ * Applies the versioned migrations (node-pg-migrate) to PostgreSQL or Aurora:
+ * the same call runs in the local set-up and, with Aurora's variables, in AWS.
+ */
+export async function migrate(
+  env: PostgresEnvironment,
+  options: { schema?: string; log?: (line: string) => void } = {},
+): Promise<string[]> {
+  // node-pg-migrate is published as an ES module only.
+  const { runner } = await import('node-pg-migrate');
+  const applied = await runner({
+    databaseUrl: {
+      host: env.PGHOST,
+      port: env.PGPORT,
+      database: env.PGDATABASE,
+      user: env.PGUSER,
+      password: env.PGPASSWORD,
+      ssl: env.PGSSLMODE === 'disable' ? false : { rejectUnauthorized: env.PGSSLMODE === 'verify-full' },
+    },
+    dir: MIGRATIONS_DIR,
+    direction: 'up',
+    migrationsTable: 'pgmigrations',
+    schema: options.schema ?? 'public',
+    createSchema: options.schema !== undefined,
+    checkOrder: true,
+    singleTransaction: true,
+    log: options.log ?? (() => undefined),
+    verbose: false,
+  });
+  return applied.map((m) => m.name);
+}

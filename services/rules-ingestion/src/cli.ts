@@ -1,0 +1,99 @@
+/**
+ * rules-ingestion from the command line (locally: npm run rules -- <command>).
+ *
+ *   migrate            apply the database migrations (PostgreSQL or Aurora)
+ *   seed               load seed/snoop-catalogue.json into snoop_definitions (idempotent)
+ *   validate           check every active definition and print the report; exit 1 if any is invalid
+ *   publish [--by X]   validate, then write the rules file to S3, point latest at it and announce it
+ *
+ * Configuration comes from the environment (see composition-root.ts).
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfig } from '@backbone/shared';
+import { createPostgresPool, postgresEnvironmentSchema } from '@backbone/shared/postgres';
+import { migrate } from './adapters/migrations';
+import { createPostgresDefinitionSource, upsertDefinitions, type StoredDefinitionRow } from './adapters/postgres';
+import { createRulesIngestion } from './composition-root';
+import { buildRuleSet, type ValidationError } from './domain/rule-set';
+
+export const SEED_CATALOGUE = path.join(__dirname, '..', 'seed', 'snoop-catalogue.json');
+
+function printErrors(errors: readonly ValidationError[]): void {
+  console.error(`\n${errors.length} problem(s); nothing was written:\n`);
+  for (const error of errors) console.error(`- ${error.snoopId ? `[${error.snoopId}] ` : ''}${error.message}\n`);
+}
+
+async function main(): Promise<number> {
+  const [command, ...args] = process.argv.slice(2);
+  const database = () => createPostgresPool(loadConfig(postgresEnvironmentSchema, process.env, 'rules-ingestion'));
+  switch (command) {
+    case 'migrate': {
+      const applied = await migrate(loadConfig(postgresEnvironmentSchema, process.env, 'rules-ingestion'));
+      console.log(applied.length > 0 ? `applied ${applied.join(', ')}` : 'database schema is up to date');
+      return 0;
+    }
+    case 'seed': {
+      const pool = database();
+      try {
+        const rows = JSON.parse(readFileSync(SEED_CATALOGUE, 'utf8')) as StoredDefinitionRow[];
+        await upsertDefinitions(pool, rows, 'seed');
+        console.log(
+          `seeded ${rows.length} snoop definitions (${rows.filter((r) => r.status === 'active').length} active)`,
+        );
+        return 0;
+      } finally {
+        await pool.end();
+      }
+    }
+    case 'validate': {
+      const pool = database();
+      try {
+        const built = buildRuleSet(await createPostgresDefinitionSource(pool).loadActive());
+        if (!built.ok) {
+          printErrors(built.errors);
+          return 1;
+        }
+        console.log(`${built.definitions.length} active snoops are valid; rule set version ${built.version}`);
+        return 0;
+      } finally {
+        await pool.end();
+      }
+    }
+    case 'publish': {
+      const by = args.includes('--by') ? (args[args.indexOf('--by') + 1] ?? '') : (process.env.USER ?? 'cli');
+      const ingestion = createRulesIngestion();
+      try {
+        const outcome = await ingestion.publish(by);
+        if (outcome.status === 'invalid') {
+          printErrors(outcome.errors);
+          return 1;
+        }
+        if (outcome.status === 'unchanged') {
+          console.log(`unchanged: rule set ${outcome.version} (${outcome.ruleCount} snoops) is already published`);
+          return 0;
+        }
+        const p = outcome.published;
+        console.log(
+          `published rule set ${p.ruleSetVersion}: ${p.ruleCount} snoops, s3://${p.location.bucket}/${p.location.key}`,
+        );
+        return 0;
+      } finally {
+        await ingestion.close();
+      }
+    }
+    default:
+      console.error('usage: rules migrate | seed | validate | publish [--by <who>]');
+      return 2;
+  }
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(`rules: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(1);
+    },
+  );
+}

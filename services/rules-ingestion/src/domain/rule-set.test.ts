@@ -1,0 +1,99 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { RuleSetPublished } from '@backbone/shared';
+import { buildRuleSet, publishRuleSet, type PublicationLog, type RuleSetFiles } from './rule-set';
+
+const catalogue = JSON.parse(
+  readFileSync(path.join(__dirname, '..', '..', 'seed', 'snoop-catalogue.json'), 'utf8'),
+) as {
+  status: string;
+}[];
+const active = catalogue.filter((d) => d.status === 'active');
+
+function fakes(options: { failAnnounceOnce?: boolean } = {}) {
+  const steps: string[] = [];
+  const files = new Map<string, string>();
+  const published = new Set<string>();
+  let failAnnounce = options.failAnnounceOnce ?? false;
+  const fileStore: RuleSetFiles = {
+    locationOf: (version) => ({ bucket: 'rules', key: `rules/${version}.snoop` }),
+    async write(version, text) {
+      steps.push('write');
+      if (!files.has(version)) files.set(version, text);
+    },
+    async pointLatestTo() {
+      steps.push('latest');
+    },
+  };
+  const publications: PublicationLog = {
+    isPublished: async (version) => published.has(version),
+    async record(p: RuleSetPublished) {
+      steps.push('record');
+      published.add(p.ruleSetVersion);
+    },
+  };
+  const deps = {
+    definitions: { loadActive: async () => active },
+    files: fileStore,
+    announcer: {
+      async announce() {
+        steps.push('announce');
+        if (failAnnounce) {
+          failAnnounce = false;
+          throw new Error('queue unavailable');
+        }
+      },
+    },
+    publications,
+    now: () => new Date('2026-11-22T01:00:00.000Z'),
+  };
+  return { deps, steps, files };
+}
+
+describe('buildRuleSet', () => {
+  it('gives the same version for the same definitions, whatever their order', () => {
+    const a = buildRuleSet(active);
+    const b = buildRuleSet([...active].reverse());
+    expect(a.ok && b.ok && a.version === b.version).toBe(true);
+  });
+
+  it('names each invalid stored row and the field at fault', () => {
+    const built = buildRuleSet([
+      { ...active[0], id: 'bad-row', score: { value: 'high' } },
+      { id: 'missing-everything' },
+    ]);
+    expect(built.ok).toBe(false);
+    const messages = built.ok ? [] : built.errors.map((e) => `${e.snoopId}: ${e.message}`);
+    expect(
+      messages.some((m) => m.startsWith('bad-row: ') && m.includes('the score must be a number, but this is a string')),
+    ).toBe(true);
+    expect(messages.some((m) => m.startsWith('missing-everything: stored definition is invalid at name'))).toBe(true);
+  });
+});
+
+describe('publishRuleSet', () => {
+  it('writes, points latest, announces and records, in that order', async () => {
+    const { deps, steps, files } = fakes();
+    const outcome = await publishRuleSet(deps, 'ops');
+    expect(outcome.status).toBe('published');
+    expect(steps).toEqual(['write', 'latest', 'announce', 'record']);
+    expect(files.size).toBe(1);
+  });
+
+  it('does nothing the second time for the same content', async () => {
+    const { deps, steps } = fakes();
+    await publishRuleSet(deps, 'ops');
+    steps.length = 0;
+    expect(await publishRuleSet(deps, 'ops')).toMatchObject({ status: 'unchanged', ruleCount: active.length });
+    expect(steps).toEqual([]);
+  });
+
+  it('finishes the job on the next publish after a failure part-way', async () => {
+    const { deps, steps } = fakes({ failAnnounceOnce: true });
+    await expect(publishRuleSet(deps, 'ops')).rejects.toThrow('queue unavailable');
+    expect(steps).toEqual(['write', 'latest', 'announce']);
+    steps.length = 0;
+    expect((await publishRuleSet(deps, 'ops')).status).toBe('published');
+    expect(steps).toEqual(['write', 'latest', 'announce', 'record']);
+  });
+});

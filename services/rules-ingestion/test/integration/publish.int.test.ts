@@ -1,0 +1,135 @@
+/**
+ * Definitions in PostgreSQL -> publish -> rules file in S3 and a RuleSetPublished message, which
+ * snoop-scheduler (running in serverless-offline) turns into the active rule set. Runs in its own
+ * PostgreSQL schema, so the demo's definitions are untouched.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  awsClientSettings,
+  awsEnvironmentSchema,
+  createDocumentClient,
+  createS3Client,
+  loadConfig,
+} from '@backbone/shared';
+import { createPostgresPool, postgresEnvironmentSchema, type PostgresPool } from '@backbone/shared/postgres';
+import { compileRuleFile, sampleCustomer } from '@backbone/shared/rules';
+import { waitFor } from '@backbone/shared/testing';
+import { migrate } from '../../src/adapters/migrations';
+import { upsertDefinitions, type StoredDefinitionRow } from '../../src/adapters/postgres';
+import { LATEST_KEY } from '../../src/adapters/s3-rule-set-files';
+import { SEED_CATALOGUE } from '../../src/cli';
+import { createRulesIngestion, type RulesIngestion } from '../../src/composition-root';
+
+const BUCKET = 'lending-backbone-rules-ingestion-local-eu-west-1';
+const QUEUE = 'snoop-scheduler-local-rule-set-published';
+const SCHEMA = `it_rules_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
+
+const catalogue = JSON.parse(readFileSync(SEED_CATALOGUE, 'utf8')) as StoredDefinitionRow[];
+const aws = awsClientSettings(loadConfig(awsEnvironmentSchema));
+let s3: S3Client;
+let pool: PostgresPool;
+let admin: PostgresPool;
+let ingestion: RulesIngestion;
+
+const text = async (key: string) =>
+  (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToString('utf8');
+
+beforeAll(async () => {
+  const pg = loadConfig(postgresEnvironmentSchema);
+  await migrate(pg, { schema: SCHEMA });
+  admin = createPostgresPool(pg);
+  pool = createPostgresPool(pg);
+  pool.on('connect', (client) => void client.query(`SET search_path TO ${SCHEMA}`));
+  s3 = createS3Client(aws);
+  ingestion = createRulesIngestion(
+    { ...process.env, RULES_BUCKET: BUCKET, RULE_SET_PUBLISHED_QUEUE_NAME: QUEUE },
+    pool,
+  );
+});
+
+afterAll(async () => {
+  await ingestion?.close();
+  await pool?.end();
+  await admin?.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
+  await admin?.end();
+  s3?.destroy();
+});
+
+describe('publishing the rule set', () => {
+  // Each run publishes distinct content (a run id in one name), so this run's version is new.
+  const runId = randomUUID().slice(0, 8);
+  const definitions = catalogue.map((d) => (d.id === 'salary-day' ? { ...d, name: `${d.name} (${runId})` } : d));
+
+  it('writes a versioned, valid rules file, points latest at it, and snoop-scheduler activates it', async () => {
+    await upsertDefinitions(pool, definitions, 'integration-test');
+    const outcome = await ingestion.publish('integration-test');
+    if (outcome.status !== 'published') throw new Error(`expected a publication, got ${JSON.stringify(outcome)}`);
+    const { published } = outcome;
+    expect(published.ruleCount).toBe(definitions.filter((d) => d.status === 'active').length);
+    expect(published.location).toEqual({ bucket: BUCKET, key: `rules/${published.ruleSetVersion}.snoop` });
+
+    const file = await text(published.location.key);
+    const compiled = compileRuleFile(file);
+    expect(compiled.ok).toBe(true);
+    if (compiled.ok) expect(compiled.ruleSet.evaluate(sampleCustomer(1)).length).toBeGreaterThan(0);
+    expect(JSON.parse(await text(LATEST_KEY))).toMatchObject({ ruleSetVersion: published.ruleSetVersion });
+
+    const documents = createDocumentClient(aws);
+    try {
+      await waitFor('snoop-scheduler to activate the published rule set', async () => {
+        const active = await documents.send(
+          new GetCommand({ TableName: 'snoop-scheduler-local-rule-sets', Key: { pk: 'ACTIVE' }, ConsistentRead: true }),
+        );
+        return active.Item?.ruleSetVersion === published.ruleSetVersion ? true : undefined;
+      });
+    } finally {
+      documents.destroy();
+    }
+  });
+
+  it('publishes unchanged content as a no-op: nothing written, nothing sent', async () => {
+    const before = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'rules/' }));
+    const outcome = await ingestion.publish('integration-test');
+    expect(outcome.status).toBe('unchanged');
+    const after = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'rules/' }));
+    expect(after.KeyCount).toBe(before.KeyCount);
+    const { rows } = await pool.query('SELECT count(*)::int AS n FROM rule_set_publications');
+    expect(rows[0]).toEqual({ n: 1 });
+  });
+
+  it('refuses an invalid definition with a report naming it, and writes nothing', async () => {
+    const latestBefore = await text(LATEST_KEY);
+    await upsertDefinitions(
+      pool,
+      [
+        {
+          ...catalogue[0]!,
+          id: 'broken-age-check',
+          condition: { compare: [{ field: 'profile.age' }, '>', { value: 'eighteen' }] },
+          score: { value: 1.5 },
+        },
+      ],
+      'integration-test',
+    );
+    const outcome = await ingestion.publish('integration-test');
+    expect(outcome.status).toBe('invalid');
+    const messages = outcome.status === 'invalid' ? outcome.errors.map((e) => `${e.snoopId}: ${e.message}`) : [];
+    expect(messages.join('\n')).toMatch(
+      /broken-age-check: .*">" needs two numbers or two strings, not a number and a string/,
+    );
+    expect(messages.join('\n')).toMatch(/broken-age-check: .*the score is 1\.5; a score must be between 0 and 1/);
+    expect(await text(LATEST_KEY)).toBe(latestBefore);
+    const { rows } = await pool.query('SELECT count(*)::int AS n FROM rule_set_publications');
+    expect(rows[0]).toEqual({ n: 1 });
+  });
+
+  it('keeps every saved version of a definition in the history table', async () => {
+    const { rows } = await pool.query(
+      "SELECT operation FROM snoop_definition_history WHERE id = 'broken-age-check' ORDER BY saved_at",
+    );
+    expect(rows.map((r: { operation: string }) => r.operation)).toEqual(['INSERT']);
+  });
+});
