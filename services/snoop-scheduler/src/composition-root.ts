@@ -9,6 +9,7 @@ import {
   createDeadLetterQueueSink,
   createDocumentClient,
   createLogger,
+  createMetrics,
   createSqsClient,
   createSqsConsumer,
   loadConfig,
@@ -43,6 +44,7 @@ export function createRuleSetPublishedHandler(env: Record<string, string | undef
     deadLetters: createDeadLetterQueueSink(sqs, () => queueUrls.resolve(config.DEAD_LETTER_QUEUE_NAME)),
     backoff: sqsVisibilityBackoff(sqs, queueUrls, { baseSeconds: 2, maxSeconds: 60 }),
     logger,
+    metrics: createMetrics(SERVICE),
     async handle(envelope) {
       const outcome = await recordPublishedRuleSet(envelope.data, store);
       logger.info('rule set announcement recorded', {

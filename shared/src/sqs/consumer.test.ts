@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { createContractReader, defineContract } from '../contracts/envelope';
@@ -155,5 +156,39 @@ describe('backoffSeconds', () => {
     expect(backoffSeconds(1, { baseSeconds: 2, maxSeconds: 60 }, () => 1)).toBe(2);
     expect(backoffSeconds(10, { baseSeconds: 2, maxSeconds: 60 }, () => 1)).toBe(60);
     expect(backoffSeconds(3, { baseSeconds: 2, maxSeconds: 60 }, () => 0)).toBe(1);
+  });
+});
+
+describe('consumer metrics', () => {
+  it('counts processed, retried and dead-lettered records, and publishes them once per batch', async () => {
+    const added: string[] = [];
+    let published = 0;
+    const metrics = {
+      addMetric: (name: string) => void added.push(name),
+      publishStoredMetrics: () => void published++,
+    } as unknown as Metrics;
+    const consumer = createSqsConsumer({
+      reader: createContractReader([order]),
+      maxReceiveCount: 5,
+      deadLetters: { send: async () => undefined },
+      logger: silentLogger,
+      metrics,
+      async handle(envelope) {
+        if (envelope.data.outcome === 'retryable') throw new RetryableError('later');
+        if (envelope.data.outcome === 'permanent') throw new PermanentError('never');
+      },
+    });
+    await consumer(
+      {
+        Records: [
+          sqsRecordFactory(body('ok')),
+          sqsRecordFactory(body('retryable')),
+          sqsRecordFactory(body('permanent')),
+        ],
+      },
+      lambdaContext(),
+    );
+    expect(added.sort()).toEqual(['RecordsDeadLettered', 'RecordsProcessed', 'RecordsRetried']);
+    expect(published).toBe(1);
   });
 });

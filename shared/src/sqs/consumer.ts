@@ -5,6 +5,7 @@ import {
   SqsFifoPartialProcessorAsync,
 } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { ContractReader } from '../contracts/envelope';
@@ -29,6 +30,8 @@ export interface SqsConsumerOptions<TEnvelope> {
   /** FIFO queues: a failed record holds back only the later records of its own message group. */
   fifo?: boolean;
   backoff?: RetryBackoff;
+  /** Counts per batch: RecordsProcessed, RecordsRetried, RecordsDeadLettered (CloudWatch EMF). */
+  metrics?: Metrics;
   random?: () => number;
 }
 
@@ -62,7 +65,10 @@ export function backoffSeconds(
  * One bad record never fails its siblings.
  */
 export function createSqsConsumer<TEnvelope>(options: SqsConsumerOptions<TEnvelope>): SqsBatchHandler {
-  const { reader, handle, deadLetters, maxReceiveCount, logger, backoff } = options;
+  const { reader, handle, deadLetters, maxReceiveCount, logger, backoff, metrics } = options;
+  const count = (name: string): void => {
+    metrics?.addMetric(name, MetricUnit.Count, 1);
+  };
   if (!Number.isInteger(maxReceiveCount) || maxReceiveCount < 1) {
     throw new Error(
       `maxReceiveCount must be a positive integer (the queue's redrive maxReceiveCount), got ${maxReceiveCount}`,
@@ -74,6 +80,7 @@ export function createSqsConsumer<TEnvelope>(options: SqsConsumerOptions<TEnvelo
     try {
       const envelope = reader.read(record.body);
       await handle(envelope, record);
+      count('RecordsProcessed');
     } catch (error) {
       const reason = describeError(error);
       const retryable = isRetryable(error);
@@ -84,6 +91,7 @@ export function createSqsConsumer<TEnvelope>(options: SqsConsumerOptions<TEnvelo
           ...context,
           kind: retryable ? 'retries-exhausted' : 'permanent',
         });
+        count('RecordsDeadLettered');
         return;
       }
       if (backoff) {
@@ -101,23 +109,36 @@ export function createSqsConsumer<TEnvelope>(options: SqsConsumerOptions<TEnvelo
       } else {
         logger.info('retryable failure, will be redelivered', context);
       }
+      count('RecordsRetried');
       throw error;
     }
   };
 
+  const withMetrics =
+    (handler: SqsBatchHandler): SqsBatchHandler =>
+    async (event, context) => {
+      try {
+        return await handler(event, context);
+      } finally {
+        metrics?.publishStoredMetrics();
+      }
+    };
+
   if (options.fifo) {
-    return async (event, context) =>
+    return withMetrics(async (event, context) =>
       processPartialResponse(event, recordHandler, new SqsFifoPartialProcessorAsync(), {
         context,
         throwOnFullBatchFailure: false,
         skipGroupOnError: true,
-      });
+      }),
+    );
   }
-  return async (event, context) =>
+  return withMetrics(async (event, context) =>
     processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
       context,
       throwOnFullBatchFailure: false,
-    });
+    }),
+  );
 }
 
 /** Delays redelivery by changing the visibility of the record's receipt on its source queue. */

@@ -50,6 +50,16 @@ describe('recordPublishedRuleSet', () => {
     expect(history.size).toBe(1);
   });
 
+  it('refuses an announcement dated in the future, so that it cannot shadow later ones', async () => {
+    const { store, active } = inMemoryStore();
+    const now = new Date('2026-11-22T01:00:00.000Z');
+    await expect(recordPublishedRuleSet(published('future', '2026-11-22T01:06:00.000Z'), store, now)).rejects.toThrow(
+      /refused, so that it cannot shadow rule sets published later/,
+    );
+    expect(await recordPublishedRuleSet(published('skewed', '2026-11-22T01:04:00.000Z'), store, now)).toBe('activated');
+    expect(active()?.ruleSetVersion).toMatch(/^skewed/);
+  });
+
   it('records but does not activate an announcement older than the active one', async () => {
     const { store, history, active } = inMemoryStore();
     await recordPublishedRuleSet(published('new', '2026-11-02T00:00:00.000Z'), store);

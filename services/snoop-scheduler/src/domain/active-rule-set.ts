@@ -1,4 +1,7 @@
-import type { RuleSetPublished } from '@backbone/shared';
+import { PermanentError, type RuleSetPublished } from '@backbone/shared';
+
+/** Clock skew tolerated between rules-ingestion and us; beyond it an announcement is refused. */
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
 /** What the engine needs to know to load a rule set. */
 export interface RuleSetVersion {
@@ -41,7 +44,18 @@ export function toRuleSetVersion(event: RuleSetPublished): RuleSetVersion {
  * newer one already is. SQS may deliver announcements twice or out of order;
  * both are harmless here.
  */
-export async function recordPublishedRuleSet(event: RuleSetPublished, store: RuleSetStore): Promise<ActivationOutcome> {
+export async function recordPublishedRuleSet(
+  event: RuleSetPublished,
+  store: RuleSetStore,
+  now: Date = new Date(),
+): Promise<ActivationOutcome> {
+  // The newest publication wins, so one dated in the future would shadow every later rule set.
+  if (Date.parse(event.publishedAt) > now.getTime() + MAX_CLOCK_SKEW_MS) {
+    throw new PermanentError(
+      `rule set ${event.ruleSetVersion} says it was published at ${event.publishedAt}, after ${now.toISOString()}: ` +
+        `refused, so that it cannot shadow rule sets published later. Check the publisher's clock, then publish again.`,
+    );
+  }
   const version = toRuleSetVersion(event);
   await store.recordVersion(version);
   return store.activate(version);

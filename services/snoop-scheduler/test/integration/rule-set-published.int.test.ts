@@ -45,13 +45,6 @@ function announcement(publishedAt: Date): RuleSetPublished {
 const readItem = async (pk: string) =>
   (await documents.send(new GetCommand({ TableName: TABLE, Key: { pk }, ConsistentRead: true }))).Item;
 
-/** A publication time later than whatever is active now (the local stage is shared with other runs and the demo). */
-async function laterThanActive(minutes: number): Promise<Date> {
-  const active = await readItem(ACTIVE_RULE_SET_KEY);
-  const base = Math.max(Date.now(), active ? Date.parse(String(active.publishedAt)) : 0);
-  return new Date(base + minutes * 60_000);
-}
-
 beforeAll(async () => {
   const aws = awsClientSettings(loadConfig(awsEnvironmentSchema));
   sqs = createSqsClient(aws);
@@ -67,7 +60,7 @@ afterAll(() => {
 
 describe('snoop-scheduler ruleSetPublished in serverless-offline', () => {
   it('records a published rule set and makes it the active one', async () => {
-    const published = announcement(await laterThanActive(1));
+    const published = announcement(new Date());
     const [result] = await publishEnvelopes(sqs, queueUrl, [ruleSetPublishedV1.create(published)]);
     expect(result!.status).toBe('sent');
 
@@ -80,8 +73,8 @@ describe('snoop-scheduler ruleSetPublished in serverless-offline', () => {
   });
 
   it('keeps the newer rule set active when an older announcement arrives late', async () => {
-    const newer = announcement(await laterThanActive(2));
-    const older = announcement(await laterThanActive(1));
+    const newer = announcement(new Date());
+    const older = announcement(new Date(Date.now() - 60_000));
     await publishEnvelopes(sqs, queueUrl, [ruleSetPublishedV1.create(newer)]);
     await waitFor('the newer rule set to be active', async () =>
       (await readItem(ACTIVE_RULE_SET_KEY))?.ruleSetVersion === newer.ruleSetVersion ? true : undefined,
@@ -92,6 +85,31 @@ describe('snoop-scheduler ruleSetPublished in serverless-offline', () => {
       readItem(versionKey(older.ruleSetVersion)),
     );
     expect((await readItem(ACTIVE_RULE_SET_KEY))?.ruleSetVersion).toBe(newer.ruleSetVersion);
+  });
+
+  it('refuses an announcement dated in the future, with the reason, in the DLQ', async () => {
+    const future = ruleSetPublishedV1.create(announcement(new Date(Date.now() + 3_600_000)));
+    await publishEnvelopes(sqs, queueUrl, [future]);
+    const dead = await waitFor(
+      'the future-dated announcement in the DLQ',
+      async () => {
+        const out = await sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: dlqUrl,
+            MaxNumberOfMessages: 10,
+            WaitTimeSeconds: 1,
+            VisibilityTimeout: 0,
+            MessageAttributeNames: ['All'],
+          }),
+        );
+        return out.Messages?.find((m) => (JSON.parse(m.Body!) as { id: string }).id === future.id);
+      },
+      { timeoutMs: 60_000 },
+    );
+    expect(dead.MessageAttributes![ATTRIBUTE.failureReason]!.StringValue).toMatch(
+      /cannot shadow rule sets published later/,
+    );
+    expect((await readItem(ACTIVE_RULE_SET_KEY))?.ruleSetVersion).not.toBe(future.data.ruleSetVersion);
   });
 
   it('sends an invalid message to the DLQ with the reason, and keeps processing', async () => {
