@@ -25,7 +25,8 @@ export async function packageService(name: string, stage: string): Promise<Packa
   try {
     await run(SERVERLESS_BIN, ['package', '--stage', stage], {
       cwd,
-      env: frameworkEnvironment(),
+      // Its own work folder: never the build a running serverless-offline of this service executes.
+      env: { ...frameworkEnvironment(), SLS_ESBUILD_WORK_FOLDER: '.esbuild-package' },
       maxBuffer: 16 * 1024 * 1024,
     });
   } catch (error) {
