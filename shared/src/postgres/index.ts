@@ -14,15 +14,22 @@ export const postgresEnvironmentSchema = z.object({
 
 export type PostgresEnvironment = z.infer<typeof postgresEnvironmentSchema>;
 
-/** The PostgreSQL (Aurora in AWS) pool every service and test uses. */
-export function createPostgresPool(env: PostgresEnvironment): pg.Pool {
-  return new pg.Pool({
+/** Connection settings from the environment; the pool and the migration runner both use them. */
+export function postgresClientConfig(env: PostgresEnvironment): pg.ClientConfig {
+  return {
     host: env.PGHOST,
     port: env.PGPORT,
     database: env.PGDATABASE,
     user: env.PGUSER,
     password: env.PGPASSWORD,
     ssl: env.PGSSLMODE === 'disable' ? false : { rejectUnauthorized: env.PGSSLMODE === 'verify-full' },
+  };
+}
+
+/** The PostgreSQL (Aurora in AWS) pool every service and test uses. */
+export function createPostgresPool(env: PostgresEnvironment): pg.Pool {
+  return new pg.Pool({
+    ...postgresClientConfig(env),
     max: env.PG_POOL_MAX,
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 10_000,

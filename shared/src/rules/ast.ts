@@ -7,6 +7,23 @@ export interface Span {
 export type BinaryOperator = '||' | '&&' | '==' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | '+' | '-' | '*' | '/';
 export type UnaryOperator = '!' | '-';
 
+/** CEL's binary operator precedence, higher binds tighter; shared by the parser and the printer. */
+export const BINARY_PRECEDENCE: Readonly<Record<BinaryOperator, number>> = {
+  '||': 1,
+  '&&': 2,
+  '==': 3,
+  '!=': 3,
+  '<': 3,
+  '<=': 3,
+  '>': 3,
+  '>=': 3,
+  in: 3,
+  '+': 4,
+  '-': 4,
+  '*': 5,
+  '/': 5,
+};
+
 export type Expr =
   | { kind: 'literal'; value: number | string | boolean | null; span: Span }
   | { kind: 'ident'; name: string; span: Span }

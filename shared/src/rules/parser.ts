@@ -1,4 +1,4 @@
-import type { BinaryOperator, Expr, Span } from './ast';
+import { BINARY_PRECEDENCE, type BinaryOperator, type Expr, type Span } from './ast';
 import { tokenize, type Token } from './lexer';
 
 export class ParseError extends Error {
@@ -12,22 +12,6 @@ export class ParseError extends Error {
 
 /** Nesting deeper than this is refused: no rule needs it, and it bounds the compiler's recursion. */
 export const MAX_NESTING_DEPTH = 32;
-
-const BINARY_PRECEDENCE: Record<string, number> = {
-  '||': 1,
-  '&&': 2,
-  '==': 3,
-  '!=': 3,
-  '<': 3,
-  '<=': 3,
-  '>': 3,
-  '>=': 3,
-  in: 3,
-  '+': 4,
-  '-': 4,
-  '*': 5,
-  '/': 5,
-};
 
 const describe = (token: Token): string =>
   token.kind === 'eof'
@@ -119,7 +103,7 @@ export function parseExpressionAt(stream: TokenStream): Expr {
     for (;;) {
       const token = stream.peek();
       const op = token.kind === 'punct' || (token.kind === 'ident' && token.value === 'in') ? String(token.value) : '';
-      const precedence = BINARY_PRECEDENCE[op];
+      const precedence = (BINARY_PRECEDENCE as Record<string, number | undefined>)[op];
       if (precedence === undefined || precedence < minPrecedence) return left;
       stream.next();
       const right = nested(token.span, () => binary(precedence + 1));

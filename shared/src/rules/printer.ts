@@ -1,23 +1,6 @@
-import type { Expr } from './ast';
+import { BINARY_PRECEDENCE, type Expr } from './ast';
 
-const PRECEDENCE: Record<string, number> = {
-  '?:': 0,
-  '||': 1,
-  '&&': 2,
-  '==': 3,
-  '!=': 3,
-  '<': 3,
-  '<=': 3,
-  '>': 3,
-  '>=': 3,
-  in: 3,
-  '+': 4,
-  '-': 4,
-  '*': 5,
-  '/': 5,
-  unary: 6,
-  postfix: 7,
-};
+const PRECEDENCE: Record<string, number> = { '?:': 0, ...BINARY_PRECEDENCE, unary: 6, postfix: 7 };
 
 export function printNumber(value: number): string {
   // Always with a decimal point: CEL reads "90" as an int and "90.0" as a double, and every number here is a double.

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { PostgresEnvironment } from '@backbone/shared/postgres';
+import { postgresClientConfig, type PostgresEnvironment } from '@backbone/shared/postgres';
 
 export const MIGRATIONS_DIR = path.join(__dirname, '..', '..', 'migrations');
 
@@ -14,14 +14,7 @@ export async function migrate(
   // node-pg-migrate is published as an ES module only.
   const { runner } = await import('node-pg-migrate');
   const applied = await runner({
-    databaseUrl: {
-      host: env.PGHOST,
-      port: env.PGPORT,
-      database: env.PGDATABASE,
-      user: env.PGUSER,
-      password: env.PGPASSWORD,
-      ssl: env.PGSSLMODE === 'disable' ? false : { rejectUnauthorized: env.PGSSLMODE === 'verify-full' },
-    },
+    databaseUrl: postgresClientConfig(env),
     dir: MIGRATIONS_DIR,
     direction: 'up',
     migrationsTable: 'pgmigrations',

@@ -45,6 +45,25 @@ function announcement(publishedAt: Date): RuleSetPublished {
 const readItem = async (pk: string) =>
   (await documents.send(new GetCommand({ TableName: TABLE, Key: { pk }, ConsistentRead: true }))).Item;
 
+/** Looks in the DLQ for the message with this envelope id, without hiding any message from others. */
+const deadLetter = (id: string, what: string) =>
+  waitFor(
+    what,
+    async () => {
+      const out = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: dlqUrl,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 1,
+          VisibilityTimeout: 0,
+          MessageAttributeNames: ['All'],
+        }),
+      );
+      return out.Messages?.find((m) => (JSON.parse(m.Body!) as { id: string }).id === id);
+    },
+    { timeoutMs: 60_000 },
+  );
+
 beforeAll(async () => {
   const aws = awsClientSettings(loadConfig(awsEnvironmentSchema));
   sqs = createSqsClient(aws);
@@ -90,22 +109,7 @@ describe('snoop-scheduler ruleSetPublished in serverless-offline', () => {
   it('refuses an announcement dated in the future, with the reason, in the DLQ', async () => {
     const future = ruleSetPublishedV1.create(announcement(new Date(Date.now() + 3_600_000)));
     await publishEnvelopes(sqs, queueUrl, [future]);
-    const dead = await waitFor(
-      'the future-dated announcement in the DLQ',
-      async () => {
-        const out = await sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: dlqUrl,
-            MaxNumberOfMessages: 10,
-            WaitTimeSeconds: 1,
-            VisibilityTimeout: 0,
-            MessageAttributeNames: ['All'],
-          }),
-        );
-        return out.Messages?.find((m) => (JSON.parse(m.Body!) as { id: string }).id === future.id);
-      },
-      { timeoutMs: 60_000 },
-    );
+    const dead = await deadLetter(future.id, 'the future-dated announcement in the DLQ');
     expect(dead.MessageAttributes![ATTRIBUTE.failureReason]!.StringValue).toMatch(
       /cannot shadow rule sets published later/,
     );
@@ -118,21 +122,7 @@ describe('snoop-scheduler ruleSetPublished in serverless-offline', () => {
     const invalid = { ...valid, id: invalidId, data: { ...valid.data, ruleCount: 'fifty-two' } };
     await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(invalid) }));
 
-    const dead = await waitFor(
-      'the invalid message in the DLQ',
-      async () => {
-        const out = await sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: dlqUrl,
-            MaxNumberOfMessages: 10,
-            WaitTimeSeconds: 1,
-            MessageAttributeNames: ['All'],
-          }),
-        );
-        return out.Messages?.find((m) => (JSON.parse(m.Body!) as { id: string }).id === invalidId);
-      },
-      { timeoutMs: 60_000 },
-    );
+    const dead = await deadLetter(invalidId, 'the invalid message in the DLQ');
     const attributes = dead.MessageAttributes!;
     expect(attributes[ATTRIBUTE.failureKind]!.StringValue).toBe('permanent');
     expect(attributes[ATTRIBUTE.failureReason]!.StringValue).toMatch(/InvalidMessageError: .*data\.ruleCount/);
