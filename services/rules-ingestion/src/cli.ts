@@ -4,6 +4,7 @@
  *   migrate            apply the database migrations (PostgreSQL or Aurora)
  *   seed               load seed/snoop-catalogue.json into snoop_definitions (idempotent)
  *   validate           check every active definition and print the report; exit 1 if any is invalid
+ *   validate --file F  check a definition (stored JSON form) before saving it, with the active set
  *   publish [--by X]   validate, then write the rules file to S3, point latest at it and announce it
  *
  * Configuration comes from the environment (see composition-root.ts).
@@ -15,7 +16,7 @@ import { createPostgresPool, postgresEnvironmentSchema } from '@backbone/shared/
 import { migrate } from './adapters/migrations';
 import { createPostgresDefinitionSource, upsertDefinitions, type StoredDefinitionRow } from './adapters/postgres';
 import { createRulesIngestion } from './composition-root';
-import { buildRuleSet, type ValidationError } from './domain/rule-set';
+import { buildRuleSet, validateCandidate, type ValidationError } from './domain/rule-set';
 
 export const SEED_CATALOGUE = path.join(__dirname, '..', 'seed', 'snoop-catalogue.json');
 
@@ -49,12 +50,20 @@ async function main(): Promise<number> {
     case 'validate': {
       const pool = database();
       try {
-        const built = buildRuleSet(await createPostgresDefinitionSource(pool).loadActive());
+        const active = await createPostgresDefinitionSource(pool).loadActive();
+        const file = args.includes('--file') ? args[args.indexOf('--file') + 1] : undefined;
+        const built = file
+          ? validateCandidate(active, JSON.parse(readFileSync(file, 'utf8')) as unknown)
+          : buildRuleSet(active);
         if (!built.ok) {
           printErrors(built.errors);
           return 1;
         }
-        console.log(`${built.definitions.length} active snoops are valid; rule set version ${built.version}`);
+        console.log(
+          file
+            ? `${file} is valid alongside the ${active.length} active snoops`
+            : `${built.definitions.length} active snoops are valid; rule set version ${built.version}`,
+        );
         return 0;
       } finally {
         await pool.end();
@@ -83,7 +92,7 @@ async function main(): Promise<number> {
       }
     }
     default:
-      console.error('usage: rules migrate | seed | validate | publish [--by <who>]');
+      console.error('usage: rules migrate | seed | validate [--file <definition.json>] | publish [--by <who>]');
       return 2;
   }
 }

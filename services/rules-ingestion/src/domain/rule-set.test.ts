@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RuleSetPublished } from '@backbone/shared';
-import { buildRuleSet, publishRuleSet, type PublicationLog, type RuleSetFiles } from './rule-set';
+import { buildRuleSet, publishRuleSet, validateCandidate, type PublicationLog, type RuleSetFiles } from './rule-set';
 
 const catalogue = JSON.parse(
   readFileSync(path.join(__dirname, '..', '..', 'seed', 'snoop-catalogue.json'), 'utf8'),
@@ -95,5 +95,44 @@ describe('publishRuleSet', () => {
     steps.length = 0;
     expect((await publishRuleSet(deps, 'ops')).status).toBe('published');
     expect(steps).toEqual(['write', 'latest', 'announce', 'record']);
+  });
+});
+
+describe('validateCandidate', () => {
+  const base = active[0] as Record<string, unknown>;
+
+  it('accepts a valid edit of an existing snoop', () => {
+    expect(validateCandidate(active, { ...base, name: 'A clearer name', version: 2 }).ok).toBe(true);
+  });
+
+  it('reports what is wrong with the candidate, writing nothing', () => {
+    const built = validateCandidate(active, {
+      ...base,
+      id: 'new-snoop',
+      condition: { compare: [{ field: 'profile.age' }, '>=', { value: '18' }] },
+    });
+    expect(built.ok).toBe(false);
+    const errors = built.ok ? [] : built.errors;
+    expect(errors.map((e) => e.snoopId)).toEqual(['new-snoop']);
+    expect(errors[0]!.message).toContain('">=" needs two numbers or two strings, not a number and a string');
+  });
+
+  it('checks a draft too, though it would not be published yet', () => {
+    const built = validateCandidate(active, { ...base, id: 'draft-idea', status: 'draft', score: { value: 2 } });
+    expect(built.ok ? [] : built.errors.map((e) => e.snoopId)).toEqual(['draft-idea']);
+  });
+});
+
+describe('reports on stored JSON', () => {
+  it('points inside a condition to the field at fault, not just "not a condition"', () => {
+    const built = validateCandidate(active, {
+      ...(active[0] as Record<string, unknown>),
+      id: 'typo',
+      condition: { all: [{ is: 'profile.isHomeowner' }, { compare: [{ field: 'profile.agee' }, '>', { value: 18 }] }] },
+    });
+    const message = built.ok ? '' : built.errors[0]!.message;
+    expect(message).toMatch(
+      /^stored definition is invalid at condition\.all\.1\.compare\.0\.field: Invalid option: expected one of "profile\.age"/,
+    );
   });
 });
