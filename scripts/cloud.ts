@@ -180,18 +180,21 @@ export async function down(names: readonly string[] = COMPONENTS.map((c) => c.na
 }
 
 async function status(): Promise<boolean> {
-  const rows = await Promise.all(COMPONENTS.map(statusOf));
+  const rows = (await Promise.all(COMPONENTS.map(statusOf))).map((row) => ({
+    ...row,
+    rssMiB: row.pid && isAlive(row.pid) ? residentMemoryMiB(row.pid) : undefined,
+  }));
   const table = rows.map((row) => ({
     component: row.component.name,
     port: String(row.component.port),
     pid: row.pid && isAlive(row.pid) ? String(row.pid) : '-',
     state: row.state,
-    'rss MiB': row.pid && isAlive(row.pid) ? String(residentMemoryMiB(row.pid)) : '-',
+    'rss MiB': row.rssMiB === undefined ? '-' : String(row.rssMiB),
     what: row.component.what,
     detail: row.detail ?? '',
   }));
   printTable(table);
-  const total = rows.reduce((sum, row) => sum + (row.pid && isAlive(row.pid) ? residentMemoryMiB(row.pid) : 0), 0);
+  const total = rows.reduce((sum, row) => sum + (row.rssMiB ?? 0), 0);
   console.log(`total resident memory: ${total} MiB`);
   return rows.every((row) => row.state === 'ready');
 }

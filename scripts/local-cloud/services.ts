@@ -34,8 +34,25 @@ export interface ResolvedService {
   custom: Record<string, unknown>;
 }
 
-/** The service's serverless.yml with every variable resolved, as the framework sees it for that stage. */
-export async function resolveService(name: string, stage: string): Promise<ResolvedService> {
+const resolved = new Map<string, Promise<ResolvedService>>();
+
+/**
+ * The service's serverless.yml with every variable resolved, as the framework sees it for that stage.
+ * "serverless print" takes seconds, and provisioning, the offline runner and the demo all need it:
+ * each service is resolved once per process.
+ */
+export function resolveService(name: string, stage: string): Promise<ResolvedService> {
+  const key = `${name}@${stage}`;
+  let result = resolved.get(key);
+  if (!result) {
+    result = printService(name, stage);
+    resolved.set(key, result);
+    result.catch(() => resolved.delete(key));
+  }
+  return result;
+}
+
+async function printService(name: string, stage: string): Promise<ResolvedService> {
   try {
     const { stdout } = await run(SERVERLESS_BIN, ['print', '--stage', stage, '--format', 'json'], {
       cwd: path.join(SERVICES_DIR, name),

@@ -35,6 +35,10 @@ export type Expr =
   /** f(args) when target is undefined; target.f(args) otherwise (CEL receiver-style calls and macros). */
   | { kind: 'call'; name: string; target?: Expr; args: Expr[]; span: Span };
 
+/** The terms of an `a && b && c` chain, left to right. */
+export const conjuncts = (expr: Expr): Expr[] =>
+  expr.kind === 'binary' && expr.op === '&&' ? [...conjuncts(expr.left), ...conjuncts(expr.right)] : [expr];
+
 export function countNodes(expr: Expr): number {
   switch (expr.kind) {
     case 'literal':

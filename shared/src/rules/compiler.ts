@@ -1,5 +1,5 @@
-import type { Expr } from './ast';
-import { AGGREGATES } from './checker';
+import { conjuncts, type Expr } from './ast';
+import { AGGREGATES, MACROS } from './checker';
 import { ExactSum } from './exact-sum';
 import { aggregate, interpret } from './interpreter';
 import { printExpression } from './printer';
@@ -401,7 +401,7 @@ function freeNames(expr: Expr, bound: ReadonlySet<string> = new Set()): Set<stri
         return node.elements.forEach((e) => walk(e, inner));
       case 'call':
         if (node.target) walk(node.target, inner);
-        if (node.target && node.args[0]?.kind === 'ident' && ['filter', 'map', 'exists', 'all'].includes(node.name)) {
+        if (node.target && node.args[0]?.kind === 'ident' && (MACROS as readonly string[]).includes(node.name)) {
           walk(node.args[1]!, new Set([...inner, node.args[0].name]));
           return;
         }
@@ -432,9 +432,6 @@ interface Loop {
   value?: Expr;
   reduce: Reduce;
 }
-
-const conjunctsOf = (expr: Expr): Expr[] =>
-  expr.kind === 'binary' && expr.op === '&&' ? [...conjunctsOf(expr.left), ...conjunctsOf(expr.right)] : [expr];
 
 /** A `v.merchant`, `v.category` or `v.direction` equality or `in` term: the bucket it selects. */
 function bucketTerm(term: Expr, variable: string): ScanScope['bucket'] {
@@ -572,7 +569,7 @@ export class Compiler {
       !this.customerVariables.has('transactions')
     )
       return undefined;
-    const terms = loop.predicate ? conjunctsOf(loop.predicate) : [];
+    const terms = loop.predicate ? conjuncts(loop.predicate) : [];
     // "all" must see every transaction, so it never narrows its scan.
     const narrow = loop.reduce !== 'all';
     const rank = (term: Expr): number => {

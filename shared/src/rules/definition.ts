@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { BinaryOperator, Expr } from './ast';
+import { conjuncts, type BinaryOperator, type Expr } from './ast';
 import { parseExpression } from './parser';
 import { printExpression } from './printer';
 import type { SnoopDefinition } from './rule-file';
@@ -219,94 +219,37 @@ const stringList = (expr: Expr): string[] | undefined =>
     ? expr.elements.map((e) => (e as { value: string }).value)
     : undefined;
 
-const conjuncts = (expr: Expr): Expr[] =>
-  expr.kind === 'binary' && expr.op === '&&' ? [...conjuncts(expr.left), ...conjuncts(expr.right)] : [expr];
+/** How each stored filter field reads back from its CEL term: `${field} ${operator}` -> the value it takes. */
+const FILTER_TERMS: Record<string, (value: unknown) => Partial<TransactionFilter> | undefined> = {
+  't.daysAgo <=': (v) => (typeof v === 'number' ? { withinDays: v } : undefined),
+  't.direction ==': (v) => (v === 'in' || v === 'out' ? { direction: v } : undefined),
+  't.category ==': (v) => (typeof v === 'string' ? { categories: [v] } : undefined),
+  't.category in': (v) => (Array.isArray(v) ? { categories: v as string[] } : undefined),
+  't.merchant ==': (v) => (typeof v === 'string' ? { merchants: [v] } : undefined),
+  't.merchant in': (v) => (Array.isArray(v) ? { merchants: v as string[] } : undefined),
+  't.merchant contains': (v) => (typeof v === 'string' ? { merchantContains: v } : undefined),
+  't.amount >=': (v) => (typeof v === 'number' ? { minAmount: v } : undefined),
+  't.amount <=': (v) => (typeof v === 'number' ? { maxAmount: v } : undefined),
+};
 
 function filterOf(predicate: Expr): TransactionFilter {
-  const filter: TransactionFilter = {};
+  let filter: TransactionFilter = {};
   for (const term of conjuncts(predicate)) {
-    const field =
-      term.kind === 'binary'
-        ? dotted(term.left)
-        : term.kind === 'call' && term.target
-          ? dotted(term.target)
-          : undefined;
-    const value = term.kind === 'binary' && term.right.kind === 'literal' ? term.right.value : undefined;
-    if (
-      term.kind === 'binary' &&
-      field === 't.daysAgo' &&
-      term.op === '<=' &&
-      typeof value === 'number' &&
-      filter.withinDays === undefined
-    )
-      filter.withinDays = value;
-    else if (
-      term.kind === 'binary' &&
-      field === 't.direction' &&
-      term.op === '==' &&
-      (value === 'in' || value === 'out') &&
-      !filter.direction
-    )
-      filter.direction = value;
-    else if (
-      term.kind === 'binary' &&
-      field === 't.category' &&
-      term.op === '==' &&
-      typeof value === 'string' &&
-      !filter.categories
-    )
-      filter.categories = [value];
-    else if (
-      term.kind === 'binary' &&
-      field === 't.category' &&
-      term.op === 'in' &&
-      stringList(term.right) &&
-      !filter.categories
-    )
-      filter.categories = stringList(term.right);
-    else if (
-      term.kind === 'binary' &&
-      field === 't.merchant' &&
-      term.op === '==' &&
-      typeof value === 'string' &&
-      !filter.merchants
-    )
-      filter.merchants = [value];
-    else if (
-      term.kind === 'binary' &&
-      field === 't.merchant' &&
-      term.op === 'in' &&
-      stringList(term.right) &&
-      !filter.merchants
-    )
-      filter.merchants = stringList(term.right);
-    else if (
-      term.kind === 'call' &&
-      term.name === 'contains' &&
-      field === 't.merchant' &&
-      term.args[0]?.kind === 'literal' &&
-      typeof term.args[0].value === 'string' &&
-      !filter.merchantContains
-    )
-      filter.merchantContains = term.args[0].value;
-    else if (
-      term.kind === 'binary' &&
-      field === 't.amount' &&
-      term.op === '>=' &&
-      typeof value === 'number' &&
-      filter.minAmount === undefined
-    )
-      filter.minAmount = value;
-    else if (
-      term.kind === 'binary' &&
-      field === 't.amount' &&
-      term.op === '<=' &&
-      typeof value === 'number' &&
-      filter.maxAmount === undefined
-    )
-      filter.maxAmount = value;
-    else notStorable(term, 'transaction filter');
+    let shape: string | undefined;
+    let value: unknown;
+    if (term.kind === 'binary') {
+      shape = `${dotted(term.left)} ${term.op}`;
+      value = term.right.kind === 'literal' ? term.right.value : stringList(term.right);
+    } else if (term.kind === 'call' && term.target && term.args.length === 1) {
+      const argument = term.args[0]!;
+      shape = `${dotted(term.target)} ${term.name}`;
+      value = argument.kind === 'literal' ? argument.value : undefined;
+    }
+    const read = shape === undefined ? undefined : FILTER_TERMS[shape]?.(value);
+    if (!read) notStorable(term, 'transaction filter');
+    filter = { ...filter, ...read };
   }
+  // A repeated or reordered term reads back, but would not print back the same: only the canonical form is stored.
   const canonical = predicateOf(filter);
   // Only the canonical order maps back: anything else would not survive a round trip unchanged.
   if (!canonical || printExpression(canonical) !== printExpression(predicate))

@@ -49,9 +49,11 @@ export function printExpression(expr: Expr): string {
       return expr.name;
     case 'member':
       return `${wrap(expr.object, PRECEDENCE.postfix!)}.${expr.property}`;
-    case 'unary':
+    case 'unary': {
+      const operand = wrap(expr.operand, PRECEDENCE.unary!);
       // "- -x" keeps its space: "--x" is not an expression.
-      return `${expr.op}${expr.op === '-' && printExpression(expr.operand).startsWith('-') ? ' ' : ''}${wrap(expr.operand, PRECEDENCE.unary!)}`;
+      return `${expr.op}${expr.op === '-' && operand.startsWith('-') ? ' ' : ''}${operand}`;
+    }
     case 'binary': {
       const p = PRECEDENCE[expr.op]!;
       // Left-associative: the right operand needs parentheses at equal precedence.
