@@ -257,19 +257,23 @@ function filterOf(predicate: Expr): TransactionFilter {
   return filter;
 }
 
-function listFilter(expr: Expr): TransactionFilter | undefined {
-  if (expr.kind === 'ident' && expr.name === 'transactions') return undefined;
-  if (
+/** The body of `transactions.<macro>(t, body)`, the only macro shape stored definitions print. */
+function transactionsMacroBody(expr: Expr, macro: 'filter' | 'exists'): Expr | undefined {
+  const isShape =
     expr.kind === 'call' &&
-    expr.name === 'filter' &&
+    expr.name === macro &&
     expr.target?.kind === 'ident' &&
     expr.target.name === 'transactions' &&
+    expr.args.length === 2 &&
     expr.args[0]?.kind === 'ident' &&
-    expr.args[0].name === 't'
-  ) {
-    return filterOf(expr.args[1]!);
-  }
-  return notStorable(expr, 'list of transactions');
+    expr.args[0].name === 't';
+  return isShape ? expr.args[1] : undefined;
+}
+
+function listFilter(expr: Expr): TransactionFilter | undefined {
+  if (expr.kind === 'ident' && expr.name === 'transactions') return undefined;
+  const predicate = transactionsMacroBody(expr, 'filter');
+  return predicate ? filterOf(predicate) : notStorable(expr, 'list of transactions');
 }
 
 export function exprToOperand(expr: Expr): Operand {
@@ -335,17 +339,8 @@ export function exprToCondition(expr: Expr): Condition {
   if (expr.kind === 'binary' && ['<', '<=', '>', '>=', '==', '!='].includes(expr.op)) {
     return { compare: [exprToOperand(expr.left), expr.op as '<', exprToOperand(expr.right)] };
   }
-  if (
-    expr.kind === 'call' &&
-    expr.name === 'exists' &&
-    expr.target?.kind === 'ident' &&
-    expr.target.name === 'transactions' &&
-    expr.args[0]?.kind === 'ident' &&
-    expr.args[0].name === 't'
-  ) {
-    const body = expr.args[1]!;
-    return { anyTransaction: body.kind === 'literal' && body.value === true ? {} : filterOf(body) };
-  }
+  const body = transactionsMacroBody(expr, 'exists');
+  if (body) return { anyTransaction: body.kind === 'literal' && body.value === true ? {} : filterOf(body) };
   return notStorable(expr, 'condition');
 }
 
