@@ -15,38 +15,58 @@ export interface HoistedAggregate {
 }
 
 type Reduce = 'sum' | 'avg' | 'max' | 'min' | 'count' | 'exists' | 'all';
-const REDUCE_CODE: Record<Reduce, number> = { sum: 0, avg: 1, max: 2, min: 3, count: 4, exists: 5, all: 6 };
 
 type BucketField = 'category' | 'merchant' | 'direction';
 /** In order of preference: the most selective bucket a filter offers is the one scanned. */
 const BUCKET_FIELDS: readonly BucketField[] = ['merchant', 'category', 'direction'];
 
-interface FusedAccumulator {
-  slot: number;
-  reduce: Reduce;
-  value?: Compiled;
-  /** The value is this field of the transaction (nearly always `amount`): read it without a closure call. */
-  valueField?: string;
-}
-
-/** How a fused group narrows the transactions it scans before applying its residual filter. */
+/** How a fused aggregate narrows the transactions it scans before applying its residual filter. */
 export interface ScanScope {
   /** Scan only these buckets (from a `t.category` or `t.merchant` term), or every transaction. */
   bucket?: { field: BucketField; keys: readonly string[] };
-  /** From a `t.daysAgo <= N` term: scanning stops at the first older transaction. */
+  /** From a `t.daysAgo <= N` term: only transactions at most this many days old count. */
   windowDays?: number;
 }
 
-interface LoopGroup extends ScanScope {
+/** What a fused aggregate reads from its group's pass: a value's running figures, at one window. */
+interface FusedAccumulator {
+  slot: number;
+  reduce: Reduce;
+  /** Index into the group's measured values (sum, avg, max, min only). */
+  measure: number;
+  /** Index into the group's windows. */
+  window: number;
+}
+
+/** A value the pass accumulates for its passing transactions: an exact sum, a maximum, a minimum. */
+interface Measure {
+  /** The transaction field read directly (nearly always `amount`), or a compiled expression. */
+  field?: string;
+  value?: Compiled;
+  total: ExactSum;
+  max: number;
+  min: number;
+}
+
+/**
+ * One pass over the transactions of a bucket (or all of them), newest first, for every
+ * aggregate with the same filter, whatever its window and reduction: `sum`, `avg`, `count`
+ * and `exists` of the same filter share one running count and one exact sum, and a shorter
+ * window is read off the same pass when the scan goes past its age.
+ */
+interface LoopGroup {
+  bucket?: ScanScope['bucket'];
   /** The index's bucket ids for `bucket.keys`, fixed when the group is registered. */
   bucketIds: number[];
   residual?: Compiled;
+  /** Ascending; Infinity for "no window". More than one only when the pass is in age order. */
+  windows: number[];
+  measures: Measure[];
+  measureKeys: string[];
   accumulators: FusedAccumulator[];
-  codes: number[];
-  counts: Float64Array;
-  totals: ExactSum[];
-  extremes: Float64Array;
-  decided: Uint8Array;
+  /** Passing transactions and transactions seen, so far in the pass. */
+  passing: number;
+  seen: number;
 }
 
 interface Txn {
@@ -54,6 +74,50 @@ interface Txn {
   category: string;
   merchant: string;
   direction: string;
+}
+
+/**
+ * The bucket ids of the few keys the rules name (merchants, categories), looked up once per
+ * transaction. Most transactions name none of them: a hash of the length and two characters,
+ * with no pass over the string, turns nearly all of those away; a hit costs one comparison.
+ */
+class KeyTable {
+  private readonly keys: (string | undefined)[] = Array.from({ length: 256 }, () => undefined);
+  private readonly ids = new Int32Array(256).fill(-1);
+  /** Slots two keys share are answered by a Map. */
+  private readonly shared = new Uint8Array(256);
+  private readonly overflow = new Map<string, number>();
+
+  private static slot(key: string): number {
+    const n = key.length;
+    return n === 0 ? 0 : ((n * 31) ^ (key.charCodeAt(0) * 7) ^ key.charCodeAt(n - 1)) & 255;
+  }
+
+  set(key: string, id: number): void {
+    const h = KeyTable.slot(key);
+    if (this.shared[h] === 1) {
+      this.overflow.set(key, id);
+      return;
+    }
+    const held = this.keys[h];
+    if (held === undefined || held === key) {
+      this.keys[h] = key;
+      this.ids[h] = id;
+      return;
+    }
+    this.shared[h] = 1;
+    this.overflow.set(held, this.ids[h]!);
+    this.overflow.set(key, id);
+    this.keys[h] = undefined;
+    this.ids[h] = -1;
+  }
+
+  /** The key's bucket id, or -1. */
+  get(key: string): number {
+    const h = KeyTable.slot(key);
+    if (this.keys[h] === key) return this.ids[h]!;
+    return this.shared[h] === 1 ? (this.overflow.get(key) ?? -1) : -1;
+  }
 }
 
 /**
@@ -67,22 +131,23 @@ class TransactionIndex {
   newestCount = 0;
   readonly bucketItems: Txn[][] = [];
   bucketCounts = new Int32Array(0);
-  private readonly keys = new Map<BucketField, Map<string, number>>();
+  private readonly tables = new Map<BucketField, KeyTable>();
+  private readonly known = new Map<string, number>();
   private dayStarts = new Int32Array(0);
 
   bucketId(field: BucketField, key: string): number {
-    let byKey = this.keys.get(field);
-    if (!byKey) {
-      byKey = new Map();
-      this.keys.set(field, byKey);
+    let id = this.known.get(`${field}\u0000${key}`);
+    if (id !== undefined) return id;
+    id = this.bucketItems.length;
+    this.known.set(`${field}\u0000${key}`, id);
+    let table = this.tables.get(field);
+    if (!table) {
+      table = new KeyTable();
+      this.tables.set(field, table);
     }
-    let id = byKey.get(key);
-    if (id === undefined) {
-      id = this.bucketItems.length;
-      byKey.set(key, id);
-      this.bucketItems.push([]);
-      this.bucketCounts = new Int32Array(this.bucketItems.length);
-    }
+    table.set(key, id);
+    this.bucketItems.push([]);
+    this.bucketCounts = new Int32Array(this.bucketItems.length);
     return id;
   }
 
@@ -119,25 +184,25 @@ class TransactionIndex {
     // One loop per field with a plain property read: a computed t[field] read is far slower here.
     const items = this.bucketItems;
     const newest = this.newest;
-    const byCategory = this.keys.get('category');
+    const byCategory = this.tables.get('category');
     if (byCategory) {
       for (let i = 0; i < n; i++) {
         const id = byCategory.get(newest[i]!.category);
-        if (id !== undefined) items[id]![counts[id]!++] = newest[i]!;
+        if (id >= 0) items[id]![counts[id]!++] = newest[i]!;
       }
     }
-    const byMerchant = this.keys.get('merchant');
+    const byMerchant = this.tables.get('merchant');
     if (byMerchant) {
       for (let i = 0; i < n; i++) {
         const id = byMerchant.get(newest[i]!.merchant);
-        if (id !== undefined) items[id]![counts[id]!++] = newest[i]!;
+        if (id >= 0) items[id]![counts[id]!++] = newest[i]!;
       }
     }
-    const byDirection = this.keys.get('direction');
+    const byDirection = this.tables.get('direction');
     if (byDirection) {
       for (let i = 0; i < n; i++) {
         const id = byDirection.get(newest[i]!.direction);
-        if (id !== undefined) items[id]![counts[id]!++] = newest[i]!;
+        if (id >= 0) items[id]![counts[id]!++] = newest[i]!;
       }
     }
   }
@@ -179,39 +244,64 @@ export class AggregatePlan {
     return slot;
   }
 
+  /**
+   * Registers an aggregate in the pass of its filter. `filterKey` names the filter (variable,
+   * bucket, residual); `valueKey` the value summed or compared, so that equal values share.
+   */
   fusedSlotFor(
     key: string,
-    groupKey: string,
+    filterKey: string,
     scope: ScanScope & { residual?: Compiled },
-    accumulator: Omit<FusedAccumulator, 'slot'>,
+    accumulator: { reduce: Reduce; value?: Compiled; valueField?: string; valueKey?: string },
   ): number {
     let slot = this.slots.get(key);
     if (slot !== undefined) return slot;
     slot = this.slots.size;
     this.slots.set(key, slot);
+    const bucket = scope.bucket;
+    const window = scope.windowDays ?? Infinity;
+    // Several buckets are scanned one after the other, each in age order but not all together:
+    // a window is then a filter of its own pass, not a point in a shared one.
+    const groupKey = bucket && bucket.keys.length > 1 ? `${filterKey}|${window}` : filterKey;
     let group = this.groups.get(groupKey);
     if (!group) {
-      const bucket = scope.bucket;
       group = {
-        ...scope,
-        bucketIds: bucket ? bucket.keys.map((key) => this.index.bucketId(bucket.field, key)) : [],
+        bucket,
+        bucketIds: bucket ? bucket.keys.map((k) => this.index.bucketId(bucket.field, k)) : [],
+        residual: scope.residual,
+        windows: [],
+        measures: [],
+        measureKeys: [],
         accumulators: [],
-        codes: [],
-        counts: new Float64Array(0),
-        totals: [],
-        extremes: new Float64Array(0),
-        decided: new Uint8Array(0),
+        passing: 0,
+        seen: 0,
       };
       this.groups.set(groupKey, group);
       this.groupList = [...this.groups.values()];
     }
-    group.accumulators.push({ ...accumulator, slot });
-    group.codes.push(REDUCE_CODE[accumulator.reduce]);
-    const n = group.accumulators.length;
-    group.counts = new Float64Array(n);
-    group.totals.push(new ExactSum());
-    group.extremes = new Float64Array(n);
-    group.decided = new Uint8Array(n);
+    if (!group.windows.includes(window)) {
+      // Keep windows ascending; the accumulators' window indexes follow.
+      const before = [...group.windows];
+      group.windows = [...before, window].sort((a, b) => a - b);
+      for (const a of group.accumulators) a.window = group.windows.indexOf(before[a.window]!);
+    }
+    let measure = -1;
+    if (accumulator.reduce !== 'count' && accumulator.reduce !== 'exists' && accumulator.reduce !== 'all') {
+      const valueKey = accumulator.valueField ?? accumulator.valueKey ?? String(slot);
+      measure = group.measureKeys.indexOf(valueKey);
+      if (measure < 0) {
+        measure = group.measures.length;
+        group.measureKeys.push(valueKey);
+        group.measures.push({
+          field: accumulator.valueField,
+          value: accumulator.valueField ? undefined : accumulator.value,
+          total: new ExactSum(),
+          max: 0,
+          min: 0,
+        });
+      }
+    }
+    group.accumulators.push({ slot, reduce: accumulator.reduce, measure, window: group.windows.indexOf(window) });
     return slot;
   }
 
@@ -229,75 +319,105 @@ export class AggregatePlan {
     index.build(facts.transactions as readonly Txn[]);
     const env: unknown[] = [undefined];
     for (const group of this.groupList) {
-      group.counts.fill(0);
-      for (const total of group.totals) total.reset();
-      group.extremes.fill(0);
-      group.decided.fill(0);
-      if (group.bucket) {
-        for (const id of group.bucketIds)
-          this.scan(group, index.bucketItems[id]!, index.bucketCounts[id]!, facts, env, values);
+      group.passing = 0;
+      group.seen = 0;
+      for (const m of group.measures) m.total.reset();
+      let settled = 0;
+      if (!group.bucket) {
+        settled = this.scan(group, index.newest, index.newestCount, true, facts, env, values);
+      } else if (group.bucketIds.length === 1) {
+        const id = group.bucketIds[0]!;
+        settled = this.scan(group, index.bucketItems[id]!, index.bucketCounts[id]!, true, facts, env, values);
       } else {
-        this.scan(group, index.newest, index.newestCount, facts, env, values);
+        for (const id of group.bucketIds)
+          this.scan(group, index.bucketItems[id]!, index.bucketCounts[id]!, false, facts, env, values);
       }
-      const { accumulators, codes, counts, totals, extremes, decided } = group;
-      for (let a = 0; a < accumulators.length; a++) {
-        const code = codes[a]!;
-        values[accumulators[a]!.slot] =
-          code === 5
-            ? decided[a] === 1
-            : code === 6
-              ? decided[a] === 0
-              : code === 4
-                ? counts[a]
-                : code === 0
-                  ? totals[a]!.value()
-                  : code === 1
-                    ? counts[a] === 0
-                      ? 0
-                      : totals[a]!.value() / counts[a]!
-                    : extremes[a];
-      }
+      for (let window = settled; window < group.windows.length; window++) this.settle(group, window, values);
     }
   }
 
+  /**
+   * Scans items newest first up to the group's longest window. When `settling`, each shorter
+   * window is settled as the scan first passes its age; returns how many were.
+   */
   private scan(
     group: LoopGroup,
     items: readonly Txn[],
     length: number,
+    settling: boolean,
     facts: Readonly<Record<string, unknown>>,
     env: unknown[],
     values: unknown[],
-  ): void {
-    const { residual, windowDays, accumulators, codes, counts, totals, extremes, decided } = group;
-    const n = codes.length;
+  ): number {
+    const { residual, windows, measures } = group;
+    const lastWindow = windows.length - 1;
+    let window = settling ? 0 : lastWindow;
+    let bound = windows[window]!;
+    const m = measures.length;
+    let passing = group.passing;
+    let seen = group.seen;
     for (let i = 0; i < length; i++) {
       const item = items[i]!;
-      if (windowDays !== undefined && item.daysAgo > windowDays) break;
+      if (item.daysAgo > bound) {
+        group.passing = passing;
+        group.seen = seen;
+        while (window < lastWindow && item.daysAgo > windows[window]!) this.settle(group, window++, values);
+        if (item.daysAgo > windows[window]!) break;
+        bound = windows[window]!;
+      }
+      seen++;
       env[0] = item;
-      const passes = residual === undefined || residual(facts, env, values) === true;
-      for (let a = 0; a < n; a++) {
-        const code = codes[a]!;
-        if (code === 6) {
-          if (!passes) decided[a] = 1;
-          continue;
-        }
-        if (!passes) continue;
-        if (code === 5) {
-          decided[a] = 1;
-        } else if (code === 4) {
-          counts[a]!++;
+      if (residual !== undefined && residual(facts, env, values) !== true) continue;
+      const first = passing++ === 0;
+      for (let k = 0; k < m; k++) {
+        const measure = measures[k]!;
+        const v = (
+          measure.field !== undefined
+            ? (item as unknown as Record<string, number>)[measure.field]
+            : measure.value!(facts, env, values)
+        ) as number;
+        measure.total.add(v);
+        if (first) {
+          measure.max = v;
+          measure.min = v;
         } else {
-          const accumulator = accumulators[a]!;
-          const v = (
-            accumulator.valueField
-              ? (item as unknown as Record<string, number>)[accumulator.valueField]
-              : accumulator.value!(facts, env, values)
-          ) as number;
-          if (counts[a] === 0 || (code === 2 ? v > extremes[a]! : code === 3 ? v < extremes[a]! : false))
-            extremes[a] = v;
-          if (code <= 1) totals[a]!.add(v);
-          counts[a]!++;
+          if (v > measure.max) measure.max = v;
+          if (v < measure.min) measure.min = v;
         }
+      }
+    }
+    group.passing = passing;
+    group.seen = seen;
+    return settling ? window : 0;
+  }
+
+  /** Writes the value of every aggregate of this window, from the pass's figures so far. */
+  private settle(group: LoopGroup, window: number, values: unknown[]): void {
+    const { passing, seen, measures } = group;
+    for (const a of group.accumulators) {
+      if (a.window !== window) continue;
+      switch (a.reduce) {
+        case 'count':
+          values[a.slot] = passing;
+          break;
+        case 'exists':
+          values[a.slot] = passing > 0;
+          break;
+        case 'all':
+          values[a.slot] = passing === seen;
+          break;
+        case 'sum':
+          values[a.slot] = measures[a.measure]!.total.value();
+          break;
+        case 'avg':
+          values[a.slot] = passing === 0 ? 0 : measures[a.measure]!.total.value() / passing;
+          break;
+        case 'max':
+          values[a.slot] = passing === 0 ? 0 : measures[a.measure]!.max;
+          break;
+        case 'min':
+          values[a.slot] = passing === 0 ? 0 : measures[a.measure]!.min;
+          break;
       }
     }
   }
@@ -591,10 +711,9 @@ export class Compiler {
     const residual = residualExpr ? this.node(residualExpr, inner) : undefined;
     const value = loop.value ? this.node(loop.value, inner) : undefined;
     if (this.slotReads !== readsBefore) return undefined;
-    const groupKey = [
+    const filterKey = [
       loop.variable,
       bucket ? `${bucket.field}:${[...bucket.keys].sort().join(',')}` : '*',
-      windowDays ?? '',
       residualExpr ? printExpression(residualExpr) : '',
     ].join('|');
     const valueField =
@@ -603,9 +722,9 @@ export class Compiler {
         : undefined;
     return this.plan.fusedSlotFor(
       key,
-      groupKey,
+      filterKey,
       { bucket, windowDays, residual },
-      { reduce: loop.reduce, value, valueField },
+      { reduce: loop.reduce, value, valueField, valueKey: loop.value && printExpression(loop.value) },
     );
   }
 

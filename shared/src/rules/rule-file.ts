@@ -1,6 +1,6 @@
 import { countNodes, type Expr, type Span } from './ast';
 import { checkExpression } from './checker';
-import { AggregatePlan, Compiler, fold, type Compiled } from './compiler';
+import { AggregatePlan, Compiler, fold } from './compiler';
 import { CUSTOMER_VARIABLES, type CustomerFacts } from './customer-schema';
 import { LexError, tokenize } from './lexer';
 import { ParseError, parseExpressionAt, TokenStream } from './parser';
@@ -213,8 +213,11 @@ export interface CompiledRuleSet {
   readonly snoops: readonly SnoopDefinition[];
   /** Distinct aggregates over transactions, computed once per customer for all rules. */
   readonly aggregateCount: number;
-  /** The snoops whose condition holds for this customer, with their score clamped to [0, 1]. */
-  evaluate(customer: CustomerFacts): SnoopResult[];
+  /**
+   * The active snoops whose condition holds for this customer, with their score clamped to [0, 1].
+   * With `on` (a day, "2026-11-22"), only snoops whose validity window includes that day.
+   */
+  evaluate(customer: CustomerFacts, options?: { on?: string }): SnoopResult[];
 }
 
 export type CompileOutcome = { ok: true; ruleSet: CompiledRuleSet } | { ok: false; errors: RuleError[] };
@@ -273,22 +276,32 @@ export function compileRuleFile(source: string): CompileOutcome {
 
   const plan = new AggregatePlan();
   const compiler = new Compiler(plan, new Set(Object.keys(CUSTOMER_VARIABLES)));
-  const rules: { id: string; when: Compiled; score: Compiled }[] = snoops.map((s) => ({
-    id: s.definition.id,
-    when: compiler.compile(s.when),
-    score: compiler.compile(s.score),
-  }));
+  // Drafts and retired snoops may sit in a file (a hand-written one); they are checked, never evaluated.
+  const rules = snoops
+    .filter((s) => s.definition.status === 'active')
+    .map((s) => ({
+      id: s.definition.id,
+      validFrom: s.definition.validFrom,
+      validTo: s.definition.validTo ?? '9999-12-31',
+      when: compiler.compile(s.when),
+      score: compiler.compile(s.score),
+    }));
   return {
     ok: true,
     ruleSet: {
       snoops: snoops.map((s) => s.definition),
       aggregateCount: plan.size,
-      evaluate(customer) {
+      evaluate(customer, options) {
+        const on = options?.on;
+        if (on !== undefined && !DATE.test(on))
+          throw new TypeError(`"on" must be a day like "2026-01-31", not "${on}"`);
         const facts = customer as unknown as Readonly<Record<string, unknown>>;
         const slots = plan.computeAll(facts);
         const env: unknown[] = [];
         const results: SnoopResult[] = [];
         for (const rule of rules) {
+          // ISO days compare as text.
+          if (on !== undefined && (on < rule.validFrom || on > rule.validTo)) continue;
           if (rule.when(facts, env, slots) !== true) continue;
           const raw = rule.score(facts, env, slots) as number;
           // A computed score outside [0, 1] (or NaN from 0/0) is clamped: a rule never fails a customer.

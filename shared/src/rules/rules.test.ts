@@ -115,6 +115,44 @@ describe('compiler', () => {
     );
   });
 
+  it('serves every window and reduction of one filter from one pass, each equal to the interpreter', () => {
+    const out = (window: string, rest = '') =>
+      `t.direction == "out"${rest}${window ? ` && t.daysAgo <= ${window}` : ''}`;
+    const texts = [
+      ...['7.0', '30.0', '90.0', ''].flatMap((w) => [
+        `sum(transactions.filter(t, ${out(w)}).map(t, t.amount))`,
+        `avg(transactions.filter(t, ${out(w)}).map(t, t.amount))`,
+        `max(transactions.filter(t, ${out(w)}).map(t, t.amount * 2.0))`,
+        `min(transactions.filter(t, ${out(w)}).map(t, t.amount))`,
+        `size(transactions.filter(t, ${out(w, ' && t.amount > 20.0')}))`,
+        `transactions.exists(t, ${out(w, ' && t.amount > 500.0')})`,
+      ]),
+      'transactions.all(t, t.direction == "out" && t.amount > 20.0)',
+      // Several buckets are not one age order: each window is a pass of its own.
+      'sum(transactions.filter(t, t.category in ["energy", "groceries"] && t.daysAgo <= 30.0).map(t, t.amount))',
+      'sum(transactions.filter(t, t.category in ["energy", "groceries"] && t.daysAgo <= 90.0).map(t, t.amount))',
+      'size(transactions.filter(t, t.category in ["energy", "groceries"]))',
+      // Enough keys that some share a slot of the bucket lookup table.
+      ...['Tesco', 'TfL', 'Lidl', 'Shell', 'Apple', 'Costa'].map(
+        (merchant) =>
+          `size(transactions.filter(t, t.merchant in [${[merchant, ...Array.from({ length: 60 }, (_, i) => `M${i}`)].map((m) => `"${m}"`).join(', ')}]))`,
+      ),
+    ];
+    const plan = new AggregatePlan();
+    const compiler = new Compiler(plan, new Set(Object.keys(CUSTOMER_VARIABLES)));
+    const compiled = texts.map((text) => compiler.compile(parseExpression(text)));
+    // 24 aggregates over "out" in 3 passes (one per residual), "all" in 1, the two-category bucket
+    // in 3 (one per window), the merchant lists in 6.
+    expect(plan.fusedGroups).toBe(3 + 1 + 3 + 6);
+    for (const seed of [1, 2, 3, 42]) {
+      const facts = sampleCustomer(seed) as unknown as Record<string, unknown>;
+      const slots = plan.computeAll(facts);
+      texts.forEach((text, i) =>
+        expect([text, compiled[i]!(facts, [], slots)]).toEqual([text, interpret(parseExpression(text), facts)]),
+      );
+    }
+  });
+
   it('gives 0 for aggregates of nothing', () => {
     expect(evaluateCompiled('avg(transactions.filter(t, t.category == "none").map(t, t.amount))')).toBe(0);
     expect(evaluateCompiled('max(transactions.filter(t, t.category == "none").map(t, t.amount))')).toBe(0);
@@ -166,6 +204,25 @@ describe('rules file', () => {
     const results = outcome.ruleSet.evaluate(sampleCustomer(3));
     expect(results.map((r) => r.id)).toEqual(['energy-switch']);
     expect(results[0]!.score).toBe(1);
+  });
+
+  it('evaluates only active snoops, and on a given day only those valid that day', () => {
+    const outcome = compileRuleFile(
+      printRuleFile([
+        definition({ id: 'all-year', when: 'true', score: '0.5' }),
+        definition({ id: 'winter', when: 'true', score: '0.5', validFrom: '2026-11-01', validTo: '2027-02-28' }),
+        definition({ id: 'open-ended', when: 'true', score: '0.5', validFrom: '2026-06-01', validTo: undefined }),
+        definition({ id: 'draft', status: 'draft', when: 'true', score: '0.5' }),
+      ]),
+    );
+    if (!outcome.ok) throw new Error(outcome.errors.map(formatRuleError).join('\n'));
+    const ids = (on?: string) => outcome.ruleSet.evaluate(sampleCustomer(3), { on }).map((r) => r.id);
+    expect(ids()).toEqual(['all-year', 'open-ended', 'winter']);
+    expect(ids('2026-03-01')).toEqual(['all-year']);
+    expect(ids('2026-11-01')).toEqual(['all-year', 'open-ended', 'winter']);
+    expect(ids('2027-01-15')).toEqual(['open-ended', 'winter']);
+    expect(ids('2027-03-01')).toEqual(['open-ended']);
+    expect(() => ids('1 March')).toThrow('"on" must be a day like "2026-01-31"');
   });
 
   it('reports every error in a file with snoop id, line:column and a caret', () => {
