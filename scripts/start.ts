@@ -55,7 +55,7 @@ async function main(): Promise<void> {
 
   console.log(`
 Running. Where to look:
-  AWS endpoint (SQS, DynamoDB, S3)  http://127.0.0.1:${PORTS.gateway}   e.g. aws --endpoint-url http://127.0.0.1:${PORTS.gateway} sqs list-queues
+  AWS endpoint (SQS, DynamoDB, S3, Secrets Manager)  http://127.0.0.1:${PORTS.gateway}   e.g. aws --endpoint-url http://127.0.0.1:${PORTS.gateway} sqs list-queues
   Cassandra (CQL)                   127.0.0.1:${PORTS.cassandra}
   PostgreSQL                        postgresql://backbone@127.0.0.1:${PORTS.postgres}/backbone
   rules (validate, publish, ...)    npm run rules -- validate | publish

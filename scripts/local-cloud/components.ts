@@ -269,6 +269,25 @@ function chownTree(target: string, user: string | undefined): void {
 export const POSTGRES_ROLE = 'backbone';
 export const POSTGRES_DATABASE = 'backbone';
 
+/**
+ * Members of this group must log in with their password (SCRAM), as in Aurora; everyone else is
+ * trusted on loopback. Tests that read a password from Secrets Manager log in as such a member.
+ */
+export const PASSWORD_LOGIN_GROUP = 'password_login';
+
+async function requirePasswordsFor(pool: ReturnType<typeof createPostgresPool>, group: string): Promise<void> {
+  const exists = await pool.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [group]);
+  if (exists.rowCount === 0) await pool.query(`CREATE ROLE ${group} NOLOGIN`);
+  const { rows } = await pool.query<{ hba_file: string }>('SHOW hba_file');
+  const hbaFile = rows[0]!.hba_file;
+  const rule = `host all +${group} ${HOST}/32 scram-sha-256`;
+  const current = readFileSync(hbaFile, 'utf8');
+  if (current.split('\n').includes(rule)) return;
+  // The first matching line wins: this one goes before initdb's "trust" lines.
+  writeFileSync(hbaFile, `# local cloud: ${group} members use passwords\n${rule}\n${current}`);
+  await pool.query('SELECT pg_reload_conf()');
+}
+
 const postgres: Component = {
   name: 'postgres',
   port: PORTS.postgres,
@@ -356,6 +375,7 @@ const postgres: Component = {
       if (role.rowCount === 0) await pool.query(`CREATE ROLE ${POSTGRES_ROLE} LOGIN`);
       const db = await pool.query('SELECT 1 FROM pg_database WHERE datname = $1', [POSTGRES_DATABASE]);
       if (db.rowCount === 0) await pool.query(`CREATE DATABASE ${POSTGRES_DATABASE} OWNER ${POSTGRES_ROLE}`);
+      await requirePasswordsFor(pool, PASSWORD_LOGIN_GROUP);
     } finally {
       await pool.end();
     }
@@ -453,7 +473,7 @@ const dynamodb: Component = {
 const s3: Component = {
   name: 's3',
   port: PORTS.s3,
-  what: 'moto 5.2.5 (S3)',
+  what: 'moto 5.2.5 (S3, Secrets Manager)',
   startTimeoutMs: 30_000,
   async install() {
     const dir = componentDir('s3');

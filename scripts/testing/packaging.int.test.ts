@@ -55,6 +55,16 @@ describe.each(serviceNames())('%s packaged for AWS', (name) => {
     }
   });
 
+  it('lets only SigV4-signed callers (AWS_IAM) reach an HTTP endpoint', () => {
+    for (const [logicalId, method] of resourcesOf(template(), 'AWS::ApiGateway::Method')) {
+      if (method.Properties.HttpMethod === 'OPTIONS') continue;
+      expect({ logicalId, authorization: method.Properties.AuthorizationType }).toEqual({
+        logicalId,
+        authorization: 'AWS_IAM',
+      });
+    }
+  });
+
   it('never grants wildcard actions or resources outside logs', () => {
     for (const [, role] of resourcesOf(template(), 'AWS::IAM::Role')) {
       const policies = role.Properties.Policies as {

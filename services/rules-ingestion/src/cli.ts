@@ -11,12 +11,11 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig } from '@backbone/shared';
-import { createPostgresPool, postgresEnvironmentSchema } from '@backbone/shared/postgres';
+import { createPostgresPool } from '@backbone/shared/postgres';
 import { migrate } from './adapters/migrations';
-import { createPostgresDefinitionSource, upsertDefinitions, type StoredDefinitionRow } from './adapters/postgres';
-import { createRulesIngestion } from './composition-root';
-import { buildRuleSet, validateCandidate, type ValidationError } from './domain/rule-set';
+import { upsertDefinitions, type StoredDefinitionRow } from './adapters/postgres';
+import { createRulesIngestion, createRulesValidation, databaseSettings } from './composition-root';
+import type { ValidationError } from './domain/rule-set';
 
 export const SEED_CATALOGUE = path.join(__dirname, '..', 'seed', 'snoop-catalogue.json');
 
@@ -27,15 +26,20 @@ function printErrors(errors: readonly ValidationError[]): void {
 
 async function main(): Promise<number> {
   const [command, ...args] = process.argv.slice(2);
-  const database = () => createPostgresPool(loadConfig(postgresEnvironmentSchema, process.env, 'rules-ingestion'));
   switch (command) {
     case 'migrate': {
-      const applied = await migrate(loadConfig(postgresEnvironmentSchema, process.env, 'rules-ingestion'));
-      console.log(applied.length > 0 ? `applied ${applied.join(', ')}` : 'database schema is up to date');
-      return 0;
+      const database = databaseSettings();
+      try {
+        const applied = await migrate(database.env, { secrets: database.secrets });
+        console.log(applied.length > 0 ? `applied ${applied.join(', ')}` : 'database schema is up to date');
+        return 0;
+      } finally {
+        database.close();
+      }
     }
     case 'seed': {
-      const pool = database();
+      const database = databaseSettings();
+      const pool = createPostgresPool(database.env, database.secrets);
       try {
         const rows = JSON.parse(readFileSync(SEED_CATALOGUE, 'utf8')) as StoredDefinitionRow[];
         await upsertDefinitions(pool, rows, 'seed');
@@ -45,28 +49,26 @@ async function main(): Promise<number> {
         return 0;
       } finally {
         await pool.end();
+        database.close();
       }
     }
     case 'validate': {
-      const pool = database();
+      const validation = createRulesValidation();
       try {
-        const active = await createPostgresDefinitionSource(pool).loadActive();
         const file = args.includes('--file') ? args[args.indexOf('--file') + 1] : undefined;
-        const built = file
-          ? validateCandidate(active, JSON.parse(readFileSync(file, 'utf8')) as unknown)
-          : buildRuleSet(active);
+        const built = await validation.validate(file ? (JSON.parse(readFileSync(file, 'utf8')) as unknown) : undefined);
         if (!built.ok) {
           printErrors(built.errors);
           return 1;
         }
         console.log(
           file
-            ? `${file} is valid alongside the ${active.length} active snoops`
+            ? `${file} is valid alongside the ${built.activeCount} active snoops`
             : `${built.definitions.length} active snoops are valid; rule set version ${built.version}`,
         );
         return 0;
       } finally {
-        await pool.end();
+        await validation.close();
       }
     }
     case 'publish': {

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
@@ -16,13 +17,14 @@ export const awsEnvironmentSchema = z.object({
   AWS_ENDPOINT_URL_SQS: z.url().optional(),
   AWS_ENDPOINT_URL_DYNAMODB: z.url().optional(),
   AWS_ENDPOINT_URL_S3: z.url().optional(),
+  AWS_ENDPOINT_URL_SECRETS_MANAGER: z.url().optional(),
 });
 
 export type AwsEnvironment = z.infer<typeof awsEnvironmentSchema>;
 
 export interface AwsClientSettings {
   region: string;
-  endpoints: { sqs?: string; dynamodb?: string; s3?: string };
+  endpoints: { sqs?: string; dynamodb?: string; s3?: string; secretsManager?: string };
 }
 
 export function awsClientSettings(env: AwsEnvironment): AwsClientSettings {
@@ -32,6 +34,7 @@ export function awsClientSettings(env: AwsEnvironment): AwsClientSettings {
       sqs: env.AWS_ENDPOINT_URL_SQS ?? env.AWS_ENDPOINT_URL,
       dynamodb: env.AWS_ENDPOINT_URL_DYNAMODB ?? env.AWS_ENDPOINT_URL,
       s3: env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL,
+      secretsManager: env.AWS_ENDPOINT_URL_SECRETS_MANAGER ?? env.AWS_ENDPOINT_URL,
     },
   };
 }
@@ -69,6 +72,14 @@ export function createS3Client(settings: AwsClientSettings): S3Client {
     endpoint,
     // Emulators serve buckets by path; virtual-host style would ask DNS for <bucket>.127.0.0.1.
     forcePathStyle: endpoint !== undefined,
+    maxAttempts: MAX_ATTEMPTS,
+  });
+}
+
+export function createSecretsManagerClient(settings: AwsClientSettings): SecretsManagerClient {
+  return new SecretsManagerClient({
+    region: settings.region,
+    endpoint: settings.endpoints.secretsManager,
     maxAttempts: MAX_ATTEMPTS,
   });
 }

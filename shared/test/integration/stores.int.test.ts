@@ -3,8 +3,9 @@
  * configured from the same environment variables.
  */
 import { randomUUID } from 'node:crypto';
+import { CreateSecretCommand, DeleteSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Client } from 'cassandra-driver';
-import { loadConfig } from '../../src';
+import { awsClientSettings, awsEnvironmentSchema, createSecretsManagerClient, loadConfig } from '../../src';
 import { cassandraEnvironmentSchema, createCassandraClient } from '../../src/cassandra';
 import { createPostgresPool, postgresEnvironmentSchema, type PostgresPool } from '../../src/postgres';
 
@@ -94,5 +95,63 @@ describe('PostgreSQL through the shared pool', () => {
     } finally {
       await pool.query(`DROP TABLE ${table}`);
     }
+  });
+});
+
+describe('PostgreSQL with the password in Secrets Manager (as in AWS)', () => {
+  // The local cluster asks members of this group for their password (scripts/local-cloud/components.ts).
+  const role = `it_secret_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
+  const password = randomUUID();
+  const env = loadConfig(postgresEnvironmentSchema);
+  const aws = awsClientSettings(loadConfig(awsEnvironmentSchema));
+  let superuser: PostgresPool;
+  let secrets: SecretsManagerClient;
+  const secretArns: string[] = [];
+
+  const storeSecret = async (value: string): Promise<string> => {
+    const { ARN } = await secrets.send(
+      new CreateSecretCommand({ Name: `${role}-${secretArns.length}`, SecretString: value }),
+    );
+    secretArns.push(ARN!);
+    return ARN!;
+  };
+
+  beforeAll(async () => {
+    superuser = createPostgresPool({ ...env, PGUSER: 'postgres' });
+    await superuser.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}' IN ROLE password_login`);
+    secrets = createSecretsManagerClient(aws);
+  });
+
+  afterAll(async () => {
+    for (const arn of secretArns)
+      await secrets.send(new DeleteSecretCommand({ SecretId: arn, ForceDeleteWithoutRecovery: true }));
+    secrets?.destroy();
+    await superuser?.query(`DROP ROLE IF EXISTS ${role}`);
+    await superuser?.end();
+  });
+
+  it('logs in with the password read from an Aurora-style secret, and is refused with a wrong one', async () => {
+    const good = await storeSecret(JSON.stringify({ username: role, password, engine: 'postgres', port: env.PGPORT }));
+    const pool = createPostgresPool({ ...env, PGUSER: role, PGPASSWORD_SECRET_ARN: good }, secrets);
+    try {
+      const { rows } = await pool.query<{ role: string }>('SELECT current_user AS role');
+      expect(rows[0]!.role).toBe(role);
+    } finally {
+      await pool.end();
+    }
+
+    const wrong = await storeSecret(JSON.stringify({ username: role, password: 'not-the-password' }));
+    const refused = createPostgresPool({ ...env, PGUSER: role, PGPASSWORD_SECRET_ARN: wrong }, secrets);
+    try {
+      await expect(refused.query('SELECT 1')).rejects.toThrow(/password authentication failed/);
+    } finally {
+      await refused.end();
+    }
+  });
+
+  it('refuses to build a pool that would need the secret without a client to read it', () => {
+    expect(() => createPostgresPool({ ...env, PGPASSWORD_SECRET_ARN: 'arn:aws:secretsmanager:x' })).toThrow(
+      'PGPASSWORD_SECRET_ARN is set',
+    );
   });
 });

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { postgresClientConfig, type PostgresEnvironment } from '@backbone/shared/postgres';
 
 export const MIGRATIONS_DIR = path.join(__dirname, '..', '..', 'migrations');
@@ -9,12 +10,12 @@ export const MIGRATIONS_DIR = path.join(__dirname, '..', '..', 'migrations');
  */
 export async function migrate(
   env: PostgresEnvironment,
-  options: { schema?: string; log?: (line: string) => void } = {},
+  options: { schema?: string; log?: (line: string) => void; secrets?: SecretsManagerClient } = {},
 ): Promise<string[]> {
   // node-pg-migrate is published as an ES module only.
   const { runner } = await import('node-pg-migrate');
   const applied = await runner({
-    databaseUrl: postgresClientConfig(env),
+    databaseUrl: postgresClientConfig(env, options.secrets),
     dir: MIGRATIONS_DIR,
     direction: 'up',
     migrationsTable: 'pgmigrations',

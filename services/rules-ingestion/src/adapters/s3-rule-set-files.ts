@@ -1,4 +1,4 @@
-import { PutObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, NotFound, PutObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
 import type { RuleSetPublished } from '@backbone/shared';
 import type { RuleSetFiles } from '../domain/rule-set';
 
@@ -23,6 +23,15 @@ export function createS3RuleSetFiles(s3: S3Client, bucket: string): RuleSetFiles
         );
       } catch (error) {
         if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 412) return;
+        throw error;
+      }
+    },
+    async exists(version) {
+      try {
+        await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: ruleSetKey(version) }));
+        return true;
+      } catch (error) {
+        if (error instanceof NotFound) return false;
         throw error;
       }
     },

@@ -24,6 +24,7 @@ function fakes(options: { failAnnounceOnce?: boolean } = {}) {
     async pointLatestTo() {
       steps.push('latest');
     },
+    exists: async (version) => files.has(version),
   };
   const publications: PublicationLog = {
     isPublished: async (version) => published.has(version),
@@ -86,6 +87,15 @@ describe('publishRuleSet', () => {
     steps.length = 0;
     expect(await publishRuleSet(deps, 'ops')).toMatchObject({ status: 'unchanged', ruleCount: active.length });
     expect(steps).toEqual([]);
+  });
+
+  it('publishes again a recorded version whose file has gone from the bucket', async () => {
+    const { deps, steps, files } = fakes();
+    await publishRuleSet(deps, 'ops');
+    files.clear();
+    steps.length = 0;
+    expect((await publishRuleSet(deps, 'ops')).status).toBe('published');
+    expect(steps).toEqual(['write', 'latest', 'announce', 'record']);
   });
 
   it('finishes the job on the next publish after a failure part-way', async () => {

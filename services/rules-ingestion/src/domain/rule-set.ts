@@ -25,6 +25,7 @@ export interface RuleSetFiles {
   locationOf(version: string): RuleSetLocation;
   /** Writes rules/<version>.snoop unless it exists: a version is never overwritten. */
   write(version: string, text: string, checksumSha256: string): Promise<void>;
+  exists(version: string): Promise<boolean>;
   /** Points rules/latest.json at this version. */
   pointLatestTo(published: RuleSetPublished): Promise<void>;
 }
@@ -124,7 +125,9 @@ export async function publishRuleSet(
   const built = buildRuleSet(await deps.definitions.loadActive());
   if (!built.ok) return { status: 'invalid', errors: built.errors };
   const ruleCount = built.definitions.length;
-  if (await deps.publications.isPublished(built.version))
+  // Recorded and still in the bucket: nothing to do. A recorded version whose file has gone (a bucket
+  // emptied by hand, a local cloud restarted) is published again rather than announced missing.
+  if ((await deps.publications.isPublished(built.version)) && (await deps.files.exists(built.version)))
     return { status: 'unchanged', version: built.version, ruleCount };
   const published: RuleSetPublished = {
     ruleSetVersion: built.version,
