@@ -4,3 +4,4 @@ export * from './contracts';
 export * from './errors';
 export * from './observability';
 export * from './sqs';
+export * from './marketing';

@@ -1,2 +1,3 @@
 export * from './envelope';
 export * from './rule-set-published';
+export * from './marketing-events';

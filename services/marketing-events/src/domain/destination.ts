@@ -1,0 +1,98 @@
+import type { MarketingEvent } from '@backbone/shared';
+import {
+  classifyAnswer,
+  delivered,
+  describeAnswer,
+  permanent,
+  retryable,
+  TransportError,
+  type DeliveryOutcome,
+  type HttpAnswer,
+} from './outcome';
+
+export type DestinationName = 'meta' | 'ga4' | 'webhook';
+
+export type Prepared<P> = { ok: true; payload: P } | { ok: false; reason: string };
+
+/** A marketing platform: how an event maps to its payload, and how a batch of payloads is sent. */
+export interface Destination<P = unknown> {
+  readonly name: DestinationName;
+  /** Payloads per request (Meta 1,000; GA4 25 of one user; a webhook 1). */
+  readonly maxBatch: number;
+  /** Requests in flight at once to this platform. */
+  readonly concurrency: number;
+  /** Meta rejects a whole batch for one bad event: on a permanent 4xx, halve the batch until it is isolated. */
+  readonly bisectOnRejection: boolean;
+  /** Payloads that must travel in separate requests (GA4: one user per request). */
+  requestKey?(payload: P): string;
+  /** The platform's payload for an event, or why this event can never be delivered there. */
+  prepare(event: MarketingEvent, now: Date): Prepared<P>;
+  send(payloads: readonly P[]): Promise<HttpAnswer>;
+}
+
+/** Splits items into requests: grouped by requestKey, then at most maxBatch each. */
+export function planRequests<P>(destination: Destination<P>, items: readonly P[]): P[][] {
+  const groups = new Map<string, P[]>();
+  for (const item of items) {
+    const key = destination.requestKey?.(item) ?? '';
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  const requests: P[][] = [];
+  for (const group of groups.values()) {
+    for (let i = 0; i < group.length; i += destination.maxBatch)
+      requests.push(group.slice(i, i + destination.maxBatch));
+  }
+  return requests;
+}
+
+/**
+ * Sends one request and says what happened to each payload in it. A permanent rejection of a batch
+ * is bisected (when the platform rejects whole batches) so that the good payloads are delivered and
+ * only the bad ones fail, each with the platform's own reason.
+ */
+export async function sendWithBisection<P>(
+  destination: Destination<P>,
+  payloads: readonly P[],
+): Promise<DeliveryOutcome[]> {
+  let answer: HttpAnswer;
+  try {
+    answer = await destination.send(payloads);
+  } catch (error) {
+    const reason =
+      error instanceof TransportError
+        ? `${destination.name}: ${error.message}`
+        : `${destination.name}: ${error instanceof Error ? error.message : String(error)}`;
+    return payloads.map(() => retryable(reason));
+  }
+  const verdict = classifyAnswer(answer);
+  if (verdict === 'ok') return payloads.map(() => delivered);
+  const reason = describeAnswer(destination.name, answer);
+  if (verdict === 'retryable') return payloads.map(() => retryable(reason));
+  if (!destination.bisectOnRejection || payloads.length === 1) return payloads.map(() => permanent(reason));
+  const half = Math.ceil(payloads.length / 2);
+  const [left, right] = await Promise.all([
+    sendWithBisection(destination, payloads.slice(0, half)),
+    sendWithBisection(destination, payloads.slice(half)),
+  ]);
+  return [...left, ...right];
+}
+
+/** Runs tasks with at most `limit` at once, results in order. */
+export async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

@@ -1,0 +1,129 @@
+import type { MarketingEvent } from '@backbone/shared';
+import type { Destination, Prepared } from './destination';
+import { destinationEventId } from './meta';
+import { sha256Hex } from './hashing';
+import type { HttpTransport } from './outcome';
+
+/** GA4 Measurement Protocol limits. /mp/collect answers 2xx to anything, so they are checked here first. */
+export const GA4_LIMITS = {
+  eventsPerRequest: 25,
+  paramsPerEvent: 25,
+  nameLength: 40,
+  paramValueLength: 100,
+  maxAgeHours: 72,
+} as const;
+
+const RESERVED_PREFIXES = ['google_', 'ga_', 'firebase_', '_'];
+const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+export interface Ga4Settings {
+  baseUrl: string;
+  /** App streams: the Firebase app id and the stream's API secret. */
+  firebaseAppId: string;
+  apiSecret: string;
+}
+
+export interface Ga4Request {
+  app_instance_id: string;
+  user_id: string;
+  timestamp_micros: number;
+  events: { name: string; params: Record<string, string | number> }[];
+}
+
+const GA4_EVENT_NAMES: Record<MarketingEvent['type'], string> = {
+  RegistrationCompleted: 'sign_up',
+  LoanApplicationSubmitted: 'loan_application_submitted',
+  LoanApproved: 'loan_approved',
+  LoanDisbursed: 'loan_disbursed',
+  FirstRepaymentMade: 'first_repayment',
+};
+
+/** Every GA4 limit a payload breaks, in words. */
+export function ga4Problems(name: string, params: Record<string, string | number>): string[] {
+  const problems: string[] = [];
+  const checkName = (what: string, value: string): void => {
+    if (value.length > GA4_LIMITS.nameLength)
+      problems.push(`${what} "${value}" is longer than ${GA4_LIMITS.nameLength} characters`);
+    if (!NAME.test(value))
+      problems.push(`${what} "${value}" must start with a letter and use only letters, digits and _`);
+    if (RESERVED_PREFIXES.some((p) => value.startsWith(p))) problems.push(`${what} "${value}" uses a reserved prefix`);
+  };
+  checkName('event name', name);
+  const entries = Object.entries(params);
+  if (entries.length > GA4_LIMITS.paramsPerEvent)
+    problems.push(`${entries.length} parameters; GA4 takes ${GA4_LIMITS.paramsPerEvent}`);
+  for (const [key, value] of entries) {
+    checkName('parameter', key);
+    if (typeof value === 'string' && value.length > GA4_LIMITS.paramValueLength)
+      problems.push(`parameter ${key} is ${value.length} characters; GA4 takes ${GA4_LIMITS.paramValueLength}`);
+  }
+  return problems;
+}
+
+export function toGa4Request(event: MarketingEvent, now: Date): Prepared<Ga4Request> {
+  const { data } = event;
+  if (!data.device.appInstanceId) {
+    return {
+      ok: false,
+      reason: 'ga4: app streams need device.appInstanceId (the Firebase app instance id); the event has none',
+    };
+  }
+  const occurred = Date.parse(event.occurredAt);
+  const ageHours = (now.getTime() - occurred) / 3_600_000;
+  if (ageHours > GA4_LIMITS.maxAgeHours) {
+    return {
+      ok: false,
+      reason: `ga4: the event is ${ageHours.toFixed(0)} hours old; GA4 accepts at most ${GA4_LIMITS.maxAgeHours}`,
+    };
+  }
+  const name = GA4_EVENT_NAMES[event.type];
+  const params: Record<string, string | number> = {
+    // GA4 does not deduplicate: the ledger does. The id still travels, for reconciliation.
+    event_id: destinationEventId(event.id),
+    engagement_time_msec: 1,
+  };
+  if ('amount' in data) {
+    params.value = data.amount;
+    params.currency = data.currency;
+  }
+  if ('product' in data) params.product = data.product;
+  if (event.type === 'RegistrationCompleted' && event.data.method) params.method = event.data.method;
+  const problems = ga4Problems(name, params);
+  if (problems.length > 0) return { ok: false, reason: `ga4: ${problems.join('; ')}` };
+  return {
+    ok: true,
+    payload: {
+      app_instance_id: data.device.appInstanceId,
+      user_id: sha256Hex(data.customer.customerId),
+      timestamp_micros: occurred * 1000,
+      events: [{ name, params }],
+    },
+  };
+}
+
+export function ga4Destination(settings: Ga4Settings, http: HttpTransport): Destination<Ga4Request> {
+  const url =
+    `${settings.baseUrl.replace(/\/$/, '')}/mp/collect?firebase_app_id=${encodeURIComponent(settings.firebaseAppId)}` +
+    `&api_secret=${encodeURIComponent(settings.apiSecret)}`;
+  return {
+    name: 'ga4',
+    maxBatch: GA4_LIMITS.eventsPerRequest,
+    concurrency: 8,
+    bisectOnRejection: false,
+    // One request carries one user's events.
+    requestKey: (request) => `${request.app_instance_id}|${request.user_id}`,
+    prepare: toGa4Request,
+    send(requests) {
+      const first = requests[0]!;
+      const body = JSON.stringify({
+        app_instance_id: first.app_instance_id,
+        user_id: first.user_id,
+        timestamp_micros: Math.min(...requests.map((r) => r.timestamp_micros)),
+        events: requests.flatMap((r) =>
+          r.events.map((e) => ({ ...e, params: { ...e.params, timestamp_micros: r.timestamp_micros } })),
+        ),
+      });
+      return http.post(url, body, { 'content-type': 'application/json' });
+    },
+  };
+}

@@ -1,0 +1,268 @@
+import { createHmac } from 'node:crypto';
+import { registrationCompletedV1, loanDisbursedV1, type MarketingEvent } from '@backbone/shared';
+import { planRequests, sendWithBisection, type Destination } from './destination';
+import { dispatchEvents, DEFAULT_ROUTING, type DeliveryLedger } from './dispatch';
+import { ga4Problems, toGa4Request } from './ga4';
+import {
+  hashed,
+  normaliseDateOfBirth,
+  normaliseEmail,
+  normaliseName,
+  normalisePhone,
+  normaliseCountry,
+  sha256Hex,
+} from './hashing';
+import { metaUserData, toMetaEvent } from './meta';
+import { classifyAnswer, type HttpAnswer } from './outcome';
+import { webhookSignature } from './webhook';
+
+const NOW = new Date('2026-11-22T10:00:00.000Z');
+const device = {
+  platform: 'android' as const,
+  appId: 'com.example.lending',
+  appVersion: '4.2.0',
+  osVersion: '14',
+  appInstanceId: '0123456789abcdef0123456789abcdef',
+  advertiserTrackingEnabled: true,
+  applicationTrackingEnabled: true,
+};
+const customer = { customerId: 'c-1', email: ' John_Smith@gmail.com ', phone: '+1 (650) 555-1212', firstName: 'Mary' };
+
+const registration = (id = 'c-1', occurredAt = '2026-11-22T09:00:00.000Z'): MarketingEvent =>
+  registrationCompletedV1.create(
+    { customer: { ...customer, customerId: id }, device },
+    { id: `RegistrationCompleted:${id}`, occurredAt },
+  );
+
+describe("Meta's normalisation and hashing, against Meta's published examples", () => {
+  it.each([
+    ['em', 'John_Smith@gmail.com', normaliseEmail, '62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f'],
+    [
+      'ph',
+      '(650)555-1212 with the US code',
+      () => normalisePhone('+1 (650) 555-1212'),
+      'e323ec626319ca94ee8bff2e4c87cf613be6ea19919ed1364124e16807ab3176',
+    ],
+    ['fn', 'Mary', normaliseName, '6915771be1c5aa0c886870b6951b03d7eafc121fea0e80a5ea83beb7c449f4ec'],
+    ['fn', 'Valéry', normaliseName, '08e1996b5dd49e62a4b4c010d44e4345592a863bb9f8e3976219bac29417149c'],
+    ['ln', '정', normaliseName, '8fa8cd9c440be61d0151429310034083132b35975c4bea67fdd74158eb51db14'],
+    ['db', '1997-02-16', normaliseDateOfBirth, '01acdbf6ec7b4f478a225f1a246e5d6767eeab1a7ffa17f025265b5b94f40f0c'],
+    ['country', 'US', normaliseCountry, '79adb2a2fce5c6ba215fe5f27f532d4e7edbac4b6a5e09e1ef3a08084a904621'],
+  ])('%s %s', (_field, input, normalise, digest) => {
+    expect(sha256Hex(normalise(input))).toBe(digest);
+  });
+
+  it('drops leading zeros and punctuation from phones, and never hashes an empty value', () => {
+    expect(normalisePhone('00 44 (0)7700-900123')).toBe('4407700900123');
+    expect(hashed('  ', normaliseEmail)).toBeUndefined();
+    expect(normaliseName("O'Brien-Smith Jr.")).toBe('obriensmithjr');
+  });
+});
+
+describe('Meta mapping', () => {
+  it('builds an app event with a stable id, hashed user data and extinfo', () => {
+    const mapped = toMetaEvent(registration(), NOW);
+    if (!mapped.ok) throw new Error(mapped.reason);
+    const again = toMetaEvent(registration(), NOW);
+    expect(again.ok && again.payload.event_id).toBe(mapped.payload.event_id);
+    expect(mapped.payload).toMatchObject({
+      event_name: 'CompleteRegistration',
+      action_source: 'app',
+      event_time: 1795338000,
+    });
+    expect(mapped.payload.user_data.em).toEqual(['62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f']);
+    expect(mapped.payload.app_data.extinfo).toHaveLength(16);
+    expect(mapped.payload.app_data.extinfo[0]).toBe('a2');
+    expect(JSON.stringify(mapped.payload)).not.toContain('John_Smith');
+    expect(metaUserData({ customerId: 'x' })).toEqual({ external_id: [sha256Hex('x')] });
+  });
+
+  it('refuses, with the reason, an event older than Meta accepts', () => {
+    const mapped = toMetaEvent(registration('c-2', '2026-11-10T00:00:00.000Z'), NOW);
+    expect(mapped.ok).toBe(false);
+    expect(!mapped.ok && mapped.reason).toMatch(/12\.4 days old; Meta accepts events at most 7 days old/);
+  });
+});
+
+describe('GA4 checks (collect answers 2xx to anything)', () => {
+  it('names every limit a payload breaks', () => {
+    expect(ga4Problems('loan_approved', { value: 1 })).toEqual([]);
+    expect(ga4Problems('1bad name', { ['x'.repeat(41)]: 'y'.repeat(101), firebase_x: 1 })).toEqual([
+      'event name "1bad name" must start with a letter and use only letters, digits and _',
+      `parameter "${'x'.repeat(41)}" is longer than 40 characters`,
+      `parameter ${'x'.repeat(41)} is 101 characters; GA4 takes 100`,
+      'parameter "firebase_x" uses a reserved prefix',
+    ]);
+  });
+
+  it('needs the app instance id, and an event at most 72 hours old', () => {
+    const event = registration();
+    const withoutInstance = {
+      ...event,
+      data: { ...event.data, device: { ...device, appInstanceId: undefined } },
+    } as MarketingEvent;
+    const reasonOf = (e: MarketingEvent) => {
+      const prepared = toGa4Request(e, NOW);
+      return prepared.ok ? 'ok' : prepared.reason;
+    };
+    expect(reasonOf(withoutInstance)).toContain('appInstanceId');
+    expect(reasonOf(registration('c-3', '2026-11-18T00:00:00.000Z'))).toContain('GA4 accepts at most 72');
+    const disbursed = loanDisbursedV1.create(
+      { customer, device, loanId: 'l-1', product: 'personal', amount: 1500, currency: 'GBP' },
+      { occurredAt: NOW },
+    );
+    expect(toGa4Request(disbursed as MarketingEvent, NOW)).toMatchObject({
+      ok: true,
+      payload: { events: [{ name: 'loan_disbursed', params: { value: 1500, currency: 'GBP' } }] },
+    });
+  });
+});
+
+describe('webhook signature', () => {
+  it('is HMAC-SHA256 over "<timestamp>.<body>"', () => {
+    const body = '{"a":1}';
+    const expected = createHmac('sha256', 'key').update(`1700000000.${body}`).digest('hex');
+    expect(webhookSignature('key', body, 1_700_000_000)).toBe(`t=1700000000,v1=${expected}`);
+  });
+});
+
+describe('retry classification', () => {
+  it.each<[HttpAnswer, string]>([
+    [{ status: 200, body: {} }, 'ok'],
+    [{ status: 429, body: {} }, 'retryable'],
+    [{ status: 503, body: {} }, 'retryable'],
+    [{ status: 400, body: { error: { code: 17, message: 'User request limit reached' } } }, 'retryable'],
+    [{ status: 400, body: { error: { code: 80004, message: 'too many calls' } } }, 'retryable'],
+    [{ status: 400, body: { error: { code: 100, message: 'Invalid parameter' } } }, 'permanent'],
+    [{ status: 403, body: 'forbidden' }, 'permanent'],
+  ])('%j is %s', (answer, verdict) => expect(classifyAnswer(answer)).toBe(verdict));
+});
+
+/** A platform that rejects any batch containing a "bad" payload, as Meta does. */
+function strictPlatform(): Destination<string> & { requests: string[][] } {
+  const requests: string[][] = [];
+  return {
+    name: 'meta',
+    maxBatch: 4,
+    concurrency: 2,
+    bisectOnRejection: true,
+    requests,
+    prepare: () => ({ ok: true, payload: '' }),
+    async send(payloads) {
+      requests.push([...payloads]);
+      return payloads.some((p) => p.startsWith('bad'))
+        ? {
+            status: 400,
+            body: {
+              error: { code: 100, message: `Invalid parameter in ${payloads.find((p) => p.startsWith('bad'))}` },
+            },
+          }
+        : { status: 200, body: { events_received: payloads.length } };
+    },
+  };
+}
+
+describe('batching and bisection', () => {
+  it('splits requests by maxBatch and by request key', () => {
+    const platform = { ...strictPlatform(), requestKey: (p: string) => p[0]! };
+    expect(planRequests(platform, ['a1', 'b1', 'a2', 'a3', 'a4', 'a5'])).toEqual([
+      ['a1', 'a2', 'a3', 'a4'],
+      ['a5'],
+      ['b1'],
+    ]);
+  });
+
+  it('isolates the bad events of a rejected batch and delivers the rest', async () => {
+    const platform = strictPlatform();
+    const payloads = ['ok1', 'ok2', 'bad3', 'ok4', 'ok5', 'ok6', 'bad7', 'ok8'];
+    const outcomes = await sendWithBisection(platform, payloads);
+    expect(outcomes.map((o) => o.status)).toEqual(
+      payloads.map((p) => (p.startsWith('bad') ? 'permanent' : 'delivered')),
+    );
+    expect(outcomes[2]).toEqual({
+      status: 'permanent',
+      reason: 'meta answered 400 (code 100): Invalid parameter in bad3',
+    });
+    expect(platform.requests.length).toBeLessThanOrEqual(1 + 2 * 2 * Math.ceil(Math.log2(payloads.length)));
+  });
+});
+
+function memoryLedger(): DeliveryLedger & { sent: Map<string, number> } {
+  const done = new Set<string>();
+  const sent = new Map<string, number>();
+  return {
+    sent,
+    async deliveredOf(destination, ids) {
+      return new Set(ids.filter((id) => done.has(`${destination}|${id}`)));
+    },
+    async record(destination, ids) {
+      for (const id of ids) {
+        done.add(`${destination}|${id}`);
+        sent.set(`${destination}|${id}`, (sent.get(`${destination}|${id}`) ?? 0) + 1);
+      }
+    },
+  };
+}
+
+function recordingPlatform(
+  name: 'meta' | 'ga4' | 'webhook',
+  answer: () => HttpAnswer,
+): Destination<string> & { received: string[] } {
+  const received: string[] = [];
+  return {
+    name,
+    maxBatch: 10,
+    concurrency: 2,
+    bisectOnRejection: false,
+    received,
+    prepare: (event) => ({ ok: true, payload: event.id }),
+    async send(payloads) {
+      const a = answer();
+      if (a.status < 300) received.push(...payloads);
+      return a;
+    },
+  };
+}
+
+describe('dispatchEvents', () => {
+  it('delivers to every routed platform, retries only the one that failed, and never sends twice', async () => {
+    const ledger = memoryLedger();
+    let gaDown = true;
+    const meta = recordingPlatform('meta', () => ({ status: 200, body: {} }));
+    const ga4 = recordingPlatform('ga4', () =>
+      gaDown ? { status: 503, body: 'unavailable' } : { status: 204, body: '' },
+    );
+    const deps = { destinations: [meta, ga4], routing: DEFAULT_ROUTING, ledger, now: () => NOW };
+    const events = [registration('a'), registration('b'), registration('a')];
+
+    const first = await dispatchEvents(events, deps);
+    expect(first.map((o) => o.status)).toEqual(['retryable', 'retryable', 'retryable']);
+    expect(first[0]).toMatchObject({ destinations: ['ga4'], reason: 'ga4 answered 503: unavailable' });
+    expect(meta.received).toEqual(['RegistrationCompleted:a', 'RegistrationCompleted:b']);
+
+    gaDown = false;
+    const second = await dispatchEvents(events, deps);
+    expect(second.map((o) => o.status)).toEqual(['delivered', 'delivered', 'delivered']);
+    expect(meta.received).toHaveLength(2);
+    expect(ga4.received).toEqual(['RegistrationCompleted:a', 'RegistrationCompleted:b']);
+    expect([...ledger.sent.values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it('fails an event for good when a platform never will take it, naming the platform', async () => {
+    const meta = recordingPlatform('meta', () => ({
+      status: 400,
+      body: { error: { code: 100, message: 'Invalid parameter' } },
+    }));
+    const [outcome] = await dispatchEvents([registration()], {
+      destinations: [meta],
+      routing: DEFAULT_ROUTING,
+      ledger: memoryLedger(),
+      now: () => NOW,
+    });
+    expect(outcome).toEqual({
+      status: 'permanent',
+      destinations: ['meta'],
+      reason: 'meta answered 400 (code 100): Invalid parameter',
+    });
+  });
+});

@@ -1,0 +1,76 @@
+import { createHmac } from 'node:crypto';
+import type { MarketingEvent } from '@backbone/shared';
+import type { Destination, Prepared } from './destination';
+import { hashed, normaliseEmail, normalisePhone, sha256Hex } from './hashing';
+import { destinationEventId } from './meta';
+import type { HttpTransport } from './outcome';
+
+export interface WebhookSettings {
+  url: string;
+  /** The shared key receivers verify X-Signature with. */
+  signingKey: string;
+}
+
+export interface WebhookEvent {
+  eventId: string;
+  type: string;
+  occurredAt: string;
+  customer: { externalId: string; emailSha256?: string; phoneSha256?: string };
+  device: { platform: string; appId: string; appVersion: string };
+  properties: Record<string, string | number>;
+}
+
+/** `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`: the timestamp is signed, so a replay shows its age. */
+export function webhookSignature(signingKey: string, body: string, unixSeconds: number): string {
+  const mac = createHmac('sha256', signingKey).update(`${unixSeconds}.${body}`, 'utf8').digest('hex');
+  return `t=${unixSeconds},v1=${mac}`;
+}
+
+export function toWebhookEvent(event: MarketingEvent): Prepared<WebhookEvent> {
+  const { data } = event;
+  const properties: Record<string, string | number> = {};
+  for (const key of ['applicationId', 'loanId', 'product', 'amount', 'currency', 'method'] as const) {
+    const value = (data as Record<string, unknown>)[key];
+    if (typeof value === 'string' || typeof value === 'number') properties[key] = value;
+  }
+  const emailSha256 = hashed(data.customer.email, normaliseEmail);
+  const phoneSha256 = hashed(data.customer.phone, normalisePhone);
+  return {
+    ok: true,
+    payload: {
+      eventId: destinationEventId(event.id),
+      type: event.type,
+      occurredAt: event.occurredAt,
+      // Identifiers hashed: a generic platform gets what it can match on, never raw personal data.
+      customer: {
+        externalId: sha256Hex(data.customer.customerId),
+        ...(emailSha256 ? { emailSha256 } : {}),
+        ...(phoneSha256 ? { phoneSha256 } : {}),
+      },
+      device: { platform: data.device.platform, appId: data.device.appId, appVersion: data.device.appVersion },
+      properties,
+    },
+  };
+}
+
+export function webhookDestination(
+  settings: WebhookSettings,
+  http: HttpTransport,
+  clock: () => number = Date.now,
+): Destination<WebhookEvent> {
+  return {
+    name: 'webhook',
+    maxBatch: 1,
+    concurrency: 16,
+    bisectOnRejection: false,
+    prepare: toWebhookEvent,
+    send([event]) {
+      const body = JSON.stringify(event);
+      return http.post(settings.url, body, {
+        'content-type': 'application/json',
+        'x-signature': webhookSignature(settings.signingKey, body, Math.floor(clock() / 1000)),
+        'idempotency-key': event!.eventId,
+      });
+    },
+  };
+}
