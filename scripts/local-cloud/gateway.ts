@@ -1,6 +1,6 @@
 /**
  * One AWS endpoint (127.0.0.1:4566, like LocalStack) in front of three emulators (SQS, DynamoDB,
- * S3 and Secrets Manager).
+ * S3, Secrets Manager and SSM Parameter Store).
  *
  * Every AWS SDK request is signed with SigV4, and the signature's credential
  * scope names the service ("Credential=AKID/20261122/eu-west-1/sqs/aws4_request").
@@ -14,8 +14,9 @@ const BACKENDS: Record<string, number> = {
   sqs: PORTS.elasticmq,
   dynamodb: PORTS.dynamodb,
   s3: PORTS.s3,
-  // moto serves every service it knows on one port; only S3 and Secrets Manager are routed to it.
+  // moto serves every service it knows on one port; S3, Secrets Manager and SSM are routed to it.
   secretsmanager: PORTS.s3,
+  ssm: PORTS.s3,
 };
 
 const CREDENTIAL_SCOPE = /Credential=[^/,\s]+\/\d{8}\/[^/]+\/([a-z0-9-]+)\/aws4_request/;
@@ -32,6 +33,7 @@ export function serviceOf(request: Pick<http.IncomingMessage, 'headers' | 'url'>
     if (target.startsWith('AmazonSQS')) return 'sqs';
     if (target.startsWith('DynamoDB')) return 'dynamodb';
     if (target.startsWith('secretsmanager')) return 'secretsmanager';
+    if (target.startsWith('AmazonSSM')) return 'ssm';
   }
   return 's3';
 }
@@ -45,7 +47,7 @@ const server = http.createServer((request, response) => {
     response.writeHead(501, { 'content-type': 'application/json' });
     response.end(
       JSON.stringify({
-        message: `the local cloud emulates sqs, dynamodb, s3 and secretsmanager; "${service}" is not available locally`,
+        message: `the local cloud emulates sqs, dynamodb, s3, secretsmanager and ssm; "${service}" is not available locally`,
       }),
     );
     return;

@@ -1,15 +1,17 @@
 /**
  * Before the integration tests: the local cloud must be up and provisioned
  * (npm test does both), then the services that have functions are started in
- * serverless-offline, exactly as "npm start" runs them.
+ * serverless-offline, exactly as "npm start" runs them, with the marketing-platform sandbox.
  */
 import { COMPONENTS } from '../local-cloud/components';
 import { applyLocalEnvironment } from '../local-cloud/environment';
 import { startServices, type OfflineFleet } from '../local-cloud/offline';
 import { resolveService, serviceNames } from '../local-cloud/services';
+import { startMarketingSandbox, type MarketingSandbox } from '../sandbox/marketing-sandbox';
 
 declare global {
   var offlineFleet: OfflineFleet | undefined;
+  var marketingSandbox: MarketingSandbox | undefined;
 }
 
 export default async function globalSetup(): Promise<void> {
@@ -40,5 +42,7 @@ export default async function globalSetup(): Promise<void> {
   console.log(
     `\nstarting ${withFunctions.join(', ')} in serverless-offline (logs in .local-cloud/logs/offline-*.log) ...`,
   );
+  // marketing-events delivers to the local stand-ins for Meta, GA4 and the webhook.
+  globalThis.marketingSandbox = await startMarketingSandbox();
   globalThis.offlineFleet = await startServices(withFunctions, { output: 'file' });
 }

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 
@@ -18,13 +19,14 @@ export const awsEnvironmentSchema = z.object({
   AWS_ENDPOINT_URL_DYNAMODB: z.url().optional(),
   AWS_ENDPOINT_URL_S3: z.url().optional(),
   AWS_ENDPOINT_URL_SECRETS_MANAGER: z.url().optional(),
+  AWS_ENDPOINT_URL_SSM: z.url().optional(),
 });
 
 export type AwsEnvironment = z.infer<typeof awsEnvironmentSchema>;
 
 export interface AwsClientSettings {
   region: string;
-  endpoints: { sqs?: string; dynamodb?: string; s3?: string; secretsManager?: string };
+  endpoints: { sqs?: string; dynamodb?: string; s3?: string; secretsManager?: string; ssm?: string };
 }
 
 export function awsClientSettings(env: AwsEnvironment): AwsClientSettings {
@@ -35,6 +37,7 @@ export function awsClientSettings(env: AwsEnvironment): AwsClientSettings {
       dynamodb: env.AWS_ENDPOINT_URL_DYNAMODB ?? env.AWS_ENDPOINT_URL,
       s3: env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL,
       secretsManager: env.AWS_ENDPOINT_URL_SECRETS_MANAGER ?? env.AWS_ENDPOINT_URL,
+      ssm: env.AWS_ENDPOINT_URL_SSM ?? env.AWS_ENDPOINT_URL,
     },
   };
 }
@@ -82,4 +85,8 @@ export function createSecretsManagerClient(settings: AwsClientSettings): Secrets
     endpoint: settings.endpoints.secretsManager,
     maxAttempts: MAX_ATTEMPTS,
   });
+}
+
+export function createSsmClient(settings: AwsClientSettings): SSMClient {
+  return new SSMClient({ region: settings.region, endpoint: settings.endpoints.ssm, maxAttempts: MAX_ATTEMPTS });
 }

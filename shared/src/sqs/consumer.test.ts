@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { createContractReader, defineContract } from '../contracts/envelope';
 import { PermanentError, RetryableError } from '../errors';
 import { lambdaContext, sqsRecordFactory } from '../testing/lambda';
-import { backoffSeconds, createSqsConsumer } from './consumer';
+import { backoffSeconds, createSqsBatchConsumer, createSqsConsumer } from './consumer';
 import type { DeadLetterSink, Failure } from './dead-letter';
 
 const order = defineContract({
@@ -151,11 +151,85 @@ describe('createSqsConsumer', () => {
   });
 });
 
+describe('createSqsBatchConsumer', () => {
+  function batchSetUp(options: { deadLetterFails?: boolean; throwAll?: boolean } = {}) {
+    const deadLettered: { record: SQSRecord; failure: Failure }[] = [];
+    const delays: number[] = [];
+    const seen: string[][] = [];
+    const consumer = createSqsBatchConsumer({
+      reader: createContractReader([order]),
+      maxReceiveCount: 3,
+      deadLetters: {
+        send: async (record, failure) => {
+          if (options.deadLetterFails) throw new Error('DLQ unavailable');
+          deadLettered.push({ record, failure });
+        },
+      },
+      logger: silentLogger,
+      backoff: { baseSeconds: 2, maxSeconds: 60, changeVisibility: async (_r, seconds) => void delays.push(seconds) },
+      random: () => 1,
+      async handleBatch(items) {
+        seen.push(items.map((i) => i.envelope.data.orderId));
+        if (options.throwAll) throw new RetryableError('destination unreachable');
+        return items.map(({ envelope }) =>
+          envelope.data.outcome === 'permanent'
+            ? new PermanentError('meta: invalid parameter')
+            : envelope.data.outcome === 'retryable'
+              ? new RetryableError('ga4 answered 503')
+              : undefined,
+        );
+      },
+    });
+    return { consumer, deadLettered, delays, seen };
+  }
+
+  it('hands the valid records over together and settles each by its own outcome', async () => {
+    const { consumer, deadLettered, delays, seen } = batchSetUp();
+    const records = [
+      sqsRecordFactory(body('ok', 'a')),
+      sqsRecordFactory('{not json'),
+      sqsRecordFactory(body('retryable', 'b')),
+      sqsRecordFactory(body('permanent', 'c')),
+      sqsRecordFactory(body('retryable', 'd'), { receiveCount: 3 }),
+    ];
+    const response = await consumer({ Records: records }, lambdaContext());
+    expect(seen).toEqual([['a', 'b', 'c', 'd']]);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: records[2]!.messageId }]);
+    expect(delays).toEqual([2]);
+    expect(deadLettered.map((d) => [d.record.messageId, d.failure.kind, d.failure.reason])).toEqual([
+      [records[1]!.messageId, 'permanent', expect.stringContaining('not JSON') as unknown],
+      [records[3]!.messageId, 'permanent', 'PermanentError: meta: invalid parameter'],
+      [records[4]!.messageId, 'retries-exhausted', 'RetryableError: ga4 answered 503'],
+    ]);
+  });
+
+  it('retries every record when the batch handler throws, and keeps records the DLQ cannot take', async () => {
+    const thrown = batchSetUp({ throwAll: true });
+    const records = [sqsRecordFactory(body('ok', 'a')), sqsRecordFactory(body('ok', 'b'))];
+    const response = await thrown.consumer({ Records: records }, lambdaContext());
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(records.map((r) => r.messageId));
+
+    const noDlq = batchSetUp({ deadLetterFails: true });
+    const poison = sqsRecordFactory(body('permanent'));
+    expect((await noDlq.consumer({ Records: [poison] }, lambdaContext())).batchItemFailures).toEqual([
+      { itemIdentifier: poison.messageId },
+    ]);
+  });
+});
+
 describe('backoffSeconds', () => {
   it('grows exponentially, is capped, and is never zero', () => {
     expect(backoffSeconds(1, { baseSeconds: 2, maxSeconds: 60 }, () => 1)).toBe(2);
     expect(backoffSeconds(10, { baseSeconds: 2, maxSeconds: 60 }, () => 1)).toBe(60);
-    expect(backoffSeconds(3, { baseSeconds: 2, maxSeconds: 60 }, () => 0)).toBe(1);
+    expect(backoffSeconds(1, { baseSeconds: 1, maxSeconds: 60 }, () => 0)).toBe(1);
+  });
+
+  it('waits at least half its ceiling, so that retries span a known time', () => {
+    const settings = { baseSeconds: 1, maxSeconds: 20 };
+    expect(backoffSeconds(4, settings, () => 0)).toBe(4);
+    // The local stage's settings: nine retries can never all fall inside a 30-second outage.
+    const shortest = [1, 2, 3, 4, 5, 6, 7, 8, 9].reduce((sum, n) => sum + backoffSeconds(n, settings, () => 0), 0);
+    expect(shortest).toBeGreaterThan(30);
   });
 });
 

@@ -48,8 +48,10 @@ export function backoffSeconds(
   random = Math.random,
 ): number {
   const ceiling = Math.min(backoff.maxSeconds, backoff.baseSeconds * 2 ** Math.max(0, receiveCount - 1));
-  // Full jitter spreads redeliveries of a failed burst; never 0, which would retry at once.
-  return Math.max(1, Math.round(random() * ceiling));
+  // Equal jitter: half the delay is certain, half random. The random half spreads the redeliveries of
+  // a failed burst; the certain half means n retries always span a known time, so an outage shorter
+  // than that is ridden out (full jitter can draw near-zero delays and spend every retry in a minute).
+  return Math.max(1, Math.round(ceiling / 2 + random() * (ceiling / 2)));
 }
 
 /**
@@ -64,35 +66,39 @@ export function backoffSeconds(
  *
  * One bad record never fails its siblings.
  */
-export function createSqsConsumer<TEnvelope>(options: SqsConsumerOptions<TEnvelope>): SqsBatchHandler {
-  const { reader, handle, deadLetters, maxReceiveCount, logger, backoff, metrics } = options;
-  const count = (name: string): void => {
-    metrics?.addMetric(name, MetricUnit.Count, 1);
-  };
+type FailurePolicyOptions = Pick<
+  SqsConsumerOptions<unknown>,
+  'deadLetters' | 'maxReceiveCount' | 'logger' | 'backoff' | 'metrics' | 'random'
+>;
+
+/**
+ * What happens to a record that failed: to the DLQ with its reason (permanent, or its last allowed
+ * delivery), or back to the queue after a backoff. Returns whether the record must be reported as a
+ * batch item failure (so SQS redelivers it).
+ */
+function failurePolicy(options: FailurePolicyOptions) {
+  const { deadLetters, maxReceiveCount, logger, backoff, metrics } = options;
   if (!Number.isInteger(maxReceiveCount) || maxReceiveCount < 1) {
     throw new Error(
       `maxReceiveCount must be a positive integer (the queue's redrive maxReceiveCount), got ${maxReceiveCount}`,
     );
   }
-
-  const recordHandler = async (record: SQSRecord): Promise<void> => {
-    const receiveCount = receiveCountOf(record);
-    try {
-      const envelope = reader.read(record.body);
-      await handle(envelope, record);
-      count('RecordsProcessed');
-    } catch (error) {
+  const count = (name: string, n = 1): void => {
+    if (n > 0) metrics?.addMetric(name, MetricUnit.Count, n);
+  };
+  return {
+    count,
+    async settle(record: SQSRecord, error: unknown): Promise<'dead-lettered' | 'retry'> {
+      const receiveCount = receiveCountOf(record);
       const reason = describeError(error);
       const retryable = isRetryable(error);
       const context = { messageId: record.messageId, receiveCount, maxReceiveCount, reason };
       if (!retryable || receiveCount >= maxReceiveCount) {
-        await deadLetters.send(record, { kind: retryable ? 'retries-exhausted' : 'permanent', reason, receiveCount });
-        logger.warn('message moved to the dead-letter queue', {
-          ...context,
-          kind: retryable ? 'retries-exhausted' : 'permanent',
-        });
+        const kind = retryable ? 'retries-exhausted' : 'permanent';
+        await deadLetters.send(record, { kind, reason, receiveCount });
+        logger.warn('message moved to the dead-letter queue', { ...context, kind });
         count('RecordsDeadLettered');
-        return;
+        return 'dead-lettered';
       }
       if (backoff) {
         const delay = backoffSeconds(receiveCount, backoff, options.random);
@@ -110,35 +116,111 @@ export function createSqsConsumer<TEnvelope>(options: SqsConsumerOptions<TEnvelo
         logger.info('retryable failure, will be redelivered', context);
       }
       count('RecordsRetried');
-      throw error;
+      return 'retry';
+    },
+  };
+}
+
+const withMetrics =
+  (handler: SqsBatchHandler, metrics: Metrics | undefined): SqsBatchHandler =>
+  async (event, context) => {
+    try {
+      return await handler(event, context);
+    } finally {
+      metrics?.publishStoredMetrics();
     }
   };
 
-  const withMetrics =
-    (handler: SqsBatchHandler): SqsBatchHandler =>
-    async (event, context) => {
-      try {
-        return await handler(event, context);
-      } finally {
-        metrics?.publishStoredMetrics();
-      }
-    };
+export function createSqsConsumer<TEnvelope>(options: SqsConsumerOptions<TEnvelope>): SqsBatchHandler {
+  const { reader, handle, metrics } = options;
+  const policy = failurePolicy(options);
+
+  const recordHandler = async (record: SQSRecord): Promise<void> => {
+    try {
+      const envelope = reader.read(record.body);
+      await handle(envelope, record);
+      policy.count('RecordsProcessed');
+    } catch (error) {
+      if ((await policy.settle(record, error)) === 'retry') throw error;
+    }
+  };
 
   if (options.fifo) {
-    return withMetrics(async (event, context) =>
-      processPartialResponse(event, recordHandler, new SqsFifoPartialProcessorAsync(), {
-        context,
-        throwOnFullBatchFailure: false,
-        skipGroupOnError: true,
-      }),
+    return withMetrics(
+      async (event, context) =>
+        processPartialResponse(event, recordHandler, new SqsFifoPartialProcessorAsync(), {
+          context,
+          throwOnFullBatchFailure: false,
+          skipGroupOnError: true,
+        }),
+      metrics,
     );
   }
-  return withMetrics(async (event, context) =>
-    processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
-      context,
-      throwOnFullBatchFailure: false,
-    }),
+  return withMetrics(
+    async (event, context) =>
+      processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
+        context,
+        throwOnFullBatchFailure: false,
+      }),
+    metrics,
   );
+}
+
+export interface SqsBatchConsumerOptions<TEnvelope> extends Omit<SqsConsumerOptions<TEnvelope>, 'handle' | 'fifo'> {
+  /**
+   * Handles every valid record of the batch at once (for destinations that take batches) and returns,
+   * per item and in order, undefined for success or the error that record failed with.
+   */
+  handleBatch: (items: readonly { envelope: TEnvelope; record: SQSRecord }[]) => Promise<unknown[]>;
+}
+
+/**
+ * The same guarantees as createSqsConsumer (an invalid record to the DLQ with its reason, a retryable
+ * one back after a backoff and to the DLQ on its last delivery, partial batch responses), for a handler
+ * that works on the whole batch: standard queues only.
+ */
+export function createSqsBatchConsumer<TEnvelope>(options: SqsBatchConsumerOptions<TEnvelope>): SqsBatchHandler {
+  const { reader, handleBatch, metrics } = options;
+  const policy = failurePolicy(options);
+  return withMetrics(async (event) => {
+    const failed: string[] = [];
+    const settle = async (record: SQSRecord, error: unknown): Promise<void> => {
+      try {
+        if ((await policy.settle(record, error)) === 'retry') failed.push(record.messageId);
+      } catch (sinkError) {
+        // The DLQ could not take it: leave it on the queue (its redrive policy is the safety net).
+        options.logger.error('could not settle a failed record; it stays on the queue', {
+          messageId: record.messageId,
+          error: describeError(sinkError),
+        });
+        failed.push(record.messageId);
+      }
+    };
+    const valid: { envelope: TEnvelope; record: SQSRecord }[] = [];
+    for (const record of event.Records) {
+      try {
+        valid.push({ envelope: reader.read(record.body), record });
+      } catch (error) {
+        await settle(record, error);
+      }
+    }
+    let outcomes: unknown[];
+    try {
+      outcomes = valid.length > 0 ? await handleBatch(valid) : [];
+    } catch (error) {
+      outcomes = valid.map(() => error);
+    }
+    let processed = 0;
+    await Promise.all(
+      valid.map(async ({ record }, i) => {
+        const error = outcomes[i];
+        if (error === undefined) processed++;
+        else await settle(record, error);
+      }),
+    );
+    policy.count('RecordsProcessed', processed);
+    return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
+  }, metrics);
 }
 
 /** Delays redelivery by changing the visibility of the record's receipt on its source queue. */

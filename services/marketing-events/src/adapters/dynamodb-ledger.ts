@@ -1,0 +1,63 @@
+import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DeliveryLedger } from '../domain/dispatch';
+
+// DynamoDB limits: 100 keys per BatchGetItem, 25 items per BatchWriteItem.
+const GET_CHUNK = 100;
+const WRITE_CHUNK = 25;
+const MAX_ROUNDS = 8;
+// Longer than an event can live: 4 days on the queue plus 14 in the DLQ, redriven at the last moment.
+const RETENTION_SECONDS = 30 * 86_400;
+
+const chunks = <T>(items: readonly T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+
+const pause = (round: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 25 * 2 ** round) * Math.random()));
+
+/** (destination, event id) -> delivered, one item each, expiring after the longest an event can be redriven. */
+export function createDynamoDbDeliveryLedger(
+  documents: DynamoDBDocumentClient,
+  tableName: string,
+  clock: () => number = Date.now,
+): DeliveryLedger {
+  const key = (destination: string, eventId: string): string => `${destination}#${eventId}`;
+  return {
+    async deliveredOf(destination, eventIds) {
+      const found = new Set<string>();
+      await Promise.all(
+        chunks(eventIds, GET_CHUNK).map(async (ids) => {
+          let keys: Record<string, unknown>[] = ids.map((id) => ({ id: key(destination, id) }));
+          for (let round = 0; keys.length > 0; round++) {
+            if (round === MAX_ROUNDS)
+              throw new Error(`DynamoDB left ${keys.length} keys unread after ${MAX_ROUNDS} rounds`);
+            if (round > 0) await pause(round);
+            const answer = await documents.send(
+              new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ProjectionExpression: 'id' } } }),
+            );
+            for (const item of answer.Responses?.[tableName] ?? [])
+              found.add(String(item.id).slice(destination.length + 1));
+            keys = (answer.UnprocessedKeys?.[tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+          }
+        }),
+      );
+      return found;
+    },
+    async record(destination, eventIds) {
+      const now = Math.floor(clock() / 1000);
+      await Promise.all(
+        chunks(eventIds, WRITE_CHUNK).map(async (ids) => {
+          let requests = ids.map((id) => ({
+            PutRequest: { Item: { id: key(destination, id), deliveredAt: now, expiration: now + RETENTION_SECONDS } },
+          }));
+          for (let round = 0; requests.length > 0; round++) {
+            if (round === MAX_ROUNDS)
+              throw new Error(`DynamoDB left ${requests.length} writes undone after ${MAX_ROUNDS} rounds`);
+            if (round > 0) await pause(round);
+            const answer = await documents.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
+            requests = (answer.UnprocessedItems?.[tableName] as typeof requests | undefined) ?? [];
+          }
+        }),
+      );
+    },
+  };
+}

@@ -1,0 +1,214 @@
+/**
+ * The one place in marketing-events that reads configuration and builds clients. The handler takes a
+ * ready-made function from here.
+ */
+import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
+import {
+  awsClientSettings,
+  awsEnvironmentSchema,
+  commaSeparated,
+  createContractReader,
+  createDeadLetterQueueSink,
+  createDocumentClient,
+  createLogger,
+  createMetrics,
+  createSqsBatchConsumer,
+  createSqsClient,
+  createSsmClient,
+  loadConfig,
+  MARKETING_EVENT_CONTRACTS,
+  MetricUnit,
+  PermanentError,
+  QueueUrlResolver,
+  RetryableError,
+  sqsVisibilityBackoff,
+  type Metrics,
+  type SqsBatchHandler,
+} from '@backbone/shared';
+import { z } from 'zod';
+import { createDynamoDbDeliveryLedger } from './adapters/dynamodb-ledger';
+import { createFetchTransport } from './adapters/fetch-transport';
+import type { Destination, DestinationName } from './domain/destination';
+import { DEFAULT_ROUTING, dispatchEvents, type DispatchObserver } from './domain/dispatch';
+import { ga4Destination } from './domain/ga4';
+import { metaDestination } from './domain/meta';
+import type { HttpTransport } from './domain/outcome';
+import { webhookDestination } from './domain/webhook';
+
+const SERVICE = 'marketing-events';
+
+/**
+ * A secret is either in the environment (locally: the sandbox's values) or, in AWS, named by
+ * `<NAME>_PARAMETER`: an SSM SecureString read at cold start, never written to serverless.yml or logs.
+ */
+const secretNames = ['META_ACCESS_TOKEN', 'GA4_API_SECRET', 'WEBHOOK_SIGNING_KEY'] as const;
+type SecretName = (typeof secretNames)[number];
+
+export const dispatcherConfigSchema = awsEnvironmentSchema.extend({
+  DELIVERIES_TABLE: z.string().min(3),
+  DEAD_LETTER_QUEUE_NAME: z.string().min(1),
+  MAX_RECEIVE_COUNT: z.coerce.number().int().min(1).max(1000),
+  RETRY_BASE_SECONDS: z.coerce.number().positive().default(5),
+  RETRY_MAX_SECONDS: z.coerce.number().positive().default(300),
+  DESTINATIONS: commaSeparated.pipe(z.array(z.enum(['meta', 'ga4', 'webhook']))),
+  DESTINATION_TIMEOUT_MS: z.coerce.number().int().positive().default(1_500),
+  META_BASE_URL: z.url().default('https://graph.facebook.com'),
+  META_API_VERSION: z
+    .string()
+    .regex(/^v\d+\.\d+$/)
+    .default('v24.0'),
+  META_DATASET_ID: z.string().optional(),
+  META_TEST_EVENT_CODE: z.string().optional(),
+  GA4_BASE_URL: z.url().default('https://www.google-analytics.com'),
+  GA4_FIREBASE_APP_ID: z.string().optional(),
+  WEBHOOK_URL: z.url().optional(),
+  ...Object.fromEntries(
+    secretNames.flatMap((n) => [
+      [n, z.string().optional()],
+      [`${n}_PARAMETER`, z.string().optional()],
+    ]),
+  ),
+});
+
+type DispatcherConfig = z.infer<typeof dispatcherConfigSchema> &
+  Partial<Record<SecretName | `${SecretName}_PARAMETER`, string>>;
+
+async function readSecret(
+  config: DispatcherConfig,
+  name: SecretName,
+  ssm: () => ReturnType<typeof createSsmClient>,
+): Promise<string> {
+  const parameter = config[`${name}_PARAMETER`];
+  if (parameter) {
+    const value = await getParameter(parameter, { decrypt: true, maxAge: 300, sdkClient: ssm() });
+    if (!value) throw new Error(`SSM parameter ${parameter} (for ${name}) is empty`);
+    return value;
+  }
+  const value = config[name];
+  if (!value) throw new Error(`set ${name} (locally) or ${name}_PARAMETER (an SSM SecureString name, in AWS)`);
+  return value;
+}
+
+function required(config: DispatcherConfig, name: keyof DispatcherConfig, destination: DestinationName): string {
+  const value = config[name];
+  if (typeof value !== 'string' || value === '')
+    throw new Error(`destination ${destination} is enabled: set ${String(name)}`);
+  return value;
+}
+
+export async function buildDestinations(
+  config: DispatcherConfig,
+  http: HttpTransport,
+  ssm: () => ReturnType<typeof createSsmClient>,
+): Promise<Destination[]> {
+  return Promise.all(
+    config.DESTINATIONS.map(async (name): Promise<Destination> => {
+      switch (name) {
+        case 'meta':
+          return metaDestination(
+            {
+              baseUrl: config.META_BASE_URL,
+              apiVersion: config.META_API_VERSION,
+              datasetId: required(config, 'META_DATASET_ID', name),
+              accessToken: await readSecret(config, 'META_ACCESS_TOKEN', ssm),
+              testEventCode: config.META_TEST_EVENT_CODE,
+            },
+            http,
+          );
+        case 'ga4':
+          return ga4Destination(
+            {
+              baseUrl: config.GA4_BASE_URL,
+              firebaseAppId: required(config, 'GA4_FIREBASE_APP_ID', name),
+              apiSecret: await readSecret(config, 'GA4_API_SECRET', ssm),
+            },
+            http,
+          );
+        case 'webhook':
+          return webhookDestination(
+            {
+              url: required(config, 'WEBHOOK_URL', name),
+              signingKey: await readSecret(config, 'WEBHOOK_SIGNING_KEY', ssm),
+            },
+            http,
+          );
+      }
+    }),
+  );
+}
+
+/**
+ * Per destination and event type: Delivered, Retried, FailedPermanently and DeliveryLatency, summed over
+ * a batch and written once per batch (one EMF line per combination, not per event).
+ */
+export function metricsObserver(metrics: Metrics): DispatchObserver & { flush(): void } {
+  const totals = new Map<
+    string,
+    { destination: string; eventType: string; metric: string; count: number; latency: number }
+  >();
+  const names = { delivered: 'Delivered', retryable: 'Retried', permanent: 'FailedPermanently' } as const;
+  return {
+    onResult(destination, eventType, outcome, latencyMs) {
+      const metric = names[outcome.status];
+      const key = `${destination}|${eventType}|${metric}`;
+      const entry = totals.get(key) ?? { destination, eventType, metric, count: 0, latency: 0 };
+      entry.count++;
+      entry.latency = Math.max(entry.latency, latencyMs);
+      totals.set(key, entry);
+    },
+    flush() {
+      for (const t of totals.values()) {
+        const single = metrics.singleMetric();
+        single.addDimensions({ destination: t.destination, eventType: t.eventType });
+        single.addMetric(t.metric, MetricUnit.Count, t.count);
+        if (t.metric === 'Delivered') single.addMetric('DeliveryLatency', MetricUnit.Milliseconds, t.latency);
+        single.publishStoredMetrics();
+      }
+      totals.clear();
+    },
+  };
+}
+
+export async function createDispatcher(
+  env: Record<string, string | undefined> = process.env,
+): Promise<SqsBatchHandler> {
+  const config = loadConfig(dispatcherConfigSchema, env, `${SERVICE}/dispatchEvents`) as DispatcherConfig;
+  const aws = awsClientSettings(config);
+  const sqs = createSqsClient(aws);
+  const queueUrls = new QueueUrlResolver(sqs);
+  const ledger = createDynamoDbDeliveryLedger(createDocumentClient(aws), config.DELIVERIES_TABLE);
+  const destinations = await buildDestinations(config, createFetchTransport(config.DESTINATION_TIMEOUT_MS), () =>
+    createSsmClient(aws),
+  );
+  const logger = createLogger(SERVICE);
+  const metrics = createMetrics(SERVICE);
+  const observer = metricsObserver(metrics);
+  return createSqsBatchConsumer({
+    reader: createContractReader(MARKETING_EVENT_CONTRACTS),
+    maxReceiveCount: config.MAX_RECEIVE_COUNT,
+    deadLetters: createDeadLetterQueueSink(sqs, () => queueUrls.resolve(config.DEAD_LETTER_QUEUE_NAME)),
+    backoff: sqsVisibilityBackoff(sqs, queueUrls, {
+      baseSeconds: config.RETRY_BASE_SECONDS,
+      maxSeconds: config.RETRY_MAX_SECONDS,
+    }),
+    logger,
+    metrics,
+    async handleBatch(items) {
+      try {
+        const outcomes = await dispatchEvents(
+          items.map((i) => i.envelope),
+          { destinations, routing: DEFAULT_ROUTING, ledger, now: () => new Date(), observer },
+        );
+        return outcomes.map((outcome) =>
+          outcome.status === 'delivered'
+            ? undefined
+            : outcome.status === 'retryable'
+              ? new RetryableError(outcome.reason)
+              : new PermanentError(outcome.reason),
+        );
+      } finally {
+        observer.flush();
+      }
+    },
+  });
+}

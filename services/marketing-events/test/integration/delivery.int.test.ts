@@ -1,0 +1,212 @@
+/**
+ * 10,000 post-install events through the local cloud: published with publishMarketingEvents, delivered
+ * by the dispatcher in serverless-offline to the marketing-platform sandbox, which fails 20 % of requests
+ * and goes down for 30 seconds in the middle. Every event reaches every platform it is routed to exactly
+ * once; the poison events, and only they, end in the DLQ with their reasons.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  PurgeQueueCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  type Message,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import {
+  awsClientSettings,
+  awsEnvironmentSchema,
+  createSqsClient,
+  loadConfig,
+  publishMarketingEvents,
+  type MarketingEventInput,
+} from '@backbone/shared';
+import { waitFor } from '@backbone/shared/testing';
+
+const QUEUE = 'marketing-events-local-events';
+const DLQ = 'marketing-events-local-events-dlq';
+const SANDBOX = 'http://127.0.0.1:4590';
+const EVENTS = 10_000;
+const TOO_OLD = 20;
+const MALFORMED = 20;
+
+type Received = Record<
+  'meta' | 'ga4' | 'webhook',
+  { total: number; unique: number; duplicates: number; injectedFailures: number }
+>;
+
+let sqs: SQSClient;
+let queueUrl: string;
+let dlqUrl: string;
+
+const sandbox = async (path: string, body?: unknown): Promise<unknown> => {
+  const response = await fetch(`${SANDBOX}${path}`, {
+    method: body === undefined && path.endsWith('received') ? 'GET' : 'POST',
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return response.status === 204 ? undefined : response.json();
+};
+
+const depth = async (url: string): Promise<number> => {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: [
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesNotVisible',
+        'ApproximateNumberOfMessagesDelayed',
+      ],
+    }),
+  );
+  return Object.values(Attributes ?? {}).reduce((sum, n) => sum + Number(n), 0);
+};
+
+const device = (i: number) => ({
+  platform: i % 2 === 0 ? ('android' as const) : ('ios' as const),
+  appId: 'com.example.lending',
+  appVersion: '4.2.0',
+  osVersion: i % 2 === 0 ? '14' : '17.5',
+  appInstanceId: randomUUID().replace(/-/g, ''),
+  advertiserTrackingEnabled: i % 3 !== 0,
+  applicationTrackingEnabled: true,
+});
+
+function event(run: string, i: number, occurredAt?: Date): MarketingEventInput {
+  const customer = {
+    customerId: `${run}-c${i}`,
+    email: `customer${i}@example.com`,
+    phone: `+44 7700 ${String(900000 + i)}`,
+    firstName: 'Alex',
+  };
+  const common = { customer, device: device(i) };
+  const loan = { loanId: `${run}-l${i}`, product: 'personal-loan', amount: 500 + (i % 50) * 100, currency: 'GBP' };
+  switch (i % 5) {
+    case 0:
+      return { type: 'RegistrationCompleted', data: { ...common, method: 'email' }, occurredAt };
+    case 1:
+      return {
+        type: 'LoanApplicationSubmitted',
+        data: { ...common, applicationId: `${run}-a${i}`, product: loan.product, amount: loan.amount, currency: 'GBP' },
+        occurredAt,
+      };
+    case 2:
+      return { type: 'LoanApproved', data: { ...common, ...loan, applicationId: `${run}-a${i}` }, occurredAt };
+    case 3:
+      return { type: 'LoanDisbursed', data: { ...common, ...loan }, occurredAt };
+    default:
+      return {
+        type: 'FirstRepaymentMade',
+        data: { ...common, loanId: loan.loanId, amount: 120, currency: 'GBP' },
+        occurredAt,
+      };
+  }
+}
+
+beforeAll(async () => {
+  sqs = createSqsClient(awsClientSettings(loadConfig(awsEnvironmentSchema)));
+  queueUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: QUEUE }))).QueueUrl!;
+  dlqUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: DLQ }))).QueueUrl!;
+  // Start from nothing: what the demo or an earlier run left would blur the counts.
+  await sqs.send(new PurgeQueueCommand({ QueueUrl: queueUrl }));
+  await sqs.send(new PurgeQueueCommand({ QueueUrl: dlqUrl }));
+  await sandbox('/_sandbox/reset', {});
+});
+
+afterAll(async () => {
+  await sandbox('/_sandbox/reset', {});
+  sqs?.destroy();
+});
+
+it('delivers 10,000 events exactly once per platform through failures and an outage; only poison reaches the DLQ', async () => {
+  const run = randomUUID().slice(0, 8);
+  await sandbox('/_sandbox/faults', { failureRate: 0.2, statuses: [500, 503, 429] });
+
+  const good = Array.from({ length: EVENTS }, (_, i) => event(run, i));
+  const tenDaysAgo = new Date(Date.now() - 10 * 86_400_000);
+  // Valid, but older than Meta (7 days) and GA4 (72 hours) accept: only the webhook can take them.
+  const tooOld = Array.from({ length: TOO_OLD }, (_, i) => event(`${run}-old`, i * 5 + 2, tenDaysAgo));
+  const results = await publishMarketingEvents({ sqs, queueUrl }, [...good, ...tooOld], { concurrency: 8 });
+  expect(results.filter((r) => r.status !== 'sent')).toEqual([]);
+  expect(new Set(results.map((r) => r.eventId)).size).toBe(EVENTS + TOO_OLD);
+
+  // A buggy producer that bypasses the contracts: half not JSON, half without a customer.
+  const malformed = Array.from({ length: MALFORMED }, (_, i) =>
+    i % 2 === 0
+      ? `{"id": "broken-${run}-${i}"`
+      : JSON.stringify({
+          id: `invalid-${run}-${i}`,
+          type: 'LoanApproved',
+          version: 1,
+          occurredAt: new Date().toISOString(),
+          correlationId: run,
+          data: { loanId: 'x' },
+        }),
+  );
+  for (let i = 0; i < malformed.length; i += 10) {
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: malformed.slice(i, i + 10).map((body, j) => ({ Id: String(j), MessageBody: body })),
+      }),
+    );
+  }
+
+  // Mid-flight, every platform goes down for 30 seconds (the 20 % failures carry on around it).
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  await sandbox('/_sandbox/faults', { failureRate: 0.2, statuses: [500, 503, 429], outageSeconds: 30 });
+
+  const expected = {
+    meta: (EVENTS * 4) / 5, // FirstRepaymentMade is not routed to Meta
+    ga4: EVENTS,
+    webhook: EVENTS + TOO_OLD,
+  };
+  const received = await waitFor(
+    'every event at every platform, and the queue empty',
+    async () => {
+      const now = (await sandbox('/_sandbox/received')) as Received;
+      const complete =
+        now.meta.unique >= expected.meta && now.ga4.unique >= expected.ga4 && now.webhook.unique >= expected.webhook;
+      return complete && (await depth(queueUrl)) === 0 ? now : undefined;
+    },
+    { timeoutMs: 420_000, intervalMs: 2_000 },
+  );
+
+  for (const platform of ['meta', 'ga4', 'webhook'] as const) {
+    expect({ platform, unique: received[platform].unique, duplicates: received[platform].duplicates }).toEqual({
+      platform,
+      unique: expected[platform],
+      duplicates: 0,
+    });
+    expect(received[platform].injectedFailures).toBeGreaterThan(0);
+  }
+
+  const dead: Message[] = [];
+  await waitFor(
+    'the poison events in the DLQ',
+    async () => {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: dlqUrl,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 1,
+          VisibilityTimeout: 120,
+          MessageAttributeNames: ['All'],
+        }),
+      );
+      dead.push(...Messages);
+      return dead.length >= TOO_OLD + MALFORMED && Messages.length === 0 ? true : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 100 },
+  );
+  const reasons = dead.map((m) => m.MessageAttributes?.['failure.reason']?.StringValue ?? '(no reason)');
+  expect(dead).toHaveLength(TOO_OLD + MALFORMED);
+  expect(reasons.filter((r) => r.includes('message body is not JSON'))).toHaveLength(MALFORMED / 2);
+  expect(reasons.filter((r) => r.includes('LoanApproved v1 message') && r.includes('data.customer'))).toHaveLength(
+    MALFORMED / 2,
+  );
+  const tooOldReasons = reasons.filter((r) => r.includes('Meta accepts events at most 7 days old'));
+  expect(tooOldReasons).toHaveLength(TOO_OLD);
+  expect(tooOldReasons.every((r) => r.includes('GA4 accepts at most 72'))).toBe(true);
+  expect(dead.every((m) => m.MessageAttributes?.['failure.kind']?.StringValue === 'permanent')).toBe(true);
+}, 600_000);
