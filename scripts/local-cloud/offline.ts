@@ -65,7 +65,8 @@ export async function startServices(names: string[], options: StartOptions): Pro
   const services: RunningService[] = names.map((name, i) => {
     const child = spawn(SERVERLESS_BIN, ['offline', 'start', '--stage', LOCAL_STAGE], {
       cwd: path.join(SERVICES_DIR, name),
-      env: { ...frameworkEnvironment(), ...localEnvironment() },
+      // serverless-offline-sqs polls with the AWS SDK v2, which reuses connections only when told to.
+      env: { ...frameworkEnvironment(), ...localEnvironment(), AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });

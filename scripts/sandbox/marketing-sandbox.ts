@@ -6,6 +6,7 @@
  *
  *   GET  /_sandbox/received          accepted events per platform: total, unique, duplicates
  *   GET  /_sandbox/received/ids      ... and the event ids themselves
+ *   GET  /_sandbox/arrivals          per platform, when each event id first arrived (epoch ms)
  *   POST /_sandbox/faults            {"failureRate": 0.2, "statuses": [500, 503, 429], "latencyMs": 0,
  *                                     "outageSeconds": 30, "platforms": ["meta"]}   (omitted = all)
  *   POST /_sandbox/reset             forget everything received and every fault
@@ -51,9 +52,13 @@ const NO_FAULTS: Faults = { failureRate: 0, statuses: [503], latencyMs: 0, outag
 interface Received {
   total: number;
   ids: Map<string, number>;
+  /** Event id (the platform's dedup id) -> first arrival, epoch ms. */
+  arrivals: Map<string, number>;
   requests: number;
   rejected: number;
   injected: number;
+  /** Requests whose caller had hung up before they were processed: not committed. */
+  abandoned: number;
 }
 
 const META_MAX_BATCH = 1_000;
@@ -119,15 +124,22 @@ export async function startMarketingSandbox(
   let faults: Faults = { ...NO_FAULTS };
   const fresh = (): Record<Platform, Received> =>
     Object.fromEntries(
-      PLATFORMS.map((p) => [p, { total: 0, ids: new Map(), requests: 0, rejected: 0, injected: 0 }]),
+      PLATFORMS.map((p) => [
+        p,
+        { total: 0, ids: new Map(), arrivals: new Map(), requests: 0, rejected: 0, injected: 0, abandoned: 0 },
+      ]),
     ) as Record<Platform, Received>;
   let received = fresh();
 
+  /** Records accepted events by "<name>:<event id>"; arrivals by the event id alone. */
   const accept = (platform: Platform, ids: readonly string[]): void => {
     const r = received[platform];
+    const now = Date.now();
     for (const id of ids) {
       r.total++;
       r.ids.set(id, (r.ids.get(id) ?? 0) + 1);
+      const eventId = id.slice(id.lastIndexOf(':') + 1);
+      if (!r.arrivals.has(eventId)) r.arrivals.set(eventId, now);
     }
   };
 
@@ -144,6 +156,7 @@ export async function startMarketingSandbox(
             requests: r.requests,
             rejected: r.rejected,
             injectedFailures: r.injected,
+            abandoned: r.abandoned,
           },
         ];
       }),
@@ -188,6 +201,13 @@ export async function startMarketingSandbox(
           : undefined;
     if (!platform || request.method !== 'POST')
       return send(response, 404, { message: `no such endpoint: ${request.method} ${path}` });
+    // A request whose caller has already given up (its deadline passed while this server was busy) is
+    // not committed, as a platform that cancels work for a closed connection: otherwise the sandbox would
+    // count the caller's retry of an answer it never saw as a duplicate delivery.
+    if (request.socket.destroyed) {
+      received[platform].abandoned++;
+      return;
+    }
     received[platform].requests++;
     if (faults.latencyMs > 0 && faults.platforms.includes(platform)) {
       await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
@@ -322,16 +342,33 @@ export async function startMarketingSandbox(
       received.webhook.rejected++;
       return send(response, 401, { message: 'bad or stale X-Signature' });
     }
-    if (typeof body.eventId !== 'string') {
+    const events = Array.isArray(body.events) ? (body.events as { eventId?: unknown; type?: unknown }[]) : undefined;
+    const bad = events?.findIndex((e) => typeof e.eventId !== 'string' || typeof e.type !== 'string');
+    if (!events || events.length === 0 || events.length > 100 || bad !== -1) {
       received.webhook.rejected++;
-      return send(response, 422, { message: 'eventId is required' });
+      return send(response, 422, {
+        message: !events
+          ? 'the body must be {"events": [...]}'
+          : bad !== -1
+            ? `events[${bad}]: eventId and type are required`
+            : '1 to 100 events per request',
+      });
     }
-    accept('webhook', [`${String(body.type)}:${body.eventId}`]);
-    send(response, 202, { accepted: body.eventId });
+    accept(
+      'webhook',
+      events.map((e) => `${String(e.type)}:${String(e.eventId)}`),
+    );
+    send(response, 202, { accepted: events.length });
   }
 
   function control(method: string, path: string, text: string, response: http.ServerResponse): void {
     if (method === 'GET' && path === '/_sandbox/received') return send(response, 200, summary());
+    if (method === 'GET' && path === '/_sandbox/arrivals')
+      return send(
+        response,
+        200,
+        Object.fromEntries(PLATFORMS.map((p) => [p, Object.fromEntries(received[p].arrivals)])),
+      );
     if (method === 'GET' && path === '/_sandbox/received/ids')
       return send(response, 200, Object.fromEntries(PLATFORMS.map((p) => [p, Object.fromEntries(received[p].ids)])));
     if (method === 'POST' && path === '/_sandbox/reset') {

@@ -22,14 +22,23 @@ import {
   QueueUrlResolver,
   RetryableError,
   sqsVisibilityBackoff,
+  type DeadLetterSink,
+  type Logger,
   type Metrics,
+  type RetryBackoff,
   type SqsBatchHandler,
 } from '@backbone/shared';
 import { z } from 'zod';
 import { createDynamoDbDeliveryLedger } from './adapters/dynamodb-ledger';
-import { createFetchTransport } from './adapters/fetch-transport';
+import { createHttpTransport } from './adapters/http-transport';
 import type { Destination, DestinationName } from './domain/destination';
-import { DEFAULT_ROUTING, dispatchEvents, type DispatchObserver } from './domain/dispatch';
+import {
+  DEFAULT_ROUTING,
+  dispatchEvents,
+  type DeliveryLedger,
+  type DispatchObserver,
+  type Routing,
+} from './domain/dispatch';
 import { ga4Destination } from './domain/ga4';
 import { metaDestination } from './domain/meta';
 import type { HttpTransport } from './domain/outcome';
@@ -51,7 +60,9 @@ export const dispatcherConfigSchema = awsEnvironmentSchema.extend({
   RETRY_BASE_SECONDS: z.coerce.number().positive().default(5),
   RETRY_MAX_SECONDS: z.coerce.number().positive().default(300),
   DESTINATIONS: commaSeparated.pipe(z.array(z.enum(['meta', 'ga4', 'webhook']))),
-  DESTINATION_TIMEOUT_MS: z.coerce.number().int().positive().default(1_500),
+  // Long enough that a slow answer is rarely abandoned: an abandoned request that the platform did
+  // commit is sent again, and only Meta and the webhook's receivers deduplicate; GA4 does not.
+  DESTINATION_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
   META_BASE_URL: z.url().default('https://graph.facebook.com'),
   META_API_VERSION: z
     .string()
@@ -157,47 +168,59 @@ export function metricsObserver(metrics: Metrics): DispatchObserver & { flush():
       totals.set(key, entry);
     },
     flush() {
-      for (const t of totals.values()) {
+      // A single metric is written as soon as it is added: one per figure, each with its dimensions.
+      const write = (
+        t: { destination: string; eventType: string },
+        name: string,
+        unit: (typeof MetricUnit)[keyof typeof MetricUnit],
+        value: number,
+      ) => {
         const single = metrics.singleMetric();
         single.addDimensions({ destination: t.destination, eventType: t.eventType });
-        single.addMetric(t.metric, MetricUnit.Count, t.count);
-        if (t.metric === 'Delivered') single.addMetric('DeliveryLatency', MetricUnit.Milliseconds, t.latency);
-        single.publishStoredMetrics();
+        single.addMetric(name, unit, value);
+      };
+      for (const t of totals.values()) {
+        write(t, t.metric, MetricUnit.Count, t.count);
+        if (t.metric === 'Delivered') write(t, 'DeliveryLatency', MetricUnit.Milliseconds, t.latency);
       }
       totals.clear();
     },
   };
 }
 
-export async function createDispatcher(
-  env: Record<string, string | undefined> = process.env,
-): Promise<SqsBatchHandler> {
-  const config = loadConfig(dispatcherConfigSchema, env, `${SERVICE}/dispatchEvents`) as DispatcherConfig;
-  const aws = awsClientSettings(config);
-  const sqs = createSqsClient(aws);
-  const queueUrls = new QueueUrlResolver(sqs);
-  const ledger = createDynamoDbDeliveryLedger(createDocumentClient(aws), config.DELIVERIES_TABLE);
-  const destinations = await buildDestinations(config, createFetchTransport(config.DESTINATION_TIMEOUT_MS), () =>
-    createSsmClient(aws),
-  );
-  const logger = createLogger(SERVICE);
-  const metrics = createMetrics(SERVICE);
-  const observer = metricsObserver(metrics);
+export interface DispatcherParts {
+  destinations: readonly Destination[];
+  ledger: DeliveryLedger;
+  deadLetters: DeadLetterSink;
+  maxReceiveCount: number;
+  logger: Logger;
+  backoff?: RetryBackoff;
+  metrics?: Metrics;
+  routing?: Routing;
+}
+
+/** The dispatcher from its parts: the Lambda's (below) or a benchmark's in-memory ones. */
+export function createDispatcherHandler(parts: DispatcherParts): SqsBatchHandler {
+  const observer = parts.metrics ? metricsObserver(parts.metrics) : undefined;
+  const deps = {
+    destinations: parts.destinations,
+    routing: parts.routing ?? DEFAULT_ROUTING,
+    ledger: parts.ledger,
+    now: () => new Date(),
+    observer,
+  };
   return createSqsBatchConsumer({
     reader: createContractReader(MARKETING_EVENT_CONTRACTS),
-    maxReceiveCount: config.MAX_RECEIVE_COUNT,
-    deadLetters: createDeadLetterQueueSink(sqs, () => queueUrls.resolve(config.DEAD_LETTER_QUEUE_NAME)),
-    backoff: sqsVisibilityBackoff(sqs, queueUrls, {
-      baseSeconds: config.RETRY_BASE_SECONDS,
-      maxSeconds: config.RETRY_MAX_SECONDS,
-    }),
-    logger,
-    metrics,
+    maxReceiveCount: parts.maxReceiveCount,
+    deadLetters: parts.deadLetters,
+    backoff: parts.backoff,
+    logger: parts.logger,
+    metrics: parts.metrics,
     async handleBatch(items) {
       try {
         const outcomes = await dispatchEvents(
           items.map((i) => i.envelope),
-          { destinations, routing: DEFAULT_ROUTING, ledger, now: () => new Date(), observer },
+          deps,
         );
         return outcomes.map((outcome) =>
           outcome.status === 'delivered'
@@ -207,8 +230,31 @@ export async function createDispatcher(
               : new PermanentError(outcome.reason),
         );
       } finally {
-        observer.flush();
+        observer?.flush();
       }
     },
+  });
+}
+
+export async function createDispatcher(
+  env: Record<string, string | undefined> = process.env,
+): Promise<SqsBatchHandler> {
+  const config = loadConfig(dispatcherConfigSchema, env, `${SERVICE}/dispatchEvents`) as DispatcherConfig;
+  const aws = awsClientSettings(config);
+  const sqs = createSqsClient(aws);
+  const queueUrls = new QueueUrlResolver(sqs);
+  return createDispatcherHandler({
+    destinations: await buildDestinations(config, createHttpTransport(config.DESTINATION_TIMEOUT_MS), () =>
+      createSsmClient(aws),
+    ),
+    ledger: createDynamoDbDeliveryLedger(createDocumentClient(aws), config.DELIVERIES_TABLE),
+    deadLetters: createDeadLetterQueueSink(sqs, () => queueUrls.resolve(config.DEAD_LETTER_QUEUE_NAME)),
+    backoff: sqsVisibilityBackoff(sqs, queueUrls, {
+      baseSeconds: config.RETRY_BASE_SECONDS,
+      maxSeconds: config.RETRY_MAX_SECONDS,
+    }),
+    maxReceiveCount: config.MAX_RECEIVE_COUNT,
+    logger: createLogger(SERVICE),
+    metrics: createMetrics(SERVICE),
   });
 }

@@ -1,4 +1,5 @@
 import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DestinationName } from '../domain/destination';
 import type { DeliveryLedger } from '../domain/dispatch';
 
 // DynamoDB limits: 100 keys per BatchGetItem, 25 items per BatchWriteItem.
@@ -14,41 +15,48 @@ const chunks = <T>(items: readonly T[], size: number): T[][] =>
 const pause = (round: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 25 * 2 ** round) * Math.random()));
 
-/** (destination, event id) -> delivered, one item each, expiring after the longest an event can be redriven. */
+/** One item per event: the platforms it has been delivered to, expiring after the longest it can be redriven. */
 export function createDynamoDbDeliveryLedger(
   documents: DynamoDBDocumentClient,
   tableName: string,
   clock: () => number = Date.now,
 ): DeliveryLedger {
-  const key = (destination: string, eventId: string): string => `${destination}#${eventId}`;
   return {
-    async deliveredOf(destination, eventIds) {
-      const found = new Set<string>();
+    async deliveredTo(eventIds) {
+      const found = new Map<string, ReadonlySet<DestinationName>>();
       await Promise.all(
         chunks(eventIds, GET_CHUNK).map(async (ids) => {
-          let keys: Record<string, unknown>[] = ids.map((id) => ({ id: key(destination, id) }));
+          let keys: Record<string, unknown>[] = ids.map((id) => ({ id }));
           for (let round = 0; keys.length > 0; round++) {
             if (round === MAX_ROUNDS)
               throw new Error(`DynamoDB left ${keys.length} keys unread after ${MAX_ROUNDS} rounds`);
             if (round > 0) await pause(round);
             const answer = await documents.send(
-              new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ProjectionExpression: 'id' } } }),
+              new BatchGetCommand({
+                // Strongly consistent: a retry a second after a delivery must see it, or it sends again.
+                RequestItems: {
+                  [tableName]: { Keys: keys, ProjectionExpression: 'id, destinations', ConsistentRead: true },
+                },
+              }),
             );
             for (const item of answer.Responses?.[tableName] ?? [])
-              found.add(String(item.id).slice(destination.length + 1));
+              found.set(String(item.id), new Set(item.destinations as DestinationName[]));
             keys = (answer.UnprocessedKeys?.[tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
           }
         }),
       );
       return found;
     },
-    async record(destination, eventIds) {
+    async record(deliveries) {
       const now = Math.floor(clock() / 1000);
+      const items = [...deliveries].map(([id, destinations]) => ({
+        PutRequest: {
+          Item: { id, destinations: [...new Set(destinations)], deliveredAt: now, expiration: now + RETENTION_SECONDS },
+        },
+      }));
       await Promise.all(
-        chunks(eventIds, WRITE_CHUNK).map(async (ids) => {
-          let requests = ids.map((id) => ({
-            PutRequest: { Item: { id: key(destination, id), deliveredAt: now, expiration: now + RETENTION_SECONDS } },
-          }));
+        chunks(items, WRITE_CHUNK).map(async (batch) => {
+          let requests = batch;
           for (let round = 0; requests.length > 0; round++) {
             if (round === MAX_ROUNDS)
               throw new Error(`DynamoDB left ${requests.length} writes undone after ${MAX_ROUNDS} rounds`);

@@ -20,13 +20,15 @@ export const DEFAULT_ROUTING: Routing = {
 };
 
 /**
- * What has been delivered where, keyed by (destination, event id): a redelivered message or a retried
- * batch never sends an event twice to a platform that already has it (DynamoDB in AWS).
+ * Where each event has been delivered: a redelivered message or a retried batch never sends an event
+ * again to a platform that already has it (DynamoDB in AWS: one item per event, read and written once
+ * per batch whatever the number of platforms).
  */
 export interface DeliveryLedger {
-  /** Of these event ids, the ones already delivered to the destination. */
-  deliveredOf(destination: DestinationName, eventIds: readonly string[]): Promise<Set<string>>;
-  record(destination: DestinationName, eventIds: readonly string[]): Promise<void>;
+  /** For each of these event ids that has been delivered anywhere, the platforms that have it. */
+  deliveredTo(eventIds: readonly string[]): Promise<Map<string, ReadonlySet<DestinationName>>>;
+  /** Records every platform each event is now delivered to (those it had and the new ones). */
+  record(deliveries: ReadonlyMap<string, readonly DestinationName[]>): Promise<void>;
 }
 
 export interface DispatchObserver {
@@ -64,37 +66,39 @@ export type EventOutcome =
 export async function dispatchEvents(events: readonly MarketingEvent[], deps: DispatchDeps): Promise<EventOutcome[]> {
   const now = deps.now();
   const failures = events.map(() => [] as { destination: DestinationName; outcome: DeliveryOutcome }[]);
+  const fail = (index: number, destination: DestinationName, outcome: DeliveryOutcome): void => {
+    failures[index]!.push({ destination, outcome });
+  };
+  const routedTo = (event: MarketingEvent, destination: Destination): boolean =>
+    deps.routing[event.type]?.includes(destination.name) ?? false;
+  let already: Map<string, ReadonlySet<DestinationName>>;
+  try {
+    already = await deps.ledger.deliveredTo([...new Set(events.map((e) => e.id))]);
+  } catch (error) {
+    const outcome = retryable(`delivery ledger unavailable (${String(error)})`);
+    events.forEach((event, index) => {
+      for (const destination of deps.destinations)
+        if (routedTo(event, destination)) fail(index, destination.name, outcome);
+    });
+    return summarise(failures);
+  }
+  const newly = new Map<string, DestinationName[]>();
   await Promise.all(
     deps.destinations.map(async (destination) => {
-      const routed = events.flatMap((event, index) =>
-        deps.routing[event.type]?.includes(destination.name) ? [{ event, index }] : [],
-      );
-      if (routed.length === 0) return;
-      const fail = (index: number, outcome: DeliveryOutcome): void => {
-        failures[index]!.push({ destination: destination.name, outcome });
-      };
-      let already: Set<string>;
-      try {
-        already = await deps.ledger.deliveredOf(destination.name, [...new Set(routed.map((r) => r.event.id))]);
-      } catch (error) {
-        for (const r of routed)
-          fail(r.index, retryable(`${destination.name}: delivery ledger unavailable (${String(error)})`));
-        return;
-      }
       // The same event twice in one batch (published twice) is sent once and shares the outcome.
       const byId = new Map<string, { event: MarketingEvent; indexes: number[] }>();
-      for (const r of routed) {
-        if (already.has(r.event.id)) continue;
-        const entry = byId.get(r.event.id);
-        if (entry) entry.indexes.push(r.index);
-        else byId.set(r.event.id, { event: r.event, indexes: [r.index] });
-      }
+      events.forEach((event, index) => {
+        if (!routedTo(event, destination) || already.get(event.id)?.has(destination.name)) return;
+        const entry = byId.get(event.id);
+        if (entry) entry.indexes.push(index);
+        else byId.set(event.id, { event, indexes: [index] });
+      });
       const items: { id: string; type: MarketingEventType; indexes: number[]; payload: unknown }[] = [];
       for (const [id, { event, indexes }] of byId) {
         const prepared = destination.prepare(event, now);
         if (prepared.ok) items.push({ id, type: event.type, indexes, payload: prepared.payload });
         else {
-          for (const index of indexes) fail(index, permanent(prepared.reason));
+          for (const index of indexes) fail(index, destination.name, permanent(prepared.reason));
           deps.observer?.onResult(destination.name, event.type, permanent(prepared.reason), 0);
         }
       }
@@ -107,26 +111,41 @@ export async function dispatchEvents(events: readonly MarketingEvent[], deps: Di
         const started = performance.now();
         const outcomes = await sendWithBisection(destination, payloads);
         const latencyMs = performance.now() - started;
-        const deliveredIds: string[] = [];
         outcomes.forEach((outcome, i) => {
           const item = payloadOwner.get(payloads[i])!;
           deps.observer?.onResult(destination.name, item.type, outcome, latencyMs);
-          if (outcome.status === 'delivered') deliveredIds.push(item.id);
-          else for (const index of item.indexes) fail(index, outcome);
+          if (outcome.status === 'delivered') {
+            const list = newly.get(item.id);
+            if (list) list.push(destination.name);
+            else newly.set(item.id, [destination.name]);
+          } else for (const index of item.indexes) fail(index, destination.name, outcome);
         });
-        if (deliveredIds.length === 0) return;
-        try {
-          await deps.ledger.record(destination.name, deliveredIds);
-        } catch (error) {
-          // Delivered but not recorded: a retry would send again, and the platform's dedup on the
-          // stable event id absorbs it. Retrying is still right: the other outcomes must stand.
-          for (const id of deliveredIds)
-            for (const index of byId.get(id)!.indexes)
-              fail(index, retryable(`${destination.name}: delivered, but the ledger write failed (${String(error)})`));
-        }
       });
     }),
   );
+  if (newly.size > 0) {
+    const deliveries = new Map(
+      [...newly].map(([id, destinations]) => [id, [...(already.get(id) ?? []), ...destinations]] as const),
+    );
+    try {
+      await deps.ledger.record(deliveries);
+    } catch (error) {
+      // Delivered but not recorded: a retry sends again, and each platform's dedup on the stable
+      // event id absorbs it. Retrying is still right: the ledger must learn what was delivered.
+      events.forEach((event, index) => {
+        for (const destination of newly.get(event.id) ?? [])
+          fail(
+            index,
+            destination,
+            retryable(`${destination}: delivered, but the ledger write failed (${String(error)})`),
+          );
+      });
+    }
+  }
+  return summarise(failures);
+}
+
+function summarise(failures: readonly { destination: DestinationName; outcome: DeliveryOutcome }[][]): EventOutcome[] {
   return failures.map((list): EventOutcome => {
     if (list.length === 0) return { status: 'delivered' };
     const retry = list.filter((f) => f.outcome.status === 'retryable');

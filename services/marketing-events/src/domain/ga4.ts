@@ -27,7 +27,8 @@ export interface Ga4Request {
   app_instance_id: string;
   user_id: string;
   timestamp_micros: number;
-  events: { name: string; params: Record<string, string | number> }[];
+  /** Each event carries its own time: one request may hold several of a user's events. */
+  events: { name: string; timestamp_micros: number; params: Record<string, string | number> }[];
 }
 
 const GA4_EVENT_NAMES: Record<MarketingEvent['type'], string> = {
@@ -96,7 +97,7 @@ export function toGa4Request(event: MarketingEvent, now: Date): Prepared<Ga4Requ
       app_instance_id: data.device.appInstanceId,
       user_id: sha256Hex(data.customer.customerId),
       timestamp_micros: occurred * 1000,
-      events: [{ name, params }],
+      events: [{ name, timestamp_micros: occurred * 1000, params }],
     },
   };
 }
@@ -108,7 +109,7 @@ export function ga4Destination(settings: Ga4Settings, http: HttpTransport): Dest
   return {
     name: 'ga4',
     maxBatch: GA4_LIMITS.eventsPerRequest,
-    concurrency: 8,
+    concurrency: 32,
     bisectOnRejection: false,
     // One request carries one user's events.
     requestKey: (request) => `${request.app_instance_id}|${request.user_id}`,
@@ -119,9 +120,7 @@ export function ga4Destination(settings: Ga4Settings, http: HttpTransport): Dest
         app_instance_id: first.app_instance_id,
         user_id: first.user_id,
         timestamp_micros: Math.min(...requests.map((r) => r.timestamp_micros)),
-        events: requests.flatMap((r) =>
-          r.events.map((e) => ({ ...e, params: { ...e.params, timestamp_micros: r.timestamp_micros } })),
-        ),
+        events: requests.flatMap((r) => r.events),
       });
       return http.post(url, body, { 'content-type': 'application/json' });
     },

@@ -1,11 +1,25 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * Meta's normalisation of customer information before SHA-256 ("customer information parameters"):
  * a value normalised differently still hashes, is accepted, and matches nobody, so these follow Meta's
  * rules exactly and are tested against Meta's published example digests.
  */
-export const sha256Hex = (value: string): string => createHash('sha256').update(value, 'utf8').digest('hex');
+// The same identifiers are hashed for every platform an event goes to (the customer id three times):
+// remember the latest few thousand digests. Bounded, and cleared whole when full.
+const recent = new Map<string, string>();
+const RECENT_LIMIT = 4_096;
+
+export function sha256Hex(value: string): string {
+  let digest = recent.get(value);
+  if (digest === undefined) {
+    // One-shot hash: no Hash object per value (Node >= 20.12).
+    digest = hash('sha256', value, 'hex');
+    if (recent.size >= RECENT_LIMIT) recent.clear();
+    recent.set(value, digest);
+  }
+  return digest;
+}
 
 /** Trim, lowercase. */
 export const normaliseEmail = (email: string): string => email.trim().toLowerCase();

@@ -1,0 +1,334 @@
+/**
+ * npm run bench:marketing — how fast marketing-events delivers, against the emulator it runs on.
+ *
+ * (a) dispatch: the dispatcher's handler in process (contract check, mapping, Meta's hashing, batching,
+ *     ledger look-ups, partial batch response), with in-memory platforms and ledger: events/s on one core.
+ * (b) e2e: publishMarketingEvents -> ElasticMQ -> the dispatcher in serverless-offline -> the sandbox,
+ *     events/s and the publish-to-delivered latency (delivered = at every platform the event is routed to).
+ * (c) sqs_raw: ElasticMQ's own receive+delete throughput, polled as the local event source mapping polls
+ *     (five pollers, 10 per receive, batch delete), measured before and after (b) in the same run.
+ *
+ * Brings up the local cloud if needed (as npm start does). Last line: one JSON object.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  PurgeQueueCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { SQSRecord } from 'aws-lambda';
+import { createMemoryDeliveryLedger } from '../../services/marketing-events/src/adapters/memory-ledger';
+import { createDispatcherHandler } from '../../services/marketing-events/src/composition-root';
+import { DEFAULT_ROUTING } from '../../services/marketing-events/src/domain/dispatch';
+import { ga4Destination } from '../../services/marketing-events/src/domain/ga4';
+import { destinationEventId, metaDestination } from '../../services/marketing-events/src/domain/meta';
+import type { HttpTransport } from '../../services/marketing-events/src/domain/outcome';
+import { webhookDestination } from '../../services/marketing-events/src/domain/webhook';
+import {
+  awsClientSettings,
+  awsEnvironmentSchema,
+  createLogger,
+  createSqsClient,
+  loadConfig,
+  MARKETING_EVENT_CONTRACTS,
+  marketingBusinessKey,
+  marketingEventId,
+  publishMarketingEvents,
+  type MarketingEventInput,
+} from '../../shared/src';
+import { lambdaContext, toSqsRecord } from '../../shared/src/testing';
+import { down, printTable, up } from '../cloud';
+import { applyLocalEnvironment } from '../local-cloud/environment';
+import { startServices, type OfflineFleet } from '../local-cloud/offline';
+import { provision } from '../provision';
+import { startMarketingSandbox, type MarketingSandbox } from '../sandbox/marketing-sandbox';
+
+const DISPATCH_EVENTS = Number(process.env.BENCH_DISPATCH_EVENTS ?? 20_000);
+const E2E_EVENTS = Number(process.env.BENCH_E2E_EVENTS ?? 5_000);
+const RAW_MESSAGES = Number(process.env.BENCH_RAW_MESSAGES ?? 5_000);
+const ROUNDS = 3;
+/** As the local event source mapping polls (serverless.common.yml offlineSqs.pollers), like Lambda's five. */
+const POLLERS = 5;
+const QUEUE = 'marketing-events-local-events';
+const PLATFORMS = ['meta', 'ga4', 'webhook'] as const;
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const percentile = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+
+function sampleEvents(run: string, count: number): MarketingEventInput[] {
+  return Array.from({ length: count }, (_, i): MarketingEventInput => {
+    const customer = {
+      customerId: `${run}-c${i}`,
+      email: `Customer.${i}@Example.com`,
+      phone: `+44 (0)7700 ${900000 + (i % 99_999)}`,
+      firstName: 'Alex',
+      lastName: 'Morgan',
+      dateOfBirth: '1990-04-01',
+      country: 'GB',
+    };
+    const device = {
+      platform: i % 2 === 0 ? ('android' as const) : ('ios' as const),
+      appId: 'com.example.lending',
+      appVersion: '4.2.0',
+      osVersion: '14',
+      appInstanceId: randomUUID().replace(/-/g, ''),
+      advertiserTrackingEnabled: true,
+      applicationTrackingEnabled: true,
+    };
+    const loan = { loanId: `${run}-l${i}`, product: 'personal-loan', amount: 1500, currency: 'GBP' };
+    switch (i % 5) {
+      case 0:
+        return { type: 'RegistrationCompleted', data: { customer, device, method: 'email' } };
+      case 1:
+        return {
+          type: 'LoanApplicationSubmitted',
+          data: {
+            customer,
+            device,
+            applicationId: `${run}-a${i}`,
+            product: loan.product,
+            amount: 1500,
+            currency: 'GBP',
+          },
+        };
+      case 2:
+        return { type: 'LoanApproved', data: { customer, device, ...loan, applicationId: `${run}-a${i}` } };
+      case 3:
+        return { type: 'LoanDisbursed', data: { customer, device, ...loan } };
+      default:
+        return {
+          type: 'FirstRepaymentMade',
+          data: { customer, device, loanId: loan.loanId, amount: 120, currency: 'GBP' },
+        };
+    }
+  });
+}
+
+/** (a) The Lambda's handler with in-memory platforms: everything but the network. */
+export async function benchDispatch(): Promise<number> {
+  process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
+  const contracts = new Map(MARKETING_EVENT_CONTRACTS.map((c) => [c.type as string, c]));
+  const records: SQSRecord[] = sampleEvents('dispatch', DISPATCH_EVENTS).map((event) => {
+    const envelope = contracts
+      .get(event.type)!
+      .create(event.data as never, { id: marketingEventId(event.type, marketingBusinessKey(event)) });
+    return toSqsRecord(
+      {
+        MessageId: randomUUID(),
+        ReceiptHandle: randomUUID(),
+        Body: JSON.stringify(envelope),
+        Attributes: { ApproximateReceiveCount: '1' },
+      },
+      'arn:aws:sqs:eu-west-1:000000000000:bench',
+    );
+  });
+  const accepted: HttpTransport = { post: async () => ({ status: 200, body: '' }) };
+  const run = async (): Promise<number> => {
+    const ledger = createMemoryDeliveryLedger();
+    const handler = createDispatcherHandler({
+      destinations: [
+        metaDestination({ baseUrl: 'http://meta', apiVersion: 'v24.0', datasetId: '1', accessToken: 't' }, accepted),
+        ga4Destination({ baseUrl: 'http://ga4', firebaseAppId: '1:1:android:1', apiSecret: 's' }, accepted),
+        webhookDestination({ url: 'http://webhook', signingKey: 'k' }, accepted),
+      ] as never,
+      ledger,
+      deadLetters: { send: async () => Promise.reject(new Error('nothing should fail in this benchmark')) },
+      maxReceiveCount: 5,
+      logger: createLogger('bench'),
+    });
+    const context = lambdaContext();
+    const started = performance.now();
+    for (let i = 0; i < records.length; i += 100) {
+      const response = await handler({ Records: records.slice(i, i + 100) }, context);
+      if (response.batchItemFailures.length > 0) throw new Error('a record failed in the dispatch benchmark');
+    }
+    return records.length / ((performance.now() - started) / 1000);
+  };
+  await run(); // warm-up
+  const rounds: number[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    rounds.push(await run());
+    process.stderr.write(`  dispatch: round ${round}/${ROUNDS} done\n`);
+  }
+  return median(rounds);
+}
+
+/** (c) ElasticMQ receive+delete, five pollers, 10 per receive, as the local event source mapping does it. */
+async function benchRaw(sqs: SQSClient): Promise<number> {
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `bench-raw-${randomUUID().slice(0, 8)}` }));
+  try {
+    const batches = Array.from({ length: Math.ceil(RAW_MESSAGES / 10) }, (_, b) => b);
+    for (let i = 0; i < batches.length; i += 8) {
+      await Promise.all(
+        batches.slice(i, i + 8).map((b) =>
+          sqs.send(
+            new SendMessageBatchCommand({
+              QueueUrl,
+              Entries: Array.from({ length: 10 }, (_, j) => ({ Id: String(j), MessageBody: `{"n":${b * 10 + j}}` })),
+            }),
+          ),
+        ),
+      );
+    }
+    let consumed = 0;
+    const started = performance.now();
+    const poller = async (): Promise<void> => {
+      while (consumed < RAW_MESSAGES) {
+        const { Messages = [] } = await sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl,
+            MaxNumberOfMessages: 10,
+            WaitTimeSeconds: 1,
+            AttributeNames: ['All'],
+            MessageAttributeNames: ['All'],
+          }),
+        );
+        if (Messages.length === 0) continue;
+        await sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl,
+            Entries: Messages.map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle! })),
+          }),
+        );
+        consumed += Messages.length;
+      }
+    };
+    await Promise.all(Array.from({ length: POLLERS }, poller));
+    return consumed / ((performance.now() - started) / 1000);
+  } finally {
+    await sqs.send(new DeleteQueueCommand({ QueueUrl }));
+  }
+}
+
+/** (b) Publish -> queue -> dispatcher in serverless-offline -> sandbox. */
+async function benchEndToEnd(sqs: SQSClient, sandbox: MarketingSandbox) {
+  const queueUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: QUEUE }))).QueueUrl!;
+  await sqs.send(new PurgeQueueCommand({ QueueUrl: queueUrl }));
+  await fetch(`${sandbox.url}/_sandbox/reset`, { method: 'POST' });
+  const events = sampleEvents(`e2e-${randomUUID().slice(0, 8)}`, E2E_EVENTS);
+  const expected = events.map((event) => ({
+    id: destinationEventId(marketingEventId(event.type, marketingBusinessKey(event))),
+    platforms: DEFAULT_ROUTING[event.type],
+    publishedAt: 0,
+  }));
+  const started = Date.now();
+  // Published in slices, as backends would over a few seconds; each event's clock starts with its slice.
+  const publishing = (async () => {
+    for (let i = 0; i < events.length; i += 250) {
+      const at = Date.now();
+      for (let j = i; j < Math.min(i + 250, events.length); j++) expected[j]!.publishedAt = at;
+      const results = await publishMarketingEvents({ sqs, queueUrl }, events.slice(i, i + 250), { concurrency: 8 });
+      if (results.some((r) => r.status !== 'sent')) throw new Error('publishing failed during the benchmark');
+    }
+  })();
+  type Arrivals = Record<(typeof PLATFORMS)[number], Record<string, number>>;
+  let arrivals: Arrivals | undefined;
+  const deadline = Date.now() + 300_000;
+  let delivered = 0;
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    arrivals = (await (await fetch(`${sandbox.url}/_sandbox/arrivals`)).json()) as Arrivals;
+    delivered = expected.filter((e) => e.platforms.every((p) => arrivals![p][e.id] !== undefined)).length;
+    process.stderr.write(`\r  e2e: ${delivered}/${E2E_EVENTS} delivered to every platform   `);
+    if (delivered === E2E_EVENTS) break;
+  }
+  process.stderr.write('\n');
+  await publishing;
+  const latencies = expected
+    .filter((e) => e.platforms.every((p) => arrivals![p][e.id] !== undefined))
+    .map((e) => Math.max(...e.platforms.map((p) => arrivals![p][e.id]!)) - e.publishedAt)
+    .sort((a, b) => a - b);
+  const finished = Math.max(...expected.flatMap((e) => e.platforms.map((p) => arrivals![p][e.id] ?? 0)));
+  const received = (await (await fetch(`${sandbox.url}/_sandbox/received`)).json()) as Record<
+    string,
+    { duplicates: number }
+  >;
+  return {
+    eps: delivered / ((finished - started) / 1000),
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+    lost: E2E_EVENTS - delivered,
+    duplicates: PLATFORMS.reduce((sum, p) => sum + received[p]!.duplicates, 0),
+  };
+}
+
+async function main(): Promise<void> {
+  applyLocalEnvironment();
+  console.log(`marketing benchmark: Node ${process.version}\n`);
+  const dispatchEps = await benchDispatch();
+
+  const startedComponents = await up();
+  let fleet: OfflineFleet | undefined;
+  let sandbox: MarketingSandbox | undefined;
+  const sqs = createSqsClient(awsClientSettings(loadConfig(awsEnvironmentSchema)));
+  try {
+    await provision('local', ['marketing-events']);
+    sandbox = await startMarketingSandbox();
+    fleet = await startServices(['marketing-events'], { output: 'file' });
+    const rawBefore = await benchRaw(sqs);
+    const e2e = await benchEndToEnd(sqs, sandbox);
+    const rawAfter = await benchRaw(sqs);
+    const raw = (rawBefore + rawAfter) / 2;
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: (await sqs.send(new GetQueueUrlCommand({ QueueName: `${QUEUE}-dlq` }))).QueueUrl!,
+        AttributeNames: ['ApproximateNumberOfMessages'],
+      }),
+    );
+
+    console.log('');
+    printTable([
+      {
+        measure: 'dispatch, in process (in-memory platforms)',
+        'events/s': dispatchEps.toFixed(0),
+        note: `${DISPATCH_EVENTS} events, batches of 100, median of ${ROUNDS}`,
+      },
+      {
+        measure: 'end to end, local cloud -> sandbox',
+        'events/s': e2e.eps.toFixed(0),
+        note: `${E2E_EVENTS} events; p50 ${e2e.p50} ms, p99 ${e2e.p99} ms`,
+      },
+      {
+        measure: `ElasticMQ receive+delete, ${POLLERS} pollers`,
+        'events/s': raw.toFixed(0),
+        note: `before ${rawBefore.toFixed(0)}, after ${rawAfter.toFixed(0)}`,
+      },
+    ]);
+    console.log(
+      `\nratios: e2e/raw ${(e2e.eps / raw).toFixed(2)} (goal >= 0.8); dispatch ${dispatchEps.toFixed(0)} events/s (goal >= 20,000); lost ${e2e.lost}, duplicates ${e2e.duplicates}, DLQ ${Attributes?.ApproximateNumberOfMessages ?? '?'}`,
+    );
+    console.log(
+      JSON.stringify({
+        bench: 'marketing',
+        dispatch_eps: Math.round(dispatchEps),
+        e2e_eps: Math.round(e2e.eps),
+        sqs_raw_eps: Math.round(raw),
+        p50_ms: e2e.p50,
+        p99_ms: e2e.p99,
+        lost: e2e.lost,
+        duplicates: e2e.duplicates,
+      }),
+    );
+  } finally {
+    sqs.destroy();
+    await fleet?.stop();
+    await sandbox?.close();
+    if (startedComponents.length > 0) await down(startedComponents);
+  }
+}
+
+if (require.main === module)
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(`bench:marketing: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(1);
+    },
+  );

@@ -1,0 +1,53 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { TransportError } from '../domain/outcome';
+import { createHttpTransport } from './http-transport';
+
+describe('createHttpTransport (against a real server on loopback)', () => {
+  let server: http.Server;
+  let base: string;
+
+  beforeAll(async () => {
+    server = http.createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        if (request.url?.startsWith('/slow')) return void setTimeout(() => response.end('late'), 500);
+        response.writeHead(request.url === '/json' ? 201 : 503, {
+          'content-type': request.url === '/json' ? 'application/json' : 'text/plain',
+        });
+        response.end(
+          request.url === '/json'
+            ? JSON.stringify({ echoed: body, signature: request.headers['x-signature'] })
+            : 'busy',
+        );
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('posts the body and headers, and parses a JSON answer', async () => {
+    const answer = await createHttpTransport(1_000).post(`${base}/json`, '{"a":1}', { 'x-signature': 'sig' });
+    expect(answer).toEqual({ status: 201, body: { echoed: '{"a":1}', signature: 'sig' } });
+  });
+
+  it('returns other answers as text, whatever the status', async () => {
+    expect(await createHttpTransport(1_000).post(`${base}/busy`, '', {})).toEqual({ status: 503, body: 'busy' });
+  });
+
+  it('turns a missed deadline and a refused connection into TransportErrors naming only the host', async () => {
+    const transport = createHttpTransport(100);
+    await expect(transport.post(`${base}/slow?api_secret=s3cret`, '', {})).rejects.toThrow(
+      new TransportError(`${new URL(base).host}: no answer within 100 ms`),
+    );
+    const refused = transport.post('http://127.0.0.1:9/x?api_secret=s3cret', '', {});
+    await expect(refused).rejects.toBeInstanceOf(TransportError);
+    await expect(refused).rejects.toThrow('127.0.0.1:9: ECONNREFUSED');
+  });
+});
