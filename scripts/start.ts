@@ -63,7 +63,8 @@ async function main(): Promise<void> {
 
   console.log(`
 Running. Where to look:
-  AWS endpoint (SQS, DynamoDB, S3, Secrets Manager, SSM)  http://127.0.0.1:${PORTS.gateway}   e.g. aws --endpoint-url http://127.0.0.1:${PORTS.gateway} sqs list-queues
+  AWS endpoint                      http://127.0.0.1:${PORTS.gateway} (SQS, DynamoDB, S3, Secrets Manager, SSM)
+                                    e.g. aws --endpoint-url http://127.0.0.1:${PORTS.gateway} sqs list-queues
   Cassandra (CQL)                   127.0.0.1:${PORTS.cassandra}
   PostgreSQL                        postgresql://backbone@127.0.0.1:${PORTS.postgres}/backbone
   rules (validate, publish, ...)    npm run rules -- validate | publish

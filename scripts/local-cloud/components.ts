@@ -473,7 +473,7 @@ const dynamodb: Component = {
 const s3: Component = {
   name: 's3',
   port: PORTS.s3,
-  what: 'moto 5.2.5 (S3, Secrets Manager)',
+  what: 'moto 5.2.5 (S3, Secrets Manager, SSM)',
   startTimeoutMs: 30_000,
   async install() {
     const dir = componentDir('s3');
@@ -515,7 +515,7 @@ const s3: Component = {
 const gateway: Component = {
   name: 'gateway',
   port: PORTS.gateway,
-  what: 'AWS API gateway: one endpoint for SQS, DynamoDB and S3',
+  what: 'AWS API gateway: one endpoint for SQS, DynamoDB, S3, Secrets Manager, SSM',
   startTimeoutMs: 20_000,
   async install() {},
   launch() {

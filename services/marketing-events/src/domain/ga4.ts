@@ -1,7 +1,6 @@
 import type { MarketingEvent } from '@backbone/shared';
 import type { Destination, Prepared } from './destination';
-import { destinationEventId } from './meta';
-import { sha256Hex } from './hashing';
+import { destinationEventIdOf, hashedIdentity } from './hashing';
 import type { HttpTransport } from './outcome';
 
 /** GA4 Measurement Protocol limits. /mp/collect answers 2xx to anything, so they are checked here first. */
@@ -80,7 +79,7 @@ export function toGa4Request(event: MarketingEvent, now: Date): Prepared<Ga4Requ
   const name = GA4_EVENT_NAMES[event.type];
   const params: Record<string, string | number> = {
     // GA4 does not deduplicate: the ledger does. The id still travels, for reconciliation.
-    event_id: destinationEventId(event.id),
+    event_id: destinationEventIdOf(event),
     engagement_time_msec: 1,
   };
   if ('amount' in data) {
@@ -95,7 +94,7 @@ export function toGa4Request(event: MarketingEvent, now: Date): Prepared<Ga4Requ
     ok: true,
     payload: {
       app_instance_id: data.device.appInstanceId,
-      user_id: sha256Hex(data.customer.customerId),
+      user_id: hashedIdentity(data.customer).externalId,
       timestamp_micros: occurred * 1000,
       events: [{ name, timestamp_micros: occurred * 1000, params }],
     },

@@ -1,25 +1,13 @@
 import { hash } from 'node:crypto';
+import type { MarketingEvent } from '@backbone/shared';
 
 /**
  * Meta's normalisation of customer information before SHA-256 ("customer information parameters"):
  * a value normalised differently still hashes, is accepted, and matches nobody, so these follow Meta's
  * rules exactly and are tested against Meta's published example digests.
  */
-// The same identifiers are hashed for every platform an event goes to (the customer id three times):
-// remember the latest few thousand digests. Bounded, and cleared whole when full.
-const recent = new Map<string, string>();
-const RECENT_LIMIT = 4_096;
-
-export function sha256Hex(value: string): string {
-  let digest = recent.get(value);
-  if (digest === undefined) {
-    // One-shot hash: no Hash object per value (Node >= 20.12).
-    digest = hash('sha256', value, 'hex');
-    if (recent.size >= RECENT_LIMIT) recent.clear();
-    recent.set(value, digest);
-  }
-  return digest;
-}
+/** SHA-256 as lowercase hex, one-shot (no Hash object per value; Node >= 20.12). */
+export const sha256Hex = (value: string): string => hash('sha256', value, 'hex');
 
 /** Trim, lowercase. */
 export const normaliseEmail = (email: string): string => email.trim().toLowerCase();
@@ -49,3 +37,50 @@ export function hashed(value: string | undefined, normalise: (v: string) => stri
 
 /** Lowercase SHA-256 hex, as Meta expects every hashed field. */
 export const isSha256Hex = (value: string): boolean => /^[0-9a-f]{64}$/.test(value);
+
+/** A customer's identifiers, normalised and hashed as Meta specifies (the other platforms use the same). */
+export interface HashedIdentity {
+  externalId: string;
+  em?: string;
+  ph?: string;
+  fn?: string;
+  ln?: string;
+  db?: string;
+  country?: string;
+}
+
+// An event goes to up to three platforms: hash its customer once, not once per platform.
+const identities = new WeakMap<object, HashedIdentity>();
+
+export function hashedIdentity(customer: MarketingEvent['data']['customer']): HashedIdentity {
+  let identity = identities.get(customer);
+  if (!identity) {
+    identity = { externalId: sha256Hex(customer.customerId) };
+    const fields: [keyof HashedIdentity, string | undefined][] = [
+      ['em', hashed(customer.email, normaliseEmail)],
+      ['ph', hashed(customer.phone, normalisePhone)],
+      ['fn', hashed(customer.firstName, normaliseName)],
+      ['ln', hashed(customer.lastName, normaliseName)],
+      ['db', hashed(customer.dateOfBirth, normaliseDateOfBirth)],
+      ['country', hashed(customer.country, normaliseCountry)],
+    ];
+    for (const [field, value] of fields) if (value !== undefined) identity[field] = value;
+    identities.set(customer, identity);
+  }
+  return identity;
+}
+
+/** The id every platform deduplicates on: stable for the business fact, and no customer id in clear. */
+export const destinationEventId = (envelopeId: string): string => sha256Hex(envelopeId).slice(0, 40);
+
+const eventIds = new WeakMap<object, string>();
+
+/** destinationEventId of an event, computed once whichever platforms it goes to. */
+export function destinationEventIdOf(event: MarketingEvent): string {
+  let id = eventIds.get(event);
+  if (id === undefined) {
+    id = destinationEventId(event.id);
+    eventIds.set(event, id);
+  }
+  return id;
+}

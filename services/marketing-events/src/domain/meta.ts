@@ -1,14 +1,6 @@
 import type { MarketingEvent } from '@backbone/shared';
 import type { Destination } from './destination';
-import {
-  hashed,
-  normaliseCountry,
-  normaliseDateOfBirth,
-  normaliseEmail,
-  normaliseName,
-  normalisePhone,
-  sha256Hex,
-} from './hashing';
+import { destinationEventIdOf, hashedIdentity } from './hashing';
 import type { HttpTransport } from './outcome';
 
 /** Meta refuses events older than this: the whole request fails, so such an event never goes. */
@@ -48,21 +40,13 @@ export interface MetaServerEvent {
   custom_data?: Record<string, string | number>;
 }
 
-/** The id every platform deduplicates on: stable for the business fact, and no customer id in clear. */
-export const destinationEventId = (envelopeId: string): string => sha256Hex(envelopeId).slice(0, 40);
-
 /** Meta's user_data: each identifier normalised and hashed exactly as Meta specifies. */
 export function metaUserData(customer: MarketingEvent['data']['customer']): Record<string, string[]> {
-  const fields: [string, string | undefined][] = [
-    ['em', hashed(customer.email, normaliseEmail)],
-    ['ph', hashed(customer.phone, normalisePhone)],
-    ['fn', hashed(customer.firstName, normaliseName)],
-    ['ln', hashed(customer.lastName, normaliseName)],
-    ['db', hashed(customer.dateOfBirth, normaliseDateOfBirth)],
-    ['country', hashed(customer.country, normaliseCountry)],
-    ['external_id', sha256Hex(customer.customerId)],
-  ];
-  return Object.fromEntries(fields.filter((f): f is [string, string] => f[1] !== undefined).map(([k, v]) => [k, [v]]));
+  const { externalId, ...contact } = hashedIdentity(customer);
+  const userData: Record<string, string[]> = {};
+  for (const [field, value] of Object.entries(contact)) userData[field] = [value];
+  userData.external_id = [externalId];
+  return userData;
 }
 
 /** extinfo: 16 strings in Meta's fixed order; unknown ones are empty. */
@@ -117,7 +101,7 @@ export function toMetaEvent(
     payload: {
       event_name: META_EVENT_NAMES[event.type],
       event_time: Math.floor(occurred / 1000),
-      event_id: destinationEventId(event.id),
+      event_id: destinationEventIdOf(event),
       action_source: 'app',
       user_data: metaUserData(data.customer),
       app_data: {

@@ -1,8 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { MarketingEvent } from '@backbone/shared';
 import type { Destination, Prepared } from './destination';
-import { hashed, normaliseEmail, normalisePhone, sha256Hex } from './hashing';
-import { destinationEventId } from './meta';
+import { destinationEventIdOf, hashedIdentity, sha256Hex } from './hashing';
 import type { HttpTransport } from './outcome';
 
 export interface WebhookSettings {
@@ -33,19 +32,18 @@ export function toWebhookEvent(event: MarketingEvent): Prepared<WebhookEvent> {
     const value = (data as Record<string, unknown>)[key];
     if (typeof value === 'string' || typeof value === 'number') properties[key] = value;
   }
-  const emailSha256 = hashed(data.customer.email, normaliseEmail);
-  const phoneSha256 = hashed(data.customer.phone, normalisePhone);
+  const identity = hashedIdentity(data.customer);
   return {
     ok: true,
     payload: {
-      eventId: destinationEventId(event.id),
+      eventId: destinationEventIdOf(event),
       type: event.type,
       occurredAt: event.occurredAt,
       // Identifiers hashed: a generic platform gets what it can match on, never raw personal data.
       customer: {
-        externalId: sha256Hex(data.customer.customerId),
-        ...(emailSha256 ? { emailSha256 } : {}),
-        ...(phoneSha256 ? { phoneSha256 } : {}),
+        externalId: identity.externalId,
+        ...(identity.em ? { emailSha256: identity.em } : {}),
+        ...(identity.ph ? { phoneSha256: identity.ph } : {}),
       },
       device: { platform: data.device.platform, appId: data.device.appId, appVersion: data.device.appVersion },
       properties,
