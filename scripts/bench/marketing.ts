@@ -53,7 +53,7 @@ import { startMarketingSandbox, type MarketingSandbox } from '../sandbox/marketi
 const DISPATCH_EVENTS = Number(process.env.BENCH_DISPATCH_EVENTS ?? 20_000);
 const E2E_EVENTS = Number(process.env.BENCH_E2E_EVENTS ?? 5_000);
 const RAW_MESSAGES = Number(process.env.BENCH_RAW_MESSAGES ?? 5_000);
-const ROUNDS = 3;
+const ROUNDS = 5;
 /** As the local event source mapping polls (serverless.common.yml offlineSqs.pollers), like Lambda's five. */
 const POLLERS = 5;
 const QUEUE = 'marketing-events-local-events';

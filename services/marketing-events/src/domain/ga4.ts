@@ -38,22 +38,33 @@ const GA4_EVENT_NAMES: Record<MarketingEvent['type'], string> = {
   FirstRepaymentMade: 'first_repayment',
 };
 
-/** Every GA4 limit a payload breaks, in words. */
-export function ga4Problems(name: string, params: Record<string, string | number>): string[] {
-  const problems: string[] = [];
-  const checkName = (what: string, value: string): void => {
+// Event and parameter names come from this code, so the same few are checked again and again: remember them.
+const nameVerdicts = new Map<string, string[]>();
+
+function nameProblems(what: string, value: string): string[] {
+  const key = `${what}:${value}`;
+  let problems = nameVerdicts.get(key);
+  if (problems === undefined) {
+    problems = [];
     if (value.length > GA4_LIMITS.nameLength)
       problems.push(`${what} "${value}" is longer than ${GA4_LIMITS.nameLength} characters`);
     if (!NAME.test(value))
       problems.push(`${what} "${value}" must start with a letter and use only letters, digits and _`);
     if (RESERVED_PREFIXES.some((p) => value.startsWith(p))) problems.push(`${what} "${value}" uses a reserved prefix`);
-  };
-  checkName('event name', name);
-  const entries = Object.entries(params);
-  if (entries.length > GA4_LIMITS.paramsPerEvent)
-    problems.push(`${entries.length} parameters; GA4 takes ${GA4_LIMITS.paramsPerEvent}`);
-  for (const [key, value] of entries) {
-    checkName('parameter', key);
+    if (nameVerdicts.size < 1_000) nameVerdicts.set(key, problems);
+  }
+  return problems;
+}
+
+/** Every GA4 limit a payload breaks, in words. */
+export function ga4Problems(name: string, params: Record<string, string | number>): string[] {
+  const problems = [...nameProblems('event name', name)];
+  const keys = Object.keys(params);
+  if (keys.length > GA4_LIMITS.paramsPerEvent)
+    problems.push(`${keys.length} parameters; GA4 takes ${GA4_LIMITS.paramsPerEvent}`);
+  for (const key of keys) {
+    problems.push(...nameProblems('parameter', key));
+    const value = params[key];
     if (typeof value === 'string' && value.length > GA4_LIMITS.paramValueLength)
       problems.push(`parameter ${key} is ${value.length} characters; GA4 takes ${GA4_LIMITS.paramValueLength}`);
   }

@@ -16,11 +16,11 @@ export const normaliseEmail = (email: string): string => email.trim().toLowerCas
 export const normalisePhone = (phone: string): string => phone.replace(/\D/g, '').replace(/^0+/, '');
 
 /** Lowercase, no punctuation or spaces; letters of every script are kept (UTF-8), not stripped to a-z. */
-export const normaliseName = (name: string): string =>
-  name
-    .normalize('NFC')
-    .toLocaleLowerCase('en')
-    .replace(/[\p{P}\p{S}\s]/gu, '');
+export function normaliseName(name: string): string {
+  const lower = name.toLowerCase();
+  // Most names are plain a-z already: skip the Unicode pass for them.
+  return /^[a-z]*$/.test(lower) ? lower : lower.normalize('NFC').replace(/[\p{P}\p{S}\s]/gu, '');
+}
 
 /** YYYYMMDD from an ISO date (YYYY-MM-DD). */
 export const normaliseDateOfBirth = (isoDate: string): string => isoDate.replace(/-/g, '');
