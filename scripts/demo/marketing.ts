@@ -5,7 +5,7 @@
  * what each platform received and what went to the DLQ, and why.
  */
 import { randomUUID } from 'node:crypto';
-import { GetQueueUrlCommand, ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { GetQueueUrlCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import {
   ATTRIBUTE,
   awsClientSettings,
@@ -15,7 +15,7 @@ import {
   publishMarketingEvents,
   type MarketingEventInput,
 } from '../../shared/src';
-import { waitFor } from '../../shared/src/testing';
+import { peekMessages, waitFor } from '../../shared/src/testing';
 
 const QUEUE = 'marketing-events-local-events';
 const BURST = 200;
@@ -102,15 +102,7 @@ export async function demoMarketing(sandboxUrl: string): Promise<string[]> {
       );
     const dlqUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: `${QUEUE}-dlq` }))).QueueUrl!;
     const dead = await waitFor('the bad events in the DLQ', async () => {
-      const out = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: dlqUrl,
-          MaxNumberOfMessages: 10,
-          VisibilityTimeout: 0,
-          MessageAttributeNames: ['All'],
-        }),
-      );
-      const ours = (out.Messages ?? []).filter((m) => m.Body?.includes(run));
+      const ours = (await peekMessages(sqs, dlqUrl)).filter((m) => m.Body?.includes(run));
       return ours.length >= 4 ? ours : undefined;
     });
     lines.push(`dead-letter queue (${dead.length} of this run):`);

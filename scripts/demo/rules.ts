@@ -4,7 +4,7 @@
  * Then a malformed announcement shows where bad input goes, and why.
  */
 import { readFileSync } from 'node:fs';
-import { GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import {
   createPostgresDefinitionSource,
@@ -21,7 +21,7 @@ import {
   createSqsClient,
   loadConfig,
 } from '../../shared/src';
-import { waitFor } from '../../shared/src/testing';
+import { peekMessages, waitFor } from '../../shared/src/testing';
 import { rulesIngestionEnvironment } from '../rules';
 
 const RULE_SETS_TABLE = 'snoop-scheduler-local-rule-sets';
@@ -81,18 +81,9 @@ export async function demoRules(): Promise<string[]> {
         }),
       }),
     );
-    // VisibilityTimeout 0: look at the DLQ without hiding its messages from anyone else.
-    const dead = await waitFor('the malformed announcement in the DLQ', async () => {
-      const out = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: dlqUrl,
-          MaxNumberOfMessages: 10,
-          VisibilityTimeout: 0,
-          MessageAttributeNames: ['All'],
-        }),
-      );
-      return out.Messages?.find((m) => m.Body?.includes(malformedId));
-    });
+    const dead = await waitFor('the malformed announcement in the DLQ', async () =>
+      (await peekMessages(sqs, dlqUrl)).find((m) => m.Body?.includes(malformedId)),
+    );
     lines.push(
       `malformed announcement -> DLQ: ${dead.MessageAttributes?.[ATTRIBUTE.failureReason]?.StringValue ?? '(no reason)'}`,
     );

@@ -1,3 +1,4 @@
 export * from './lambda';
 export * from './sqs-event-source';
 export * from './wait-for';
+export * from './queues';

@@ -4,7 +4,7 @@
  * SQS-triggered function running in serverless-offline, through the emulator.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   ATTRIBUTE,
@@ -17,7 +17,7 @@ import {
   ruleSetPublishedV1,
   type RuleSetPublished,
 } from '@backbone/shared';
-import { waitFor } from '@backbone/shared/testing';
+import { peekMessages, waitFor } from '@backbone/shared/testing';
 import { ACTIVE_RULE_SET_KEY, versionKey } from '../../src/adapters/dynamodb-rule-set-store';
 
 // Names as serverless.yml declares them for the "local" stage.
@@ -49,18 +49,7 @@ const readItem = async (pk: string) =>
 const deadLetter = (id: string, what: string) =>
   waitFor(
     what,
-    async () => {
-      const out = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: dlqUrl,
-          MaxNumberOfMessages: 10,
-          WaitTimeSeconds: 1,
-          VisibilityTimeout: 0,
-          MessageAttributeNames: ['All'],
-        }),
-      );
-      return out.Messages?.find((m) => (JSON.parse(m.Body!) as { id: string }).id === id);
-    },
+    async () => (await peekMessages(sqs, dlqUrl, 1)).find((m) => (JSON.parse(m.Body!) as { id: string }).id === id),
     { timeoutMs: 60_000 },
   );
 
