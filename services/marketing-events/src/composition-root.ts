@@ -188,6 +188,10 @@ export function metricsObserver(metrics: Metrics): DispatchObserver & { flush():
   };
 }
 
+// Requests start until this long before Lambda's timeout: one request's deadline (5 s), then the ledger
+// write and the DLQ/visibility calls (well under a second), with margin.
+const RESERVED_FOR_RECORDING_MS = 8_000;
+
 export interface DispatcherParts {
   destinations: readonly Destination[];
   ledger: DeliveryLedger;
@@ -216,11 +220,13 @@ export function createDispatcherHandler(parts: DispatcherParts): SqsBatchHandler
     backoff: parts.backoff,
     logger: parts.logger,
     metrics: parts.metrics,
-    async handleBatch(items) {
+    async handleBatch(items, context) {
       try {
+        // Leave time to record what was delivered and to settle the failures before Lambda stops us.
+        const sendUntil = Date.now() + context.getRemainingTimeInMillis() - RESERVED_FOR_RECORDING_MS;
         const outcomes = await dispatchEvents(
           items.map((i) => i.envelope),
-          deps,
+          { ...deps, sendUntil },
         );
         return outcomes.map((outcome) =>
           outcome.status === 'delivered'

@@ -233,6 +233,21 @@ describe('dispatchEvents', () => {
     expect(ledger.writes).toBe(2);
   });
 
+  it('starts no request after the deadline, and retries what it did not send', async () => {
+    const meta = recordingPlatform('meta', () => ({ status: 200, body: {} }));
+    const outcomes = await dispatchEvents([registration('late')], {
+      destinations: [meta],
+      routing: DEFAULT_ROUTING,
+      ledger: createMemoryDeliveryLedger(),
+      now: () => NOW,
+      sendUntil: Date.now() - 1,
+    });
+    expect(outcomes).toEqual([
+      { status: 'retryable', destinations: ['meta'], reason: "meta: not sent before the function's deadline" },
+    ]);
+    expect(meta.received).toEqual([]);
+  });
+
   it('fails an event for good when a platform never will take it, naming the platform', async () => {
     const meta = recordingPlatform('meta', () => ({
       status: 400,

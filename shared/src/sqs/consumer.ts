@@ -171,7 +171,7 @@ export interface SqsBatchConsumerOptions<TEnvelope> extends Omit<SqsConsumerOpti
    * Handles every valid record of the batch at once (for destinations that take batches) and returns,
    * per item and in order, undefined for success or the error that record failed with.
    */
-  handleBatch: (items: readonly { envelope: TEnvelope; record: SQSRecord }[]) => Promise<unknown[]>;
+  handleBatch: (items: readonly { envelope: TEnvelope; record: SQSRecord }[], context: Context) => Promise<unknown[]>;
 }
 
 /**
@@ -182,7 +182,7 @@ export interface SqsBatchConsumerOptions<TEnvelope> extends Omit<SqsConsumerOpti
 export function createSqsBatchConsumer<TEnvelope>(options: SqsBatchConsumerOptions<TEnvelope>): SqsBatchHandler {
   const { reader, handleBatch, metrics } = options;
   const policy = failurePolicy(options);
-  return withMetrics(async (event) => {
+  return withMetrics(async (event, context) => {
     const failed: string[] = [];
     const settle = async (record: SQSRecord, error: unknown): Promise<void> => {
       try {
@@ -206,7 +206,7 @@ export function createSqsBatchConsumer<TEnvelope>(options: SqsBatchConsumerOptio
     }
     let outcomes: unknown[];
     try {
-      outcomes = valid.length > 0 ? await handleBatch(valid) : [];
+      outcomes = valid.length > 0 ? await handleBatch(valid, context) : [];
     } catch (error) {
       outcomes = valid.map(() => error);
     }

@@ -47,6 +47,11 @@ export interface DispatchDeps {
   ledger: DeliveryLedger;
   now: () => Date;
   observer?: DispatchObserver;
+  /**
+   * Epoch ms after which no request is started (the function's own deadline, less what recording the
+   * outcomes takes): what was not sent is retried, and what was sent is recorded before the function ends.
+   */
+  sendUntil?: number;
 }
 
 /** An event's fate across its destinations: delivered everywhere, to try again, or never deliverable. */
@@ -109,7 +114,10 @@ export async function dispatchEvents(events: readonly MarketingEvent[], deps: Di
       );
       await mapWithConcurrency(requests, destination.concurrency, async (payloads) => {
         const started = performance.now();
-        const outcomes = await sendWithBisection(destination, payloads);
+        const outcomes =
+          deps.sendUntil !== undefined && Date.now() > deps.sendUntil
+            ? payloads.map(() => retryable(`${destination.name}: not sent before the function's deadline`))
+            : await sendWithBisection(destination, payloads);
         const latencyMs = performance.now() - started;
         outcomes.forEach((outcome, i) => {
           const item = payloadOwner.get(payloads[i])!;
