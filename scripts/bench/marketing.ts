@@ -37,18 +37,18 @@ import {
   createLogger,
   createSqsClient,
   loadConfig,
-  MARKETING_EVENT_CONTRACTS,
+  createMarketingEvent,
   marketingBusinessKey,
   marketingEventId,
   publishMarketingEvents,
   type MarketingEventInput,
 } from '../../shared/src';
-import { lambdaContext, toSqsRecord } from '../../shared/src/testing';
+import { lambdaContext, sampleMarketingEvent, toSqsRecord } from '../../shared/src/testing';
 import { down, printTable, up } from '../cloud';
 import { applyLocalEnvironment } from '../local-cloud/environment';
 import { startServices, type OfflineFleet } from '../local-cloud/offline';
 import { provision } from '../provision';
-import { startMarketingSandbox, type MarketingSandbox } from '../sandbox/marketing-sandbox';
+import { sandboxClient, startMarketingSandbox, type MarketingSandbox } from '../sandbox/marketing-sandbox';
 
 const DISPATCH_EVENTS = Number(process.env.BENCH_DISPATCH_EVENTS ?? 20_000);
 const E2E_EVENTS = Number(process.env.BENCH_E2E_EVENTS ?? 5_000);
@@ -63,63 +63,14 @@ const median = (values: number[]): number => [...values].sort((a, b) => a - b)[M
 const percentile = (sorted: number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
 
-function sampleEvents(run: string, count: number): MarketingEventInput[] {
-  return Array.from({ length: count }, (_, i): MarketingEventInput => {
-    const customer = {
-      customerId: `${run}-c${i}`,
-      email: `Customer.${i}@Example.com`,
-      phone: `+44 (0)7700 ${900000 + (i % 99_999)}`,
-      firstName: 'Alex',
-      lastName: 'Morgan',
-      dateOfBirth: '1990-04-01',
-      country: 'GB',
-    };
-    const device = {
-      platform: i % 2 === 0 ? ('android' as const) : ('ios' as const),
-      appId: 'com.example.lending',
-      appVersion: '4.2.0',
-      osVersion: '14',
-      appInstanceId: randomUUID().replace(/-/g, ''),
-      advertiserTrackingEnabled: true,
-      applicationTrackingEnabled: true,
-    };
-    const loan = { loanId: `${run}-l${i}`, product: 'personal-loan', amount: 1500, currency: 'GBP' };
-    switch (i % 5) {
-      case 0:
-        return { type: 'RegistrationCompleted', data: { customer, device, method: 'email' } };
-      case 1:
-        return {
-          type: 'LoanApplicationSubmitted',
-          data: {
-            customer,
-            device,
-            applicationId: `${run}-a${i}`,
-            product: loan.product,
-            amount: 1500,
-            currency: 'GBP',
-          },
-        };
-      case 2:
-        return { type: 'LoanApproved', data: { customer, device, ...loan, applicationId: `${run}-a${i}` } };
-      case 3:
-        return { type: 'LoanDisbursed', data: { customer, device, ...loan } };
-      default:
-        return {
-          type: 'FirstRepaymentMade',
-          data: { customer, device, loanId: loan.loanId, amount: 120, currency: 'GBP' },
-        };
-    }
-  });
-}
+const sampleEvents = (run: string, count: number): MarketingEventInput[] =>
+  Array.from({ length: count }, (_, i) => sampleMarketingEvent(run, i));
 
 /** (a) The Lambda's handler with in-memory platforms: everything but the network. */
 export async function benchDispatch(): Promise<number> {
   process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
-  const contracts = new Map(MARKETING_EVENT_CONTRACTS.map((c) => [c.type as string, c]));
   const records: SQSRecord[] = sampleEvents('dispatch', DISPATCH_EVENTS).map((event) => {
-    const envelope = contracts
-      .get(event.type)!
-      .create(event.data as never, { id: marketingEventId(event.type, marketingBusinessKey(event)) });
+    const envelope = createMarketingEvent(event);
     return toSqsRecord(
       {
         MessageId: randomUUID(),
@@ -212,7 +163,8 @@ async function benchRaw(sqs: SQSClient, messages = RAW_MESSAGES): Promise<number
 async function benchEndToEnd(sqs: SQSClient, sandbox: MarketingSandbox) {
   const queueUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: QUEUE }))).QueueUrl!;
   await sqs.send(new PurgeQueueCommand({ QueueUrl: queueUrl }));
-  await fetch(`${sandbox.url}/_sandbox/reset`, { method: 'POST' });
+  const control = sandboxClient(sandbox.url);
+  await control.reset();
   const events = sampleEvents(`e2e-${randomUUID().slice(0, 8)}`, E2E_EVENTS);
   const expected = events.map((event) => ({
     id: destinationEventId(marketingEventId(event.type, marketingBusinessKey(event))),
@@ -231,13 +183,12 @@ async function benchEndToEnd(sqs: SQSClient, sandbox: MarketingSandbox) {
     }
     publishedAll = Date.now();
   })();
-  type Arrivals = Record<(typeof PLATFORMS)[number], Record<string, number>>;
-  let arrivals: Arrivals | undefined;
+  let arrivals: Awaited<ReturnType<typeof control.arrivals>> | undefined;
   const deadline = Date.now() + 300_000;
   let delivered = 0;
   while (Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 500));
-    arrivals = (await (await fetch(`${sandbox.url}/_sandbox/arrivals`)).json()) as Arrivals;
+    arrivals = await control.arrivals();
     delivered = expected.filter((e) => e.platforms.every((p) => arrivals![p][e.id] !== undefined)).length;
     process.stderr.write(`\r  e2e: ${delivered}/${E2E_EVENTS} delivered to every platform   `);
     if (delivered === E2E_EVENTS) break;
@@ -249,16 +200,13 @@ async function benchEndToEnd(sqs: SQSClient, sandbox: MarketingSandbox) {
     .map((e) => Math.max(...e.platforms.map((p) => arrivals![p][e.id]!)) - e.publishedAt)
     .sort((a, b) => a - b);
   const finished = Math.max(...expected.flatMap((e) => e.platforms.map((p) => arrivals![p][e.id] ?? 0)));
-  const received = (await (await fetch(`${sandbox.url}/_sandbox/received`)).json()) as Record<
-    string,
-    { duplicates: number }
-  >;
+  const received = await control.received();
   return {
     eps: delivered / ((finished - started) / 1000),
     p50: percentile(latencies, 0.5),
     p99: percentile(latencies, 0.99),
     lost: E2E_EVENTS - delivered,
-    duplicates: PLATFORMS.reduce((sum, p) => sum + received[p]!.duplicates, 0),
+    duplicates: PLATFORMS.reduce((sum, p) => sum + received[p].duplicates, 0),
     publishSeconds: (publishedAll - started) / 1000,
   };
 }

@@ -16,18 +16,18 @@ import {
   type MarketingEventInput,
 } from '../../shared/src';
 import { peekMessages, waitFor } from '../../shared/src/testing';
+import { sandboxClient, type Platform } from '../sandbox/marketing-sandbox';
 
 const QUEUE = 'marketing-events-local-events';
 const BURST = 200;
-
-type Received = Record<string, { unique: number; duplicates: number }>;
 
 export async function demoMarketing(sandboxUrl: string): Promise<string[]> {
   const sqs = createSqsClient(awsClientSettings(loadConfig(awsEnvironmentSchema)));
   const lines: string[] = [];
   const run = randomUUID().slice(0, 8);
   try {
-    const before = (await (await fetch(`${sandboxUrl}/_sandbox/received`)).json()) as Received;
+    const sandbox = sandboxClient(sandboxUrl);
+    const before = await sandbox.received();
     const device = {
       platform: 'android' as const,
       appId: 'com.example.lending',
@@ -90,15 +90,15 @@ export async function demoMarketing(sandboxUrl: string): Promise<string[]> {
     const after = await waitFor(
       'the burst at the sandbox',
       async () => {
-        const now = (await (await fetch(`${sandboxUrl}/_sandbox/received`)).json()) as Received;
-        const delta = (p: string) => now[p]!.unique - before[p]!.unique;
+        const now = await sandbox.received();
+        const delta = (p: Platform) => now[p].unique - before[p].unique;
         return delta('webhook') >= BURST && delta('meta') >= BURST - 2 && delta('ga4') >= BURST - 2 ? now : undefined;
       },
       { timeoutMs: 120_000, intervalMs: 500 },
     );
-    for (const platform of ['meta', 'ga4', 'webhook'])
+    for (const platform of ['meta', 'ga4', 'webhook'] as const)
       lines.push(
-        `  ${platform.padEnd(8)} received ${after[platform]!.unique - before[platform]!.unique} events, duplicates ${after[platform]!.duplicates - before[platform]!.duplicates}`,
+        `  ${platform.padEnd(8)} received ${after[platform].unique - before[platform].unique} events, duplicates ${after[platform].duplicates - before[platform].duplicates}`,
       );
     const dlqUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: `${QUEUE}-dlq` }))).QueueUrl!;
     const dead = await waitFor('the bad events in the DLQ', async () => {

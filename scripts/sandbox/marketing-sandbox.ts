@@ -36,7 +36,7 @@ export const LOCAL_SANDBOX_CREDENTIALS: SandboxCredentials = {
   webhookSigningKey: 'sandbox-webhook-key',
 };
 
-type Platform = 'meta' | 'ga4' | 'webhook';
+export type Platform = 'meta' | 'ga4' | 'webhook';
 const PLATFORMS: readonly Platform[] = ['meta', 'ga4', 'webhook'];
 
 interface Faults {
@@ -108,6 +108,41 @@ export function metaEventProblem(event: Record<string, unknown>, nowSeconds: num
   if (!Array.isArray(extinfo) || extinfo.length !== 16 || !['a2', 'i2'].includes(String(extinfo[0])))
     return 'app_data.extinfo must be 16 strings starting with "a2" (Android) or "i2" (iOS)';
   return undefined;
+}
+
+/** What /_sandbox/received reports per platform. */
+export interface SandboxReceived {
+  total: number;
+  unique: number;
+  duplicates: number;
+  requests: number;
+  rejected: number;
+  injectedFailures: number;
+  abandoned: number;
+}
+
+export interface SandboxFaults {
+  failureRate?: number;
+  statuses?: number[];
+  latencyMs?: number;
+  outageSeconds?: number;
+  platforms?: Platform[];
+}
+
+/** The sandbox's control endpoints, for tests, the demo and the benchmark (the sandbox may run elsewhere). */
+export function sandboxClient(url: string) {
+  const get = async <T>(path: string): Promise<T> => (await fetch(`${url}/_sandbox/${path}`)).json() as Promise<T>;
+  const post = async (path: string, body: unknown): Promise<void> => {
+    const response = await fetch(`${url}/_sandbox/${path}`, { method: 'POST', body: JSON.stringify(body) });
+    if (!response.ok) throw new Error(`sandbox ${path} answered ${response.status}`);
+  };
+  return {
+    received: () => get<Record<Platform, SandboxReceived>>('received'),
+    /** Per platform, each event id's first arrival (epoch ms). */
+    arrivals: () => get<Record<Platform, Record<string, number>>>('arrivals'),
+    faults: (faults: SandboxFaults) => post('faults', faults),
+    reset: () => post('reset', {}),
+  };
 }
 
 export interface MarketingSandbox {

@@ -28,6 +28,7 @@ import {
   type RetryBackoff,
   type SqsBatchHandler,
 } from '@backbone/shared';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { z } from 'zod';
 import { createDynamoDbDeliveryLedger } from './adapters/dynamodb-ledger';
 import { createHttpTransport } from './adapters/http-transport';
@@ -50,8 +51,7 @@ const SERVICE = 'marketing-events';
  * A secret is either in the environment (locally: the sandbox's values) or, in AWS, named by
  * `<NAME>_PARAMETER`: an SSM SecureString read at cold start, never written to serverless.yml or logs.
  */
-const secretNames = ['META_ACCESS_TOKEN', 'GA4_API_SECRET', 'WEBHOOK_SIGNING_KEY'] as const;
-type SecretName = (typeof secretNames)[number];
+type SecretName = 'META_ACCESS_TOKEN' | 'GA4_API_SECRET' | 'WEBHOOK_SIGNING_KEY';
 
 export const dispatcherConfigSchema = awsEnvironmentSchema.extend({
   DELIVERIES_TABLE: z.string().min(3),
@@ -73,22 +73,17 @@ export const dispatcherConfigSchema = awsEnvironmentSchema.extend({
   GA4_BASE_URL: z.url().default('https://www.google-analytics.com'),
   GA4_FIREBASE_APP_ID: z.string().optional(),
   WEBHOOK_URL: z.url().optional(),
-  ...Object.fromEntries(
-    secretNames.flatMap((n) => [
-      [n, z.string().optional()],
-      [`${n}_PARAMETER`, z.string().optional()],
-    ]),
-  ),
+  META_ACCESS_TOKEN: z.string().optional(),
+  META_ACCESS_TOKEN_PARAMETER: z.string().optional(),
+  GA4_API_SECRET: z.string().optional(),
+  GA4_API_SECRET_PARAMETER: z.string().optional(),
+  WEBHOOK_SIGNING_KEY: z.string().optional(),
+  WEBHOOK_SIGNING_KEY_PARAMETER: z.string().optional(),
 });
 
-type DispatcherConfig = z.infer<typeof dispatcherConfigSchema> &
-  Partial<Record<SecretName | `${SecretName}_PARAMETER`, string>>;
+export type DispatcherConfig = z.infer<typeof dispatcherConfigSchema>;
 
-async function readSecret(
-  config: DispatcherConfig,
-  name: SecretName,
-  ssm: () => ReturnType<typeof createSsmClient>,
-): Promise<string> {
+async function readSecret(config: DispatcherConfig, name: SecretName, ssm: () => SSMClient): Promise<string> {
   const parameter = config[`${name}_PARAMETER`];
   if (parameter) {
     const value = await getParameter(parameter, { decrypt: true, maxAge: 300, sdkClient: ssm() });
@@ -110,7 +105,8 @@ function required(config: DispatcherConfig, name: keyof DispatcherConfig, destin
 export async function buildDestinations(
   config: DispatcherConfig,
   http: HttpTransport,
-  ssm: () => ReturnType<typeof createSsmClient>,
+  /** Called only if some secret is in SSM; the same client serves them all. */
+  ssm: () => SSMClient,
 ): Promise<Destination[]> {
   return Promise.all(
     config.DESTINATIONS.map(async (name): Promise<Destination> => {
@@ -245,13 +241,16 @@ export function createDispatcherHandler(parts: DispatcherParts): SqsBatchHandler
 export async function createDispatcher(
   env: Record<string, string | undefined> = process.env,
 ): Promise<SqsBatchHandler> {
-  const config = loadConfig(dispatcherConfigSchema, env, `${SERVICE}/dispatchEvents`) as DispatcherConfig;
+  const config = loadConfig(dispatcherConfigSchema, env, `${SERVICE}/dispatchEvents`);
   const aws = awsClientSettings(config);
   const sqs = createSqsClient(aws);
   const queueUrls = new QueueUrlResolver(sqs);
+  let ssm: SSMClient | undefined;
   return createDispatcherHandler({
-    destinations: await buildDestinations(config, createHttpTransport(config.DESTINATION_TIMEOUT_MS), () =>
-      createSsmClient(aws),
+    destinations: await buildDestinations(
+      config,
+      createHttpTransport(config.DESTINATION_TIMEOUT_MS),
+      () => (ssm ??= createSsmClient(aws)),
     ),
     ledger: createDynamoDbDeliveryLedger(createDocumentClient(aws), config.DELIVERIES_TABLE),
     deadLetters: createDeadLetterQueueSink(sqs, () => queueUrls.resolve(config.DEAD_LETTER_QUEUE_NAME)),

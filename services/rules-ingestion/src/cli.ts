@@ -11,10 +11,9 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createPostgresPool } from '@backbone/shared/postgres';
 import { migrate } from './adapters/migrations';
 import { upsertDefinitions, type StoredDefinitionRow } from './adapters/postgres';
-import { createRulesIngestion, createRulesValidation, databaseSettings } from './composition-root';
+import { createRulesIngestion, createRulesValidation, databaseSettings, openDatabase } from './composition-root';
 import type { ValidationError } from './domain/rule-set';
 
 export const SEED_CATALOGUE = path.join(__dirname, '..', 'seed', 'snoop-catalogue.json');
@@ -38,18 +37,16 @@ async function main(): Promise<number> {
       }
     }
     case 'seed': {
-      const database = databaseSettings();
-      const pool = createPostgresPool(database.env, database.secrets);
+      const database = openDatabase();
       try {
         const rows = JSON.parse(readFileSync(SEED_CATALOGUE, 'utf8')) as StoredDefinitionRow[];
-        await upsertDefinitions(pool, rows, 'seed');
+        await upsertDefinitions(database.pool, rows, 'seed');
         console.log(
           `seeded ${rows.length} snoop definitions (${rows.filter((r) => r.status === 'active').length} active)`,
         );
         return 0;
       } finally {
-        await pool.end();
-        database.close();
+        await database.close();
       }
     }
     case 'validate': {

@@ -32,7 +32,8 @@ import {
 
 const SERVICE = 'rules-ingestion';
 
-export const rulesIngestionConfigSchema = awsEnvironmentSchema.merge(postgresEnvironmentSchema).extend({
+/** What publishing needs besides the database (whose settings databaseSettings reads). */
+export const rulesIngestionConfigSchema = awsEnvironmentSchema.extend({
   RULES_BUCKET: z.string().min(3, 'set RULES_BUCKET to the rules bucket name'),
   RULE_SET_PUBLISHED_QUEUE_NAME: z
     .string()
@@ -55,6 +56,20 @@ export function databaseSettings(env: Record<string, string | undefined> = proce
   return { env: database, secrets, close: () => secrets?.destroy() };
 }
 
+/** A pool and how to let it go: the caller's (left open), or one from the environment (closed). */
+export function openDatabase(env: Record<string, string | undefined> = process.env, pool?: PostgresPool) {
+  if (pool) return { pool, close: async () => undefined };
+  const settings = databaseSettings(env);
+  const own = createPostgresPool(settings.env, settings.secrets);
+  return {
+    pool: own,
+    async close() {
+      await own.end();
+      settings.close();
+    },
+  };
+}
+
 /** Checks the active definitions, or a candidate definition with them (see validateCandidate). */
 export interface RulesValidation {
   pool: PostgresPool;
@@ -66,20 +81,16 @@ export function createRulesValidation(
   env: Record<string, string | undefined> = process.env,
   pool?: PostgresPool,
 ): RulesValidation {
-  const settings = pool ? undefined : databaseSettings(env);
-  const database = pool ?? createPostgresPool(settings!.env, settings!.secrets);
-  const definitions = createPostgresDefinitionSource(database);
+  const database = openDatabase(env, pool);
+  const definitions = createPostgresDefinitionSource(database.pool);
   return {
-    pool: database,
+    pool: database.pool,
     async validate(candidate) {
       const active = await definitions.loadActive();
       const built = candidate === undefined ? buildRuleSet(active) : validateCandidate(active, candidate);
       return { ...built, activeCount: active.length };
     },
-    async close() {
-      if (!pool) await database.end();
-      settings?.close();
-    },
+    close: () => database.close(),
   };
 }
 
@@ -98,23 +109,21 @@ export function createRulesIngestion(
   const sqs = createSqsClient(aws);
   const s3 = createS3Client(aws);
   const queueUrls = new QueueUrlResolver(sqs);
-  const settings = pool ? undefined : databaseSettings(env);
-  const database = pool ?? createPostgresPool(config, settings!.secrets);
+  const database = openDatabase(env, pool);
   const deps = {
-    definitions: createPostgresDefinitionSource(database),
+    definitions: createPostgresDefinitionSource(database.pool),
     files: createS3RuleSetFiles(s3, config.RULES_BUCKET),
     announcer: createSqsAnnouncer(sqs, () => queueUrls.resolve(config.RULE_SET_PUBLISHED_QUEUE_NAME)),
-    publications: createPostgresPublicationLog(database),
+    publications: createPostgresPublicationLog(database.pool),
     now: () => new Date(),
   };
   return {
-    pool: database,
+    pool: database.pool,
     publish: (publishedBy) => publishRuleSet(deps, publishedBy),
     async close() {
       sqs.destroy();
       s3.destroy();
-      if (!pool) await database.end();
-      settings?.close();
+      await database.close();
     },
   };
 }

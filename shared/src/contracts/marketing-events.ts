@@ -51,6 +51,8 @@ const money = {
 };
 
 const base = { customer: marketingCustomerSchema, device: marketingDeviceSchema };
+const businessId = z.string().min(1).max(128);
+const product = z.string().max(64);
 
 export const registrationCompletedV1 = defineContract({
   type: 'RegistrationCompleted',
@@ -61,31 +63,25 @@ export const registrationCompletedV1 = defineContract({
 export const loanApplicationSubmittedV1 = defineContract({
   type: 'LoanApplicationSubmitted',
   version: 1,
-  schema: z.object({ ...base, applicationId: z.string().min(1).max(128), product: z.string().max(64), ...money }),
+  schema: z.object({ ...base, applicationId: businessId, product, ...money }),
 });
 
 export const loanApprovedV1 = defineContract({
   type: 'LoanApproved',
   version: 1,
-  schema: z.object({
-    ...base,
-    applicationId: z.string().min(1).max(128),
-    loanId: z.string().min(1).max(128),
-    product: z.string().max(64),
-    ...money,
-  }),
+  schema: z.object({ ...base, applicationId: businessId, loanId: businessId, product, ...money }),
 });
 
 export const loanDisbursedV1 = defineContract({
   type: 'LoanDisbursed',
   version: 1,
-  schema: z.object({ ...base, loanId: z.string().min(1).max(128), product: z.string().max(64), ...money }),
+  schema: z.object({ ...base, loanId: businessId, product, ...money }),
 });
 
 export const firstRepaymentMadeV1 = defineContract({
   type: 'FirstRepaymentMade',
   version: 1,
-  schema: z.object({ ...base, loanId: z.string().min(1).max(128), ...money }),
+  schema: z.object({ ...base, loanId: businessId, ...money }),
 });
 
 export const MARKETING_EVENT_CONTRACTS = [

@@ -6,7 +6,7 @@ import {
   type MarketingEvent,
   type MarketingEventInput,
 } from '../contracts/marketing-events';
-import { describeError } from '../errors';
+import { describeError, InvalidMessageError } from '../errors';
 import { publishEnvelopes, type PublishOptions } from '../sqs/producer';
 
 export type MarketingPublishResult =
@@ -24,6 +24,27 @@ export interface MarketingEventsTarget {
 const contracts = new Map(MARKETING_EVENT_CONTRACTS.map((c) => [c.type as string, c]));
 
 /**
+ * The envelope of a marketing event, checked against its contract (InvalidMessageError names the field),
+ * with the id `<type>:<business id>`.
+ */
+export function createMarketingEvent(
+  event: MarketingEventInput,
+  meta: { correlationId?: string } = {},
+): MarketingEvent {
+  const contract = contracts.get(event.type);
+  if (!contract) {
+    throw new InvalidMessageError(
+      `unknown marketing event type "${event.type}"; known: ${[...contracts.keys()].join(', ')}`,
+    );
+  }
+  return contract.create(event.data as never, {
+    id: marketingEventId(event.type, marketingBusinessKey(event)),
+    occurredAt: event.occurredAt,
+    correlationId: meta.correlationId,
+  });
+}
+
+/**
  * What backend services call to report post-install events. Each event is checked against its contract,
  * batched (10 per SQS call), and retried on transient failures; the result says, per event and in the
  * order given, whether it was sent. An invalid event is reported and does not stop the others.
@@ -39,20 +60,11 @@ export async function publishMarketingEvents(
   const results = new Array<MarketingPublishResult>(events.length);
   const valid: { index: number; envelope: MarketingEvent }[] = [];
   events.forEach((event, index) => {
-    const contract = contracts.get(event.type);
     let eventId: string | undefined;
     try {
-      if (!contract) {
-        throw new Error(`unknown marketing event type "${event.type}"; known: ${[...contracts.keys()].join(', ')}`);
-      }
+      // Data malformed enough to have no business id is refused below with its contract's reason.
       eventId = marketingEventId(event.type, marketingBusinessKey(event));
-      // The contract's create validates and names the field at fault.
-      const envelope = contract.create(event.data as never, {
-        id: eventId,
-        occurredAt: event.occurredAt,
-        correlationId: options.correlationId,
-      });
-      valid.push({ index, envelope });
+      valid.push({ index, envelope: createMarketingEvent(event, options) });
     } catch (error) {
       results[index] = { eventId, status: 'invalid', reason: describeError(error) };
     }

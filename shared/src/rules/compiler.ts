@@ -40,6 +40,8 @@ interface FusedAccumulator {
 
 /** A value the pass accumulates for its passing transactions: an exact sum, a maximum, a minimum. */
 interface Measure {
+  /** What is measured (the field, or the value expression's text): equal values share a measure. */
+  key: string;
   /** The transaction field read directly (nearly always `amount`), or a compiled expression. */
   field?: string;
   value?: Compiled;
@@ -62,7 +64,6 @@ interface LoopGroup {
   /** Ascending; Infinity for "no window". More than one only when the pass is in age order. */
   windows: number[];
   measures: Measure[];
-  measureKeys: string[];
   accumulators: FusedAccumulator[];
   /** Passing transactions and transactions seen, so far in the pass. */
   passing: number;
@@ -132,19 +133,17 @@ class TransactionIndex {
   readonly bucketItems: Txn[][] = [];
   bucketCounts = new Int32Array(0);
   private readonly tables = new Map<BucketField, KeyTable>();
-  private readonly known = new Map<string, number>();
   private dayStarts = new Int32Array(0);
 
   bucketId(field: BucketField, key: string): number {
-    let id = this.known.get(`${field}\u0000${key}`);
-    if (id !== undefined) return id;
-    id = this.bucketItems.length;
-    this.known.set(`${field}\u0000${key}`, id);
     let table = this.tables.get(field);
     if (!table) {
       table = new KeyTable();
       this.tables.set(field, table);
     }
+    const known = table.get(key);
+    if (known >= 0) return known;
+    const id = this.bucketItems.length;
     table.set(key, id);
     this.bucketItems.push([]);
     this.bucketCounts = new Int32Array(this.bucketItems.length);
@@ -271,7 +270,6 @@ export class AggregatePlan {
         residual: scope.residual,
         windows: [],
         measures: [],
-        measureKeys: [],
         accumulators: [],
         passing: 0,
         seen: 0,
@@ -288,11 +286,11 @@ export class AggregatePlan {
     let measure = -1;
     if (accumulator.reduce !== 'count' && accumulator.reduce !== 'exists' && accumulator.reduce !== 'all') {
       const valueKey = accumulator.valueField ?? accumulator.valueKey ?? String(slot);
-      measure = group.measureKeys.indexOf(valueKey);
+      measure = group.measures.findIndex((m) => m.key === valueKey);
       if (measure < 0) {
         measure = group.measures.length;
-        group.measureKeys.push(valueKey);
         group.measures.push({
+          key: valueKey,
           field: accumulator.valueField,
           value: accumulator.valueField ? undefined : accumulator.value,
           total: new ExactSum(),

@@ -2,3 +2,4 @@ export * from './lambda';
 export * from './sqs-event-source';
 export * from './wait-for';
 export * from './queues';
+export * from './marketing-events';

@@ -15,6 +15,28 @@ const chunks = <T>(items: readonly T[], size: number): T[][] =>
 const pause = (round: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 25 * 2 ** round) * Math.random()));
 
+/**
+ * DynamoDB's batch calls may leave part of a request undone (UnprocessedKeys/Items): send each chunk,
+ * then what it left, with backoff, until nothing is left or MAX_ROUNDS have passed.
+ */
+async function untilProcessed<T>(
+  items: readonly T[],
+  chunkSize: number,
+  what: string,
+  send: (chunk: T[]) => Promise<T[]>,
+): Promise<void> {
+  await Promise.all(
+    chunks(items, chunkSize).map(async (chunk) => {
+      let left = chunk;
+      for (let round = 0; left.length > 0; round++) {
+        if (round === MAX_ROUNDS) throw new Error(`DynamoDB left ${left.length} ${what} after ${MAX_ROUNDS} rounds`);
+        if (round > 0) await pause(round);
+        left = await send(left);
+      }
+    }),
+  );
+}
+
 /** One item per event: the platforms it has been delivered to, expiring after the longest it can be redriven. */
 export function createDynamoDbDeliveryLedger(
   documents: DynamoDBDocumentClient,
@@ -24,48 +46,37 @@ export function createDynamoDbDeliveryLedger(
   return {
     async deliveredTo(eventIds) {
       const found = new Map<string, ReadonlySet<DestinationName>>();
-      await Promise.all(
-        chunks(eventIds, GET_CHUNK).map(async (ids) => {
-          let keys: Record<string, unknown>[] = ids.map((id) => ({ id }));
-          for (let round = 0; keys.length > 0; round++) {
-            if (round === MAX_ROUNDS)
-              throw new Error(`DynamoDB left ${keys.length} keys unread after ${MAX_ROUNDS} rounds`);
-            if (round > 0) await pause(round);
-            const answer = await documents.send(
-              new BatchGetCommand({
-                // Strongly consistent: a retry a second after a delivery must see it, or it sends again.
-                RequestItems: {
-                  [tableName]: { Keys: keys, ProjectionExpression: 'id, destinations', ConsistentRead: true },
-                },
-              }),
-            );
-            for (const item of answer.Responses?.[tableName] ?? [])
-              found.set(String(item.id), new Set(item.destinations as DestinationName[]));
-            keys = (answer.UnprocessedKeys?.[tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
-          }
-        }),
+      await untilProcessed(
+        eventIds.map((id): Record<string, unknown> => ({ id })),
+        GET_CHUNK,
+        'keys unread',
+        async (keys) => {
+          const answer = await documents.send(
+            new BatchGetCommand({
+              // Strongly consistent: a retry a second after a delivery must see it, or it sends again.
+              RequestItems: {
+                [tableName]: { Keys: keys, ProjectionExpression: 'id, destinations', ConsistentRead: true },
+              },
+            }),
+          );
+          for (const item of answer.Responses?.[tableName] ?? [])
+            found.set(String(item.id), new Set(item.destinations as DestinationName[]));
+          return (answer.UnprocessedKeys?.[tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+        },
       );
       return found;
     },
     async record(deliveries) {
       const now = Math.floor(clock() / 1000);
-      const items = [...deliveries].map(([id, destinations]) => ({
+      const requests = [...deliveries].map(([id, destinations]) => ({
         PutRequest: {
           Item: { id, destinations: [...new Set(destinations)], deliveredAt: now, expiration: now + RETENTION_SECONDS },
         },
       }));
-      await Promise.all(
-        chunks(items, WRITE_CHUNK).map(async (batch) => {
-          let requests = batch;
-          for (let round = 0; requests.length > 0; round++) {
-            if (round === MAX_ROUNDS)
-              throw new Error(`DynamoDB left ${requests.length} writes undone after ${MAX_ROUNDS} rounds`);
-            if (round > 0) await pause(round);
-            const answer = await documents.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
-            requests = (answer.UnprocessedItems?.[tableName] as typeof requests | undefined) ?? [];
-          }
-        }),
-      );
+      await untilProcessed(requests, WRITE_CHUNK, 'writes undone', async (batch) => {
+        const answer = await documents.send(new BatchWriteCommand({ RequestItems: { [tableName]: batch } }));
+        return (answer.UnprocessedItems?.[tableName] as typeof batch | undefined) ?? [];
+      });
     },
   };
 }

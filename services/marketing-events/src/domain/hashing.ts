@@ -35,9 +35,6 @@ export function hashed(value: string | undefined, normalise: (v: string) => stri
   return normalised === '' ? undefined : sha256Hex(normalised);
 }
 
-/** Lowercase SHA-256 hex, as Meta expects every hashed field. */
-export const isSha256Hex = (value: string): boolean => /^[0-9a-f]{64}$/.test(value);
-
 /** A customer's identifiers, normalised and hashed as Meta specifies (the other platforms use the same). */
 export interface HashedIdentity {
   externalId: string;

@@ -20,9 +20,9 @@ import {
   createSqsClient,
   loadConfig,
   publishMarketingEvents,
-  type MarketingEventInput,
 } from '@backbone/shared';
-import { waitFor } from '@backbone/shared/testing';
+import { sampleMarketingEvent, waitFor } from '@backbone/shared/testing';
+import { sandboxClient } from '../../../../scripts/sandbox/marketing-sandbox';
 
 const QUEUE = 'marketing-events-local-events';
 const DLQ = 'marketing-events-local-events-dlq';
@@ -31,22 +31,11 @@ const EVENTS = 10_000;
 const TOO_OLD = 20;
 const MALFORMED = 20;
 
-type Received = Record<
-  'meta' | 'ga4' | 'webhook',
-  { total: number; unique: number; duplicates: number; injectedFailures: number }
->;
-
 let sqs: SQSClient;
 let queueUrl: string;
 let dlqUrl: string;
 
-const sandbox = async (path: string, body?: unknown): Promise<unknown> => {
-  const response = await fetch(`${SANDBOX}${path}`, {
-    method: body === undefined && path.endsWith('received') ? 'GET' : 'POST',
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return response.status === 204 ? undefined : response.json();
-};
+const sandbox = sandboxClient(SANDBOX);
 
 const depth = async (url: string): Promise<number> => {
   const { Attributes } = await sqs.send(
@@ -62,47 +51,6 @@ const depth = async (url: string): Promise<number> => {
   return Object.values(Attributes ?? {}).reduce((sum, n) => sum + Number(n), 0);
 };
 
-const device = (i: number) => ({
-  platform: i % 2 === 0 ? ('android' as const) : ('ios' as const),
-  appId: 'com.example.lending',
-  appVersion: '4.2.0',
-  osVersion: i % 2 === 0 ? '14' : '17.5',
-  appInstanceId: randomUUID().replace(/-/g, ''),
-  advertiserTrackingEnabled: i % 3 !== 0,
-  applicationTrackingEnabled: true,
-});
-
-function event(run: string, i: number, occurredAt?: Date): MarketingEventInput {
-  const customer = {
-    customerId: `${run}-c${i}`,
-    email: `customer${i}@example.com`,
-    phone: `+44 7700 ${String(900000 + i)}`,
-    firstName: 'Alex',
-  };
-  const common = { customer, device: device(i) };
-  const loan = { loanId: `${run}-l${i}`, product: 'personal-loan', amount: 500 + (i % 50) * 100, currency: 'GBP' };
-  switch (i % 5) {
-    case 0:
-      return { type: 'RegistrationCompleted', data: { ...common, method: 'email' }, occurredAt };
-    case 1:
-      return {
-        type: 'LoanApplicationSubmitted',
-        data: { ...common, applicationId: `${run}-a${i}`, product: loan.product, amount: loan.amount, currency: 'GBP' },
-        occurredAt,
-      };
-    case 2:
-      return { type: 'LoanApproved', data: { ...common, ...loan, applicationId: `${run}-a${i}` }, occurredAt };
-    case 3:
-      return { type: 'LoanDisbursed', data: { ...common, ...loan }, occurredAt };
-    default:
-      return {
-        type: 'FirstRepaymentMade',
-        data: { ...common, loanId: loan.loanId, amount: 120, currency: 'GBP' },
-        occurredAt,
-      };
-  }
-}
-
 beforeAll(async () => {
   sqs = createSqsClient(awsClientSettings(loadConfig(awsEnvironmentSchema)));
   queueUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: QUEUE }))).QueueUrl!;
@@ -110,22 +58,22 @@ beforeAll(async () => {
   // Start from nothing: what the demo or an earlier run left would blur the counts.
   await sqs.send(new PurgeQueueCommand({ QueueUrl: queueUrl }));
   await sqs.send(new PurgeQueueCommand({ QueueUrl: dlqUrl }));
-  await sandbox('/_sandbox/reset', {});
+  await sandbox.reset();
 });
 
 afterAll(async () => {
-  await sandbox('/_sandbox/reset', {});
+  await sandbox.reset();
   sqs?.destroy();
 });
 
 it('delivers 10,000 events exactly once per platform through failures and an outage; only poison reaches the DLQ', async () => {
   const run = randomUUID().slice(0, 8);
-  await sandbox('/_sandbox/faults', { failureRate: 0.2, statuses: [500, 503, 429] });
+  await sandbox.faults({ failureRate: 0.2, statuses: [500, 503, 429] });
 
-  const good = Array.from({ length: EVENTS }, (_, i) => event(run, i));
+  const good = Array.from({ length: EVENTS }, (_, i) => sampleMarketingEvent(run, i));
   const tenDaysAgo = new Date(Date.now() - 10 * 86_400_000);
   // Valid, but older than Meta (7 days) and GA4 (72 hours) accept: only the webhook can take them.
-  const tooOld = Array.from({ length: TOO_OLD }, (_, i) => event(`${run}-old`, i * 5 + 2, tenDaysAgo));
+  const tooOld = Array.from({ length: TOO_OLD }, (_, i) => sampleMarketingEvent(`${run}-old`, i * 5 + 2, tenDaysAgo));
   const results = await publishMarketingEvents({ sqs, queueUrl }, [...good, ...tooOld], { concurrency: 8 });
   expect(results.filter((r) => r.status !== 'sent')).toEqual([]);
   expect(new Set(results.map((r) => r.eventId)).size).toBe(EVENTS + TOO_OLD);
@@ -154,7 +102,7 @@ it('delivers 10,000 events exactly once per platform through failures and an out
 
   // Mid-flight, every platform goes down for 30 seconds (the 20 % failures carry on around it).
   await new Promise((resolve) => setTimeout(resolve, 3_000));
-  await sandbox('/_sandbox/faults', { failureRate: 0.2, statuses: [500, 503, 429], outageSeconds: 30 });
+  await sandbox.faults({ failureRate: 0.2, statuses: [500, 503, 429], outageSeconds: 30 });
 
   const expected = {
     meta: (EVENTS * 4) / 5, // FirstRepaymentMade is not routed to Meta
@@ -164,7 +112,7 @@ it('delivers 10,000 events exactly once per platform through failures and an out
   const received = await waitFor(
     'every event at every platform, and the queue empty',
     async () => {
-      const now = (await sandbox('/_sandbox/received')) as Received;
+      const now = await sandbox.received();
       const complete =
         now.meta.unique >= expected.meta && now.ga4.unique >= expected.ga4 && now.webhook.unique >= expected.webhook;
       return complete && (await depth(queueUrl)) === 0 ? now : undefined;

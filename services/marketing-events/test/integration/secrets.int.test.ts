@@ -86,6 +86,6 @@ it('reads each platform credential from its SSM SecureString, and says which set
 
   const withoutKey = { ...base, WEBHOOK_SIGNING_KEY_PARAMETER: undefined };
   await expect(
-    buildDestinations(loadConfig(dispatcherConfigSchema, withoutKey) as never, recording, () => createSsmClient(aws)),
+    buildDestinations(loadConfig(dispatcherConfigSchema, withoutKey), recording, () => createSsmClient(aws)),
   ).rejects.toThrow('set WEBHOOK_SIGNING_KEY (locally) or WEBHOOK_SIGNING_KEY_PARAMETER');
 });
