@@ -11,6 +11,7 @@
  * Brings up the local cloud if needed (as npm start does). Last line: one JSON object.
  */
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
@@ -45,19 +46,23 @@ import {
 } from '../../shared/src';
 import { lambdaContext, sampleMarketingEvent, toSqsRecord } from '../../shared/src/testing';
 import { down, printTable, up } from '../cloud';
+import { readPid } from '../local-cloud/processes';
 import { applyLocalEnvironment } from '../local-cloud/environment';
 import { startServices, type OfflineFleet } from '../local-cloud/offline';
 import { provision } from '../provision';
+import { startCpuBudget, totalCpuSeconds, type CpuBudget, type CpuProcess } from './cpu-budget';
 import { sandboxClient, startMarketingSandbox, type MarketingSandbox } from '../sandbox/marketing-sandbox';
 
 const DISPATCH_EVENTS = Number(process.env.BENCH_DISPATCH_EVENTS ?? 20_000);
 const E2E_EVENTS = Number(process.env.BENCH_E2E_EVENTS ?? 5_000);
+const E2E_WARM_UP_EVENTS = 1_000;
 const RAW_MESSAGES = Number(process.env.BENCH_RAW_MESSAGES ?? 5_000);
 const ROUNDS = 5;
 /** As the local event source mapping polls (serverless.common.yml offlineSqs.pollers), like Lambda's five. */
 const POLLERS = 5;
 const QUEUE = 'marketing-events-local-events';
 const PLATFORMS = ['meta', 'ga4', 'webhook'] as const;
+const DISPATCHER_COMPONENT = 'dispatcher (serverless-offline)';
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const percentile = (sorted: number[], p: number): number =>
@@ -113,7 +118,11 @@ export async function benchDispatch(): Promise<number> {
 }
 
 /** (c) ElasticMQ receive+delete, five pollers, 10 per receive, as the local event source mapping does it. */
-async function benchRaw(sqs: SQSClient, messages = RAW_MESSAGES): Promise<number> {
+async function benchRaw(
+  sqs: SQSClient,
+  messages = RAW_MESSAGES,
+  processes: readonly CpuProcess[] = [],
+): Promise<{ eps: number; cpu: CpuBudget }> {
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `bench-raw-${randomUUID().slice(0, 8)}` }));
   try {
     const batches = Array.from({ length: Math.ceil(messages / 10) }, (_, b) => b);
@@ -131,6 +140,7 @@ async function benchRaw(sqs: SQSClient, messages = RAW_MESSAGES): Promise<number
     }
     let consumed = 0;
     const started = performance.now();
+    const stopBudget = startCpuBudget(processes);
     const poller = async (): Promise<void> => {
       while (consumed < messages) {
         const { Messages = [] } = await sqs.send(
@@ -153,25 +163,33 @@ async function benchRaw(sqs: SQSClient, messages = RAW_MESSAGES): Promise<number
       }
     };
     await Promise.all(Array.from({ length: POLLERS }, poller));
-    return consumed / ((performance.now() - started) / 1000);
+    const cpu = stopBudget();
+    return { eps: consumed / ((performance.now() - started) / 1000), cpu };
   } finally {
     await sqs.send(new DeleteQueueCommand({ QueueUrl }));
   }
 }
 
 /** (b) Publish -> queue -> dispatcher in serverless-offline -> sandbox. */
-async function benchEndToEnd(sqs: SQSClient, sandbox: MarketingSandbox) {
+async function benchEndToEnd(
+  sqs: SQSClient,
+  sandbox: MarketingSandbox,
+  processes: readonly CpuProcess[],
+  count = E2E_EVENTS,
+  label = 'e2e',
+) {
   const queueUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: QUEUE }))).QueueUrl!;
   await sqs.send(new PurgeQueueCommand({ QueueUrl: queueUrl }));
   const control = sandboxClient(sandbox.url);
   await control.reset();
-  const events = sampleEvents(`e2e-${randomUUID().slice(0, 8)}`, E2E_EVENTS);
+  const events = sampleEvents(`${label}-${randomUUID().slice(0, 8)}`, count);
   const expected = events.map((event) => ({
     id: destinationEventId(marketingEventId(event.type, marketingBusinessKey(event))),
     platforms: DEFAULT_ROUTING[event.type],
     publishedAt: 0,
   }));
   const started = Date.now();
+  const stopBudget = startCpuBudget(processes);
   // Published in slices, as backends would over a few seconds; each event's clock starts with its slice.
   let publishedAll = 0;
   const publishing = (async () => {
@@ -190,9 +208,10 @@ async function benchEndToEnd(sqs: SQSClient, sandbox: MarketingSandbox) {
     await new Promise((resolve) => setTimeout(resolve, 500));
     arrivals = await control.arrivals();
     delivered = expected.filter((e) => e.platforms.every((p) => arrivals![p][e.id] !== undefined)).length;
-    process.stderr.write(`\r  e2e: ${delivered}/${E2E_EVENTS} delivered to every platform   `);
-    if (delivered === E2E_EVENTS) break;
+    process.stderr.write(`\r  ${label}: ${delivered}/${count} delivered to every platform   `);
+    if (delivered === count) break;
   }
+  const cpu = stopBudget();
   process.stderr.write('\n');
   await publishing;
   const latencies = expected
@@ -205,10 +224,45 @@ async function benchEndToEnd(sqs: SQSClient, sandbox: MarketingSandbox) {
     eps: delivered / ((finished - started) / 1000),
     p50: percentile(latencies, 0.5),
     p99: percentile(latencies, 0.99),
-    lost: E2E_EVENTS - delivered,
+    lost: count - delivered,
     duplicates: PLATFORMS.reduce((sum, p) => sum + received[p].duplicates, 0),
     publishSeconds: (publishedAll - started) / 1000,
+    cpu,
   };
+}
+
+/**
+ * CPU milliseconds per event by component, for raw and end to end, and what the end-to-end path would
+ * reach on these cores if the dispatcher itself cost nothing: the share the code under test can move.
+ */
+function printCpuBudget(raw: CpuBudget[], rawEvents: number, e2e: CpuBudget, e2eEvents: number, rawEps: number): void {
+  if (e2e.seconds.size === 0) return; // not Linux: no /proc
+  const perEvent = (seconds: number, events: number): string => ((seconds * 1000) / events).toFixed(2);
+  const rawSeconds = (component: string): number => raw.reduce((sum, b) => sum + (b.seconds.get(component) ?? 0), 0);
+  const rawTotal = raw.reduce((sum, b) => sum + totalCpuSeconds(b), 0);
+  const rawWall = raw.reduce((sum, b) => sum + b.wallSeconds, 0);
+  const e2eTotal = totalCpuSeconds(e2e);
+  console.log('\nCPU per event (ms of CPU, all threads), by component:');
+  printTable([
+    ...[...e2e.seconds.keys()].map((component) => ({
+      component,
+      raw: perEvent(rawSeconds(component), rawEvents * raw.length),
+      e2e: perEvent(e2e.seconds.get(component) ?? 0, e2eEvents),
+    })),
+    { component: 'total', raw: perEvent(rawTotal, rawEvents * raw.length), e2e: perEvent(e2eTotal, e2eEvents) },
+    {
+      component: 'cores busy (total CPU / wall)',
+      raw: (rawTotal / rawWall).toFixed(2),
+      e2e: (e2eTotal / e2e.wallSeconds).toFixed(2),
+    },
+  ]);
+  const cores = availableParallelism();
+  const withoutDispatcher = (e2eTotal - (e2e.seconds.get(DISPATCHER_COMPONENT) ?? 0)) / e2eEvents;
+  const ceiling = cores / withoutDispatcher;
+  console.log(
+    `without the dispatcher's own CPU, the rest of the end-to-end path costs ${(withoutDispatcher * 1000).toFixed(2)} ms per event: ` +
+      `${cores} fully busy cores would carry at most ${ceiling.toFixed(0)} events/s = ${(ceiling / rawEps).toFixed(2)} of raw`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -226,10 +280,19 @@ async function main(): Promise<void> {
     fleet = await startServices(['marketing-events'], { output: 'file' });
     // A cold emulator's JVM is slow for its first thousands of requests: warm it before measuring.
     await benchRaw(sqs, 2_000);
-    const rawBefore = await benchRaw(sqs);
-    const e2e = await benchEndToEnd(sqs, sandbox);
-    const rawAfter = await benchRaw(sqs);
-    const raw = (rawBefore + rawAfter) / 2;
+    const processes: CpuProcess[] = [
+      { component: 'ElasticMQ', pid: readPid('elasticmq') },
+      { component: 'DynamoDB Local', pid: readPid('dynamodb') },
+      { component: 'gateway (port 4566)', pid: readPid('gateway') },
+      { component: DISPATCHER_COMPONENT, pid: fleet.services[0]?.process.pid },
+      { component: 'this process (client/publisher, sandbox)', pid: process.pid },
+    ];
+    // Likewise the dispatcher: its first invocations start the function's workers (a cold start each).
+    await benchEndToEnd(sqs, sandbox, processes, E2E_WARM_UP_EVENTS, 'warm-up');
+    const rawBefore = await benchRaw(sqs, RAW_MESSAGES, processes);
+    const e2e = await benchEndToEnd(sqs, sandbox, processes);
+    const rawAfter = await benchRaw(sqs, RAW_MESSAGES, processes);
+    const raw = (rawBefore.eps + rawAfter.eps) / 2;
     const { Attributes } = await sqs.send(
       new GetQueueAttributesCommand({
         QueueUrl: (await sqs.send(new GetQueueUrlCommand({ QueueName: `${QUEUE}-dlq` }))).QueueUrl!,
@@ -252,9 +315,10 @@ async function main(): Promise<void> {
       {
         measure: `ElasticMQ receive+delete, ${POLLERS} pollers`,
         'events/s': raw.toFixed(0),
-        note: `before ${rawBefore.toFixed(0)}, after ${rawAfter.toFixed(0)}`,
+        note: `before ${rawBefore.eps.toFixed(0)}, after ${rawAfter.eps.toFixed(0)}`,
       },
     ]);
+    printCpuBudget([rawBefore.cpu, rawAfter.cpu], RAW_MESSAGES, e2e.cpu, E2E_EVENTS, raw);
     console.log(
       `\nratios: e2e/raw ${(e2e.eps / raw).toFixed(2)} (goal >= 0.8); dispatch ${dispatchEps.toFixed(0)} events/s (goal >= 20,000); lost ${e2e.lost}, duplicates ${e2e.duplicates}, DLQ ${Attributes?.ApproximateNumberOfMessages ?? '?'}`,
     );

@@ -42,7 +42,7 @@ import {
 } from './domain/dispatch';
 import { ga4Destination } from './domain/ga4';
 import { metaDestination } from './domain/meta';
-import type { HttpTransport } from './domain/outcome';
+import type { DeliveryOutcome, HttpTransport } from './domain/outcome';
 import { webhookDestination } from './domain/webhook';
 
 const SERVICE = 'marketing-events';
@@ -145,39 +145,35 @@ export async function buildDestinations(
 }
 
 /**
- * Per destination and event type: Delivered, Retried, FailedPermanently and DeliveryLatency, summed over
- * a batch and written once per batch (one EMF line per combination, not per event).
+ * Per destination and event type: Delivered, Retried, FailedPermanently and DeliveryLatency (the slowest
+ * request), summed over a batch and written once per batch: one EMF line per combination that carries all
+ * its figures. `metrics` must be this observer's own instance, since each line is published on its own.
  */
 export function metricsObserver(metrics: Metrics): DispatchObserver & { flush(): void } {
   const totals = new Map<
     string,
-    { destination: string; eventType: string; metric: string; count: number; latency: number }
+    { destination: string; eventType: string; counts: Record<DeliveryOutcome['status'], number>; latency: number }
   >();
   const names = { delivered: 'Delivered', retryable: 'Retried', permanent: 'FailedPermanently' } as const;
   return {
     onResult(destination, eventType, outcome, latencyMs) {
-      const metric = names[outcome.status];
-      const key = `${destination}|${eventType}|${metric}`;
-      const entry = totals.get(key) ?? { destination, eventType, metric, count: 0, latency: 0 };
-      entry.count++;
-      entry.latency = Math.max(entry.latency, latencyMs);
-      totals.set(key, entry);
+      const key = `${destination}|${eventType}`;
+      let entry = totals.get(key);
+      if (!entry) {
+        entry = { destination, eventType, counts: { delivered: 0, retryable: 0, permanent: 0 }, latency: 0 };
+        totals.set(key, entry);
+      }
+      entry.counts[outcome.status]++;
+      if (outcome.status === 'delivered') entry.latency = Math.max(entry.latency, latencyMs);
     },
     flush() {
-      // A single metric is written as soon as it is added: one per figure, each with its dimensions.
-      const write = (
-        t: { destination: string; eventType: string },
-        name: string,
-        unit: (typeof MetricUnit)[keyof typeof MetricUnit],
-        value: number,
-      ) => {
-        const single = metrics.singleMetric();
-        single.addDimensions({ destination: t.destination, eventType: t.eventType });
-        single.addMetric(name, unit, value);
-      };
-      for (const t of totals.values()) {
-        write(t, t.metric, MetricUnit.Count, t.count);
-        if (t.metric === 'Delivered') write(t, 'DeliveryLatency', MetricUnit.Milliseconds, t.latency);
+      for (const { destination, eventType, counts, latency } of totals.values()) {
+        metrics.addDimension('destination', destination);
+        metrics.addDimension('eventType', eventType);
+        for (const status of Object.keys(names) as (keyof typeof names)[])
+          if (counts[status] > 0) metrics.addMetric(names[status], MetricUnit.Count, counts[status]);
+        if (counts.delivered > 0) metrics.addMetric('DeliveryLatency', MetricUnit.Milliseconds, latency);
+        metrics.publishStoredMetrics();
       }
       totals.clear();
     },
@@ -201,7 +197,9 @@ export interface DispatcherParts {
 
 /** The dispatcher from its parts: the Lambda's (below) or a benchmark's in-memory ones. */
 export function createDispatcherHandler(parts: DispatcherParts): SqsBatchHandler {
-  const observer = parts.metrics ? metricsObserver(parts.metrics) : undefined;
+  // The delivery figures have an instance of their own: each of their lines is published apart from the
+  // batch's counts (RecordsProcessed, ...), which the consumer publishes with the service dimension only.
+  const observer = parts.metrics ? metricsObserver(createMetrics(SERVICE)) : undefined;
   const deps = {
     destinations: parts.destinations,
     routing: parts.routing ?? DEFAULT_ROUTING,

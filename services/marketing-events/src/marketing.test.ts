@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
-import { registrationCompletedV1, loanDisbursedV1, type MarketingEvent } from '@backbone/shared';
+import { createMetrics, registrationCompletedV1, loanDisbursedV1, type MarketingEvent } from '@backbone/shared';
 import { planRequests, sendWithBisection, type Destination } from './domain/destination';
 import { createMemoryDeliveryLedger } from './adapters/memory-ledger';
+import { metricsObserver } from './composition-root';
 import { dispatchEvents, DEFAULT_ROUTING } from './domain/dispatch';
 import { ga4Problems, toGa4Request } from './domain/ga4';
 import {
@@ -94,6 +95,8 @@ describe('GA4 checks (collect answers 2xx to anything)', () => {
       `parameter ${'x'.repeat(41)} is 101 characters; GA4 takes 100`,
       'parameter "firebase_x" uses a reserved prefix',
     ]);
+    const params = Object.fromEntries(Array.from({ length: 26 }, (_, i) => [`p${i}`, i]));
+    expect(ga4Problems('loan_approved', params)).toEqual(['26 parameters; GA4 takes 25']);
   });
 
   it('needs the app instance id, and an event at most 72 hours old', () => {
@@ -264,5 +267,32 @@ describe('dispatchEvents', () => {
       destinations: ['meta'],
       reason: 'meta answered 400 (code 100): Invalid parameter',
     });
+  });
+});
+
+describe('delivery metrics', () => {
+  it('writes one EMF line per destination and event type, with all its figures', () => {
+    const metrics = createMetrics('marketing-events-test');
+    const lines: ReturnType<typeof metrics.serializeMetrics>[] = [];
+    jest.spyOn(metrics, 'publishStoredMetrics').mockImplementation(() => {
+      lines.push(metrics.serializeMetrics());
+      metrics.clearMetrics();
+      metrics.clearDimensions();
+      return metrics;
+    });
+    const observer = metricsObserver(metrics);
+    observer.onResult('meta', 'LoanApproved', { status: 'delivered' }, 40);
+    observer.onResult('meta', 'LoanApproved', { status: 'delivered' }, 90);
+    observer.onResult('meta', 'LoanApproved', { status: 'retryable', reason: 'meta: HTTP 503' }, 5);
+    observer.onResult('ga4', 'LoanApproved', { status: 'permanent', reason: 'ga4: too old' }, 0);
+    observer.flush();
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({ destination: 'meta', eventType: 'LoanApproved', Delivered: 2, Retried: 1 });
+    expect(lines[0]).toMatchObject({ DeliveryLatency: 90 });
+    expect(lines[0]).not.toHaveProperty('FailedPermanently');
+    expect(lines[1]).toMatchObject({ destination: 'ga4', eventType: 'LoanApproved', FailedPermanently: 1 });
+    expect(lines[1]).not.toHaveProperty('DeliveryLatency');
+    observer.flush();
+    expect(lines).toHaveLength(2);
   });
 });

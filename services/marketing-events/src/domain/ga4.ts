@@ -38,37 +38,46 @@ const GA4_EVENT_NAMES: Record<MarketingEvent['type'], string> = {
   FirstRepaymentMade: 'first_repayment',
 };
 
-// Event and parameter names come from this code, so the same few are checked again and again: remember them.
-const nameVerdicts = new Map<string, string[]>();
+// Event and parameter names come from this code, so the same few are checked again and again: remember
+// each verdict (one cache per kind of name, so a look-up builds no key).
+const NO_PROBLEMS: readonly string[] = [];
+const nameVerdicts = {
+  'event name': new Map<string, readonly string[]>(),
+  parameter: new Map<string, readonly string[]>(),
+};
 
-function nameProblems(what: string, value: string): string[] {
-  const key = `${what}:${value}`;
-  let problems = nameVerdicts.get(key);
+function nameProblems(what: keyof typeof nameVerdicts, value: string): readonly string[] {
+  const verdicts = nameVerdicts[what];
+  let problems = verdicts.get(value);
   if (problems === undefined) {
-    problems = [];
+    const found: string[] = [];
     if (value.length > GA4_LIMITS.nameLength)
-      problems.push(`${what} "${value}" is longer than ${GA4_LIMITS.nameLength} characters`);
-    if (!NAME.test(value))
-      problems.push(`${what} "${value}" must start with a letter and use only letters, digits and _`);
-    if (RESERVED_PREFIXES.some((p) => value.startsWith(p))) problems.push(`${what} "${value}" uses a reserved prefix`);
-    if (nameVerdicts.size < 1_000) nameVerdicts.set(key, problems);
+      found.push(`${what} "${value}" is longer than ${GA4_LIMITS.nameLength} characters`);
+    if (!NAME.test(value)) found.push(`${what} "${value}" must start with a letter and use only letters, digits and _`);
+    if (RESERVED_PREFIXES.some((p) => value.startsWith(p))) found.push(`${what} "${value}" uses a reserved prefix`);
+    problems = found.length === 0 ? NO_PROBLEMS : found;
+    if (verdicts.size < 1_000) verdicts.set(value, problems);
   }
   return problems;
 }
 
-/** Every GA4 limit a payload breaks, in words. */
-export function ga4Problems(name: string, params: Record<string, string | number>): string[] {
-  const problems = [...nameProblems('event name', name)];
-  const keys = Object.keys(params);
-  if (keys.length > GA4_LIMITS.paramsPerEvent)
-    problems.push(`${keys.length} parameters; GA4 takes ${GA4_LIMITS.paramsPerEvent}`);
-  for (const key of keys) {
-    problems.push(...nameProblems('parameter', key));
+/** Every GA4 limit a payload breaks, in words (the same empty list, allocated once, when there is none). */
+export function ga4Problems(name: string, params: Record<string, string | number>): readonly string[] {
+  let problems: string[] | undefined;
+  const add = (found: readonly string[]): void => {
+    if (found.length > 0) (problems ??= []).push(...found);
+  };
+  add(nameProblems('event name', name));
+  let count = 0;
+  for (const key in params) {
+    count++;
+    add(nameProblems('parameter', key));
     const value = params[key];
     if (typeof value === 'string' && value.length > GA4_LIMITS.paramValueLength)
-      problems.push(`parameter ${key} is ${value.length} characters; GA4 takes ${GA4_LIMITS.paramValueLength}`);
+      add([`parameter ${key} is ${value.length} characters; GA4 takes ${GA4_LIMITS.paramValueLength}`]);
   }
-  return problems;
+  if (count > GA4_LIMITS.paramsPerEvent) add([`${count} parameters; GA4 takes ${GA4_LIMITS.paramsPerEvent}`]);
+  return problems ?? NO_PROBLEMS;
 }
 
 export function toGa4Request(event: MarketingEvent, now: Date): Prepared<Ga4Request> {
@@ -126,6 +135,8 @@ export function ga4Destination(settings: Ga4Settings, http: HttpTransport): Dest
     prepare: toGa4Request,
     send(requests) {
       const first = requests[0]!;
+      // Most requests carry one event: the payload is already the body.
+      if (requests.length === 1) return http.post(url, JSON.stringify(first), { 'content-type': 'application/json' });
       const body = JSON.stringify({
         app_instance_id: first.app_instance_id,
         user_id: first.user_id,

@@ -13,7 +13,15 @@ export const sha256Hex = (value: string): string => hash('sha256', value, 'hex')
 export const normaliseEmail = (email: string): string => email.trim().toLowerCase();
 
 /** Digits only, no leading zeros; the country code must already be there ("+44 7700 900123" -> 447700900123). */
-export const normalisePhone = (phone: string): string => phone.replace(/\D/g, '').replace(/^0+/, '');
+export function normalisePhone(phone: string): string {
+  // One pass instead of two regular expressions: this runs for every event Meta gets.
+  let digits = '';
+  for (let i = 0; i < phone.length; i++) {
+    const code = phone.charCodeAt(i);
+    if (code >= 48 && code <= 57 && (code !== 48 || digits !== '')) digits += phone[i];
+  }
+  return digits;
+}
 
 /** Lowercase, no punctuation or spaces; letters of every script are kept (UTF-8), not stripped to a-z. */
 export function normaliseName(name: string): string {
@@ -46,6 +54,9 @@ export interface HashedIdentity {
   country?: string;
 }
 
+/** The contact fields of a HashedIdentity, in Meta's order. */
+export const CONTACT_FIELDS = ['em', 'ph', 'fn', 'ln', 'db', 'country'] as const;
+
 // An event goes to up to three platforms: hash its customer once, not once per platform.
 const identities = new WeakMap<object, HashedIdentity>();
 
@@ -53,15 +64,18 @@ export function hashedIdentity(customer: MarketingEvent['data']['customer']): Ha
   let identity = identities.get(customer);
   if (!identity) {
     identity = { externalId: sha256Hex(customer.customerId) };
-    const fields: [keyof HashedIdentity, string | undefined][] = [
-      ['em', hashed(customer.email, normaliseEmail)],
-      ['ph', hashed(customer.phone, normalisePhone)],
-      ['fn', hashed(customer.firstName, normaliseName)],
-      ['ln', hashed(customer.lastName, normaliseName)],
-      ['db', hashed(customer.dateOfBirth, normaliseDateOfBirth)],
-      ['country', hashed(customer.country, normaliseCountry)],
-    ];
-    for (const [field, value] of fields) if (value !== undefined) identity[field] = value;
+    const em = hashed(customer.email, normaliseEmail);
+    const ph = hashed(customer.phone, normalisePhone);
+    const fn = hashed(customer.firstName, normaliseName);
+    const ln = hashed(customer.lastName, normaliseName);
+    const db = hashed(customer.dateOfBirth, normaliseDateOfBirth);
+    const country = hashed(customer.country, normaliseCountry);
+    if (em !== undefined) identity.em = em;
+    if (ph !== undefined) identity.ph = ph;
+    if (fn !== undefined) identity.fn = fn;
+    if (ln !== undefined) identity.ln = ln;
+    if (db !== undefined) identity.db = db;
+    if (country !== undefined) identity.country = country;
     identities.set(customer, identity);
   }
   return identity;

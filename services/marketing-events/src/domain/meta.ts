@@ -1,6 +1,6 @@
 import type { MarketingEvent } from '@backbone/shared';
 import type { Destination } from './destination';
-import { destinationEventIdOf, hashedIdentity } from './hashing';
+import { CONTACT_FIELDS, destinationEventIdOf, hashedIdentity } from './hashing';
 import type { HttpTransport } from './outcome';
 
 /** Meta refuses events older than this: the whole request fails, so such an event never goes. */
@@ -42,10 +42,13 @@ export interface MetaServerEvent {
 
 /** Meta's user_data: each identifier normalised and hashed exactly as Meta specifies. */
 export function metaUserData(customer: MarketingEvent['data']['customer']): Record<string, string[]> {
-  const { externalId, ...contact } = hashedIdentity(customer);
+  const identity = hashedIdentity(customer);
   const userData: Record<string, string[]> = {};
-  for (const [field, value] of Object.entries(contact)) userData[field] = [value];
-  userData.external_id = [externalId];
+  for (const field of CONTACT_FIELDS) {
+    const value = identity[field];
+    if (value !== undefined) userData[field] = [value];
+  }
+  userData.external_id = [identity.externalId];
   return userData;
 }
 
@@ -90,28 +93,21 @@ export function toMetaEvent(
     };
   }
   const { data } = event;
-  const custom: Record<string, string | number> = {};
-  if ('amount' in data) {
-    custom.value = data.amount;
-    custom.currency = data.currency;
-  }
-  if ('product' in data) custom.content_name = data.product;
-  return {
-    ok: true,
-    payload: {
-      event_name: META_EVENT_NAMES[event.type],
-      event_time: Math.floor(occurred / 1000),
-      event_id: destinationEventIdOf(event),
-      action_source: 'app',
-      user_data: metaUserData(data.customer),
-      app_data: {
-        advertiser_tracking_enabled: data.device.advertiserTrackingEnabled ? 1 : 0,
-        application_tracking_enabled: data.device.applicationTrackingEnabled ? 1 : 0,
-        extinfo: extinfo(data.device),
-      },
-      ...(Object.keys(custom).length > 0 ? { custom_data: custom } : {}),
+  const payload: MetaServerEvent = {
+    event_name: META_EVENT_NAMES[event.type],
+    event_time: Math.floor(occurred / 1000),
+    event_id: destinationEventIdOf(event),
+    action_source: 'app',
+    user_data: metaUserData(data.customer),
+    app_data: {
+      advertiser_tracking_enabled: data.device.advertiserTrackingEnabled ? 1 : 0,
+      application_tracking_enabled: data.device.applicationTrackingEnabled ? 1 : 0,
+      extinfo: extinfo(data.device),
     },
   };
+  if ('amount' in data) payload.custom_data = { value: data.amount, currency: data.currency };
+  if ('product' in data) (payload.custom_data ??= {}).content_name = data.product;
+  return { ok: true, payload };
 }
 
 export function metaDestination(settings: MetaSettings, http: HttpTransport): Destination<MetaServerEvent> {
