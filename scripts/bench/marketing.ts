@@ -170,6 +170,16 @@ async function benchRaw(
   }
 }
 
+async function deadLetterCount(sqs: SQSClient): Promise<number> {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: (await sqs.send(new GetQueueUrlCommand({ QueueName: `${QUEUE}-dlq` }))).QueueUrl!,
+      AttributeNames: ['ApproximateNumberOfMessages'],
+    }),
+  );
+  return Number(Attributes?.ApproximateNumberOfMessages ?? 0);
+}
+
 /** (b) Publish -> queue -> dispatcher in serverless-offline -> sandbox. */
 async function benchEndToEnd(
   sqs: SQSClient,
@@ -287,18 +297,15 @@ async function main(): Promise<void> {
       { component: DISPATCHER_COMPONENT, pid: fleet.services[0]?.process.pid },
       { component: 'this process (client/publisher, sandbox)', pid: process.pid },
     ];
+    // What earlier runs (a test, the demo) left in the DLQ is not this run's.
+    const deadLetteredBefore = await deadLetterCount(sqs);
     // Likewise the dispatcher: its first invocations start the function's workers (a cold start each).
     await benchEndToEnd(sqs, sandbox, processes, E2E_WARM_UP_EVENTS, 'warm-up');
     const rawBefore = await benchRaw(sqs, RAW_MESSAGES, processes);
     const e2e = await benchEndToEnd(sqs, sandbox, processes);
     const rawAfter = await benchRaw(sqs, RAW_MESSAGES, processes);
     const raw = (rawBefore.eps + rawAfter.eps) / 2;
-    const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: (await sqs.send(new GetQueueUrlCommand({ QueueName: `${QUEUE}-dlq` }))).QueueUrl!,
-        AttributeNames: ['ApproximateNumberOfMessages'],
-      }),
-    );
+    const deadLettered = (await deadLetterCount(sqs)) - deadLetteredBefore;
 
     console.log('');
     printTable([
@@ -320,7 +327,7 @@ async function main(): Promise<void> {
     ]);
     printCpuBudget([rawBefore.cpu, rawAfter.cpu], RAW_MESSAGES, e2e.cpu, E2E_EVENTS, raw);
     console.log(
-      `\nratios: e2e/raw ${(e2e.eps / raw).toFixed(2)} (goal >= 0.8); dispatch ${dispatchEps.toFixed(0)} events/s (goal >= 20,000); lost ${e2e.lost}, duplicates ${e2e.duplicates}, DLQ ${Attributes?.ApproximateNumberOfMessages ?? '?'}`,
+      `\nratios: e2e/raw ${(e2e.eps / raw).toFixed(2)} (goal >= 0.8); dispatch ${dispatchEps.toFixed(0)} events/s (goal >= 20,000); lost ${e2e.lost}, duplicates ${e2e.duplicates}, dead-lettered ${deadLettered}`,
     );
     console.log(
       JSON.stringify({

@@ -169,7 +169,7 @@ function strictPlatform(): Destination<string> & { requests: string[][] } {
 describe('batching and bisection', () => {
   it('splits requests by maxBatch and by request key', () => {
     const platform = { ...strictPlatform(), requestKey: (p: string) => p[0]! };
-    expect(planRequests(platform, ['a1', 'b1', 'a2', 'a3', 'a4', 'a5'])).toEqual([
+    expect(planRequests(platform, ['a1', 'b1', 'a2', 'a3', 'a4', 'a5'], (payload) => payload)).toEqual([
       ['a1', 'a2', 'a3', 'a4'],
       ['a5'],
       ['b1'],

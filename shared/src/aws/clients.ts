@@ -46,20 +46,29 @@ export function awsClientSettings(env: AwsEnvironment): AwsClientSettings {
 // adaptive backoff, then the failure goes to our own retry policy (SQS redelivery).
 const MAX_ATTEMPTS = 4;
 
+/**
+ * Drops the SDK's request-logging middleware. With no logger configured the SDK logs to a no-op logger,
+ * yet still copies every command's input and output through its sensitive-data filter first: for a
+ * 100-item DynamoDB batch that is a deep walk of every item, on every call, for nothing. We log what
+ * happened ourselves (Powertools), never SDK payloads.
+ */
+function withoutRequestLogging<TClient extends { middlewareStack: { remove(name: string): boolean } }>(
+  client: TClient,
+): TClient {
+  client.middlewareStack.remove('loggerMiddleware');
+  return client;
+}
+
 export function createSqsClient(settings: AwsClientSettings): SQSClient {
-  return new SQSClient({
-    region: settings.region,
-    endpoint: settings.endpoints.sqs,
-    maxAttempts: MAX_ATTEMPTS,
-  });
+  return withoutRequestLogging(
+    new SQSClient({ region: settings.region, endpoint: settings.endpoints.sqs, maxAttempts: MAX_ATTEMPTS }),
+  );
 }
 
 export function createDynamoDbClient(settings: AwsClientSettings): DynamoDBClient {
-  return new DynamoDBClient({
-    region: settings.region,
-    endpoint: settings.endpoints.dynamodb,
-    maxAttempts: MAX_ATTEMPTS,
-  });
+  return withoutRequestLogging(
+    new DynamoDBClient({ region: settings.region, endpoint: settings.endpoints.dynamodb, maxAttempts: MAX_ATTEMPTS }),
+  );
 }
 
 export function createDocumentClient(settings: AwsClientSettings): DynamoDBDocumentClient {
@@ -70,23 +79,29 @@ export function createDocumentClient(settings: AwsClientSettings): DynamoDBDocum
 
 export function createS3Client(settings: AwsClientSettings): S3Client {
   const endpoint = settings.endpoints.s3;
-  return new S3Client({
-    region: settings.region,
-    endpoint,
-    // Emulators serve buckets by path; virtual-host style would ask DNS for <bucket>.127.0.0.1.
-    forcePathStyle: endpoint !== undefined,
-    maxAttempts: MAX_ATTEMPTS,
-  });
+  return withoutRequestLogging(
+    new S3Client({
+      region: settings.region,
+      endpoint,
+      // Emulators serve buckets by path; virtual-host style would ask DNS for <bucket>.127.0.0.1.
+      forcePathStyle: endpoint !== undefined,
+      maxAttempts: MAX_ATTEMPTS,
+    }),
+  );
 }
 
 export function createSecretsManagerClient(settings: AwsClientSettings): SecretsManagerClient {
-  return new SecretsManagerClient({
-    region: settings.region,
-    endpoint: settings.endpoints.secretsManager,
-    maxAttempts: MAX_ATTEMPTS,
-  });
+  return withoutRequestLogging(
+    new SecretsManagerClient({
+      region: settings.region,
+      endpoint: settings.endpoints.secretsManager,
+      maxAttempts: MAX_ATTEMPTS,
+    }),
+  );
 }
 
 export function createSsmClient(settings: AwsClientSettings): SSMClient {
-  return new SSMClient({ region: settings.region, endpoint: settings.endpoints.ssm, maxAttempts: MAX_ATTEMPTS });
+  return withoutRequestLogging(
+    new SSMClient({ region: settings.region, endpoint: settings.endpoints.ssm, maxAttempts: MAX_ATTEMPTS }),
+  );
 }

@@ -211,13 +211,13 @@ export function createSqsBatchConsumer<TEnvelope>(options: SqsBatchConsumerOptio
       outcomes = valid.map(() => error);
     }
     let processed = 0;
-    await Promise.all(
-      valid.map(async ({ record }, i) => {
-        const error = outcomes[i];
-        if (error === undefined) processed++;
-        else await settle(record, error);
-      }),
-    );
+    const settling: Promise<void>[] = [];
+    valid.forEach(({ record }, i) => {
+      const error = outcomes[i];
+      if (error === undefined) processed++;
+      else settling.push(settle(record, error));
+    });
+    await Promise.all(settling);
     policy.count('RecordsProcessed', processed);
     return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
   }, metrics);

@@ -30,16 +30,19 @@ export interface Destination<P = unknown> {
   send(payloads: readonly P[]): Promise<HttpAnswer>;
 }
 
-/** Splits items into requests: grouped by requestKey, then at most maxBatch each. */
-export function planRequests<P>(destination: Destination<P>, items: readonly P[]): P[][] {
-  const groups = new Map<string, P[]>();
+/**
+ * Splits items into requests: grouped by requestKey, then at most maxBatch each. Each item carries a
+ * payload (`payloadOf`), so that a caller keeps its own bookkeeping with each payload.
+ */
+export function planRequests<P, T>(destination: Destination<P>, items: readonly T[], payloadOf: (item: T) => P): T[][] {
+  const groups = new Map<string, T[]>();
   for (const item of items) {
-    const key = destination.requestKey?.(item) ?? '';
+    const key = destination.requestKey?.(payloadOf(item)) ?? '';
     const group = groups.get(key);
     if (group) group.push(item);
     else groups.set(key, [item]);
   }
-  const requests: P[][] = [];
+  const requests: T[][] = [];
   for (const group of groups.values()) {
     for (let i = 0; i < group.length; i += destination.maxBatch)
       requests.push(group.slice(i, i + destination.maxBatch));

@@ -107,20 +107,19 @@ export async function dispatchEvents(events: readonly MarketingEvent[], deps: Di
           deps.observer?.onResult(destination.name, event.type, permanent(prepared.reason), 0);
         }
       }
-      const payloadOwner = new Map(items.map((item) => [item.payload, item]));
-      const requests = planRequests(
-        destination,
-        items.map((item) => item.payload),
-      );
-      await mapWithConcurrency(requests, destination.concurrency, async (payloads) => {
+      const requests = planRequests(destination, items, (item) => item.payload);
+      await mapWithConcurrency(requests, destination.concurrency, async (request) => {
         const started = performance.now();
         const outcomes =
           deps.sendUntil !== undefined && Date.now() > deps.sendUntil
-            ? payloads.map(() => retryable(`${destination.name}: not sent before the function's deadline`))
-            : await sendWithBisection(destination, payloads);
+            ? request.map(() => retryable(`${destination.name}: not sent before the function's deadline`))
+            : await sendWithBisection(
+                destination,
+                request.map((item) => item.payload),
+              );
         const latencyMs = performance.now() - started;
         outcomes.forEach((outcome, i) => {
-          const item = payloadOwner.get(payloads[i])!;
+          const item = request[i]!;
           deps.observer?.onResult(destination.name, item.type, outcome, latencyMs);
           if (outcome.status === 'delivered') {
             const list = newly.get(item.id);
@@ -153,9 +152,11 @@ export async function dispatchEvents(events: readonly MarketingEvent[], deps: Di
   return summarise(failures);
 }
 
+const DELIVERED: EventOutcome = { status: 'delivered' };
+
 function summarise(failures: readonly { destination: DestinationName; outcome: DeliveryOutcome }[][]): EventOutcome[] {
   return failures.map((list): EventOutcome => {
-    if (list.length === 0) return { status: 'delivered' };
+    if (list.length === 0) return DELIVERED;
     const retry = list.filter((f) => f.outcome.status === 'retryable');
     const chosen = retry.length > 0 ? retry : list;
     const reason = chosen.map((f) => (f.outcome as { reason: string }).reason).join('; ');
