@@ -50,7 +50,7 @@ import { readPid } from '../local-cloud/processes';
 import { applyLocalEnvironment } from '../local-cloud/environment';
 import { startServices, type OfflineFleet } from '../local-cloud/offline';
 import { provision } from '../provision';
-import { startCpuBudget, totalCpuSeconds, type CpuBudget, type CpuProcess } from './cpu-budget';
+import { startCpuBudget, startStealMeasure, totalCpuSeconds, type CpuBudget, type CpuProcess } from './cpu-budget';
 import { sandboxClient, startMarketingSandbox, type MarketingSandbox } from '../sandbox/marketing-sandbox';
 
 const DISPATCH_EVENTS = Number(process.env.BENCH_DISPATCH_EVENTS ?? 20_000);
@@ -72,7 +72,7 @@ const sampleEvents = (run: string, count: number): MarketingEventInput[] =>
   Array.from({ length: count }, (_, i) => sampleMarketingEvent(run, i));
 
 /** (a) The Lambda's handler with in-memory platforms: everything but the network. */
-export async function benchDispatch(): Promise<number> {
+export async function benchDispatch(): Promise<{ eps: number; min: number; max: number; stolen?: number }> {
   process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
   const records: SQSRecord[] = sampleEvents('dispatch', DISPATCH_EVENTS).map((event) => {
     const envelope = createMarketingEvent(event);
@@ -110,11 +110,12 @@ export async function benchDispatch(): Promise<number> {
   };
   await run(); // warm-up
   const rounds: number[] = [];
+  const stealing = startStealMeasure();
   for (let round = 1; round <= ROUNDS; round++) {
     rounds.push(await run());
     process.stderr.write(`  dispatch: round ${round}/${ROUNDS} done\n`);
   }
-  return median(rounds);
+  return { eps: median(rounds), min: Math.min(...rounds), max: Math.max(...rounds), stolen: stealing() };
 }
 
 /** (c) ElasticMQ receive+delete, five pollers, 10 per receive, as the local event source mapping does it. */
@@ -278,7 +279,8 @@ function printCpuBudget(raw: CpuBudget[], rawEvents: number, e2e: CpuBudget, e2e
 async function main(): Promise<void> {
   applyLocalEnvironment();
   console.log(`marketing benchmark: Node ${process.version}\n`);
-  const dispatchEps = await benchDispatch();
+  const dispatch = await benchDispatch();
+  const dispatchEps = dispatch.eps;
 
   const startedComponents = await up();
   let fleet: OfflineFleet | undefined;
@@ -311,8 +313,12 @@ async function main(): Promise<void> {
     printTable([
       {
         measure: 'dispatch, in process (in-memory platforms)',
-        'events/s': dispatchEps.toFixed(0),
-        note: `${DISPATCH_EVENTS} events, batches of 100, median of ${ROUNDS}`,
+        'events/s': dispatch.eps.toFixed(0),
+        note:
+          `${DISPATCH_EVENTS} events, batches of 100, median of ${ROUNDS} (${dispatch.min.toFixed(0)}-${dispatch.max.toFixed(0)})` +
+          (dispatch.stolen === undefined
+            ? ''
+            : `; ${(dispatch.stolen * 100).toFixed(0)} % of the CPU taken by the hypervisor`),
       },
       {
         measure: 'end to end, local cloud -> sandbox',
