@@ -54,8 +54,22 @@ export interface HashedIdentity {
   country?: string;
 }
 
+// Where each of Meta's contact fields comes from and how it is normalised, in Meta's order.
+const CONTACT_SOURCES = [
+  ['em', 'email', normaliseEmail],
+  ['ph', 'phone', normalisePhone],
+  ['fn', 'firstName', normaliseName],
+  ['ln', 'lastName', normaliseName],
+  ['db', 'dateOfBirth', normaliseDateOfBirth],
+  ['country', 'country', normaliseCountry],
+] as const satisfies readonly (readonly [
+  keyof HashedIdentity,
+  keyof MarketingEvent['data']['customer'],
+  (value: string) => string,
+])[];
+
 /** The contact fields of a HashedIdentity, in Meta's order. */
-export const CONTACT_FIELDS = ['em', 'ph', 'fn', 'ln', 'db', 'country'] as const;
+export const CONTACT_FIELDS = CONTACT_SOURCES.map(([field]) => field);
 
 // An event goes to up to three platforms: hash its customer once, not once per platform.
 const identities = new WeakMap<object, HashedIdentity>();
@@ -64,18 +78,10 @@ export function hashedIdentity(customer: MarketingEvent['data']['customer']): Ha
   let identity = identities.get(customer);
   if (!identity) {
     identity = { externalId: sha256Hex(customer.customerId) };
-    const em = hashed(customer.email, normaliseEmail);
-    const ph = hashed(customer.phone, normalisePhone);
-    const fn = hashed(customer.firstName, normaliseName);
-    const ln = hashed(customer.lastName, normaliseName);
-    const db = hashed(customer.dateOfBirth, normaliseDateOfBirth);
-    const country = hashed(customer.country, normaliseCountry);
-    if (em !== undefined) identity.em = em;
-    if (ph !== undefined) identity.ph = ph;
-    if (fn !== undefined) identity.fn = fn;
-    if (ln !== undefined) identity.ln = ln;
-    if (db !== undefined) identity.db = db;
-    if (country !== undefined) identity.country = country;
+    for (const [field, source, normalise] of CONTACT_SOURCES) {
+      const value = hashed(customer[source], normalise);
+      if (value !== undefined) identity[field] = value;
+    }
     identities.set(customer, identity);
   }
   return identity;
