@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { urlToHttpOptions } from 'node:url';
 import { TransportError, type HttpTransport } from '../domain/outcome';
 
 /**
@@ -13,22 +14,35 @@ export function createHttpTransport(timeoutMs: number): HttpTransport {
     'http:': new http.Agent({ keepAlive: true, maxSockets: 64 }),
     'https:': new https.Agent({ keepAlive: true, maxSockets: 64 }),
   };
+  // A destination posts to the same URL all the time (GA4: a request per customer): parse each once.
+  const endpoints = new Map<
+    string,
+    { host: string; client: typeof http | typeof https; options: http.RequestOptions }
+  >();
+  const endpointOf = (url: string) => {
+    let endpoint = endpoints.get(url);
+    if (!endpoint) {
+      const target = new URL(url);
+      const protocol = target.protocol === 'https:' ? 'https:' : 'http:';
+      endpoint = {
+        host: target.host,
+        client: protocol === 'https:' ? https : http,
+        options: { ...urlToHttpOptions(target), method: 'POST', agent: agents[protocol] },
+      };
+      endpoints.set(url, endpoint);
+    }
+    return endpoint;
+  };
   return {
     post(url, body, headers) {
-      const target = new URL(url);
-      const client = target.protocol === 'https:' ? https : http;
+      const { host, client, options } = endpointOf(url);
       return new Promise((resolve, reject) => {
         const request = client.request(
-          target,
-          {
-            method: 'POST',
-            agent: agents[target.protocol as 'http:' | 'https:'],
-            headers: { ...headers, 'content-length': Buffer.byteLength(body) },
-          },
+          { ...options, headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
           (response) => {
             const chunks: Buffer[] = [];
             response.on('data', (chunk: Buffer) => chunks.push(chunk));
-            response.on('error', (error) => reject(new TransportError(`${target.host}: ${error.message}`)));
+            response.on('error', (error) => reject(new TransportError(`${host}: ${error.message}`)));
             response.on('end', () => {
               clearTimeout(deadline);
               const text = Buffer.concat(chunks).toString('utf8');
@@ -46,7 +60,7 @@ export function createHttpTransport(timeoutMs: number): HttpTransport {
         );
         // The whole exchange has a deadline, not just each wait for bytes.
         const deadline = setTimeout(
-          () => request.destroy(new TransportError(`${target.host}: no answer within ${timeoutMs} ms`)),
+          () => request.destroy(new TransportError(`${host}: no answer within ${timeoutMs} ms`)),
           timeoutMs,
         );
         // The URL may carry a secret (GA4's api_secret): errors name the host only.
@@ -55,7 +69,7 @@ export function createHttpTransport(timeoutMs: number): HttpTransport {
           reject(
             error instanceof TransportError
               ? error
-              : new TransportError(`${target.host}: ${(error as NodeJS.ErrnoException).code ?? error.message}`),
+              : new TransportError(`${host}: ${(error as NodeJS.ErrnoException).code ?? error.message}`),
           );
         });
         request.end(body);

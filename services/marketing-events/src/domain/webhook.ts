@@ -21,7 +21,8 @@ export interface WebhookEvent {
 
 /** `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`: the timestamp is signed, so a replay shows its age. */
 export function webhookSignature(signingKey: string, body: string, unixSeconds: number): string {
-  const mac = createHmac('sha256', signingKey).update(`${unixSeconds}.${body}`, 'utf8').digest('hex');
+  // Fed in two parts: the body (100 events) is not copied into a new string to be signed.
+  const mac = createHmac('sha256', signingKey).update(`${unixSeconds}.`).update(body, 'utf8').digest('hex');
   return `t=${unixSeconds},v1=${mac}`;
 }
 
