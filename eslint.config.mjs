@@ -1,6 +1,47 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
+
+/**
+ * What may import what. A service is entered from outside only through `@backbone/<name>/local` (its public
+ * face for tooling); everything else under it is internal. Shared code is reached through `@backbone/shared`'s
+ * entry points, never by path. Each rule below is proven by a test that plants a wrong import
+ * (scripts/lint/boundaries.test.ts).
+ */
+const SERVICES = readdirSync(path.join(import.meta.dirname, 'services'), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name);
+
+const THROUGH_SHARED_ENTRY_POINTS = {
+  group: ['**/shared/src', '**/shared/src/**', '@backbone/shared/src/**'],
+  message: "import shared code through its entry points: '@backbone/shared', '@backbone/shared/<entry>'",
+};
+const NOT_SCRIPTS = {
+  group: ['**/scripts/**', '**/scripts'],
+  message: 'services never import scripts/: what a local run needs from a service goes in its face (local/index.ts)',
+};
+
+/** Per service: no other service at all (services talk only through SQS, with contracts in shared/). */
+const serviceBoundaries = SERVICES.map((service) => ({
+  files: [`services/${service}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          THROUGH_SHARED_ENTRY_POINTS,
+          NOT_SCRIPTS,
+          ...SERVICES.filter((other) => other !== service).map((other) => ({
+            group: [`@backbone/${other}`, `@backbone/${other}/**`, `**/${other}`, `**/${other}/**`],
+            message: `a service never imports another service (${other}): services talk through SQS, with the contracts in shared/`,
+          })),
+        ],
+      },
+    ],
+  },
+}));
 
 export default tseslint.config(
   {
@@ -9,6 +50,7 @@ export default tseslint.config(
       '**/node_modules/**',
       '**/.serverless/**',
       '**/.esbuild/**',
+      '**/.esbuild-package/**',
       '.local-cloud/**',
       'coverage/**',
     ],
@@ -30,15 +72,55 @@ export default tseslint.config(
     },
   },
   {
-    // Domain code stays free of adapters: it must not import AWS, Cassandra or PostgreSQL clients.
+    // Tooling enters a service only through its face, and shared code only through its entry points.
+    files: ['scripts/**/*.ts', 'jest.config.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            THROUGH_SHARED_ENTRY_POINTS,
+            {
+              group: ['**/services/**'],
+              message: "tooling imports a service only through its face: '@backbone/<service>/local'",
+            },
+            {
+              // Any module of a service but its face (local/index.ts, or a light part of it such as local/catalogue.ts).
+              regex: `^@backbone/(${SERVICES.join('|')})(?!/local(/[\\w-]+)?$)(/.*)?$`,
+              message: "tooling imports a service only through its face: '@backbone/<service>/local'",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Shared code is the bottom layer: no service, no script.
+    files: ['shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            NOT_SCRIPTS,
+            { group: ['**/services/**', '@backbone/*', '!@backbone/shared'], message: 'shared/ imports no service' },
+          ],
+        },
+      ],
+    },
+  },
+  ...serviceBoundaries,
+  {
+    // Domain code stays free of adapters: no AWS, Cassandra or PostgreSQL client, no function wiring.
     files: ['services/*/src/domain/**/*.ts'],
+    ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
             {
-              group: ['@aws-sdk/*', 'cassandra-driver', 'pg', '**/adapters/**', '**/handlers/**'],
+              group: ['@aws-sdk/*', 'cassandra-driver', 'pg', '**/adapters/**', '**/functions/**', '**/handlers/**'],
               message: 'domain code imports no adapter',
             },
           ],
@@ -51,6 +133,8 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/unbound-method': 'off',
       '@typescript-eslint/no-non-null-assertion': 'off',
+      // expect.stringMatching() and friends are typed any.
+      '@typescript-eslint/no-unsafe-assignment': 'off',
     },
   },
   { files: ['**/*.mjs', '**/*.cjs'], ...tseslint.configs.disableTypeChecked },

@@ -31,9 +31,11 @@ const config: Config = {
       testMatch: [
         '<rootDir>/shared/src/**/*.test.ts',
         '<rootDir>/services/*/src/**/*.test.ts',
+        '<rootDir>/services/*/local/**/*.test.ts',
         '<rootDir>/scripts/**/*.test.ts',
       ],
       testPathIgnorePatterns: ['/node_modules/', '\\.int\\.test\\.ts$'],
+      setupFiles: ['<rootDir>/scripts/testing/unit-env.ts'],
     },
     {
       displayName: 'integration',

@@ -1,5 +1,5 @@
 /**
- * "serverless package" for every service, offline: proves each serverless.yml
+ * "serverless package" for every Serverless service, offline: proves each serverless.yml
  * builds a deployable artifact without an AWS account or a login.
  *   npm run package:all [-- --stage dev]
  */
@@ -8,7 +8,13 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { printTable } from './cloud';
-import { frameworkEnvironment, SERVERLESS_BIN, SERVICES_DIR, serviceNames } from './local-cloud/services';
+import {
+  discoverServices,
+  frameworkEnvironment,
+  SERVERLESS_BIN,
+  SERVICES_DIR,
+  serverlessServices,
+} from './local-cloud/services';
 
 const run = promisify(execFile);
 
@@ -52,7 +58,8 @@ async function main(): Promise<void> {
   const stageIndex = process.argv.indexOf('--stage');
   const stage = stageIndex > 0 ? (process.argv[stageIndex + 1] ?? 'dev') : 'dev';
   const rows = [];
-  for (const name of serviceNames()) {
+  // Container services are built from their Dockerfile, not by the Serverless Framework.
+  for (const { name } of serverlessServices(discoverServices())) {
     const packaged = await packageService(name, stage);
     rows.push({
       service: name,

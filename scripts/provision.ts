@@ -3,7 +3,8 @@
  * the services' own serverless.yml (resolved by "serverless print"): the YAML is
  * the only list of resources. Only data-plane resources are created; functions,
  * roles and event source mappings are not (serverless-offline runs the functions,
- * and an emulator-side SQS->Lambda mapping would steal their messages).
+ * and an emulator-side SQS->Lambda mapping would steal their messages). Then each
+ * service's face applies its schema migrations (SQL, CQL) to the local databases.
  *
  *   npm run provision [-- --stage local]
  */
@@ -27,129 +28,32 @@ import {
   SetQueueAttributesCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { awsClientSettings, createDynamoDbClient, createS3Client, createSqsClient } from '../shared/src/aws/clients';
-import { loadConfig } from '../shared/src/config';
-import { postgresEnvironmentSchema } from '../shared/src/postgres';
-import { migrate as migrateRulesIngestion } from '../services/rules-ingestion/src/adapters/migrations';
+import { awsClientSettings, createDynamoDbClient, createS3Client, createSqsClient } from '@backbone/shared';
 import { printTable } from './cloud';
-import { applyLocalEnvironment, localEnvironment, LOCAL_ACCOUNT_ID } from './local-cloud/environment';
-import { resolveService, serviceNames, type ResolvedService } from './local-cloud/services';
-
-const PROVISIONED_TYPES = new Set(['AWS::SQS::Queue', 'AWS::DynamoDB::Table', 'AWS::S3::Bucket']);
-
-interface Resource {
-  service: string;
-  logicalId: string;
-  type: string;
-  properties: Record<string, unknown>;
-}
+import { applyLocalEnvironment, localEnvironment } from './local-cloud/environment';
+import {
+  dependencyOrder,
+  physicalName,
+  PROVISIONED_TYPES,
+  QUEUE_ATTRIBUTES,
+  resolveIntrinsics,
+  sameAttribute,
+  type Resource,
+} from './local-cloud/resources';
+import {
+  discoverServices,
+  localContext,
+  resolveService,
+  serverlessServices,
+  type LocalService,
+  type ResolvedService,
+} from './local-cloud/services';
 
 interface Clients {
   region: string;
   sqs: SQSClient;
   dynamodb: DynamoDBClient;
   s3: S3Client;
-}
-
-function physicalName(resource: Resource): string {
-  const key = { 'AWS::SQS::Queue': 'QueueName', 'AWS::DynamoDB::Table': 'TableName', 'AWS::S3::Bucket': 'BucketName' }[
-    resource.type
-  ];
-  const name = key ? resource.properties[key] : undefined;
-  if (typeof name !== 'string') {
-    throw new Error(
-      `${resource.service}: resource ${resource.logicalId} has no ${key}. Give every queue, table and bucket an ` +
-        `explicit name in serverless.yml, so that functions can be told its name before deployment.`,
-    );
-  }
-  return name;
-}
-
-function arnOf(resource: Resource, region: string): string {
-  const name = physicalName(resource);
-  switch (resource.type) {
-    case 'AWS::SQS::Queue':
-      return `arn:aws:sqs:${region}:${LOCAL_ACCOUNT_ID}:${name}`;
-    case 'AWS::DynamoDB::Table':
-      return `arn:aws:dynamodb:${region}:${LOCAL_ACCOUNT_ID}:table/${name}`;
-    default:
-      return `arn:aws:s3:::${name}`;
-  }
-}
-
-/** Resolves the intrinsic functions data-plane properties use: Ref and Fn::GetAtt [X, Arn]. */
-function resolveIntrinsics(value: unknown, resources: Map<string, Resource>, region: string, owner: Resource): unknown {
-  if (Array.isArray(value)) return value.map((item) => resolveIntrinsics(item, resources, region, owner));
-  if (value === null || typeof value !== 'object') return value;
-  const object = value as Record<string, unknown>;
-  const target = (logicalId: unknown): Resource => {
-    const found = typeof logicalId === 'string' ? resources.get(logicalId) : undefined;
-    if (!found) throw new Error(`${owner.service}: ${owner.logicalId} refers to unknown resource ${String(logicalId)}`);
-    return found;
-  };
-  if ('Fn::GetAtt' in object) {
-    const [logicalId, attribute] = object['Fn::GetAtt'] as [string, string];
-    if (attribute !== 'Arn')
-      throw new Error(`${owner.service}: Fn::GetAtt ${logicalId}.${attribute} is not supported locally`);
-    return arnOf(target(logicalId), region);
-  }
-  if ('Ref' in object) return physicalName(target(object.Ref));
-  const intrinsic = Object.keys(object).find((key) => key.startsWith('Fn::'));
-  if (intrinsic)
-    throw new Error(
-      `${owner.service}: ${owner.logicalId} uses ${intrinsic}, which local provisioning does not resolve`,
-    );
-  return Object.fromEntries(
-    Object.entries(object).map(([k, v]) => [k, resolveIntrinsics(v, resources, region, owner)]),
-  );
-}
-
-/** Order so that a resource comes after those it references (a queue after its DLQ). */
-function dependencyOrder(resources: Resource[]): Resource[] {
-  const byId = new Map(resources.map((r) => [`${r.service}/${r.logicalId}`, r]));
-  const references = (r: Resource): string[] =>
-    [...JSON.stringify(r.properties).matchAll(/"(?:Ref|Fn::GetAtt)":\s*(?:"([^"]+)"|\["([^"]+)")/g)].map(
-      (m) => `${r.service}/${m[1] ?? m[2]}`,
-    );
-  const ordered: Resource[] = [];
-  const visited = new Set<string>();
-  const visit = (id: string): void => {
-    if (visited.has(id)) return;
-    visited.add(id);
-    const resource = byId.get(id);
-    if (!resource) return;
-    references(resource).forEach(visit);
-    ordered.push(resource);
-  };
-  resources.forEach((r) => visit(`${r.service}/${r.logicalId}`));
-  return ordered;
-}
-
-const QUEUE_ATTRIBUTES = [
-  'DelaySeconds',
-  'MaximumMessageSize',
-  'MessageRetentionPeriod',
-  'ReceiveMessageWaitTimeSeconds',
-  'VisibilityTimeout',
-  'RedrivePolicy',
-  'RedriveAllowPolicy',
-  'FifoQueue',
-  'ContentBasedDeduplication',
-  'DeduplicationScope',
-  'FifoThroughputLimit',
-];
-
-function sameAttribute(current: string | undefined, wanted: string): boolean {
-  if (current === undefined) return false;
-  try {
-    // Redrive policies come back as JSON with maxReceiveCount as a number or a string.
-    return (
-      JSON.stringify(JSON.parse(current), (_k, v: unknown) => (typeof v === 'number' ? String(v) : v)) ===
-      JSON.stringify(JSON.parse(wanted), (_k, v: unknown) => (typeof v === 'number' ? String(v) : v))
-    );
-  } catch {
-    return current === wanted;
-  }
 }
 
 async function provisionQueue(clients: Clients, name: string, properties: Record<string, unknown>): Promise<string> {
@@ -230,7 +134,7 @@ async function provisionBucket(clients: Clients, name: string, properties: Recor
   return outcome;
 }
 
-export async function provision(stage = 'local', services = serviceNames()): Promise<void> {
+export async function provision(stage = 'local', services: LocalService[] = discoverServices()): Promise<void> {
   applyLocalEnvironment();
   const began = Date.now();
   const env = localEnvironment();
@@ -242,11 +146,13 @@ export async function provision(stage = 'local', services = serviceNames()): Pro
     s3: createS3Client(aws),
   };
 
-  console.log(`provisioning ${services.length} services (stage ${stage}) from their serverless.yml ...`);
+  // Resources are declared in serverless.yml, so only Serverless services have any to create here.
+  const declaring = serverlessServices(services);
+  console.log(`provisioning ${declaring.length} services (stage ${stage}) from their serverless.yml ...`);
   const resolved: ResolvedService[] = [];
   // Two at a time: each "serverless print" is a Node process with the framework loaded.
-  for (let i = 0; i < services.length; i += 2) {
-    resolved.push(...(await Promise.all(services.slice(i, i + 2).map((name) => resolveService(name, stage)))));
+  for (let i = 0; i < declaring.length; i += 2) {
+    resolved.push(...(await Promise.all(declaring.slice(i, i + 2).map((s) => resolveService(s.name, stage)))));
   }
 
   const rows: Record<string, string>[] = [];
@@ -281,12 +187,14 @@ export async function provision(stage = 'local', services = serviceNames()): Pro
   }
   printTable(rows);
   console.log(`provisioned ${rows.length} resources in ${((Date.now() - began) / 1000).toFixed(1)} s`);
+  for (const client of [clients.sqs, clients.dynamodb, clients.s3]) client.destroy();
 
   // Database schemas are versioned migrations in the service that owns them, as they run against Aurora.
-  const applied = await migrateRulesIngestion(loadConfig(postgresEnvironmentSchema, process.env, 'provision'));
-  console.log(
-    `rules-ingestion database: ${applied.length > 0 ? `applied ${applied.join(', ')}` : 'schema up to date'}`,
-  );
+  for (const service of services) {
+    if (!service.face.migrate) continue;
+    for (const line of await service.face.migrate(localContext(service, stage)))
+      console.log(`${service.name}: ${line}`);
+  }
 }
 
 if (require.main === module) {

@@ -1,27 +1,19 @@
 /**
- * npm run rules -- <migrate|seed|validate|publish> against the local cloud: the rules-ingestion CLI
- * with the local environment and the bucket and queue names from its serverless.yml (stage local).
+ * npm run rules -- <migrate|seed|validate|publish> against the local cloud: the rules-ingestion CLI with the
+ * environment its functions get in serverless.yml for the local stage (bucket, queue, database).
  */
 import { spawnSync } from 'node:child_process';
-import path from 'node:path';
-import { localEnvironment, LOCAL_STAGE } from './local-cloud/environment';
-import { REPO_ROOT } from './local-cloud/layout';
-import { resolveService } from './local-cloud/services';
+import { CLI, functionEnvironment } from '@backbone/rules-ingestion/local';
+import { applyLocalEnvironment } from './local-cloud/environment';
+import { discoverServices, localContext } from './local-cloud/services';
 
-export async function rulesIngestionEnvironment(): Promise<Record<string, string>> {
-  const resolved = await resolveService('rules-ingestion', LOCAL_STAGE);
-  const names = resolved.custom.names as { rulesBucket: string; ruleSetPublishedQueue: string };
-  return {
-    ...localEnvironment(),
-    RULES_BUCKET: names.rulesBucket,
-    RULE_SET_PUBLISHED_QUEUE_NAME: names.ruleSetPublishedQueue,
-  };
-}
+const SERVICE = 'rules-ingestion';
 
 async function main(): Promise<void> {
-  const env = { ...process.env, ...(await rulesIngestionEnvironment()) };
-  const cli = path.join(REPO_ROOT, 'services', 'rules-ingestion', 'src', 'cli.ts');
-  const result = spawnSync(process.execPath, ['--import', 'tsx', cli, ...process.argv.slice(2)], {
+  applyLocalEnvironment();
+  const service = discoverServices().find((s) => s.name === SERVICE)!;
+  const env = await functionEnvironment(localContext(service));
+  const result = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...process.argv.slice(2)], {
     stdio: 'inherit',
     env,
   });

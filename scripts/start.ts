@@ -1,21 +1,20 @@
 /**
  * npm start: the whole system, locally, with demo traffic.
- * Brings up the local cloud, provisions every service's resources, starts every
- * service in serverless-offline, sends the demo traffic and reports what happened.
- * Ctrl-C stops the services and whatever part of the local cloud this run started.
+ * Brings up the local cloud, provisions every service's resources and migrations, seeds demo data, starts what
+ * each service brings (stand-ins, containers) and its functions in serverless-offline, then runs each service's
+ * demo and reports what happened. Ctrl-C stops everything this run started.
+ * Every service is found through its public face (services/<name>/local): nothing here names one.
  */
+import type { LocalProcess } from '@backbone/shared/local';
 import { down, printTable, up } from './cloud';
-import { demoMarketing } from './demo/marketing';
-import { demoRules } from './demo/rules';
 import { applyLocalEnvironment } from './local-cloud/environment';
 import { LOG_DIR, PORTS } from './local-cloud/layout';
 import { startServices, type OfflineFleet } from './local-cloud/offline';
-import { serviceNames } from './local-cloud/services';
+import { demoOrder, discoverServices, localContext, serverlessServices } from './local-cloud/services';
 import { provision } from './provision';
-import { startMarketingSandbox, type MarketingSandbox } from './sandbox/marketing-sandbox';
 
 let fleet: OfflineFleet | undefined;
-let sandbox: MarketingSandbox | undefined;
+const processes: LocalProcess[] = [];
 let startedComponents: string[] = [];
 let stopping = false;
 
@@ -24,7 +23,7 @@ async function shutdown(code: number): Promise<never> {
     stopping = true;
     console.log('\nstopping services ...');
     await fleet?.stop();
-    await sandbox?.close();
+    await Promise.all(processes.map((p) => p.stop()));
     if (startedComponents.length > 0) {
       console.log(`stopping the local cloud components this run started (${startedComponents.join(', ')}) ...`);
       await down(startedComponents);
@@ -37,29 +36,41 @@ async function main(): Promise<void> {
   applyLocalEnvironment();
   process.once('SIGINT', () => void shutdown(0));
   process.once('SIGTERM', () => void shutdown(0));
+  const services = discoverServices();
 
   console.log('1/4 local cloud');
   startedComponents = await up();
 
-  console.log('\n2/4 resources from each serverless.yml');
-  await provision('local');
+  console.log('\n2/4 resources from each serverless.yml, migrations and seed data');
+  await provision('local', services);
+  for (const service of services) {
+    if (!service.face.seed) continue;
+    for (const line of await service.face.seed(localContext(service))) console.log(`${service.name}: ${line}`);
+  }
 
-  console.log('\n3/4 services in serverless-offline, and the marketing-platform sandbox');
-  sandbox = await startMarketingSandbox();
-  fleet = await startServices(serviceNames(), { output: 'file' });
-  printTable(
-    fleet.services.map((s) => ({
+  console.log('\n3/4 services: what each brings locally, and its functions in serverless-offline');
+  for (const service of services) {
+    if (service.face.start) processes.push(...(await service.face.start(localContext(service))));
+  }
+  fleet = await startServices(
+    serverlessServices(services).map((s) => s.name),
+    { output: 'file' },
+  );
+  printTable([
+    ...fleet.services.map((s) => ({
       service: s.name,
-      'lambda api': s.hasFunctions ? `http://127.0.0.1:${s.lambdaPort}` : '-',
+      where: s.hasFunctions ? `http://127.0.0.1:${s.httpPort} (Lambda API ${s.lambdaPort})` : '(no functions yet)',
       log: `${LOG_DIR}/offline-${s.name}.log`,
     })),
-  );
+    ...processes.map((p) => ({ service: p.name, where: p.url ?? '-', log: '-' })),
+  ]);
 
   console.log('\n4/4 demo traffic');
-  console.log('rules:');
-  for (const line of await demoRules()) console.log(`  ${line}`);
-  console.log('marketing events:');
-  for (const line of await demoMarketing(sandbox.url)) console.log(`  ${line}`);
+  for (const service of demoOrder(services)) {
+    if (!service.face.demo) continue;
+    console.log(`${service.name}:`);
+    for (const line of await service.face.demo(localContext(service))) console.log(`  ${line}`);
+  }
 
   console.log(`
 Running. Where to look:
@@ -69,8 +80,8 @@ Running. Where to look:
   PostgreSQL                        postgresql://backbone@127.0.0.1:${PORTS.postgres}/backbone
   rules (validate, publish, ...)    npm run rules -- validate | publish
   service logs                      ${LOG_DIR}/offline-<service>.log
-  marketing sandbox                 ${sandbox.url}/_sandbox/received (what Meta, GA4 and the webhook got)
   local cloud                       npm run cloud:status | npm run cloud:logs
+${processes.map((p) => `  ${p.name.padEnd(34)} ${p.url ?? ''}`).join('\n')}
 Ctrl-C stops everything this run started.`);
 }
 

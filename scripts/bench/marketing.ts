@@ -24,34 +24,31 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import { createMemoryDeliveryLedger } from '../../services/marketing-events/src/adapters/memory-ledger';
-import { createDispatcherHandler } from '../../services/marketing-events/src/composition-root';
-import { DEFAULT_ROUTING } from '../../services/marketing-events/src/domain/dispatch';
-import { ga4Destination } from '../../services/marketing-events/src/domain/ga4';
-import { destinationEventId } from '../../services/marketing-events/src/domain/hashing';
-import { metaDestination } from '../../services/marketing-events/src/domain/meta';
-import type { HttpTransport } from '../../services/marketing-events/src/domain/outcome';
-import { webhookDestination } from '../../services/marketing-events/src/domain/webhook';
+import {
+  createInMemoryDispatcher,
+  expectedDelivery,
+  MARKETING_PLATFORMS,
+  sandboxClient,
+  startMarketingSandbox,
+  type MarketingSandbox,
+} from '@backbone/marketing-events/local';
 import {
   awsClientSettings,
   awsEnvironmentSchema,
-  createLogger,
   createSqsClient,
   loadConfig,
   createMarketingEvent,
-  marketingBusinessKey,
-  marketingEventId,
   publishMarketingEvents,
   type MarketingEventInput,
-} from '../../shared/src';
-import { lambdaContext, sampleMarketingEvent, toSqsRecord } from '../../shared/src/testing';
+} from '@backbone/shared';
+import { lambdaContext, sampleMarketingEvent, toSqsRecord } from '@backbone/shared/testing';
 import { down, printTable, up } from '../cloud';
 import { readPid } from '../local-cloud/processes';
 import { applyLocalEnvironment } from '../local-cloud/environment';
 import { startServices, type OfflineFleet } from '../local-cloud/offline';
+import { discoverServices } from '../local-cloud/services';
 import { provision } from '../provision';
 import { startCpuBudget, startStealMeasure, totalCpuSeconds, type CpuBudget, type CpuProcess } from './cpu-budget';
-import { sandboxClient, startMarketingSandbox, type MarketingSandbox } from '../sandbox/marketing-sandbox';
 
 const DISPATCH_EVENTS = Number(process.env.BENCH_DISPATCH_EVENTS ?? 20_000);
 const E2E_EVENTS = Number(process.env.BENCH_E2E_EVENTS ?? 5_000);
@@ -60,8 +57,8 @@ const RAW_MESSAGES = Number(process.env.BENCH_RAW_MESSAGES ?? 5_000);
 const ROUNDS = 5;
 /** As the local event source mapping polls (serverless.common.yml offlineSqs.pollers), like Lambda's five. */
 const POLLERS = 5;
+const SERVICE = 'marketing-events';
 const QUEUE = 'marketing-events-local-events';
-const PLATFORMS = ['meta', 'ga4', 'webhook'] as const;
 const DISPATCHER_COMPONENT = 'dispatcher (serverless-offline)';
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -86,20 +83,8 @@ export async function benchDispatch(): Promise<{ eps: number; min: number; max: 
       'arn:aws:sqs:eu-west-1:000000000000:bench',
     );
   });
-  const accepted: HttpTransport = { post: async () => ({ status: 200, body: '' }) };
   const run = async (): Promise<number> => {
-    const ledger = createMemoryDeliveryLedger();
-    const handler = createDispatcherHandler({
-      destinations: [
-        metaDestination({ baseUrl: 'http://meta', apiVersion: 'v24.0', datasetId: '1', accessToken: 't' }, accepted),
-        ga4Destination({ baseUrl: 'http://ga4', firebaseAppId: '1:1:android:1', apiSecret: 's' }, accepted),
-        webhookDestination({ url: 'http://webhook', signingKey: 'k' }, accepted),
-      ] as never,
-      ledger,
-      deadLetters: { send: async () => Promise.reject(new Error('nothing should fail in this benchmark')) },
-      maxReceiveCount: 5,
-      logger: createLogger('bench'),
-    });
+    const handler = createInMemoryDispatcher();
     const context = lambdaContext();
     const started = performance.now();
     for (let i = 0; i < records.length; i += 100) {
@@ -194,11 +179,7 @@ async function benchEndToEnd(
   const control = sandboxClient(sandbox.url);
   await control.reset();
   const events = sampleEvents(`${label}-${randomUUID().slice(0, 8)}`, count);
-  const expected = events.map((event) => ({
-    id: destinationEventId(marketingEventId(event.type, marketingBusinessKey(event))),
-    platforms: DEFAULT_ROUTING[event.type],
-    publishedAt: 0,
-  }));
+  const expected = events.map((event) => ({ ...expectedDelivery(event), publishedAt: 0 }));
   const started = Date.now();
   const stopBudget = startCpuBudget(processes);
   // Published in slices, as backends would over a few seconds; each event's clock starts with its slice.
@@ -236,7 +217,7 @@ async function benchEndToEnd(
     p50: percentile(latencies, 0.5),
     p99: percentile(latencies, 0.99),
     lost: count - delivered,
-    duplicates: PLATFORMS.reduce((sum, p) => sum + received[p].duplicates, 0),
+    duplicates: MARKETING_PLATFORMS.reduce((sum, p) => sum + received[p].duplicates, 0),
     publishSeconds: (publishedAll - started) / 1000,
     cpu,
   };
@@ -287,9 +268,12 @@ async function main(): Promise<void> {
   let sandbox: MarketingSandbox | undefined;
   const sqs = createSqsClient(awsClientSettings(loadConfig(awsEnvironmentSchema)));
   try {
-    await provision('local', ['marketing-events']);
+    await provision(
+      'local',
+      discoverServices().filter((s) => s.name === SERVICE),
+    );
     sandbox = await startMarketingSandbox();
-    fleet = await startServices(['marketing-events'], { output: 'file' });
+    fleet = await startServices([SERVICE], { output: 'file' });
     // A cold emulator's JVM is slow for its first thousands of requests: warm it before measuring.
     await benchRaw(sqs, 2_000);
     const processes: CpuProcess[] = [

@@ -20,15 +20,16 @@ import {
   Compiler,
   parseExpression,
   printRuleFile,
-  sampleCustomer,
   storedSnoopSchema,
   toSnoopDefinition,
   type CompiledRuleSet,
   type CustomerFacts,
-} from '../../shared/src/rules';
-import { celReferenceEnvironment, toStandardCel } from '../../shared/src/rules/testing/cel-environment';
-import { BOOL, DOUBLE, objectType } from '../../shared/src/rules/types';
-import catalogue from '../../services/rules-ingestion/seed/snoop-catalogue.json';
+  BOOL,
+  DOUBLE,
+  objectType,
+} from '@backbone/shared/rules';
+import { celReferenceEnvironment, sampleCustomer, toStandardCel } from '@backbone/shared/testing/rules';
+import { seedCatalogue } from '@backbone/rules-ingestion/local/catalogue';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 1_000);
@@ -182,7 +183,7 @@ function jsonRulesEngineSingle(): Candidate {
 // Workload 2: every active seed snoop for a customer with 300 transactions
 
 function seedDefinitions() {
-  const stored = (catalogue as unknown[]).map((s) => storedSnoopSchema.parse(s));
+  const stored = seedCatalogue().map((s) => storedSnoopSchema.parse(s));
   return stored.map(toSnoopDefinition).filter((d) => d.status === 'active');
 }
 

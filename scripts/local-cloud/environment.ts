@@ -1,5 +1,5 @@
 import { HOST, PORTS } from './layout';
-import { POSTGRES_DATABASE, POSTGRES_ROLE } from './components';
+import { POSTGRES_DATABASE, POSTGRES_ROLE } from './components/postgres';
 
 export const LOCAL_ACCOUNT_ID = '000000000000';
 export const LOCAL_REGION = 'eu-west-1';

@@ -13,10 +13,10 @@ import { HOST, PORTS } from './layout';
 const BACKENDS: Record<string, number> = {
   sqs: PORTS.elasticmq,
   dynamodb: PORTS.dynamodb,
-  s3: PORTS.s3,
+  s3: PORTS.moto,
   // moto serves every service it knows on one port; S3, Secrets Manager and SSM are routed to it.
-  secretsmanager: PORTS.s3,
-  ssm: PORTS.s3,
+  secretsmanager: PORTS.moto,
+  ssm: PORTS.moto,
 };
 
 const CREDENTIAL_SCOPE = /Credential=[^/,\s]+\/\d{8}\/[^/]+\/([a-z0-9-]+)\/aws4_request/;
@@ -71,7 +71,7 @@ server.keepAliveTimeout = 65_000;
 if (require.main === module) {
   server.listen(PORTS.gateway, HOST, () => {
     console.log(
-      `AWS gateway on http://${HOST}:${PORTS.gateway} -> sqs:${PORTS.elasticmq} dynamodb:${PORTS.dynamodb} s3:${PORTS.s3}`,
+      `AWS gateway on http://${HOST}:${PORTS.gateway} -> sqs:${PORTS.elasticmq} dynamodb:${PORTS.dynamodb} s3:${PORTS.moto}`,
     );
   });
   const shutdown = (): void => {

@@ -14,7 +14,7 @@ export const PORTS = {
   gateway: 4566,
   elasticmq: 4567,
   dynamodb: 4568,
-  s3: 4569,
+  moto: 4569,
   postgres: 5433,
   cassandra: 9042,
   cassandraStorage: 7000,

@@ -1,7 +1,20 @@
+/**
+ * The services, as tooling sees them: each folder in services/ with its public face for local runs
+ * (`@backbone/<name>/local`), which says what kind of service it is and what it brings to a local run.
+ * Nothing here knows a service by name.
+ */
 import { execFile } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import {
+  hasLambdas,
+  SERVICE_KINDS,
+  type LocalContext,
+  type LocalServiceFace,
+  type ResolvedServerless,
+} from '@backbone/shared/local';
+import { localEnvironment, LOCAL_STAGE } from './environment';
 import { REPO_ROOT } from './layout';
 
 const run = promisify(execFile);
@@ -9,11 +22,94 @@ const run = promisify(execFile);
 export const SERVICES_DIR = path.join(REPO_ROOT, 'services');
 export const SERVERLESS_BIN = path.join(REPO_ROOT, 'node_modules', '.bin', 'serverless');
 
-export function serviceNames(): string[] {
-  return readdirSync(SERVICES_DIR, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => entry.name)
-    .sort();
+export interface LocalService {
+  /** The folder's name, which is also the Serverless service's name. */
+  name: string;
+  dir: string;
+  face: LocalServiceFace;
+}
+
+/** Checks what a face declares against what its folder holds; every problem says what to add. */
+export function faceProblems(name: string, face: unknown, files: { serverlessYml: boolean }): string[] {
+  const declared = face as Partial<LocalServiceFace> | undefined;
+  if (!declared || typeof declared !== 'object')
+    return [
+      `services/${name}/local/index.ts must export "localService" (a LocalServiceFace from @backbone/shared/local)`,
+    ];
+  if (!SERVICE_KINDS.includes(declared.kind!))
+    return [`services/${name}: localService.kind must be one of ${SERVICE_KINDS.join(', ')}`];
+  const problems: string[] = [];
+  if (hasLambdas(declared.kind!) && !files.serverlessYml)
+    problems.push(`services/${name} is of kind "${declared.kind}" but has no serverless.yml`);
+  for (const hook of ['migrate', 'seed', 'start', 'demo'] as const)
+    if (declared[hook] !== undefined && typeof declared[hook] !== 'function')
+      problems.push(`services/${name}: localService.${hook} must be a function`);
+  return problems;
+}
+
+/** Every service, in name order, with its face loaded; throws with every problem found. */
+export function discoverServices(): LocalService[] {
+  const problems: string[] = [];
+  const services: LocalService[] = [];
+  for (const entry of readdirSync(SERVICES_DIR, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const dir = path.join(SERVICES_DIR, entry.name);
+    const manifest = path.join(dir, 'package.json');
+    if (!existsSync(manifest)) continue;
+    const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { name: string; exports?: Record<string, string> };
+    if (!pkg.exports?.['./local']) {
+      problems.push(
+        `services/${entry.name}/package.json must export its public face: "exports": {"./local": "./local/index.ts"}`,
+      );
+      continue;
+    }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- faces are found at run time, by folder
+    const face = (require(`${pkg.name}/local`) as { localService?: unknown }).localService;
+    const found = faceProblems(entry.name, face, { serverlessYml: existsSync(path.join(dir, 'serverless.yml')) });
+    if (found.length > 0) problems.push(...found);
+    else services.push({ name: entry.name, dir, face: face as LocalServiceFace });
+  }
+  if (problems.length > 0) throw new Error(`services are not set up for local runs:\n  ${problems.join('\n  ')}`);
+  return services.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The services Serverless Framework deploys (their resources are provisioned, their functions run offline). */
+export const serverlessServices = (services: readonly LocalService[]): LocalService[] =>
+  services.filter((s) => hasLambdas(s.face.kind));
+
+/**
+ * Services in the order their demos run: each after those it names in demoAfter (then by name). A name that
+ * is not a service, or a cycle, is an error that says which.
+ */
+export function demoOrder(services: readonly LocalService[]): LocalService[] {
+  const byName = new Map(services.map((s) => [s.name, s]));
+  const ordered: LocalService[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (service: LocalService, path: string[]): void => {
+    if (state.get(service.name) === 'done') return;
+    if (state.get(service.name) === 'visiting')
+      throw new Error(`demoAfter forms a cycle: ${[...path, service.name].join(' -> ')}`);
+    state.set(service.name, 'visiting');
+    for (const before of service.face.demoAfter ?? []) {
+      const other = byName.get(before);
+      if (!other) throw new Error(`services/${service.name}: demoAfter names "${before}", which is not a service`);
+      visit(other, [...path, service.name]);
+    }
+    state.set(service.name, 'done');
+    ordered.push(service);
+  };
+  for (const service of [...services].sort((a, b) => a.name.localeCompare(b.name))) visit(service, []);
+  return ordered;
+}
+
+/** What a face is handed in a local run: the local environment, its resolved serverless.yml, progress lines. */
+export function localContext(service: LocalService, stage = LOCAL_STAGE, log = console.log): LocalContext {
+  return {
+    env: { ...process.env, ...localEnvironment() },
+    stage,
+    serverless: () => resolveService(service.name, stage),
+    log: (line) => log(`[${service.name}] ${line}`),
+  };
 }
 
 /** Environment for running the Serverless Framework here: no telemetry, no prompts. */
@@ -27,11 +123,9 @@ export function frameworkEnvironment(): NodeJS.ProcessEnv {
   };
 }
 
-export interface ResolvedService {
+export interface ResolvedService extends ResolvedServerless {
   service: string;
   resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
-  functions: Record<string, { environment?: Record<string, string> }>;
-  custom: Record<string, unknown>;
 }
 
 const resolved = new Map<string, Promise<ResolvedService>>();

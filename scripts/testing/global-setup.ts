@@ -1,17 +1,17 @@
 /**
- * Before the integration tests: the local cloud must be up and provisioned
- * (npm test does both), then the services that have functions are started in
- * serverless-offline, exactly as "npm start" runs them, with the marketing-platform sandbox.
+ * Before the integration tests: the local cloud must be up and provisioned (npm test does both), then what
+ * every service brings locally (stand-ins, containers) and its functions in serverless-offline are started,
+ * exactly as "npm start" runs them.
  */
+import type { LocalProcess } from '@backbone/shared/local';
 import { COMPONENTS } from '../local-cloud/components';
 import { applyLocalEnvironment } from '../local-cloud/environment';
 import { startServices, type OfflineFleet } from '../local-cloud/offline';
-import { resolveService, serviceNames } from '../local-cloud/services';
-import { startMarketingSandbox, type MarketingSandbox } from '../sandbox/marketing-sandbox';
+import { discoverServices, localContext, resolveService, serverlessServices } from '../local-cloud/services';
 
 declare global {
   var offlineFleet: OfflineFleet | undefined;
-  var marketingSandbox: MarketingSandbox | undefined;
+  var localProcesses: LocalProcess[] | undefined;
 }
 
 export default async function globalSetup(): Promise<void> {
@@ -34,15 +34,17 @@ export default async function globalSetup(): Promise<void> {
         `Run "npm run cloud:up && npm run provision" (or simply "npm test", which does both).`,
     );
   }
+  const services = discoverServices();
   const withFunctions: string[] = [];
-  for (const name of serviceNames()) {
-    const resolved = await resolveService(name, 'local');
-    if (Object.keys(resolved.functions).length > 0) withFunctions.push(name);
+  for (const service of serverlessServices(services)) {
+    const resolved = await resolveService(service.name, 'local');
+    if (Object.keys(resolved.functions).length > 0) withFunctions.push(service.name);
   }
+  globalThis.localProcesses = [];
+  for (const service of services)
+    if (service.face.start) globalThis.localProcesses.push(...(await service.face.start(localContext(service))));
   console.log(
     `\nstarting ${withFunctions.join(', ')} in serverless-offline (logs in .local-cloud/logs/offline-*.log) ...`,
   );
-  // marketing-events delivers to the local stand-ins for Meta, GA4 and the webhook.
-  globalThis.marketingSandbox = await startMarketingSandbox();
   globalThis.offlineFleet = await startServices(withFunctions, { output: 'file' });
 }

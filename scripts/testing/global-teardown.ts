@@ -1,4 +1,4 @@
 export default async function globalTeardown(): Promise<void> {
   await globalThis.offlineFleet?.stop();
-  await globalThis.marketingSandbox?.close();
+  await Promise.all((globalThis.localProcesses ?? []).map((p) => p.stop()));
 }

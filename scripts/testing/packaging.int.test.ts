@@ -1,10 +1,12 @@
 /**
- * Every service packages offline ("serverless package", no AWS account), and the
+ * Every Serverless service packages offline ("serverless package", no AWS account), and the
  * packaged CloudFormation follows the platform's queue rules.
  */
 import { readFileSync } from 'node:fs';
 import { packageService } from '../package-all';
-import { serviceNames } from '../local-cloud/services';
+import { discoverServices, serverlessServices } from '../local-cloud/services';
+
+const serviceNames = (): string[] => serverlessServices(discoverServices()).map((s) => s.name);
 
 interface Template {
   Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;

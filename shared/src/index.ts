@@ -5,3 +5,5 @@ export * from './errors';
 export * from './observability';
 export * from './sqs';
 export * from './marketing';
+export * from './lambda';
+export * from './http';

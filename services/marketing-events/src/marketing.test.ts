@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { createMetrics, registrationCompletedV1, loanDisbursedV1, type MarketingEvent } from '@backbone/shared';
 import { planRequests, sendWithBisection, type Destination } from './domain/destination';
 import { createMemoryDeliveryLedger } from './adapters/memory-ledger';
-import { metricsObserver } from './composition-root';
+import { metricsObserver } from './adapters/metrics-observer';
 import { dispatchEvents, DEFAULT_ROUTING } from './domain/dispatch';
 import { ga4Problems, toGa4Request } from './domain/ga4';
 import {

@@ -30,7 +30,7 @@ import {
   type PublishOutcome,
 } from './domain/rule-set';
 
-const SERVICE = 'rules-ingestion';
+export const SERVICE = 'rules-ingestion';
 
 /** What publishing needs besides the database (whose settings databaseSettings reads). */
 export const rulesIngestionConfigSchema = awsEnvironmentSchema.extend({

@@ -36,4 +36,6 @@ export {
   type StoredSnoop,
   type TransactionFilter,
 } from './definition';
-export { sampleCustomer } from './testing/sample-customer';
+
+export { exactSum } from './exact-sum';
+export { BOOL, DOUBLE, objectType } from './types';

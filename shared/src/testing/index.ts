@@ -3,3 +3,4 @@ export * from './sqs-event-source';
 export * from './wait-for';
 export * from './queues';
 export * from './marketing-events';
+export * from './http';

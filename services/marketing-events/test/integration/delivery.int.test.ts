@@ -22,7 +22,7 @@ import {
   publishMarketingEvents,
 } from '@backbone/shared';
 import { sampleMarketingEvent, waitFor } from '@backbone/shared/testing';
-import { sandboxClient } from '../../../../scripts/sandbox/marketing-sandbox';
+import { sandboxClient } from '../../local/sandbox';
 
 const QUEUE = 'marketing-events-local-events';
 const DLQ = 'marketing-events-local-events-dlq';

@@ -13,7 +13,7 @@ import {
   registrationCompletedV1,
   type MarketingEvent,
 } from '@backbone/shared';
-import { buildDestinations, dispatcherConfigSchema } from '../../src/composition-root';
+import { buildDestinations, dispatcherConfigSchema } from '../../src/functions/dispatch-events/wiring';
 import type { HttpTransport } from '../../src/domain/outcome';
 
 const aws = awsClientSettings(loadConfig(awsEnvironmentSchema));

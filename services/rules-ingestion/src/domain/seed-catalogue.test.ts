@@ -6,10 +6,10 @@ import {
   fromSnoopDefinition,
   parseRuleFile,
   printRuleFile,
-  sampleCustomer,
   storedSnoopSchema,
   toSnoopDefinition,
 } from '@backbone/shared/rules';
+import { sampleCustomer } from '@backbone/shared/testing/rules';
 import { z } from 'zod';
 
 const catalogue = z

@@ -55,3 +55,14 @@ export function createDynamoDbRuleSetStore(documents: DynamoDBDocumentClient, ta
     },
   };
 }
+
+/** The rule set the engine loads now, with when it became active; undefined before the first publication. */
+export async function readActiveRuleSet(
+  documents: DynamoDBDocumentClient,
+  tableName: string,
+): Promise<(RuleSetVersion & { activatedAt: string }) | undefined> {
+  const { Item } = await documents.send(
+    new GetCommand({ TableName: tableName, Key: { pk: ACTIVE_RULE_SET_KEY }, ConsistentRead: true }),
+  );
+  return Item as (RuleSetVersion & { activatedAt: string }) | undefined;
+}

@@ -1,29 +1,8 @@
 import type { RuleSetPublished } from '@backbone/shared';
-import {
-  recordPublishedRuleSet,
-  type ActivationOutcome,
-  type RuleSetStore,
-  type RuleSetVersion,
-} from './active-rule-set';
+import { createMemoryRuleSetStore } from '../adapters/memory-rule-set-store';
+import { recordPublishedRuleSet } from './active-rule-set';
 
-/** The store's contract, in memory: history per version, one active pointer, newest publication wins. */
-function inMemoryStore() {
-  const history = new Map<string, RuleSetVersion>();
-  let active: RuleSetVersion | undefined;
-  const store: RuleSetStore = {
-    async recordVersion(version) {
-      if (!history.has(version.ruleSetVersion)) history.set(version.ruleSetVersion, version);
-    },
-    async activate(version): Promise<ActivationOutcome> {
-      if (!active || active.publishedAt < version.publishedAt) {
-        active = version;
-        return 'activated';
-      }
-      return active.ruleSetVersion === version.ruleSetVersion ? 'already-active' : 'superseded';
-    },
-  };
-  return { store, history, active: () => active };
-}
+const inMemoryStore = createMemoryRuleSetStore;
 
 const published = (version: string, publishedAt: string): RuleSetPublished => ({
   ruleSetVersion: version.padEnd(64, '0'),

@@ -1,0 +1,136 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { createCassandraClient } from '@backbone/shared/cassandra';
+import { HOST, PORTS, SCRIPTS_DIR } from '../layout';
+import type { Component } from './component';
+import { componentDir, installMavenRuntime } from './install';
+
+/** The --add-exports/--add-opens list of Cassandra's jvm17-server.options: it runs from jars, without its scripts. */
+const JVM17_MODULE_OPTIONS = [
+  '-Djdk.attach.allowAttachSelf=true',
+  ...[
+    'java.base/jdk.internal.misc',
+    'java.management.rmi/com.sun.jmx.remote.internal.rmi',
+    'java.rmi/sun.rmi.registry',
+    'java.rmi/sun.rmi.server',
+    'java.sql/java.sql',
+    'java.base/java.lang.ref',
+    'jdk.unsupported/sun.misc',
+    'jdk.compiler/com.sun.tools.javac.file',
+    'jdk.attach/sun.tools.attach',
+  ].flatMap((target) => ['--add-exports', `${target}=ALL-UNNAMED`]),
+  ...[
+    'java.base/java.lang.module',
+    'java.base/jdk.internal.loader',
+    'java.base/jdk.internal.ref',
+    'java.base/jdk.internal.reflect',
+    'java.base/jdk.internal.math',
+    'java.base/jdk.internal.module',
+    'java.base/jdk.internal.util.jar',
+    'jdk.management/com.sun.management.internal',
+    'java.base/sun.nio.ch',
+    'java.base/java.io',
+    'java.base/java.lang.reflect',
+    'jdk.compiler/com.sun.tools.javac',
+    'java.base/java.lang',
+    'java.base/java.util',
+  ].flatMap((target) => ['--add-opens', `${target}=ALL-UNNAMED`]),
+];
+
+export const cassandra: Component = {
+  name: 'cassandra',
+  port: PORTS.cassandra,
+  installsWithMaven: true,
+  what: 'Apache Cassandra 5.0.6 (single node)',
+  startTimeoutMs: 240_000,
+  async install() {
+    await installMavenRuntime('cassandra', 'Apache Cassandra 5.0.6 (about 70 MB)');
+  },
+  async prepare() {
+    const dir = componentDir('cassandra');
+    const data = path.join(dir, 'data');
+    mkdirSync(path.join(dir, 'conf'), { recursive: true });
+    const yaml = [
+      'cluster_name: local-cloud',
+      'num_tokens: 1',
+      'allocate_tokens_for_local_replication_factor: 1',
+      'partitioner: org.apache.cassandra.dht.Murmur3Partitioner',
+      'authenticator: AllowAllAuthenticator',
+      'authorizer: AllowAllAuthorizer',
+      `data_file_directories: [${data}/data]`,
+      `commitlog_directory: ${data}/commitlog`,
+      `saved_caches_directory: ${data}/saved_caches`,
+      `hints_directory: ${data}/hints`,
+      `cdc_raw_directory: ${data}/cdc_raw`,
+      'commitlog_sync: periodic',
+      'commitlog_sync_period: 10000ms',
+      'seed_provider:',
+      '  - class_name: org.apache.cassandra.locator.SimpleSeedProvider',
+      '    parameters:',
+      `      - seeds: "${HOST}:${PORTS.cassandraStorage}"`,
+      `listen_address: ${HOST}`,
+      `rpc_address: ${HOST}`,
+      `storage_port: ${PORTS.cassandraStorage}`,
+      `native_transport_port: ${PORTS.cassandra}`,
+      'start_native_transport: true',
+      'endpoint_snitch: SimpleSnitch',
+      'hinted_handoff_enabled: false',
+      'auto_snapshot: false',
+      'snapshot_before_compaction: false',
+      'concurrent_reads: 8',
+      'concurrent_writes: 8',
+      'concurrent_counter_writes: 8',
+      // Lightweight transactions (device transfers) use Paxos v2 in 5.0.
+      'paxos_variant: v2',
+      '',
+    ].join('\n');
+    writeFileSync(path.join(dir, 'conf', 'cassandra.yaml'), yaml);
+    writeFileSync(
+      path.join(dir, 'conf', 'logback.xml'),
+      readFileSync(path.join(SCRIPTS_DIR, 'conf', 'cassandra-logback.xml'), 'utf8'),
+    );
+  },
+  launch() {
+    const dir = componentDir('cassandra');
+    const heap = process.env.LOCAL_CLOUD_CASSANDRA_HEAP ?? '768m';
+    return {
+      command: 'java',
+      cwd: dir,
+      args: [
+        '-Xms256m',
+        `-Xmx${heap}`,
+        '-Xmn128m',
+        '-Xss256k',
+        '-XX:+UseG1GC',
+        '-XX:+ParallelRefProcEnabled',
+        '-XX:MaxTenuringThreshold=1',
+        '-XX:G1HeapRegionSize=16m',
+        ...JVM17_MODULE_OPTIONS,
+        '-Dio.netty.tryReflectionSetAccessible=true',
+        '-Dio.netty.allocator.useCacheForAllThreads=true',
+        '-Dio.netty.allocator.maxOrder=11',
+        `-javaagent:${path.join(dir, 'lib', 'jamm-0.4.0.jar')}`,
+        `-Dcassandra.config=file://${path.join(dir, 'conf', 'cassandra.yaml')}`,
+        `-Dlogback.configurationFile=file://${path.join(dir, 'conf', 'logback.xml')}`,
+        `-Dcassandra.storagedir=${path.join(dir, 'data')}`,
+        '-Dcassandra.skip_wait_for_gossip_to_settle=0',
+        `-Dcassandra.jmx.local.port=${PORTS.cassandraJmx}`,
+        '-Dcassandra-foreground=yes',
+        '-cp',
+        `${path.join(dir, 'conf')}:${path.join(dir, 'lib', '*')}`,
+        'org.apache.cassandra.service.CassandraDaemon',
+      ],
+    };
+  },
+  async probe() {
+    const client = createCassandraClient(
+      { CASSANDRA_CONTACT_POINTS: [`${HOST}:${PORTS.cassandra}`], CASSANDRA_LOCAL_DATA_CENTER: 'datacenter1' },
+      { keyspace: null },
+    );
+    try {
+      await client.execute('SELECT release_version FROM system.local');
+    } finally {
+      await client.shutdown();
+    }
+  },
+};

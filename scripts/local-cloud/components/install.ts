@@ -1,0 +1,100 @@
+/**
+ * What installing the local cloud's components shares: install stamps, commands that do not block the event
+ * loop (installs from different registries overlap), Maven downloads that never leave half an install, and
+ * probe clients pointed at one emulator.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { AwsClientSettings } from '@backbone/shared';
+import { CLOUD_DIR, SCRIPTS_DIR } from '../layout';
+import { ensureJava, ensureMaven } from '../prerequisites';
+import { InstallError } from './component';
+
+export const componentDir = (name: string): string => path.join(CLOUD_DIR, name);
+
+/**
+ * An install is complete when its stamp file holds the hash of the input it was made from
+ * (a pom, a requirements file, a source file); a changed input or a missing stamp reinstalls.
+ */
+export function installStamp(stampFile: string, inputFile: string): { current: boolean; write(): void } {
+  const wanted = createHash('sha256').update(readFileSync(inputFile)).digest('hex').slice(0, 16);
+  return {
+    current: existsSync(stampFile) && readFileSync(stampFile, 'utf8') === wanted,
+    write: () => writeFileSync(stampFile, wanted),
+  };
+}
+
+/** Runs a command without blocking the event loop, so installs from different registries overlap. */
+export function runCommand(command: string, args: string[]): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', (error) => resolve({ status: null, output: `${output}${error.message}` }));
+    child.on('close', (status) => resolve({ status, output }));
+  });
+}
+
+/**
+ * Resolves a Maven dependency tree into <component>/lib. Downloads go to a
+ * temporary folder that is renamed into place only once complete, so a failed
+ * download never leaves a half-installed component behind.
+ */
+export async function installMavenRuntime(name: string, label: string): Promise<void> {
+  const pom = path.join(SCRIPTS_DIR, 'maven', name, 'pom.xml');
+  const lib = path.join(componentDir(name), 'lib');
+  if (installStamp(path.join(lib, '.installed'), pom).current) return;
+  ensureJava();
+  ensureMaven();
+  console.log(`  installing ${label} from Maven Central (first run only) ...`);
+  const partial = `${lib}.partial`;
+  rmSync(partial, { recursive: true, force: true });
+  mkdirSync(path.dirname(lib), { recursive: true });
+  const result = await runCommand('mvn', [
+    '-q',
+    '-B',
+    '-f',
+    pom,
+    'dependency:copy-dependencies',
+    `-DoutputDirectory=${partial}`,
+    '-DincludeScope=runtime',
+  ]);
+  if (result.status !== 0) {
+    rmSync(partial, { recursive: true, force: true });
+    const output = result.output
+      .split('\n')
+      .filter((l) => l.includes('ERROR'))
+      .slice(0, 5)
+      .join('\n');
+    throw new InstallError(
+      `downloading ${label} failed (mvn exit ${result.status}); nothing was installed.\n${output}\n` +
+        `Check that Maven Central is reachable, then run "npm run cloud:up" again.`,
+    );
+  }
+  installStamp(path.join(partial, '.installed'), pom).write();
+  rmSync(lib, { recursive: true, force: true });
+  renameSync(partial, lib);
+}
+
+export function localAws(endpoint: string): AwsClientSettings {
+  return { region: 'eu-west-1', endpoints: { sqs: endpoint, dynamodb: endpoint, s3: endpoint } };
+}
+
+/** Probes build a client per call; destroying it closes its keep-alive sockets. */
+export async function withClient<C extends { destroy(): void }, T>(
+  client: C,
+  use: (client: C) => Promise<T>,
+): Promise<T> {
+  try {
+    return await use(client);
+  } finally {
+    client.destroy();
+  }
+}
+
+// The emulators accept any credentials; the SDK still needs some to sign requests.
+process.env.AWS_ACCESS_KEY_ID ??= 'test';
+process.env.AWS_SECRET_ACCESS_KEY ??= 'test';

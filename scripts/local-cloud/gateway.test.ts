@@ -1,0 +1,39 @@
+import { serviceOf } from './gateway';
+
+const signed = (service: string) => ({
+  headers: {
+    authorization: `AWS4-HMAC-SHA256 Credential=test/20261130/eu-west-1/${service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc`,
+  },
+  url: '/',
+});
+
+describe("the gateway's routing", () => {
+  it.each(['sqs', 'dynamodb', 's3', 'secretsmanager', 'ssm'])(
+    'routes a request signed for %s by its credential scope',
+    (service) => {
+      expect(serviceOf(signed(service))).toBe(service);
+    },
+  );
+
+  it('routes a presigned URL by the credential in its query', () => {
+    expect(
+      serviceOf({
+        headers: {},
+        url: '/bucket/key?X-Amz-Credential=test%2F20261130%2Feu-west-1%2Fs3%2Faws4_request&X-Amz-Signature=x',
+      }),
+    ).toBe('s3');
+  });
+
+  it.each([
+    ['AmazonSQS.SendMessage', 'sqs'],
+    ['DynamoDB_20120810.GetItem', 'dynamodb'],
+    ['secretsmanager.GetSecretValue', 'secretsmanager'],
+    ['AmazonSSM.GetParameter', 'ssm'],
+  ])('routes an unsigned %s by its X-Amz-Target', (target, service) => {
+    expect(serviceOf({ headers: { 'x-amz-target': target }, url: '/' })).toBe(service);
+  });
+
+  it('sends anything else to S3 (plain GETs of objects)', () => {
+    expect(serviceOf({ headers: {}, url: '/bucket/rules/latest.json' })).toBe('s3');
+  });
+});

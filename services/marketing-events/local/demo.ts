@@ -1,0 +1,118 @@
+/**
+ * Demo traffic for marketing-events: a burst of post-install events through publishMarketingEvents,
+ * a few of them bad (one refused by its contract before sending, two a buggy producer slips past it,
+ * two too old for Meta and GA4), delivered by the dispatcher to the marketing-platform sandbox; then
+ * what each platform received and what went to the DLQ, and why.
+ */
+import { randomUUID } from 'node:crypto';
+import { GetQueueUrlCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import {
+  ATTRIBUTE,
+  awsClientSettings,
+  awsEnvironmentSchema,
+  createSqsClient,
+  loadConfig,
+  publishMarketingEvents,
+  type MarketingEventInput,
+} from '@backbone/shared';
+import type { LocalContext } from '@backbone/shared/local';
+import { peekMessages, waitFor } from '@backbone/shared/testing';
+import { sandboxClient, type Platform } from './sandbox';
+
+const BURST = 200;
+
+export async function demoMarketing(context: LocalContext, sandboxUrl: string): Promise<string[]> {
+  const names = (await context.serverless()).custom.names as { eventsQueue: string; eventsDlq: string };
+  const sqs = createSqsClient(awsClientSettings(loadConfig(awsEnvironmentSchema, context.env)));
+  const lines: string[] = [];
+  const run = randomUUID().slice(0, 8);
+  try {
+    const sandbox = sandboxClient(sandboxUrl);
+    const before = await sandbox.received();
+    const device = {
+      platform: 'android' as const,
+      appId: 'com.example.lending',
+      appVersion: '4.2.0',
+      osVersion: '14',
+      advertiserTrackingEnabled: true,
+      applicationTrackingEnabled: true,
+    };
+    const events: MarketingEventInput[] = Array.from({ length: BURST }, (_, i) => {
+      const customer = { customerId: `demo-${run}-${i}`, email: `demo${i}@example.com`, phone: '+44 7700 900123' };
+      const common = { customer, device: { ...device, appInstanceId: randomUUID().replace(/-/g, '') } };
+      return i % 2 === 0
+        ? { type: 'RegistrationCompleted', data: { ...common, method: 'email' } }
+        : {
+            type: 'LoanApproved',
+            data: {
+              ...common,
+              applicationId: `a-${run}-${i}`,
+              loanId: `l-${run}-${i}`,
+              product: 'personal-loan',
+              amount: 1500,
+              currency: 'GBP',
+            },
+            // Two approvals from ten days ago: past Meta's 7 days and GA4's 72 hours.
+            occurredAt: i < 4 ? new Date(Date.now() - 10 * 86_400_000) : undefined,
+          };
+    });
+    // Refused before sending: the contract wants a three-letter currency.
+    const refused = {
+      ...events[3]!,
+      data: { ...(events[3]!.data as object), currency: 'pounds' },
+    } as MarketingEventInput;
+    const queueUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: names.eventsQueue }))).QueueUrl!;
+    const results = await publishMarketingEvents({ sqs, queueUrl }, [...events, refused]);
+    const invalid = results.filter((r) => r.status === 'invalid');
+    lines.push(
+      `published ${results.filter((r) => r.status === 'sent').length} post-install events; refused before sending: ${invalid.length}` +
+        (invalid[0] && 'reason' in invalid[0] ? ` (${invalid[0].reason.slice(0, 110)}...)` : ''),
+    );
+    // A producer that bypasses the contracts.
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: [
+          { Id: '1', MessageBody: `{"id": "demo-${run}-truncated"` },
+          {
+            Id: '2',
+            MessageBody: JSON.stringify({
+              id: `demo-${run}-nocustomer`,
+              type: 'LoanApproved',
+              version: 1,
+              occurredAt: new Date().toISOString(),
+              correlationId: run,
+              data: { loanId: 'x' },
+            }),
+          },
+        ],
+      }),
+    );
+    const after = await waitFor(
+      'the burst at the sandbox',
+      async () => {
+        const now = await sandbox.received();
+        const delta = (p: Platform) => now[p].unique - before[p].unique;
+        return delta('webhook') >= BURST && delta('meta') >= BURST - 2 && delta('ga4') >= BURST - 2 ? now : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 500 },
+    );
+    for (const platform of ['meta', 'ga4', 'webhook'] as const)
+      lines.push(
+        `  ${platform.padEnd(8)} received ${after[platform].unique - before[platform].unique} events, duplicates ${after[platform].duplicates - before[platform].duplicates}`,
+      );
+    const dlqUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: names.eventsDlq }))).QueueUrl!;
+    const dead = await waitFor('the bad events in the DLQ', async () => {
+      const ours = (await peekMessages(sqs, dlqUrl)).filter((m) => m.Body?.includes(run));
+      return ours.length >= 4 ? ours : undefined;
+    });
+    lines.push(`dead-letter queue (${dead.length} of this run):`);
+    for (const message of dead)
+      lines.push(
+        `  - ${(message.MessageAttributes?.[ATTRIBUTE.failureReason]?.StringValue ?? '(no reason)').slice(0, 160)}`,
+      );
+    return lines;
+  } finally {
+    sqs.destroy();
+  }
+}

@@ -1,0 +1,95 @@
+import { createLogger, createMarketingEvent, type Failure } from '@backbone/shared';
+import { lambdaContext, sampleMarketingEvent, sqsRecordFactory } from '@backbone/shared/testing';
+import type { SQSRecord } from 'aws-lambda';
+import { createMemoryDeliveryLedger } from '../../adapters/memory-ledger';
+import { webhookDestination } from '../../domain/webhook';
+import type { HttpAnswer, HttpTransport } from '../../domain/outcome';
+import { createDispatchHandler } from './handler';
+
+const NOW = new Date();
+
+/** A webhook receiver that answers each request with the next status in `statuses` (then 200). */
+function receiver(statuses: number[] = []) {
+  const requests: { eventIds: string[] }[] = [];
+  const http: HttpTransport = {
+    async post(_url, body): Promise<HttpAnswer> {
+      requests.push({ eventIds: (JSON.parse(body) as { events: { eventId: string }[] }).events.map((e) => e.eventId) });
+      return { status: statuses.shift() ?? 200, body: {} };
+    },
+  };
+  return { http, requests };
+}
+
+function dispatcher(http: HttpTransport) {
+  const deadLettered: { record: SQSRecord; failure: Failure }[] = [];
+  const ledger = createMemoryDeliveryLedger();
+  const handler = createDispatchHandler({
+    destinations: [webhookDestination({ url: 'http://receiver.test/hook', signingKey: 'k' }, http)],
+    routing: {
+      RegistrationCompleted: ['webhook'],
+      LoanApplicationSubmitted: ['webhook'],
+      LoanApproved: ['webhook'],
+      LoanDisbursed: ['webhook'],
+      FirstRepaymentMade: ['webhook'],
+    },
+    ledger,
+    deadLetters: { send: async (record, failure) => void deadLettered.push({ record, failure }) },
+    maxReceiveCount: 3,
+    logger: createLogger('test'),
+    now: () => NOW,
+  });
+  return { handler, deadLettered, ledger };
+}
+
+const recordOf = (i: number, receiveCount = 1) =>
+  sqsRecordFactory(JSON.stringify(createMarketingEvent(sampleMarketingEvent('unit', i, NOW))), { receiveCount });
+
+describe('dispatchEvents handler', () => {
+  it('delivers a batch and reports no failure; a redelivered batch is not sent again', async () => {
+    const { http, requests } = receiver();
+    const { handler } = dispatcher(http);
+    const records = [recordOf(0), recordOf(1), recordOf(2)];
+    await expect(handler({ Records: records }, lambdaContext())).resolves.toEqual({ batchItemFailures: [] });
+    expect(requests).toHaveLength(1);
+    expect(requests[0]!.eventIds).toHaveLength(3);
+    await expect(handler({ Records: records }, lambdaContext())).resolves.toEqual({ batchItemFailures: [] });
+    expect(requests).toHaveLength(1);
+  });
+
+  it('reports a batch the platform could not take now (503) as failed items, to be retried', async () => {
+    const { http } = receiver([503]);
+    const { handler, deadLettered } = dispatcher(http);
+    const records = [recordOf(0), recordOf(1)];
+    const response = await handler({ Records: records }, lambdaContext());
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
+      records.map((r) => r.messageId).sort(),
+    );
+    expect(deadLettered).toEqual([]);
+  });
+
+  it('dead-letters what the platform refuses for good (422), with its answer as the reason', async () => {
+    const { http } = receiver([422]);
+    const { handler, deadLettered } = dispatcher(http);
+    const response = await handler({ Records: [recordOf(0)] }, lambdaContext());
+    expect(response.batchItemFailures).toEqual([]);
+    expect(deadLettered).toHaveLength(1);
+    expect(deadLettered[0]!.failure).toMatchObject({
+      kind: 'permanent',
+      reason: expect.stringMatching(/webhook answered 422/),
+    });
+  });
+
+  it('dead-letters a record that is not an event without holding back its siblings', async () => {
+    const { http, requests } = receiver();
+    const { handler, deadLettered } = dispatcher(http);
+    const response = await handler({ Records: [sqsRecordFactory('{"id": "half'), recordOf(1)] }, lambdaContext());
+    expect(response.batchItemFailures).toEqual([]);
+    expect(deadLettered.map((d) => d.failure.kind)).toEqual(['permanent']);
+    expect(requests.flatMap((r) => r.eventIds)).toHaveLength(1);
+  });
+
+  it('is a Lambda handler that builds its parts on first use', async () => {
+    const { handler } = await import('./handler');
+    await expect(handler({ Records: [] }, lambdaContext())).rejects.toThrow(/DELIVERIES_TABLE/);
+  });
+});

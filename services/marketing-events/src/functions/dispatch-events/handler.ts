@@ -1,0 +1,79 @@
+import {
+  buildOncePerContainer,
+  createContractReader,
+  createMetrics,
+  createSqsBatchConsumer,
+  MARKETING_EVENT_CONTRACTS,
+  PermanentError,
+  RetryableError,
+  type DeadLetterSink,
+  type Logger,
+  type Metrics,
+  type RetryBackoff,
+  type SqsBatchHandler,
+} from '@backbone/shared';
+import { metricsObserver } from '../../adapters/metrics-observer';
+import type { Destination } from '../../domain/destination';
+import { DEFAULT_ROUTING, dispatchEvents, type DeliveryLedger, type Routing } from '../../domain/dispatch';
+import { SERVICE } from '../../service';
+import { wireDispatcher } from './wiring';
+
+// Requests start until this long before Lambda's timeout: one request's deadline (5 s), then the ledger
+// write and the DLQ/visibility calls (well under a second), with margin.
+const RESERVED_FOR_RECORDING_MS = 8_000;
+
+export interface DispatcherParts {
+  destinations: readonly Destination[];
+  ledger: DeliveryLedger;
+  deadLetters: DeadLetterSink;
+  maxReceiveCount: number;
+  logger: Logger;
+  backoff?: RetryBackoff;
+  metrics?: Metrics;
+  routing?: Routing;
+  now?: () => Date;
+}
+
+/** SQS -> every marketing platform each event is routed to, with partial batch responses. */
+export function createDispatchHandler(parts: DispatcherParts): SqsBatchHandler {
+  // The delivery figures have an instance of their own: each of their lines is published apart from the
+  // batch's counts (RecordsProcessed, ...), which the consumer publishes with the service dimension only.
+  const observer = parts.metrics ? metricsObserver(createMetrics(SERVICE)) : undefined;
+  const deps = {
+    destinations: parts.destinations,
+    routing: parts.routing ?? DEFAULT_ROUTING,
+    ledger: parts.ledger,
+    now: parts.now ?? (() => new Date()),
+    observer,
+  };
+  return createSqsBatchConsumer({
+    reader: createContractReader(MARKETING_EVENT_CONTRACTS),
+    maxReceiveCount: parts.maxReceiveCount,
+    deadLetters: parts.deadLetters,
+    backoff: parts.backoff,
+    logger: parts.logger,
+    metrics: parts.metrics,
+    async handleBatch(items, context) {
+      try {
+        // Leave time to record what was delivered and to settle the failures before Lambda stops us.
+        const sendUntil = Date.now() + context.getRemainingTimeInMillis() - RESERVED_FOR_RECORDING_MS;
+        const outcomes = await dispatchEvents(
+          items.map((i) => i.envelope),
+          { ...deps, sendUntil },
+        );
+        return outcomes.map((outcome) =>
+          outcome.status === 'delivered'
+            ? undefined
+            : outcome.status === 'retryable'
+              ? new RetryableError(outcome.reason)
+              : new PermanentError(outcome.reason),
+        );
+      } finally {
+        observer?.flush();
+      }
+    },
+  });
+}
+
+// Secrets are read once per container, on the first batch; a failed start is retried on the next batch.
+export const handler = buildOncePerContainer(async () => createDispatchHandler(await wireDispatcher()));

@@ -1,0 +1,52 @@
+import {
+  buildOncePerContainer,
+  guardedHttp,
+  jsonResponse,
+  parseJsonBody,
+  type HttpHandler,
+  type Logger,
+} from '@backbone/shared';
+import { z } from 'zod';
+import { invalidDefinitions } from '../../domain/report';
+import type { RulesValidation } from '../../composition-root';
+import { wireValidateRuleSet } from './wiring';
+
+export interface ValidateRuleSetDeps {
+  validate: RulesValidation['validate'];
+  logger: Logger;
+}
+
+const EXPECTED_BODY =
+  '{"definition": {...}} to check one definition before saving it, or an empty body to check the active set';
+
+// The definition itself is checked by the domain, which reports every problem inside it; here only its place.
+const validationRequestSchema = z.object(
+  {
+    definition: z
+      .record(z.string(), z.unknown(), 'must be a snoop definition object (the stored JSON form)')
+      .optional(),
+  },
+  'the body must be a JSON object',
+);
+
+/**
+ * POST /rule-sets/validation: with `{"definition": {...}}` (the stored JSON form), checks that definition
+ * with the active ones it would join; with an empty body, checks the active set. 200 valid, 422 invalid.
+ */
+export function createValidateRuleSetHandler({ validate, logger }: ValidateRuleSetDeps): HttpHandler {
+  return guardedHttp('rules-ingestion', logger, async (event) => {
+    const body = parseJsonBody(event, validationRequestSchema, EXPECTED_BODY);
+    if (!body.ok) return body.response;
+    const candidate = body.value.definition;
+    const built = await validate(candidate);
+    if (!built.ok) return jsonResponse(422, { valid: false, ...invalidDefinitions(built.errors) });
+    return jsonResponse(200, {
+      valid: true,
+      checked: candidate === undefined ? 'active definitions' : 'the definition with the active ones',
+      ruleCount: built.definitions.length,
+      ruleSetVersion: built.version,
+    });
+  });
+}
+
+export const handler = buildOncePerContainer(async () => createValidateRuleSetHandler(wireValidateRuleSet()));

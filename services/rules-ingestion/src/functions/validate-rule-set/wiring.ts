@@ -1,0 +1,9 @@
+import { createLogger } from '@backbone/shared';
+import { createRulesValidation, SERVICE } from '../../composition-root';
+import type { ValidateRuleSetDeps } from './handler';
+
+/** The validate function's side effects: PostgreSQL (or Aurora) only; it writes nothing. */
+export function wireValidateRuleSet(env: Record<string, string | undefined> = process.env): ValidateRuleSetDeps {
+  const validation = createRulesValidation(env);
+  return { validate: (candidate) => validation.validate(candidate), logger: createLogger(SERVICE) };
+}
