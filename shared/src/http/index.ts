@@ -7,6 +7,8 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { z } from 'zod';
 import type { Logger } from '../observability';
 
+export * from './sigv4';
+
 export type HttpHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
 export const jsonResponse = (statusCode: number, body: unknown): APIGatewayProxyResult => ({

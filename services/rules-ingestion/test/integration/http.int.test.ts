@@ -1,11 +1,20 @@
 /**
  * The HTTP endpoints, as serverless-offline serves them (Jest's global set-up starts the services),
  * against the local cloud and the application's own PostgreSQL schema holding the seed catalogue.
- * (serverless-offline does not check AWS_IAM signatures; the packaging test checks that API Gateway will.)
+ * Both are AWS_IAM in AWS, and locally too: requests are SigV4-signed with the local credentials, and the
+ * caller's identity comes from the signature (the packaging test checks that API Gateway will require it).
  */
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { awsClientSettings, awsEnvironmentSchema, createS3Client, loadConfig } from '@backbone/shared';
+import {
+  awsClientSettings,
+  awsEnvironmentSchema,
+  createS3Client,
+  createSignedFetch,
+  loadConfig,
+  type SigV4Credentials,
+} from '@backbone/shared';
 import { createPostgresPool, postgresEnvironmentSchema, type PostgresPool } from '@backbone/shared/postgres';
 import { upsertDefinitions, type StoredDefinitionRow } from '../../src/adapters/postgres';
 import { SEED_CATALOGUE } from '../../src/cli';
@@ -16,14 +25,23 @@ const activeCount = catalogue.filter((d) => d.status === 'active').length;
 let pool: PostgresPool;
 let s3: S3Client;
 
-const post = async (path: string, body?: string) => {
-  const response = await fetch(`${API}${path}`, {
+const REGION = loadConfig(awsEnvironmentSchema).AWS_REGION;
+/** The local credentials every local tool signs with: any access key id, the local cloud's secret. */
+const localCredentials = (accessKeyId = 'integration-test'): SigV4Credentials => ({
+  accessKeyId,
+  secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY!,
+});
+
+const postAs = async (credentials: SigV4Credentials | undefined, path: string, body?: string) => {
+  const signed = credentials ? createSignedFetch({ credentials, region: REGION }) : fetch;
+  const response = await signed(`${API}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body,
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 };
+const post = (path: string, body?: string) => postAs(localCredentials(), path, body);
 
 beforeAll(async () => {
   pool = createPostgresPool(loadConfig(postgresEnvironmentSchema));
@@ -86,5 +104,41 @@ describe('POST /rule-sets', () => {
     const bucket = 'lending-backbone-rules-ingestion-local-eu-west-1';
     const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: `rules/${version}.snoop` }));
     expect(head.ContentLength).toBeGreaterThan(1000);
+  });
+});
+
+describe('AWS_IAM authorisation, locally as in AWS', () => {
+  it.each([
+    ['unsigned', undefined, /the request is not signed/],
+    [
+      'signed with a wrong secret',
+      { accessKeyId: 'intruder', secretAccessKey: 'not-the-local-secret' },
+      /signature does not match/,
+    ],
+  ])('refuses a request %s with 403 saying how to sign, and publishes nothing', async (_case, credentials, why) => {
+    for (const path of ['/rule-sets', '/rule-sets/validation']) {
+      const { status, body } = await postAs(credentials, path);
+      expect({ path, status }).toEqual({ path, status: 403 });
+      expect(body.message).toMatch(why);
+      expect(body.message).toMatch(/sign the request with SigV4 \(service execute-api\) using the local credentials/);
+    }
+  });
+
+  it('accepts a correctly signed request and records the signer as the publisher', async () => {
+    const run = randomUUID().slice(0, 8);
+    const editor = `rules-editor-${run}`;
+    // This run's own content, so that the publication is new and says who published it.
+    await upsertDefinitions(
+      pool,
+      catalogue.map((d) => (d.id === 'salary-day' ? { ...d, name: `${d.name} (${run})` } : d)),
+      'http-integration-test',
+    );
+    try {
+      const { status, body } = await postAs(localCredentials(editor), '/rule-sets');
+      expect(status).toBe(201);
+      expect(body).toMatchObject({ status: 'published', publishedBy: `arn:aws:iam::000000000000:user/${editor}` });
+    } finally {
+      await upsertDefinitions(pool, catalogue, 'http-integration-test');
+    }
   });
 });
