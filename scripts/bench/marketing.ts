@@ -25,6 +25,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import {
+  countsFor,
   createInMemoryDispatcher,
   expectedDelivery,
   MARKETING_PLATFORMS,
@@ -199,7 +200,7 @@ async function benchEndToEnd(
   while (Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 500));
     arrivals = await control.arrivals();
-    delivered = expected.filter((e) => e.platforms.every((p) => arrivals![p][e.id] !== undefined)).length;
+    delivered = expected.filter((e) => e.platforms.every((p) => arrivals![p]?.[e.id] !== undefined)).length;
     process.stderr.write(`\r  ${label}: ${delivered}/${count} delivered to every platform   `);
     if (delivered === count) break;
   }
@@ -207,17 +208,17 @@ async function benchEndToEnd(
   process.stderr.write('\n');
   await publishing;
   const latencies = expected
-    .filter((e) => e.platforms.every((p) => arrivals![p][e.id] !== undefined))
-    .map((e) => Math.max(...e.platforms.map((p) => arrivals![p][e.id]!)) - e.publishedAt)
+    .filter((e) => e.platforms.every((p) => arrivals![p]?.[e.id] !== undefined))
+    .map((e) => Math.max(...e.platforms.map((p) => arrivals![p]?.[e.id] ?? 0)) - e.publishedAt)
     .sort((a, b) => a - b);
-  const finished = Math.max(...expected.flatMap((e) => e.platforms.map((p) => arrivals![p][e.id] ?? 0)));
+  const finished = Math.max(...expected.flatMap((e) => e.platforms.map((p) => arrivals![p]?.[e.id] ?? 0)));
   const received = await control.received();
   return {
     eps: delivered / ((finished - started) / 1000),
     p50: percentile(latencies, 0.5),
     p99: percentile(latencies, 0.99),
     lost: count - delivered,
-    duplicates: MARKETING_PLATFORMS.reduce((sum, p) => sum + received[p].duplicates, 0),
+    duplicates: MARKETING_PLATFORMS.reduce((sum, p) => sum + countsFor(received, p).duplicates, 0),
     publishSeconds: (publishedAll - started) / 1000,
     cpu,
   };

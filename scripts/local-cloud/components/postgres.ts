@@ -44,6 +44,17 @@ async function requirePasswordsFor(pool: ReturnType<typeof createPostgresPool>, 
   await pool.query('SELECT pg_reload_conf()');
 }
 
+/** One connection as the cluster's superuser, to the maintenance database. */
+const superuserPool = () =>
+  createPostgresPool({
+    PGHOST: HOST,
+    PGPORT: PORTS.postgres,
+    PGDATABASE: 'postgres',
+    PGUSER: 'postgres',
+    PGSSLMODE: 'disable',
+    PG_POOL_MAX: 1,
+  });
+
 export const postgres: Component = {
   name: 'postgres',
   port: PORTS.postgres,
@@ -103,14 +114,7 @@ export const postgres: Component = {
     };
   },
   async probe() {
-    const pool = createPostgresPool({
-      PGHOST: HOST,
-      PGPORT: PORTS.postgres,
-      PGDATABASE: 'postgres',
-      PGUSER: 'postgres',
-      PGSSLMODE: 'disable',
-      PG_POOL_MAX: 1,
-    });
+    const pool = superuserPool();
     try {
       await pool.query('SELECT 1');
     } finally {
@@ -118,14 +122,7 @@ export const postgres: Component = {
     }
   },
   async afterReady() {
-    const pool = createPostgresPool({
-      PGHOST: HOST,
-      PGPORT: PORTS.postgres,
-      PGDATABASE: 'postgres',
-      PGUSER: 'postgres',
-      PGSSLMODE: 'disable',
-      PG_POOL_MAX: 1,
-    });
+    const pool = superuserPool();
     try {
       const role = await pool.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [POSTGRES_ROLE]);
       if (role.rowCount === 0) await pool.query(`CREATE ROLE ${POSTGRES_ROLE} LOGIN`);

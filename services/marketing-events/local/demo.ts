@@ -17,7 +17,7 @@ import {
 } from '@backbone/shared';
 import type { LocalContext } from '@backbone/shared/local';
 import { peekMessages, waitFor } from '@backbone/shared/testing';
-import { sandboxClient, type Platform } from './sandbox';
+import { countsFor, sandboxClient, type Platform } from './sandbox';
 
 const BURST = 200;
 
@@ -92,14 +92,14 @@ export async function demoMarketing(context: LocalContext, sandboxUrl: string): 
       'the burst at the sandbox',
       async () => {
         const now = await sandbox.received();
-        const delta = (p: Platform) => now[p].unique - before[p].unique;
+        const delta = (p: Platform) => countsFor(now, p).unique - countsFor(before, p).unique;
         return delta('webhook') >= BURST && delta('meta') >= BURST - 2 && delta('ga4') >= BURST - 2 ? now : undefined;
       },
       { timeoutMs: 120_000, intervalMs: 500 },
     );
     for (const platform of ['meta', 'ga4', 'webhook'] as const)
       lines.push(
-        `  ${platform.padEnd(8)} received ${after[platform].unique - before[platform].unique} events, duplicates ${after[platform].duplicates - before[platform].duplicates}`,
+        `  ${platform.padEnd(8)} received ${countsFor(after, platform).unique - countsFor(before, platform).unique} events, duplicates ${countsFor(after, platform).duplicates - countsFor(before, platform).duplicates}`,
       );
     const dlqUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: names.eventsDlq }))).QueueUrl!;
     const dead = await waitFor('the bad events in the DLQ', async () => {

@@ -10,7 +10,7 @@ import {
   type SqsBatchHandler,
 } from '@backbone/shared';
 import { createMemoryDeliveryLedger } from '../src/adapters/memory-ledger';
-import { DEFAULT_ROUTING } from '../src/domain/dispatch';
+import { DEFAULT_ROUTING } from '../src/domain/platforms';
 import { ga4Destination } from '../src/domain/ga4';
 import { destinationEventId } from '../src/domain/hashing';
 import { metaDestination } from '../src/domain/meta';

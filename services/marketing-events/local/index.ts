@@ -10,6 +10,7 @@ import { SANDBOX_PORT, startMarketingSandbox } from './sandbox';
 export { createInMemoryDispatcher, expectedDelivery } from './in-memory';
 export {
   LOCAL_SANDBOX_CREDENTIALS,
+  countsFor,
   MARKETING_PLATFORMS,
   SANDBOX_PORT,
   sandboxClient,
@@ -18,6 +19,7 @@ export {
   type Platform,
   type SandboxFaults,
   type SandboxReceived,
+  type StandIn,
 } from './sandbox';
 
 const SANDBOX_URL = `http://127.0.0.1:${SANDBOX_PORT}`;

@@ -3,7 +3,8 @@ import { createMetrics, registrationCompletedV1, loanDisbursedV1, type Marketing
 import { planRequests, sendWithBisection, type Destination } from './domain/destination';
 import { createMemoryDeliveryLedger } from './adapters/memory-ledger';
 import { metricsObserver } from './adapters/metrics-observer';
-import { dispatchEvents, DEFAULT_ROUTING } from './domain/dispatch';
+import { dispatchEvents } from './domain/dispatch';
+import { DEFAULT_ROUTING } from './domain/platforms';
 import { ga4Problems, toGa4Request } from './domain/ga4';
 import {
   hashed,
@@ -14,7 +15,7 @@ import {
   normaliseCountry,
   sha256Hex,
 } from './domain/hashing';
-import { metaUserData, toMetaEvent } from './domain/meta';
+import { metaUserData, readMetaRejection, toMetaEvent } from './domain/meta';
 import { classifyAnswer, type HttpAnswer } from './domain/outcome';
 import { webhookSignature } from './domain/webhook';
 
@@ -130,7 +131,7 @@ describe('webhook signature', () => {
   });
 });
 
-describe('retry classification', () => {
+describe("retry classification: HTTP statuses, and Meta's Graph throttle codes read by Meta's destination", () => {
   it.each<[HttpAnswer, string]>([
     [{ status: 200, body: {} }, 'ok'],
     [{ status: 429, body: {} }, 'retryable'],
@@ -139,7 +140,15 @@ describe('retry classification', () => {
     [{ status: 400, body: { error: { code: 80004, message: 'too many calls' } } }, 'retryable'],
     [{ status: 400, body: { error: { code: 100, message: 'Invalid parameter' } } }, 'permanent'],
     [{ status: 403, body: 'forbidden' }, 'permanent'],
-  ])('%j is %s', (answer, verdict) => expect(classifyAnswer(answer)).toBe(verdict));
+    [{ status: 408, body: {} }, 'retryable'],
+    [{ status: 500, body: {} }, 'retryable'],
+    [{ status: 400, body: { error: { code: 4, message: 'Application request limit reached' } } }, 'retryable'],
+    [{ status: 400, body: { error: { code: 80015, message: 'not a business use case limit' } } }, 'permanent'],
+  ])('%j is %s', (answer, verdict) => expect(classifyAnswer(answer, readMetaRejection(answer))).toBe(verdict));
+
+  it("reads Meta's codes only for Meta: for another platform a 400 with code 17 is just a 400", () => {
+    expect(classifyAnswer({ status: 400, body: { error: { code: 17 } } })).toBe('permanent');
+  });
 });
 
 /** A platform that rejects any batch containing a "bad" payload, as Meta does. */
@@ -151,6 +160,7 @@ function strictPlatform(): Destination<string> & { requests: string[][] } {
     concurrency: 2,
     bisectOnRejection: true,
     requests,
+    readRejection: readMetaRejection,
     prepare: () => ({ ok: true, payload: '' }),
     async send(payloads) {
       requests.push([...payloads]);
@@ -202,6 +212,8 @@ function recordingPlatform(
     concurrency: 2,
     bisectOnRejection: false,
     received,
+    // Named meta, it reads Graph errors as Meta's destination does.
+    ...(name === 'meta' ? { readRejection: readMetaRejection } : {}),
     prepare: (event) => ({ ok: true, payload: event.id }),
     async send(payloads) {
       const a = answer();

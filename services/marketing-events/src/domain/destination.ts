@@ -8,9 +8,11 @@ import {
   TransportError,
   type DeliveryOutcome,
   type HttpAnswer,
+  type RejectionReading,
 } from './outcome';
 
-export type DestinationName = 'meta' | 'ga4' | 'webhook';
+/** A platform's name, as routing, the ledger and the metrics know it (see platforms.ts). */
+export type DestinationName = string;
 
 export type Prepared<P> = { ok: true; payload: P } | { ok: false; reason: string };
 
@@ -28,6 +30,8 @@ export interface Destination<P = unknown> {
   /** The platform's payload for an event, or why this event can never be delivered there. */
   prepare(event: MarketingEvent, now: Date): Prepared<P>;
   send(payloads: readonly P[]): Promise<HttpAnswer>;
+  /** Reads the platform's own error codes and text in an answer that is not 2xx (Meta's Graph errors). */
+  readRejection?(answer: HttpAnswer): RejectionReading | undefined;
 }
 
 /**
@@ -69,9 +73,10 @@ export async function sendWithBisection<P>(
         : `${destination.name}: ${error instanceof Error ? error.message : String(error)}`;
     return payloads.map(() => retryable(reason));
   }
-  const verdict = classifyAnswer(answer);
-  if (verdict === 'ok') return payloads.map(() => delivered);
-  const reason = describeAnswer(destination.name, answer);
+  if (answer.status >= 200 && answer.status < 300) return payloads.map(() => delivered);
+  const reading = destination.readRejection?.(answer);
+  const verdict = classifyAnswer(answer, reading);
+  const reason = describeAnswer(destination.name, answer, reading);
   if (verdict === 'retryable') return payloads.map(() => retryable(reason));
   if (!destination.bisectOnRejection || payloads.length === 1) return payloads.map(() => permanent(reason));
   const half = Math.ceil(payloads.length / 2);

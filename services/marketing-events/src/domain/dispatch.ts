@@ -1,4 +1,5 @@
 import type { MarketingEvent, MarketingEventType } from '@backbone/shared';
+import type { Routing } from './platforms';
 import {
   mapWithConcurrency,
   planRequests,
@@ -7,17 +8,6 @@ import {
   type DestinationName,
 } from './destination';
 import { permanent, retryable, type DeliveryOutcome } from './outcome';
-
-/** Which platforms each event type goes to. */
-export type Routing = Readonly<Record<MarketingEventType, readonly DestinationName[]>>;
-
-export const DEFAULT_ROUTING: Routing = {
-  RegistrationCompleted: ['meta', 'ga4', 'webhook'],
-  LoanApplicationSubmitted: ['meta', 'ga4', 'webhook'],
-  LoanApproved: ['meta', 'ga4', 'webhook'],
-  LoanDisbursed: ['meta', 'ga4', 'webhook'],
-  FirstRepaymentMade: ['ga4', 'webhook'],
-};
 
 /**
  * Where each event has been delivered: a redelivered message or a retried batch never sends an event

@@ -1,7 +1,9 @@
 import type { MarketingEvent } from '@backbone/shared';
+import { z } from 'zod';
 import type { Destination, Prepared } from './destination';
 import { destinationEventIdOf, hashedIdentity } from './hashing';
 import type { HttpTransport } from './outcome';
+import { definePlatform } from './platform';
 
 /** GA4 Measurement Protocol limits. /mp/collect answers 2xx to anything, so they are checked here first. */
 export const GA4_LIMITS = {
@@ -147,3 +149,15 @@ export function ga4Destination(settings: Ga4Settings, http: HttpTransport): Dest
     },
   };
 }
+
+/** GA4's Measurement Protocol for app streams (Firebase): every event type. */
+export const ga4Platform = definePlatform<Ga4Settings>({
+  name: 'ga4',
+  routes: ['RegistrationCompleted', 'LoanApplicationSubmitted', 'LoanApproved', 'LoanDisbursed', 'FirstRepaymentMade'],
+  settings: {
+    baseUrl: { env: 'GA4_BASE_URL', default: 'https://www.google-analytics.com', schema: z.url() },
+    firebaseAppId: { env: 'GA4_FIREBASE_APP_ID' },
+    apiSecret: { env: 'GA4_API_SECRET', secret: true },
+  },
+  create: ga4Destination,
+});

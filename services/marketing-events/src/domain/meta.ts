@@ -1,7 +1,9 @@
 import type { MarketingEvent } from '@backbone/shared';
+import { z } from 'zod';
 import type { Destination } from './destination';
 import { CONTACT_FIELDS, destinationEventIdOf, hashedIdentity } from './hashing';
-import type { HttpTransport } from './outcome';
+import type { HttpAnswer, HttpTransport, RejectionReading } from './outcome';
+import { definePlatform } from './platform';
 
 /** Meta refuses events older than this: the whole request fails, so such an event never goes. */
 export const META_MAX_EVENT_AGE_DAYS = 7;
@@ -110,6 +112,27 @@ export function toMetaEvent(
   return { ok: true, payload };
 }
 
+// Graph API codes Meta uses for throttling and temporary trouble: 1 unknown, 2 service, 4 app rate limit,
+// 17 user rate limit, 32 page rate limit, 341 application limit, 613 calls per period, 80000-80014 business use case limits.
+const GRAPH_RETRYABLE_CODES = new Set([1, 2, 4, 17, 32, 341, 613]);
+
+/** Meta's error body: {error: {message, type, code, error_subcode, fbtrace_id}}. */
+export function graphErrorOf(body: unknown): { code?: number; message?: string; subcode?: number } {
+  const error = (body as { error?: { code?: unknown; message?: unknown; error_subcode?: unknown } } | null)?.error;
+  return {
+    code: typeof error?.code === 'number' ? error.code : undefined,
+    message: typeof error?.message === 'string' ? error.message : undefined,
+    subcode: typeof error?.error_subcode === 'number' ? error.error_subcode : undefined,
+  };
+}
+
+/** A Graph throttle code means "later", whatever the status (Meta answers 400 to "slow down"). */
+export function readMetaRejection(answer: HttpAnswer): RejectionReading {
+  const { code, message } = graphErrorOf(answer.body);
+  const throttled = code !== undefined && (GRAPH_RETRYABLE_CODES.has(code) || (code >= 80000 && code <= 80014));
+  return { verdict: throttled ? 'retryable' : undefined, message, code };
+}
+
 export function metaDestination(settings: MetaSettings, http: HttpTransport): Destination<MetaServerEvent> {
   const url = `${settings.baseUrl.replace(/\/$/, '')}/${settings.apiVersion}/${settings.datasetId}/events`;
   return {
@@ -118,6 +141,7 @@ export function metaDestination(settings: MetaSettings, http: HttpTransport): De
     concurrency: 4,
     bisectOnRejection: true,
     prepare: toMetaEvent,
+    readRejection: readMetaRejection,
     send(events) {
       // The token travels in the body, not the URL, so it never lands in an access log.
       const body = JSON.stringify({
@@ -129,3 +153,17 @@ export function metaDestination(settings: MetaSettings, http: HttpTransport): De
     },
   };
 }
+
+/** Meta's Conversions API (app events): every event type but the first repayment. */
+export const metaPlatform = definePlatform<MetaSettings>({
+  name: 'meta',
+  routes: ['RegistrationCompleted', 'LoanApplicationSubmitted', 'LoanApproved', 'LoanDisbursed'],
+  settings: {
+    baseUrl: { env: 'META_BASE_URL', default: 'https://graph.facebook.com', schema: z.url() },
+    apiVersion: { env: 'META_API_VERSION', default: 'v24.0', schema: z.string().regex(/^v\d+\.\d+$/, 'like v24.0') },
+    datasetId: { env: 'META_DATASET_ID' },
+    accessToken: { env: 'META_ACCESS_TOKEN', secret: true },
+    testEventCode: { env: 'META_TEST_EVENT_CODE', optional: true },
+  },
+  create: metaDestination,
+});

@@ -22,32 +22,28 @@ export class TransportError extends Error {
   override name = 'TransportError';
 }
 
-// Graph API codes Meta uses for throttling and temporary trouble: 1 unknown, 2 service, 4 app rate limit,
-// 17 user rate limit, 32 page rate limit, 341 application limit, 613 calls per period, 80000-80014 business use case limits.
-const GRAPH_RETRYABLE_CODES = new Set([1, 2, 4, 17, 32, 341, 613]);
-
-export function graphErrorOf(body: unknown): { code?: number; message?: string; subcode?: number } {
-  const error = (body as { error?: { code?: unknown; message?: unknown; error_subcode?: unknown } } | null)?.error;
-  return {
-    code: typeof error?.code === 'number' ? error.code : undefined,
-    message: typeof error?.message === 'string' ? error.message : undefined,
-    subcode: typeof error?.error_subcode === 'number' ? error.error_subcode : undefined,
-  };
+/**
+ * What a platform says about a refusal beyond its HTTP status: its own throttle codes (Meta's Graph API answers
+ * 400 with code 17 for "slow down") and its own error text. Each platform keeps this knowledge in its own file.
+ */
+export interface RejectionReading {
+  /** 'retryable' for a code that means "later", 'permanent' to confirm; undefined leaves it to the status. */
+  verdict?: 'retryable' | 'permanent';
+  /** The platform's own words for what was wrong, and its code. */
+  message?: string;
+  code?: number;
 }
 
-/** 429, 5xx and Graph throttle codes come back later; any other 4xx will fail the same way again. */
-export function classifyAnswer(answer: HttpAnswer): 'ok' | 'retryable' | 'permanent' {
+/** 429, 408 and 5xx come back later; any other 4xx fails the same way again unless the platform says otherwise. */
+export function classifyAnswer(answer: HttpAnswer, reading?: RejectionReading): 'ok' | 'retryable' | 'permanent' {
   if (answer.status >= 200 && answer.status < 300) return 'ok';
   if (answer.status === 429 || answer.status === 408 || answer.status >= 500) return 'retryable';
-  const { code } = graphErrorOf(answer.body);
-  if (code !== undefined && (GRAPH_RETRYABLE_CODES.has(code) || (code >= 80000 && code <= 80014))) return 'retryable';
-  return 'permanent';
+  return reading?.verdict ?? 'permanent';
 }
 
-export function describeAnswer(destination: string, answer: HttpAnswer): string {
-  const { code, message } = graphErrorOf(answer.body);
+export function describeAnswer(destination: string, answer: HttpAnswer, reading?: RejectionReading): string {
   const detail =
-    message ??
+    reading?.message ??
     (typeof answer.body === 'string' ? answer.body.slice(0, 200) : JSON.stringify(answer.body)?.slice(0, 200));
-  return `${destination} answered ${answer.status}${code !== undefined ? ` (code ${code})` : ''}: ${detail}`;
+  return `${destination} answered ${answer.status}${reading?.code !== undefined ? ` (code ${reading.code})` : ''}: ${detail}`;
 }

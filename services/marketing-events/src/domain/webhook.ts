@@ -1,8 +1,10 @@
 import { createHmac } from 'node:crypto';
 import type { MarketingEvent } from '@backbone/shared';
+import { z } from 'zod';
 import type { Destination, Prepared } from './destination';
 import { destinationEventIdOf, hashedIdentity, sha256Hex } from './hashing';
 import type { HttpTransport } from './outcome';
+import { definePlatform } from './platform';
 
 export interface WebhookSettings {
   url: string;
@@ -78,3 +80,14 @@ export function webhookDestination(
     },
   };
 }
+
+/** Our own signed webhook, for partners and internal consumers: every event type. */
+export const webhookPlatform = definePlatform<WebhookSettings>({
+  name: 'webhook',
+  routes: ['RegistrationCompleted', 'LoanApplicationSubmitted', 'LoanApproved', 'LoanDisbursed', 'FirstRepaymentMade'],
+  settings: {
+    url: { env: 'WEBHOOK_URL', schema: z.url() },
+    signingKey: { env: 'WEBHOOK_SIGNING_KEY', secret: true },
+  },
+  create: webhookDestination,
+});

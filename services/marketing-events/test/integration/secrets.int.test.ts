@@ -13,7 +13,7 @@ import {
   registrationCompletedV1,
   type MarketingEvent,
 } from '@backbone/shared';
-import { buildDestinations, dispatcherConfigSchema } from '../../src/functions/dispatch-events/wiring';
+import { buildDestinations } from '../../src/functions/dispatch-events/wiring';
 import type { HttpTransport } from '../../src/domain/outcome';
 
 const aws = awsClientSettings(loadConfig(awsEnvironmentSchema));
@@ -60,9 +60,7 @@ it('reads each platform credential from its SSM SecureString, and says which set
       return { status: 200, body: {} };
     },
   };
-  const destinations = await buildDestinations(loadConfig(dispatcherConfigSchema, base), recording, () =>
-    createSsmClient(aws),
-  );
+  const destinations = await buildDestinations(base, recording, () => createSsmClient(aws));
   const event = registrationCompletedV1.create({
     customer: { customerId: 'c-1' },
     device: {
@@ -85,7 +83,7 @@ it('reads each platform credential from its SSM SecureString, and says which set
   expect(sent[2]!.headers['x-signature']).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
 
   const withoutKey = { ...base, WEBHOOK_SIGNING_KEY_PARAMETER: undefined };
-  await expect(
-    buildDestinations(loadConfig(dispatcherConfigSchema, withoutKey), recording, () => createSsmClient(aws)),
-  ).rejects.toThrow('set WEBHOOK_SIGNING_KEY (locally) or WEBHOOK_SIGNING_KEY_PARAMETER');
+  await expect(buildDestinations(withoutKey, recording, () => createSsmClient(aws))).rejects.toThrow(
+    'set WEBHOOK_SIGNING_KEY (locally) or WEBHOOK_SIGNING_KEY_PARAMETER',
+  );
 });

@@ -14,7 +14,8 @@ import {
 } from '@backbone/shared';
 import { metricsObserver } from '../../adapters/metrics-observer';
 import type { Destination } from '../../domain/destination';
-import { DEFAULT_ROUTING, dispatchEvents, type DeliveryLedger, type Routing } from '../../domain/dispatch';
+import { dispatchEvents, type DeliveryLedger } from '../../domain/dispatch';
+import { DEFAULT_ROUTING, type Routing } from '../../domain/platforms';
 import { SERVICE } from '../../service';
 import { wireDispatcher } from './wiring';
 

@@ -21,19 +21,12 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import { z } from 'zod';
 import { createDynamoDbDeliveryLedger } from '../../adapters/dynamodb-ledger';
 import { createHttpTransport } from '../../adapters/http-transport';
-import type { Destination, DestinationName } from '../../domain/destination';
-import { ga4Destination } from '../../domain/ga4';
-import { metaDestination } from '../../domain/meta';
+import type { Destination } from '../../domain/destination';
 import type { HttpTransport } from '../../domain/outcome';
-import { webhookDestination } from '../../domain/webhook';
+import { settingsOf, type AnyPlatform } from '../../domain/platform';
+import { PLATFORM_NAMES, PLATFORMS } from '../../domain/platforms';
 import { SERVICE } from '../../service';
 import type { DispatcherParts } from './handler';
-
-/**
- * A secret is either in the environment (locally: the sandbox's values) or, in AWS, named by
- * `<NAME>_PARAMETER`: an SSM SecureString read at cold start, never written to serverless.yml or logs.
- */
-type SecretName = 'META_ACCESS_TOKEN' | 'GA4_API_SECRET' | 'WEBHOOK_SIGNING_KEY';
 
 export const dispatcherConfigSchema = awsEnvironmentSchema.extend({
   DELIVERIES_TABLE: z.string().min(3),
@@ -41,87 +34,71 @@ export const dispatcherConfigSchema = awsEnvironmentSchema.extend({
   MAX_RECEIVE_COUNT: z.coerce.number().int().min(1).max(1000),
   RETRY_BASE_SECONDS: z.coerce.number().positive().default(5),
   RETRY_MAX_SECONDS: z.coerce.number().positive().default(300),
-  DESTINATIONS: commaSeparated.pipe(z.array(z.enum(['meta', 'ga4', 'webhook']))),
+  DESTINATIONS: commaSeparated.pipe(z.array(z.enum(PLATFORM_NAMES as [string, ...string[]]))),
   // Long enough that a slow answer is rarely abandoned: an abandoned request that the platform did
   // commit is sent again, and only Meta and the webhook's receivers deduplicate; GA4 does not.
   DESTINATION_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
-  META_BASE_URL: z.url().default('https://graph.facebook.com'),
-  META_API_VERSION: z
-    .string()
-    .regex(/^v\d+\.\d+$/)
-    .default('v24.0'),
-  META_DATASET_ID: z.string().optional(),
-  META_TEST_EVENT_CODE: z.string().optional(),
-  GA4_BASE_URL: z.url().default('https://www.google-analytics.com'),
-  GA4_FIREBASE_APP_ID: z.string().optional(),
-  WEBHOOK_URL: z.url().optional(),
-  META_ACCESS_TOKEN: z.string().optional(),
-  META_ACCESS_TOKEN_PARAMETER: z.string().optional(),
-  GA4_API_SECRET: z.string().optional(),
-  GA4_API_SECRET_PARAMETER: z.string().optional(),
-  WEBHOOK_SIGNING_KEY: z.string().optional(),
-  WEBHOOK_SIGNING_KEY_PARAMETER: z.string().optional(),
 });
 
 export type DispatcherConfig = z.infer<typeof dispatcherConfigSchema>;
 
-async function readSecret(config: DispatcherConfig, name: SecretName, ssm: () => SSMClient): Promise<string> {
-  const parameter = config[`${name}_PARAMETER`];
+type Environment = Record<string, string | undefined>;
+const valueOf = (env: Environment, name: string): string | undefined => (env[name] === '' ? undefined : env[name]);
+
+/**
+ * A secret is either in the environment (locally: the sandbox's values) or, in AWS, named by
+ * `<NAME>_PARAMETER`: an SSM SecureString read at cold start, never written to serverless.yml or logs.
+ */
+async function readSecret(env: Environment, name: string, ssm: () => SSMClient): Promise<string> {
+  const parameter = valueOf(env, `${name}_PARAMETER`);
   if (parameter) {
     const value = await getParameter(parameter, { decrypt: true, maxAge: 300, sdkClient: ssm() });
     if (!value) throw new Error(`SSM parameter ${parameter} (for ${name}) is empty`);
     return value;
   }
-  const value = config[name];
+  const value = valueOf(env, name);
   if (!value) throw new Error(`set ${name} (locally) or ${name}_PARAMETER (an SSM SecureString name, in AWS)`);
   return value;
 }
 
-function required(config: DispatcherConfig, name: keyof DispatcherConfig, destination: DestinationName): string {
-  const value = config[name];
-  if (typeof value !== 'string' || value === '')
-    throw new Error(`destination ${destination} is enabled: set ${String(name)}`);
-  return value;
+/** A platform's settings from the environment, each checked; every problem at once, naming the variable. */
+async function settingsFor(platform: AnyPlatform, env: Environment, ssm: () => SSMClient): Promise<Environment> {
+  const values: Environment = {};
+  const problems: string[] = [];
+  for (const [field, setting] of settingsOf(platform)) {
+    const value = setting.secret
+      ? await readSecret(env, setting.env, ssm)
+      : (valueOf(env, setting.env) ?? setting.default);
+    if (value === undefined) {
+      if (!setting.optional) problems.push(`set ${setting.env}`);
+      continue;
+    }
+    const checked = setting.schema?.safeParse(value);
+    if (checked && !checked.success) problems.push(`${setting.env}: ${checked.error.issues[0]?.message ?? 'invalid'}`);
+    values[field] = value;
+  }
+  if (problems.length > 0) throw new Error(`destination ${platform.name} is enabled: ${problems.join('; ')}`);
+  return values;
 }
 
+/** Each platform named in DESTINATIONS, made from its settings (secrets from SSM in AWS). */
 export async function buildDestinations(
-  config: DispatcherConfig,
+  env: Environment,
   http: HttpTransport,
   /** Called only if some secret is in SSM; the same client serves them all. */
   ssm: () => SSMClient,
+  platforms: readonly AnyPlatform[] = PLATFORMS,
 ): Promise<Destination[]> {
+  const names = loadConfig(z.object({ DESTINATIONS: commaSeparated }), env, `${SERVICE}/dispatchEvents`).DESTINATIONS;
+  const unknown = names.filter((name) => !platforms.some((p) => p.name === name));
+  if (unknown.length > 0)
+    throw new Error(
+      `DESTINATIONS names ${unknown.join(', ')}, which is not a platform; platforms: ${platforms.map((p) => p.name).join(', ')}`,
+    );
   return Promise.all(
-    config.DESTINATIONS.map(async (name): Promise<Destination> => {
-      switch (name) {
-        case 'meta':
-          return metaDestination(
-            {
-              baseUrl: config.META_BASE_URL,
-              apiVersion: config.META_API_VERSION,
-              datasetId: required(config, 'META_DATASET_ID', name),
-              accessToken: await readSecret(config, 'META_ACCESS_TOKEN', ssm),
-              testEventCode: config.META_TEST_EVENT_CODE,
-            },
-            http,
-          );
-        case 'ga4':
-          return ga4Destination(
-            {
-              baseUrl: config.GA4_BASE_URL,
-              firebaseAppId: required(config, 'GA4_FIREBASE_APP_ID', name),
-              apiSecret: await readSecret(config, 'GA4_API_SECRET', ssm),
-            },
-            http,
-          );
-        case 'webhook':
-          return webhookDestination(
-            {
-              url: required(config, 'WEBHOOK_URL', name),
-              signingKey: await readSecret(config, 'WEBHOOK_SIGNING_KEY', ssm),
-            },
-            http,
-          );
-      }
+    names.map(async (name) => {
+      const platform = platforms.find((p) => p.name === name)!;
+      return platform.create(await settingsFor(platform, env, ssm), http);
     }),
   );
 }
@@ -134,7 +111,7 @@ export async function wireDispatcher(env: Record<string, string | undefined> = p
   let ssm: SSMClient | undefined;
   return {
     destinations: await buildDestinations(
-      config,
+      env,
       createHttpTransport(config.DESTINATION_TIMEOUT_MS),
       () => (ssm ??= createSsmClient(aws)),
     ),
