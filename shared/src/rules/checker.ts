@@ -1,4 +1,5 @@
 import type { Expr, Span } from './ast';
+import { FUNCTION_NAMES, lookupFunction, METHOD_NAMES, type ArgumentType, type DslFunction } from './functions';
 import { BOOL, DOUBLE, ERROR, listOf, NULL, sameType, STRING, typeName, type Type } from './types';
 
 export interface CheckIssue {
@@ -6,10 +7,8 @@ export interface CheckIssue {
   span: Span;
 }
 
-/** Functions over lists of numbers: aggregates, computed once per customer when over transactions. */
-export const AGGREGATES = ['sum', 'avg', 'max', 'min'] as const;
+/** The list macros: syntax that binds a name to each element (the functions are in functions.ts). */
 export const MACROS = ['filter', 'map', 'exists', 'all'] as const;
-const STRING_METHODS = ['contains', 'startsWith', 'endsWith'] as const;
 
 export interface CheckResult {
   type: Type;
@@ -145,34 +144,35 @@ export function checkExpression(expr: Expr, variables: Readonly<Record<string, T
     }
   };
 
-  const arity = (node: Extract<Expr, { kind: 'call' }>, counts: number[]): boolean => {
-    if (counts.includes(node.args.length)) return true;
-    fail(node.span, `${node.name}() takes ${counts.join(' or ')} argument(s), not ${node.args.length}`);
-    return false;
+  /** Checks a call against the function's overloads: which one by its arguments' count, then each argument. */
+  const checkCall = (
+    node: Extract<Expr, { kind: 'call' }>,
+    fn: DslFunction,
+    scope: Readonly<Record<string, Type>>,
+  ): Type => {
+    const label = fn.receiver ? `.${node.name}()` : `${node.name}()`;
+    const overload = fn.overloads.find((o) => o.params.length === node.args.length);
+    if (!overload) {
+      const counts = [...new Set(fn.overloads.map((o) => o.params.length))];
+      return fail(node.span, `${node.name}() takes ${counts.join(' or ')} argument(s), not ${node.args.length}`);
+    }
+    const role = overload.params.length === 1 ? `the argument of ${label}` : `each argument of ${label}`;
+    overload.params.forEach((param: ArgumentType, i) => {
+      const arg = node.args[i]!;
+      const actual = visit(arg, scope);
+      if (!param.accepts(actual))
+        fail(arg.span, `${role} must be ${param.describe}, but this is a ${typeName(actual)}`);
+    });
+    return overload.result;
   };
 
   const inferFunction = (node: Extract<Expr, { kind: 'call' }>, scope: Readonly<Record<string, Type>>): Type => {
-    const name = node.name;
-    if ((AGGREGATES as readonly string[]).includes(name)) {
-      if (!arity(node, name === 'max' || name === 'min' ? [1, 2] : [1])) return ERROR;
-      if (node.args.length === 2) {
-        node.args.forEach((arg) => expect(arg, scope, DOUBLE, `each argument of ${name}()`));
-        return DOUBLE;
-      }
-      expect(node.args[0]!, scope, listOf(DOUBLE), `the argument of ${name}()`);
-      return DOUBLE;
-    }
-    if (name === 'size') {
-      if (!arity(node, [1])) return ERROR;
-      const arg = visit(node.args[0]!, scope);
-      if (arg.kind !== 'list' && arg.kind !== 'string' && arg.kind !== 'error') {
-        return fail(node.args[0]!.span, `size() takes a list or a string, not a ${typeName(arg)}`);
-      }
-      return DOUBLE;
-    }
+    const fn = lookupFunction(node.name, false);
+    if (fn) return checkCall(node, fn, scope);
     return fail(
       node.span,
-      `unknown function "${name}"; functions: ${[...AGGREGATES, 'size'].join(', ')}, and on lists ${MACROS.join(', ')}, size`,
+      `unknown function "${node.name}"; functions: ${FUNCTION_NAMES.join(', ')}, and on lists ${MACROS.join(', ')}, ` +
+        METHOD_NAMES.filter((m) => lookupFunction(m, true)!.receiver!.accepts(listOf(DOUBLE))).join(', '),
     );
   };
 
@@ -186,7 +186,7 @@ export function checkExpression(expr: Expr, variables: Readonly<Record<string, T
     if ((MACROS as readonly string[]).includes(node.name)) {
       if (receiver.kind !== 'list')
         return fail(node.span, `.${node.name}() works on lists, not on a ${typeName(receiver)}`);
-      if (!arity(node, [2])) return ERROR;
+      if (node.args.length !== 2) return fail(node.span, `${node.name}() takes 2 argument(s), not ${node.args.length}`);
       const variable = node.args[0]!;
       if (variable.kind !== 'ident') {
         return fail(
@@ -202,19 +202,11 @@ export function checkExpression(expr: Expr, variables: Readonly<Record<string, T
       expect(node.args[1]!, inner, BOOL, `the condition of .${node.name}()`);
       return node.name === 'filter' ? receiver : BOOL;
     }
-    if (node.name === 'size') {
-      if (receiver.kind !== 'list' && receiver.kind !== 'string')
-        return fail(node.span, `a ${typeName(receiver)} has no size()`);
-      return arity(node, [0]) ? DOUBLE : ERROR;
-    }
-    if ((STRING_METHODS as readonly string[]).includes(node.name)) {
-      if (receiver.kind !== 'string')
-        return fail(node.span, `.${node.name}() works on strings, not on a ${typeName(receiver)}`);
-      if (!arity(node, [1])) return ERROR;
-      expect(node.args[0]!, scope, STRING, `the argument of .${node.name}()`);
-      return BOOL;
-    }
-    return fail(node.span, `a ${typeName(receiver)} has no method ${node.name}()`);
+    const fn = lookupFunction(node.name, true);
+    if (!fn) return fail(node.span, `a ${typeName(receiver)} has no method ${node.name}()`);
+    if (!fn.receiver!.accepts(receiver))
+      return fail(node.span, `.${node.name}() works on ${fn.receiver!.describe}, not on a ${typeName(receiver)}`);
+    return checkCall(node, fn, scope);
   };
 
   const type = visit(expr, variables);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { conjuncts, type BinaryOperator, type Expr } from './ast';
+import { AGGREGATE_REDUCTIONS } from './functions';
 import { parseExpression } from './parser';
 import { printExpression } from './printer';
 import type { SnoopDefinition } from './rule-file';
@@ -300,8 +301,9 @@ export function exprToOperand(expr: Expr): Operand {
     }
     if (expr.name === 'size' && expr.args.length === 1) return withWhere('count', listFilter(expr.args[0]!));
     const mapped = expr.args[0];
+    const reduction = AGGREGATE_REDUCTIONS.get(expr.name);
     if (
-      ['sum', 'avg', 'max', 'min'].includes(expr.name) &&
+      reduction &&
       expr.args.length === 1 &&
       mapped?.kind === 'call' &&
       mapped.name === 'map' &&
@@ -310,7 +312,7 @@ export function exprToOperand(expr: Expr): Operand {
       mapped.args[0].name === 't' &&
       dotted(mapped.args[1]!) === 't.amount'
     ) {
-      return withWhere(expr.name as 'sum', listFilter(mapped.target));
+      return withWhere(reduction, listFilter(mapped.target));
     }
   }
   return notStorable(expr, 'value');

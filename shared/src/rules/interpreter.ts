@@ -1,5 +1,6 @@
 import type { Expr } from './ast';
-import { exactSum } from './exact-sum';
+import { MACROS } from './checker';
+import { lookupFunction, overloadFor, valueOf } from './functions';
 
 /**
  * The reference semantics: a direct tree-walking evaluator with no optimisation.
@@ -53,53 +54,24 @@ export function interpret(expr: Expr, scope: Readonly<Record<string, unknown>>):
         break;
       }
       case 'call': {
-        if (node.target) {
-          const target = run(node.target, vars);
-          const [first, second] = node.args;
-          if (node.name === 'size') return (target as unknown[] | string).length;
-          if (node.name === 'contains') return (target as string).includes(run(first!, vars) as string);
-          if (node.name === 'startsWith') return (target as string).startsWith(run(first!, vars) as string);
-          if (node.name === 'endsWith') return (target as string).endsWith(run(first!, vars) as string);
+        const [first, second] = node.args;
+        if (node.target && (MACROS as readonly string[]).includes(node.name)) {
           const name = (first as Extract<Expr, { kind: 'ident' }>).name;
-          const items = target as unknown[];
+          const items = run(node.target, vars) as unknown[];
           const each = (item: unknown): unknown => run(second!, { ...vars, [name]: item });
           if (node.name === 'filter') return items.filter((item) => each(item));
           if (node.name === 'map') return items.map(each);
           if (node.name === 'exists') return items.some((item) => each(item));
-          if (node.name === 'all') return items.every((item) => each(item));
-          break;
+          return items.every((item) => each(item));
         }
-        const args = node.args.map((a) => run(a, vars));
-        if (node.name === 'size') return (args[0] as unknown[] | string).length;
-        if (args.length === 2) {
-          return node.name === 'max'
-            ? Math.max(args[0] as number, args[1] as number)
-            : Math.min(args[0] as number, args[1] as number);
-        }
-        return aggregate(node.name, args[0] as number[]);
+        const fn = lookupFunction(node.name, node.target !== undefined);
+        const overload = fn && overloadFor(fn, node.args.length);
+        if (!overload) throw new Error(`unknown function ${node.name} with ${node.args.length} argument(s)`);
+        const values = [...(node.target ? [run(node.target, vars)] : []), ...node.args.map((a) => run(a, vars))];
+        return valueOf(overload)(...values);
       }
     }
-    throw new Error(`cannot evaluate ${node.kind} node`);
+    throw new Error(`cannot evaluate ${(node as Expr).kind} node`);
   };
   return run(expr, scope);
-}
-
-/**
- * Aggregates of an empty list are 0: "no spending" reads as 0 spent, on average and at most.
- * Sums are exact, then rounded once, so they do not depend on the order of the list.
- */
-export function aggregate(name: string, values: readonly number[]): number {
-  if (values.length === 0) return 0;
-  switch (name) {
-    case 'sum':
-      return exactSum(values);
-    case 'avg':
-      return exactSum(values) / values.length;
-    case 'max':
-      return values.reduce((a, b) => (b > a ? b : a));
-    case 'min':
-      return values.reduce((a, b) => (b < a ? b : a));
-    default:
-      throw new Error(`unknown aggregate ${name}`);
-  }
 }

@@ -1,6 +1,6 @@
 import { Environment } from '@marcbachmann/cel-js';
 import type { Expr } from '../../rules/ast';
-import { exactSum } from '../../rules/exact-sum';
+import { FUNCTIONS, toStandardCall, valueOf } from '../../rules/functions';
 import { parseExpression } from '../../rules/parser';
 import { printExpression } from '../../rules/printer';
 
@@ -11,14 +11,17 @@ import { printExpression } from '../../rules/printer';
  * benchmarks only.
  */
 export function celReferenceEnvironment(): Environment {
-  const numbers = (values: unknown[]): number[] => values.map(Number);
-  return new Environment({ unlistedVariablesAreDyn: true })
-    .registerFunction('sum(list): double', (l: unknown[]) => exactSum(numbers(l)))
-    .registerFunction('avg(list): double', (l: unknown[]) => (l.length === 0 ? 0 : exactSum(numbers(l)) / l.length))
-    .registerFunction('max(list): double', (l: unknown[]) => (l.length === 0 ? 0 : Math.max(...numbers(l))))
-    .registerFunction('min(list): double', (l: unknown[]) => (l.length === 0 ? 0 : Math.min(...numbers(l))))
-    .registerFunction('max(double, double): double', (a: number, b: number) => Math.max(a, b))
-    .registerFunction('min(double, double): double', (a: number, b: number) => Math.min(a, b));
+  let environment = new Environment({ unlistedVariablesAreDyn: true });
+  // Every DSL function a standard engine lacks, with the DSL's own value (lists of numbers arrive as CEL values).
+  for (const fn of FUNCTIONS)
+    for (const overload of fn.overloads)
+      if (overload.celDeclaration) {
+        const run = valueOf(overload);
+        environment = environment.registerFunction(overload.celDeclaration, (...args: unknown[]) =>
+          run(...args.map((arg) => (Array.isArray(arg) ? arg.map(Number) : arg))),
+        );
+      }
+  return environment;
 }
 
 /**
@@ -40,8 +43,7 @@ export function toStandardCel(source: string | Expr): string {
       case 'list':
         return { ...e, elements: e.elements.map(rewrite) };
       case 'call': {
-        const call: Expr = { ...e, target: e.target && rewrite(e.target), args: e.args.map(rewrite) };
-        return e.name === 'size' ? { kind: 'call', name: 'double', args: [call], span: e.span } : call;
+        return toStandardCall({ ...e, target: e.target && rewrite(e.target), args: e.args.map(rewrite) });
       }
       default:
         return e;

@@ -1,0 +1,4 @@
+export { Compiler } from './closures';
+export { AggregatePlan } from './plan';
+export { fold } from './shapes';
+export type { Compiled, HoistedAggregate, ScanScope } from './types';
