@@ -57,6 +57,43 @@ describe.each(serviceNames())('%s packaged for AWS', (name) => {
     }
   });
 
+  it('lets each function resolve the URL of every queue its code resolves by name', () => {
+    // The shared consumer resolves its DLQ (DEAD_LETTER_QUEUE_NAME) and, to delay a retry, its source queue;
+    // producers resolve the queues they send to (*_QUEUE_NAME). In AWS, GetQueueUrl without a grant is denied.
+    const queueNameOf = (logicalId: string): string | undefined =>
+      template().Resources[logicalId]?.Properties.QueueName as string | undefined;
+    const namesIn = (resource: unknown): string[] => {
+      if (typeof resource === 'string') return [resource.slice(resource.lastIndexOf(':') + 1)];
+      if (Array.isArray(resource)) return resource.flatMap(namesIn);
+      const object = resource as { 'Fn::GetAtt'?: [string, string]; 'Fn::Sub'?: string };
+      if (object['Fn::GetAtt']) return [queueNameOf(object['Fn::GetAtt'][0]) ?? ''];
+      if (object['Fn::Sub']) return namesIn(object['Fn::Sub']);
+      return [];
+    };
+    const denied: { functionId: string; queue: string }[] = [];
+    for (const [functionId, fn] of resourcesOf(template(), 'AWS::Lambda::Function')) {
+      const role = template().Resources[(fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0]]!;
+      const statements = (
+        role.Properties.Policies as { PolicyDocument: { Statement: { Action: string[]; Resource: unknown }[] } }[]
+      ).flatMap((policy) => policy.PolicyDocument.Statement);
+      const resolvable = new Set(
+        statements.filter((st) => st.Action.includes('sqs:GetQueueUrl')).flatMap((st) => namesIn(st.Resource)),
+      );
+      const environment =
+        (fn.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+      const resolved = Object.entries(environment)
+        .filter(([variable, value]) => /_QUEUE_NAME$/.test(variable) && typeof value === 'string' && value !== '')
+        .map(([, value]) => value as string);
+      for (const [, mapping] of resourcesOf(template(), 'AWS::Lambda::EventSourceMapping')) {
+        const target = (mapping.Properties.FunctionName as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+        const source = (mapping.Properties.EventSourceArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+        if (target === functionId) resolved.push(queueNameOf(source)!);
+      }
+      for (const queue of resolved) if (!resolvable.has(queue)) denied.push({ functionId, queue });
+    }
+    expect(denied).toEqual([]);
+  });
+
   it('lets only SigV4-signed callers (AWS_IAM) reach an HTTP endpoint', () => {
     for (const [logicalId, method] of resourcesOf(template(), 'AWS::ApiGateway::Method')) {
       if (method.Properties.HttpMethod === 'OPTIONS') continue;

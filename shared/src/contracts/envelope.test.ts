@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { InvalidMessageError } from '../errors';
-import { createContractReader, defineContract } from './envelope';
+import { createContractReader, defineContract, messageRef } from './envelope';
 import { ruleSetPublishedV1 } from './rule-set-published';
 import { z } from 'zod';
 
@@ -60,5 +61,48 @@ describe('message contracts', () => {
     expect(both.read(JSON.stringify(v1.create({ a: 'x' }))).data).toEqual({ a: 'x' });
     expect(both.read(JSON.stringify(v2.create({ a: 'x', b: 1 }))).data).toEqual({ a: 'x', b: 1 });
     expect(() => createContractReader([v1, v1])).toThrow(/registered twice/);
+  });
+
+  it('never puts the text of a body that is not JSON in the reason, only its length', () => {
+    const leaky = 'email=jane.doe@example.com&phone=07700900123';
+    expect(() => reader.read(leaky)).toThrow(`message body is not JSON (${leaky.length} characters;`);
+    try {
+      reader.read(leaky);
+    } catch (error) {
+      expect(String(error)).not.toMatch(/jane|07700/);
+    }
+    expect.assertions(2);
+  });
+
+  it('names a message by a pseudonym of its id, never by the id (which may carry a customer id)', () => {
+    const registration = defineContract({
+      type: 'RegistrationCompleted',
+      version: 1,
+      schema: z.object({ customerId: z.string(), method: z.enum(['email', 'phone']) }),
+    });
+    const envelope = {
+      ...registration.create({ customerId: 'cust-4821', method: 'email' }, { id: 'RegistrationCompleted:cust-4821' }),
+    };
+    const broken = JSON.stringify({ ...envelope, data: { customerId: 'cust-4821', method: 'pigeon' } });
+    const expectedRef = `ref ${createHash('sha256').update('RegistrationCompleted:cust-4821').digest('hex').slice(0, 12)}`;
+    expect(messageRef('RegistrationCompleted:cust-4821')).toBe(expectedRef);
+    const reasons = [
+      () => createContractReader([registration]).read(broken),
+      () => createContractReader([registration]).read(JSON.stringify({ ...envelope, version: 2 })),
+      () => reader.read(JSON.stringify(envelope)),
+    ].map((read) => {
+      try {
+        read();
+        return 'no error';
+      } catch (error) {
+        return String(error);
+      }
+    });
+    expect(reasons).toEqual([
+      expect.stringContaining(`RegistrationCompleted v1 message ${expectedRef} is invalid: data.method`),
+      expect.stringContaining(`unknown version 2 of RegistrationCompleted (${expectedRef})`),
+      expect.stringContaining(`unknown message type "RegistrationCompleted" (${expectedRef})`),
+    ]);
+    for (const reason of reasons) expect(reason).not.toContain('cust-4821');
   });
 });

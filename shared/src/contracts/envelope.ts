@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { InvalidMessageError } from '../errors';
 
@@ -43,6 +43,13 @@ export interface MessageContract<TType extends string, TData, TInput = TData> {
 export type ContractData<C> = C extends MessageContract<string, infer D, unknown> ? D : never;
 export type ContractEnvelope<C> = C extends MessageContract<infer T, infer D, unknown> ? Envelope<T, D> : never;
 
+/**
+ * How reasons and logs name a message: a pseudonym of its envelope id, never the id itself, which may carry a
+ * customer id (RegistrationCompleted:<customerId>). The same id always gives the same ref, so an operator who has
+ * the message (its body is in the DLQ) can match it: ref = first 12 hex characters of SHA-256(id).
+ */
+export const messageRef = (id: string): string => `ref ${createHash('sha256').update(id).digest('hex').slice(0, 12)}`;
+
 export function formatIssues(issues: readonly z.core.$ZodIssue[], prefix = ''): string {
   return issues
     .map((issue) => {
@@ -63,7 +70,7 @@ export function defineContract<TType extends string, TData, TInput>(definition: 
     const result = schema.safeParse(data);
     if (!result.success) {
       throw new InvalidMessageError(
-        `${type} v${version} message ${id} is invalid: ${formatIssues(result.error.issues, 'data')}. ` +
+        `${type} v${version} message ${messageRef(id)} is invalid: ${formatIssues(result.error.issues, 'data')}. ` +
           `Fix the producer so that it sends data matching the ${type} v${version} contract in shared/.`,
       );
     }
@@ -90,7 +97,7 @@ export function defineContract<TType extends string, TData, TInput>(definition: 
     parse(envelope) {
       if (envelope.type !== type || envelope.version !== version) {
         throw new InvalidMessageError(
-          `expected a ${type} v${version} message, got ${envelope.type} v${envelope.version} (id ${envelope.id})`,
+          `expected a ${type} v${version} message, got ${envelope.type} v${envelope.version} (${messageRef(envelope.id)})`,
         );
       }
       return { ...envelope, type, data: parseData(envelope.data, envelope.id) };
@@ -129,7 +136,7 @@ export function createContractReader<const TContracts extends readonly AnyContra
         decoded = JSON.parse(body);
       } catch {
         throw new InvalidMessageError(
-          `message body is not JSON (first bytes: ${JSON.stringify(body.slice(0, 40))}). ` +
+          `message body is not JSON (${body.length} characters; its text is kept in the message, never in a reason or a log). ` +
             `Producers must send a JSON envelope {id, type, version, occurredAt, correlationId, data}.`,
         );
       }
@@ -144,13 +151,13 @@ export function createContractReader<const TContracts extends readonly AnyContra
       const versions = byType.get(envelope.type);
       if (!versions) {
         throw new InvalidMessageError(
-          `unknown message type "${envelope.type}" (id ${envelope.id}); this consumer accepts ${accepts.join(', ')}`,
+          `unknown message type "${envelope.type}" (${messageRef(envelope.id)}); this consumer accepts ${accepts.join(', ')}`,
         );
       }
       const contract = versions.get(envelope.version);
       if (!contract) {
         throw new InvalidMessageError(
-          `unknown version ${envelope.version} of ${envelope.type} (id ${envelope.id}); ` +
+          `unknown version ${envelope.version} of ${envelope.type} (${messageRef(envelope.id)}); ` +
             `known versions: ${[...versions.keys()].join(', ')}. Deploy a consumer that understands it, then redrive.`,
         );
       }

@@ -75,6 +75,26 @@ describe('createSqsConsumer', () => {
     expect(deadLettered[0]!.failure.reason).toMatch(/InvalidMessageError: .*data\.orderId.*data\.outcome/);
   });
 
+  it.each([
+    ['no body', { body: undefined }],
+    ['no attributes', { attributes: undefined }],
+  ])(
+    'dead-letters a record with %s as invalid, not retrying it, and goes on with its siblings',
+    async (_case, damage) => {
+      const { consumer, deadLettered, handled } = setUp();
+      const damaged = { ...sqsRecordFactory(body('ok', 'damaged')), ...damage } as unknown as SQSRecord;
+      const response = await consumer({ Records: [damaged, sqsRecordFactory(body('ok', 'good'))] }, lambdaContext());
+      expect(response.batchItemFailures).toEqual([]);
+      expect(handled).toEqual(['good']);
+      expect(deadLettered.map((d) => d.failure)).toEqual([
+        expect.objectContaining({
+          kind: 'permanent',
+          reason: expect.stringMatching(/^InvalidMessageError: the SQS record has no/),
+        }),
+      ]);
+    },
+  );
+
   it('dead-letters a permanent failure from the handler', async () => {
     const { consumer, deadLettered } = setUp();
     const response = await consumer({ Records: [sqsRecordFactory(body('permanent'))] }, lambdaContext());
@@ -182,6 +202,23 @@ describe('createSqsBatchConsumer', () => {
     });
     return { consumer, deadLettered, delays, seen };
   }
+
+  it.each([
+    ['no body', { body: undefined }],
+    ['no attributes', { attributes: undefined }],
+  ])('dead-letters a record with %s as invalid and hands its siblings over', async (_case, damage) => {
+    const { consumer, deadLettered, seen } = batchSetUp();
+    const damaged = { ...sqsRecordFactory(body('ok', 'damaged')), ...damage } as unknown as SQSRecord;
+    const response = await consumer({ Records: [damaged, sqsRecordFactory(body('ok', 'good'))] }, lambdaContext());
+    expect(response.batchItemFailures).toEqual([]);
+    expect(seen).toEqual([['good']]);
+    expect(deadLettered.map((d) => d.failure)).toEqual([
+      expect.objectContaining({
+        kind: 'permanent',
+        reason: expect.stringMatching(/^InvalidMessageError: the SQS record has no/),
+      }),
+    ]);
+  });
 
   it('hands the valid records over together and settles each by its own outcome', async () => {
     const { consumer, deadLettered, delays, seen } = batchSetUp();

@@ -10,7 +10,7 @@ import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { ContractReader } from '../contracts/envelope';
 import type { QueueUrlResolver } from '../aws/queue-urls';
-import { describeError, isRetryable } from '../errors';
+import { describeError, InvalidMessageError, isRetryable } from '../errors';
 import type { DeadLetterSink } from './dead-letter';
 
 export interface RetryBackoff {
@@ -38,7 +38,7 @@ export interface SqsConsumerOptions<TEnvelope> {
 export type SqsBatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
 export const receiveCountOf = (record: SQSRecord): number => {
-  const count = Number(record.attributes.ApproximateReceiveCount);
+  const count = Number(record.attributes?.ApproximateReceiveCount);
   return Number.isFinite(count) && count > 0 ? count : 1;
 };
 
@@ -121,6 +121,23 @@ function failurePolicy(options: FailurePolicyOptions) {
   };
 }
 
+/**
+ * A record's envelope. A record without a body or attributes is nothing SQS sends: it is invalid (to the DLQ with
+ * the reason), not a failure to retry until the queue's redrive gives up on it without saying why.
+ */
+function readRecord<TEnvelope>(reader: ContractReader<TEnvelope>, record: SQSRecord): TEnvelope {
+  const missing = [
+    typeof record.body !== 'string' ? 'body' : undefined,
+    typeof record.attributes !== 'object' || record.attributes === null ? 'attributes' : undefined,
+  ].filter(Boolean);
+  if (missing.length > 0)
+    throw new InvalidMessageError(
+      `the SQS record has no ${missing.join(' and ')}: it was not delivered by SQS as Lambda's event source does. ` +
+        `Check what invoked the function.`,
+    );
+  return reader.read(record.body);
+}
+
 const withMetrics =
   (handler: SqsBatchHandler, metrics: Metrics | undefined): SqsBatchHandler =>
   async (event, context) => {
@@ -137,7 +154,7 @@ export function createSqsConsumer<TEnvelope>(options: SqsConsumerOptions<TEnvelo
 
   const recordHandler = async (record: SQSRecord): Promise<void> => {
     try {
-      const envelope = reader.read(record.body);
+      const envelope = readRecord(reader, record);
       await handle(envelope, record);
       policy.count('RecordsProcessed');
     } catch (error) {
@@ -199,7 +216,7 @@ export function createSqsBatchConsumer<TEnvelope>(options: SqsBatchConsumerOptio
     const valid: { envelope: TEnvelope; record: SQSRecord }[] = [];
     for (const record of event.Records) {
       try {
-        valid.push({ envelope: reader.read(record.body), record });
+        valid.push({ envelope: readRecord(reader, record), record });
       } catch (error) {
         await settle(record, error);
       }

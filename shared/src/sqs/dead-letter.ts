@@ -16,6 +16,9 @@ export interface DeadLetterSink {
   send(record: SQSRecord, failure: Failure): Promise<void>;
 }
 
+/** The body of a dead letter whose record had none: SQS takes no empty message. */
+export const NO_BODY = '(the record had no body)';
+
 // SQS allows 10 message attributes; the failure description takes six of them.
 const MAX_ATTRIBUTES = 10;
 const MAX_REASON_LENGTH = 1_000;
@@ -49,7 +52,7 @@ export function createDeadLetterQueueSink(sqs: SQSClient, queueUrl: () => Promis
         [ATTRIBUTE.failureReason]: { DataType: 'String', StringValue: failure.reason.slice(0, MAX_REASON_LENGTH) },
         [ATTRIBUTE.failureKind]: { DataType: 'String', StringValue: failure.kind },
         [ATTRIBUTE.failedAt]: { DataType: 'String', StringValue: new Date().toISOString() },
-        [ATTRIBUTE.failureSource]: { DataType: 'String', StringValue: record.eventSourceARN },
+        [ATTRIBUTE.failureSource]: { DataType: 'String', StringValue: record.eventSourceARN || 'unknown' },
         [ATTRIBUTE.failureReceiveCount]: { DataType: 'Number', StringValue: String(failure.receiveCount) },
         [ATTRIBUTE.failureMessageId]: { DataType: 'String', StringValue: record.messageId },
       };
@@ -57,11 +60,12 @@ export function createDeadLetterQueueSink(sqs: SQSClient, queueUrl: () => Promis
       const kept = Object.entries(originalAttributes(record))
         .sort(([a], [b]) => Number(!a.startsWith('message.')) - Number(!b.startsWith('message.')))
         .slice(0, MAX_ATTRIBUTES - Object.keys(failureAttributes).length);
-      const groupId = record.attributes.MessageGroupId;
+      const groupId = record.attributes?.MessageGroupId;
       await sqs.send(
         new SendMessageCommand({
           QueueUrl: await queueUrl(),
-          MessageBody: record.body,
+          // SQS refuses an empty body; a record that had none (never sent by SQS itself) is kept with a marker.
+          MessageBody: record.body || NO_BODY,
           MessageAttributes: { ...Object.fromEntries(kept), ...failureAttributes },
           ...(groupId ? { MessageGroupId: groupId, MessageDeduplicationId: deduplicationId(record.messageId) } : {}),
         }),
