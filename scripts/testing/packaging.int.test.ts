@@ -42,7 +42,7 @@ describe.each(serviceNames())('%s packaged for AWS', (name) => {
     }
   });
 
-  it('gives each SQS-triggered function its own role, partial batch responses, and a visibility timeout >= 6x its timeout', () => {
+  it('gives each SQS-triggered function its own role, partial batch responses, concurrency capped on its trigger, and a visibility timeout >= 6x its timeout', () => {
     const functions = new Map(resourcesOf(template(), 'AWS::Lambda::Function'));
     for (const [, mapping] of resourcesOf(template(), 'AWS::Lambda::EventSourceMapping')) {
       const functionId = (mapping.Properties.FunctionName as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
@@ -50,6 +50,16 @@ describe.each(serviceNames())('%s packaged for AWS', (name) => {
       const queueId = (mapping.Properties.EventSourceArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
       const queue = template().Resources[queueId]!;
       expect(mapping.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+      // Concurrency is capped where Lambda's pollers honour it; a reserved-concurrency cap throttles batches the
+      // pollers already took, and those count toward maxReceiveCount.
+      expect({ functionId, scaling: mapping.Properties.ScalingConfig }).toEqual({
+        functionId,
+        scaling: { MaximumConcurrency: expect.any(Number) },
+      });
+      expect({ functionId, reserved: fn.Properties.ReservedConcurrentExecutions }).toEqual({
+        functionId,
+        reserved: undefined,
+      });
       expect(Number(queue.Properties.VisibilityTimeout)).toBeGreaterThanOrEqual(6 * Number(fn.Properties.Timeout));
       const role = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
       expect(role).not.toBe('IamRoleLambdaExecution');

@@ -50,7 +50,8 @@ export function checkExpression(expr: Expr, variables: Readonly<Record<string, T
         }
         return typeof node.value === 'string' ? STRING : BOOL;
       case 'ident': {
-        const type = scope[node.name];
+        // Own names only: "constructor" or "__proto__" must not resolve to what every object inherits.
+        const type = Object.hasOwn(scope, node.name) ? scope[node.name] : undefined;
         if (!type) {
           const known = Object.keys(scope).sort().join(', ');
           return fail(node.span, `unknown name "${node.name}"; available here: ${known}`);
@@ -61,7 +62,7 @@ export function checkExpression(expr: Expr, variables: Readonly<Record<string, T
         const object = visit(node.object, scope);
         if (object.kind === 'error') return ERROR;
         if (object.kind !== 'object') return fail(node.span, `a ${typeName(object)} has no field "${node.property}"`);
-        const field = object.fields[node.property];
+        const field = Object.hasOwn(object.fields, node.property) ? object.fields[node.property] : undefined;
         if (!field) {
           return fail(
             node.span,
@@ -194,7 +195,7 @@ export function checkExpression(expr: Expr, variables: Readonly<Record<string, T
           `the first argument of .${node.name}() names each element, e.g. t in .${node.name}(t, ...)`,
         );
       }
-      if (variable.name in scope) {
+      if (Object.hasOwn(scope, variable.name)) {
         return fail(variable.span, `"${variable.name}" is already a name here; choose another for the element`);
       }
       const inner = { ...scope, [variable.name]: receiver.element };

@@ -77,6 +77,13 @@ describe('type checker', () => {
     );
   });
 
+  it('knows only its own names and fields, never what every JavaScript object inherits', () => {
+    expect(issues('constructor == constructor')[0]).toMatch(/^unknown name "constructor"; available here: /);
+    expect(issues('profile.__proto__ != null')[0]).toMatch(/^unknown field "__proto__" of /);
+    expect(issues('profile.toString == profile.toString')[0]).toMatch(/^unknown field "toString" of /);
+    expect(issues('transactions.exists(hasOwnProperty, hasOwnProperty.amount > 1.0)')).toEqual([]);
+  });
+
   it('reports each independent mistake', () => {
     expect(issues('profile.nope > 1.0 && balances.alsoNope > 2.0')).toHaveLength(2);
   });
