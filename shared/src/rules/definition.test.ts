@@ -12,6 +12,8 @@ import {
   NotStorableError,
   operandToCel,
   operandToExpr,
+  STORED_LIMITS,
+  storedSnoopSchema,
   type Condition,
   type Operand,
   type TransactionFilter,
@@ -59,6 +61,31 @@ describe('stored definitions -> CEL', () => {
     expect(() => celToCondition('transactions.exists(t, t.category == "x" && t.daysAgo <= 3.0)')).toThrow(
       /terms out of order/,
     );
+  });
+
+  it('refuses a stored definition too deep or too large with the reason, before its shape (never a stack overflow)', () => {
+    let deep: Condition = { is: 'profile.isHomeowner' };
+    for (let i = 0; i < 2_000; i++) deep = { not: deep };
+    const wide: Condition = { all: Array.from({ length: 10_000 }, (): Condition => ({ is: 'profile.isHomeowner' })) };
+    const row = (condition: unknown) => ({
+      id: 'too-big',
+      name: 'Too big',
+      status: 'active',
+      audience: 'everyone',
+      contentRef: 'cms:x',
+      validFrom: '2026-01-01',
+      version: 1,
+      condition,
+      score: { value: 0.5 },
+    });
+    const messages = [deep, wide].map((condition) => {
+      const parsed = storedSnoopSchema.safeParse(row(condition));
+      return parsed.success ? 'accepted' : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    });
+    expect(messages).toEqual([
+      [`condition: the condition is nested more than ${STORED_LIMITS.depth} levels deep; split it into simpler snoops`],
+      [`condition: the condition is made of more than ${STORED_LIMITS.parts} parts; split it into simpler snoops`],
+    ]);
   });
 
   it('validates stored JSON with a schema that names the problem', () => {

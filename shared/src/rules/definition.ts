@@ -351,6 +351,37 @@ export const celToOperand = (text: string): Operand => exprToOperand(parseExpres
 
 // ---- a stored snoop (one PostgreSQL row) ---------------------------------------------------------
 
+/**
+ * How big a stored condition or score may be, counted in JSON objects and arrays. Checked before its shape, and
+ * without recursion: a condition nested 2,000 deep or an `all` of 10,000 terms is refused with the reason, never
+ * with a stack overflow. Far above what a person builds in the editor (the seed catalogue's largest is under 40).
+ */
+export const STORED_LIMITS = { depth: 64, parts: 1_000 } as const;
+
+function sizeProblem(value: unknown): string | undefined {
+  const pending: [unknown, number][] = [[value, 1]];
+  let parts = 0;
+  while (pending.length > 0) {
+    const [node, depth] = pending.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth > STORED_LIMITS.depth) return `nested more than ${STORED_LIMITS.depth} levels deep`;
+    if (++parts > STORED_LIMITS.parts) return `made of more than ${STORED_LIMITS.parts} parts`;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) pending.push([child, depth + 1]);
+  }
+  return undefined;
+}
+
+/** A stored tree: its size first, then its shape (the shape is only checked when the size is sane). */
+const bounded = <T>(schema: z.ZodType<T>, what: string) =>
+  z
+    .unknown()
+    .superRefine((value, context) => {
+      const problem = sizeProblem(value);
+      if (problem)
+        context.addIssue({ code: 'custom', message: `the ${what} is ${problem}; split it into simpler snoops` });
+    })
+    .pipe(schema);
+
 export const storedSnoopSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a lowercase slug such as "energy-switch"'),
@@ -361,8 +392,8 @@ export const storedSnoopSchema = z
     validFrom: z.iso.date(),
     validTo: z.iso.date().optional(),
     version: z.number().int().positive(),
-    condition: conditionSchema,
-    score: operandSchema,
+    condition: bounded(conditionSchema, 'condition'),
+    score: bounded(operandSchema, 'score'),
   })
   .strict();
 

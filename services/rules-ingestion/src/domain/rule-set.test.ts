@@ -115,6 +115,22 @@ describe('validateCandidate', () => {
     expect(validateCandidate(active, { ...base, name: 'A clearer name', version: 2 }).ok).toBe(true);
   });
 
+  it('reports a definition nested 2,000 deep as too deep, never throwing (a publish would otherwise always fail)', () => {
+    let condition: unknown = { is: 'profile.isHomeowner' };
+    for (let i = 0; i < 2_000; i++) condition = { not: condition };
+    const candidate = { ...base, id: 'deep-snoop', condition };
+    const built = validateCandidate(active, candidate);
+    expect(built.ok ? [] : built.errors).toEqual([
+      expect.objectContaining({
+        snoopId: 'deep-snoop',
+        message: expect.stringMatching(/nested more than 64 levels deep/),
+      }),
+    ]);
+    // Saved, it is reported by name with the reason (a 422 from the endpoint), instead of crashing every publish.
+    const withSaved = buildRuleSet([...active, { ...candidate, status: 'active' }]);
+    expect(withSaved.ok ? [] : withSaved.errors.map((e) => e.snoopId)).toEqual(['deep-snoop']);
+  });
+
   it('reports what is wrong with the candidate, writing nothing', () => {
     const built = validateCandidate(active, {
       ...base,
