@@ -120,7 +120,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['@aws-sdk/*', 'cassandra-driver', 'pg', '**/adapters/**', '**/functions/**', '**/handlers/**'],
+              group: ['@aws-sdk/*', 'cassandra-driver', 'pg', '**/adapters/**', '**/functions/**'],
               message: 'domain code imports no adapter',
             },
           ],

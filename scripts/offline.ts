@@ -3,10 +3,9 @@
  * each service brings locally (stand-ins, containers).
  *   npm run offline [-- service ...]     all services by default; Ctrl-C stops them.
  */
-import type { LocalProcess } from '@backbone/shared/local';
 import { applyLocalEnvironment } from './local-cloud/environment';
 import { startServices } from './local-cloud/offline';
-import { discoverServices, localContext, serverlessServices } from './local-cloud/services';
+import { discoverServices, serverlessServices, startLocalProcesses } from './local-cloud/services';
 
 async function main(): Promise<void> {
   applyLocalEnvironment();
@@ -16,9 +15,7 @@ async function main(): Promise<void> {
   if (unknown.length > 0)
     throw new Error(`no such service: ${unknown.join(', ')}; services: ${all.map((s) => s.name).join(', ')}`);
   const chosen = requested.length > 0 ? all.filter((s) => requested.includes(s.name)) : all;
-  const processes: LocalProcess[] = [];
-  for (const service of chosen)
-    if (service.face.start) processes.push(...(await service.face.start(localContext(service))));
+  const processes = await startLocalProcesses(chosen);
   const fleet = await startServices(
     serverlessServices(chosen).map((s) => s.name),
     { output: 'inherit' },

@@ -5,13 +5,13 @@
 import { spawnSync } from 'node:child_process';
 import { CLI, functionEnvironment } from '@backbone/rules-ingestion/local';
 import { applyLocalEnvironment } from './local-cloud/environment';
-import { discoverServices, localContext } from './local-cloud/services';
+import { findService, localContext } from './local-cloud/services';
 
 const SERVICE = 'rules-ingestion';
 
 async function main(): Promise<void> {
   applyLocalEnvironment();
-  const service = discoverServices().find((s) => s.name === SERVICE)!;
+  const service = findService(SERVICE);
   const env = await functionEnvironment(localContext(service));
   const result = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...process.argv.slice(2)], {
     stdio: 'inherit',

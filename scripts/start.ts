@@ -10,7 +10,13 @@ import { down, printTable, up } from './cloud';
 import { applyLocalEnvironment } from './local-cloud/environment';
 import { LOG_DIR, PORTS } from './local-cloud/layout';
 import { startServices, type OfflineFleet } from './local-cloud/offline';
-import { demoOrder, discoverServices, localContext, serverlessServices } from './local-cloud/services';
+import {
+  demoOrder,
+  discoverServices,
+  localContext,
+  serverlessServices,
+  startLocalProcesses,
+} from './local-cloud/services';
 import { provision } from './provision';
 
 let fleet: OfflineFleet | undefined;
@@ -49,9 +55,7 @@ async function main(): Promise<void> {
   }
 
   console.log('\n3/4 services: what each brings locally, and its functions in serverless-offline');
-  for (const service of services) {
-    if (service.face.start) processes.push(...(await service.face.start(localContext(service))));
-  }
+  processes.push(...(await startLocalProcesses(services)));
   fleet = await startServices(
     serverlessServices(services).map((s) => s.name),
     { output: 'file' },

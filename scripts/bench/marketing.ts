@@ -47,7 +47,7 @@ import { down, printTable, up } from '../cloud';
 import { readPid } from '../local-cloud/processes';
 import { applyLocalEnvironment } from '../local-cloud/environment';
 import { startServices, type OfflineFleet } from '../local-cloud/offline';
-import { discoverServices } from '../local-cloud/services';
+import { findService } from '../local-cloud/services';
 import { provision } from '../provision';
 import { startCpuBudget, startStealMeasure, totalCpuSeconds, type CpuBudget, type CpuProcess } from './cpu-budget';
 
@@ -269,10 +269,7 @@ async function main(): Promise<void> {
   let sandbox: MarketingSandbox | undefined;
   const sqs = createSqsClient(awsClientSettings(loadConfig(awsEnvironmentSchema)));
   try {
-    await provision(
-      'local',
-      discoverServices().filter((s) => s.name === SERVICE),
-    );
+    await provision('local', [findService(SERVICE)]);
     sandbox = await startMarketingSandbox();
     fleet = await startServices([SERVICE], { output: 'file' });
     // A cold emulator's JVM is slow for its first thousands of requests: warm it before measuring.

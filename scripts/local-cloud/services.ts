@@ -11,6 +11,7 @@ import {
   hasLambdas,
   SERVICE_KINDS,
   type LocalContext,
+  type LocalProcess,
   type LocalServiceFace,
   type ResolvedServerless,
 } from '@backbone/shared/local';
@@ -47,30 +48,51 @@ export function faceProblems(name: string, face: unknown, files: { serverlessYml
   return problems;
 }
 
+/** One service's face, loaded from its folder; the problems found instead, each saying what to add. */
+function loadFace(name: string): LocalService | string[] {
+  const dir = path.join(SERVICES_DIR, name);
+  const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+    name: string;
+    exports?: Record<string, string>;
+  };
+  if (!pkg.exports?.['./local'])
+    return [`services/${name}/package.json must export its public face: "exports": {"./local": "./local/index.ts"}`];
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- faces are found at run time, by folder
+  const face = (require(`${pkg.name}/local`) as { localService?: unknown }).localService;
+  const problems = faceProblems(name, face, { serverlessYml: existsSync(path.join(dir, 'serverless.yml')) });
+  return problems.length > 0 ? problems : { name, dir, face: face as LocalServiceFace };
+}
+
+const serviceFolders = (): string[] =>
+  readdirSync(SERVICES_DIR, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(path.join(SERVICES_DIR, entry.name, 'package.json')))
+    .map((entry) => entry.name)
+    .sort();
+
 /** Every service, in name order, with its face loaded; throws with every problem found. */
 export function discoverServices(): LocalService[] {
-  const problems: string[] = [];
-  const services: LocalService[] = [];
-  for (const entry of readdirSync(SERVICES_DIR, { withFileTypes: true })) {
-    if (!entry.isDirectory()) continue;
-    const dir = path.join(SERVICES_DIR, entry.name);
-    const manifest = path.join(dir, 'package.json');
-    if (!existsSync(manifest)) continue;
-    const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { name: string; exports?: Record<string, string> };
-    if (!pkg.exports?.['./local']) {
-      problems.push(
-        `services/${entry.name}/package.json must export its public face: "exports": {"./local": "./local/index.ts"}`,
-      );
-      continue;
-    }
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- faces are found at run time, by folder
-    const face = (require(`${pkg.name}/local`) as { localService?: unknown }).localService;
-    const found = faceProblems(entry.name, face, { serverlessYml: existsSync(path.join(dir, 'serverless.yml')) });
-    if (found.length > 0) problems.push(...found);
-    else services.push({ name: entry.name, dir, face: face as LocalServiceFace });
-  }
+  const loaded = serviceFolders().map(loadFace);
+  const problems = loaded.filter((l): l is string[] => Array.isArray(l)).flat();
   if (problems.length > 0) throw new Error(`services are not set up for local runs:\n  ${problems.join('\n  ')}`);
-  return services.sort((a, b) => a.name.localeCompare(b.name));
+  return loaded as LocalService[];
+}
+
+/** One service, for a tool that works on it alone: only its face is loaded, not every service's. */
+export function findService(name: string): LocalService {
+  const folders = serviceFolders();
+  if (!folders.includes(name)) throw new Error(`no service "${name}"; services: ${folders.join(', ')}`);
+  const loaded = loadFace(name);
+  if (Array.isArray(loaded))
+    throw new Error(`services/${name} is not set up for local runs:\n  ${loaded.join('\n  ')}`);
+  return loaded;
+}
+
+/** Starts what each service brings locally besides its functions (stand-ins, containers). */
+export async function startLocalProcesses(services: readonly LocalService[]): Promise<LocalProcess[]> {
+  const processes: LocalProcess[] = [];
+  for (const service of services)
+    if (service.face.start) processes.push(...(await service.face.start(localContext(service))));
+  return processes;
 }
 
 /** The services Serverless Framework deploys (their resources are provisioned, their functions run offline). */

@@ -7,7 +7,7 @@ import type { LocalProcess } from '@backbone/shared/local';
 import { COMPONENTS } from '../local-cloud/components';
 import { applyLocalEnvironment } from '../local-cloud/environment';
 import { startServices, type OfflineFleet } from '../local-cloud/offline';
-import { discoverServices, localContext, resolveService, serverlessServices } from '../local-cloud/services';
+import { discoverServices, resolveService, serverlessServices, startLocalProcesses } from '../local-cloud/services';
 
 declare global {
   var offlineFleet: OfflineFleet | undefined;
@@ -40,9 +40,7 @@ export default async function globalSetup(): Promise<void> {
     const resolved = await resolveService(service.name, 'local');
     if (Object.keys(resolved.functions).length > 0) withFunctions.push(service.name);
   }
-  globalThis.localProcesses = [];
-  for (const service of services)
-    if (service.face.start) globalThis.localProcesses.push(...(await service.face.start(localContext(service))));
+  globalThis.localProcesses = await startLocalProcesses(services);
   console.log(
     `\nstarting ${withFunctions.join(', ')} in serverless-offline (logs in .local-cloud/logs/offline-*.log) ...`,
   );

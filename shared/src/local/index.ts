@@ -15,7 +15,6 @@ export type ServiceKind = 'lambdas' | 'container' | 'lambdas-and-container';
 export const SERVICE_KINDS: readonly ServiceKind[] = ['lambdas', 'container', 'lambdas-and-container'];
 
 export const hasLambdas = (kind: ServiceKind): boolean => kind !== 'container';
-export const hasContainer = (kind: ServiceKind): boolean => kind !== 'lambdas';
 
 /** What a face is handed: the local environment and, for Serverless services, their resolved settings. */
 export interface LocalContext {

@@ -1,5 +1,12 @@
 import type { Expr, Span } from './ast';
-import { FUNCTION_NAMES, lookupFunction, METHOD_NAMES, type ArgumentType, type DslFunction } from './functions';
+import {
+  FUNCTION_NAMES,
+  lookupFunction,
+  METHOD_NAMES,
+  overloadFor,
+  type ArgumentType,
+  type DslFunction,
+} from './functions';
 import { BOOL, DOUBLE, ERROR, listOf, NULL, sameType, STRING, typeName, type Type } from './types';
 
 export interface CheckIssue {
@@ -152,7 +159,7 @@ export function checkExpression(expr: Expr, variables: Readonly<Record<string, T
     scope: Readonly<Record<string, Type>>,
   ): Type => {
     const label = fn.receiver ? `.${node.name}()` : `${node.name}()`;
-    const overload = fn.overloads.find((o) => o.params.length === node.args.length);
+    const overload = overloadFor(fn, node.args.length);
     if (!overload) {
       const counts = [...new Set(fn.overloads.map((o) => o.params.length))];
       return fail(node.span, `${node.name}() takes ${counts.join(' or ')} argument(s), not ${node.args.length}`);

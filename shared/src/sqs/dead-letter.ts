@@ -17,7 +17,7 @@ export interface DeadLetterSink {
 }
 
 /** The body of a dead letter whose record had none: SQS takes no empty message. */
-export const NO_BODY = '(the record had no body)';
+const NO_BODY = '(the record had no body)';
 
 // SQS allows 10 message attributes; the failure description takes six of them.
 const MAX_ATTRIBUTES = 10;
