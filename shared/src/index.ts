@@ -7,3 +7,4 @@ export * from './sqs';
 export * from './marketing';
 export * from './lambda';
 export * from './http';
+export * from './validation';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigurationError } from '../errors';
+import { fieldProblems } from '../validation';
 
 /**
  * Validates configuration once, at cold start, and reports every problem at once
@@ -14,10 +15,9 @@ export function loadConfig<TSchema extends z.ZodType>(
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const result = schema.safeParse(cleaned);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const variable = issue.path.map(String).join('.') || '(environment)';
-    return `  - ${variable}: ${issue.message}`;
-  });
+  const problems = fieldProblems(result.error.issues, '', '(environment)').map(
+    (problem) => `  - ${problem.field}: ${problem.message}`,
+  );
   throw new ConfigurationError(
     `invalid configuration for ${context}:\n${problems.join('\n')}\n` +
       `Set these environment variables (serverless.yml "environment", or your shell for scripts).`,

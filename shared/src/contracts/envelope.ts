@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { InvalidMessageError } from '../errors';
+import { formatIssues } from '../validation';
 
 /**
  * Every message that crosses a service boundary travels in this envelope, so a
@@ -49,15 +50,6 @@ export type ContractEnvelope<C> = C extends MessageContract<infer T, infer D, un
  * the message (its body is in the DLQ) can match it: ref = first 12 hex characters of SHA-256(id).
  */
 export const messageRef = (id: string): string => `ref ${createHash('sha256').update(id).digest('hex').slice(0, 12)}`;
-
-export function formatIssues(issues: readonly z.core.$ZodIssue[], prefix = ''): string {
-  return issues
-    .map((issue) => {
-      const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
-      return `${path || '(root)'}: ${issue.message}`;
-    })
-    .join('; ');
-}
 
 export function defineContract<TType extends string, TData, TInput>(definition: {
   type: TType;

@@ -6,6 +6,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { z } from 'zod';
 import type { Logger } from '../observability';
+import { fieldProblems } from '../validation';
 
 export * from './sigv4';
 
@@ -39,10 +40,7 @@ export function parseJsonBody<S extends z.ZodType>(
   }
   const result = schema.safeParse(body);
   if (result.success) return { ok: true, value: result.data };
-  const problems = result.error.issues.map((issue) => ({
-    field: issue.path.map(String).join('.') || '(body)',
-    message: issue.message,
-  }));
+  const problems = fieldProblems(result.error.issues, '', '(body)');
   return {
     ok: false,
     response: jsonResponse(400, {

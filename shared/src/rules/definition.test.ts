@@ -7,18 +7,32 @@ import {
   celToOperand,
   conditionSchema,
   conditionToCel,
-  conditionToExpr,
   FIELD_PATHS,
   NotStorableError,
+  operandSchema,
   operandToCel,
   operandToExpr,
   STORED_LIMITS,
   storedSnoopSchema,
   type Condition,
   type Operand,
+  toSnoopDefinition,
   type TransactionFilter,
 } from './definition';
 import { parseExpression } from './parser';
+import { printExpression } from './printer';
+
+const validRow = {
+  id: 'energy-switch',
+  name: 'Switch energy',
+  status: 'active',
+  audience: 'everyone',
+  contentRef: 'cms:energy',
+  validFrom: '2026-01-01',
+  version: 1,
+  condition: { is: 'profile.isHomeowner' },
+  score: { value: 0.5 },
+};
 
 const energySpend: Operand = { aggregate: 'sum', where: { withinDays: 90, direction: 'out', categories: ['energy'] } };
 
@@ -88,6 +102,37 @@ describe('stored definitions -> CEL', () => {
     ]);
   });
 
+  it('keeps the sign of zero in printed rules, and stores zero without one (as JSON does)', () => {
+    expect(printExpression({ kind: 'literal', value: -0, span: { start: 0, end: 0 } })).toBe('-0.0');
+    expect(operandToCel({ arithmetic: '/', left: { value: 1 }, right: { value: -0 } })).toBe('1.0 / -0.0');
+    const stored = storedSnoopSchema.parse({ ...validRow, score: { value: -0 } });
+    expect(Object.is((stored.score as { value: number }).value, 0)).toBe(true);
+    expect(toSnoopDefinition(stored).score).toBe('0.0');
+    expect(() => celToOperand('1.0 / -0.0')).toThrow('a stored zero has no sign: write 0.0');
+  });
+
+  it.each([
+    ['a string over 200 characters', () => celToOperand(`"${'a'.repeat(201)}"`), /value\.value: Too big/],
+    [
+      'a number beyond a double',
+      () => celToOperand('1e309'),
+      /value\.value: a finite number, or a string of at most 200 characters/,
+    ],
+    [
+      'a window of 0 days',
+      () => celToCondition('transactions.exists(t, t.daysAgo <= 0.0)'),
+      /condition\.anyTransaction\.withinDays: Too small/,
+    ],
+    [
+      'a window of 2.5 days',
+      () => celToCondition('size(transactions.filter(t, t.daysAgo <= 2.5)) > 1.0'),
+      /withinDays: Invalid input: expected int/,
+    ],
+  ])('refuses CEL whose stored form the schema refuses: %s', (_, convert, message) => {
+    expect(convert).toThrow(NotStorableError);
+    expect(convert).toThrow(message);
+  });
+
   it('validates stored JSON with a schema that names the problem', () => {
     expect(conditionSchema.safeParse({ compare: [{ field: 'profile.age' }, '>', { value: 18 }] }).success).toBe(true);
     const wrong = conditionSchema.safeParse({ compare: [{ field: 'profile.shoeSize' }, '>', { value: 18 }] });
@@ -95,77 +140,94 @@ describe('stored definitions -> CEL', () => {
   });
 });
 
-const filter: fc.Arbitrary<TransactionFilter> = fc.record(
-  {
-    withinDays: fc.integer({ min: 1, max: 400 }),
-    direction: fc.constantFrom('in' as const, 'out' as const),
-    categories: fc.array(fc.constantFrom('energy', 'groceries', 'gambling', 'eating-out'), {
-      minLength: 1,
-      maxLength: 3,
-    }),
-    merchants: fc.array(fc.string({ minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 2 }),
-    merchantContains: fc.string({ minLength: 1, maxLength: 6 }),
-    minAmount: fc.integer({ min: 0, max: 5000 }),
-    maxAmount: fc.integer({ min: 0, max: 5000 }).map((n) => n / 4),
-  },
-  { requiredKeys: [] },
-);
+/**
+ * Stored definitions at random. `edges` adds what the stored schema must refuse (a window of 0 or 2.5 days, strings
+ * over their limit, numbers beyond a double, negative amounts) beside its own edges (0, -0, 5e-324, 1e308,
+ * 200-character strings, any character): conversions must agree with the schema on every one of them.
+ */
+function storedArbitraries(edges: boolean) {
+  const text = (maxLength: number) =>
+    fc.string({ minLength: 1, maxLength: edges ? maxLength + 20 : maxLength, unit: 'binary' });
+  const number = fc.oneof(
+    fc.integer({ min: -10_000, max: 10_000 }).map((n) => n / 8),
+    fc.double({ noNaN: true, noDefaultInfinity: !edges }),
+    fc.constantFrom(0, -0, 5e-324, 1e21, 1e308, -1e308, 0.1),
+  );
+  const amount = edges ? number : number.map(Math.abs);
+  const filter: fc.Arbitrary<TransactionFilter> = fc.record(
+    {
+      withinDays: edges
+        ? fc.oneof(fc.integer({ min: -1, max: 401 }), fc.constantFrom(2.5))
+        : fc.integer({ min: 1, max: 400 }),
+      direction: fc.constantFrom('in' as const, 'out' as const),
+      categories: fc.array(fc.oneof(fc.constantFrom('energy', 'groceries', 'gambling'), text(100)), {
+        minLength: 1,
+        maxLength: 3,
+      }),
+      merchants: fc.array(text(100), { minLength: 1, maxLength: 2 }),
+      merchantContains: text(100),
+      minAmount: amount,
+      maxAmount: amount,
+    },
+    { requiredKeys: [] },
+  );
+  const numberFields = FIELD_PATHS.filter((f) => !/region|employmentStatus|isHomeowner|hasOverdraft/.test(f));
+  return fc.letrec<{ operand: Operand; condition: Condition }>((tie) => ({
+    operand: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc.constantFrom(...numberFields).map((field): Operand => ({ field })),
+      number.map((value): Operand => ({ value })),
+      fc
+        .tuple(
+          fc.constantFrom('sum' as const, 'avg' as const, 'max' as const, 'min' as const, 'count' as const),
+          fc.option(filter, { nil: undefined }),
+        )
+        .map(([aggregate, where]): Operand => (where ? { aggregate, where } : { aggregate })),
+      fc
+        .tuple(fc.constantFrom('+' as const, '-' as const, '*' as const, '/' as const), tie('operand'), tie('operand'))
+        .map(([arithmetic, left, right]): Operand => ({ arithmetic, left, right })),
+      fc.tuple(tie('operand'), tie('operand')).map(([a, b]): Operand => ({ least: [a, b] })),
+      fc.tuple(tie('operand'), tie('operand')).map(([a, b]): Operand => ({ greatest: [a, b] })),
+    ),
+    condition: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc
+        .tuple(
+          tie('operand'),
+          fc.constantFrom('<' as const, '<=' as const, '>' as const, '>=' as const, '==' as const, '!=' as const),
+          tie('operand'),
+        )
+        .map(([l, op, r]): Condition => ({ compare: [l, op, r] })),
+      fc
+        .tuple(fc.constantFrom('==' as const, '!=' as const), text(200))
+        .map(([op, value]): Condition => ({ compare: [{ field: 'profile.region' }, op, { value }] })),
+      fc.constantFrom('profile.isHomeowner' as const, 'profile.hasOverdraft' as const).map((is): Condition => ({ is })),
+      fc
+        .array(fc.oneof(fc.constantFrom('london', 'wales', 'scotland'), text(100)), { minLength: 1, maxLength: 3 })
+        .map((values): Condition => ({ oneOf: { field: 'profile.region', values } })),
+      filter.map((anyTransaction): Condition => ({ anyTransaction })),
+      fc.array(tie('condition'), { minLength: 2, maxLength: 3 }).map((all): Condition => ({ all })),
+      fc.array(tie('condition'), { minLength: 2, maxLength: 3 }).map((any): Condition => ({ any })),
+      tie('condition').map((not): Condition => ({ not })),
+    ),
+  }));
+}
 
-const numberFields = FIELD_PATHS.filter((f) => !/region|employmentStatus|isHomeowner|hasOverdraft/.test(f));
-
-const { operand, condition } = fc.letrec<{ operand: Operand; condition: Condition }>((tie) => ({
-  operand: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    fc.constantFrom(...numberFields).map((field): Operand => ({ field })),
-    fc
-      .integer({ min: -10_000, max: 10_000 })
-      .filter((n) => n !== 0)
-      .map((n): Operand => ({ value: n / 8 })),
-    fc
-      .tuple(
-        fc.constantFrom('sum' as const, 'avg' as const, 'max' as const, 'min' as const, 'count' as const),
-        fc.option(filter, { nil: undefined }),
-      )
-      .map(([aggregate, where]): Operand => (where ? { aggregate, where } : { aggregate })),
-    fc
-      .tuple(fc.constantFrom('+' as const, '-' as const, '*' as const, '/' as const), tie('operand'), tie('operand'))
-      .map(([arithmetic, left, right]): Operand => ({ arithmetic, left, right })),
-    fc.tuple(tie('operand'), tie('operand')).map(([a, b]): Operand => ({ least: [a, b] })),
-    fc.tuple(tie('operand'), tie('operand')).map(([a, b]): Operand => ({ greatest: [a, b] })),
-  ),
-  condition: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    fc
-      .tuple(
-        tie('operand'),
-        fc.constantFrom('<' as const, '<=' as const, '>' as const, '>=' as const, '==' as const, '!=' as const),
-        tie('operand'),
-      )
-      .map(([l, op, r]): Condition => ({ compare: [l, op, r] })),
-    fc.constantFrom('profile.isHomeowner' as const, 'profile.hasOverdraft' as const).map((is): Condition => ({ is })),
-    fc
-      .array(fc.constantFrom('london', 'wales', 'scotland'), { minLength: 1, maxLength: 3 })
-      .map((values): Condition => ({ oneOf: { field: 'profile.region', values } })),
-    filter.map((anyTransaction): Condition => ({ anyTransaction })),
-    fc.array(tie('condition'), { minLength: 2, maxLength: 3 }).map((all): Condition => ({ all })),
-    fc.array(tie('condition'), { minLength: 2, maxLength: 3 }).map((any): Condition => ({ any })),
-    tie('condition').map((not): Condition => ({ not })),
-  ),
-}));
+const { operand, condition } = storedArbitraries(false);
+const edgeCases = storedArbitraries(true);
 
 describe('stored definitions <-> CEL properties', () => {
   it('a stored condition survives CEL text unchanged (canonical form), and type-checks as a condition', () => {
     fc.assert(
-      fc.property(condition, (stored) => {
-        const canonical = canonicalCondition(stored);
-        const text = conditionToCel(canonical);
-        expect(celToCondition(text)).toEqual(canonical);
+      fc.property(condition, (generated) => {
+        // What the database holds: the schema's output (zero without a sign).
+        const stored = conditionSchema.parse(canonicalCondition(generated));
+        const text = conditionToCel(stored);
+        expect(celToCondition(text)).toEqual(stored);
         expect(conditionToCel(celToCondition(text))).toBe(text);
         const checked = checkExpression(parseExpression(text), CUSTOMER_VARIABLES);
         expect(checked.issues).toEqual([]);
         expect(checked.type.kind).toBe('bool');
-        expect(conditionSchema.safeParse(canonical).success).toBe(true);
-        expect(conditionToExpr(canonical)).toBeDefined();
       }),
       { numRuns: 400 },
     );
@@ -173,12 +235,28 @@ describe('stored definitions <-> CEL properties', () => {
 
   it('a stored value survives CEL text unchanged and type-checks as a number', () => {
     fc.assert(
-      fc.property(operand, (stored) => {
+      fc.property(operand, (generated) => {
+        const stored = operandSchema.parse(generated);
         const text = operandToCel(stored);
         expect(celToOperand(text)).toEqual(stored);
         expect(checkExpression(operandToExpr(stored), CUSTOMER_VARIABLES).type.kind).toBe('double');
       }),
       { numRuns: 400 },
+    );
+  });
+
+  it('CEL converts to a stored form exactly when the stored schema accepts what it describes', () => {
+    fc.assert(
+      fc.property(edgeCases.condition, (generated) => {
+        const canonical = canonicalCondition(generated);
+        const accepted = conditionSchema.safeParse(canonical);
+        if (accepted.success) {
+          expect(celToCondition(conditionToCel(accepted.data))).toEqual(accepted.data);
+        } else {
+          expect(() => celToCondition(conditionToCel(canonical))).toThrow(NotStorableError);
+        }
+      }),
+      { numRuns: 600 },
     );
   });
 });

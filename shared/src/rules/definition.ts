@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formatIssues } from '../validation';
 import { conjuncts, type BinaryOperator, type Expr } from './ast';
 import { AGGREGATE_REDUCTIONS } from './functions';
 import { parseExpression } from './parser';
@@ -33,6 +34,14 @@ const fieldPath = z.enum(FIELD_PATHS);
 const comparison = z.enum(['<', '<=', '>', '>=', '==', '!=']);
 const nonEmptyStrings = z.array(z.string().min(1).max(100)).min(1).max(50);
 
+/**
+ * A number as JSON and PostgreSQL keep it: finite, and zero without a sign (JSON.stringify(-0) is "0"), so the
+ * stored form, the JSON sent to the database and the rule printed from either always agree.
+ */
+const withoutSignedZero = (value: number): number => (value === 0 ? 0 : value);
+const storedNumber = z.number().transform(withoutSignedZero);
+const storedAmount = z.number().nonnegative().transform(withoutSignedZero);
+
 export const transactionFilterSchema = z
   .object({
     withinDays: z.number().int().min(1).max(400).optional(),
@@ -40,8 +49,8 @@ export const transactionFilterSchema = z
     categories: nonEmptyStrings.optional(),
     merchants: nonEmptyStrings.optional(),
     merchantContains: z.string().min(1).max(100).optional(),
-    minAmount: z.number().nonnegative().optional(),
-    maxAmount: z.number().nonnegative().optional(),
+    minAmount: storedAmount.optional(),
+    maxAmount: storedAmount.optional(),
   })
   .strict();
 export type TransactionFilter = z.infer<typeof transactionFilterSchema>;
@@ -54,19 +63,49 @@ export type Operand =
   | { least: [Operand, Operand] }
   | { greatest: [Operand, Operand] };
 
+/**
+ * A union told apart by its one key (`field`, `value`, `all`, ...), so that a problem inside a branch is reported
+ * where it is (`condition.all.1.compare.0.value: Too big`) instead of as "matches no branch".
+ */
+function keyedUnion<T>(branches: Record<string, z.ZodType>, what: string): z.ZodType<T> {
+  const keys = Object.keys(branches);
+  return z.unknown().transform((value, context) => {
+    const key =
+      value !== null && typeof value === 'object' && !Array.isArray(value)
+        ? keys.find((k) => Object.hasOwn(value, k))
+        : undefined;
+    if (key === undefined) {
+      context.addIssue({ code: 'custom', message: `not a ${what}: use one of ${keys.join(', ')}` });
+      return z.NEVER;
+    }
+    const branch = branches[key]!.safeParse(value);
+    if (branch.success) return branch.data as T;
+    for (const issue of branch.error.issues) context.addIssue({ ...issue });
+    return z.NEVER;
+  });
+}
+
 export const operandSchema: z.ZodType<Operand> = z.lazy(() =>
-  z.union(
-    [
-      z.object({ field: fieldPath }).strict(),
-      z.object({ value: z.union([z.number(), z.string().max(200)]) }).strict(),
-      z
+  keyedUnion<Operand>(
+    {
+      field: z.object({ field: fieldPath }).strict(),
+      value: z
+        .object({
+          value: z.union([storedNumber, z.string().max(200)], {
+            error: 'a finite number, or a string of at most 200 characters',
+          }),
+        })
+        .strict(),
+      aggregate: z
         .object({ aggregate: z.enum(['sum', 'avg', 'max', 'min', 'count']), where: transactionFilterSchema.optional() })
         .strict(),
-      z.object({ arithmetic: z.enum(['+', '-', '*', '/']), left: operandSchema, right: operandSchema }).strict(),
-      z.object({ least: z.tuple([operandSchema, operandSchema]) }).strict(),
-      z.object({ greatest: z.tuple([operandSchema, operandSchema]) }).strict(),
-    ],
-    { error: 'not a value: use one of field, value, aggregate, arithmetic, least, greatest' },
+      arithmetic: z
+        .object({ arithmetic: z.enum(['+', '-', '*', '/']), left: operandSchema, right: operandSchema })
+        .strict(),
+      least: z.object({ least: z.tuple([operandSchema, operandSchema]) }).strict(),
+      greatest: z.object({ greatest: z.tuple([operandSchema, operandSchema]) }).strict(),
+    },
+    'value',
   ),
 );
 
@@ -80,17 +119,17 @@ export type Condition =
   | { anyTransaction: TransactionFilter };
 
 export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
-  z.union(
-    [
-      z.object({ all: z.array(conditionSchema).min(2) }).strict(),
-      z.object({ any: z.array(conditionSchema).min(2) }).strict(),
-      z.object({ not: conditionSchema }).strict(),
-      z.object({ compare: z.tuple([operandSchema, comparison, operandSchema]) }).strict(),
-      z.object({ is: fieldPath }).strict(),
-      z.object({ oneOf: z.object({ field: fieldPath, values: nonEmptyStrings }).strict() }).strict(),
-      z.object({ anyTransaction: transactionFilterSchema }).strict(),
-    ],
-    { error: 'not a condition: use one of all, any, not, compare, is, oneOf, anyTransaction' },
+  keyedUnion<Condition>(
+    {
+      all: z.object({ all: z.array(conditionSchema).min(2) }).strict(),
+      any: z.object({ any: z.array(conditionSchema).min(2) }).strict(),
+      not: z.object({ not: conditionSchema }).strict(),
+      compare: z.object({ compare: z.tuple([operandSchema, comparison, operandSchema]) }).strict(),
+      is: z.object({ is: fieldPath }).strict(),
+      oneOf: z.object({ oneOf: z.object({ field: fieldPath, values: nonEmptyStrings }).strict() }).strict(),
+      anyTransaction: z.object({ anyTransaction: transactionFilterSchema }).strict(),
+    },
+    'condition',
   ),
 );
 
@@ -287,6 +326,8 @@ export function exprToOperand(expr: Expr): Operand {
     expr.operand.kind === 'literal' &&
     typeof expr.operand.value === 'number'
   ) {
+    // A stored number has no negative zero (see storedNumber): storing "-0.0" would change what 1 / x means.
+    if (expr.operand.value === 0) notStorable(expr, 'value (a stored zero has no sign: write 0.0)');
     return { value: -expr.operand.value };
   }
   if (expr.kind === 'literal' && (typeof expr.value === 'number' || typeof expr.value === 'string'))
@@ -346,8 +387,18 @@ export function exprToCondition(expr: Expr): Condition {
   return notStorable(expr, 'condition');
 }
 
-export const celToCondition = (text: string): Condition => exprToCondition(parseExpression(text));
-export const celToOperand = (text: string): Operand => exprToOperand(parseExpression(text));
+/** CEL text -> the stored form, checked by the very schema a stored row must pass: nothing the database would refuse. */
+export const celToCondition = (text: string): Condition =>
+  storable(storedConditionSchema, exprToCondition(parseExpression(text)), 'condition');
+export const celToOperand = (text: string): Operand =>
+  storable(storedScoreSchema, exprToOperand(parseExpression(text)), 'value');
+
+function storable<T>(schema: z.ZodType<T>, converted: T, what: string): T {
+  const checked = schema.safeParse(converted);
+  if (!checked.success)
+    throw new NotStorableError(`the ${what} cannot be stored: ${formatIssues(checked.error.issues, what)}`);
+  return checked.data;
+}
 
 // ---- a stored snoop (one PostgreSQL row) ---------------------------------------------------------
 
@@ -382,6 +433,9 @@ const bounded = <T>(schema: z.ZodType<T>, what: string) =>
     })
     .pipe(schema);
 
+const storedConditionSchema = bounded(conditionSchema, 'condition');
+const storedScoreSchema = bounded(operandSchema, 'score');
+
 export const storedSnoopSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a lowercase slug such as "energy-switch"'),
@@ -392,8 +446,8 @@ export const storedSnoopSchema = z
     validFrom: z.iso.date(),
     validTo: z.iso.date().optional(),
     version: z.number().int().positive(),
-    condition: bounded(conditionSchema, 'condition'),
-    score: bounded(operandSchema, 'score'),
+    condition: storedConditionSchema,
+    score: storedScoreSchema,
   })
   .strict();
 

@@ -10,8 +10,16 @@ export class ParseError extends Error {
   }
 }
 
-/** Nesting deeper than this is refused: no rule needs it, and it bounds the compiler's recursion. */
+/** Nesting deeper than this is refused: no rule needs it, and it bounds the parser's recursion. */
 export const MAX_NESTING_DEPTH = 32;
+
+/**
+ * A tree taller than this is refused. Nesting counts only what the parser recurses into; a flat
+ * chain (`a && b && ...`, `x.a.b.c...`) builds a tall tree in a loop, and every later pass
+ * (printer, checker, compiler) recurses over that tree. No rule needs more: a rule file takes at
+ * most 400 parts per expression, and a tree is never taller than its parts are many.
+ */
+export const MAX_TREE_HEIGHT = 400;
 
 const describe = (token: Token): string =>
   token.kind === 'eof'
@@ -72,6 +80,20 @@ export class TokenStream {
 export function parseExpressionAt(stream: TokenStream): Expr {
   let depth = 0;
   const span = (start: Span, end: Span): Span => ({ start: start.start, end: end.end });
+  const heights = new WeakMap<Expr, number>();
+  /** Records a node's height from its children's and refuses a tree taller than MAX_TREE_HEIGHT. */
+  const built = <T extends Expr>(node: T, children: readonly Expr[]): T => {
+    let height = 1;
+    for (const child of children) height = Math.max(height, (heights.get(child) ?? 1) + 1);
+    if (height > MAX_TREE_HEIGHT) {
+      throw new ParseError(
+        `the expression chains more than ${MAX_TREE_HEIGHT} operators, selections or calls; split it into simpler parts`,
+        node.span,
+      );
+    }
+    heights.set(node, height);
+    return node;
+  };
 
   const nested = <T>(at: Span, parse: () => T): T => {
     if (++depth > MAX_NESTING_DEPTH) {
@@ -95,7 +117,11 @@ export function parseExpressionAt(stream: TokenStream): Expr {
       const then = expression();
       stream.expectPunct(':', 'between the two branches of "? :"');
       const otherwise = expression();
-      return { kind: 'conditional', test, then, otherwise, span: span(test.span, otherwise.span) };
+      return built({ kind: 'conditional', test, then, otherwise, span: span(test.span, otherwise.span) }, [
+        test,
+        then,
+        otherwise,
+      ]);
     });
 
   const binary = (minPrecedence: number): Expr => {
@@ -107,7 +133,10 @@ export function parseExpressionAt(stream: TokenStream): Expr {
       if (precedence === undefined || precedence < minPrecedence) return left;
       stream.next();
       const right = nested(token.span, () => binary(precedence + 1));
-      left = { kind: 'binary', op: op as BinaryOperator, left, right, span: span(left.span, right.span) };
+      left = built({ kind: 'binary', op: op as BinaryOperator, left, right, span: span(left.span, right.span) }, [
+        left,
+        right,
+      ]);
     }
   };
 
@@ -116,7 +145,7 @@ export function parseExpressionAt(stream: TokenStream): Expr {
     if (token.kind === 'punct' && (token.value === '!' || token.value === '-')) {
       stream.next();
       const operand = nested(token.span, unary);
-      return { kind: 'unary', op: token.value, operand, span: span(token.span, operand.span) };
+      return built({ kind: 'unary', op: token.value, operand, span: span(token.span, operand.span) }, [operand]);
     }
     return postfix(primary());
   };
@@ -138,15 +167,14 @@ export function parseExpressionAt(stream: TokenStream): Expr {
       const name = stream.expectIdent('after "."');
       if (stream.isPunct('(')) {
         const call = args(`${String(name.value)}(...)`);
-        expr = {
-          kind: 'call',
-          name: String(name.value),
-          target: expr,
-          args: call.args,
-          span: span(expr.span, call.end),
-        };
+        expr = built(
+          { kind: 'call', name: String(name.value), target: expr, args: call.args, span: span(expr.span, call.end) },
+          [expr, ...call.args],
+        );
       } else {
-        expr = { kind: 'member', object: expr, property: String(name.value), span: span(expr.span, name.span) };
+        expr = built({ kind: 'member', object: expr, property: String(name.value), span: span(expr.span, name.span) }, [
+          expr,
+        ]);
       }
     }
     return expr;
@@ -165,7 +193,7 @@ export function parseExpressionAt(stream: TokenStream): Expr {
         if (name === 'null') return { kind: 'literal', value: null, span: token.span };
         if (stream.isPunct('(')) {
           const call = args(`${name}(...)`);
-          return { kind: 'call', name, args: call.args, span: span(token.span, call.end) };
+          return built({ kind: 'call', name, args: call.args, span: span(token.span, call.end) }, call.args);
         }
         return { kind: 'ident', name, span: token.span };
       }
@@ -182,7 +210,7 @@ export function parseExpressionAt(stream: TokenStream): Expr {
             while (stream.isPunct(',') && stream.next());
           }
           const end = stream.expectPunct(']', 'to close the list');
-          return { kind: 'list', elements, span: span(token.span, end.span) };
+          return built({ kind: 'list', elements, span: span(token.span, end.span) }, elements);
         }
         break;
       default:

@@ -4,6 +4,8 @@ const PRECEDENCE: Record<string, number> = { '?:': 0, ...BINARY_PRECEDENCE, unar
 
 export function printNumber(value: number): string {
   // Always with a decimal point: CEL reads "90" as an int and "90.0" as a double, and every number here is a double.
+  // Negative zero keeps its sign: 1 / -0.0 is -Infinity, and String(-0) is "0".
+  if (Object.is(value, -0)) return '-0.0';
   if (Number.isInteger(value) && Math.abs(value) < 1e21) return `${value}.0`;
   return String(value);
 }

@@ -44,16 +44,41 @@ export function formatRuleError(error: RuleError): string {
   return `${error.snoopId ? `snoop "${error.snoopId}" ` : ''}line ${error.line}:${error.column}: ${error.message}\n${error.excerpt}`;
 }
 
-function locate(source: string, span: Span): { line: number; column: number; excerpt: string } {
-  const before = source.slice(0, span.start);
-  const line = before.split('\n').length;
-  const lineStart = before.lastIndexOf('\n') + 1;
-  const lineEnd = source.indexOf('\n', lineStart);
-  const text = source.slice(lineStart, lineEnd === -1 ? source.length : lineEnd);
-  const column = span.start - lineStart + 1;
-  const width = Math.max(1, Math.min(span.end, lineStart + text.length) - span.start);
-  const gutter = `${line} | `;
-  return { line, column, excerpt: `${gutter}${text}\n${' '.repeat(gutter.length + column - 1)}${'^'.repeat(width)}` };
+/** Characters shown either side of a problem in an excerpt. */
+const EXCERPT_CONTEXT = 60;
+
+/**
+ * Turns spans into line:column and an excerpt. The line starts are found once per text, so a
+ * file with a hundred thousand errors is reported in linear time, not by rescanning it per error.
+ */
+function locator(source: string): (span: Span) => { line: number; column: number; excerpt: string } {
+  let lineStarts: number[] | undefined;
+  return (span) => {
+    if (!lineStarts) {
+      lineStarts = [0];
+      for (let i = source.indexOf('\n'); i !== -1; i = source.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+    }
+    // The last line start at or before span.start.
+    let low = 0;
+    let high = lineStarts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (lineStarts[middle]! <= span.start) low = middle;
+      else high = middle - 1;
+    }
+    const line = low + 1;
+    const lineStart = lineStarts[low]!;
+    const lineEnd = low + 1 < lineStarts.length ? lineStarts[low + 1]! - 1 : source.length;
+    const column = span.start - lineStart + 1;
+    // A long line is shown as a window around the problem, so no excerpt grows with the file.
+    const from = Math.max(lineStart, span.start - EXCERPT_CONTEXT);
+    const to = Math.min(lineEnd, Math.max(span.end, span.start + 1) + EXCERPT_CONTEXT);
+    const text = `${from > lineStart ? '…' : ''}${source.slice(from, to)}${to < lineEnd ? '…' : ''}`;
+    const caretAt = span.start - from + (from > lineStart ? 1 : 0);
+    const width = Math.max(1, Math.min(span.end, to) - span.start);
+    const gutter = `${line} | `;
+    return { line, column, excerpt: `${gutter}${text}\n${' '.repeat(gutter.length + caretAt)}${'^'.repeat(width)}` };
+  };
 }
 
 interface ParsedSnoop {
@@ -69,11 +94,14 @@ const REQUIRED: readonly Key[] = ['name', 'status', 'audience', 'content', 'vali
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Parses a rules file into snoops, recovering after each broken block so that every error in the file is found. */
-export function parseRuleFile(source: string): { snoops: ParsedSnoop[]; errors: RuleError[] } {
+export function parseRuleFile(
+  source: string,
+  locate = locator(source),
+): { snoops: ParsedSnoop[]; errors: RuleError[] } {
   const errors: RuleError[] = [];
   const snoops: ParsedSnoop[] = [];
   const report = (span: Span, message: string, snoopId?: string): void => {
-    errors.push({ snoopId, message, ...locate(source, span) });
+    errors.push({ snoopId, message, ...locate(span) });
   };
 
   let stream: TokenStream;
@@ -227,14 +255,15 @@ export type CompileOutcome = { ok: true; ruleSet: CompiledRuleSet } | { ok: fals
  * the result evaluates customers, or nothing compiles and every error is reported.
  */
 export function compileRuleFile(source: string): CompileOutcome {
-  const { snoops, errors } = parseRuleFile(source);
+  const locate = locator(source);
+  const { snoops, errors } = parseRuleFile(source, locate);
   const report = (snoop: ParsedSnoop, span: Span, message: string): void => {
-    errors.push({ snoopId: snoop.definition.id, message, ...locate(source, span) });
+    errors.push({ snoopId: snoop.definition.id, message, ...locate(span) });
   };
   if (snoops.length > LIMITS.rules) {
     errors.push({
       message: `the file has ${snoops.length} snoops; at most ${LIMITS.rules} are allowed`,
-      ...locate(source, { start: 0, end: 1 }),
+      ...locate({ start: 0, end: 1 }),
     });
   }
   const seen = new Set<string>();
@@ -256,17 +285,21 @@ export function compileRuleFile(source: string): CompileOutcome {
       }
       const checked = checkExpression(expr, CUSTOMER_VARIABLES);
       for (const issue of checked.issues) report(snoop, issue.span, issue.message);
-      if (checked.issues.length === 0 && checked.type.kind !== wanted) {
+      if (checked.issues.length > 0) continue;
+      if (checked.type.kind !== wanted) {
         report(
           snoop,
           expr.span,
           `the ${role} must be a ${wanted === 'bool' ? 'true/false condition' : 'number'}, but this is a ${typeName(checked.type)}`,
         );
+        continue;
       }
-    }
-    const score = fold(snoop.score);
-    if (score.kind === 'literal' && typeof score.value === 'number' && !(score.value >= 0 && score.value <= 1)) {
-      report(snoop, snoop.score.span, `the score is ${score.value}; a score must be between 0 and 1`);
+      // Folding evaluates constants, so only a well-typed score is folded (`1.0 in 2.0` is reported above).
+      if (role !== 'score') continue;
+      const score = fold(expr);
+      if (score.kind === 'literal' && typeof score.value === 'number' && !(score.value >= 0 && score.value <= 1)) {
+        report(snoop, expr.span, `the score is ${score.value}; a score must be between 0 and 1`);
+      }
     }
   }
   if (errors.length > 0) {

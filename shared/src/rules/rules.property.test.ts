@@ -140,6 +140,20 @@ function expressions(inTransaction: boolean): ExpressionArbitraries {
 const customer = fc.integer({ min: 1, max: 1_000_000 }).map((seed) => sampleCustomer(seed, 40));
 const anyExpression = fc.oneof(expressions(false).num, expressions(false).bool);
 
+/** A compile outcome is a rule set that evaluates, or errors that each say where and what. */
+function expectReport(outcome: ReturnType<typeof compileRuleFile>): void {
+  if (outcome.ok) {
+    expect(Array.isArray(outcome.ruleSet.evaluate(sampleCustomer(1)))).toBe(true);
+    return;
+  }
+  expect(outcome.errors.length).toBeGreaterThan(0);
+  for (const error of outcome.errors) {
+    expect(error.line).toBeGreaterThanOrEqual(1);
+    expect(error.column).toBeGreaterThanOrEqual(1);
+    expect(error.message.length).toBeGreaterThan(0);
+  }
+}
+
 describe('rules DSL properties', () => {
   it('generated expressions are well-typed', () => {
     fc.assert(
@@ -178,8 +192,7 @@ describe('rules DSL properties', () => {
   it('never crashes on random text: it compiles or reports errors', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 200 }), (text) => {
-        const outcome = compileRuleFile(text);
-        if (!outcome.ok) expect(outcome.errors.length).toBeGreaterThan(0);
+        expectReport(compileRuleFile(text));
       }),
       { numRuns: 500 },
     );
@@ -202,11 +215,34 @@ describe('rules DSL properties', () => {
     fc.assert(
       fc.property(fc.nat(valid.length), fc.nat(20), fc.string({ maxLength: 5 }), (at, cut, insert) => {
         const damaged = valid.slice(0, at) + insert + valid.slice(Math.min(valid.length, at + cut));
-        const outcome = compileRuleFile(damaged);
-        if (!outcome.ok)
-          expect(outcome.errors.every((e) => e.line >= 1 && e.column >= 1 && e.message.length > 0)).toBe(true);
+        expectReport(compileRuleFile(damaged));
       }),
       { numRuns: 1000 },
+    );
+  });
+
+  it("never crashes on random token soup in a snoop's condition and score", () => {
+    const token = fc.constantFrom(
+      ...['&&', '||', '==', '<', '+', '-', '*', '/', '!', '?', ':', '(', ')', '[', ']', ',', '.', 'in', 'null'],
+      ...['true', '1.0', '0', '"energy"', 'profile', 'age', 'transactions', 't', 'filter', 'map', 'exists', 'size'],
+      ...['sum', 'max', 'amount', 'constructor', '__proto__', 'toString', 'has', 'int', '1e309', '-0.0'],
+    );
+    const soup = fc.array(token, { minLength: 1, maxLength: 60 }).map((tokens) => tokens.join(' '));
+    // Long flat chains of one repeated piece reach the parser's height limit and the part limit.
+    const chain = fc
+      .tuple(fc.constantFrom('true && ', '.a', '.size()', '- ', '1.0 + ', '[', '('), fc.integer({ min: 1, max: 8_000 }))
+      .map(([piece, times]) => piece.repeat(times));
+    // Constants of every type under every operator: folding must never meet an ill-typed one.
+    const literal = fc.constantFrom('1.0', '0', 'null', 'true', '"a"', '[]', '[1.0]', '-0.0');
+    const constant = fc
+      .tuple(literal, fc.constantFrom('in', '+', '-', '*', '/', '<', '==', '&&', '||'), literal)
+      .map((parts) => parts.join(' '));
+    fc.assert(
+      fc.property(fc.oneof(soup, chain, constant), fc.oneof(soup, chain, constant), (when, score) => {
+        const text = `snoop "s" {\n name: "n"\n status: active\n audience: "all"\n content: "c"\n valid_from: "2026-01-01"\n version: 1\n when: ${when}\n score: ${score}\n}\n`;
+        expectReport(compileRuleFile(text));
+      }),
+      { numRuns: 400 },
     );
   });
 });

@@ -271,3 +271,58 @@ describe('rules file', () => {
     );
   });
 });
+
+describe('rules file: every input yields a report, never an exception', () => {
+  const errorsOf = (when: string, score = '0.5') => {
+    const outcome = compileRuleFile(printRuleFile([definition({ when, score })]));
+    return outcome.ok ? [] : outcome.errors.map((e) => e.message);
+  };
+
+  it.each([
+    ['a flat chain of 5,000 && terms', Array.from({ length: 5_000 }, () => 'true').join(' && ')],
+    ['10,000 selections in a row', `profile${'.a'.repeat(10_000)} == 1.0`],
+    ['a chain of 3,000 method calls', `profile.region${'.startsWith("a")'.repeat(3_000)}`],
+    [
+      'a list of 2,000 elements, each a chain',
+      `[${Array.from({ length: 2_000 }, () => '1.0 + 1.0').join(', ')}] == []`,
+    ],
+  ])('reports %s as too long', (_, when) => {
+    expect(errorsOf(when)).toEqual([
+      expect.stringMatching(
+        /chains more than 400 operators, selections or calls; split it into simpler parts|parts; at most 400/,
+      ),
+    ]);
+  });
+
+  it('accepts a chain as long as the part limit allows', () => {
+    // 200 terms and 199 operators: 399 parts, one under the limit, and a tree 200 tall.
+    expect(errorsOf(Array.from({ length: 200 }, () => 'true').join(' && '))).toEqual([]);
+  });
+
+  it.each([
+    ['1.0 in 2.0', 'the right side of "in" must be a list, but this is a number'],
+    ['null in null', 'the right side of "in" must be a list, but this is a null'],
+    ['"a" + 1.0', expect.stringContaining('"+"')],
+  ])('checks a constant score before folding it: %s', (score, message) => {
+    expect(errorsOf('true', score)).toEqual([message]);
+  });
+
+  it('shows a long line as a window around the problem, with the caret under it', () => {
+    const text = `snoop "x" { name: "n" ${' '.repeat(5_000)}oops }`;
+    const [error] = parseRuleFile(text).errors;
+    expect(error).toMatchObject({ line: 1, column: 5_023 });
+    const [excerpt, caret] = error!.excerpt.split('\n');
+    expect(excerpt!.length).toBeLessThan(200);
+    expect(excerpt![caret!.indexOf('^')]).toBe('o');
+    expect(excerpt).toMatch(/^1 \| … +oops }$/);
+  });
+
+  it('gives every error of a many-line file its own line and column', () => {
+    const text = Array.from({ length: 3_000 }, (_, i) => `${' '.repeat(i % 7)}}`).join('\n');
+    const { errors } = parseRuleFile(text);
+    expect(errors).toHaveLength(3_000);
+    expect(errors.map((e) => [e.line, e.column])).toEqual(
+      Array.from({ length: 3_000 }, (_, i) => [i + 1, (i % 7) + 1]),
+    );
+  });
+});
