@@ -1,6 +1,7 @@
 /**
  * "serverless package" for every Serverless service, offline: proves each serverless.yml
- * builds a deployable artifact without an AWS account or a login.
+ * builds a deployable artifact without an AWS account or a login, and that its CloudFormation
+ * passes cfn-lint (installed from PyPI on first use). Exits non-zero on any finding.
  *   npm run package:all [-- --stage dev]
  */
 import { execFile } from 'node:child_process';
@@ -8,6 +9,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { printTable } from './cloud';
+import { installPythonVenv } from './local-cloud/components/install';
 import {
   discoverServices,
   frameworkEnvironment,
@@ -54,6 +56,41 @@ export async function packageService(name: string, stage: string): Promise<Packa
   };
 }
 
+export interface LintFinding {
+  rule: string;
+  message: string;
+  location: string;
+}
+
+/**
+ * cfn-lint's findings on a packaged template (errors and warnings; informational ones are not findings).
+ * The Serverless Framework deploys to one region per stage; the default is checked.
+ */
+export async function lintTemplate(templatePath: string, region = 'eu-west-1'): Promise<LintFinding[]> {
+  const bin = await installPythonVenv('cfn-lint', 'requirements-cfn-lint.txt', 'cfn-lint');
+  const result = await run(path.join(bin, 'cfn-lint'), ['--format', 'json', '--regions', region, '--', templatePath], {
+    maxBuffer: 16 * 1024 * 1024,
+  }).catch((error: { code?: number; stdout?: string; stderr?: string }) => {
+    // cfn-lint exits 2 (errors), 4 (warnings) or 6 (both) with findings as JSON; anything else is a failure to run.
+    if (error.code !== undefined && [2, 4, 6, 8, 10, 12, 14].includes(error.code) && error.stdout)
+      return { stdout: error.stdout };
+    throw new Error(`cfn-lint could not check ${templatePath}: ${error.stderr ?? String(error)}`);
+  });
+  const findings = JSON.parse(result.stdout || '[]') as {
+    Rule: { Id: string };
+    Message: string;
+    Level: string;
+    Location: { Path?: (string | number)[]; Start: { LineNumber: number } };
+  }[];
+  return findings
+    .filter((finding) => finding.Level !== 'Informational')
+    .map((finding) => ({
+      rule: finding.Rule.Id,
+      message: finding.Message,
+      location: finding.Location.Path?.join('/') ?? `line ${finding.Location.Start.LineNumber}`,
+    }));
+}
+
 async function main(): Promise<void> {
   const stageIndex = process.argv.indexOf('--stage');
   const stage = stageIndex > 0 ? (process.argv[stageIndex + 1] ?? 'dev') : 'dev';
@@ -61,14 +98,19 @@ async function main(): Promise<void> {
   // Container services are built from their Dockerfile, not by the Serverless Framework.
   for (const { name } of serverlessServices(discoverServices())) {
     const packaged = await packageService(name, stage);
+    const findings = await lintTemplate(packaged.templatePath);
+    for (const finding of findings)
+      console.error(`  ${name}: ${finding.rule} ${finding.message} (${finding.location})`);
     rows.push({
       service: name,
       seconds: packaged.seconds.toFixed(1),
       artifact: packaged.artifactBytes ? `${(packaged.artifactBytes / 1024).toFixed(0)} KiB` : '(no functions)',
+      'cfn-lint': findings.length === 0 ? 'clean' : `${findings.length} finding(s)`,
       template: path.relative(process.cwd(), packaged.templatePath),
     });
   }
   printTable(rows);
+  if (rows.some((row) => row['cfn-lint'] !== 'clean')) process.exit(1);
 }
 
 if (require.main === module) {

@@ -2,71 +2,159 @@
  * Every Serverless service packages offline ("serverless package", no AWS account), and the
  * packaged CloudFormation follows the platform's queue rules.
  */
-import { readFileSync } from 'node:fs';
-import { packageService } from '../package-all';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { lintTemplate, packageService, type LintFinding } from '../package-all';
 import { discoverServices, serverlessServices } from '../local-cloud/services';
 
 const serviceNames = (): string[] => serverlessServices(discoverServices()).map((s) => s.name);
 
 interface Template {
-  Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+  Resources: Record<string, { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] }>;
 }
 
 const templates = new Map<string, Template>();
+const lintFindings = new Map<string, LintFinding[]>();
 
 beforeAll(async () => {
   for (const name of serviceNames()) {
     const packaged = await packageService(name, 'ci');
     templates.set(name, JSON.parse(readFileSync(packaged.templatePath, 'utf8')) as Template);
+    lintFindings.set(name, await lintTemplate(packaged.templatePath));
   }
 }, 300_000);
+
+// Each check below collects what breaks its rule and expects none; these make sure the checks see something.
+it('packages templates with queues, tables, a bucket, SQS triggers and HTTP endpoints among them', () => {
+  const all = [...templates.values()].flatMap((template) => Object.values(template.Resources).map((r) => r.Type));
+  for (const type of [
+    'AWS::SQS::Queue',
+    'AWS::DynamoDB::Table',
+    'AWS::S3::Bucket',
+    'AWS::Lambda::EventSourceMapping',
+    'AWS::ApiGateway::Method',
+    'AWS::IAM::Role',
+  ])
+    expect({ type, found: all.includes(type) }).toEqual({ type, found: true });
+});
+
+it('cfn-lint finds what is wrong in a template (so that "clean" means something)', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'cfn-lint-'));
+  const planted = path.join(dir, 'template.json');
+  writeFileSync(
+    planted,
+    JSON.stringify({
+      Resources: {
+        Queue: { Type: 'AWS::SQS::Queue', Properties: { VisibilityTimeout: 'soon', Colour: 'blue' } },
+      },
+    }),
+  );
+  const rules = (await lintTemplate(planted)).map((finding) => finding.rule);
+  expect(rules).toEqual(expect.arrayContaining(['E3002', 'E3012']));
+});
 
 const resourcesOf = (template: Template, type: string) =>
   Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
 
 describe.each(serviceNames())('%s packaged for AWS', (name) => {
   const template = (): Template => templates.get(name)!;
+  const roleOf = (fn: { Properties: Record<string, unknown> }): string =>
+    (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+
+  it('passes cfn-lint with no error or warning', () => {
+    expect(lintFindings.get(name)).toEqual([]);
+  });
 
   it('gives every queue that is not a DLQ a redrive policy, and DLQs a longer retention', () => {
     const queues = new Map(resourcesOf(template(), 'AWS::SQS::Queue'));
+    const problems: string[] = [];
     for (const [logicalId, queue] of queues) {
+      if (/Dlq$/.test(logicalId)) continue;
       const redrive = queue.Properties.RedrivePolicy as
         { deadLetterTargetArn: { 'Fn::GetAtt': [string, string] } } | undefined;
-      if (/Dlq$/.test(logicalId)) continue;
-      expect({ logicalId, hasRedrive: redrive !== undefined }).toEqual({ logicalId, hasRedrive: true });
-      const dlq = queues.get(redrive!.deadLetterTargetArn['Fn::GetAtt'][0])!;
-      expect(Number(dlq.Properties.MessageRetentionPeriod)).toBeGreaterThan(
-        Number(queue.Properties.MessageRetentionPeriod ?? 345_600),
-      );
-      expect(Boolean(dlq.Properties.FifoQueue)).toBe(Boolean(queue.Properties.FifoQueue));
+      if (!redrive) {
+        problems.push(`${logicalId}: no redrive policy`);
+        continue;
+      }
+      const dlq = queues.get(redrive.deadLetterTargetArn['Fn::GetAtt'][0])!;
+      if (Number(dlq.Properties.MessageRetentionPeriod) <= Number(queue.Properties.MessageRetentionPeriod ?? 345_600))
+        problems.push(`${logicalId}: its DLQ keeps messages no longer than it does`);
+      if (Boolean(dlq.Properties.FifoQueue) !== Boolean(queue.Properties.FifoQueue))
+        problems.push(`${logicalId}: FIFO and its DLQ not, or the reverse`);
     }
+    expect(problems).toEqual([]);
+  });
+
+  it('encrypts every queue at rest, keeps every table restorable to any second, and refuses non-TLS on every bucket', () => {
+    const problems: string[] = [];
+    for (const [logicalId, queue] of resourcesOf(template(), 'AWS::SQS::Queue')) {
+      if (queue.Properties.SqsManagedSseEnabled !== true && !queue.Properties.KmsMasterKeyId)
+        problems.push(`${logicalId}: not encrypted at rest`);
+    }
+    for (const [logicalId, table] of resourcesOf(template(), 'AWS::DynamoDB::Table')) {
+      const pitr = table.Properties.PointInTimeRecoverySpecification as { PointInTimeRecoveryEnabled?: boolean };
+      if (pitr?.PointInTimeRecoveryEnabled !== true) problems.push(`${logicalId}: no point-in-time recovery`);
+    }
+    const policies = resourcesOf(template(), 'AWS::S3::BucketPolicy').map(([, policy]) => policy.Properties);
+    for (const [logicalId] of resourcesOf(template(), 'AWS::S3::Bucket')) {
+      const refusesPlainHttp = policies.some(
+        (policy) =>
+          JSON.stringify(policy.Bucket) === JSON.stringify({ Ref: logicalId }) &&
+          (
+            policy.PolicyDocument as { Statement: { Effect: string; Condition?: { Bool?: Record<string, unknown> } }[] }
+          ).Statement.some(
+            (statement) =>
+              statement.Effect === 'Deny' &&
+              // The framework's own deployment bucket writes false, ours 'false': IAM reads both alike.
+              String(statement.Condition?.Bool?.['aws:SecureTransport']) === 'false',
+          ),
+      );
+      if (!refusesPlainHttp) problems.push(`${logicalId}: accepts requests without TLS`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('has no role that no function assumes (the default execution role is gone)', () => {
+    const assumed = new Set(resourcesOf(template(), 'AWS::Lambda::Function').map(([, fn]) => roleOf(fn)));
+    const unused = resourcesOf(template(), 'AWS::IAM::Role')
+      .map(([logicalId]) => logicalId)
+      .filter((logicalId) => !assumed.has(logicalId));
+    expect(unused).toEqual([]);
   });
 
   it('gives each SQS-triggered function its own role, partial batch responses, concurrency capped on its trigger, and a visibility timeout >= 6x its timeout', () => {
     const functions = new Map(resourcesOf(template(), 'AWS::Lambda::Function'));
+    const found = [];
     for (const [, mapping] of resourcesOf(template(), 'AWS::Lambda::EventSourceMapping')) {
       const functionId = (mapping.Properties.FunctionName as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
       const fn = functions.get(functionId)!;
       const queueId = (mapping.Properties.EventSourceArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
       const queue = template().Resources[queueId]!;
-      expect(mapping.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
-      // Concurrency is capped where Lambda's pollers honour it; a reserved-concurrency cap throttles batches the
-      // pollers already took, and those count toward maxReceiveCount.
-      expect({ functionId, scaling: mapping.Properties.ScalingConfig }).toEqual({
+      found.push({
         functionId,
-        scaling: { MaximumConcurrency: expect.any(Number) },
+        responseTypes: mapping.Properties.FunctionResponseTypes,
+        // Concurrency is capped where Lambda's pollers honour it; a reserved-concurrency cap throttles batches
+        // the pollers already took, and those count toward maxReceiveCount.
+        scaling: mapping.Properties.ScalingConfig,
+        reserved: fn.Properties.ReservedConcurrentExecutions,
+        visibilityAtLeastSixTimeouts: Number(queue.Properties.VisibilityTimeout) >= 6 * Number(fn.Properties.Timeout),
+        ownRole: roleOf(fn) !== 'IamRoleLambdaExecution',
+        runtime: fn.Properties.Runtime,
       });
-      expect({ functionId, reserved: fn.Properties.ReservedConcurrentExecutions }).toEqual({
-        functionId,
-        reserved: undefined,
-      });
-      expect(Number(queue.Properties.VisibilityTimeout)).toBeGreaterThanOrEqual(6 * Number(fn.Properties.Timeout));
-      const role = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-      expect(role).not.toBe('IamRoleLambdaExecution');
-      expect(fn.Properties.Runtime).toBe('nodejs22.x');
     }
+    expect(found).toEqual(
+      found.map(({ functionId }) => ({
+        functionId,
+        responseTypes: ['ReportBatchItemFailures'],
+        scaling: { MaximumConcurrency: expect.any(Number) },
+        reserved: undefined,
+        visibilityAtLeastSixTimeouts: true,
+        ownRole: true,
+        runtime: 'nodejs22.x',
+      })),
+    );
   });
-
   it('lets each function resolve the URL of every queue its code resolves by name', () => {
     // The shared consumer resolves its DLQ (DEAD_LETTER_QUEUE_NAME) and, to delay a retry, its source queue;
     // producers resolve the queues they send to (*_QUEUE_NAME). In AWS, GetQueueUrl without a grant is denied.
@@ -105,25 +193,27 @@ describe.each(serviceNames())('%s packaged for AWS', (name) => {
   });
 
   it('lets only SigV4-signed callers (AWS_IAM) reach an HTTP endpoint', () => {
-    for (const [logicalId, method] of resourcesOf(template(), 'AWS::ApiGateway::Method')) {
-      if (method.Properties.HttpMethod === 'OPTIONS') continue;
-      expect({ logicalId, authorization: method.Properties.AuthorizationType }).toEqual({
-        logicalId,
-        authorization: 'AWS_IAM',
-      });
-    }
+    const open = resourcesOf(template(), 'AWS::ApiGateway::Method')
+      .filter(([, method]) => method.Properties.HttpMethod !== 'OPTIONS')
+      .filter(([, method]) => method.Properties.AuthorizationType !== 'AWS_IAM')
+      .map(([logicalId]) => logicalId);
+    expect(open).toEqual([]);
   });
 
   it('never grants wildcard actions or resources outside logs', () => {
-    for (const [, role] of resourcesOf(template(), 'AWS::IAM::Role')) {
+    const wildcards: string[] = [];
+    for (const [roleId, role] of resourcesOf(template(), 'AWS::IAM::Role')) {
       const policies = role.Properties.Policies as {
         PolicyDocument: { Statement: { Action: string[]; Resource: unknown }[] };
       }[];
       for (const statement of policies.flatMap((p) => p.PolicyDocument.Statement)) {
-        expect(statement.Action.filter((action) => action.endsWith('*') || action === '*')).toEqual([]);
+        const actions = statement.Action.filter((action) => action.endsWith('*'));
+        if (actions.length > 0) wildcards.push(`${roleId}: ${actions.join(', ')}`);
         if (statement.Action.every((action) => action.startsWith('logs:'))) continue;
-        expect(JSON.stringify(statement.Resource)).not.toMatch(/"\*"/);
+        if (/"\*"/.test(JSON.stringify(statement.Resource)))
+          wildcards.push(`${roleId}: resource * for ${statement.Action.join(', ')}`);
       }
     }
+    expect(wildcards).toEqual([]);
   });
 });

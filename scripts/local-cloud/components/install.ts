@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import path from 'node:path';
 import type { AwsClientSettings } from '@backbone/shared';
 import { CLOUD_DIR, SCRIPTS_DIR } from '../layout';
-import { ensureJava, ensureMaven } from '../prerequisites';
+import { ensureJava, ensureMaven, ensurePythonVenv } from '../prerequisites';
 import { InstallError } from './component';
 
 export const componentDir = (name: string): string => path.join(CLOUD_DIR, name);
@@ -98,3 +98,35 @@ export async function withClient<C extends { destroy(): void }, T>(
 // The emulators accept any credentials; the SDK still needs some to sign requests.
 process.env.AWS_ACCESS_KEY_ID ??= 'test';
 process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
+
+/**
+ * Installs PyPI packages (pinned in scripts/local-cloud/conf/<requirements>) into <component>/venv and returns
+ * that virtualenv's bin folder. A virtualenv cannot be moved, so it is built in place and only its stamp marks it
+ * complete; a failed install removes it.
+ */
+export async function installPythonVenv(name: string, requirements: string, label: string): Promise<string> {
+  const venv = path.join(componentDir(name), 'venv');
+  const bin = path.join(venv, 'bin');
+  const requirementsFile = path.join(SCRIPTS_DIR, 'conf', requirements);
+  const stamp = installStamp(path.join(venv, '.installed'), requirementsFile);
+  if (stamp.current) return bin;
+  ensurePythonVenv();
+  console.log(`  installing ${label} into a virtualenv from PyPI (first run only) ...`);
+  rmSync(venv, { recursive: true, force: true });
+  const steps: [string, string[]][] = [
+    ['python3', ['-m', 'venv', venv]],
+    [path.join(bin, 'pip'), ['install', '-q', '--disable-pip-version-check', '-r', requirementsFile]],
+  ];
+  for (const [command, args] of steps) {
+    const result = await runCommand(command, args);
+    if (result.status !== 0) {
+      rmSync(venv, { recursive: true, force: true });
+      throw new InstallError(
+        `installing ${label} failed (${path.basename(command)} exit ${result.status}); nothing was installed.\n` +
+          `${result.output.split('\n').slice(-6).join('\n')}\nCheck that PyPI is reachable, then try again.`,
+      );
+    }
+  }
+  stamp.write();
+  return bin;
+}
