@@ -70,11 +70,11 @@ export async function lintTemplate(templatePath: string, region = 'eu-west-1'): 
   const bin = await installPythonVenv('cfn-lint', 'requirements-cfn-lint.txt', 'cfn-lint');
   const result = await run(path.join(bin, 'cfn-lint'), ['--format', 'json', '--regions', region, '--', templatePath], {
     maxBuffer: 16 * 1024 * 1024,
-  }).catch((error: { code?: number; stdout?: string; stderr?: string }) => {
+  }).catch((error: { code?: number; stdout?: string; stderr?: string; message?: string }) => {
     // cfn-lint exits 2 (errors), 4 (warnings) or 6 (both) with findings as JSON; anything else is a failure to run.
     if (error.code !== undefined && [2, 4, 6, 8, 10, 12, 14].includes(error.code) && error.stdout)
       return { stdout: error.stdout };
-    throw new Error(`cfn-lint could not check ${templatePath}: ${error.stderr ?? String(error)}`);
+    throw new Error(`cfn-lint could not check ${templatePath}: ${error.stderr || error.message || 'no output'}`);
   });
   const findings = JSON.parse(result.stdout || '[]') as {
     Rule: { Id: string };
