@@ -23,12 +23,27 @@ export function readPid(name: string): number | undefined {
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
+/**
+ * Whether a process runs. A zombie (exited, not yet reaped by its parent: in a container whose first process
+ * reaps nothing, it stays one) still answers signal 0, so its state in /proc decides: Z or X is dead.
+ */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !['Z', 'X'].includes(processState(pid) ?? '');
+}
+
+/** The one-letter state in /proc/<pid>/stat (R, S, D, Z, ...), or undefined where there is no /proc. */
+export function processState(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (command) S ...": the command may hold spaces and parentheses, so read after the last ")".
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) || undefined;
+  } catch {
+    return undefined;
   }
 }
 

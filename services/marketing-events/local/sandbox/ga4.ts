@@ -65,4 +65,5 @@ export const ga4StandIn: StandIn = {
   matches: (path) => path === '/mp/collect' || path === DEBUG_PATH,
   handle: handleGa4,
   neverFails: (path) => path === DEBUG_PATH,
+  keepsAbandoned: true,
 };

@@ -218,18 +218,22 @@ export async function startMarketingSandbox(options: SandboxOptions = {}): Promi
     if (!standIn || request.method !== 'POST')
       return send(response, 404, { message: `no such endpoint: ${request.method} ${path}` });
     const platform = standIn.platform;
-    // A request whose caller has already given up (its deadline passed while this server was busy) is
-    // not committed, as a platform that cancels work for a closed connection: otherwise the sandbox would
-    // count the caller's retry of an answer it never saw as a duplicate delivery.
-    if (request.socket.destroyed) {
+    // Whether the caller stopped waiting (its deadline passed): its socket is closed. (Not request.destroyed,
+    // which is true of every request whose body has been read.)
+    const callerGone = (): boolean => request.socket.destroyed || response.destroyed;
+    // A platform that cancels work for a closed connection commits nothing the caller gave up on; one that keeps
+    // it (GA4's collect, which commits on receipt) has the event, and the caller's retry is then a duplicate.
+    const abandoned = (): boolean => {
+      if (!callerGone() || standIn.keepsAbandoned) return false;
       stats(platform).abandoned++;
-      return;
-    }
+      return true;
+    };
+    if (abandoned()) return;
     stats(platform).requests++;
     if (faults.latencyMs > 0 && faults.platforms.includes(platform)) {
+      // Slow, not silent: the answer comes this much later (send() skips a caller that is gone).
       await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
-      // The caller gave up waiting: as with a real platform, nothing was committed.
-      if (request.destroyed || response.destroyed) return;
+      if (abandoned()) return;
     }
     const failure = standIn.neverFails?.(path) ? undefined : injected(platform);
     if (failure !== undefined) {

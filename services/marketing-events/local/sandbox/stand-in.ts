@@ -15,6 +15,12 @@ export interface StandIn {
   errorBody?(message: string, kind: 'not-json' | 'injected'): unknown;
   /** Requests on this path never fail by injection (GA4's validation endpoint). */
   neverFails?(path: string): boolean;
+  /**
+   * The platform keeps a request whose caller stopped waiting for the answer (GA4's collect commits on receipt):
+   * the sandbox then counts it, so that a retry after a client timeout shows as the duplicate it would be.
+   * Otherwise the sandbox cancels it, as a platform that commits only what it answers.
+   */
+  keepsAbandoned?: boolean;
 }
 
 export interface StandInRequest {
