@@ -53,6 +53,7 @@ export default tseslint.config(
       '**/.esbuild-package/**',
       '.local-cloud/**',
       'coverage/**',
+      '.stryker/**',
     ],
   },
   js.configs.recommended,

@@ -14,29 +14,34 @@ const transform: Config['transform'] = {
   ],
 };
 const transformIgnorePatterns = ['/node_modules/(?!(@marcbachmann/cel-js|node-pg-migrate)/)'];
+// Mutation testing's sandboxes are copies of the repository: never modules or tests of this one.
+const modulePathIgnorePatterns = ['<rootDir>/.stryker/'];
+
+/** Unit tests: no network, beside the code. Also what mutation testing runs (stryker.config.mjs). */
+export const unitProject = {
+  displayName: 'unit',
+  testEnvironment: 'node',
+  transform,
+  transformIgnorePatterns,
+  modulePathIgnorePatterns,
+  testMatch: [
+    '<rootDir>/shared/src/**/*.test.ts',
+    '<rootDir>/services/*/src/**/*.test.ts',
+    '<rootDir>/services/*/local/**/*.test.ts',
+    '<rootDir>/scripts/**/*.test.ts',
+  ],
+  testPathIgnorePatterns: ['/node_modules/', '\\.int\\.test\\.ts$'],
+  setupFiles: ['<rootDir>/scripts/testing/unit-env.ts'],
+} satisfies Config;
 
 /**
- * Two projects: unit tests (no network, beside the code) and integration tests
- * (against the real local cloud: ElasticMQ, DynamoDB Local, moto S3, Cassandra,
- * PostgreSQL, and services running in serverless-offline).
+ * Two projects: unit tests and integration tests (against the real local cloud: ElasticMQ, DynamoDB Local,
+ * moto S3, Cassandra, PostgreSQL, and services running in serverless-offline).
  */
 const config: Config = {
   reporters: ['default', '<rootDir>/scripts/testing/summary-reporter.cjs'],
   projects: [
-    {
-      displayName: 'unit',
-      testEnvironment: 'node',
-      transform,
-      transformIgnorePatterns,
-      testMatch: [
-        '<rootDir>/shared/src/**/*.test.ts',
-        '<rootDir>/services/*/src/**/*.test.ts',
-        '<rootDir>/services/*/local/**/*.test.ts',
-        '<rootDir>/scripts/**/*.test.ts',
-      ],
-      testPathIgnorePatterns: ['/node_modules/', '\\.int\\.test\\.ts$'],
-      setupFiles: ['<rootDir>/scripts/testing/unit-env.ts'],
-    },
+    unitProject,
     {
       displayName: 'integration',
       testEnvironment: 'node',
@@ -47,6 +52,7 @@ const config: Config = {
         '<rootDir>/services/*/test/integration/**/*.int.test.ts',
       ],
       transformIgnorePatterns,
+      modulePathIgnorePatterns,
       setupFiles: ['<rootDir>/scripts/testing/integration-env.ts'],
       setupFilesAfterEnv: ['<rootDir>/scripts/testing/integration-timeouts.ts'],
       globalSetup: '<rootDir>/scripts/testing/global-setup.ts',

@@ -16,7 +16,7 @@ import {
   type MarketingEventInput,
 } from '@backbone/shared';
 import type { LocalContext } from '@backbone/shared/local';
-import { peekMessages, waitFor } from '@backbone/shared/testing';
+import { peekMessages, SAMPLE_ANDROID_DEVICE, waitFor } from '@backbone/shared/testing';
 import { countsFor, sandboxClient, type Platform } from './sandbox';
 
 const BURST = 200;
@@ -29,17 +29,12 @@ export async function demoMarketing(context: LocalContext, sandboxUrl: string): 
   try {
     const sandbox = sandboxClient(sandboxUrl);
     const before = await sandbox.received();
-    const device = {
-      platform: 'android' as const,
-      appId: 'com.example.lending',
-      appVersion: '4.2.0',
-      osVersion: '14',
-      advertiserTrackingEnabled: true,
-      applicationTrackingEnabled: true,
-    };
     const events: MarketingEventInput[] = Array.from({ length: BURST }, (_, i) => {
       const customer = { customerId: `demo-${run}-${i}`, email: `demo${i}@example.com`, phone: '+44 7700 900123' };
-      const common = { customer, device: { ...device, appInstanceId: randomUUID().replace(/-/g, '') } };
+      const common = {
+        customer,
+        device: { ...SAMPLE_ANDROID_DEVICE, appInstanceId: randomUUID().replace(/-/g, '') },
+      };
       return i % 2 === 0
         ? { type: 'RegistrationCompleted', data: { ...common, method: 'email' } }
         : {

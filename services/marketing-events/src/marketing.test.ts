@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { createMetrics, registrationCompletedV1, loanDisbursedV1, type MarketingEvent } from '@backbone/shared';
+import { SAMPLE_ANDROID_DEVICE } from '@backbone/shared/testing';
 import { planRequests, sendWithBisection, type Destination } from './domain/destination';
 import { createMemoryDeliveryLedger } from './adapters/memory-ledger';
 import { metricsObserver } from './adapters/metrics-observer';
@@ -20,15 +21,7 @@ import { classifyAnswer, type HttpAnswer } from './domain/outcome';
 import { webhookSignature } from './domain/webhook';
 
 const NOW = new Date('2026-11-22T10:00:00.000Z');
-const device = {
-  platform: 'android' as const,
-  appId: 'com.example.lending',
-  appVersion: '4.2.0',
-  osVersion: '14',
-  appInstanceId: '0123456789abcdef0123456789abcdef',
-  advertiserTrackingEnabled: true,
-  applicationTrackingEnabled: true,
-};
+const device = SAMPLE_ANDROID_DEVICE;
 const customer = { customerId: 'c-1', email: ' John_Smith@gmail.com ', phone: '+1 (650) 555-1212', firstName: 'Mary' };
 
 const registration = (id = 'c-1', occurredAt = '2026-11-22T09:00:00.000Z'): MarketingEvent =>
@@ -66,8 +59,8 @@ describe('Meta mapping', () => {
   it('builds an app event with a stable id, hashed user data and extinfo', () => {
     const mapped = toMetaEvent(registration(), NOW);
     if (!mapped.ok) throw new Error(mapped.reason);
-    const again = toMetaEvent(registration(), NOW);
-    expect(again.ok && again.payload.event_id).toBe(mapped.payload.event_id);
+    // sha256("RegistrationCompleted:c-1"), first 40 hex characters: the id Meta deduplicates on, for every delivery.
+    expect(mapped.payload.event_id).toBe('ad89f86f6eef62c6be4498a29ebaa8bda320bc4a');
     expect(mapped.payload).toMatchObject({
       event_name: 'CompleteRegistration',
       action_source: 'app',

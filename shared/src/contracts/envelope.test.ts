@@ -106,3 +106,68 @@ describe('message contracts', () => {
     for (const reason of reasons) expect(reason).not.toContain('cust-4821');
   });
 });
+
+describe('the reasons a dead letter carries, word for word (operators act on them)', () => {
+  const note = defineContract({ type: 'Note', version: 2, schema: z.object({ text: z.string() }) });
+  const reader = createContractReader([note]);
+  const ref = messageRef('n-1');
+  const envelope = (fields: Record<string, unknown>) =>
+    JSON.stringify({
+      id: 'n-1',
+      type: 'Note',
+      version: 2,
+      occurredAt: '2026-11-22T01:00:00.000Z',
+      correlationId: 'n-1',
+      data: { text: 'x' },
+      ...fields,
+    });
+
+  it.each([
+    [
+      'invalid data',
+      envelope({ data: { text: 1 } }),
+      `Note v2 message ${ref} is invalid: data.text: Invalid input: expected string, received number. ` +
+        'Fix the producer so that it sends data matching the Note v2 contract in shared/.',
+    ],
+    [
+      'not JSON',
+      '{',
+      'message body is not JSON (1 characters; its text is kept in the message, never in a reason or a log). ' +
+        'Producers must send a JSON envelope {id, type, version, occurredAt, correlationId, data}.',
+    ],
+    [
+      'not an envelope',
+      JSON.stringify({ id: 'n-1' }),
+      expect.stringMatching(
+        /^message is not a valid envelope: type: .+\. Publish through the shared producer, which builds envelopes from a contract\.$/,
+      ),
+    ],
+    [
+      'an unknown type',
+      envelope({ type: 'Memo' }),
+      `unknown message type "Memo" (${ref}); this consumer accepts Note v2`,
+    ],
+    [
+      'an unknown version',
+      envelope({ version: 3 }),
+      `unknown version 3 of Note (${ref}); known versions: 2. Deploy a consumer that understands it, then redrive.`,
+    ],
+  ])('%s', (_, body, reason) => {
+    let thrown: unknown;
+    try {
+      reader.read(body);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(InvalidMessageError);
+    expect((thrown as Error).message).toEqual(reason);
+  });
+
+  it('lists what a reader accepts, and refuses an envelope of another type or version', () => {
+    expect(createContractReader([note, ruleSetPublishedV1]).accepts).toEqual(['Note v2', 'RuleSetPublished v1']);
+    const parsed = JSON.parse(envelope({})) as Parameters<typeof note.parse>[0];
+    expect(note.parse(parsed).data).toEqual({ text: 'x' });
+    expect(() => note.parse({ ...parsed, version: 1 })).toThrow(`expected a Note v2 message, got Note v1 (${ref})`);
+    expect(() => note.parse({ ...parsed, type: 'Memo' })).toThrow(`expected a Note v2 message, got Memo v2 (${ref})`);
+  });
+});

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { propertyRuns } from '../testing/property-runs';
 import { checkExpression } from './checker';
 import { CUSTOMER_VARIABLES } from './customer-schema';
 import {
@@ -229,7 +230,7 @@ describe('stored definitions <-> CEL properties', () => {
         expect(checked.issues).toEqual([]);
         expect(checked.type.kind).toBe('bool');
       }),
-      { numRuns: 400 },
+      { numRuns: propertyRuns(400) },
     );
   });
 
@@ -241,7 +242,7 @@ describe('stored definitions <-> CEL properties', () => {
         expect(celToOperand(text)).toEqual(stored);
         expect(checkExpression(operandToExpr(stored), CUSTOMER_VARIABLES).type.kind).toBe('double');
       }),
-      { numRuns: 400 },
+      { numRuns: propertyRuns(400) },
     );
   });
 
@@ -256,7 +257,7 @@ describe('stored definitions <-> CEL properties', () => {
           expect(() => celToCondition(conditionToCel(canonical))).toThrow(NotStorableError);
         }
       }),
-      { numRuns: 600 },
+      { numRuns: propertyRuns(600) },
     );
   });
 });

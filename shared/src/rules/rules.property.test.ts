@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { propertyRuns } from '../testing/property-runs';
 import type { BinaryOperator, Expr } from './ast';
 import { checkExpression } from './checker';
 import { AggregatePlan, Compiler } from './compiler';
@@ -160,7 +161,7 @@ describe('rules DSL properties', () => {
       fc.property(anyExpression, (expr) => {
         expect(checkExpression(expr, CUSTOMER_VARIABLES).issues).toEqual([]);
       }),
-      { numRuns: 300 },
+      { numRuns: propertyRuns(300) },
     );
   });
 
@@ -172,7 +173,7 @@ describe('rules DSL properties', () => {
         const f = facts as unknown as Record<string, unknown>;
         expect(compiled(f, [], plan.computeAll(f))).toEqual(interpret(expr, f));
       }),
-      { numRuns: 500 },
+      { numRuns: propertyRuns(500) },
     );
   });
 
@@ -185,7 +186,7 @@ describe('rules DSL properties', () => {
         const f = facts as unknown as Record<string, unknown>;
         expect(interpret(reparsed, f)).toEqual(interpret(expr, f));
       }),
-      { numRuns: 300 },
+      { numRuns: propertyRuns(300) },
     );
   });
 
@@ -194,7 +195,7 @@ describe('rules DSL properties', () => {
       fc.property(fc.string({ maxLength: 200 }), (text) => {
         expectReport(compileRuleFile(text));
       }),
-      { numRuns: 500 },
+      { numRuns: propertyRuns(500) },
     );
   });
 
@@ -217,7 +218,7 @@ describe('rules DSL properties', () => {
         const damaged = valid.slice(0, at) + insert + valid.slice(Math.min(valid.length, at + cut));
         expectReport(compileRuleFile(damaged));
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     );
   });
 
@@ -242,7 +243,7 @@ describe('rules DSL properties', () => {
         const text = `snoop "s" {\n name: "n"\n status: active\n audience: "all"\n content: "c"\n valid_from: "2026-01-01"\n version: 1\n when: ${when}\n score: ${score}\n}\n`;
         expectReport(compileRuleFile(text));
       }),
-      { numRuns: 400 },
+      { numRuns: propertyRuns(400) },
     );
   });
 });
@@ -261,7 +262,7 @@ describe('against an independent CEL implementation', () => {
         const theirs = cel.evaluate(text, f) as unknown;
         expect(theirs).toEqual(ours);
       }),
-      { numRuns: 300 },
+      { numRuns: propertyRuns(300) },
     );
   });
 });

@@ -1,11 +1,13 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
+import type { QueueUrlResolver } from '../aws/queue-urls';
 import { z } from 'zod';
 import { createContractReader, defineContract } from '../contracts/envelope';
 import { PermanentError, RetryableError } from '../errors';
 import { lambdaContext, sqsRecordFactory } from '../testing/lambda';
-import { backoffSeconds, createSqsBatchConsumer, createSqsConsumer } from './consumer';
+import { backoffSeconds, createSqsBatchConsumer, createSqsConsumer, sqsVisibilityBackoff } from './consumer';
 import type { DeadLetterSink, Failure } from './dead-letter';
 
 const order = defineContract({
@@ -301,5 +303,133 @@ describe('consumer metrics', () => {
     );
     expect(added.sort()).toEqual(['RecordsDeadLettered', 'RecordsProcessed', 'RecordsRetried']);
     expect(published).toBe(1);
+  });
+});
+
+describe('consumer edges', () => {
+  const record = (outcome: string, attributes: Partial<SQSRecord['attributes']> = {}): SQSRecord => {
+    const r = sqsRecordFactory(body(outcome));
+    return { ...r, attributes: { ...r.attributes, ...attributes } };
+  };
+
+  it('reads the receive count, and takes a missing or nonsensical one as the first delivery', async () => {
+    const delaysOf = async (count: string | undefined) => {
+      const { consumer, delays } = setUp();
+      await consumer({ Records: [record('retryable', { ApproximateReceiveCount: count as string })] }, lambdaContext());
+      return delays[0];
+    };
+    // base 2 s doubling per delivery, random() = 1: the full ceiling.
+    expect(await delaysOf('3')).toBe(8);
+    expect(await delaysOf('0')).toBe(2);
+    expect(await delaysOf('-4')).toBe(2);
+    expect(await delaysOf('many')).toBe(2);
+    expect(await delaysOf(undefined)).toBe(2);
+  });
+
+  it('accepts a maxReceiveCount of 1: the first failure is the last', async () => {
+    const { consumer, deadLettered } = setUp({ maxReceiveCount: 1 });
+    const response = await consumer({ Records: [record('retryable')] }, lambdaContext());
+    expect(response.batchItemFailures).toEqual([]);
+    expect(deadLettered.map((d) => d.failure.kind)).toEqual(['retries-exhausted']);
+  });
+
+  it('on a standard queue, a failure holds back nothing after it, and a batch that fails whole does not throw', async () => {
+    const { consumer, handled } = setUp();
+    const records = [record('retryable'), sqsRecordFactory(body('ok', 'later'))];
+    const response = await consumer({ Records: records }, lambdaContext());
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: records[0]!.messageId }]);
+    expect(handled).toEqual(['retryable', 'later']);
+    const allFail = [record('retryable'), record('retryable')];
+    await expect(consumer({ Records: allFail }, lambdaContext())).resolves.toEqual({
+      batchItemFailures: allFail.map((r) => ({ itemIdentifier: r.messageId })),
+    });
+  });
+
+  it('dead-letters a record whose attributes are null', async () => {
+    const { consumer, deadLettered } = setUp();
+    const damaged = { ...sqsRecordFactory(body('ok')), attributes: null } as unknown as SQSRecord;
+    await consumer({ Records: [damaged] }, lambdaContext());
+    expect(deadLettered[0]!.failure.reason).toBe(
+      "InvalidMessageError: the SQS record has no attributes: it was not delivered by SQS as Lambda's event source does. " +
+        'Check what invoked the function.',
+    );
+  });
+
+  it('still retries a record whose redelivery could not be delayed, and says so', async () => {
+    const warn = jest.fn();
+    const consumer = createSqsConsumer({
+      reader: createContractReader([order]),
+      maxReceiveCount: 5,
+      deadLetters: { send: async () => undefined },
+      logger: { ...silentLogger, warn } as unknown as Logger,
+      backoff: {
+        baseSeconds: 1,
+        maxSeconds: 10,
+        changeVisibility: () => Promise.reject(new Error('AccessDenied')),
+      },
+      async handle() {
+        throw new RetryableError('later');
+      },
+    });
+    const failing = sqsRecordFactory(body('x'));
+    const response = await consumer({ Records: [failing] }, lambdaContext());
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: failing.messageId }]);
+    expect(warn).toHaveBeenCalledWith('could not delay redelivery', {
+      messageId: failing.messageId,
+      error: 'Error: AccessDenied',
+    });
+  });
+
+  it('counts each kind of record with its number, never a zero', async () => {
+    const added: [string, number][] = [];
+    const metrics = {
+      addMetric: (name: string, _unit: string, n: number) => void added.push([name, n]),
+      publishStoredMetrics: () => undefined,
+    } as unknown as Metrics;
+    const consumer = createSqsBatchConsumer({
+      reader: createContractReader([order]),
+      maxReceiveCount: 5,
+      deadLetters: { send: async () => undefined },
+      logger: silentLogger,
+      metrics,
+      handleBatch: async (items) => items.map(() => undefined),
+    });
+    await consumer({ Records: [sqsRecordFactory(body('a')), sqsRecordFactory(body('b'))] }, lambdaContext());
+    expect(added).toEqual([['RecordsProcessed', 2]]);
+  });
+
+  it('calls the batch handler only when some record is valid', async () => {
+    const handleBatch = jest.fn(async () => []);
+    const consumer = createSqsBatchConsumer({
+      reader: createContractReader([order]),
+      maxReceiveCount: 5,
+      deadLetters: { send: async () => undefined },
+      logger: silentLogger,
+      handleBatch,
+    });
+    await consumer({ Records: [sqsRecordFactory('not json')] }, lambdaContext());
+    expect(handleBatch).not.toHaveBeenCalled();
+  });
+});
+
+describe('sqsVisibilityBackoff', () => {
+  it("changes the visibility on the record's own queue, at most 12 hours (SQS's limit)", async () => {
+    const sent: Record<string, unknown>[] = [];
+    const resolved: string[] = [];
+    const sqs = { send: async (command: { input: Record<string, unknown> }) => void sent.push(command.input) };
+    const urls = { resolve: async (name: string) => (resolved.push(name), `https://sqs.local/${name}`) };
+    const backoff = sqsVisibilityBackoff(sqs as unknown as SQSClient, urls as unknown as QueueUrlResolver, {
+      baseSeconds: 5,
+      maxSeconds: 300,
+    });
+    const r = { ...sqsRecordFactory(body('x')), eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:orders' };
+    await backoff.changeVisibility(r, 50_000);
+    await backoff.changeVisibility(r, 30);
+    expect(resolved).toEqual(['orders', 'orders']);
+    expect(sent).toEqual([
+      { QueueUrl: 'https://sqs.local/orders', ReceiptHandle: r.receiptHandle, VisibilityTimeout: 43_200 },
+      { QueueUrl: 'https://sqs.local/orders', ReceiptHandle: r.receiptHandle, VisibilityTimeout: 30 },
+    ]);
+    expect(backoff).toMatchObject({ baseSeconds: 5, maxSeconds: 300 });
   });
 });

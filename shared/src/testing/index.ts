@@ -4,3 +4,4 @@ export * from './wait-for';
 export * from './queues';
 export * from './marketing-events';
 export * from './http';
+export * from './property-runs';

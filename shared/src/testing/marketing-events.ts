@@ -1,6 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { MarketingEventInput } from '../contracts/marketing-events';
 
+/** An Android phone with tracking consent and a Firebase app instance id (GA4 needs one). */
+export const SAMPLE_ANDROID_DEVICE = {
+  platform: 'android' as const,
+  appId: 'com.example.lending',
+  appVersion: '4.2.0',
+  osVersion: '14',
+  appInstanceId: '0123456789abcdef0123456789abcdef',
+  advertiserTrackingEnabled: true,
+  applicationTrackingEnabled: true,
+};
+
 /**
  * The i-th post-install event of a run, for tests and benchmarks: the five types in turn (i % 5), a
  * customer of its own with every identifier Meta hashes, an app instance of its own (as GA4 sees them).

@@ -66,6 +66,20 @@ export async function dispatchEvents(events: readonly MarketingEvent[], deps: Di
   };
   const routedTo = (event: MarketingEvent, destination: Destination): boolean =>
     deps.routing[event.type]?.includes(destination.name) ?? false;
+  // An event no configured platform takes would be acknowledged and gone: it is dead-lettered instead, with what
+  // to change, so that it can be redriven once a platform takes its type.
+  events.forEach((event, index) => {
+    if (!deps.destinations.some((destination) => routedTo(event, destination)))
+      fail(
+        index,
+        'routing',
+        permanent(
+          `no configured platform takes ${event.type} (routed to ${deps.routing[event.type]?.join(', ') || 'none'}; ` +
+            `configured: ${deps.destinations.map((d) => d.name).join(', ') || 'none'}); ` +
+            "route it to one (DESTINATIONS, or a platform's routes), then redrive",
+        ),
+      );
+  });
   let already: Map<string, ReadonlySet<DestinationName>>;
   try {
     already = await deps.ledger.deliveredTo([...new Set(events.map((e) => e.id))]);

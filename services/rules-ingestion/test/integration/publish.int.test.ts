@@ -74,8 +74,8 @@ describe('publishing the rule set', () => {
 
     const file = await text(published.location.key);
     const compiled = compileRuleFile(file);
-    expect(compiled.ok).toBe(true);
-    if (compiled.ok) expect(compiled.ruleSet.evaluate(sampleCustomer(1)).length).toBeGreaterThan(0);
+    if (!compiled.ok) throw new Error(`the published file does not compile: ${compiled.errors[0]?.message}`);
+    expect(compiled.ruleSet.evaluate(sampleCustomer(1)).length).toBeGreaterThan(0);
     expect(JSON.parse(await text(LATEST_KEY))).toMatchObject({ ruleSetVersion: published.ruleSetVersion });
 
     const documents = createDocumentClient(aws);

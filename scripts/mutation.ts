@@ -1,0 +1,79 @@
+/**
+ * Mutation testing of the unit suite (StrykerJS, stryker.config.mjs): how much of what the code does the tests
+ * pin. Incremental: a second run re-tests only mutants whose code or covering tests changed.
+ *   npm run mutation [-- --mutate 'shared/src/sqs/**\/*.ts']   (any stryker run option)
+ * Prints a table per file; the last line is {"mutation":"unit","score":N,"mutants":N}. Exits non-zero when a file
+ * scores under the goal (85 %), so it can guard a pull request when someone chooses to run it.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { printTable } from './cloud';
+
+const ROOT = path.resolve(__dirname, '..');
+const REPORT = path.join(ROOT, '.stryker', 'report.json');
+export const GOAL_PERCENT = 85;
+
+type Status =
+  'Killed' | 'Timeout' | 'Survived' | 'NoCoverage' | 'CompileError' | 'RuntimeError' | 'Ignored' | 'Pending';
+
+interface Report {
+  files: Record<string, { mutants: { status: Status; mutatorName: string }[] }>;
+}
+
+export interface FileScore {
+  file: string;
+  killed: number;
+  survived: number;
+  noCoverage: number;
+  ignored: number;
+  /** Detected (killed or timed out) per valid mutant (not ignored, not a compile or runtime error), in %. */
+  score: number;
+}
+
+export function scoreFiles(report: Report): FileScore[] {
+  return Object.entries(report.files)
+    .map(([file, { mutants }]) => {
+      const count = (...statuses: Status[]) => mutants.filter((m) => statuses.includes(m.status)).length;
+      const detected = count('Killed', 'Timeout');
+      const valid = detected + count('Survived', 'NoCoverage');
+      return {
+        file,
+        killed: detected,
+        survived: count('Survived'),
+        noCoverage: count('NoCoverage'),
+        ignored: count('Ignored'),
+        score: valid === 0 ? 100 : (100 * detected) / valid,
+      };
+    })
+    .sort((a, b) => a.file.localeCompare(b.file));
+}
+
+function main(): void {
+  const run = spawnSync('npx', ['stryker', 'run', ...process.argv.slice(2)], { cwd: ROOT, stdio: 'inherit' });
+  if (run.status !== 0) {
+    console.error(`stryker exited with ${run.status}; see its output above.`);
+    process.exit(run.status ?? 1);
+  }
+  const files = scoreFiles(JSON.parse(readFileSync(REPORT, 'utf8')) as Report);
+  printTable(
+    files.map((f) => ({
+      file: f.file,
+      'killed+timeout': String(f.killed),
+      survived: String(f.survived),
+      'no coverage': String(f.noCoverage),
+      ignored: String(f.ignored),
+      score: `${f.score.toFixed(1)} %`,
+      goal: f.score >= GOAL_PERCENT ? 'met' : 'UNDER',
+    })),
+  );
+  const killed = files.reduce((n, f) => n + f.killed, 0);
+  const valid = files.reduce((n, f) => n + f.killed + f.survived + f.noCoverage, 0);
+  const under = files.filter((f) => f.score < GOAL_PERCENT);
+  if (under.length > 0)
+    console.error(`${under.length} file(s) under ${GOAL_PERCENT} %: ${under.map((f) => f.file).join(', ')}`);
+  console.log(JSON.stringify({ mutation: 'unit', score: Number(((100 * killed) / valid).toFixed(1)), mutants: valid }));
+  if (under.length > 0) process.exitCode = 1;
+}
+
+if (require.main === module) main();
