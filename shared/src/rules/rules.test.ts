@@ -307,6 +307,14 @@ describe('rules file: every input yields a report, never an exception', () => {
     expect(errorsOf('true', score)).toEqual([message]);
   });
 
+  it.each([
+    ['-0.5', 'the score is -0.5; a score must be between 0 and 1'],
+    ['true ? 2.0 : 0.5', 'the score is 2; a score must be between 0 and 1'],
+    ['false ? 0.5 : 1.0 + 1.0', 'the score is 2; a score must be between 0 and 1'],
+  ])('refuses a constant score out of range however it is written: %s', (score, message) => {
+    expect(errorsOf('true', score)).toEqual([message]);
+  });
+
   it('shows a long line as a window around the problem, with the caret under it', () => {
     const text = `snoop "x" { name: "n" ${' '.repeat(5_000)}oops }`;
     const [error] = parseRuleFile(text).errors;

