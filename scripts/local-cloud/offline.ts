@@ -9,9 +9,15 @@ import { frameworkEnvironment, resolveService, SERVERLESS_BIN, SERVICES_DIR } fr
 
 export interface RunningService extends ServicePorts {
   name: string;
+  /** The serverless-offline process now running (a new one after a restart). */
   process: ChildProcess;
   started: boolean;
+  /** When it was restarted within the last minute. */
+  restarts: number[];
 }
+
+/** A service that keeps dying is left stopped, with where to look, rather than restarted forever. */
+const MAX_RESTARTS_PER_MINUTE = 5;
 
 export interface OfflineFleet {
   services: RunningService[];
@@ -62,32 +68,55 @@ export async function startServices(names: string[], options: StartOptions): Pro
     }
   }
   mkdirSync(LOG_DIR, { recursive: true });
-  const services: RunningService[] = names.map((name, i) => {
+  let stopping = false;
+  const spawnOffline = (running: RunningService): ChildProcess => {
     const child = spawn(SERVERLESS_BIN, ['offline', 'start', '--stage', LOCAL_STAGE], {
-      cwd: path.join(SERVICES_DIR, name),
+      cwd: path.join(SERVICES_DIR, running.name),
       // serverless-offline-sqs polls with the AWS SDK v2, which reuses connections only when told to.
       env: { ...frameworkEnvironment(), ...localEnvironment(), AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
-    const running: RunningService = { name, ...ports[i]!, process: child, started: false };
     const log =
       options.output === 'file'
-        ? createWriteStream(path.join(LOG_DIR, `offline-${name}.log`), { flags: 'a' })
+        ? createWriteStream(path.join(LOG_DIR, `offline-${running.name}.log`), { flags: 'a' })
         : undefined;
     for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream }).on('line', (line) => {
         if (OFFLINE_STARTED.test(line)) running.started = true;
         if (log) log.write(`${line}\n`);
-        else console.log(`[${name}] ${line}`);
+        else console.log(`[${running.name}] ${line}`);
       });
     }
+    // A service that dies once it has started (killed, out of memory, a crash the framework did not catch) is
+    // started again, as Lambda would run the function again: its queue's messages wait, none is lost.
+    child.once('exit', (code, signal) => {
+      if (stopping || !running.started) return;
+      const recent = (running.restarts = running.restarts.filter((at) => Date.now() - at < 60_000));
+      if (recent.length >= MAX_RESTARTS_PER_MINUTE) {
+        console.error(
+          `[${running.name}] serverless-offline exited (${signal ?? `code ${code}`}) ${recent.length} times within a ` +
+            `minute; not restarting it again. See ${path.join(LOG_DIR, `offline-${running.name}.log`)}.`,
+        );
+        return;
+      }
+      running.restarts.push(Date.now());
+      console.error(`[${running.name}] serverless-offline exited (${signal ?? `code ${code}`}); restarting it`);
+      running.started = false;
+      running.process = spawnOffline(running);
+    });
+    return child;
+  };
+  const services: RunningService[] = names.map((name, i) => {
+    const running = { name, ...ports[i]!, started: false, restarts: [] } as unknown as RunningService;
+    running.process = spawnOffline(running);
     return running;
   });
 
   const fleet: OfflineFleet = {
     services,
     async stop() {
+      stopping = true;
       await Promise.all(
         services.map(
           (service) =>
