@@ -141,8 +141,8 @@ export async function dispatchEvents(events: readonly MarketingEvent[], deps: Di
     try {
       await deps.ledger.record(deliveries);
     } catch (error) {
-      // Delivered but not recorded: a retry sends again, and each platform's dedup on the stable
-      // event id absorbs it. Retrying is still right: the ledger must learn what was delivered.
+      // Delivered but not recorded: a retry sends again (Meta deduplicates on the stable event id; GA4 does not,
+      // see the README). Retrying is still right: the ledger must learn what was delivered.
       events.forEach((event, index) => {
         for (const destination of newly.get(event.id) ?? [])
           fail(
