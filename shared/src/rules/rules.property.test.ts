@@ -119,6 +119,11 @@ function expressions(inTransaction: boolean): ExpressionArbitraries {
       fc
         .tuple(fc.constantFrom<BinaryOperator>('&&', '||'), tie('bool'), tie('bool'))
         .map(([op, l, r]) => binary(op, l, r)),
+      // Chains of three to six terms: the compiler unrolls up to four and loops beyond.
+      fc
+        .tuple(fc.constantFrom<BinaryOperator>('&&', '||'), fc.array(tie('bool'), { minLength: 3, maxLength: 6 }))
+        .map(([op, terms]) => terms.reduce((l, r) => binary(op, l, r))),
+
       tie('bool').map((operand): Expr => ({ kind: 'unary', op: '!', operand, span })),
       fc
         .tuple(tie('str'), fc.constantFrom('contains', 'startsWith', 'endsWith'), tie('str'))
