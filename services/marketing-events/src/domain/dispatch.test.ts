@@ -151,6 +151,47 @@ describe('dispatchEvents', () => {
     expect(down.writes).toBe(0);
   });
 
+  it('tries a failed ledger write again while there is time, and then the event is delivered', async () => {
+    let failures = 2;
+    const written: string[][] = [];
+    const waits: number[] = [];
+    const ledger: DeliveryLedger = {
+      deliveredTo: () => Promise.resolve(new Map()),
+      record: (deliveries) => {
+        if (failures-- > 0) return Promise.reject(new Error('ThrottlingException'));
+        written.push([...deliveries.keys()]);
+        return Promise.resolve();
+      },
+    };
+    const outcomes = await dispatchEvents(
+      [registration('a')],
+      deps([platform('ga4')], { ledger, recordUntil: Date.now() + 60_000, sleep: async (ms) => void waits.push(ms) }),
+    );
+    expect(outcomes).toEqual([{ status: 'delivered' }]);
+    expect(written).toEqual([['RegistrationCompleted:a']]);
+    expect(waits).toEqual([100, 200]);
+  });
+
+  it('stops trying the ledger write when the next attempt would start after recordUntil', async () => {
+    const waits: number[] = [];
+    let attempts = 0;
+    const ledger: DeliveryLedger = {
+      deliveredTo: () => Promise.resolve(new Map()),
+      record: () => (attempts++, Promise.reject(new Error('timeout'))),
+    };
+    const [outcome] = await dispatchEvents(
+      [registration('a')],
+      deps([platform('ga4')], { ledger, recordUntil: Date.now() + 350, sleep: async (ms) => void waits.push(ms) }),
+    );
+    expect(outcome).toMatchObject({
+      status: 'retryable',
+      reason: 'ga4: delivered, but the ledger write failed (Error: timeout)',
+    });
+    // Waits of 100 and 200 ms start before recordUntil (the injected sleep returns at once); one of 400 would not.
+    expect(waits).toEqual([100, 200]);
+    expect(attempts).toBe(3);
+  });
+
   it('retries what was delivered but could not be recorded, saying so', async () => {
     const ledger: DeliveryLedger = {
       deliveredTo: () => Promise.resolve(new Map()),

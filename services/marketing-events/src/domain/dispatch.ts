@@ -42,6 +42,13 @@ export interface DispatchDeps {
    * outcomes takes): what was not sent is retried, and what was sent is recorded before the function ends.
    */
   sendUntil?: number;
+  /**
+   * Epoch ms until which a failed ledger write is tried again (the function's deadline, less settling the
+   * failures): a delivery the ledger does not learn of is sent again, and GA4 cannot tell.
+   */
+  recordUntil?: number;
+  /** Waits between ledger write attempts (injected by tests). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** An event's fate across its destinations: delivered everywhere, to try again, or never deliverable. */
@@ -139,7 +146,7 @@ export async function dispatchEvents(events: readonly MarketingEvent[], deps: Di
       [...newly].map(([id, destinations]) => [id, [...(already.get(id) ?? []), ...destinations]] as const),
     );
     try {
-      await deps.ledger.record(deliveries);
+      await recordWithRetries(deps, deliveries);
     } catch (error) {
       // Delivered but not recorded: a retry sends again (Meta deduplicates on the stable event id; GA4 does not,
       // see the README). Retrying is still right: the ledger must learn what was delivered.
@@ -154,6 +161,29 @@ export async function dispatchEvents(events: readonly MarketingEvent[], deps: Di
     }
   }
   return summarise(failures);
+}
+
+const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The ledger write, tried again after 100 ms, doubling up to 1 s, while an attempt can still start before
+ * recordUntil: a throttled table or an endpoint gone for a moment costs a short wait, not a repeat delivery.
+ */
+async function recordWithRetries(
+  deps: DispatchDeps,
+  deliveries: ReadonlyMap<string, readonly DestinationName[]>,
+): Promise<void> {
+  const sleep = deps.sleep ?? defaultSleep;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await deps.ledger.record(deliveries);
+      return;
+    } catch (error) {
+      const wait = Math.min(1_000, 100 * 2 ** (attempt - 1));
+      if (deps.recordUntil === undefined || Date.now() + wait >= deps.recordUntil) throw error;
+      await sleep(wait);
+    }
+  }
 }
 
 const DELIVERED: EventOutcome = { status: 'delivered' };

@@ -22,6 +22,8 @@ import { wireDispatcher } from './wiring';
 // Requests start until this long before Lambda's timeout: one request's deadline (5 s), then the ledger
 // write and the DLQ/visibility calls (well under a second), with margin.
 const RESERVED_FOR_RECORDING_MS = 8_000;
+// Of that, the last second settles the failures (DLQ, visibility); until then a failed ledger write is retried.
+const RESERVED_FOR_SETTLING_MS = 1_000;
 
 export interface DispatcherParts {
   destinations: readonly Destination[];
@@ -57,10 +59,14 @@ export function createDispatchHandler(parts: DispatcherParts): SqsBatchHandler {
     async handleBatch(items, context) {
       try {
         // Leave time to record what was delivered and to settle the failures before Lambda stops us.
-        const sendUntil = Date.now() + context.getRemainingTimeInMillis() - RESERVED_FOR_RECORDING_MS;
+        const deadline = Date.now() + context.getRemainingTimeInMillis();
         const outcomes = await dispatchEvents(
           items.map((i) => i.envelope),
-          { ...deps, sendUntil },
+          {
+            ...deps,
+            sendUntil: deadline - RESERVED_FOR_RECORDING_MS,
+            recordUntil: deadline - RESERVED_FOR_SETTLING_MS,
+          },
         );
         return outcomes.map((outcome) =>
           outcome.status === 'delivered'
