@@ -235,14 +235,15 @@ async function main(): Promise<void> {
       await up();
       return;
     case 'down':
-      return down();
+      // Named components only (findComponent refuses an unknown name, listing the known ones), or all of them.
+      return down(args.length > 0 ? args.map((name) => findComponent(name).name) : undefined);
     case 'status':
       if (!(await status())) process.exitCode = 1;
       return;
     case 'logs':
       return logs(args);
     default:
-      console.error('usage: tsx scripts/cloud.ts up|down|status|logs [component] [-f]');
+      console.error('usage: tsx scripts/cloud.ts up | down [component ...] | status | logs [component] [-f]');
       process.exitCode = 2;
   }
 }
