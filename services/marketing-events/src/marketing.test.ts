@@ -237,7 +237,7 @@ describe('dispatchEvents', () => {
     expect(second.map((o) => o.status)).toEqual(['delivered', 'delivered', 'delivered']);
     expect(meta.received).toHaveLength(2);
     expect(ga4.received).toEqual(['RegistrationCompleted:a', 'RegistrationCompleted:b']);
-    // One ledger write per batch, whatever the number of platforms.
+    // One ledger write per platform that delivered in a batch: Meta in the first, GA4 in the second.
     expect(ledger.writes).toBe(2);
   });
 

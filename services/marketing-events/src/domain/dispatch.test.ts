@@ -133,22 +133,46 @@ describe('dispatchEvents', () => {
     );
   });
 
-  it('records every platform an event reached in one batch, in one write; none when nothing was delivered', async () => {
+  it('records each platform as soon as its own requests are done, every write holding all known so far', async () => {
+    const writes: [string, string[]][][] = [];
     const ledger = createMemoryDeliveryLedger();
-    await dispatchEvents(
-      [registration('a')],
-      deps([platform('meta'), platform('ga4'), platform('webhook')], { ledger }),
+    const watched: DeliveryLedger = {
+      deliveredTo: (ids) => ledger.deliveredTo(ids),
+      record: (deliveries) => {
+        writes.push([...deliveries].map(([id, platforms]) => [id, [...platforms]]));
+        return ledger.record(deliveries);
+      },
+    };
+    let releaseSlow: () => void = () => undefined;
+    const slow = platform(
+      'ga4',
+      () => new Promise((resolve) => (releaseSlow = () => resolve({ status: 200, body: {} }))),
     );
-    expect(ledger.writes).toBe(1);
-    expect(
-      [...((await ledger.deliveredTo(['RegistrationCompleted:a'])).get('RegistrationCompleted:a') ?? [])].sort(),
-    ).toEqual(['ga4', 'meta', 'webhook']);
+    const dispatching = dispatchEvents([registration('a')], deps([platform('meta'), slow], { ledger: watched }));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Meta is recorded while GA4 is still sending.
+    expect(writes).toEqual([[['RegistrationCompleted:a', ['meta']]]]);
+    releaseSlow();
+    expect(await dispatching).toEqual([{ status: 'delivered' }]);
+    expect(writes).toEqual([[['RegistrationCompleted:a', ['meta']]], [['RegistrationCompleted:a', ['meta', 'ga4']]]]);
+    expect([...((await ledger.deliveredTo(['RegistrationCompleted:a'])).get('RegistrationCompleted:a') ?? [])]).toEqual(
+      ['meta', 'ga4'],
+    );
     const down = createMemoryDeliveryLedger();
     await dispatchEvents(
       [registration('b')],
       deps([platform('meta', () => ({ status: 503, body: '' }))], { ledger: down }),
     );
     expect(down.writes).toBe(0);
+  });
+
+  it('keeps what the ledger had when it records a new platform', async () => {
+    const ledger = createMemoryDeliveryLedger();
+    await ledger.record(new Map([['RegistrationCompleted:a', ['webhook']]]));
+    await dispatchEvents([registration('a')], deps([platform('meta'), platform('webhook')], { ledger }));
+    expect([...((await ledger.deliveredTo(['RegistrationCompleted:a'])).get('RegistrationCompleted:a') ?? [])]).toEqual(
+      ['webhook', 'meta'],
+    );
   });
 
   it('tries a failed ledger write again while there is time, and then the event is delivered', async () => {

@@ -11,8 +11,8 @@ import { permanent, retryable, type DeliveryOutcome } from './outcome';
 
 /**
  * Where each event has been delivered: a redelivered message or a retried batch never sends an event
- * again to a platform that already has it (DynamoDB in AWS: one item per event, read and written once
- * per batch whatever the number of platforms).
+ * again to a platform that already has it (DynamoDB in AWS: one item per event, read once per batch and
+ * written once per platform that delivered, each write with every platform known so far).
  */
 export interface DeliveryLedger {
   /** For each of these event ids that has been delivered anywhere, the platforms that have it. */
@@ -98,7 +98,26 @@ export async function dispatchEvents(events: readonly MarketingEvent[], deps: Di
     });
     return summarise(failures);
   }
-  const newly = new Map<string, DestinationName[]>();
+  // What the ledger will know, per event: what it had, plus each platform as soon as its own requests are done.
+  // Writes are chained, each with the whole set known so far, so the last one written holds every platform, and a
+  // slow platform does not leave the others' deliveries unrecorded when the function is stopped.
+  const known = new Map<string, Set<DestinationName>>();
+  const unrecorded: { id: string; destination: DestinationName; error: unknown }[] = [];
+  let recording: Promise<void> = Promise.resolve();
+  const record = (destination: DestinationName, ids: readonly string[]): void => {
+    if (ids.length === 0) return;
+    for (const id of ids) {
+      const set = known.get(id) ?? new Set(already.get(id));
+      set.add(destination);
+      known.set(id, set);
+    }
+    const deliveries = new Map(ids.map((id) => [id, [...known.get(id)!]] as const));
+    recording = recording.then(() =>
+      recordWithRetries(deps, deliveries).catch((error: unknown) => {
+        for (const id of ids) unrecorded.push({ id, destination, error });
+      }),
+    );
+  };
   await Promise.all(
     deps.destinations.map(async (destination) => {
       // The same event twice in one batch (published twice) is sent once and shares the outcome.
@@ -118,6 +137,7 @@ export async function dispatchEvents(events: readonly MarketingEvent[], deps: Di
           deps.observer?.onResult(destination.name, event.type, permanent(prepared.reason), 0);
         }
       }
+      const delivered: string[] = [];
       const requests = planRequests(destination, items, (item) => item.payload);
       await mapWithConcurrency(requests, destination.concurrency, async (request) => {
         const started = performance.now();
@@ -132,33 +152,21 @@ export async function dispatchEvents(events: readonly MarketingEvent[], deps: Di
         outcomes.forEach((outcome, i) => {
           const item = request[i]!;
           deps.observer?.onResult(destination.name, item.type, outcome, latencyMs);
-          if (outcome.status === 'delivered') {
-            const list = newly.get(item.id);
-            if (list) list.push(destination.name);
-            else newly.set(item.id, [destination.name]);
-          } else for (const index of item.indexes) fail(index, destination.name, outcome);
+          if (outcome.status === 'delivered') delivered.push(item.id);
+          else for (const index of item.indexes) fail(index, destination.name, outcome);
         });
       });
+      record(destination.name, delivered);
     }),
   );
-  if (newly.size > 0) {
-    const deliveries = new Map(
-      [...newly].map(([id, destinations]) => [id, [...(already.get(id) ?? []), ...destinations]] as const),
-    );
-    try {
-      await recordWithRetries(deps, deliveries);
-    } catch (error) {
-      // Delivered but not recorded: a retry sends again (Meta deduplicates on the stable event id; GA4 does not,
-      // see the README). Retrying is still right: the ledger must learn what was delivered.
-      events.forEach((event, index) => {
-        for (const destination of newly.get(event.id) ?? [])
-          fail(
-            index,
-            destination,
-            retryable(`${destination}: delivered, but the ledger write failed (${String(error)})`),
-          );
-      });
-    }
+  await recording;
+  // Delivered but not recorded: a retry sends again (Meta deduplicates on the stable event id; GA4 does not, see
+  // the README). Retrying is still right: the ledger must learn what was delivered.
+  for (const { id, destination, error } of unrecorded) {
+    const outcome = retryable(`${destination}: delivered, but the ledger write failed (${String(error)})`);
+    events.forEach((event, index) => {
+      if (event.id === id) fail(index, destination, outcome);
+    });
   }
   return summarise(failures);
 }
