@@ -71,6 +71,6 @@ describe('marketing-events under infrastructure faults', () => {
     // The poller that could not reach the queue is still polling.
     const second = burst(`after-outage-${Date.now()}`, 20);
     await publish(second);
-    await everyEventDelivered(second, 30_000);
+    await everyEventDelivered(second, 60_000);
   });
 });
