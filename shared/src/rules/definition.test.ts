@@ -4,12 +4,9 @@ import { checkExpression } from './checker';
 import { CUSTOMER_VARIABLES } from './customer-schema';
 import {
   canonicalCondition,
-  celToCondition,
-  celToOperand,
   conditionSchema,
   conditionToCel,
   FIELD_PATHS,
-  NotStorableError,
   operandSchema,
   operandToCel,
   operandToExpr,
@@ -20,6 +17,7 @@ import {
   toSnoopDefinition,
   type TransactionFilter,
 } from './definition';
+import { celToCondition, celToOperand, NotStorableError } from './definition-from-cel';
 import { parseExpression } from './parser';
 import { printExpression } from './printer';
 

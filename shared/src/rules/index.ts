@@ -19,14 +19,11 @@ export {
   type SnoopResult,
   type SnoopStatus,
 } from './rule-file';
+export { celToCondition, celToOperand, fromSnoopDefinition, NotStorableError } from './definition-from-cel';
 export {
   canonicalCondition,
-  celToCondition,
-  celToOperand,
   conditionSchema,
   conditionToCel,
-  fromSnoopDefinition,
-  NotStorableError,
   operandSchema,
   operandToCel,
   storedSnoopSchema,
