@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { localEnvironment, LOCAL_STAGE } from './environment';
-import { LOG_DIR } from './layout';
+import { LOG_DIR, RUN_DIR } from './layout';
 import { isPortOpen, sleep } from './processes';
 import { frameworkEnvironment, resolveService, SERVERLESS_BIN, SERVICES_DIR } from './services';
 
@@ -52,6 +52,20 @@ async function portsOf(name: string): Promise<ServicePorts> {
 
 const OFFLINE_STARTED = /Starting Offline at stage/;
 
+const pidFile = (service: string): string => path.join(RUN_DIR, `offline-${service}.pid`);
+
+/**
+ * The process group of a service's serverless-offline now running (written at each start and restart), for tools
+ * and fault tests that need to find it; undefined when none was started.
+ */
+export function offlineProcessGroup(service: string): number | undefined {
+  try {
+    return Number(readFileSync(pidFile(service), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Starts services in serverless-offline (stage "local") against the local cloud;
  * SQS-triggered functions consume through serverless-offline-sqs. Resolves once
@@ -77,6 +91,8 @@ export async function startServices(names: string[], options: StartOptions): Pro
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
+    mkdirSync(RUN_DIR, { recursive: true });
+    writeFileSync(pidFile(running.name), String(child.pid));
     const log =
       options.output === 'file'
         ? createWriteStream(path.join(LOG_DIR, `offline-${running.name}.log`), { flags: 'a' })

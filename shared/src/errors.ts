@@ -27,6 +27,12 @@ export class RetryableError extends ProcessingError {
   readonly retryable = true;
 }
 
+/**
+ * Whether the destination has it is unknown, and sending again could do it twice where the destination cannot tell
+ * (a request to GA4 whose answer was lost): not retried; dead-lettered as `outcome-unknown` for a person to check.
+ */
+export class OutcomeUnknownError extends PermanentError {}
+
 /** A message that does not match its contract. Permanent: redelivery returns the same bytes. */
 export class InvalidMessageError extends PermanentError {}
 

@@ -94,7 +94,9 @@ export async function demoMarketing(context: LocalContext, sandboxUrl: string): 
     );
     for (const platform of ['meta', 'ga4', 'webhook'] as const)
       lines.push(
-        `  ${platform.padEnd(8)} received ${countsFor(after, platform).unique - countsFor(before, platform).unique} events, duplicates ${countsFor(after, platform).duplicates - countsFor(before, platform).duplicates}`,
+        `  ${platform.padEnd(8)} received ${countsFor(after, platform).unique - countsFor(before, platform).unique} events, ` +
+          `duplicates ${countsFor(after, platform).duplicates - countsFor(before, platform).duplicates}` +
+          (countsFor(after, platform).deduplicates ? ' (the platform deduplicates them)' : ' (counted twice there)'),
       );
     const dlqUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: names.eventsDlq }))).QueueUrl!;
     const dead = await waitFor('the bad events in the DLQ', async () => {

@@ -25,7 +25,10 @@ export function createInMemoryDispatcher(): SqsBatchHandler {
   return createDispatchHandler({
     destinations: [
       metaDestination({ baseUrl: 'http://meta', apiVersion: 'v24.0', datasetId: '1', accessToken: 't' }, accepted),
-      ga4Destination({ baseUrl: 'http://ga4', firebaseAppId: '1:1:android:1', apiSecret: 's' }, accepted),
+      ga4Destination(
+        { baseUrl: 'http://ga4', firebaseAppId: '1:1:android:1', apiSecret: 's', delivery: 'at-most-once' },
+        accepted,
+      ),
       webhookDestination({ url: 'http://webhook', signingKey: 'k' }, accepted),
     ],
     ledger: createMemoryDeliveryLedger(),

@@ -38,6 +38,7 @@ const toyPlatform = definePlatform<ToySettings>({
     name: 'toy',
     maxBatch: 50,
     concurrency: 1,
+    delivery: 'at-least-once',
     bisectOnRejection: false,
     prepare: (event: MarketingEvent) => ({ ok: true, payload: { id: destinationEventIdOf(event), type: event.type } }),
     send: (items) =>
@@ -50,6 +51,7 @@ const toyPlatform = definePlatform<ToySettings>({
 
 const toyStandIn: StandIn = {
   platform: 'toy',
+  deduplicates: true,
   matches: (path) => path === '/toy/events',
   handle({ raw, body, accept, reject, respond }) {
     if (raw.headers.authorization !== 'Bearer toy-token') return reject(401, { message: 'bad token' });
@@ -111,8 +113,8 @@ describe('a new marketing platform', () => {
     const received = await sandboxClient(sandbox.url).received();
     expect(countsFor(received, 'toy')).toMatchObject({ unique: approvals.length, duplicates: 0, rejected: 0 });
     expect(countsFor(received, 'webhook')).toMatchObject({ unique: events.length, duplicates: 0 });
-    const delivered = await ledger.deliveredTo(approvals.map((e) => e.id));
-    expect([...delivered.values()].map((platforms) => [...platforms].sort())).toEqual([
+    const delivered = await ledger.read(approvals.map((e) => e.id));
+    expect([...delivered.values()].map((entry) => [...entry.delivered].sort())).toEqual([
       ['toy', 'webhook'],
       ['toy', 'webhook'],
     ]);

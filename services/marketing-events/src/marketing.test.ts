@@ -151,6 +151,7 @@ function strictPlatform(): Destination<string> & { requests: string[][] } {
     name: 'meta',
     maxBatch: 4,
     concurrency: 2,
+    delivery: 'at-least-once',
     bisectOnRejection: true,
     requests,
     readRejection: readMetaRejection,
@@ -203,6 +204,7 @@ function recordingPlatform(
     name,
     maxBatch: 10,
     concurrency: 2,
+    delivery: 'at-least-once',
     bisectOnRejection: false,
     received,
     // Named meta, it reads Graph errors as Meta's destination does.

@@ -55,6 +55,39 @@ describe('the DSL function table', () => {
     expect(compiledValue(text)).toEqual(value);
   });
 
+  it('gives max and min of a list whatever its order: a NaN anywhere wins, -0 is below 0', () => {
+    const extremes = (values: number[]) =>
+      ['max', 'min'].map((name) =>
+        (lookupFunction(name, false)!.overloads[0]!.evaluate as (v: number[]) => number)(values),
+      );
+    for (const values of [
+      [Number.NaN, 1, 2],
+      [1, Number.NaN, 2],
+      [1, 2, Number.NaN],
+    ])
+      expect(extremes(values)).toEqual([Number.NaN, Number.NaN]);
+    expect(extremes([-0, 0])).toEqual([0, -0]);
+    expect(extremes([0, -0])).toEqual([0, -0]);
+  });
+
+  it('agrees compiled (newest transaction first) and interpreted (list order) on a NaN and a -0 in a list', () => {
+    const facts = sampleCustomer(3) as unknown as { transactions: { daysAgo: number }[] };
+    // The newest transaction in the middle of the list: first for the compiler, not for the interpreter.
+    facts.transactions[150]!.daysAgo = 0;
+    for (const text of [
+      'min(transactions.map(t, t.daysAgo / t.daysAgo))',
+      'max(transactions.map(t, t.daysAgo / t.daysAgo))',
+      // -0 for the recent transactions, 0 for the others.
+      'min(transactions.map(t, (t.daysAgo - 5.0) * 0.0))',
+      'max(transactions.map(t, (t.daysAgo - 5.0) * 0.0))',
+    ]) {
+      const plan = new AggregatePlan();
+      const compiled = new Compiler(plan, new Set(Object.keys(VARIABLES))).compile(parseExpression(text));
+      const f = facts as unknown as Record<string, unknown>;
+      expect(compiled(f, [], plan.computeAll(f))).toEqual(interpret(parseExpression(text), f));
+    }
+  });
+
   it('makes an unknown function a compile error, never a fallback to another function', () => {
     const unknown: Expr = {
       kind: 'call',

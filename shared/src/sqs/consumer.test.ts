@@ -5,7 +5,7 @@ import type { SQSRecord } from 'aws-lambda';
 import type { QueueUrlResolver } from '../aws/queue-urls';
 import { z } from 'zod';
 import { createContractReader, defineContract } from '../contracts/envelope';
-import { PermanentError, RetryableError } from '../errors';
+import { OutcomeUnknownError, PermanentError, RetryableError } from '../errors';
 import { lambdaContext, sqsRecordFactory } from '../testing/lambda';
 import { backoffSeconds, createSqsBatchConsumer, createSqsConsumer, sqsVisibilityBackoff } from './consumer';
 import type { DeadLetterSink, Failure } from './dead-letter';
@@ -45,6 +45,7 @@ function setUp(options: { maxReceiveCount?: number; fifo?: boolean; deadLetterFa
       handled.push(envelope.data.orderId);
       if (envelope.data.outcome === 'permanent') throw new PermanentError('destination refused it');
       if (envelope.data.outcome === 'retryable') throw new RetryableError('destination timed out');
+      if (envelope.data.outcome === 'unknown') throw new OutcomeUnknownError('ga4 may have it');
       if (envelope.data.outcome === 'crash') throw new TypeError('undefined is not a function');
     },
   });
@@ -104,6 +105,16 @@ describe('createSqsConsumer', () => {
     expect(deadLettered[0]!.failure).toMatchObject({
       kind: 'permanent',
       reason: 'PermanentError: destination refused it',
+    });
+  });
+
+  it('dead-letters at once, as outcome-unknown, what may have reached a destination that cannot deduplicate', async () => {
+    const { consumer, deadLettered } = setUp();
+    const response = await consumer({ Records: [sqsRecordFactory(body('unknown'))] }, lambdaContext());
+    expect(response.batchItemFailures).toEqual([]);
+    expect(deadLettered[0]!.failure).toMatchObject({
+      kind: 'outcome-unknown',
+      reason: 'OutcomeUnknownError: ga4 may have it',
     });
   });
 

@@ -10,8 +10,8 @@ import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { ContractReader } from '../contracts/envelope';
 import type { QueueUrlResolver } from '../aws/queue-urls';
-import { describeError, InvalidMessageError, isRetryable } from '../errors';
-import type { DeadLetterSink } from './dead-letter';
+import { describeError, InvalidMessageError, isRetryable, OutcomeUnknownError } from '../errors';
+import type { DeadLetterSink, FailureKind } from './dead-letter';
 
 export interface RetryBackoff {
   /** Delay before the second delivery; doubles with each further delivery, with full jitter. */
@@ -94,7 +94,11 @@ function failurePolicy(options: FailurePolicyOptions) {
       const retryable = isRetryable(error);
       const context = { messageId: record.messageId, receiveCount, maxReceiveCount, reason };
       if (!retryable || receiveCount >= maxReceiveCount) {
-        const kind = retryable ? 'retries-exhausted' : 'permanent';
+        const kind: FailureKind = retryable
+          ? 'retries-exhausted'
+          : error instanceof OutcomeUnknownError
+            ? 'outcome-unknown'
+            : 'permanent';
         await deadLetters.send(record, { kind, reason, receiveCount });
         logger.warn('message moved to the dead-letter queue', { ...context, kind });
         count('RecordsDeadLettered');

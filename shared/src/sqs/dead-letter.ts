@@ -3,7 +3,11 @@ import type { SQSRecord } from 'aws-lambda';
 import { ATTRIBUTE } from './message-attributes';
 import { deduplicationId } from './producer';
 
-export type FailureKind = 'permanent' | 'retries-exhausted';
+/**
+ * Why a message is in a DLQ: refused for good, out of retries, or its effect at the destination unknown (check the
+ * destination before redriving it; see OutcomeUnknownError).
+ */
+export type FailureKind = 'permanent' | 'retries-exhausted' | 'outcome-unknown';
 
 export interface Failure {
   kind: FailureKind;

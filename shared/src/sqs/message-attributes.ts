@@ -15,6 +15,11 @@ export const ATTRIBUTE = {
   failureSource: 'failure.source',
   failureReceiveCount: 'failure.receiveCount',
   failureMessageId: 'failure.originalMessageId',
+  /**
+   * On a redriven message: the platforms to send to again although an earlier send may have arrived, comma
+   * separated (an operator's decision, for an event dead-lettered because its outcome there was unknown).
+   */
+  resend: 'redrive.resend',
 } as const;
 
 export function envelopeAttributes(envelope: EnvelopeHeader): Record<string, MessageAttributeValue> {

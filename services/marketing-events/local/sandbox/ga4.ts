@@ -66,4 +66,5 @@ export const ga4StandIn: StandIn = {
   handle: handleGa4,
   neverFails: (path) => path === DEBUG_PATH,
   keepsAbandoned: true,
+  deduplicates: false,
 };

@@ -74,6 +74,7 @@ export const metaStandIn: StandIn = {
   platform: 'meta',
   matches: (path) => /^\/v\d+\.\d+\/[^/]+\/events$/.test(path),
   handle: handleMeta,
+  deduplicates: true,
   errorBody: (message, kind) =>
     metaError(kind === 'injected' ? 'Service temporarily unavailable' : message, kind === 'injected' ? 2 : 100),
 };

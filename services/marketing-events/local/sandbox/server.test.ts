@@ -28,6 +28,7 @@ const ga4 = (timeoutMs: number) =>
       baseUrl: sandbox.url,
       firebaseAppId: LOCAL_SANDBOX_CREDENTIALS.ga4FirebaseAppId,
       apiSecret: LOCAL_SANDBOX_CREDENTIALS.ga4ApiSecret,
+      delivery: 'at-most-once',
     },
     createHttpTransport(timeoutMs),
   );
@@ -61,5 +62,17 @@ describe('the marketing sandbox', () => {
     expect(countsFor(received, 'ga4')).toMatchObject({ unique: 1, duplicates: 0 });
     expect(countsFor(received, 'webhook')).toMatchObject({ unique: 0 });
     expect(received.webhook?.abandoned).toBe(1);
+  });
+
+  it('says which platforms act once on an event received twice, and counts the second arrival either way', async () => {
+    const payload = ga4Payload(event(4));
+    await ga4(1_000).send([payload]);
+    await ga4(1_000).send([payload]);
+    await webhook(1_000).send([webhookPayload(event(4))]);
+    await webhook(1_000).send([webhookPayload(event(4))]);
+    const received = await sandboxClient(sandbox.url).received();
+    expect(countsFor(received, 'ga4')).toMatchObject({ unique: 1, duplicates: 1, deduplicates: false });
+    expect(countsFor(received, 'webhook')).toMatchObject({ unique: 1, duplicates: 1, deduplicates: true });
+    expect(countsFor(received, 'meta')).toMatchObject({ duplicates: 0, deduplicates: true });
   });
 });

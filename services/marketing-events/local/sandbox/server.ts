@@ -4,7 +4,8 @@
  * the platforms check and rejects the way they do, records what it accepts, and can be told to fail
  * (a failure rate, specific status codes, latency, an outage window) through /_sandbox.
  *
- *   GET  /_sandbox/received          accepted events per platform: total, unique, duplicates
+ *   GET  /_sandbox/received          accepted events per platform: total, unique, duplicates (received again) and
+ *                                    whether the platform deduplicates them
  *   GET  /_sandbox/received/ids      ... and the event ids themselves
  *   GET  /_sandbox/arrivals          per platform, when each event id first arrived (epoch ms)
  *   POST /_sandbox/faults            {"failureRate": 0.2, "statuses": [500, 503, 429], "latencyMs": 0,
@@ -64,7 +65,10 @@ interface Received {
 export interface SandboxReceived {
   total: number;
   unique: number;
+  /** Events received again under an id already received. */
   duplicates: number;
+  /** Whether the platform acts once on those (Meta, a webhook receiver) or counts them again (GA4). */
+  deduplicates: boolean;
   requests: number;
   rejected: number;
   injectedFailures: number;
@@ -83,6 +87,7 @@ const NOTHING: SandboxReceived = {
   total: 0,
   unique: 0,
   duplicates: 0,
+  deduplicates: false,
   requests: 0,
   rejected: 0,
   injectedFailures: 0,
@@ -167,7 +172,7 @@ export async function startMarketingSandbox(options: SandboxOptions = {}): Promi
 
   const summary = () =>
     Object.fromEntries(
-      PLATFORMS.map((p) => {
+      standIns.map(({ platform: p, deduplicates }) => {
         const r = stats(p);
         return [
           p,
@@ -175,6 +180,7 @@ export async function startMarketingSandbox(options: SandboxOptions = {}): Promi
             total: r.total,
             unique: r.ids.size,
             duplicates: r.total - r.ids.size,
+            deduplicates,
             requests: r.requests,
             rejected: r.rejected,
             injectedFailures: r.injected,

@@ -21,6 +21,11 @@ export interface StandIn {
    * Otherwise the sandbox cancels it, as a platform that commits only what it answers.
    */
   keepsAbandoned?: boolean;
+  /**
+   * The platform acts once on an event received again under the same id (Meta on event_id and event_name; a webhook
+   * receiver on eventId, as the README's receiver contract asks). GA4 does not: each duplicate counts twice there.
+   */
+  deduplicates: boolean;
 }
 
 export interface StandInRequest {

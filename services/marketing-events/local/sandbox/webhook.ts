@@ -31,4 +31,5 @@ export const webhookStandIn: StandIn = {
   platform: 'webhook',
   matches: (path) => path === '/webhook',
   handle: handleWebhook,
+  deduplicates: true,
 };

@@ -1,6 +1,6 @@
 import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DestinationName } from '../domain/destination';
-import type { DeliveryLedger } from '../domain/dispatch';
+import type { DeliveryLedger, LedgerEntry } from '../domain/dispatch';
 
 // DynamoDB limits: 100 keys per BatchGetItem, 25 items per BatchWriteItem.
 const GET_CHUNK = 100;
@@ -37,15 +37,18 @@ async function untilProcessed<T>(
   );
 }
 
-/** One item per event: the platforms it has been delivered to, expiring after the longest it can be redriven. */
+/**
+ * One item per event: `destinations` it has been delivered to, `sending` (at-most-once platforms with a send in
+ * doubt; absent when none), expiring after the longest it can be redriven.
+ */
 export function createDynamoDbDeliveryLedger(
   documents: DynamoDBDocumentClient,
   tableName: string,
   clock: () => number = Date.now,
 ): DeliveryLedger {
   return {
-    async deliveredTo(eventIds) {
-      const found = new Map<string, ReadonlySet<DestinationName>>();
+    async read(eventIds) {
+      const found = new Map<string, LedgerEntry>();
       await untilProcessed(
         eventIds.map((id): Record<string, unknown> => ({ id })),
         GET_CHUNK,
@@ -55,22 +58,31 @@ export function createDynamoDbDeliveryLedger(
             new BatchGetCommand({
               // Strongly consistent: a retry a second after a delivery must see it, or it sends again.
               RequestItems: {
-                [tableName]: { Keys: keys, ProjectionExpression: 'id, destinations', ConsistentRead: true },
+                [tableName]: { Keys: keys, ProjectionExpression: 'id, destinations, sending', ConsistentRead: true },
               },
             }),
           );
           for (const item of answer.Responses?.[tableName] ?? [])
-            found.set(String(item.id), new Set(item.destinations as DestinationName[]));
+            found.set(String(item.id), {
+              delivered: new Set(item.destinations as DestinationName[] | undefined),
+              sending: new Set(item.sending as DestinationName[] | undefined),
+            });
           return (answer.UnprocessedKeys?.[tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
         },
       );
       return found;
     },
-    async record(deliveries) {
+    async write(entries) {
       const now = Math.floor(clock() / 1000);
-      const requests = [...deliveries].map(([id, destinations]) => ({
+      const requests = [...entries].map(([id, { delivered, sending }]) => ({
         PutRequest: {
-          Item: { id, destinations: [...new Set(destinations)], deliveredAt: now, expiration: now + RETENTION_SECONDS },
+          Item: {
+            id,
+            destinations: [...delivered],
+            ...(sending.size > 0 ? { sending: [...sending] } : {}),
+            updatedAt: now,
+            expiration: now + RETENTION_SECONDS,
+          },
         },
       }));
       await untilProcessed(requests, WRITE_CHUNK, 'writes undone', async (batch) => {

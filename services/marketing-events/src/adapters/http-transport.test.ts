@@ -43,11 +43,30 @@ describe('createHttpTransport (against a real server on loopback)', () => {
 
   it('turns a missed deadline and a refused connection into TransportErrors naming only the host', async () => {
     const transport = createHttpTransport(100);
-    await expect(transport.post(`${base}/slow?api_secret=s3cret`, '', {})).rejects.toThrow(
-      new TransportError(`${new URL(base).host}: no answer within 100 ms`),
-    );
+    const late = transport.post(`${base}/slow?api_secret=s3cret`, '', {});
+    await expect(late).rejects.toThrow(`${new URL(base).host}: no answer within 100 ms (the request had been sent)`);
+    // The server had the whole request: it may have acted on it.
+    await expect(late).rejects.toMatchObject({ maybeDelivered: true });
     const refused = transport.post('http://127.0.0.1:9/x?api_secret=s3cret', '', {});
     await expect(refused).rejects.toBeInstanceOf(TransportError);
     await expect(refused).rejects.toThrow('127.0.0.1:9: ECONNREFUSED');
+    // Nothing went out.
+    await expect(refused).rejects.toMatchObject({ maybeDelivered: false });
+  });
+
+  it('says a request may have arrived when the connection breaks after it was sent', async () => {
+    const hangUp = http.createServer((request) => request.on('end', () => request.socket.destroy()).resume());
+    await new Promise<void>((resolve) => hangUp.listen(0, '127.0.0.1', resolve));
+    try {
+      const broken = createHttpTransport(1_000).post(
+        `http://127.0.0.1:${(hangUp.address() as AddressInfo).port}/x`,
+        '{}',
+        {},
+      );
+      await expect(broken).rejects.toBeInstanceOf(TransportError);
+      await expect(broken).rejects.toMatchObject({ maybeDelivered: true });
+    } finally {
+      await new Promise((resolve) => hangUp.close(resolve));
+    }
   });
 });

@@ -42,7 +42,7 @@ export function createHttpTransport(timeoutMs: number): HttpTransport {
           (response) => {
             const chunks: Buffer[] = [];
             response.on('data', (chunk: Buffer) => chunks.push(chunk));
-            response.on('error', (error) => reject(new TransportError(`${host}: ${error.message}`)));
+            response.on('error', (error) => reject(new TransportError(`${host}: ${error.message}`, true)));
             response.on('end', () => {
               clearTimeout(deadline);
               const text = Buffer.concat(chunks).toString('utf8');
@@ -58,9 +58,18 @@ export function createHttpTransport(timeoutMs: number): HttpTransport {
             });
           },
         );
+        // Whether the whole request had gone out: after that, a failure leaves the platform possibly holding it.
+        let sent = false;
+        request.on('finish', () => (sent = true));
         // The whole exchange has a deadline, not just each wait for bytes.
         const deadline = setTimeout(
-          () => request.destroy(new TransportError(`${host}: no answer within ${timeoutMs} ms`)),
+          () =>
+            request.destroy(
+              new TransportError(
+                `${host}: no answer within ${timeoutMs} ms${sent ? ' (the request had been sent)' : ''}`,
+                sent,
+              ),
+            ),
           timeoutMs,
         );
         // The URL may carry a secret (GA4's api_secret): errors name the host only.
@@ -69,7 +78,7 @@ export function createHttpTransport(timeoutMs: number): HttpTransport {
           reject(
             error instanceof TransportError
               ? error
-              : new TransportError(`${host}: ${(error as NodeJS.ErrnoException).code ?? error.message}`),
+              : new TransportError(`${host}: ${(error as NodeJS.ErrnoException).code ?? error.message}`, sent),
           );
         });
         request.end(body);

@@ -1,22 +1,22 @@
-import type { DestinationName } from '../domain/destination';
-import type { DeliveryLedger } from '../domain/dispatch';
+import type { DeliveryLedger, LedgerEntry } from '../domain/dispatch';
 
 /** The delivery ledger in memory: for unit tests and the in-process benchmark (DynamoDB in AWS). */
 export function createMemoryDeliveryLedger(): DeliveryLedger & { writes: number } {
-  const delivered = new Map<string, ReadonlySet<DestinationName>>();
+  const entries = new Map<string, LedgerEntry>();
   const ledger = {
     writes: 0,
-    async deliveredTo(eventIds: readonly string[]) {
-      const found = new Map<string, ReadonlySet<DestinationName>>();
+    async read(eventIds: readonly string[]) {
+      const found = new Map<string, LedgerEntry>();
       for (const id of eventIds) {
-        const destinations = delivered.get(id);
-        if (destinations) found.set(id, destinations);
+        const entry = entries.get(id);
+        if (entry) found.set(id, entry);
       }
       return found;
     },
-    async record(deliveries: ReadonlyMap<string, readonly DestinationName[]>) {
+    async write(written: ReadonlyMap<string, LedgerEntry>) {
       ledger.writes++;
-      for (const [id, destinations] of deliveries) delivered.set(id, new Set(destinations));
+      for (const [id, entry] of written)
+        entries.set(id, { delivered: new Set(entry.delivered), sending: new Set(entry.sending) });
     },
   };
   return ledger;

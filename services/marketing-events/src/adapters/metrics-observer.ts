@@ -3,32 +3,48 @@ import type { DispatchObserver } from '../domain/dispatch';
 import type { DeliveryOutcome } from '../domain/outcome';
 
 /**
- * Per destination and event type: Delivered, Retried, FailedPermanently and DeliveryLatency (the slowest
- * request), summed over a batch and written once per batch: one EMF line per combination that carries all
+ * Per destination and event type: Delivered, Retried, FailedPermanently, OutcomeUnknown (an at-most-once platform
+ * that may or may not have the event: dead-lettered, not sent again), DeliveredUnrecorded (delivered, but the ledger
+ * write failed) and DeliveryLatency (the slowest request), summed over a batch and written once per batch: one EMF line per combination that carries all
  * its figures. `metrics` must be this observer's own instance, since each line is published on its own.
  */
 export function metricsObserver(metrics: Metrics): DispatchObserver & { flush(): void } {
+  const names = {
+    delivered: 'Delivered',
+    retryable: 'Retried',
+    permanent: 'FailedPermanently',
+    unknown: 'OutcomeUnknown',
+    unrecorded: 'DeliveredUnrecorded',
+  } as const;
+  type Counted = keyof typeof names;
   const totals = new Map<
     string,
-    { destination: string; eventType: string; counts: Record<DeliveryOutcome['status'], number>; latency: number }
+    { destination: string; eventType: string; counts: Record<Counted, number>; latency: number }
   >();
-  const names = { delivered: 'Delivered', retryable: 'Retried', permanent: 'FailedPermanently' } as const;
+  const entryFor = (destination: string, eventType: string) => {
+    const key = `${destination}|${eventType}`;
+    let entry = totals.get(key);
+    if (!entry) {
+      const counts = { delivered: 0, retryable: 0, permanent: 0, unknown: 0, unrecorded: 0 };
+      entry = { destination, eventType, counts, latency: 0 };
+      totals.set(key, entry);
+    }
+    return entry;
+  };
   return {
-    onResult(destination, eventType, outcome, latencyMs) {
-      const key = `${destination}|${eventType}`;
-      let entry = totals.get(key);
-      if (!entry) {
-        entry = { destination, eventType, counts: { delivered: 0, retryable: 0, permanent: 0 }, latency: 0 };
-        totals.set(key, entry);
-      }
+    onResult(destination, eventType, outcome: DeliveryOutcome, latencyMs) {
+      const entry = entryFor(destination, eventType);
       entry.counts[outcome.status]++;
       if (outcome.status === 'delivered') entry.latency = Math.max(entry.latency, latencyMs);
+    },
+    onUnrecorded(destination, eventType) {
+      entryFor(destination, eventType).counts.unrecorded++;
     },
     flush() {
       for (const { destination, eventType, counts, latency } of totals.values()) {
         metrics.addDimension('destination', destination);
         metrics.addDimension('eventType', eventType);
-        for (const status of Object.keys(names) as (keyof typeof names)[])
+        for (const status of Object.keys(names) as Counted[])
           if (counts[status] > 0) metrics.addMetric(names[status], MetricUnit.Count, counts[status]);
         if (counts.delivered > 0) metrics.addMetric('DeliveryLatency', MetricUnit.Milliseconds, latency);
         metrics.publishStoredMetrics();

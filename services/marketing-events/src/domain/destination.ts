@@ -7,6 +7,7 @@ import {
   retryable,
   TransportError,
   type DeliveryOutcome,
+  type DeliverySemantics,
   type HttpAnswer,
   type RejectionReading,
 } from './outcome';
@@ -23,6 +24,8 @@ export interface Destination<P = unknown> {
   readonly maxBatch: number;
   /** Requests in flight at once to this platform. */
   readonly concurrency: number;
+  /** Whether an event in doubt is sent again (the platform deduplicates) or reported and not repeated (it cannot). */
+  readonly delivery: DeliverySemantics;
   /** Meta rejects a whole batch for one bad event: on a permanent 4xx, halve the batch until it is isolated. */
   readonly bisectOnRejection: boolean;
   /** Payloads that must travel in separate requests (GA4: one user per request). */
@@ -68,11 +71,9 @@ export async function sendWithBisection<P>(
   try {
     answer = await destination.send(payloads);
   } catch (error) {
-    const reason =
-      error instanceof TransportError
-        ? `${destination.name}: ${error.message}`
-        : `${destination.name}: ${error instanceof Error ? error.message : String(error)}`;
-    return payloads.map(() => retryable(reason));
+    const reason = `${destination.name}: ${error instanceof Error ? error.message : String(error)}`;
+    const maybeDelivered = error instanceof TransportError && error.maybeDelivered;
+    return payloads.map(() => retryable(reason, maybeDelivered));
   }
   if (answer.status >= 200 && answer.status < 300) return payloads.map(() => delivered);
   const reading = destination.readRejection?.(answer);
@@ -88,11 +89,11 @@ export async function sendWithBisection<P>(
   return [...left, ...right];
 }
 
-/** Runs tasks with at most `limit` at once, results in order. */
+/** Runs tasks with at most `limit` at once, in order of index, results in order. */
 export async function mapWithConcurrency<T, R>(
   items: readonly T[],
   limit: number,
-  task: (item: T) => Promise<R>,
+  task: (item: T, index: number) => Promise<R>,
 ): Promise<R[]> {
   // Stryker disable next-line ArrayDeclaration: equivalent, every index is written before it is read.
   const results = new Array<R>(items.length);
@@ -100,7 +101,7 @@ export async function mapWithConcurrency<T, R>(
   const worker = async (): Promise<void> => {
     while (next < items.length) {
       const index = next++;
-      results[index] = await task(items[index]!);
+      results[index] = await task(items[index]!, index);
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));

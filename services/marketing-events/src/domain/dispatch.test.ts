@@ -30,6 +30,7 @@ function platform(
     name,
     maxBatch: 10,
     concurrency: 2,
+    delivery: 'at-least-once' as const,
     bisectOnRejection: false,
     received: [] as string[],
     requests: 0,
@@ -44,6 +45,10 @@ function platform(
   };
   return fake;
 }
+
+const deliveredTo = async (ledger: DeliveryLedger, id: string): Promise<string[]> => [
+  ...((await ledger.read([id])).get(id)?.delivered ?? []),
+];
 
 const deps = (destinations: Destination<string>[], more: Partial<DispatchDeps> = {}): DispatchDeps => ({
   destinations,
@@ -90,20 +95,42 @@ describe('dispatchEvents', () => {
     const meta = platform('meta');
     const ga4 = platform('ga4');
     const ledger: DeliveryLedger = {
-      deliveredTo: () => Promise.reject(new Error('ProvisionedThroughputExceeded')),
-      record: () => Promise.resolve(),
+      read: () => Promise.reject(new Error('ProvisionedThroughputExceeded')),
+      write: () => Promise.resolve(),
     };
     const outcomes = await dispatchEvents([registration('a')], deps([meta, ga4], { ledger }));
     expect(outcomes).toEqual([
       {
         status: 'retryable',
         destinations: ['meta', 'ga4'],
-        reason:
-          'delivery ledger unavailable (Error: ProvisionedThroughputExceeded); ' +
-          'delivery ledger unavailable (Error: ProvisionedThroughputExceeded)',
+        reason: 'delivery ledger unavailable (Error: ProvisionedThroughputExceeded)',
       },
     ]);
     expect(meta.requests + ga4.requests).toBe(0);
+  });
+
+  it('reads the ledger again while requests may still start, and then delivers', async () => {
+    const memory = createMemoryDeliveryLedger();
+    let failures = 3;
+    const waits: number[] = [];
+    const ledger: DeliveryLedger = {
+      read: (ids) => (failures-- > 0 ? Promise.reject(new Error('ECONNREFUSED')) : memory.read(ids)),
+      write: (entries) => memory.write(entries),
+    };
+    const meta = platform('meta');
+    const outcomes = await dispatchEvents(
+      [registration('a')],
+      deps([meta], { ledger, sendUntil: Date.now() + 60_000, sleep: async (ms) => void waits.push(ms) }),
+    );
+    expect(outcomes).toEqual([{ status: 'delivered' }]);
+    expect(waits).toEqual([100, 200, 400]);
+    // Not past the time requests may start: a wait of 100 ms would end after it.
+    failures = 1;
+    const late = await dispatchEvents(
+      [registration('b')],
+      deps([meta], { ledger, sendUntil: Date.now() + 50, sleep: async (ms) => void waits.push(ms) }),
+    );
+    expect(late[0]).toMatchObject({ status: 'retryable', reason: 'delivery ledger unavailable (Error: ECONNREFUSED)' });
   });
 
   it('fails an event for good where a platform refuses to prepare it, and delivers it elsewhere', async () => {
@@ -137,10 +164,10 @@ describe('dispatchEvents', () => {
     const writes: [string, string[]][][] = [];
     const ledger = createMemoryDeliveryLedger();
     const watched: DeliveryLedger = {
-      deliveredTo: (ids) => ledger.deliveredTo(ids),
-      record: (deliveries) => {
-        writes.push([...deliveries].map(([id, platforms]) => [id, [...platforms]]));
-        return ledger.record(deliveries);
+      read: (ids) => ledger.read(ids),
+      write: (entries) => {
+        writes.push([...entries].map(([id, entry]) => [id, [...entry.delivered]]));
+        return ledger.write(entries);
       },
     };
     let releaseSlow: () => void = () => undefined;
@@ -155,9 +182,7 @@ describe('dispatchEvents', () => {
     releaseSlow();
     expect(await dispatching).toEqual([{ status: 'delivered' }]);
     expect(writes).toEqual([[['RegistrationCompleted:a', ['meta']]], [['RegistrationCompleted:a', ['meta', 'ga4']]]]);
-    expect([...((await ledger.deliveredTo(['RegistrationCompleted:a'])).get('RegistrationCompleted:a') ?? [])]).toEqual(
-      ['meta', 'ga4'],
-    );
+    expect(await deliveredTo(ledger, 'RegistrationCompleted:a')).toEqual(['meta', 'ga4']);
     const down = createMemoryDeliveryLedger();
     await dispatchEvents(
       [registration('b')],
@@ -168,11 +193,9 @@ describe('dispatchEvents', () => {
 
   it('keeps what the ledger had when it records a new platform', async () => {
     const ledger = createMemoryDeliveryLedger();
-    await ledger.record(new Map([['RegistrationCompleted:a', ['webhook']]]));
+    await ledger.write(new Map([['RegistrationCompleted:a', { delivered: new Set(['webhook']), sending: new Set() }]]));
     await dispatchEvents([registration('a')], deps([platform('meta'), platform('webhook')], { ledger }));
-    expect([...((await ledger.deliveredTo(['RegistrationCompleted:a'])).get('RegistrationCompleted:a') ?? [])]).toEqual(
-      ['webhook', 'meta'],
-    );
+    expect(await deliveredTo(ledger, 'RegistrationCompleted:a')).toEqual(['webhook', 'meta']);
   });
 
   it('tries a failed ledger write again while there is time, and then the event is delivered', async () => {
@@ -180,10 +203,10 @@ describe('dispatchEvents', () => {
     const written: string[][] = [];
     const waits: number[] = [];
     const ledger: DeliveryLedger = {
-      deliveredTo: () => Promise.resolve(new Map()),
-      record: (deliveries) => {
+      read: () => Promise.resolve(new Map()),
+      write: (entries) => {
         if (failures-- > 0) return Promise.reject(new Error('ThrottlingException'));
-        written.push([...deliveries.keys()]);
+        written.push([...entries.keys()]);
         return Promise.resolve();
       },
     };
@@ -200,35 +223,37 @@ describe('dispatchEvents', () => {
     const waits: number[] = [];
     let attempts = 0;
     const ledger: DeliveryLedger = {
-      deliveredTo: () => Promise.resolve(new Map()),
-      record: () => (attempts++, Promise.reject(new Error('timeout'))),
+      read: () => Promise.resolve(new Map()),
+      write: () => (attempts++, Promise.reject(new Error('timeout'))),
     };
-    const [outcome] = await dispatchEvents(
+    await dispatchEvents(
       [registration('a')],
       deps([platform('ga4')], { ledger, recordUntil: Date.now() + 350, sleep: async (ms) => void waits.push(ms) }),
     );
-    expect(outcome).toMatchObject({
-      status: 'retryable',
-      reason: 'ga4: delivered, but the ledger write failed (Error: timeout)',
-    });
     // Waits of 100 and 200 ms start before recordUntil (the injected sleep returns at once); one of 400 would not.
     expect(waits).toEqual([100, 200]);
     expect(attempts).toBe(3);
   });
 
-  it('retries what was delivered but could not be recorded, saying so', async () => {
+  it('counts a delivery the ledger could not learn of, and does not send it again (the platform has it)', async () => {
     const ledger: DeliveryLedger = {
-      deliveredTo: () => Promise.resolve(new Map()),
-      record: () => Promise.reject(new Error('timeout')),
+      read: () => Promise.resolve(new Map()),
+      write: () => Promise.reject(new Error('timeout')),
     };
-    const outcomes = await dispatchEvents([registration('a')], deps([platform('meta')], { ledger }));
-    expect(outcomes).toEqual([
-      {
-        status: 'retryable',
-        destinations: ['meta'],
-        reason: 'meta: delivered, but the ledger write failed (Error: timeout)',
-      },
-    ]);
+    const unrecorded: string[] = [];
+    const meta = platform('meta');
+    const outcomes = await dispatchEvents(
+      [registration('a')],
+      deps([meta], {
+        ledger,
+        observer: {
+          onResult: () => undefined,
+          onUnrecorded: (destination, type) => unrecorded.push(`${destination} ${type}`),
+        },
+      }),
+    );
+    expect(outcomes).toEqual([{ status: 'delivered' }]);
+    expect(unrecorded).toEqual(['meta RegistrationCompleted']);
   });
 
   it('retries an event when any platform may take it later, naming only those, whatever another refused for good', async () => {
@@ -263,6 +288,188 @@ describe('dispatchEvents', () => {
     const ga4 = platform('ga4', undefined, { requestKey: (payload) => payload.split(':')[1]!.slice(0, 1) });
     await dispatchEvents([registration('a1'), registration('b1'), registration('a2')], deps([ga4]));
     expect(ga4.requests).toBe(2);
+  });
+});
+
+describe('dispatchEvents to an at-most-once platform (GA4 cannot deduplicate)', () => {
+  const entry = (delivered: string[], sending: string[]) => ({
+    delivered: new Set(delivered),
+    sending: new Set(sending),
+  });
+  /** A ledger that logs each write (id: delivered | sending) and each send, in the order they happen. */
+  function watched(initial: [string, ReturnType<typeof entry>][] = []) {
+    const ledger = createMemoryDeliveryLedger();
+    const log: string[] = [];
+    const state = async (id: string) => {
+      const found = (await ledger.read([id])).get(id);
+      return { delivered: [...(found?.delivered ?? [])], sending: [...(found?.sending ?? [])] };
+    };
+    const wrapped: DeliveryLedger = {
+      read: (ids) => ledger.read(ids),
+      write: (entries) => {
+        log.push(
+          `write ${[...entries].map(([id, e]) => `${id.split(':')[1]}=${[...e.delivered].join('+')}|${[...e.sending].join('+')}`).join(' ')}`,
+        );
+        return ledger.write(entries);
+      },
+    };
+    const ready = ledger.write(new Map(initial));
+    return { ledger: wrapped, log, state, ready };
+  }
+  const ga4 = (answer?: Parameters<typeof platform>[1], overrides: Partial<Destination<string>> = {}) =>
+    platform('ga4', answer, { delivery: 'at-most-once', ...overrides });
+
+  it('notes the send in the ledger before it starts, and writes the delivery down after', async () => {
+    const { ledger, log, state } = watched();
+    const destination = ga4(
+      (payloads) => (log.push(`send ${payloads.map((p) => p.split(':')[1]).join(',')}`), { status: 204, body: '' }),
+    );
+    const outcomes = await dispatchEvents([registration('a')], deps([destination], { ledger }));
+    expect(outcomes).toEqual([{ status: 'delivered' }]);
+    expect(log).toEqual(['write a=|ga4', 'send a', 'write a=ga4|']);
+    expect(await state('RegistrationCompleted:a')).toEqual({ delivered: ['ga4'], sending: [] });
+  });
+
+  it('does not send again an event whose earlier send was never written down, and says how to resend it', async () => {
+    const { ledger, ready } = watched([['RegistrationCompleted:a', entry(['meta'], ['ga4'])]]);
+    await ready;
+    const destination = ga4();
+    const results: string[] = [];
+    const outcomes = await dispatchEvents(
+      [registration('a'), registration('b')],
+      deps([destination, platform('meta')], {
+        ledger,
+        observer: { onResult: (d, _t, outcome) => results.push(`${d} ${outcome.status}`) },
+      }),
+    );
+    expect(outcomes).toEqual([
+      {
+        status: 'unknown',
+        destinations: ['ga4'],
+        reason:
+          'ga4: outcome unknown: an earlier send was started but its result was never written down (the function ' +
+          'stopped, or the ledger could not be written); ga4 cannot deduplicate, so it is not sent again. If ga4 does ' +
+          'not have the event, redrive it asking to resend to ga4',
+      },
+      { status: 'delivered' },
+    ]);
+    expect(destination.received).toEqual(['RegistrationCompleted:b']);
+    expect(results.sort()).toEqual(['ga4 delivered', 'ga4 unknown', 'meta delivered']);
+  });
+
+  it('calls an event permanent when another platform refused it for good, and retryable when one may take it later', async () => {
+    for (const [other, status] of [
+      [platform('meta', () => ({ status: 400, body: 'bad' })), 'permanent'],
+      [platform('meta', () => ({ status: 503, body: 'busy' })), 'retryable'],
+    ] as const) {
+      const { ledger, ready } = watched([['RegistrationCompleted:a', entry([], ['ga4'])]]);
+      await ready;
+      const [outcome] = await dispatchEvents([registration('a')], deps([ga4(), other], { ledger }));
+      expect(outcome!.status).toBe(status);
+    }
+  });
+
+  it('sends such an event again when a redrive asks to resend to that platform', async () => {
+    const { ledger, ready, state } = watched([['RegistrationCompleted:a', entry([], ['ga4'])]]);
+    await ready;
+    const destination = ga4();
+    const outcomes = await dispatchEvents([registration('a')], deps([destination], { ledger }), {
+      resend: new Map([['RegistrationCompleted:a', new Set(['ga4'])]]),
+    });
+    expect(outcomes).toEqual([{ status: 'delivered' }]);
+    expect(destination.received).toEqual(['RegistrationCompleted:a']);
+    expect(await state('RegistrationCompleted:a')).toEqual({ delivered: ['ga4'], sending: [] });
+    // A resend for another platform changes nothing here.
+    const other = watched([['RegistrationCompleted:b', entry([], ['ga4'])]]);
+    await other.ready;
+    const [outcome] = await dispatchEvents([registration('b')], deps([ga4()], { ledger: other.ledger }), {
+      resend: new Map([['RegistrationCompleted:b', new Set(['meta'])]]),
+    });
+    expect(outcome).toMatchObject({ status: 'unknown', reason: expect.stringContaining('outcome unknown') });
+  });
+
+  it('reports a send that may have arrived (no answer after it went out) and keeps its note, so no retry repeats it', async () => {
+    const { ledger, state } = watched();
+    const lost = ga4(() => Promise.reject(new TransportError('ga4.example: no answer within 5000 ms', true)));
+    const [outcome] = await dispatchEvents([registration('a')], deps([lost], { ledger }));
+    expect(outcome).toEqual({
+      status: 'unknown',
+      destinations: ['ga4'],
+      reason:
+        'ga4: ga4.example: no answer within 5000 ms; ga4 may have it and cannot deduplicate, so it is not sent ' +
+        'again. If ga4 does not have the event, redrive it asking to resend to ga4',
+    });
+    expect(await state('RegistrationCompleted:a')).toEqual({ delivered: [], sending: ['ga4'] });
+    const again = ga4();
+    await dispatchEvents([registration('a')], deps([again], { ledger }));
+    expect(again.requests).toBe(0);
+  });
+
+  it('withdraws the note when the platform certainly does not have the event, so a retry sends it', async () => {
+    for (const failing of [
+      ga4(() => ({ status: 503, body: 'busy' })),
+      ga4(() => Promise.reject(new TransportError('ga4.example: ECONNREFUSED', false))),
+    ]) {
+      const { ledger, state } = watched();
+      const [outcome] = await dispatchEvents([registration('a')], deps([failing], { ledger }));
+      expect(outcome).toMatchObject({ status: 'retryable' });
+      expect(await state('RegistrationCompleted:a')).toEqual({ delivered: [], sending: [] });
+      const retry = ga4();
+      expect(await dispatchEvents([registration('a')], deps([retry], { ledger }))).toEqual([{ status: 'delivered' }]);
+      expect(retry.requests).toBe(1);
+    }
+  });
+
+  it('sends nothing it could not note first, and leaves no note behind', async () => {
+    const memory = createMemoryDeliveryLedger();
+    let failNext = true;
+    const ledger: DeliveryLedger = {
+      read: (ids) => memory.read(ids),
+      write: (entries) => {
+        if (failNext) {
+          failNext = false;
+          return Promise.reject(new Error('ThrottlingException'));
+        }
+        return memory.write(entries);
+      },
+    };
+    const destination = ga4();
+    const meta = platform(
+      'meta',
+      () => new Promise((resolve) => setTimeout(() => resolve({ status: 200, body: {} }), 10)),
+    );
+    const [outcome] = await dispatchEvents([registration('a')], deps([destination, meta], { ledger }));
+    expect(outcome).toEqual({
+      status: 'retryable',
+      destinations: ['ga4'],
+      reason: 'ga4: not sent: the ledger could not note the send first (Error: ThrottlingException)',
+    });
+    expect(destination.requests).toBe(0);
+    expect((await memory.read(['RegistrationCompleted:a'])).get('RegistrationCompleted:a')).toEqual(
+      entry(['meta'], []),
+    );
+  });
+
+  it('notes a window of `concurrency` requests at a time, each before its first send', async () => {
+    const { ledger, log } = watched();
+    const destination = ga4(
+      (payloads) => (log.push(`send ${payloads.map((p) => p.split(':')[1]).join(',')}`), { status: 204, body: '' }),
+      { maxBatch: 1, concurrency: 2 },
+    );
+    await dispatchEvents(['a', 'b', 'c', 'd', 'e'].map(registration), deps([destination], { ledger }));
+    const notes = log.filter((line) => line.startsWith('write') && line.includes('|ga4'));
+    expect(notes).toEqual(['write a=|ga4 b=|ga4', 'write c=|ga4 d=|ga4', 'write e=|ga4']);
+    for (const id of ['a', 'b', 'c', 'd', 'e'])
+      expect(log.indexOf(`send ${id}`)).toBeGreaterThan(log.findIndex((line) => line.includes(`${id}=|ga4`)));
+    expect(log.at(-1)).toBe('write a=ga4| b=ga4| c=ga4| d=ga4| e=ga4|');
+  });
+
+  it('at-least-once (a setting): notes nothing and retries a send that may have arrived', async () => {
+    const { ledger, log } = watched();
+    const lost = platform('ga4', () => Promise.reject(new TransportError('ga4.example: no answer', true)));
+    const [outcome] = await dispatchEvents([registration('a')], deps([lost], { ledger }));
+    expect(outcome).toMatchObject({ status: 'retryable', reason: 'ga4: ga4.example: no answer' });
+    expect(log).toEqual([]);
   });
 });
 

@@ -7,18 +7,26 @@ import {
   type Destination,
   type DestinationName,
 } from './destination';
-import { permanent, retryable, type DeliveryOutcome } from './outcome';
+import { permanent, retryable, unknown, type DeliveryOutcome } from './outcome';
+
+/** What the delivery ledger knows of one event. */
+export interface LedgerEntry {
+  /** The platforms that have it. */
+  delivered: ReadonlySet<DestinationName>;
+  /** At-most-once platforms a request was started to whose outcome has not been written down yet. */
+  sending: ReadonlySet<DestinationName>;
+}
 
 /**
- * Where each event has been delivered: a redelivered message or a retried batch never sends an event
- * again to a platform that already has it (DynamoDB in AWS: one item per event, read once per batch and
- * written once per platform that delivered, each write with every platform known so far).
+ * Where each event has been delivered: a redelivered message or a retried batch never sends an event again to a
+ * platform that already has it, and never sends it blindly again to an at-most-once platform that may have it
+ * (DynamoDB in AWS: one item per event, read once per batch, written whole).
  */
 export interface DeliveryLedger {
-  /** For each of these event ids that has been delivered anywhere, the platforms that have it. */
-  deliveredTo(eventIds: readonly string[]): Promise<Map<string, ReadonlySet<DestinationName>>>;
-  /** Records every platform each event is now delivered to (those it had and the new ones). */
-  record(deliveries: ReadonlyMap<string, readonly DestinationName[]>): Promise<void>;
+  /** The entries of those of these events it knows. */
+  read(eventIds: readonly string[]): Promise<Map<string, LedgerEntry>>;
+  /** Replaces each of these events' entries. */
+  write(entries: ReadonlyMap<string, LedgerEntry>): Promise<void>;
 }
 
 export interface DispatchObserver {
@@ -29,6 +37,8 @@ export interface DispatchObserver {
     outcome: DeliveryOutcome,
     latencyMs: number,
   ): void;
+  /** An event delivered to a platform whose ledger entry could not be written (a later copy may repeat it). */
+  onUnrecorded?(destination: DestinationName, eventType: MarketingEventType): void;
 }
 
 export interface DispatchDeps {
@@ -44,18 +54,29 @@ export interface DispatchDeps {
   sendUntil?: number;
   /**
    * Epoch ms until which a failed ledger write is tried again (the function's deadline, less settling the
-   * failures): a delivery the ledger does not learn of is sent again, and GA4 cannot tell.
+   * failures): what the ledger does not learn of may be sent again by a later copy of the event.
    */
   recordUntil?: number;
   /** Waits between ledger write attempts (injected by tests). */
   sleep?: (ms: number) => Promise<void>;
 }
 
-/** An event's fate across its destinations: delivered everywhere, to try again, or never deliverable. */
+/** What an operator asked of one redriven batch. */
+export interface BatchRequests {
+  /**
+   * Per event id, the at-most-once platforms to send to again although an earlier send may have arrived (a redrive
+   * of an event dead-lettered with an unknown outcome, once someone checked the platform does not have it).
+   */
+  resend?: ReadonlyMap<string, ReadonlySet<DestinationName>>;
+}
+
+/**
+ * An event's fate across its destinations: delivered everywhere, to try again, or to the DLQ: never deliverable
+ * somewhere (permanent), or, with nothing else wrong, its outcome unknown at an at-most-once platform (unknown).
+ */
 export type EventOutcome =
   | { status: 'delivered' }
-  | { status: 'retryable'; reason: string; destinations: DestinationName[] }
-  | { status: 'permanent'; reason: string; destinations: DestinationName[] };
+  | { status: 'retryable' | 'permanent' | 'unknown'; reason: string; destinations: DestinationName[] };
 
 /**
  * Delivers a batch of events to every platform their type is routed to. Platforms are served in
@@ -63,9 +84,14 @@ export type EventOutcome =
  * what one platform already has is recorded and never sent to it again.
  *
  * Per event: delivered when every platform has it; retryable when any platform may take it later
- * (those that have it are skipped next time); permanent when some platform never will.
+ * (those that have it are skipped next time); permanent when some platform never will, or when an at-most-once
+ * platform may or may not have it (see DeliverySemantics).
  */
-export async function dispatchEvents(events: readonly MarketingEvent[], deps: DispatchDeps): Promise<EventOutcome[]> {
+export async function dispatchEvents(
+  events: readonly MarketingEvent[],
+  deps: DispatchDeps,
+  batch: BatchRequests = {},
+): Promise<EventOutcome[]> {
   const now = deps.now();
   const failures = events.map(() => [] as { destination: DestinationName; outcome: DeliveryOutcome }[]);
   const fail = (index: number, destination: DestinationName, outcome: DeliveryOutcome): void => {
@@ -87,9 +113,11 @@ export async function dispatchEvents(events: readonly MarketingEvent[], deps: Di
         ),
       );
   });
-  let already: Map<string, ReadonlySet<DestinationName>>;
+  let entries: Map<string, LedgerEntry>;
   try {
-    already = await deps.ledger.deliveredTo([...new Set(events.map((e) => e.id))]);
+    const ids = [...new Set(events.map((e) => e.id))];
+    // Tried again while requests may still start: an endpoint gone for a moment costs a wait, not a redelivery.
+    entries = await withRetries(deps, deps.sendUntil, () => deps.ledger.read(ids));
   } catch (error) {
     const outcome = retryable(`delivery ledger unavailable (${String(error)})`);
     events.forEach((event, index) => {
@@ -98,34 +126,28 @@ export async function dispatchEvents(events: readonly MarketingEvent[], deps: Di
     });
     return summarise(failures);
   }
-  // What the ledger will know, per event: what it had, plus each platform as soon as its own requests are done.
-  // Writes are chained, each with the whole set known so far, so the last one written holds every platform, and a
-  // slow platform does not leave the others' deliveries unrecorded when the function is stopped.
-  const known = new Map<string, Set<DestinationName>>();
-  const unrecorded: { id: string; destination: DestinationName; error: unknown }[] = [];
-  let recording: Promise<void> = Promise.resolve();
-  const record = (destination: DestinationName, ids: readonly string[]): void => {
-    if (ids.length === 0) return;
-    for (const id of ids) {
-      const set = known.get(id) ?? new Set(already.get(id));
-      set.add(destination);
-      known.set(id, set);
-    }
-    const deliveries = new Map(ids.map((id) => [id, [...known.get(id)!]] as const));
-    recording = recording.then(() =>
-      recordWithRetries(deps, deliveries).catch((error: unknown) => {
-        for (const id of ids) unrecorded.push({ id, destination, error });
-      }),
-    );
-  };
+  const ledger = ledgerWriter(deps, entries);
   await Promise.all(
     deps.destinations.map(async (destination) => {
+      const name = destination.name;
+      const atMostOnce = destination.delivery === 'at-most-once';
       // The same event twice in one batch (published twice) is sent once and shares the outcome.
       const byId = new Map<string, { event: MarketingEvent; indexes: number[] }>();
       events.forEach((event, index) => {
-        if (!routedTo(event, destination) || already.get(event.id)?.has(destination.name)) return;
-        const entry = byId.get(event.id);
-        if (entry) entry.indexes.push(index);
+        const entry = entries.get(event.id);
+        if (!routedTo(event, destination) || entry?.delivered.has(name)) return;
+        if (atMostOnce && entry?.sending.has(name) && !batch.resend?.get(event.id)?.has(name)) {
+          const outcome = unknown(
+            `${name}: outcome unknown: an earlier send was started but its result was never written down (the ` +
+              `function stopped, or the ledger could not be written); ${name} cannot deduplicate, so it is not sent ` +
+              `again. If ${name} does not have the event, redrive it asking to resend to ${name}`,
+          );
+          fail(index, name, outcome);
+          deps.observer?.onResult(name, event.type, outcome, 0);
+          return;
+        }
+        const same = byId.get(event.id);
+        if (same) same.indexes.push(index);
         else byId.set(event.id, { event, indexes: [index] });
       });
       const items: { id: string; type: MarketingEventType; indexes: number[]; payload: unknown }[] = [];
@@ -133,62 +155,135 @@ export async function dispatchEvents(events: readonly MarketingEvent[], deps: Di
         const prepared = destination.prepare(event, now);
         if (prepared.ok) items.push({ id, type: event.type, indexes, payload: prepared.payload });
         else {
-          for (const index of indexes) fail(index, destination.name, permanent(prepared.reason));
-          deps.observer?.onResult(destination.name, event.type, permanent(prepared.reason), 0);
+          for (const index of indexes) fail(index, name, permanent(prepared.reason));
+          deps.observer?.onResult(name, event.type, permanent(prepared.reason), 0);
         }
       }
-      const delivered: string[] = [];
       const requests = planRequests(destination, items, (item) => item.payload);
-      await mapWithConcurrency(requests, destination.concurrency, async (request) => {
+      // At-most-once: the ledger notes the sends of a window of `concurrency` requests before any of them starts,
+      // so that a stopped function leaves at most two windows in doubt, for one write per window.
+      const notes: Promise<WriteFailure | undefined>[] = [];
+      const windowOf = (index: number): number => Math.floor(index / destination.concurrency);
+      const noteWindow = (window: number): Promise<WriteFailure | undefined> =>
+        (notes[window] ??= ledger.write(
+          requests
+            .slice(window * destination.concurrency, (window + 1) * destination.concurrency)
+            .flat()
+            .map((item) => item.id),
+          (entry) => entry.sending.add(name),
+        ));
+      const delivered = new Set<string>();
+      // Noted, and now known not to have arrived: the note is withdrawn, so that a retry sends again.
+      const withdrawn: string[] = [];
+      await mapWithConcurrency(requests, destination.concurrency, async (request, index) => {
         const started = performance.now();
-        const outcomes =
-          deps.sendUntil !== undefined && Date.now() > deps.sendUntil
-            ? request.map(() => retryable(`${destination.name}: not sent before the function's deadline`))
+        let outcomes: DeliveryOutcome[];
+        if (deps.sendUntil !== undefined && Date.now() > deps.sendUntil)
+          outcomes = request.map(() => retryable(`${name}: not sent before the function's deadline`));
+        else {
+          const noted = atMostOnce ? await noteWindow(windowOf(index)) : undefined;
+          outcomes = noted
+            ? request.map(() =>
+                retryable(`${name}: not sent: the ledger could not note the send first (${String(noted.error)})`),
+              )
             : await sendWithBisection(
                 destination,
                 request.map((item) => item.payload),
               );
+        }
         const latencyMs = performance.now() - started;
-        outcomes.forEach((outcome, i) => {
+        const inDoubtIfLost = atMostOnce && notes[windowOf(index)] !== undefined;
+        outcomes.forEach((sent, i) => {
           const item = request[i]!;
-          deps.observer?.onResult(destination.name, item.type, outcome, latencyMs);
-          if (outcome.status === 'delivered') delivered.push(item.id);
-          else for (const index of item.indexes) fail(index, destination.name, outcome);
+          const outcome =
+            inDoubtIfLost && sent.status === 'retryable' && sent.maybeDelivered
+              ? unknown(
+                  `${sent.reason}; ${name} may have it and cannot deduplicate, so it is not sent again. If ${name} ` +
+                    `does not have the event, redrive it asking to resend to ${name}`,
+                )
+              : sent;
+          deps.observer?.onResult(name, item.type, outcome, latencyMs);
+          if (outcome.status === 'delivered') delivered.add(item.id);
+          else {
+            if (inDoubtIfLost && outcome.status !== 'unknown') withdrawn.push(item.id);
+            for (const index of item.indexes) fail(index, name, outcome);
+          }
         });
       });
-      record(destination.name, delivered);
+      // Each platform is written down as soon as its own requests are done: a slow one holds back no other.
+      const unrecorded = await ledger.write([...delivered, ...withdrawn], (entry, id) => {
+        entry.sending.delete(name);
+        if (delivered.has(id)) entry.delivered.add(name);
+      });
+      // Delivered all the same: sending it again now would not tell the ledger anything, and the platform has it.
+      // A later copy of the event is sent again where the platform deduplicates, and reported where it cannot.
+      if (unrecorded)
+        for (const item of items) if (delivered.has(item.id)) deps.observer?.onUnrecorded?.(name, item.type);
     }),
   );
-  await recording;
-  // Delivered but not recorded: a retry sends again (Meta deduplicates on the stable event id; GA4 does not, see
-  // the README). Retrying is still right: the ledger must learn what was delivered.
-  for (const { id, destination, error } of unrecorded) {
-    const outcome = retryable(`${destination}: delivered, but the ledger write failed (${String(error)})`);
-    events.forEach((event, index) => {
-      if (event.id === id) fail(index, destination, outcome);
-    });
-  }
   return summarise(failures);
+}
+
+interface WriteFailure {
+  error: unknown;
+}
+
+/**
+ * What the ledger will hold for each event: what it had, changed platform by platform. Writes are chained, and each
+ * writes its events' entries as known when it starts, so the last one written holds everything.
+ */
+function ledgerWriter(deps: DispatchDeps, had: ReadonlyMap<string, LedgerEntry>) {
+  const known = new Map<string, { delivered: Set<DestinationName>; sending: Set<DestinationName> }>();
+  let chain: Promise<unknown> = Promise.resolve();
+  return {
+    write(
+      ids: readonly string[],
+      change: (entry: { delivered: Set<DestinationName>; sending: Set<DestinationName> }, id: string) => void,
+    ): Promise<WriteFailure | undefined> {
+      if (ids.length === 0) return Promise.resolve(undefined);
+      for (const id of ids) {
+        let entry = known.get(id);
+        if (!entry) {
+          entry = { delivered: new Set(had.get(id)?.delivered), sending: new Set(had.get(id)?.sending) };
+          known.set(id, entry);
+        }
+        change(entry, id);
+      }
+      const written = chain.then(() =>
+        withRetries(deps, deps.recordUntil, () =>
+          deps.ledger.write(
+            new Map(
+              ids.map((id) => {
+                const entry = known.get(id)!;
+                return [id, { delivered: new Set(entry.delivered), sending: new Set(entry.sending) }] as const;
+              }),
+            ),
+          ),
+        ).then(
+          () => undefined,
+          (error: unknown): WriteFailure => ({ error }),
+        ),
+      );
+      chain = written;
+      return written;
+    },
+  };
 }
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * The ledger write, tried again after 100 ms, doubling up to 1 s, while an attempt can still start before
- * recordUntil: a throttled table or an endpoint gone for a moment costs a short wait, not a repeat delivery.
+ * A ledger call, tried again after 100 ms, doubling up to 1 s, while an attempt can still start before `until`: a
+ * throttled table or an endpoint gone for a moment costs a short wait, not a redelivery or a repeated send.
  */
-async function recordWithRetries(
-  deps: DispatchDeps,
-  deliveries: ReadonlyMap<string, readonly DestinationName[]>,
-): Promise<void> {
+async function withRetries<T>(deps: DispatchDeps, until: number | undefined, call: () => Promise<T>): Promise<T> {
   const sleep = deps.sleep ?? defaultSleep;
   for (let attempt = 1; ; attempt++) {
     try {
-      await deps.ledger.record(deliveries);
-      return;
+      return await call();
     } catch (error) {
       const wait = Math.min(1_000, 100 * 2 ** (attempt - 1));
-      if (deps.recordUntil === undefined || Date.now() + wait >= deps.recordUntil) throw error;
+      if (until === undefined || Date.now() + wait >= until) throw error;
       await sleep(wait);
     }
   }
@@ -201,9 +296,11 @@ function summarise(failures: readonly { destination: DestinationName; outcome: D
     if (list.length === 0) return DELIVERED;
     const retry = list.filter((f) => f.outcome.status === 'retryable');
     const chosen = retry.length > 0 ? retry : list;
-    const reason = chosen.map((f) => (f.outcome as { reason: string }).reason).join('; ');
+    // Platforms that failed alike (the ledger unreadable) give one reason, not one each.
+    const reason = [...new Set(chosen.map((f) => (f.outcome as { reason: string }).reason))].join('; ');
     return {
-      status: retry.length > 0 ? 'retryable' : 'permanent',
+      status:
+        retry.length > 0 ? 'retryable' : list.every((f) => f.outcome.status === 'unknown') ? 'unknown' : 'permanent',
       reason,
       destinations: chosen.map((f) => f.destination),
     };

@@ -2,7 +2,7 @@ import type { MarketingEvent } from '@backbone/shared';
 import { z } from 'zod';
 import type { Destination, Prepared } from './destination';
 import { destinationEventIdOf, hashedIdentity } from './hashing';
-import type { HttpTransport } from './outcome';
+import type { DeliverySemantics, HttpTransport } from './outcome';
 import { definePlatform } from './platform';
 
 /** GA4 Measurement Protocol limits. /mp/collect answers 2xx to anything, so they are checked here first. */
@@ -22,6 +22,11 @@ export interface Ga4Settings {
   /** App streams: the Firebase app id and the stream's API secret. */
   firebaseAppId: string;
   apiSecret: string;
+  /**
+   * GA4 counts an event sent twice twice. `at-most-once` (the default): a send whose outcome was lost is reported
+   * (dead-lettered, OutcomeUnknown), not repeated. `at-least-once`: it is sent again, and may be counted twice.
+   */
+  delivery: DeliverySemantics;
 }
 
 export interface Ga4Request {
@@ -135,6 +140,7 @@ export function ga4Destination(settings: Ga4Settings, http: HttpTransport): Dest
     name: 'ga4',
     maxBatch: GA4_LIMITS.eventsPerRequest,
     concurrency: 32,
+    delivery: settings.delivery,
     bisectOnRejection: false,
     // One request carries one user's events.
     requestKey: (request) => `${request.app_instance_id}|${request.user_id}`,
@@ -162,6 +168,11 @@ export const ga4Platform = definePlatform<Ga4Settings>({
     baseUrl: { env: 'GA4_BASE_URL', default: 'https://www.google-analytics.com', schema: z.url() },
     firebaseAppId: { env: 'GA4_FIREBASE_APP_ID' },
     apiSecret: { env: 'GA4_API_SECRET', secret: true },
+    delivery: {
+      env: 'GA4_DELIVERY',
+      default: 'at-most-once',
+      schema: z.enum(['at-most-once', 'at-least-once'], { error: 'at-most-once (the default) or at-least-once' }),
+    },
   },
   create: ga4Destination,
 });

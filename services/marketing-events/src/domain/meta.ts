@@ -139,6 +139,8 @@ export function metaDestination(settings: MetaSettings, http: HttpTransport): De
     name: 'meta',
     maxBatch: META_MAX_BATCH,
     concurrency: 4,
+    // Meta deduplicates a repeat on event_id and event_name: anything in doubt is sent again.
+    delivery: 'at-least-once',
     bisectOnRejection: true,
     prepare: toMetaEvent,
     readRejection: readMetaRejection,

@@ -1,10 +1,27 @@
-/** What a destination did with one event. */
+/**
+ * What a destination did with one event. `unknown`: a request that may have reached a platform that cannot
+ * deduplicate (its answer never came, or the function stopped before it was written down); it is not sent again.
+ * `maybeDelivered` on a retryable outcome: the whole request had gone out when it failed, so the platform may
+ * have it.
+ */
 export type DeliveryOutcome =
-  { status: 'delivered' } | { status: 'retryable'; reason: string } | { status: 'permanent'; reason: string };
+  | { status: 'delivered' }
+  | { status: 'retryable'; reason: string; maybeDelivered?: true }
+  | { status: 'permanent'; reason: string }
+  | { status: 'unknown'; reason: string };
 
 export const delivered: DeliveryOutcome = { status: 'delivered' };
-export const retryable = (reason: string): DeliveryOutcome => ({ status: 'retryable', reason });
+export const retryable = (reason: string, maybeDelivered = false): DeliveryOutcome =>
+  maybeDelivered ? { status: 'retryable', reason, maybeDelivered } : { status: 'retryable', reason };
 export const permanent = (reason: string): DeliveryOutcome => ({ status: 'permanent', reason });
+export const unknown = (reason: string): DeliveryOutcome => ({ status: 'unknown', reason });
+
+/**
+ * How a platform takes an event sent twice. `at-least-once`: it deduplicates on our stable event id (Meta) or its
+ * receivers do (the webhook), so anything in doubt is sent again. `at-most-once`: it cannot (GA4), so the ledger
+ * notes each send before it starts, and a send whose outcome was lost is reported, never repeated blindly.
+ */
+export type DeliverySemantics = 'at-least-once' | 'at-most-once';
 
 /** A platform's answer to one HTTP request. */
 export interface HttpAnswer {
@@ -20,6 +37,16 @@ export interface HttpTransport {
 /** A transport failure that never reached an answer (timeout, connection refused): always worth retrying. */
 export class TransportError extends Error {
   override name = 'TransportError';
+  /**
+   * @param maybeDelivered the whole request had been handed to the network when it failed (no answer in time, the
+   * connection reset while waiting): the platform may have it. False when it never went out (no connection).
+   */
+  constructor(
+    message: string,
+    readonly maybeDelivered = false,
+  ) {
+    super(message);
+  }
 }
 
 /**

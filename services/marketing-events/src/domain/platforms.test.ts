@@ -259,7 +259,12 @@ describe('GA4', () => {
 
   it('posts one request per user: one event as it is, several under the earliest time', async () => {
     const destination = ga4Destination(
-      { baseUrl: 'https://ga.example/', firebaseAppId: '1:23:android:ab', apiSecret: 's e/cret' },
+      {
+        baseUrl: 'https://ga.example/',
+        firebaseAppId: '1:23:android:ab',
+        apiSecret: 's e/cret',
+        delivery: 'at-most-once',
+      },
       http,
     );
     const first = prepared(registration('2026-11-22T09:00:00.000Z'));
@@ -354,7 +359,10 @@ describe('limits and edges', () => {
   });
 
   it("declares each platform's name, batching and bisection, and posts JSON", async () => {
-    const ga4 = ga4Destination({ baseUrl: 'https://ga.example', firebaseAppId: 'a', apiSecret: 's' }, http);
+    const ga4 = ga4Destination(
+      { baseUrl: 'https://ga.example', firebaseAppId: 'a', apiSecret: 's', delivery: 'at-most-once' },
+      http,
+    );
     const meta = metaDestination(
       { baseUrl: 'https://g.example', apiVersion: 'v24.0', datasetId: '1', accessToken: 't' },
       http,

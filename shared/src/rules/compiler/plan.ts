@@ -370,10 +370,9 @@ export class AggregatePlan {
           measure.max = v;
           measure.min = v;
         } else {
-          // Stryker disable next-line EqualityOperator: equivalent, an equal value changes no extreme.
-          if (v > measure.max) measure.max = v;
-          // Stryker disable next-line EqualityOperator: equivalent, an equal value changes no extreme.
-          if (v < measure.min) measure.min = v;
+          // As the functions table computes them: independent of order (NaN wins, -0 is below 0).
+          measure.max = Math.max(measure.max, v);
+          measure.min = Math.min(measure.min, v);
         }
       }
     }

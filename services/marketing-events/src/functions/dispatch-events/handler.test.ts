@@ -1,7 +1,9 @@
-import { createLogger, createMarketingEvent, type Failure } from '@backbone/shared';
+import { ATTRIBUTE, createLogger, createMarketingEvent, type Failure } from '@backbone/shared';
 import { lambdaContext, sampleMarketingEvent, sqsRecordFactory } from '@backbone/shared/testing';
 import type { SQSRecord } from 'aws-lambda';
 import { createMemoryDeliveryLedger } from '../../adapters/memory-ledger';
+import { ga4Destination } from '../../domain/ga4';
+import { DEFAULT_ROUTING } from '../../domain/platforms';
 import { webhookDestination } from '../../domain/webhook';
 import type { HttpAnswer, HttpTransport } from '../../domain/outcome';
 import { createDispatchHandler } from './handler';
@@ -86,6 +88,46 @@ describe('dispatchEvents handler', () => {
     expect(response.batchItemFailures).toEqual([]);
     expect(deadLettered.map((d) => d.failure.kind)).toEqual(['permanent']);
     expect(requests.flatMap((r) => r.eventIds)).toHaveLength(1);
+  });
+
+  it('dead-letters an event whose GA4 send is in doubt, and sends it when a redrive asks to resend to ga4', async () => {
+    const posts: string[] = [];
+    const http: HttpTransport = { post: async (_url, body) => (posts.push(body), { status: 204, body: '' }) };
+    const deadLettered: Failure[] = [];
+    const ledger = createMemoryDeliveryLedger();
+    const handler = createDispatchHandler({
+      destinations: [
+        ga4Destination(
+          { baseUrl: 'http://ga4.test', firebaseAppId: 'a', apiSecret: 's', delivery: 'at-most-once' },
+          http,
+        ),
+      ],
+      routing: { ...DEFAULT_ROUTING, RegistrationCompleted: ['ga4'] },
+      ledger,
+      deadLetters: { send: async (_record, failure) => void deadLettered.push(failure) },
+      maxReceiveCount: 3,
+      logger: createLogger('test'),
+      now: () => NOW,
+    });
+    const record = recordOf(0);
+    const { id } = JSON.parse(record.body) as { id: string };
+    // An earlier invocation noted the send and stopped before it learnt the outcome.
+    await ledger.write(new Map([[id, { delivered: new Set(), sending: new Set(['ga4']) }]]));
+    await expect(handler({ Records: [record] }, lambdaContext())).resolves.toEqual({ batchItemFailures: [] });
+    expect(deadLettered).toEqual([
+      expect.objectContaining({
+        kind: 'outcome-unknown',
+        reason: expect.stringMatching(/^OutcomeUnknownError: ga4: outcome unknown: an earlier send was started/),
+      }),
+    ]);
+    expect(posts).toEqual([]);
+    const redriven = {
+      ...record,
+      messageAttributes: { [ATTRIBUTE.resend]: { dataType: 'String', stringValue: ' ga4 ,' } },
+    };
+    await expect(handler({ Records: [redriven] }, lambdaContext())).resolves.toEqual({ batchItemFailures: [] });
+    expect(posts).toHaveLength(1);
+    expect(deadLettered).toHaveLength(1);
   });
 
   it('is a Lambda handler that builds its parts on first use', async () => {

@@ -1,9 +1,11 @@
 import {
+  ATTRIBUTE,
   buildOncePerContainer,
   createContractReader,
   createMetrics,
   createSqsBatchConsumer,
   MARKETING_EVENT_CONTRACTS,
+  OutcomeUnknownError,
   PermanentError,
   RetryableError,
   type DeadLetterSink,
@@ -12,6 +14,7 @@ import {
   type RetryBackoff,
   type SqsBatchHandler,
 } from '@backbone/shared';
+import type { SQSRecord } from 'aws-lambda';
 import { metricsObserver } from '../../adapters/metrics-observer';
 import type { Destination } from '../../domain/destination';
 import { dispatchEvents, type DeliveryLedger } from '../../domain/dispatch';
@@ -67,19 +70,41 @@ export function createDispatchHandler(parts: DispatcherParts): SqsBatchHandler {
             sendUntil: deadline - RESERVED_FOR_RECORDING_MS,
             recordUntil: deadline - RESERVED_FOR_SETTLING_MS,
           },
+          { resend: resendRequests(items) },
         );
-        return outcomes.map((outcome) =>
-          outcome.status === 'delivered'
-            ? undefined
-            : outcome.status === 'retryable'
-              ? new RetryableError(outcome.reason)
-              : new PermanentError(outcome.reason),
-        );
+        return outcomes.map((outcome) => {
+          if (outcome.status === 'delivered') return undefined;
+          if (outcome.status === 'retryable') return new RetryableError(outcome.reason);
+          return outcome.status === 'unknown'
+            ? new OutcomeUnknownError(outcome.reason)
+            : new PermanentError(outcome.reason);
+        });
       } finally {
         observer?.flush();
       }
     },
   });
+}
+
+/** What a redrive asked to resend, per event id (the `redrive.resend` attribute: platform names, comma separated). */
+function resendRequests(
+  items: readonly { envelope: { id: string }; record: SQSRecord }[],
+): Map<string, ReadonlySet<string>> | undefined {
+  let requests: Map<string, ReadonlySet<string>> | undefined;
+  for (const { envelope, record } of items) {
+    const value = record.messageAttributes?.[ATTRIBUTE.resend]?.stringValue;
+    if (value)
+      (requests ??= new Map()).set(
+        envelope.id,
+        new Set(
+          value
+            .split(',')
+            .map((name) => name.trim())
+            .filter(Boolean),
+        ),
+      );
+  }
+  return requests;
 }
 
 // Secrets are read once per container, on the first batch; a failed start is retried on the next batch.
