@@ -8,3 +8,4 @@ export * from './marketing';
 export * from './lambda';
 export * from './http';
 export * from './validation';
+export * from './retry';

@@ -19,13 +19,21 @@ const body = (outcome: string, orderId = outcome) => JSON.stringify(order.create
 
 const silentLogger = { info: jest.fn(), warn: jest.fn(), error: jest.fn(), debug: jest.fn() } as unknown as Logger;
 
-function setUp(options: { maxReceiveCount?: number; fifo?: boolean; deadLetterFails?: boolean } = {}) {
+/** Waits between settling attempts, recorded, and over at once. */
+const instantSleep =
+  (waits: number[] = []) =>
+  async (ms: number) =>
+    void waits.push(ms);
+
+function setUp(options: { maxReceiveCount?: number; fifo?: boolean; deadLetterFailures?: number } = {}) {
   const deadLettered: { record: SQSRecord; failure: Failure }[] = [];
   const handled: string[] = [];
   const delays: number[] = [];
+  const waits: number[] = [];
+  let failures = options.deadLetterFailures ?? 0;
   const deadLetters: DeadLetterSink = {
     send: async (record, failure) => {
-      if (options.deadLetterFails) throw new Error('DLQ unavailable');
+      if (failures-- > 0) throw new Error('DLQ unavailable');
       deadLettered.push({ record, failure });
     },
   };
@@ -41,6 +49,7 @@ function setUp(options: { maxReceiveCount?: number; fifo?: boolean; deadLetterFa
       changeVisibility: async (_record, seconds) => void delays.push(seconds),
     },
     random: () => 1,
+    sleep: instantSleep(waits),
     async handle(envelope) {
       handled.push(envelope.data.orderId);
       if (envelope.data.outcome === 'permanent') throw new PermanentError('destination refused it');
@@ -49,7 +58,7 @@ function setUp(options: { maxReceiveCount?: number; fifo?: boolean; deadLetterFa
       if (envelope.data.outcome === 'crash') throw new TypeError('undefined is not a function');
     },
   });
-  return { consumer, deadLettered, handled, delays };
+  return { consumer, deadLettered, handled, delays, waits };
 }
 
 describe('createSqsConsumer', () => {
@@ -148,11 +157,32 @@ describe('createSqsConsumer', () => {
     });
   });
 
-  it('keeps a record in the queue when the DLQ cannot take it, so nothing is lost', async () => {
-    const { consumer } = setUp({ deadLetterFails: true });
+  it('keeps a record in the queue when the DLQ cannot take it after 8 attempts, so nothing is lost', async () => {
+    const { consumer, waits } = setUp({ deadLetterFailures: Number.POSITIVE_INFINITY });
     const record = sqsRecordFactory(body('permanent'));
     const response = await consumer({ Records: [record, sqsRecordFactory(body('ok'))] }, lambdaContext());
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
+    expect(waits).toEqual([100, 200, 400, 800, 1_000, 1_000, 1_000]);
+  });
+
+  it('tries the DLQ again when it fails for a moment, and then the record is dead-lettered once', async () => {
+    const { consumer, deadLettered, waits } = setUp({ deadLetterFailures: 2 });
+    const record = sqsRecordFactory(body('permanent'));
+    const response = await consumer({ Records: [record] }, lambdaContext());
+    expect(response.batchItemFailures).toEqual([]);
+    expect(deadLettered.map((d) => d.record.messageId)).toEqual([record.messageId]);
+    expect(waits).toEqual([100, 200]);
+  });
+
+  it('stops trying to settle before the invocation ends', async () => {
+    const { consumer, waits } = setUp({ deadLetterFailures: Number.POSITIVE_INFINITY });
+    const record = sqsRecordFactory(body('permanent'));
+    // 800 ms left, of which 500 are kept for the rest: waits of 100 and 200 ms end within the other 300 (the
+    // injected sleep takes no time); one of 400 would not.
+    const context = { ...lambdaContext(), getRemainingTimeInMillis: () => 800 };
+    const response = await consumer({ Records: [record] }, context);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
+    expect(waits).toEqual([100, 200]);
   });
 
   it('on FIFO queues holds back only later records of the failed record’s group', async () => {
@@ -186,6 +216,7 @@ describe('createSqsConsumer', () => {
 
 describe('createSqsBatchConsumer', () => {
   function batchSetUp(options: { deadLetterFails?: boolean; throwAll?: boolean } = {}) {
+    const waits: number[] = [];
     const deadLettered: { record: SQSRecord; failure: Failure }[] = [];
     const delays: number[] = [];
     const seen: string[][] = [];
@@ -201,6 +232,7 @@ describe('createSqsBatchConsumer', () => {
       logger: silentLogger,
       backoff: { baseSeconds: 2, maxSeconds: 60, changeVisibility: async (_r, seconds) => void delays.push(seconds) },
       random: () => 1,
+      sleep: instantSleep(waits),
       async handleBatch(items) {
         seen.push(items.map((i) => i.envelope.data.orderId));
         if (options.throwAll) throw new RetryableError('destination unreachable');
@@ -366,8 +398,9 @@ describe('consumer edges', () => {
     );
   });
 
-  it('still retries a record whose redelivery could not be delayed, and says so', async () => {
+  it('still retries a record whose redelivery could not be delayed after 8 attempts, and says so', async () => {
     const warn = jest.fn();
+    let attempts = 0;
     const consumer = createSqsConsumer({
       reader: createContractReader([order]),
       maxReceiveCount: 5,
@@ -376,8 +409,9 @@ describe('consumer edges', () => {
       backoff: {
         baseSeconds: 1,
         maxSeconds: 10,
-        changeVisibility: () => Promise.reject(new Error('AccessDenied')),
+        changeVisibility: () => (attempts++, Promise.reject(new Error('AccessDenied'))),
       },
+      sleep: instantSleep(),
       async handle() {
         throw new RetryableError('later');
       },
@@ -389,6 +423,7 @@ describe('consumer edges', () => {
       messageId: failing.messageId,
       error: 'Error: AccessDenied',
     });
+    expect(attempts).toBe(8);
   });
 
   it('counts each kind of record with its number, never a zero', async () => {

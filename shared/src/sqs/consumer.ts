@@ -11,6 +11,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import type { ContractReader } from '../contracts/envelope';
 import type { QueueUrlResolver } from '../aws/queue-urls';
 import { describeError, InvalidMessageError, isRetryable, OutcomeUnknownError } from '../errors';
+import { retryUntil } from '../retry';
 import type { DeadLetterSink, FailureKind } from './dead-letter';
 
 export interface RetryBackoff {
@@ -33,6 +34,8 @@ export interface SqsConsumerOptions<TEnvelope> {
   /** Counts per batch: RecordsProcessed, RecordsRetried, RecordsDeadLettered (CloudWatch EMF). */
   metrics?: Metrics;
   random?: () => number;
+  /** Waits between attempts to settle a record (injected by tests). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export type SqsBatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
@@ -68,8 +71,18 @@ export function backoffSeconds(
  */
 type FailurePolicyOptions = Pick<
   SqsConsumerOptions<unknown>,
-  'deadLetters' | 'maxReceiveCount' | 'logger' | 'backoff' | 'metrics' | 'random'
+  'deadLetters' | 'maxReceiveCount' | 'logger' | 'backoff' | 'metrics' | 'random' | 'sleep'
 >;
+
+// Settling a record (to the DLQ, or a later redelivery) is tried up to this many times, about 4.5 s of waits, and
+// never past the invocation's deadline less SETTLE_MARGIN_MS: an endpoint gone for a few seconds then costs a wait,
+// not a message that comes back only after its visibility timeout (or, dead-lettered but not deleted, twice).
+const SETTLE_ATTEMPTS = 8;
+const SETTLE_MARGIN_MS = 500;
+
+/** When settling must stop trying: the invocation's deadline less a margin (none without a context). */
+const settleDeadline = (context: Context | undefined): number | undefined =>
+  context ? Date.now() + context.getRemainingTimeInMillis() - SETTLE_MARGIN_MS : undefined;
 
 /**
  * What happens to a record that failed: to the DLQ with its reason (permanent, or its last allowed
@@ -88,7 +101,8 @@ function failurePolicy(options: FailurePolicyOptions) {
   };
   return {
     count,
-    async settle(record: SQSRecord, error: unknown): Promise<'dead-lettered' | 'retry'> {
+    async settle(record: SQSRecord, error: unknown, until?: number): Promise<'dead-lettered' | 'retry'> {
+      const limits = { until, attempts: SETTLE_ATTEMPTS, sleep: options.sleep };
       const receiveCount = receiveCountOf(record);
       const reason = describeError(error);
       const retryable = isRetryable(error);
@@ -99,7 +113,7 @@ function failurePolicy(options: FailurePolicyOptions) {
           : error instanceof OutcomeUnknownError
             ? 'outcome-unknown'
             : 'permanent';
-        await deadLetters.send(record, { kind, reason, receiveCount });
+        await retryUntil(() => deadLetters.send(record, { kind, reason, receiveCount }), limits);
         logger.warn('message moved to the dead-letter queue', { ...context, kind });
         count('RecordsDeadLettered');
         return 'dead-lettered';
@@ -107,7 +121,7 @@ function failurePolicy(options: FailurePolicyOptions) {
       if (backoff) {
         const delay = backoffSeconds(receiveCount, backoff, options.random);
         try {
-          await backoff.changeVisibility(record, delay);
+          await retryUntil(() => backoff.changeVisibility(record, delay), limits);
         } catch (visibilityError) {
           // The message still comes back after the queue's visibility timeout.
           logger.warn('could not delay redelivery', {
@@ -156,13 +170,13 @@ export function createSqsConsumer<TEnvelope>(options: SqsConsumerOptions<TEnvelo
   const { reader, handle, metrics } = options;
   const policy = failurePolicy(options);
 
-  const recordHandler = async (record: SQSRecord): Promise<void> => {
+  const recordHandler = async (record: SQSRecord, context?: Context): Promise<void> => {
     try {
       const envelope = readRecord(reader, record);
       await handle(envelope, record);
       policy.count('RecordsProcessed');
     } catch (error) {
-      if ((await policy.settle(record, error)) === 'retry') throw error;
+      if ((await policy.settle(record, error, settleDeadline(context))) === 'retry') throw error;
     }
   };
 
@@ -205,9 +219,10 @@ export function createSqsBatchConsumer<TEnvelope>(options: SqsBatchConsumerOptio
   const policy = failurePolicy(options);
   return withMetrics(async (event, context) => {
     const failed: string[] = [];
+    const until = settleDeadline(context);
     const settle = async (record: SQSRecord, error: unknown): Promise<void> => {
       try {
-        if ((await policy.settle(record, error)) === 'retry') failed.push(record.messageId);
+        if ((await policy.settle(record, error, until)) === 'retry') failed.push(record.messageId);
       } catch (sinkError) {
         // The DLQ could not take it: leave it on the queue (its redrive policy is the safety net).
         options.logger.error('could not settle a failed record; it stays on the queue', {
@@ -218,11 +233,13 @@ export function createSqsBatchConsumer<TEnvelope>(options: SqsBatchConsumerOptio
       }
     };
     const valid: { envelope: TEnvelope; record: SQSRecord }[] = [];
+    // Invalid records are settled while the valid ones are handled: a DLQ that is slow to answer holds back nothing.
+    const settling: Promise<void>[] = [];
     for (const record of event.Records) {
       try {
         valid.push({ envelope: readRecord(reader, record), record });
       } catch (error) {
-        await settle(record, error);
+        settling.push(settle(record, error));
       }
     }
     let outcomes: unknown[];
@@ -232,7 +249,6 @@ export function createSqsBatchConsumer<TEnvelope>(options: SqsBatchConsumerOptio
       outcomes = valid.map(() => error);
     }
     let processed = 0;
-    const settling: Promise<void>[] = [];
     valid.forEach(({ record }, i) => {
       const error = outcomes[i];
       if (error === undefined) processed++;

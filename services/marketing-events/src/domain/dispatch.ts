@@ -1,4 +1,4 @@
-import type { MarketingEvent, MarketingEventType } from '@backbone/shared';
+import { retryUntil, type MarketingEvent, type MarketingEventType } from '@backbone/shared';
 import type { Routing } from './platforms';
 import {
   mapWithConcurrency,
@@ -117,7 +117,7 @@ export async function dispatchEvents(
   try {
     const ids = [...new Set(events.map((e) => e.id))];
     // Tried again while requests may still start: an endpoint gone for a moment costs a wait, not a redelivery.
-    entries = await withRetries(deps, deps.sendUntil, () => deps.ledger.read(ids));
+    entries = await retryUntil(() => deps.ledger.read(ids), { until: deps.sendUntil, sleep: deps.sleep });
   } catch (error) {
     const outcome = retryable(`delivery ledger unavailable (${String(error)})`);
     events.forEach((event, index) => {
@@ -250,15 +250,17 @@ function ledgerWriter(deps: DispatchDeps, had: ReadonlyMap<string, LedgerEntry>)
         change(entry, id);
       }
       const written = chain.then(() =>
-        withRetries(deps, deps.recordUntil, () =>
-          deps.ledger.write(
-            new Map(
-              ids.map((id) => {
-                const entry = known.get(id)!;
-                return [id, { delivered: new Set(entry.delivered), sending: new Set(entry.sending) }] as const;
-              }),
+        retryUntil(
+          () =>
+            deps.ledger.write(
+              new Map(
+                ids.map((id) => {
+                  const entry = known.get(id)!;
+                  return [id, { delivered: new Set(entry.delivered), sending: new Set(entry.sending) }] as const;
+                }),
+              ),
             ),
-          ),
+          { until: deps.recordUntil, sleep: deps.sleep },
         ).then(
           () => undefined,
           (error: unknown): WriteFailure => ({ error }),
@@ -268,25 +270,6 @@ function ledgerWriter(deps: DispatchDeps, had: ReadonlyMap<string, LedgerEntry>)
       return written;
     },
   };
-}
-
-const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * A ledger call, tried again after 100 ms, doubling up to 1 s, while an attempt can still start before `until`: a
- * throttled table or an endpoint gone for a moment costs a short wait, not a redelivery or a repeated send.
- */
-async function withRetries<T>(deps: DispatchDeps, until: number | undefined, call: () => Promise<T>): Promise<T> {
-  const sleep = deps.sleep ?? defaultSleep;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await call();
-    } catch (error) {
-      const wait = Math.min(1_000, 100 * 2 ** (attempt - 1));
-      if (until === undefined || Date.now() + wait >= until) throw error;
-      await sleep(wait);
-    }
-  }
 }
 
 const DELIVERED: EventOutcome = { status: 'delivered' };
