@@ -26,6 +26,7 @@ import {
 import type { SQSRecord } from 'aws-lambda';
 import {
   countsFor,
+  matchKeyCoverage,
   createInMemoryDispatcher,
   expectedDelivery,
   MARKETING_PLATFORMS,
@@ -179,6 +180,7 @@ async function benchEndToEnd(
   await sqs.send(new PurgeQueueCommand({ QueueUrl: queueUrl }));
   const control = sandboxClient(sandbox.url);
   await control.reset();
+  const before = await control.received();
   const events = sampleEvents(`${label}-${randomUUID().slice(0, 8)}`, count);
   const expected = events.map((event) => ({ ...expectedDelivery(event), publishedAt: 0 }));
   const started = Date.now();
@@ -221,6 +223,7 @@ async function benchEndToEnd(
     duplicates: MARKETING_PLATFORMS.reduce((sum, p) => sum + countsFor(received, p).duplicates, 0),
     publishSeconds: (publishedAll - started) / 1000,
     cpu,
+    coverage: matchKeyCoverage(before, received, MARKETING_PLATFORMS).lines,
   };
 }
 
@@ -314,6 +317,8 @@ async function main(): Promise<void> {
       },
     ]);
     printCpuBudget([rawBefore.cpu, rawAfter.cpu], RAW_MESSAGES, e2e.cpu, E2E_EVENTS, raw);
+    console.log('\nmatch-key coverage end to end (share of the events each platform received that carried it):');
+    for (const line of e2e.coverage) console.log(line);
     console.log(
       `\nratios: e2e/raw ${(e2e.eps / raw).toFixed(2)} (goal >= 0.8); dispatch ${dispatchEps.toFixed(0)} events/s (goal >= 20,000); lost ${e2e.lost}, duplicates ${e2e.duplicates}, dead-lettered ${deadLettered}`,
     );

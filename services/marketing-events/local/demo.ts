@@ -2,7 +2,9 @@
  * Demo traffic for marketing-events: a burst of post-install events through publishMarketingEvents,
  * a few of them bad (one refused by its contract before sending, two a buggy producer slips past it,
  * two too old for Meta and GA4), delivered by the dispatcher to the marketing-platform sandbox; then
- * what each platform received and what went to the DLQ, and why.
+ * what each platform received and what went to the DLQ, and why. The customers' identifiers are written as
+ * forms in our markets write them: most are made canonical, a few cannot be and are left out with a warning, and
+ * the match-key coverage each platform received is printed.
  */
 import { randomUUID } from 'node:crypto';
 import { GetQueueUrlCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
@@ -17,9 +19,27 @@ import {
 } from '@backbone/shared';
 import type { LocalContext } from '@backbone/shared/local';
 import { peekMessages, SAMPLE_ANDROID_DEVICE, waitFor } from '@backbone/shared/testing';
-import { countsFor, sandboxClient, type Platform } from './sandbox';
+import { countsFor, matchKeyCoverage, sandboxClient, type Platform } from './sandbox';
 
 const BURST = 200;
+
+/** Identifiers as sign-up forms in our markets write them; the last three cannot all be used. */
+const WRITTEN_AS = [
+  { phone: '+44 (0)7700 900123', country: 'UK', firstName: 'Mr. Alex', lastName: 'Morgan', dateOfBirth: '1990-04-01' },
+  { phone: '0712 345 678', country: 'Kenya', firstName: 'Amina', lastName: 'Otieno', dateOfBirth: '16/02/1997' },
+  { phone: '0917 123 4567', country: 'PH', firstName: 'Engr. Paolo', lastName: 'Reyes Jr.', dateOfBirth: '19880512' },
+  {
+    phone: '+52 1 55 1234 5678',
+    country: 'México',
+    firstName: 'Lucía',
+    lastName: 'García',
+    dateOfBirth: 'May 5, 1985',
+  },
+  { phone: '+९१ ९८७६५ ४३२१०', country: 'IND', firstName: 'Priya\u200B', lastName: 'Sharma', dateOfBirth: '1992-07-30' },
+  { phone: '(650) 555-1212', country: ' usa ', firstName: 'Jordan', lastName: 'Lee', dateOfBirth: '03/04/1995' },
+  { phone: '12345', country: 'GB', firstName: 'Sam', lastName: 'Taylor', dateOfBirth: '2015-01-01' },
+  { phone: '07700 900456', country: 'Britain', firstName: '🙂', lastName: 'Evans' },
+];
 
 export async function demoMarketing(context: LocalContext, sandboxUrl: string): Promise<string[]> {
   const names = (await context.serverless()).custom.names as { eventsQueue: string; eventsDlq: string };
@@ -30,7 +50,11 @@ export async function demoMarketing(context: LocalContext, sandboxUrl: string): 
     const sandbox = sandboxClient(sandboxUrl);
     const before = await sandbox.received();
     const events: MarketingEventInput[] = Array.from({ length: BURST }, (_, i) => {
-      const customer = { customerId: `demo-${run}-${i}`, email: `demo${i}@example.com`, phone: '+44 7700 900123' };
+      const customer = {
+        customerId: `demo-${run}-${i}`,
+        ...WRITTEN_AS[i % WRITTEN_AS.length],
+        email: i % 10 === 9 ? `Demo ${i} <mailto:demo${i}@example.com>` : `demo${i}@example.com`,
+      };
       const common = {
         customer,
         device: { ...SAMPLE_ANDROID_DEVICE, appInstanceId: randomUUID().replace(/-/g, '') },
@@ -63,6 +87,12 @@ export async function demoMarketing(context: LocalContext, sandboxUrl: string): 
       `published ${results.filter((r) => r.status === 'sent').length} post-install events; refused before sending: ${invalid.length}` +
         (invalid[0] && 'reason' in invalid[0] ? ` (${invalid[0].reason.slice(0, 110)}...)` : ''),
     );
+    const warnings = results.flatMap((r) => (r.status === 'sent' ? (r.warnings ?? []) : []));
+    const byField = new Map<string, { count: number; reason: string }>();
+    for (const { field, reason } of warnings)
+      byField.set(field, { count: (byField.get(field)?.count ?? 0) + 1, reason });
+    lines.push(`identifiers left out of sent events (the event still went): ${warnings.length}`);
+    for (const [field, { count, reason }] of byField) lines.push(`  ${field}: ${count}, e.g. ${reason}`);
     // A producer that bypasses the contracts.
     await sqs.send(
       new SendMessageBatchCommand({
@@ -92,6 +122,8 @@ export async function demoMarketing(context: LocalContext, sandboxUrl: string): 
       },
       { timeoutMs: 120_000, intervalMs: 500 },
     );
+    lines.push('match-key coverage (share of the events each platform received that carried the identifier):');
+    lines.push(...matchKeyCoverage(before, after, ['meta', 'ga4', 'webhook']).lines);
     for (const platform of ['meta', 'ga4', 'webhook'] as const)
       lines.push(
         `  ${platform.padEnd(8)} received ${countsFor(after, platform).unique - countsFor(before, platform).unique} events, ` +

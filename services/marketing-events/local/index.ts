@@ -12,6 +12,7 @@ export {
   LOCAL_SANDBOX_CREDENTIALS,
   countsFor,
   MARKETING_PLATFORMS,
+  matchKeyCoverage,
   SANDBOX_PORT,
   sandboxClient,
   startMarketingSandbox,

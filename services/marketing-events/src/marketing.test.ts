@@ -9,6 +9,7 @@ import { DEFAULT_ROUTING } from './domain/platforms';
 import { ga4Problems, toGa4Request } from './domain/ga4';
 import {
   hashed,
+  hashedIdentity,
   normaliseDateOfBirth,
   normaliseEmail,
   normaliseName,
@@ -46,6 +47,29 @@ describe("Meta's normalisation and hashing, against Meta's published examples", 
     ['country', 'US', normaliseCountry, '79adb2a2fce5c6ba215fe5f27f532d4e7edbac4b6a5e09e1ef3a08084a904621'],
   ])('%s %s', (_field, input, normalise, digest) => {
     expect(sha256Hex(normalise(input))).toBe(digest);
+  });
+
+  it('hashes the canonical identifiers of an event published without publishMarketingEvents', () => {
+    const messy = hashedIdentity({
+      customerId: ' c-1 ',
+      email: 'Mary Smith <Mary@Example.com.>',
+      phone: '+44 (0)7700 900123',
+      firstName: 'Dr. Ma\u200Bry',
+      lastName: 'Smith Jr.',
+      dateOfBirth: '2099-01-01',
+      country: 'UK',
+    });
+    expect(messy).toEqual({
+      externalId: sha256Hex('c-1'),
+      em: sha256Hex('mary@example.com'),
+      ph: sha256Hex('447700900123'),
+      // Meta's published digest of "Mary".
+      fn: '6915771be1c5aa0c886870b6951b03d7eafc121fea0e80a5ea83beb7c449f4ec',
+      ln: sha256Hex('smith'),
+      country: sha256Hex('gb'),
+    });
+    // Invisible characters never reach a hash.
+    expect(normaliseName('Ro\u00ADsa\uFE0F\u200D')).toBe('rosa');
   });
 
   it('drops leading zeros and punctuation from phones, and never hashes an empty value', () => {
@@ -292,9 +316,17 @@ describe('delivery metrics', () => {
     observer.onResult('meta', 'LoanApproved', { status: 'delivered' }, 90);
     observer.onResult('meta', 'LoanApproved', { status: 'retryable', reason: 'meta: HTTP 503' }, 5);
     observer.onResult('ga4', 'LoanApproved', { status: 'permanent', reason: 'ga4: too old' }, 0);
+    observer.onResult('ga4', 'LoanApproved', { status: 'unknown', reason: 'ga4: outcome unknown' }, 0);
+    observer.onUnrecorded!('ga4', 'LoanApproved');
+    observer.onMatchKeys!('meta', 'LoanApproved', ['email', 'externalId']);
+    observer.onMatchKeys!('meta', 'LoanApproved', ['externalId']);
     observer.flush();
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatchObject({ destination: 'meta', eventType: 'LoanApproved', Delivered: 2, Retried: 1 });
+    // Coverage: of the 2 delivered, 1 carried an email and 2 an external id.
+    expect(lines[0]).toMatchObject({ 'MatchKey.email': 1, 'MatchKey.externalId': 2 });
+    expect(lines[0]).not.toHaveProperty('MatchKey.phone');
+    expect(lines[1]).toMatchObject({ OutcomeUnknown: 1, DeliveredUnrecorded: 1 });
     expect(lines[0]).toMatchObject({ DeliveryLatency: 90 });
     expect(lines[0]).not.toHaveProperty('FailedPermanently');
     expect(lines[1]).toMatchObject({ destination: 'ga4', eventType: 'LoanApproved', FailedPermanently: 1 });

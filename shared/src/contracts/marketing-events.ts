@@ -9,11 +9,15 @@ import { defineContract, type Envelope } from './envelope';
  * platform deduplicates on derives from the envelope id, so the same fact published twice is one event.
  */
 
-/** Who the event is about. Personal data: marketing-events hashes it for Meta and never logs it. */
+/**
+ * Who the event is about. Personal data: marketing-events hashes it for Meta and never logs it. The optional
+ * identifiers are made canonical by publishMarketingEvents before this schema sees them (marketing/identifiers.ts):
+ * what a form wrote is accepted there, and what cannot be made canonical is left out with a warning.
+ */
 export const marketingCustomerSchema = z.object({
   customerId: z.string().min(1).max(128),
   email: z.string().trim().max(254).optional(),
-  /** With the country code (E.164 or any punctuation: "+44 7700 900123"). */
+  /** E.164 once published ("+447700900123"); an envelope published otherwise may carry any punctuation. */
   phone: z.string().max(32).optional(),
   firstName: z.string().max(100).optional(),
   lastName: z.string().max(100).optional(),

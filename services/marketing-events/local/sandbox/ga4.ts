@@ -55,7 +55,11 @@ function handleGa4({ path, url, body, credentials, accept, respond, countRejecte
   // Like GA4, collect answers 2xx whatever it got; what it could not use is dropped silently.
   if (messages.length > 0) countRejected();
   else
-    accept(events.map((e) => `${String(e.name)}:${typeof e.params?.event_id === 'string' ? e.params.event_id : ''}`));
+    accept(
+      events.map((e) => `${String(e.name)}:${typeof e.params?.event_id === 'string' ? e.params.event_id : ''}`),
+      // GA4 ties events to a person by user_id alone (the hashed customer id).
+      events.map(() => (typeof body.user_id === 'string' ? ['externalId'] : [])),
+    );
   respond(204);
 }
 

@@ -14,3 +14,4 @@ export {
   type SandboxReceived,
 } from './server';
 export type { SandboxCredentials, StandIn, StandInRequest } from './stand-in';
+export { matchKeyCoverage } from './coverage';

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { metaMatchKeys } from '../../src/domain/match-keys';
 import type { StandIn, StandInRequest } from './stand-in';
 
 const META_MAX_BATCH = 1_000;
@@ -65,7 +66,11 @@ function handleMeta({ path, body, credentials, accept, reject, respond }: StandI
     // One invalid event fails the whole request, as it does at Meta.
     if (problem) return reject(400, metaError(`Invalid parameter: data[${index}]: ${problem}`, 100, 2804003));
   }
-  accept(data.map((e: { event_name: string; event_id: string }) => `${e.event_name}:${e.event_id}`));
+  const events = data as { event_name: string; event_id: string; user_data: Record<string, unknown> }[];
+  accept(
+    events.map((e) => `${e.event_name}:${e.event_id}`),
+    events.map((e) => metaMatchKeys(Object.keys(e.user_data))),
+  );
   respond(200, { events_received: data.length, messages: [], fbtrace_id: fbtrace() });
 }
 

@@ -74,5 +74,8 @@ describe('the marketing sandbox', () => {
     expect(countsFor(received, 'ga4')).toMatchObject({ unique: 1, duplicates: 1, deduplicates: false });
     expect(countsFor(received, 'webhook')).toMatchObject({ unique: 1, duplicates: 1, deduplicates: true });
     expect(countsFor(received, 'meta')).toMatchObject({ duplicates: 0, deduplicates: true });
+    // Match keys per unique event, whatever arrived twice.
+    expect(countsFor(received, 'ga4').matchKeys).toEqual({ externalId: 1 });
+    expect(countsFor(received, 'webhook').matchKeys).toMatchObject({ externalId: 1 });
   });
 });

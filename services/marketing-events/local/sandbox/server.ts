@@ -59,6 +59,8 @@ interface Received {
   injected: number;
   /** Requests whose caller had hung up before they were processed: not committed. */
   abandoned: number;
+  /** Per match key (email, phone, ...), the events that arrived with it. */
+  matchKeys: Map<string, Set<string>>;
 }
 
 /** What /_sandbox/received reports per platform. */
@@ -69,6 +71,8 @@ export interface SandboxReceived {
   duplicates: number;
   /** Whether the platform acts once on those (Meta, a webhook receiver) or counts them again (GA4). */
   deduplicates: boolean;
+  /** Per match key, the unique events that arrived with it: divided by unique, the platform's match-key coverage. */
+  matchKeys: Record<string, number>;
   requests: number;
   rejected: number;
   injectedFailures: number;
@@ -88,6 +92,7 @@ const NOTHING: SandboxReceived = {
   unique: 0,
   duplicates: 0,
   deduplicates: false,
+  matchKeys: {},
   requests: 0,
   rejected: 0,
   injectedFailures: 0,
@@ -151,7 +156,16 @@ export async function startMarketingSandbox(options: SandboxOptions = {}): Promi
     new Map(
       PLATFORMS.map((p) => [
         p,
-        { total: 0, ids: new Map(), arrivals: new Map(), requests: 0, rejected: 0, injected: 0, abandoned: 0 },
+        {
+          total: 0,
+          ids: new Map(),
+          arrivals: new Map(),
+          requests: 0,
+          rejected: 0,
+          injected: 0,
+          abandoned: 0,
+          matchKeys: new Map(),
+        },
       ]),
     );
   let received = fresh();
@@ -159,15 +173,20 @@ export async function startMarketingSandbox(options: SandboxOptions = {}): Promi
   const stats = (platform: Platform): Received => received.get(platform)!;
 
   /** Records accepted events by "<name>:<event id>"; arrivals by the event id alone. */
-  const accept = (platform: Platform, ids: readonly string[]): void => {
+  const accept = (platform: Platform, ids: readonly string[], matchKeys?: readonly (readonly string[])[]): void => {
     const r = stats(platform);
     const now = Date.now();
-    for (const id of ids) {
+    ids.forEach((id, i) => {
       r.total++;
       r.ids.set(id, (r.ids.get(id) ?? 0) + 1);
       const eventId = id.slice(id.lastIndexOf(':') + 1);
       if (!r.arrivals.has(eventId)) r.arrivals.set(eventId, now);
-    }
+      for (const key of matchKeys?.[i] ?? []) {
+        const events = r.matchKeys.get(key) ?? new Set<string>();
+        events.add(id);
+        r.matchKeys.set(key, events);
+      }
+    });
   };
 
   const summary = () =>
@@ -181,6 +200,7 @@ export async function startMarketingSandbox(options: SandboxOptions = {}): Promi
             unique: r.ids.size,
             duplicates: r.total - r.ids.size,
             deduplicates,
+            matchKeys: Object.fromEntries([...r.matchKeys].map(([key, events]) => [key, events.size])),
             requests: r.requests,
             rejected: r.rejected,
             injectedFailures: r.injected,
@@ -270,7 +290,7 @@ export async function startMarketingSandbox(options: SandboxOptions = {}): Promi
       text,
       body,
       credentials,
-      accept: (ids) => accept(platform, ids),
+      accept: (ids, matchKeys) => accept(platform, ids, matchKeys),
       reject,
       countRejected: () => void stats(platform).rejected++,
       respond: (status, answer) => send(response, status, answer),

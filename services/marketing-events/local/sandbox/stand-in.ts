@@ -36,8 +36,11 @@ export interface StandInRequest {
   text: string;
   body: Record<string, unknown>;
   credentials: SandboxCredentials;
-  /** Records accepted events by "<name>:<event id>" (duplicates are counted by that key). */
-  accept: (ids: readonly string[]) => void;
+  /**
+   * Records accepted events by "<name>:<event id>" (duplicates are counted by that key), and for each the match keys
+   * it carried (email, phone, name, dateOfBirth, country, externalId).
+   */
+  accept: (ids: readonly string[], matchKeys?: readonly (readonly string[])[]) => void;
   /** Counts a rejected request and answers it. */
   reject: (status: number, body: unknown) => void;
   /** Counts a rejected request that the platform nonetheless answers as accepted (GA4's collect). */

@@ -11,7 +11,9 @@ function handleWebhook({ raw, text, body, credentials, accept, reject, respond }
   if (!match || !expected || !fresh || !timingSafeEqual(expected, Buffer.from(match[2]!, 'hex'))) {
     return reject(401, { message: 'bad or stale X-Signature' });
   }
-  const events = Array.isArray(body.events) ? (body.events as { eventId?: unknown; type?: unknown }[]) : undefined;
+  const events = Array.isArray(body.events)
+    ? (body.events as { eventId?: unknown; type?: unknown; customer?: Record<string, unknown> }[])
+    : undefined;
   const bad = events?.findIndex((e) => typeof e.eventId !== 'string' || typeof e.type !== 'string');
   if (!events || events.length === 0 || events.length > 100 || bad !== -1) {
     return reject(422, {
@@ -22,7 +24,16 @@ function handleWebhook({ raw, text, body, credentials, accept, reject, respond }
           : '1 to 100 events per request',
     });
   }
-  accept(events.map((e) => `${String(e.type)}:${String(e.eventId)}`));
+  accept(
+    events.map((e) => `${String(e.type)}:${String(e.eventId)}`),
+    events.map((e) =>
+      [
+        e.customer?.externalId ? 'externalId' : undefined,
+        e.customer?.emailSha256 ? 'email' : undefined,
+        e.customer?.phoneSha256 ? 'phone' : undefined,
+      ].filter((key): key is string => key !== undefined),
+    ),
+  );
   respond(202, { accepted: events.length });
 }
 

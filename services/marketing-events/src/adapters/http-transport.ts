@@ -9,10 +9,15 @@ import { TransportError, type HttpTransport } from '../domain/outcome';
  * answer in time, or no connection, is a TransportError: retried, never a permanent failure.
  * (node:http rather than fetch: a quarter of the CPU per request, which is what a batch costs.)
  */
+const IDLE_SOCKET_MS = 4_000;
+
 export function createHttpTransport(timeoutMs: number): HttpTransport {
+  // An idle connection is dropped after 4 s, before a server's own keep-alive timeout (5 s in Node's, and in many
+  // others) closes it under a request just written to it: that request would fail with ECONNRESET after going out
+  // whole, and an at-most-once platform (GA4) could then not be sent it again.
   const agents = {
-    'http:': new http.Agent({ keepAlive: true, maxSockets: 64 }),
-    'https:': new https.Agent({ keepAlive: true, maxSockets: 64 }),
+    'http:': new http.Agent({ keepAlive: true, maxSockets: 64, timeout: IDLE_SOCKET_MS }),
+    'https:': new https.Agent({ keepAlive: true, maxSockets: 64, timeout: IDLE_SOCKET_MS }),
   };
   // A destination posts to the same URL all the time (GA4: a request per customer): parse each once.
   const endpoints = new Map<

@@ -1,4 +1,5 @@
 import type { MarketingEvent } from '@backbone/shared';
+import type { MatchKey } from './match-keys';
 import {
   classifyAnswer,
   delivered,
@@ -33,6 +34,8 @@ export interface Destination<P = unknown> {
   /** The platform's payload for an event, or why this event can never be delivered there. */
   prepare(event: MarketingEvent, now: Date): Prepared<P>;
   send(payloads: readonly P[]): Promise<HttpAnswer>;
+  /** The identifiers a payload lets the platform match a person with (for the match-key coverage metrics). */
+  matchKeys?(payload: P): readonly MatchKey[];
   /** Reads the platform's own error codes and text in an answer that is not 2xx (Meta's Graph errors). */
   readRejection?(answer: HttpAnswer): RejectionReading | undefined;
 }

@@ -268,6 +268,19 @@ describe('dispatchEvents', () => {
     });
   });
 
+  it('tells the observer which identifiers each delivered event carried, where the platform says', async () => {
+    const seen: string[] = [];
+    const observer = {
+      onResult: () => undefined,
+      onMatchKeys: (destination: string, type: string, keys: readonly string[]) =>
+        seen.push(`${destination} ${type} ${keys.join('+')}`),
+    };
+    const meta = platform('meta', undefined, { matchKeys: (id) => (id.endsWith(':a') ? ['email', 'externalId'] : []) });
+    const failing = platform('webhook', () => ({ status: 503, body: '' }), { matchKeys: () => ['externalId'] });
+    await dispatchEvents([registration('a'), registration('b')], deps([meta, failing, platform('ga4')], { observer }));
+    expect(seen).toEqual(['meta RegistrationCompleted email+externalId', 'meta RegistrationCompleted ']);
+  });
+
   it('tells the observer how long each request took', async () => {
     const latencies: number[] = [];
     await dispatchEvents(

@@ -7,6 +7,7 @@ import {
   type Destination,
   type DestinationName,
 } from './destination';
+import type { MatchKey } from './match-keys';
 import { permanent, retryable, unknown, type DeliveryOutcome } from './outcome';
 
 /** What the delivery ledger knows of one event. */
@@ -25,7 +26,7 @@ export interface LedgerEntry {
 export interface DeliveryLedger {
   /** The entries of those of these events it knows. */
   read(eventIds: readonly string[]): Promise<Map<string, LedgerEntry>>;
-  /** Replaces each of these events' entries. */
+  /** Replaces each of these events' entries, as they are when it is called (they change afterwards). */
   write(entries: ReadonlyMap<string, LedgerEntry>): Promise<void>;
 }
 
@@ -37,6 +38,8 @@ export interface DispatchObserver {
     outcome: DeliveryOutcome,
     latencyMs: number,
   ): void;
+  /** An event delivered, with the identifiers the platform can match it to a person with. */
+  onMatchKeys?(destination: DestinationName, eventType: MarketingEventType, keys: readonly MatchKey[]): void;
   /** An event delivered to a platform whose ledger entry could not be written (a later copy may repeat it). */
   onUnrecorded?(destination: DestinationName, eventType: MarketingEventType): void;
 }
@@ -203,8 +206,11 @@ export async function dispatchEvents(
                 )
               : sent;
           deps.observer?.onResult(name, item.type, outcome, latencyMs);
-          if (outcome.status === 'delivered') delivered.add(item.id);
-          else {
+          if (outcome.status === 'delivered') {
+            delivered.add(item.id);
+            if (destination.matchKeys)
+              deps.observer?.onMatchKeys?.(name, item.type, destination.matchKeys(item.payload));
+          } else {
             if (inDoubtIfLost && outcome.status !== 'unknown') withdrawn.push(item.id);
             for (const index of item.indexes) fail(index, name, outcome);
           }
@@ -249,19 +255,11 @@ function ledgerWriter(deps: DispatchDeps, had: ReadonlyMap<string, LedgerEntry>)
         }
         change(entry, id);
       }
+      // The entries themselves, not copies: the ledger reads them when called, so each attempt writes all that is
+      // known by then.
+      const entries = new Map(ids.map((id) => [id, known.get(id)!] as const));
       const written = chain.then(() =>
-        retryUntil(
-          () =>
-            deps.ledger.write(
-              new Map(
-                ids.map((id) => {
-                  const entry = known.get(id)!;
-                  return [id, { delivered: new Set(entry.delivered), sending: new Set(entry.sending) }] as const;
-                }),
-              ),
-            ),
-          { until: deps.recordUntil, sleep: deps.sleep },
-        ).then(
+        retryUntil(() => deps.ledger.write(entries), { until: deps.recordUntil, sleep: deps.sleep }).then(
           () => undefined,
           (error: unknown): WriteFailure => ({ error }),
         ),

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Destination, Prepared } from './destination';
 import { destinationEventIdOf, hashedIdentity } from './hashing';
 import type { DeliverySemantics, HttpTransport } from './outcome';
+import type { MatchKey } from './match-keys';
 import { definePlatform } from './platform';
 
 /** GA4 Measurement Protocol limits. /mp/collect answers 2xx to anything, so they are checked here first. */
@@ -14,6 +15,7 @@ export const GA4_LIMITS = {
   maxAgeHours: 72,
 } as const;
 
+const GA4_MATCH_KEYS: readonly MatchKey[] = ['externalId'];
 const RESERVED_PREFIXES = ['google_', 'ga_', 'firebase_', '_'];
 const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 
@@ -141,6 +143,8 @@ export function ga4Destination(settings: Ga4Settings, http: HttpTransport): Dest
     maxBatch: GA4_LIMITS.eventsPerRequest,
     concurrency: 32,
     delivery: settings.delivery,
+    // GA4 ties events to a person by user_id alone.
+    matchKeys: () => GA4_MATCH_KEYS,
     bisectOnRejection: false,
     // One request carries one user's events.
     requestKey: (request) => `${request.app_instance_id}|${request.user_id}`,

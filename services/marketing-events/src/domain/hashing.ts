@@ -1,10 +1,11 @@
 import { hash } from 'node:crypto';
-import type { MarketingEvent } from '@backbone/shared';
+import { canonicalCustomer, type MarketingEvent } from '@backbone/shared';
 
 /**
- * Meta's normalisation of customer information before SHA-256 ("customer information parameters"):
- * a value normalised differently still hashes, is accepted, and matches nobody, so these follow Meta's
- * rules exactly and are tested against Meta's published example digests.
+ * Meta's normalisation of customer information before SHA-256 ("customer information parameters"), applied to
+ * the canonical identifiers (`canonicalCustomer` in @backbone/shared: E.164 phones, alpha-2 countries, ISO dates,
+ * names without titles or invisible characters): a value normalised differently still hashes, is accepted, and
+ * matches nobody, so these follow Meta's rules exactly and are tested against Meta's published example digests.
  */
 /** SHA-256 as lowercase hex, one-shot (no Hash object per value; Node >= 20.12). */
 export const sha256Hex = (value: string): string => hash('sha256', value, 'hex');
@@ -12,7 +13,7 @@ export const sha256Hex = (value: string): string => hash('sha256', value, 'hex')
 /** Trim, lowercase. */
 export const normaliseEmail = (email: string): string => email.trim().toLowerCase();
 
-/** Digits only, no leading zeros; the country code must already be there ("+44 7700 900123" -> 447700900123). */
+/** Digits only, no leading zeros, of an E.164 number ("+44 7700 900123" -> 447700900123). */
 export function normalisePhone(phone: string): string {
   // One pass instead of two regular expressions: this runs for every event Meta gets.
   let digits = '';
@@ -24,18 +25,23 @@ export function normalisePhone(phone: string): string {
   return digits;
 }
 
-/** Lowercase, no punctuation or spaces; letters of every script are kept (UTF-8), not stripped to a-z. */
+/**
+ * Lowercase, no punctuation, symbols, spaces or invisible characters; letters of every script are kept (UTF-8), not
+ * stripped to a-z.
+ */
 export function normaliseName(name: string): string {
   const lower = name.toLowerCase();
   // Most names are plain a-z already: skip the Unicode pass for them.
   // Stryker disable next-line Regex: equivalent, the fast path and the Unicode pass agree on plain a-z.
-  return /^[a-z]*$/.test(lower) ? lower : lower.normalize('NFC').replace(/[\p{P}\p{S}\s]/gu, '');
+  return /^[a-z]*$/.test(lower)
+    ? lower
+    : lower.normalize('NFC').replace(/[\p{P}\p{S}\s\p{Cf}\p{Cc}\u{FE00}-\u{FE0F}\u{E0100}-\u{E01EF}]/gu, '');
 }
 
 /** YYYYMMDD from an ISO date (YYYY-MM-DD). */
 export const normaliseDateOfBirth = (isoDate: string): string => isoDate.replace(/-/g, '');
 
-/** Lowercase ISO 3166-1 alpha-2. */
+/** Lowercase ISO 3166-1 alpha-2 (the canonical form is upper case). */
 export const normaliseCountry = (country: string): string => country.trim().toLowerCase();
 
 /** The hash of a normalised value, or nothing for an empty one (sha256("") would match nobody, everywhere). */
@@ -76,13 +82,23 @@ export const CONTACT_FIELDS = CONTACT_SOURCES.map(([field]) => field);
 // An event goes to up to three platforms: hash its customer once, not once per platform.
 const identities = new WeakMap<object, HashedIdentity>();
 
+/**
+ * The external id every platform gets (Meta's external_id, GA4's user_id, the webhook's externalId): SHA-256 hex of
+ * the customer id as our systems hold it, NFC and trimmed, never lower-cased (ids are case-sensitive).
+ */
+export const externalIdOf = (customerId: string): string =>
+  // Stryker disable next-line Regex,ConditionalExpression: equivalent, a fast path for printable ASCII.
+  sha256Hex(/^[\x21-\x7e]+$/.test(customerId) ? customerId : customerId.normalize('NFC').trim());
+
 export function hashedIdentity(customer: MarketingEvent['data']['customer']): HashedIdentity {
   let identity = identities.get(customer);
   // Stryker disable next-line ConditionalExpression: equivalent, a cache; only speed changes.
   if (!identity) {
-    identity = { externalId: sha256Hex(customer.customerId) };
+    // Canonical already when published through publishMarketingEvents; made so here for an event published otherwise.
+    const canonical = canonicalCustomer(customer, { published: true }).customer;
+    identity = { externalId: externalIdOf(customer.customerId) };
     for (const [field, source, normalise] of CONTACT_SOURCES) {
-      const value = hashed(customer[source], normalise);
+      const value = hashed(canonical[source], normalise);
       if (value !== undefined) identity[field] = value;
     }
     // Stryker disable next-line CallExpression: equivalent, a cache; only speed changes.

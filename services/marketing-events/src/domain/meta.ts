@@ -2,6 +2,7 @@ import type { MarketingEvent } from '@backbone/shared';
 import { z } from 'zod';
 import type { Destination } from './destination';
 import { CONTACT_FIELDS, destinationEventIdOf, hashedIdentity } from './hashing';
+import { metaMatchKeys } from './match-keys';
 import type { HttpAnswer, HttpTransport, RejectionReading } from './outcome';
 import { definePlatform } from './platform';
 
@@ -139,6 +140,7 @@ export function metaDestination(settings: MetaSettings, http: HttpTransport): De
     name: 'meta',
     maxBatch: META_MAX_BATCH,
     concurrency: 4,
+    matchKeys: (event) => metaMatchKeys(Object.keys(event.user_data)),
     // Meta deduplicates a repeat on event_id and event_name: anything in doubt is sent again.
     delivery: 'at-least-once',
     bisectOnRejection: true,

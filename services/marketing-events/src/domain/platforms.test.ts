@@ -12,6 +12,7 @@ import {
   type MarketingEvent,
 } from '@backbone/shared';
 import { SAMPLE_ANDROID_DEVICE } from '@backbone/shared/testing';
+import type { Destination } from './destination';
 import { ga4Destination, ga4Problems, toGa4Request } from './ga4';
 import { hashedIdentity, normaliseCountry, normalisePhone } from './hashing';
 import { graphErrorOf, metaDestination, readMetaRejection, toMetaEvent } from './meta';
@@ -416,5 +417,46 @@ describe('limits and edges', () => {
     expect(hashedIdentity({ customerId: 'c-1' })).toStrictEqual({ externalId: EXTERNAL_ID });
     expect(normalisePhone('+44 7700 900123 (mobile)')).toBe('447700900123');
     expect(normaliseCountry(' GB ')).toBe('gb');
+  });
+});
+
+describe('match keys: the identifiers each platform can match a delivered event to a person with', () => {
+  const http: HttpTransport = { post: async () => ({ status: 200, body: {} }) };
+  const full = registrationCompletedV1.create(
+    {
+      customer: {
+        customerId: 'c-9',
+        email: 'ana@example.com',
+        phone: '+254712345678',
+        firstName: 'Ana',
+        dateOfBirth: '1990-04-01',
+        country: 'KE',
+      },
+      device: android,
+    },
+    { id: 'RegistrationCompleted:c-9', occurredAt: '2026-11-22T09:00:00.000Z' },
+  );
+  const bare = registration();
+  const keysAt = <P>(destination: Destination<P>, event: MarketingEvent) => {
+    const prepared = destination.prepare(event, NOW);
+    if (!prepared.ok) throw new Error(prepared.reason);
+    return [...destination.matchKeys!(prepared.payload)].sort();
+  };
+
+  it('Meta: every identifier its user_data carries (a first or last name is "name")', () => {
+    const meta = metaDestination({ baseUrl: 'https://m', apiVersion: 'v24.0', datasetId: '1', accessToken: 't' }, http);
+    expect(keysAt(meta, full)).toEqual(['country', 'dateOfBirth', 'email', 'externalId', 'name', 'phone']);
+    expect(keysAt(meta, bare)).toEqual(['email', 'externalId']);
+  });
+
+  it('GA4: the user id alone; the webhook: the external id, and the email and phone digests it carries', () => {
+    const ga4 = ga4Destination(
+      { baseUrl: 'https://g', firebaseAppId: 'a', apiSecret: 's', delivery: 'at-most-once' },
+      http,
+    );
+    expect(keysAt(ga4, full)).toEqual(['externalId']);
+    const webhook = webhookDestination({ url: 'https://w', signingKey: 'k' }, http);
+    expect(keysAt(webhook, full)).toEqual(['email', 'externalId', 'phone']);
+    expect(keysAt(webhook, bare)).toEqual(['email', 'externalId']);
   });
 });

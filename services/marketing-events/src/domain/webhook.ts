@@ -67,6 +67,11 @@ export function webhookDestination(
     maxBatch: WEBHOOK_MAX_BATCH,
     concurrency: 8,
     // A receiver that refuses one event of a batch refuses the request: find the bad one, deliver the rest.
+    matchKeys: ({ customer }) => [
+      'externalId',
+      ...(customer.emailSha256 ? (['email'] as const) : []),
+      ...(customer.phoneSha256 ? (['phone'] as const) : []),
+    ],
     // Receivers deduplicate on eventId (the README's receiver contract): anything in doubt is sent again.
     delivery: 'at-least-once',
     bisectOnRejection: true,
