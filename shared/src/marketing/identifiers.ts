@@ -266,6 +266,15 @@ function currentTime(): Date {
   return clock.date;
 }
 
+/**
+ * Whether every optional identifier is as publishMarketingEvents writes it (then canonicalCustomer has nothing to
+ * do): one pass, no allocation, for marketing-events, which asks it of every event it reads.
+ */
+export function looksPublished(customer: CustomerInput, now: Date = currentTime()): boolean {
+  for (const field of OPTIONAL_IDENTIFIERS) if (!looksCanonical(customer, field, now)) return false;
+  return true;
+}
+
 const looksCanonical = (customer: CustomerInput, field: OptionalIdentifier, now: Date): boolean => {
   const value = customer[field];
   return value === undefined || (typeof value === 'string' && LOOKS_CANONICAL[field](value, now));
@@ -287,8 +296,7 @@ export function canonicalCustomer<C extends CustomerInput>(
   } = {},
 ): { customer: C; leftOut: LeftOut[] } {
   const now = options.now ?? currentTime();
-  if (options.published && OPTIONAL_IDENTIFIERS.every((field) => looksCanonical(customer, field, now)))
-    return { customer, leftOut: NOTHING_LEFT_OUT };
+  if (options.published && looksPublished(customer, now)) return { customer, leftOut: NOTHING_LEFT_OUT };
   const out: Record<string, unknown> = { ...customer };
   const leftOut: LeftOut[] = [];
   let country: string | undefined;

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { canonicalCustomer, type MarketingEvent } from '@backbone/shared';
+import { canonicalCustomer, looksPublished, type MarketingEvent } from '@backbone/shared';
 
 /**
  * Meta's normalisation of customer information before SHA-256 ("customer information parameters"), applied to
@@ -95,7 +95,7 @@ export function hashedIdentity(customer: MarketingEvent['data']['customer']): Ha
   // Stryker disable next-line ConditionalExpression: equivalent, a cache; only speed changes.
   if (!identity) {
     // Canonical already when published through publishMarketingEvents; made so here for an event published otherwise.
-    const canonical = canonicalCustomer(customer, { published: true }).customer;
+    const canonical = looksPublished(customer) ? customer : canonicalCustomer(customer, { published: true }).customer;
     identity = { externalId: externalIdOf(customer.customerId) };
     for (const [field, source, normalise] of CONTACT_SOURCES) {
       const value = hashed(canonical[source], normalise);
