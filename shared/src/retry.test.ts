@@ -31,9 +31,15 @@ describe('retryUntil', () => {
     await expect(retryUntil(flaky.call, { attempts: 3, sleep: async () => undefined })).rejects.toThrow('failure 3');
     const late = failing(10);
     const waits: number[] = [];
-    await expect(
-      retryUntil(late.call, { until: Date.now() + 350, sleep: async (ms) => void waits.push(ms) }),
-    ).rejects.toThrow('failure 3');
+    // The clock stands still (the injected sleep takes no time): only the limit decides, however busy the machine.
+    jest.spyOn(Date, 'now').mockReturnValue(1_000_000);
+    try {
+      await expect(
+        retryUntil(late.call, { until: 1_000_350, sleep: async (ms) => void waits.push(ms) }),
+      ).rejects.toThrow('failure 3');
+    } finally {
+      jest.restoreAllMocks();
+    }
     expect(waits).toEqual([100, 200]);
   });
 });

@@ -180,7 +180,9 @@ describe('createSqsConsumer', () => {
     // 800 ms left, of which 500 are kept for the rest: waits of 100 and 200 ms end within the other 300 (the
     // injected sleep takes no time); one of 400 would not.
     const context = { ...lambdaContext(), getRemainingTimeInMillis: () => 800 };
-    const response = await consumer({ Records: [record] }, context);
+    // The clock stands still, so that only the deadline decides, however busy the machine.
+    jest.spyOn(Date, 'now').mockReturnValue(1_000_000);
+    const response = await consumer({ Records: [record] }, context).finally(() => jest.restoreAllMocks());
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
     expect(waits).toEqual([100, 200]);
   });

@@ -226,10 +226,12 @@ describe('dispatchEvents', () => {
       read: () => Promise.resolve(new Map()),
       write: () => (attempts++, Promise.reject(new Error('timeout'))),
     };
+    // The clock stands still (the injected sleep takes no time): only recordUntil decides, however busy the machine.
+    jest.spyOn(Date, 'now').mockReturnValue(1_000_000);
     await dispatchEvents(
       [registration('a')],
-      deps([platform('ga4')], { ledger, recordUntil: Date.now() + 350, sleep: async (ms) => void waits.push(ms) }),
-    );
+      deps([platform('ga4')], { ledger, recordUntil: 1_000_350, sleep: async (ms) => void waits.push(ms) }),
+    ).finally(() => jest.restoreAllMocks());
     // Waits of 100 and 200 ms start before recordUntil (the injected sleep returns at once); one of 400 would not.
     expect(waits).toEqual([100, 200]);
     expect(attempts).toBe(3);
