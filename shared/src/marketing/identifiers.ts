@@ -3,7 +3,16 @@ import english from 'i18n-iso-countries/langs/en.json';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
 import { marketingCustomerSchema, type MarketingEventInput } from '../contracts/marketing-events';
 
-countries.registerLocale(english);
+// English names are registered on first use, not at import: every service imports @backbone/shared, and only the
+// marketing publisher reads country names.
+let englishNames = false;
+function alpha2OfEnglishName(name: string): string | undefined {
+  if (!englishNames) {
+    countries.registerLocale(english);
+    englishNames = true;
+  }
+  return countries.getAlpha2Code(name, 'en');
+}
 
 /**
  * A customer's optional identifiers as backends and forms write them, made canonical before they are published:
@@ -71,7 +80,7 @@ export function canonicalCountry(country: string): Verdict {
     const code = countries.alpha3ToAlpha2(upper);
     if (code) return { value: code };
   } else {
-    const code = countries.getAlpha2Code(withoutMarks(trimmed), 'en');
+    const code = alpha2OfEnglishName(withoutMarks(trimmed));
     if (code) return { value: code };
   }
   return { reason: `"${trimmed}" is not a country: send an ISO 3166-1 alpha-2 code such as GB` };
@@ -236,35 +245,25 @@ export function canonicalDateOfBirth(text: string, now: Date): Verdict {
 
 // What publishMarketingEvents writes, recognised cheaply: marketing-events reads every event's customer, and only one
 // published otherwise pays for the full treatment (libphonenumber's parse, Unicode passes, the contract's schema).
-const LOOKS_CANONICAL: Record<OptionalIdentifier, (value: string, now: Date) => boolean> = {
+const LOOKS_CANONICAL: Record<Exclude<OptionalIdentifier, 'dateOfBirth'>, (value: string) => boolean> = {
   email: (value) => /^[a-z0-9._%+-]+@[a-z0-9-][a-z0-9.-]*\.[a-z]{2,}$/.test(value) && value.length <= 254,
   phone: (value) => /^\+[1-9]\d{6,14}$/.test(value),
   // One plain word: no title or suffix to take off, nothing invisible.
   firstName: (value) => /^[A-Za-z][A-Za-z'-]{0,99}$/.test(value),
   lastName: (value) => /^[A-Za-z][A-Za-z'-]{0,99}$/.test(value),
-  dateOfBirth: (value, now) =>
-    /^(19|20)\d{2}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/.test(value) && value < oldEnoughBefore(now),
   country: (value) => /^[A-Z]{2}$/.test(value) && value !== 'UK' && countries.isValid(value),
 };
 
+// Plainly old enough: born before 1 January of the year someone turning 18 this year was born (the rest go the full
+// way).
+const looksLikeAdultBirthDate = (value: string, now: Date): boolean =>
+  /^(19|20)\d{2}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/.test(value) &&
+  value < `${now.getUTCFullYear() - MINIMUM_CUSTOMER_AGE}-01-01`;
+
+const fits = (value: unknown, check: (value: string) => boolean): boolean =>
+  value === undefined || (typeof value === 'string' && check(value));
+
 const NOTHING_LEFT_OUT: LeftOut[] = [];
-
-// Dates of birth before 1 January of the year a customer turning 18 this year was born are plainly old enough (the
-// rest go the full way); the bound is worked out once per year, not once per event.
-let oldEnough = { year: 0, bound: '' };
-function oldEnoughBefore(now: Date): string {
-  const year = now.getUTCFullYear();
-  if (oldEnough.year !== year) oldEnough = { year, bound: `${year - MINIMUM_CUSTOMER_AGE}-01-01` };
-  return oldEnough.bound;
-}
-
-// A Date per event costs more than the checks it serves: one per second is close enough for a date of birth.
-let clock = { at: 0, date: new Date(0) };
-function currentTime(): Date {
-  const at = Date.now();
-  if (at - clock.at >= 1_000) clock = { at, date: new Date(at) };
-  return clock.date;
-}
 
 /**
  * Whether every optional identifier is as publishMarketingEvents writes it (then canonicalCustomer has nothing to
@@ -274,23 +273,14 @@ export function looksPublished(customer: CustomerInput, now?: Date): boolean {
   // Named reads, not a loop over field names: this runs for every event the dispatcher reads.
   const { email, phone, firstName, lastName, dateOfBirth, country } = customer;
   return (
-    (email === undefined || (typeof email === 'string' && LOOKS_CANONICAL.email(email, EPOCH))) &&
-    (phone === undefined || (typeof phone === 'string' && LOOKS_CANONICAL.phone(phone, EPOCH))) &&
-    (firstName === undefined || (typeof firstName === 'string' && LOOKS_CANONICAL.firstName(firstName, EPOCH))) &&
-    (lastName === undefined || (typeof lastName === 'string' && LOOKS_CANONICAL.lastName(lastName, EPOCH))) &&
-    (country === undefined || (typeof country === 'string' && LOOKS_CANONICAL.country(country, EPOCH))) &&
-    (dateOfBirth === undefined ||
-      (typeof dateOfBirth === 'string' && LOOKS_CANONICAL.dateOfBirth(dateOfBirth, now ?? currentTime())))
+    fits(email, LOOKS_CANONICAL.email) &&
+    fits(phone, LOOKS_CANONICAL.phone) &&
+    fits(firstName, LOOKS_CANONICAL.firstName) &&
+    fits(lastName, LOOKS_CANONICAL.lastName) &&
+    fits(country, LOOKS_CANONICAL.country) &&
+    fits(dateOfBirth, (value) => looksLikeAdultBirthDate(value, now ?? new Date()))
   );
 }
-
-// For the checks that do not read the time.
-const EPOCH = new Date(0);
-
-const looksCanonical = (customer: CustomerInput, field: OptionalIdentifier, now: Date): boolean => {
-  const value = customer[field];
-  return value === undefined || (typeof value === 'string' && LOOKS_CANONICAL[field](value, now));
-};
 
 /**
  * The customer with each optional identifier canonical, or left out with the reason. The customer id and anything
@@ -301,13 +291,14 @@ export function canonicalCustomer<C extends CustomerInput>(
   options: {
     now?: Date;
     /**
-     * The customer of an event already published (marketing-events reading its queue): an E.164 phone was checked
-     * by the publisher and is taken as it is, so that only an event published otherwise pays for parsing.
+     * The customer of an event already published (marketing-events reading its queue): when every identifier looks as
+     * the publisher writes it (an E.164 phone it checked, ...), it is taken as it is, so that only an event published
+     * otherwise pays for parsing.
      */
     published?: boolean;
   } = {},
 ): { customer: C; leftOut: LeftOut[] } {
-  const now = options.now ?? currentTime();
+  const now = options.now ?? new Date();
   if (options.published && looksPublished(customer, now)) return { customer, leftOut: NOTHING_LEFT_OUT };
   const out: Record<string, unknown> = { ...customer };
   const leftOut: LeftOut[] = [];
@@ -315,11 +306,6 @@ export function canonicalCustomer<C extends CustomerInput>(
   const apply = (field: OptionalIdentifier, verdict: (value: string) => Verdict): void => {
     const value = customer[field];
     if (value === undefined || value === null) return;
-    // Stryker disable next-line ConditionalExpression: equivalent, a fast path; the full check agrees on these.
-    if (options.published && looksCanonical(customer, field, now)) {
-      if (field === 'country') country = value;
-      return;
-    }
     let result = typeof value === 'string' ? verdict(value) : { reason: 'is not text' };
     if ('value' in result) {
       // What the contract would still refuse in a canonical value (a 300-character name) is left out too.

@@ -143,7 +143,7 @@ export async function dispatchEvents(
           const outcome = unknown(
             `${name}: outcome unknown: an earlier send was started but its result was never written down (the ` +
               `function stopped, or the ledger could not be written); ${name} cannot deduplicate, so it is not sent ` +
-              `again. If ${name} does not have the event, redrive it asking to resend to ${name}`,
+              `again. ${resendHint(name)}`,
           );
           fail(index, name, outcome);
           deps.observer?.onResult(name, event.type, outcome, 0);
@@ -201,8 +201,8 @@ export async function dispatchEvents(
           const outcome =
             inDoubtIfLost && sent.status === 'retryable' && sent.maybeDelivered
               ? unknown(
-                  `${sent.reason}; ${name} may have it and cannot deduplicate, so it is not sent again. If ${name} ` +
-                    `does not have the event, redrive it asking to resend to ${name}`,
+                  `${sent.reason}; ${name} may have it and cannot deduplicate, so it is not sent again. ` +
+                    resendHint(name),
                 )
               : sent;
           deps.observer?.onResult(name, item.type, outcome, latencyMs);
@@ -229,6 +229,10 @@ export async function dispatchEvents(
   );
   return summarise(failures);
 }
+
+/** What to do about an event whose outcome at an at-most-once platform is unknown. */
+const resendHint = (name: DestinationName): string =>
+  `If ${name} does not have the event, redrive it asking to resend to ${name}`;
 
 interface WriteFailure {
   error: unknown;
