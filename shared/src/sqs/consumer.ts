@@ -74,10 +74,11 @@ type FailurePolicyOptions = Pick<
   'deadLetters' | 'maxReceiveCount' | 'logger' | 'backoff' | 'metrics' | 'random' | 'sleep'
 >;
 
-// Settling a record (to the DLQ, or a later redelivery) is tried up to this many times, about 4.5 s of waits, and
-// never past the invocation's deadline less SETTLE_MARGIN_MS: an endpoint gone for a few seconds then costs a wait,
-// not a message that comes back only after its visibility timeout (or, dead-lettered but not deleted, twice).
-const SETTLE_ATTEMPTS = 8;
+// Settling a record (to the DLQ, or a later redelivery) is tried up to this many times, about 16.5 s of waits, and
+// never past the invocation's deadline less SETTLE_MARGIN_MS: an endpoint gone for several seconds then costs a
+// wait, not a message that comes back only after its visibility timeout (or, dead-lettered but not deleted, twice).
+// (Eight attempts, 4.5 s of waits, fell short of a gateway stopped for 3 s and restarted on a busy CI machine.)
+const SETTLE_ATTEMPTS = 20;
 const SETTLE_MARGIN_MS = 500;
 
 /** When settling must stop trying: the invocation's deadline less a margin (none without a context). */
