@@ -19,6 +19,8 @@ export function localEnvironment() {
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     CASSANDRA_CONTACT_POINTS: `${HOST}:${PORTS.cassandra}`,
     CASSANDRA_LOCAL_DATA_CENTER: 'datacenter1',
+    // One node: one replica. Production keyspaces use NetworkTopologyStrategy (see README, device-ownership).
+    CASSANDRA_REPLICATION: "{'class': 'SimpleStrategy', 'replication_factor': 1}",
     PGHOST: HOST,
     PGPORT: String(PORTS.postgres),
     PGDATABASE: POSTGRES_DATABASE,

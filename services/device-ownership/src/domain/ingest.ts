@@ -1,0 +1,109 @@
+/**
+ * Device events into pre-processed rows. Every write carries the event's own time, and the store resolves each
+ * value by that time (Cassandra's write timestamp): a duplicate rewrites the same value at the same time, and a late
+ * event loses to anything newer already stored. So ingest never reads to decide what to write, except to find the
+ * devices a customer fact belongs on.
+ */
+import type { Attestation, DeviceEvent } from '@backbone/shared';
+import type { CustomerFact, FraudFlag, ResetProofFlag } from './device-record';
+import type { DevicePolicy } from './rules';
+
+/** Where ingest writes (Cassandra in the service; in memory for the simulation and unit tests). */
+export interface DeviceEventStore {
+  recordInstall(
+    deviceId: string,
+    install: { installId: string; platform: 'android' | 'ios'; resetProofFlag?: ResetProofFlag },
+    at: Date,
+  ): Promise<void>;
+  /**
+   * A customer on a device at `at`: counted among the device's accounts for `windowDays` (from `at`); with
+   * `activity`, also their last activity there and the device among theirs.
+   */
+  recordSeen(
+    deviceId: string,
+    customerId: string,
+    at: Date,
+    options: { activity: boolean; windowDays: number },
+  ): Promise<void>;
+  /** A completed sign-up on a free device binds it to the customer (compare-and-set: only if still free). */
+  bindIfFree(deviceId: string, customerId: string, at: Date): Promise<'bound' | 'not free'>;
+  /** A fact about a customer, stored with the customer and on every device they have used. */
+  recordCustomerFact(customerId: string, fact: CustomerFact, at: Date): Promise<void>;
+  /** A flag raised on a device, or cleared (undefined). */
+  recordDeviceFlag(deviceId: string, flagId: string, flag: FraudFlag | undefined, at: Date): Promise<void>;
+  recordReset(
+    deviceId: string,
+    at: Date,
+    reset: { installId?: string; resetProofFlag?: ResetProofFlag },
+  ): Promise<void>;
+}
+
+const resetProofFlagOf = (attestation: Attestation | undefined): ResetProofFlag | undefined =>
+  attestation?.resetProofFlag
+    ? { set: attestation.resetProofFlag.set, writtenAt: new Date(attestation.resetProofFlag.writtenAt) }
+    : undefined;
+
+/** Writes one device event's rows. Throws only for what the store cannot do (the consumer retries those). */
+export async function ingestDeviceEvent(
+  event: DeviceEvent,
+  store: DeviceEventStore,
+  policy: DevicePolicy,
+): Promise<void> {
+  const at = new Date(event.occurredAt);
+  const window = { windowDays: policy.windowDays };
+  switch (event.type) {
+    case 'AppInstalled': {
+      const { deviceId, installId, platform, attestation } = event.data;
+      const resetProofFlag = resetProofFlagOf(attestation);
+      return store.recordInstall(deviceId, { installId, platform, ...(resetProofFlag ? { resetProofFlag } : {}) }, at);
+    }
+    case 'SignUpAttempted':
+      return store.recordSeen(event.data.deviceId, event.data.customerId, at, { ...window, activity: false });
+    case 'SignUpCompleted': {
+      const { deviceId, customerId } = event.data;
+      await store.recordSeen(deviceId, customerId, at, { ...window, activity: true });
+      // Normally the sign-up check already bound the device; a sign-up that skipped it binds a free device here.
+      await store.bindIfFree(deviceId, customerId, at);
+      return;
+    }
+    case 'LoginSucceeded':
+      return store.recordSeen(event.data.deviceId, event.data.customerId, at, { ...window, activity: true });
+    case 'CustomerLoanDisbursed':
+      return store.recordCustomerFact(
+        event.data.customerId,
+        { kind: 'loan', loanId: event.data.loanId, state: 'open' },
+        at,
+      );
+    case 'CustomerLoanRepaid':
+      return store.recordCustomerFact(
+        event.data.customerId,
+        { kind: 'loan', loanId: event.data.loanId, state: 'repaid' },
+        at,
+      );
+    case 'AccountStandingChanged':
+      return store.recordCustomerFact(event.data.customerId, { kind: 'standing', standing: event.data.standing }, at);
+    case 'AccountClosed':
+      return store.recordCustomerFact(event.data.customerId, { kind: 'closed', at }, at);
+    case 'FraudFlagRaised': {
+      const { subject, flagId, reason, expiresAt, resetProof } = event.data;
+      const flag: FraudFlag = { id: flagId, reason, raisedAt: at, expiresAt: new Date(expiresAt), resetProof };
+      return subject.kind === 'device'
+        ? store.recordDeviceFlag(subject.deviceId, flagId, flag, at)
+        : store.recordCustomerFact(subject.customerId, { kind: 'flag', flag }, at);
+    }
+    case 'FraudFlagCleared': {
+      const { subject, flagId } = event.data;
+      return subject.kind === 'device'
+        ? store.recordDeviceFlag(subject.deviceId, flagId, undefined, at)
+        : store.recordCustomerFact(subject.customerId, { kind: 'flag-cleared', flagId }, at);
+    }
+    case 'DeviceResetSignalled': {
+      const { deviceId, installId, attestation } = event.data;
+      const resetProofFlag = resetProofFlagOf(attestation);
+      return store.recordReset(deviceId, at, {
+        ...(installId ? { installId } : {}),
+        ...(resetProofFlag ? { resetProofFlag } : {}),
+      });
+    }
+  }
+}

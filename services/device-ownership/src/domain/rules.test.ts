@@ -1,0 +1,169 @@
+import { freeDevice, type CustomerStanding, type DeviceRecord, type FraudFlag } from './device-record';
+import { claims, decideSignUp, decideSignUpLegacy, DEFAULT_POLICY, rulesVersion, type Applicant } from './rules';
+
+const NOW = new Date('2026-11-30T12:00:00Z');
+const daysAgo = (days: number): Date => new Date(NOW.getTime() - days * 86_400_000);
+const daysAhead = (days: number): Date => new Date(NOW.getTime() + days * 86_400_000);
+
+const applicant: Applicant = { customerId: 'cust-b' };
+
+/** A device owned by A since 200 days ago, last seen `lastSeenDaysAgo` ago, with A's standing. */
+function ownedByA(
+  lastSeenDaysAgo: number,
+  standing: Partial<CustomerStanding> = {},
+  extra: Partial<DeviceRecord> = {},
+) {
+  const record: DeviceRecord = {
+    ...freeDevice('dev-1'),
+    owner: { customerId: 'cust-a', since: daysAgo(200) },
+    lastSeen: new Map([['cust-a', daysAgo(lastSeenDaysAgo)]]),
+    standings: new Map([['cust-a', { openLoans: 0, inArrears: false, flags: [], ...standing }]]),
+    ...extra,
+  };
+  return record;
+}
+
+const flag = (raisedDaysAgo: number, overrides: Partial<FraudFlag> = {}): FraudFlag => ({
+  id: 'f1',
+  reason: 'ring-velocity',
+  raisedAt: daysAgo(raisedDaysAgo),
+  expiresAt: daysAhead(90),
+  resetProof: false,
+  ...overrides,
+});
+
+const decide = (record: DeviceRecord, who: Applicant = applicant) => decideSignUp(record, who, DEFAULT_POLICY, NOW);
+const summary = (record: DeviceRecord, who: Applicant = applicant) => {
+  const decision = decide(record, who);
+  return { outcome: decision.outcome, reasons: decision.reasons.map((r) => r.code), stepUp: decision.stepUp };
+};
+
+describe('the current sign-up rules', () => {
+  it.each([
+    ['a free device', freeDevice('dev-1'), { outcome: 'allow', reasons: ['device_free'] }],
+    [
+      'a device the applicant owns',
+      { ...ownedByA(1), owner: { customerId: 'cust-b', since: daysAgo(10) } },
+      { outcome: 'allow', reasons: ['already_owner'] },
+    ],
+    [
+      'an owner inactive past the cool-down with a clean record (a sold phone)',
+      ownedByA(45),
+      { outcome: 'allow_transfer', reasons: ['owner_inactive'] },
+    ],
+    [
+      'a device reset after its owner last used it, even within the cool-down',
+      ownedByA(5, {}, { lastResetAt: daysAgo(2) }),
+      { outcome: 'allow_transfer', reasons: ['device_reset'] },
+    ],
+    [
+      'an owner whose account is closed',
+      ownedByA(3, { closedAt: daysAgo(3) }),
+      { outcome: 'allow_transfer', reasons: ['owner_account_closed'] },
+    ],
+    [
+      'an owner active within the cool-down (a shared family phone)',
+      ownedByA(3),
+      { outcome: 'review', reasons: ['owner_recently_active'], stepUp: 'owner_release' },
+    ],
+    [
+      'an inactive owner with an open loan and in arrears',
+      ownedByA(60, { openLoans: 1, inArrears: true }),
+      { outcome: 'review', reasons: ['owner_open_loan', 'owner_in_arrears'], stepUp: 'owner_release' },
+    ],
+    [
+      'a reset before the owner last used it (the owner still has the phone)',
+      ownedByA(1, {}, { lastResetAt: daysAgo(10) }),
+      { outcome: 'review', reasons: ['owner_recently_active'], stepUp: 'owner_release' },
+    ],
+  ])('%s', (_case, record, expected) => {
+    expect(summary(record)).toEqual({ stepUp: undefined, ...expected });
+  });
+
+  it('blocks a device with a live fraud flag, and says so with the evidence', () => {
+    const decision = decide({ ...freeDevice('dev-1'), deviceFlags: [flag(3)] });
+    expect(decision.outcome).toBe('block');
+    expect(decision.reasons.map((r) => r.code)).toEqual(['device_fraud_flag']);
+    expect(decision.evidence).toMatchObject({ owner: 'none', liveFlags: 1, flagsLeftByReset: 0 });
+  });
+
+  it("blocks on the owner's live flag, but not on one that expired", () => {
+    expect(summary(ownedByA(60, { flags: [flag(10)] })).outcome).toBe('block');
+    expect(summary(ownedByA(60, { flags: [flag(100, { expiresAt: daysAgo(1) })] }))).toMatchObject({
+      outcome: 'allow_transfer',
+    });
+  });
+
+  it('does not let a flag raised before the latest reset follow the phone to a new owner', () => {
+    const record = ownedByA(60, {}, { lastResetAt: daysAgo(5), deviceFlags: [flag(30)] });
+    const decision = decide(record);
+    expect(decision.outcome).toBe('allow_transfer');
+    expect(decision.evidence.flagsLeftByReset).toBe(1);
+  });
+
+  it('lets a reset-proof flag follow the phone while the reset-proof marker is set and fresh', () => {
+    const deviceFlags = [flag(30, { resetProof: true })];
+    const marked = (set: boolean, writtenDaysAgo: number) =>
+      ownedByA(
+        60,
+        {},
+        { lastResetAt: daysAgo(5), deviceFlags, resetProofFlag: { set, writtenAt: daysAgo(writtenDaysAgo) } },
+      );
+    expect(summary(marked(true, 30)).outcome).toBe('block');
+    expect(summary(marked(false, 30)).outcome).toBe('allow_transfer');
+    // Markers decay: one older than the policy's maximum age no longer backs the flag.
+    expect(summary(marked(true, DEFAULT_POLICY.resetProofMaxAgeDays + 1)).outcome).toBe('allow_transfer');
+    // What the device attests at sign-up counts over what was stored.
+    const attested = decide(marked(false, 30), {
+      customerId: 'cust-b',
+      attestation: { resetProofFlag: { set: true, writtenAt: daysAgo(30).toISOString() } },
+    });
+    expect(attested.outcome).toBe('block');
+  });
+
+  it('sends a device with more distinct accounts in the window than allowed to a document check', () => {
+    const accountsInWindow = new Map(['c1', 'c2', 'c3'].map((c, i) => [c, daysAgo(i + 1)] as const));
+    const decision = decide({ ...freeDevice('dev-1'), accountsInWindow });
+    expect(decision).toMatchObject({ outcome: 'review', stepUp: 'document_check', evidence: { accountsInWindow: 4 } });
+    // Accounts seen before the window do not count.
+    const old = new Map(['c1', 'c2', 'c3'].map((c) => [c, daysAgo(DEFAULT_POLICY.windowDays + 1)] as const));
+    expect(decide({ ...freeDevice('dev-1'), accountsInWindow: old }).outcome).toBe('allow');
+  });
+
+  it('names its rules and settings in the version', () => {
+    expect(decide(freeDevice('d')).rulesVersion).toBe(rulesVersion(DEFAULT_POLICY));
+    expect(rulesVersion({ ...DEFAULT_POLICY, coolDownDays: 14 })).toContain('cool-down=14d');
+  });
+
+  it('shows no customer id in its evidence', () => {
+    const decision = decide(ownedByA(3));
+    expect(JSON.stringify(decision)).not.toContain('cust-a');
+    expect(decision.evidence.owner).toBe('another customer');
+  });
+
+  it('binds the device on a first claim and on a transfer, never on a review or block', () => {
+    expect(claims(decide(freeDevice('d')))).toBe(true);
+    expect(claims(decide(ownedByA(45)))).toBe(true);
+    expect(claims(decide(ownedByA(3)))).toBe(false);
+    expect(claims(decide({ ...ownedByA(1), owner: { customerId: 'cust-b', since: daysAgo(1) } }))).toBe(false);
+  });
+});
+
+describe('the legacy rule', () => {
+  it('blocks any device bound to another customer, however long ago they used it', () => {
+    const decision = decideSignUpLegacy(
+      ownedByA(400, {}, { lastResetAt: daysAgo(100) }),
+      applicant,
+      DEFAULT_POLICY,
+      NOW,
+    );
+    expect(decision).toMatchObject({ outcome: 'block', rulesVersion: 'legacy-v1' });
+    expect(decision.reasons.map((r) => r.code)).toEqual(['device_bound_to_another_customer']);
+  });
+
+  it('allows a free device and its own owner', () => {
+    expect(decideSignUpLegacy(freeDevice('d'), applicant, DEFAULT_POLICY, NOW).outcome).toBe('allow');
+    const own = { ...ownedByA(1), owner: { customerId: 'cust-b', since: daysAgo(1) } };
+    expect(decideSignUpLegacy(own, applicant, DEFAULT_POLICY, NOW).outcome).toBe('allow');
+  });
+});

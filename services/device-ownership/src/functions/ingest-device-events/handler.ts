@@ -1,0 +1,44 @@
+import {
+  buildOncePerContainer,
+  createContractReader,
+  createSqsConsumer,
+  DEVICE_EVENT_CONTRACTS,
+  type DeadLetterSink,
+  type Logger,
+  type Metrics,
+  type RetryBackoff,
+  type SqsBatchHandler,
+} from '@backbone/shared';
+import { ingestDeviceEvent, type DeviceEventStore } from '../../domain/ingest';
+import type { DevicePolicy } from '../../domain/rules';
+import { wireIngestDeviceEvents } from './wiring';
+
+export interface IngestDeviceEventsDeps {
+  store: DeviceEventStore;
+  policy: DevicePolicy;
+  deadLetters: DeadLetterSink;
+  /** Must equal the queue's redrive maxReceiveCount (see the shared consumer). */
+  maxReceiveCount: number;
+  logger: Logger;
+  backoff?: RetryBackoff;
+  metrics?: Metrics;
+}
+
+/**
+ * SQS -> the device tables. Each record on its own (an invalid one to the DLQ with its reason, its siblings written);
+ * a write Cassandra refused is retried by redelivery, which is safe: every write carries the event's own time.
+ */
+export function createIngestDeviceEventsHandler(deps: IngestDeviceEventsDeps): SqsBatchHandler {
+  const { store, policy } = deps;
+  return createSqsConsumer({
+    reader: createContractReader(DEVICE_EVENT_CONTRACTS),
+    maxReceiveCount: deps.maxReceiveCount,
+    deadLetters: deps.deadLetters,
+    backoff: deps.backoff,
+    logger: deps.logger,
+    metrics: deps.metrics,
+    handle: (envelope) => ingestDeviceEvent(envelope, store, policy),
+  });
+}
+
+export const handler = buildOncePerContainer(async () => createIngestDeviceEventsHandler(wireIngestDeviceEvents()));

@@ -1,0 +1,72 @@
+import {
+  attestationSchema,
+  buildOncePerContainer,
+  customerIdSchema,
+  deviceIdSchema,
+  guardedHttp,
+  jsonResponse,
+  MetricUnit,
+  parseJsonBody,
+  type HttpHandler,
+  type Logger,
+  type Metrics,
+} from '@backbone/shared';
+import { z } from 'zod';
+import { checkSignUp, type SignUpCheckDeps } from '../../domain/signup-check';
+import { wireSignUpCheck } from './wiring';
+
+export interface SignUpCheckHandlerDeps extends SignUpCheckDeps {
+  logger: Logger;
+  metrics?: Metrics;
+}
+
+const EXPECTED_BODY =
+  '{"applicantId": "<customer id>", "attestation": {...}?, "rules": "current" | "legacy"?, "dryRun": true?}';
+
+const signUpCheckBodySchema = z.object(
+  {
+    applicantId: customerIdSchema,
+    attestation: attestationSchema.optional(),
+    rules: z.enum(['current', 'legacy']).default('current'),
+    dryRun: z.boolean().default(false),
+  },
+  'the body must be a JSON object',
+);
+
+/**
+ * POST /devices/{deviceId}/signup-checks: may this applicant sign up on this device? 200 with the decision (allow,
+ * allow_transfer, review with its step-up, block), its reasons, the rules version and the evidence; 400 naming the
+ * field at fault. An unknown device is free, not an error.
+ */
+export function createSignUpCheckHandler(deps: SignUpCheckHandlerDeps): HttpHandler {
+  const { logger, metrics } = deps;
+  return guardedHttp('device-ownership', logger, async (event) => {
+    const deviceId = deviceIdSchema.safeParse(event.pathParameters?.['deviceId'] ?? '');
+    if (!deviceId.success)
+      return jsonResponse(400, {
+        message: `deviceId (path): ${deviceId.error.issues[0]!.message}. Call POST /devices/{deviceId}/signup-checks.`,
+        problems: [{ field: 'deviceId', message: deviceId.error.issues[0]!.message }],
+      });
+    const body = parseJsonBody(event, signUpCheckBodySchema, EXPECTED_BODY);
+    if (!body.ok) return body.response;
+    const { applicantId, attestation, rules, dryRun } = body.value;
+    const result = await checkSignUp(deps, {
+      deviceId: deviceId.data,
+      applicant: { customerId: applicantId, ...(attestation ? { attestation } : {}) },
+      rules,
+      dryRun,
+    });
+    // Reasons and counts only: no device or customer id in a log line.
+    logger.info('sign-up checked', {
+      outcome: result.outcome,
+      reasons: result.reasons.map((r) => r.code),
+      rules: result.rulesVersion,
+      claimed: result.claimed,
+    });
+    metrics?.addMetric(`SignUpDecision.${result.outcome}`, MetricUnit.Count, 1);
+    metrics?.publishStoredMetrics();
+    return jsonResponse(200, result);
+  });
+}
+
+export const handler = buildOncePerContainer(async () => createSignUpCheckHandler(wireSignUpCheck()));

@@ -1,0 +1,13 @@
+import { createLogger, createMetrics } from '@backbone/shared';
+import { loadDevicePolicy, openDeviceStores, SERVICE } from '../../composition-root';
+import type { SignUpCheckHandlerDeps } from './handler';
+
+/** The sign-up check's side effects: Cassandra only (one partition read; a compare-and-set when it binds). */
+export function wireSignUpCheck(env: Record<string, string | undefined> = process.env): SignUpCheckHandlerDeps {
+  return {
+    store: openDeviceStores(env).decisions,
+    policy: loadDevicePolicy(env),
+    logger: createLogger(SERVICE),
+    metrics: createMetrics(SERVICE),
+  };
+}

@@ -1,0 +1,1 @@
+export const SERVICE = 'device-ownership';

@@ -1,0 +1,321 @@
+/**
+ * device-ownership end to end against the real local Cassandra: device events published to the service's queue, written
+ * by the ingest Lambda (serverless-offline, which Jest's global set-up starts), then sign-up checks through the
+ * SigV4-signed HTTP API; the tables read back through the service's own client factory.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  GetQueueUrlCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import {
+  accountStandingChangedV1,
+  appInstalledV1,
+  awsClientSettings,
+  awsEnvironmentSchema,
+  createSignedFetch,
+  createSqsClient,
+  customerLoanDisbursedV1,
+  customerLoanRepaidV1,
+  deviceResetSignalledV1,
+  fraudFlagRaisedV1,
+  loadConfig,
+  loginSucceededV1,
+  signUpAttemptedV1,
+  signUpCompletedV1,
+  ATTRIBUTE,
+  type DeviceEvent,
+} from '@backbone/shared';
+import { waitFor } from '@backbone/shared/testing';
+import { loadDevicePolicy, openDeviceStores, type DeviceStores } from '../../src/composition-root';
+import { checkSignUp } from '../../src/domain/signup-check';
+
+const API = 'http://127.0.0.1:3020';
+const QUEUE = 'device-ownership-local-device-events';
+const DLQ = 'device-ownership-local-device-events-dlq';
+const run = randomUUID().slice(0, 8);
+const id = (name: string): string => `it-${run}-${name}`;
+const DAY_MS = 86_400_000;
+const ago = (days: number, minutes = 0): string =>
+  new Date(Date.now() - days * DAY_MS + minutes * 60_000).toISOString();
+
+let sqs: SQSClient;
+let stores: DeviceStores;
+let queueUrl: string;
+let dlqUrl: string;
+const aws = loadConfig(awsEnvironmentSchema);
+const signed = createSignedFetch({
+  credentials: { accessKeyId: 'integration-test', secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY! },
+  region: aws.AWS_REGION,
+});
+
+beforeAll(async () => {
+  sqs = createSqsClient(awsClientSettings(aws));
+  stores = openDeviceStores({ ...process.env, CASSANDRA_KEYSPACE: 'device_ownership' });
+  queueUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: QUEUE }))).QueueUrl!;
+  dlqUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: DLQ }))).QueueUrl!;
+});
+
+afterAll(async () => {
+  sqs?.destroy();
+  await stores?.close();
+});
+
+async function publish(bodies: readonly string[]): Promise<void> {
+  for (let i = 0; i < bodies.length; i += 10) {
+    const { Failed = [] } = await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: bodies.slice(i, i + 10).map((body, j) => ({ Id: String(j), MessageBody: body })),
+      }),
+    );
+    expect(Failed).toEqual([]);
+  }
+}
+
+const publishEvents = (events: readonly DeviceEvent[]) => publish(events.map((event) => JSON.stringify(event)));
+
+/** The decision's JSON, as far as these tests read it. */
+interface CheckAnswer {
+  [key: string]: unknown;
+  outcome?: string;
+  claimed?: boolean;
+  message?: string;
+  reasons?: { code: string }[];
+}
+
+async function check(deviceId: string, body: unknown): Promise<{ status: number; body: CheckAnswer }> {
+  const response = await signed(`${API}/devices/${encodeURIComponent(deviceId)}/signup-checks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as CheckAnswer };
+}
+
+/** Waits until the device's row satisfies `ready` (ingest is asynchronous: the queue, then the Lambda). */
+const rowWhere = (
+  deviceId: string,
+  ready: (record: Awaited<ReturnType<DeviceStores['decisions']['read']>>) => boolean,
+) =>
+  waitFor(
+    `device ${deviceId} ingested`,
+    async () => {
+      const record = await stores.decisions.read(deviceId);
+      return ready(record) ? record : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 250 },
+  );
+
+describe('device-ownership against the local Cassandra', () => {
+  it('ingests a seller\u2019s life with a phone, then lets the second-hand buyer in where the legacy rule blocks', async () => {
+    const phone = id('sold-phone');
+    const [seller, buyer] = [id('seller'), id('buyer')];
+    const lastLogin = ago(60);
+    await publishEvents([
+      appInstalledV1.create({ deviceId: phone, installId: id('i1'), platform: 'android' }, { occurredAt: ago(200) }),
+      signUpCompletedV1.create({ deviceId: phone, customerId: seller }, { occurredAt: ago(200, 5) }),
+      customerLoanDisbursedV1.create({ customerId: seller, loanId: id('l1') }, { occurredAt: ago(150) }),
+      customerLoanRepaidV1.create({ customerId: seller, loanId: id('l1') }, { occurredAt: ago(90) }),
+      loginSucceededV1.create({ deviceId: phone, customerId: seller }, { occurredAt: lastLogin }),
+    ]);
+    const record = await rowWhere(
+      phone,
+      (r) => r.owner !== undefined && r.lastSeen.get(seller)?.toISOString() === lastLogin && r.standings.has(seller),
+    );
+    expect(record.owner?.customerId).toBe(seller);
+
+    const legacy = await check(phone, { applicantId: buyer, rules: 'legacy' });
+    expect(legacy).toMatchObject({
+      status: 200,
+      body: { outcome: 'block', claimed: false, rulesVersion: 'legacy-v1' },
+    });
+    const current = await check(phone, { applicantId: buyer });
+    expect(current.status).toBe(200);
+    expect(current.body).toMatchObject({
+      outcome: 'allow_transfer',
+      reasons: [{ code: 'owner_inactive' }],
+      claimed: true,
+      evidence: { owner: 'another customer', ownerOpenLoans: 0, ownerInArrears: false },
+    });
+    expect(current.body['rulesVersion']).toMatch(/^device-rules-v2;cool-down=30d/);
+    const history = await stores.history(phone);
+    expect(history.map((h) => [h.ownerId, h.previousOwnerId, h.via])).toEqual([
+      [buyer, seller, 'transfer'],
+      [seller, undefined, 'claim'],
+    ]);
+    expect((await stores.devicesOfCustomer(buyer)).map((d) => d.deviceId)).toEqual([phone]);
+  });
+
+  it('lets exactly one of 100 concurrent claims on a free device win, with a history that agrees', async () => {
+    // 100 at once through the domain and the service's own Cassandra store (serverless-offline starts a worker per
+    // concurrent request: 100 cold starts on two cores outlast the function's timeout), then a race over HTTP.
+    const phone = id('contested');
+    const applicants = Array.from({ length: 100 }, (_, i) => id(`applicant-${i}`));
+    const deps = { store: stores.decisions, policy: loadDevicePolicy({}) };
+    const results = await Promise.all(
+      applicants.map((customerId) => checkSignUp(deps, { deviceId: phone, applicant: { customerId } })),
+    );
+    const winners = results.filter((r) => r.claimed);
+    expect(winners).toHaveLength(1);
+    const winner = applicants[results.indexOf(winners[0]!)];
+    expect((await stores.decisions.read(phone)).owner?.customerId).toBe(winner);
+    expect((await stores.history(phone)).map((h) => h.ownerId)).toEqual([winner]);
+    expect((await stores.devicesOfCustomer(winner!)).map((d) => d.deviceId)).toEqual([phone]);
+    for (const loser of results.filter((r) => !r.claimed)) {
+      expect(loser.outcome).not.toMatch(/^allow/);
+      expect(loser.reasons[0]!.code).toBe('lost_concurrent_claim');
+    }
+
+    const raced = id('raced-over-http');
+    const racers = Array.from({ length: 10 }, (_, i) => id(`racer-${i}`));
+    const answers = await Promise.all(racers.map((applicantId) => check(raced, { applicantId })));
+    expect(answers.map((a) => a.status)).toEqual(racers.map(() => 200));
+    const won = answers.filter((a) => a.body['claimed'] === true);
+    expect(won).toHaveLength(1);
+    expect((await stores.history(raced)).map((h) => h.ownerId)).toEqual([racers[answers.indexOf(won[0]!)]]);
+  });
+
+  it('converges on the same row from duplicated and out-of-order events', async () => {
+    const [inOrder, scrambled] = [id('in-order'), id('scrambled')];
+    const customer = id('owner');
+    const t = {
+      installed: ago(50),
+      signedUp: ago(50, 1),
+      arrears: ago(40),
+      login: ago(30),
+      good: ago(20),
+      reset: ago(10),
+    };
+    const events = (deviceId: string) => [
+      appInstalledV1.create({ deviceId, installId: id('i'), platform: 'ios' }, { occurredAt: t.installed }),
+      signUpCompletedV1.create({ deviceId, customerId: customer }, { occurredAt: t.signedUp }),
+      accountStandingChangedV1.create({ customerId: customer, standing: 'arrears' }, { occurredAt: t.arrears }),
+      loginSucceededV1.create({ deviceId, customerId: customer }, { occurredAt: t.login }),
+      accountStandingChangedV1.create({ customerId: customer, standing: 'good' }, { occurredAt: t.good }),
+      deviceResetSignalledV1.create(
+        { deviceId, signal: 'new-install-id', installId: id('j') },
+        { occurredAt: t.reset },
+      ),
+    ];
+    await publishEvents(events(inOrder));
+    const a = await rowWhere(
+      inOrder,
+      (r) => r.lastResetAt !== undefined && r.lastSeen.get(customer)?.toISOString() === t.login,
+    );
+    // The same story on another device, newest first and every event twice (a redelivery, a replay).
+    const reversed = [...events(scrambled)].reverse();
+    await publishEvents([...reversed, ...reversed]);
+    await rowWhere(scrambled, (r) => r.owner !== undefined && r.lastResetAt !== undefined && r.platform !== undefined);
+    // Let every copy land, then compare: the same row but for its id and when its owner claimed it.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const b = await stores.decisions.read(scrambled);
+    const comparable = (r: typeof a) => ({ ...r, deviceId: undefined, owner: { customerId: r.owner?.customerId } });
+    expect(comparable(b)).toEqual(comparable(a));
+    expect(b.lastResetAt?.toISOString()).toBe(t.reset);
+    expect(b.lastSeen.get(customer)?.toISOString()).toBe(t.login);
+    // Back in good standing, though "arrears" arrived after "good".
+    expect(b.standings.get(customer)?.inArrears).toBe(false);
+  });
+
+  it('forgets accounts seen on a device once the window has passed (Cassandra TTL)', async () => {
+    const phone = id('ttl');
+    // Seen just under the 30-day window ago: their entry has about 6 s left to live when written.
+    const almostOld = new Date(Date.now() - 30 * DAY_MS + 6_000).toISOString();
+    await publishEvents([
+      signUpAttemptedV1.create({ deviceId: phone, customerId: id('old') }, { occurredAt: almostOld }),
+      signUpAttemptedV1.create({ deviceId: phone, customerId: id('new') }, { occurredAt: ago(1) }),
+    ]);
+    const seen = await rowWhere(phone, (r) => r.accountsInWindow.size === 2);
+    expect(seen.accountsInWindow.size).toBe(2);
+    const lapsed = await waitFor(
+      'the old entry to expire',
+      async () => {
+        const record = await stores.decisions.read(phone);
+        return record.accountsInWindow.size === 1 ? record : undefined;
+      },
+      { timeoutMs: 15_000, intervalMs: 500 },
+    );
+    expect([...lapsed.accountsInWindow.keys()]).toEqual([id('new')]);
+  });
+
+  it('blocks a fraud-flagged device and sends a device cycling accounts to a document check', async () => {
+    const [flagged, ring] = [id('flagged'), id('ring')];
+    await publishEvents([
+      fraudFlagRaisedV1.create(
+        {
+          subject: { kind: 'device', deviceId: flagged },
+          flagId: id('f'),
+          reason: 'ring-velocity',
+          expiresAt: ago(-90),
+        },
+        { occurredAt: ago(1) },
+      ),
+      ...[1, 2, 3].map((n) =>
+        signUpAttemptedV1.create({ deviceId: ring, customerId: id(`ring-${n}`) }, { occurredAt: ago(n) }),
+      ),
+    ]);
+    await rowWhere(flagged, (r) => r.deviceFlags.length === 1);
+    await rowWhere(ring, (r) => r.accountsInWindow.size === 3);
+    expect((await check(flagged, { applicantId: id('x') })).body).toMatchObject({
+      outcome: 'block',
+      reasons: [{ code: 'device_fraud_flag' }],
+      claimed: false,
+    });
+    expect((await check(ring, { applicantId: id('ring-4') })).body).toMatchObject({
+      outcome: 'review',
+      stepUp: 'document_check',
+      evidence: { accountsInWindow: 4 },
+    });
+  });
+
+  it('answers a malformed request with a 400 naming the field, and an unknown device as free', async () => {
+    const bad = await check(id('any'), { applicantId: 'has spaces' });
+    expect(bad.status).toBe(400);
+    expect(bad.body['message']).toMatch(/^applicantId: /);
+    const notJson = await check(id('any'), '{');
+    expect(notJson.status).toBe(400);
+    const unknown = await check(id('never-seen'), { applicantId: id('someone'), dryRun: true });
+    expect(unknown.body).toMatchObject({ outcome: 'allow', reasons: [{ code: 'device_free' }], claimed: false });
+  });
+
+  it('puts an invalid event in the DLQ with its reason, and writes its siblings', async () => {
+    const phone = id('siblings');
+    const invalidId = id('invalid');
+    await publish([
+      JSON.stringify(appInstalledV1.create({ deviceId: phone, installId: id('i'), platform: 'android' })),
+      JSON.stringify({
+        id: invalidId,
+        type: 'AppInstalled',
+        version: 1,
+        occurredAt: ago(0),
+        correlationId: invalidId,
+        data: { deviceId: phone },
+      }),
+      JSON.stringify(signUpAttemptedV1.create({ deviceId: phone, customerId: id('c') })),
+    ]);
+    await rowWhere(phone, (r) => r.platform === 'android' && r.accountsInWindow.size === 1);
+    const deadLetter = await waitFor(
+      'the invalid event in the DLQ',
+      async () => {
+        const { Messages = [] } = await sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: dlqUrl,
+            MaxNumberOfMessages: 10,
+            MessageAttributeNames: ['All'],
+            WaitTimeSeconds: 1,
+            VisibilityTimeout: 0,
+          }),
+        );
+        return Messages.find((m) => m.Body?.includes(invalidId));
+      },
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
+    expect(deadLetter.MessageAttributes?.[ATTRIBUTE.failureKind]?.StringValue).toBe('permanent');
+    expect(deadLetter.MessageAttributes?.[ATTRIBUTE.failureReason]?.StringValue).toMatch(
+      /AppInstalled v1 message ref [0-9a-f]{12} is invalid: data.installId: .*data.platform/,
+    );
+  });
+});
