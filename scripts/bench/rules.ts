@@ -28,6 +28,7 @@ import {
   DOUBLE,
   objectType,
 } from '@backbone/shared/rules';
+import { formatTable } from '@backbone/shared/local';
 import { celReferenceEnvironment, sampleCustomer, toStandardCel } from '@backbone/shared/testing/rules';
 import { seedCatalogue } from '@backbone/rules-ingestion/local/catalogue';
 
@@ -68,11 +69,7 @@ async function race(title: string, candidates: Candidate[]): Promise<Map<string,
 }
 
 function table(rows: string[][]): void {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  for (const [i, row] of rows.entries()) {
-    console.log(row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
-    if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  }
+  for (const line of formatTable(rows)) console.log(line);
 }
 
 // ---------------------------------------------------------------------------------------------------

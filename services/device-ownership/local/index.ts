@@ -28,3 +28,14 @@ export const localService: LocalServiceFace = {
     ];
   },
 };
+export {
+  DEFAULT_MARKET,
+  decisionsByReason,
+  GENUINE_KINDS,
+  generateMonth,
+  replayMonth,
+  summarise,
+  type ApplicantKind,
+  type MarketParameters,
+  type WorldResult,
+} from './simulation';

@@ -58,3 +58,4 @@ export interface LocalServiceFace {
   /** Services whose demo must have run before this one's (their traffic is what this one shows). */
   demoAfter?: readonly string[];
 }
+export * from './table';

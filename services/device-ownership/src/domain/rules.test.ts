@@ -72,6 +72,11 @@ describe('the current sign-up rules', () => {
       { outcome: 'review', reasons: ['owner_open_loan', 'owner_in_arrears'], stepUp: 'owner_release' },
     ],
     [
+      'an owner whose account is younger than the window, whatever else (how rings cycle accounts)',
+      { ...ownedByA(60, {}, { lastResetAt: daysAgo(1) }), owner: { customerId: 'cust-a', since: daysAgo(10) } },
+      { outcome: 'review', reasons: ['owner_account_new'], stepUp: 'document_check' },
+    ],
+    [
       'a reset before the owner last used it (the owner still has the phone)',
       ownedByA(1, {}, { lastResetAt: daysAgo(10) }),
       { outcome: 'review', reasons: ['owner_recently_active'], stepUp: 'owner_release' },

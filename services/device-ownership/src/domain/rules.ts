@@ -21,6 +21,7 @@ export type ReasonCode =
   | 'owner_recently_active'
   | 'owner_open_loan'
   | 'owner_in_arrears'
+  | 'owner_account_new'
   | 'too_many_accounts'
   | 'device_fraud_flag'
   | 'owner_fraud_flag'
@@ -105,6 +106,8 @@ const REASON_MESSAGES: Record<ReasonCode, string> = {
   owner_recently_active: 'the owner used this device within the cool-down',
   owner_open_loan: 'the owner has an open loan',
   owner_in_arrears: 'the owner is in arrears',
+  owner_account_new:
+    "the owner's account is younger than the window: a phone handed on that soon is how rings cycle accounts",
   too_many_accounts: 'more distinct accounts used this device within the window than genuine sharing explains',
   device_fraud_flag: 'the device carries a live fraud flag',
   owner_fraud_flag: "the device's owner carries a live fraud flag",
@@ -201,6 +204,10 @@ export function decideSignUp(record: DeviceRecord, applicant: Applicant, policy:
   const owner = record.owner;
   if (!owner) return decide('allow', ['device_free']);
   if (owner.customerId === applicant.customerId) return decide('allow', ['already_owner']);
+  // A genuine seller or family member has been a customer a while; a ring's accounts are days old and can release the
+  // phone to each other, so a young owner's phone passes on only through a check the ring cannot pass for itself.
+  if (now.getTime() - owner.since.getTime() < policy.windowDays * DAY_MS)
+    return decide('review', ['owner_account_new'], 'document_check');
   if (ownerStanding.closedAt !== undefined && ownerStanding.openLoans === 0)
     return decide('allow_transfer', ['owner_account_closed']);
   if (record.lastResetAt !== undefined && ownerLastSeen !== undefined && record.lastResetAt > ownerLastSeen)
