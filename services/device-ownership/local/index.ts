@@ -3,14 +3,19 @@
  * (applied by provisioning, CI and npm start), the environment its functions run with locally, and the parts the
  * simulation, the benchmark and the tests build on.
  */
+import path from 'node:path';
 import type { LocalContext, LocalServiceFace } from '@backbone/shared/local';
 import { migrateDeviceTables } from '../src/composition-root';
+import { demoDevices } from './demo';
 
 export { loadDevicePolicy, migrateDeviceTables, openDeviceStores } from '../src/composition-root';
 export { DEFAULT_POLICY, decideSignUp, decideSignUpLegacy, rulesVersion } from '../src/domain/rules';
 export type { Decision, DevicePolicy } from '../src/domain/rules';
 export { checkSignUp } from '../src/domain/signup-check';
 export { ingestDeviceEvent } from '../src/domain/ingest';
+
+/** The command-line tool (migrate, history, check); run it with the environment from functionEnvironment. */
+export const CLI = path.join(__dirname, '..', 'src', 'cli.ts');
 
 /** The environment the service's functions see locally (the local cloud's, with serverless.yml's settings). */
 export async function functionEnvironment(context: LocalContext): Promise<Record<string, string | undefined>> {
@@ -27,6 +32,7 @@ export const localService: LocalServiceFace = {
       `Cassandra keyspace ${env['CASSANDRA_KEYSPACE']}: ${applied.length > 0 ? `applied ${applied.join(', ')}` : 'schema up to date'}`,
     ];
   },
+  demo: async (context) => demoDevices(context, await functionEnvironment(context)),
 };
 export {
   DEFAULT_MARKET,

@@ -6,8 +6,12 @@ import path from 'node:path';
 import { loadConfig } from '@backbone/shared';
 import { cassandraEnvironmentSchema, createCassandraClient, migrateCassandra } from '@backbone/shared/cassandra';
 import { z } from 'zod';
-import { createCassandraDeviceStore, type CassandraDeviceStore } from './adapters/cassandra-device-store';
-import type { DevicePolicy } from './domain/rules';
+import {
+  createCassandraDeviceStore,
+  type CassandraDeviceStore,
+  type DeviceStoreOptions,
+} from './adapters/cassandra-device-store';
+import { lastSeenDays, type DevicePolicy } from './domain/rules';
 import { SERVICE } from './service';
 
 export { SERVICE };
@@ -51,10 +55,15 @@ export interface DeviceStores extends CassandraDeviceStore {
 }
 
 /** The device stores on the configured Cassandra (one client: it pools connections and prepares once). */
-export function openDeviceStores(env: Record<string, string | undefined> = process.env): DeviceStores {
+export function openDeviceStores(
+  env: Record<string, string | undefined> = process.env,
+  options: DeviceStoreOptions = {},
+): DeviceStores {
   const config = loadConfig(deviceCassandraSchema, env, SERVICE);
+  const policy = loadDevicePolicy(env);
   const client = createCassandraClient(config);
-  return { ...createCassandraDeviceStore(client), close: () => client.shutdown() };
+  const stores = createCassandraDeviceStore(client, { lastSeenDays: lastSeenDays(policy), ...options });
+  return { ...stores, close: () => client.shutdown() };
 }
 
 const migrationSchema = deviceCassandraSchema.extend({

@@ -41,7 +41,7 @@ const CQL = {
   reset: `UPDATE ${DEVICE} USING TIMESTAMP ? SET last_reset_at = ? WHERE device_id = ?`,
   resetInstall: `UPDATE ${DEVICE} USING TIMESTAMP ? SET last_reset_at = ?, install_id = ? WHERE device_id = ?`,
   inWindow: `UPDATE ${DEVICE} USING TTL ? AND TIMESTAMP ? SET accounts_in_window[?] = ? WHERE device_id = ?`,
-  lastSeen: `UPDATE ${DEVICE} USING TIMESTAMP ? SET last_seen[?] = ? WHERE device_id = ?`,
+  lastSeen: `UPDATE ${DEVICE} USING TTL ? AND TIMESTAMP ? SET last_seen[?] = ? WHERE device_id = ?`,
   customerDevice: `UPDATE devices_by_customer USING TIMESTAMP ? SET last_seen = ? WHERE customer_id = ? AND device_id = ?`,
   devicesOf: `SELECT device_id FROM devices_by_customer WHERE customer_id = ?`,
   fact: `UPDATE customer_facts USING TTL ? AND TIMESTAMP ? SET value = ? WHERE customer_id = ? AND fact = ?`,
@@ -52,6 +52,9 @@ const CQL = {
   claimFrom: `UPDATE ${DEVICE} SET owner_id = ?, owner_since = ? WHERE device_id = ? IF owner_id = ?`,
   history:
     'INSERT INTO ownership_history_by_device (device_id, since, owner_id, previous_owner_id, via) VALUES (?, ?, ?, ?, ?)',
+  backfill:
+    'INSERT INTO ownership_history_by_device (device_id, since, owner_id, previous_owner_id, via) VALUES (?, ?, ?, ?, ?) ' +
+    'USING TIMESTAMP ?',
   historyOf: 'SELECT since, owner_id, previous_owner_id, via FROM ownership_history_by_device WHERE device_id = ?',
   devicesOfCustomer: 'SELECT device_id, last_seen FROM devices_by_customer WHERE customer_id = ?',
 } as const;
@@ -76,18 +79,38 @@ export interface OwnershipChange {
   via: string;
 }
 
-export function createCassandraDeviceStore(client: Client) {
+export interface DeviceStoreOptions {
+  /**
+   * How long a customer's last activity on a device is kept (days): longer than any cool-down, so an owner whose entry
+   * has lapsed is inactive by any rule; bounded, so a phone many customers touched keeps a small row.
+   */
+  lastSeenDays?: number;
+  /** Told how many rows each write touched (the benchmark's rows per event). */
+  onRowsWritten?: (rows: number) => void;
+}
+
+export const DEFAULT_LAST_SEEN_DAYS = 400;
+
+export function createCassandraDeviceStore(client: Client, storeOptions: DeviceStoreOptions = {}) {
+  const lastSeenTtl = (storeOptions.lastSeenDays ?? DEFAULT_LAST_SEEN_DAYS) * DAY_S;
+  const rows = storeOptions.onRowsWritten ?? (() => undefined);
   const options = { prepare: true } as const;
   const lwt = { prepare: true, serialConsistency: types.consistencies.localSerial } as const;
 
   /** One device row's writes as one mutation (a single-partition batch), or the one statement alone. */
   const writeDevice = async (statements: Statement[]): Promise<void> => {
     if (statements.length === 0) return;
+    rows(1);
     if (statements.length === 1) await client.execute(statements[0]!.query, statements[0]!.params, options);
     else await client.batch(statements, { ...options, logged: false });
   };
 
   /** Copies what is known of a customer onto a device's row, each fact with its own write time. */
+  const execute = async (query: string, params: unknown[]) => {
+    rows(1);
+    await client.execute(query, params, options);
+  };
+
   const copyFacts = async (deviceId: string, customerId: string): Promise<void> => {
     const facts = await client.execute(CQL.factsOf, [customerId], options);
     await writeDevice(
@@ -111,10 +134,10 @@ export function createCassandraDeviceStore(client: Client) {
     via: string,
   ) => {
     await Promise.all([
-      client.execute(CQL.history, [deviceId, at, customerId, previous ?? null, via], options),
-      writeDevice([{ query: CQL.lastSeen, params: [timestampOf(at), customerId, at, deviceId] }]),
+      execute(CQL.history, [deviceId, at, customerId, previous ?? null, via]),
+      writeDevice([{ query: CQL.lastSeen, params: [lastSeenTtl, timestampOf(at), customerId, at, deviceId] }]),
       (async () => {
-        await client.execute(CQL.customerDevice, [timestampOf(at), at, customerId, deviceId], options);
+        await execute(CQL.customerDevice, [timestampOf(at), at, customerId, deviceId]);
         await copyFacts(deviceId, customerId);
       })(),
     ]);
@@ -126,6 +149,7 @@ export function createCassandraDeviceStore(client: Client) {
         ? await client.execute(CQL.claimFree, [customerId, at, deviceId], lwt)
         : await client.execute(CQL.claimFrom, [customerId, at, deviceId, expectedOwner], lwt);
     if (!result.wasApplied()) return false;
+    rows(1);
     await afterOwnerChange(deviceId, customerId, expectedOwner, at, expectedOwner === undefined ? 'claim' : 'transfer');
     return true;
   };
@@ -178,10 +202,10 @@ export function createCassandraDeviceStore(client: Client) {
       const statements: Statement[] = [];
       const windowLeft = secondsUntil(new Date(at.getTime() + windowDays * DAY_S * 1000));
       if (windowLeft > 0) statements.push({ query: CQL.inWindow, params: [windowLeft, ts, customerId, at, deviceId] });
-      if (activity) statements.push({ query: CQL.lastSeen, params: [ts, customerId, at, deviceId] });
+      if (activity) statements.push({ query: CQL.lastSeen, params: [lastSeenTtl, ts, customerId, at, deviceId] });
       await Promise.all([
         writeDevice(statements),
-        activity ? client.execute(CQL.customerDevice, [ts, at, customerId, deviceId], options) : undefined,
+        activity ? execute(CQL.customerDevice, [ts, at, customerId, deviceId]) : undefined,
       ]);
     },
     async bindIfFree(deviceId, customerId, at) {
@@ -195,7 +219,7 @@ export function createCassandraDeviceStore(client: Client) {
       const key = factKey(fact);
       const value = factValue(fact);
       // Written before the devices are read (see afterOwnerChange).
-      await client.execute(CQL.fact, [ttl, ts, value, customerId, key], options);
+      await execute(CQL.fact, [ttl, ts, value, customerId, key]);
       const devices = await client.execute(CQL.devicesOf, [customerId], options);
       await Promise.all(
         devices.rows.map((row) =>
@@ -231,6 +255,23 @@ export function createCassandraDeviceStore(client: Client) {
   return {
     decisions,
     events,
+    /**
+     * Writes ownership history carried over from elsewhere (the legacy system's bindings), as single-partition
+     * batches: the history a migration starts from, and the benchmark's long histories.
+     */
+    async backfillHistory(deviceId: string, changes: readonly OwnershipChange[]): Promise<void> {
+      for (let i = 0; i < changes.length; i += 100) {
+        const slice = changes.slice(i, i + 100);
+        rows(slice.length);
+        await client.batch(
+          slice.map((c) => ({
+            query: CQL.backfill,
+            params: [deviceId, c.since, c.ownerId, c.previousOwnerId ?? null, c.via, timestampOf(c.since)],
+          })),
+          { ...options, logged: false },
+        );
+      }
+    },
     /** The device's owners, newest first (for tests, the demo and support). */
     async history(deviceId: string): Promise<OwnershipChange[]> {
       const result = await client.execute(CQL.historyOf, [deviceId], options);

@@ -73,7 +73,8 @@ export interface OwnershipChangeInMemory {
 }
 
 /** `clock` is the store's now (TTLs count from it): the simulation moves it through its month. */
-export function createMemoryDeviceStore(clock: () => Date = () => new Date()) {
+export function createMemoryDeviceStore(clock: () => Date = () => new Date(), lastSeenDays = 400) {
+  const lastSeenMs = lastSeenDays * DAY_MS;
   const devices = new Map<string, DeviceRow>();
   const customerFacts = new Map<string, CellMap<string>>();
   const devicesByCustomer = new Map<string, Set<string>>();
@@ -105,7 +106,7 @@ export function createMemoryDeviceStore(clock: () => Date = () => new Date()) {
       ...(expectedOwner ? { previousOwnerId: expectedOwner } : {}),
     });
     addDevice(customerId, deviceId);
-    device.lastSeen.write(customerId, at, at.getTime());
+    device.lastSeen.write(customerId, at, at.getTime(), at.getTime() + lastSeenMs);
     for (const [fact, cell] of factsOf(customerId).cells)
       device.customerFacts.write(`${customerId}/${fact}`, cell.value, cell.at, cell.expires);
     return true;
@@ -147,7 +148,7 @@ export function createMemoryDeviceStore(clock: () => Date = () => new Date()) {
       const expires = at.getTime() + windowDays * DAY_MS;
       if (expires > clock().getTime()) device.accountsInWindow.write(customerId, at, at.getTime(), expires);
       if (activity) {
-        device.lastSeen.write(customerId, at, at.getTime());
+        device.lastSeen.write(customerId, at, at.getTime(), at.getTime() + lastSeenMs);
         addDevice(customerId, deviceId);
       }
     },

@@ -90,6 +90,12 @@ export const DEFAULT_POLICY: DevicePolicy = {
 
 export const LEGACY_RULES_VERSION = 'legacy-v1';
 
+/**
+ * How long a customer's last activity on a device is kept: twice the cool-down, and at least 400 days. An owner whose
+ * entry has lapsed counts from when they became owner, long enough ago to be inactive by the rules.
+ */
+export const lastSeenDays = (policy: DevicePolicy): number => Math.max(400, 2 * policy.coolDownDays);
+
 /** Names the rules and their settings: two decisions with the same version were made by the same rules. */
 export const rulesVersion = (policy: DevicePolicy): string =>
   `device-rules-v2;cool-down=${policy.coolDownDays}d;window=${policy.windowDays}d;` +

@@ -1,0 +1,295 @@
+/**
+ * npm run bench:device — how fast device-ownership decides and ingests, against the local Cassandra, in a keyspace of
+ * its own (device_bench, migrated like the service's and emptied first).
+ *
+ * (a) raw: the driver's prepared single-partition reads (the decision's own statement) and single-row writes, at the
+ *     same concurrency: the ceilings a decision and an ingest can reach on this machine.
+ * (b) decisions: the service's sign-up check (domain + store, one partition read; dry runs, so nothing is claimed) at
+ *     16 in flight, with 1,000 devices, then with 200,000 devices of which 2,000 hold 1,000-entry ownership
+ *     histories, lookups drawn from both kinds.
+ * (c) ingest: a realistic mix of device events through the ingest path's writers (the Lambda's own code, minus SQS),
+ *     events/s and the rows each event writes on average. The large set is loaded the same way, concurrently.
+ *
+ * Brings up the local cloud if needed. Last line: one JSON object.
+ */
+import { performance } from 'node:perf_hooks';
+import {
+  accountStandingChangedV1,
+  appInstalledV1,
+  customerLoanDisbursedV1,
+  customerLoanRepaidV1,
+  fraudFlagRaisedV1,
+  loadConfig,
+  loginSucceededV1,
+  signUpAttemptedV1,
+  signUpCompletedV1,
+  type DeviceEvent,
+} from '@backbone/shared';
+import { cassandraEnvironmentSchema, createCassandraClient } from '@backbone/shared/cassandra';
+import { formatTable } from '@backbone/shared/local';
+import {
+  checkSignUp,
+  DEFAULT_POLICY,
+  ingestDeviceEvent,
+  migrateDeviceTables,
+  openDeviceStores,
+} from '@backbone/device-ownership/local';
+import { up } from '../cloud';
+import { applyLocalEnvironment } from '../local-cloud/environment';
+
+const KEYSPACE = 'device_bench';
+const CONCURRENCY = 16;
+const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 6_000);
+const SMALL = 1_000;
+const LARGE = 200_000;
+const HEAVY = 2_000;
+const HISTORY = 1_000;
+const DAY_MS = 86_400_000;
+
+interface Measured {
+  ops: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+}
+
+/** Runs `op` with `concurrency` in flight for `ms` (after a short warm-up), and measures each call. */
+async function measure(label: string, op: (i: number) => Promise<unknown>, onMeasuring?: () => void) {
+  const concurrency = CONCURRENCY;
+  const ms = PHASE_MS;
+  // Two seconds of the same work first: the driver, the JIT and Cassandra's caches warm, so that phases compare.
+  const warmUntil = performance.now() + 2_000;
+  let i = 0;
+  const warm = async () => {
+    while (performance.now() < warmUntil) await op(i++);
+  };
+  await Promise.all(Array.from({ length: concurrency }, warm));
+  onMeasuring?.();
+  const latencies: number[] = [];
+  const began = performance.now();
+  const until = began + ms;
+  const worker = async () => {
+    while (performance.now() < until) {
+      const t = performance.now();
+      await op(i++);
+      latencies.push(performance.now() - t);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const seconds = (performance.now() - began) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  const result: Measured = {
+    ops: latencies.length,
+    perSecond: latencies.length / seconds,
+    p50: at(0.5),
+    p99: at(0.99),
+  };
+  console.log(
+    `  ${label}: ${result.perSecond.toFixed(0)}/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms (${result.ops} in ${seconds.toFixed(1)} s)`,
+  );
+  return result;
+}
+
+/** Runs `count` calls of `op` with `concurrency` in flight, printing progress. */
+async function load(label: string, count: number, op: (i: number) => Promise<unknown>, concurrency = 64) {
+  let next = 0;
+  let done = 0;
+  const began = performance.now();
+  let lastReport = began;
+  const worker = async () => {
+    for (let i = next++; i < count; i = next++) {
+      await op(i);
+      done++;
+      if (performance.now() - lastReport > 5_000) {
+        lastReport = performance.now();
+        console.log(`    ${label}: ${done.toLocaleString('en')} of ${count.toLocaleString('en')}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const seconds = (performance.now() - began) / 1000;
+  console.log(
+    `  ${label}: ${count.toLocaleString('en')} in ${seconds.toFixed(1)} s (${(count / seconds).toFixed(0)}/s)`,
+  );
+}
+
+const deviceId = (set: 's' | 'l', i: number) => `bench-${set}-${i}`;
+
+/** A device's first life: installed, signed up by its owner long ago, used since. */
+function deviceStory(id: string, owner: string, now: number): DeviceEvent[] {
+  const since = new Date(now - (60 + (id.length % 300)) * DAY_MS);
+  return [
+    appInstalledV1.create({ deviceId: id, installId: `${id}-i`, platform: 'android' }, { occurredAt: since }),
+    signUpCompletedV1.create({ deviceId: id, customerId: owner }, { occurredAt: new Date(since.getTime() + 60_000) }),
+    loginSucceededV1.create({ deviceId: id, customerId: owner }, { occurredAt: new Date(now - 3 * DAY_MS) }),
+  ];
+}
+
+/** The ingest mix: mostly logins and attempts, some sign-ups, loans and standing changes, a few flags. */
+function mixedEvent(i: number, now: number): DeviceEvent {
+  const device = deviceId('l', (i * 7919) % LARGE);
+  const customer = `bench-owner-${(i * 7919) % LARGE}`;
+  const at = new Date(now - (i % 1000) * 60_000);
+  switch (i % 10) {
+    case 0:
+    case 1:
+    case 2:
+    case 3:
+      return loginSucceededV1.create({ deviceId: device, customerId: customer }, { occurredAt: at });
+    case 4:
+    case 5:
+      return signUpAttemptedV1.create({ deviceId: device, customerId: `bench-applicant-${i}` }, { occurredAt: at });
+    case 6:
+      return appInstalledV1.create(
+        { deviceId: device, installId: `bench-i-${i}`, platform: 'ios' },
+        { occurredAt: at },
+      );
+    case 7:
+      return customerLoanDisbursedV1.create({ customerId: customer, loanId: `bench-l-${i}` }, { occurredAt: at });
+    case 8:
+      return i % 20 === 8
+        ? customerLoanRepaidV1.create({ customerId: customer, loanId: `bench-l-${i - 1}` }, { occurredAt: at })
+        : accountStandingChangedV1.create({ customerId: customer, standing: 'good' }, { occurredAt: at });
+    default:
+      return fraudFlagRaisedV1.create(
+        {
+          subject: { kind: 'device', deviceId: device },
+          flagId: `bench-f-${i}`,
+          reason: 'bench',
+          expiresAt: new Date(now + 30 * DAY_MS).toISOString(),
+        },
+        { occurredAt: at },
+      );
+  }
+}
+
+async function main(): Promise<void> {
+  applyLocalEnvironment();
+  console.log(
+    `device benchmark: Node ${process.version}, ${CONCURRENCY} in flight, ${PHASE_MS / 1000} s per measure\n`,
+  );
+  await up();
+  const env = { ...process.env, CASSANDRA_KEYSPACE: KEYSPACE };
+  await migrateDeviceTables(env, (line) => console.log(`  ${line}`));
+  const cassandra = loadConfig(cassandraEnvironmentSchema, env);
+  const raw = createCassandraClient({ ...cassandra, CASSANDRA_KEYSPACE: KEYSPACE });
+  for (const table of [
+    'current_owner_by_device',
+    'ownership_history_by_device',
+    'devices_by_customer',
+    'customer_facts',
+  ])
+    await raw.execute(`TRUNCATE ${table}`);
+  let rowsWritten = 0;
+  const stores = openDeviceStores(env, { onRowsWritten: (n) => (rowsWritten += n) });
+  const now = Date.now();
+  const ingest = (event: DeviceEvent) => ingestDeviceEvent(event, stores.events, DEFAULT_POLICY);
+  const policy = DEFAULT_POLICY;
+  const decide = (id: string, applicant: string) =>
+    checkSignUp(
+      { store: stores.decisions, policy },
+      { deviceId: id, applicant: { customerId: applicant }, dryRun: true },
+    );
+
+  try {
+    console.log('loading the small set through the ingest path');
+    await load('1,000 devices', SMALL, async (i) => {
+      for (const event of deviceStory(deviceId('s', i), `bench-owner-s${i}`, now)) await ingest(event);
+    });
+
+    console.log('\nraw driver rates (prepared statements)');
+    const READ = 'SELECT * FROM current_owner_by_device WHERE device_id = ?';
+    await measure('single-partition reads (1,000 devices)', (i) =>
+      raw.execute(READ, [deviceId('s', (i * 31) % SMALL)], { prepare: true }),
+    );
+    const WRITE = 'UPDATE devices_by_customer SET last_seen = ? WHERE customer_id = ? AND device_id = ?';
+    const rawWrites = await measure('single-row writes', (i) =>
+      raw.execute(WRITE, [new Date(), `bench-raw-${i % 50_000}`, 'd'], { prepare: true }),
+    );
+
+    console.log('\ndecisions, 1,000 devices');
+    const small = await measure('sign-up checks', (i) =>
+      decide(deviceId('s', (i * 31) % SMALL), `bench-applicant-${i}`),
+    );
+
+    console.log('\nloading the large set through the ingest path (concurrently)');
+    await load(`${LARGE.toLocaleString('en')} devices`, LARGE - SMALL, async (i) => {
+      const n = i + SMALL;
+      for (const event of deviceStory(deviceId('l', n), `bench-owner-${n}`, now)) await ingest(event);
+    });
+    await load(`${HEAVY.toLocaleString('en')} devices with ${HISTORY}-entry histories`, HEAVY, async (i) => {
+      const id = deviceId('l', SMALL + i);
+      await stores.backfillHistory(
+        id,
+        Array.from({ length: HISTORY }, (_, h) => ({
+          since: new Date(now - (HISTORY - h) * DAY_MS),
+          ownerId: `bench-past-owner-${i}-${h}`,
+          via: 'legacy',
+        })),
+      );
+    });
+
+    console.log('\ndecisions, 200,000 devices (2,000 with long histories), half the lookups on each kind');
+    const pick = (i: number) =>
+      i % 2 === 0 ? SMALL + ((i * 7) % HEAVY) : SMALL + HEAVY + ((i * 7919) % (LARGE - SMALL - HEAVY));
+    const large = await measure('sign-up checks', (i) => decide(deviceId('l', pick(i)), `bench-applicant-${i}`));
+    const rawReads = await measure('raw single-partition reads (same devices)', (i) =>
+      raw.execute(READ, [deviceId('l', pick(i))], { prepare: true }),
+    );
+
+    console.log('\ningest: the event mix through the ingest path');
+    const ingestRun = await measure(
+      'device events',
+      (i) => ingest(mixedEvent(i, now)),
+      () => (rowsWritten = 0),
+    );
+    const rowsPerEvent = rowsWritten / ingestRun.ops;
+
+    // The ceiling a decision is held to: the same read on the same devices, in the same run.
+    const rawReadRate = rawReads.perSecond;
+    console.log('');
+    for (const line of formatTable([
+      ['measure', 'value', 'goal'],
+      ['decision p50, 1,000 devices', `${small.p50.toFixed(2)} ms`, ''],
+      ['decision p50, 200,000 devices', `${large.p50.toFixed(2)} ms`, ''],
+      ['p50 large / small', (large.p50 / small.p50).toFixed(2), '<= 1.2'],
+      ['decision p99, 200,000 devices', `${large.p99.toFixed(2)} ms`, '<= 5 ms'],
+      ['decisions/s (200,000 devices)', large.perSecond.toFixed(0), ''],
+      ['raw single-partition reads/s (200,000 devices)', rawReadRate.toFixed(0), ''],
+      ['decisions / raw reads', (large.perSecond / rawReadRate).toFixed(2), '>= 0.5'],
+      ['ingest events/s', ingestRun.perSecond.toFixed(0), ''],
+      ['rows written per event', rowsPerEvent.toFixed(2), ''],
+      ['raw single-row writes/s', rawWrites.perSecond.toFixed(0), ''],
+      [
+        'ingest rows/s / raw writes/s',
+        ((ingestRun.perSecond * rowsPerEvent) / rawWrites.perSecond).toFixed(2),
+        '>= 0.5',
+      ],
+    ]))
+      console.log(line);
+    console.log(
+      JSON.stringify({
+        bench: 'device',
+        p50_ms_small: round(small.p50),
+        p50_ms_large: round(large.p50),
+        p99_ms_large: round(large.p99),
+        decisions_per_s: Math.round(large.perSecond),
+        raw_reads_per_s: Math.round(rawReadRate),
+        ingest_eps: Math.round(ingestRun.perSecond),
+        rows_per_event: round(rowsPerEvent),
+        raw_writes_per_s: Math.round(rawWrites.perSecond),
+      }),
+    );
+  } finally {
+    await stores.close();
+    await raw.shutdown();
+  }
+}
+
+const round = (n: number): number => Math.round(n * 100) / 100;
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exit(1);
+});
