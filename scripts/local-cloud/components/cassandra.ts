@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { createCassandraClient } from '@backbone/shared/cassandra';
 import { HOST, PORTS, SCRIPTS_DIR } from '../layout';
@@ -82,6 +84,13 @@ export const cassandra: Component = {
       'concurrent_counter_writes: 8',
       // Lightweight transactions (device transfers) use Paxos v2 in 5.0.
       'paxos_variant: v2',
+      // Trie-indexed SSTables (5.0's newer format, as its cassandra_latest.yaml chooses): a partition is found
+      // through a trie rather than a sampled index, so a lookup costs about the same however many partitions a
+      // table holds.
+      'sstable:',
+      '  selected_format: bti',
+      // A single 5.0 node with no older peer: nothing to stay compatible with (the default, CASSANDRA_4, refuses bti).
+      'storage_compatibility_mode: NONE',
       '',
     ].join('\n');
     writeFileSync(path.join(dir, 'conf', 'cassandra.yaml'), yaml);
@@ -134,3 +143,30 @@ export const cassandra: Component = {
     }
   },
 };
+
+/**
+ * Runs nodetool (from the same jars) against the local node over JMX, e.g. `nodetool(['flush', 'ks'])`: for
+ * benchmarks that must compare reads from the same storage state. Returns its output.
+ */
+export async function nodetool(args: readonly string[]): Promise<string> {
+  const dir = componentDir('cassandra');
+  const { stdout } = await promisify(execFile)(
+    'java',
+    [
+      ...JVM17_MODULE_OPTIONS,
+      // It keeps a command history under the home folder and logs at debug level by default: neither is wanted.
+      `-Duser.home=${path.join(dir, 'data')}`,
+      `-Dlogback.configurationFile=file://${path.join(dir, 'conf', 'logback.xml')}`,
+      '-cp',
+      `${path.join(dir, 'conf')}:${path.join(dir, 'lib', '*')}`,
+      'org.apache.cassandra.tools.NodeTool',
+      '-h',
+      HOST,
+      '-p',
+      String(PORTS.cassandraJmx),
+      ...args,
+    ],
+    { encoding: 'utf8' },
+  );
+  return stdout;
+}
