@@ -61,9 +61,12 @@ export async function ingestDeviceEvent(
       return store.recordSeen(event.data.deviceId, event.data.customerId, at, { ...window, activity: false });
     case 'SignUpCompleted': {
       const { deviceId, customerId } = event.data;
-      await store.recordSeen(deviceId, customerId, at, { ...window, activity: true });
-      // Normally the sign-up check already bound the device; a sign-up that skipped it binds a free device here.
-      await store.bindIfFree(deviceId, customerId, at);
+      // Normally the sign-up check already bound the device; a sign-up that skipped it binds a free device here. The
+      // two touch different cells, so they go together.
+      await Promise.all([
+        store.recordSeen(deviceId, customerId, at, { ...window, activity: true }),
+        store.bindIfFree(deviceId, customerId, at),
+      ]);
       return;
     }
     case 'LoginSucceeded':
