@@ -3,7 +3,7 @@
  * face (migrations, demo), the simulation's Cassandra mode and the benchmark take ready-made parts from here.
  */
 import path from 'node:path';
-import { loadConfig } from '@backbone/shared';
+import { awsClientSettings, awsEnvironmentSchema, createSecretsManagerClient, loadConfig } from '@backbone/shared';
 import { cassandraEnvironmentSchema, createCassandraClient, migrateCassandra } from '@backbone/shared/cassandra';
 import { z } from 'zod';
 import {
@@ -50,6 +50,12 @@ export const deviceCassandraSchema = cassandraEnvironmentSchema.extend({
 export const loadDevicePolicy = (env: Record<string, string | undefined> = process.env): DevicePolicy =>
   loadConfig(devicePolicySchema, env, SERVICE);
 
+/** A Secrets Manager client when the cluster's credentials are in Secrets Manager (none locally). */
+const secretsFor = (config: { CASSANDRA_CREDENTIALS_SECRET_ARN?: string }, env: Record<string, string | undefined>) =>
+  config.CASSANDRA_CREDENTIALS_SECRET_ARN
+    ? createSecretsManagerClient(awsClientSettings(loadConfig(awsEnvironmentSchema, env, SERVICE)))
+    : undefined;
+
 export interface DeviceStores extends CassandraDeviceStore {
   close(): Promise<void>;
 }
@@ -61,9 +67,16 @@ export function openDeviceStores(
 ): DeviceStores {
   const config = loadConfig(deviceCassandraSchema, env, SERVICE);
   const policy = loadDevicePolicy(env);
-  const client = createCassandraClient(config);
+  const secrets = secretsFor(config, env);
+  const client = createCassandraClient(config, { secrets });
   const stores = createCassandraDeviceStore(client, { lastSeenDays: lastSeenDays(policy), ...options });
-  return { ...stores, close: () => client.shutdown() };
+  return {
+    ...stores,
+    async close() {
+      await client.shutdown();
+      secrets?.destroy();
+    },
+  };
 }
 
 const migrationSchema = deviceCassandraSchema.extend({
@@ -84,10 +97,16 @@ export async function migrateDeviceTables(
   log?: (line: string) => void,
 ): Promise<string[]> {
   const config = loadConfig(migrationSchema, env, `${SERVICE} migrations`);
-  return migrateCassandra(config, {
-    keyspace: config.CASSANDRA_KEYSPACE,
-    replication: config.CASSANDRA_REPLICATION,
-    dir: MIGRATIONS_DIR,
-    log,
-  });
+  const secrets = secretsFor(config, env);
+  try {
+    return await migrateCassandra(config, {
+      keyspace: config.CASSANDRA_KEYSPACE,
+      replication: config.CASSANDRA_REPLICATION,
+      dir: MIGRATIONS_DIR,
+      log,
+      secrets,
+    });
+  } finally {
+    secrets?.destroy();
+  }
 }

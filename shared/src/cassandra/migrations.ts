@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createCassandraClient, type CassandraEnvironment } from './client';
 
 /**
@@ -18,6 +19,8 @@ export interface CassandraMigrationOptions {
   replication: string;
   dir: string;
   log?: (line: string) => void;
+  /** Needed when the credentials are in Secrets Manager (CASSANDRA_CREDENTIALS_SECRET_ARN). */
+  secrets?: SecretsManagerClient;
 }
 
 export interface CqlMigration {
@@ -70,17 +73,17 @@ export async function migrateCassandra(
   env: CassandraEnvironment,
   options: CassandraMigrationOptions,
 ): Promise<string[]> {
-  const { keyspace, replication, dir, log = () => undefined } = options;
+  const { keyspace, replication, dir, secrets, log = () => undefined } = options;
   if (!KEYSPACE_NAME.test(keyspace))
     throw new Error(`keyspace "${keyspace}": use lowercase letters, digits and _, starting with a letter`);
   const migrations = readCqlMigrations(dir);
-  const admin = createCassandraClient(env, { keyspace: null });
+  const admin = createCassandraClient(env, { keyspace: null, secrets });
   try {
     await admin.execute(`CREATE KEYSPACE IF NOT EXISTS ${keyspace} WITH replication = ${replication}`);
   } finally {
     await admin.shutdown();
   }
-  const client = createCassandraClient(env, { keyspace });
+  const client = createCassandraClient(env, { keyspace, secrets });
   try {
     await client.execute(
       'CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, name text, checksum text, applied_at timestamp)',

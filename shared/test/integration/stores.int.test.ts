@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { CreateSecretCommand, DeleteSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Client } from 'cassandra-driver';
 import { awsClientSettings, awsEnvironmentSchema, createSecretsManagerClient, loadConfig } from '../../src';
-import { cassandraEnvironmentSchema, createCassandraClient } from '../../src/cassandra';
+import { cassandraEnvironmentSchema, createCassandraClient, credentialsFromSecret } from '../../src/cassandra';
 import { createPostgresPool, postgresEnvironmentSchema, type PostgresPool } from '../../src/postgres';
 
 describe('Cassandra through the shared client', () => {
@@ -152,6 +152,40 @@ describe('PostgreSQL with the password in Secrets Manager (as in AWS)', () => {
   it('refuses to build a pool that would need the secret without a client to read it', () => {
     expect(() => createPostgresPool({ ...env, PGPASSWORD_SECRET_ARN: 'arn:aws:secretsmanager:x' })).toThrow(
       'PGPASSWORD_SECRET_ARN is set',
+    );
+  });
+});
+
+describe('Cassandra credentials in Secrets Manager (as in AWS)', () => {
+  const aws = awsClientSettings(loadConfig(awsEnvironmentSchema));
+  let secrets: SecretsManagerClient;
+  const secretArns: string[] = [];
+  const storeSecret = async (value: string): Promise<string> => {
+    const { ARN } = await secrets.send(
+      new CreateSecretCommand({ Name: `it-cassandra-${randomUUID()}`, SecretString: value }),
+    );
+    secretArns.push(ARN!);
+    return ARN!;
+  };
+
+  beforeAll(() => {
+    secrets = createSecretsManagerClient(aws);
+  });
+
+  afterAll(async () => {
+    for (const arn of secretArns)
+      await secrets.send(new DeleteSecretCommand({ SecretId: arn, ForceDeleteWithoutRecovery: true }));
+    secrets?.destroy();
+  });
+
+  // The local node admits anyone (it never asks a client to authenticate), so what is proven here is the reading:
+  // the unit tests hold the authenticator's answer to what the credentials say.
+  it('reads the username and password from the secret, and refuses a secret without them', async () => {
+    const good = await storeSecret(JSON.stringify({ username: 'device_ownership', password: 'p4ss' }));
+    expect(await credentialsFromSecret(secrets, good)()).toEqual({ username: 'device_ownership', password: 'p4ss' });
+    const partial = await storeSecret(JSON.stringify({ password: 'p4ss' }));
+    await expect(credentialsFromSecret(secrets, partial)()).rejects.toThrow(
+      'must be JSON with a "username" and a "password" string',
     );
   });
 });
