@@ -6,6 +6,7 @@ import {
   asciiDigits,
   canonicalCountry,
   canonicalCustomer,
+  looksPublished,
   canonicalDateOfBirth,
   canonicalEmail,
   canonicalName,
@@ -286,6 +287,18 @@ describe('canonicalCustomer', () => {
       },
       leftOut: [{ field: 'customer.dateOfBirth', reason: '2015-04-01 is of someone younger than 18' }],
     });
+  });
+
+  it('takes a published birth date as it is only when plainly adult by the clock it is asked with, in any order', () => {
+    const born2008 = { customerId: 'c', dateOfBirth: '2008-06-01', country: 'GB' };
+    const on = (iso: string) => new Date(iso);
+    // In 2026 someone born in mid-2008 may still be 17: not plainly adult, so checked in full (and left out).
+    expect(looksPublished(born2008, on('2026-12-31T23:59:59Z'))).toBe(false);
+    expect(looksPublished(born2008, on('2027-01-01T00:00:00Z'))).toBe(true);
+    // A clock set back (a test, a replay) is answered for its own year, not the last one asked.
+    expect(looksPublished(born2008, on('2026-06-01T00:00:00Z'))).toBe(false);
+    expect(looksPublished(born2008, on('2030-06-01T00:00:00Z'))).toBe(true);
+    expect(looksPublished({ ...born2008, country: 'UK' }, on('2030-06-01T00:00:00Z'))).toBe(false);
   });
 
   it('says so when an identifier is not text', () => {

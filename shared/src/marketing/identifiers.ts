@@ -243,6 +243,9 @@ export function canonicalDateOfBirth(text: string, now: Date): Verdict {
 
 // ---- the customer ----
 
+// ISO 3166-1 alpha-2 codes as a set, made once: asked of every event the dispatcher reads ("UK" is not among them).
+const ALPHA_2 = new Set(Object.keys(countries.getAlpha2Codes()));
+
 // What publishMarketingEvents writes, recognised cheaply: marketing-events reads every event's customer, and only one
 // published otherwise pays for the full treatment (libphonenumber's parse, Unicode passes, the contract's schema).
 const LOOKS_CANONICAL: Record<Exclude<OptionalIdentifier, 'dateOfBirth'>, (value: string) => boolean> = {
@@ -251,14 +254,28 @@ const LOOKS_CANONICAL: Record<Exclude<OptionalIdentifier, 'dateOfBirth'>, (value
   // One plain word: no title or suffix to take off, nothing invisible.
   firstName: (value) => /^[A-Za-z][A-Za-z'-]{0,99}$/.test(value),
   lastName: (value) => /^[A-Za-z][A-Za-z'-]{0,99}$/.test(value),
-  country: (value) => /^[A-Z]{2}$/.test(value) && value !== 'UK' && countries.isValid(value),
+  country: (value) => ALPHA_2.has(value),
 };
+
+// 1 January of the year someone turning 18 this year was born, for the year the clock is in: made again only when
+// the year changes (and for a clock set elsewhere), since every event the dispatcher reads asks.
+let adultCutoff = { from: 0, until: 0, date: '' };
+function adultBirthCutoff(nowMs: number): string {
+  if (nowMs < adultCutoff.from || nowMs >= adultCutoff.until) {
+    const year = new Date(nowMs).getUTCFullYear();
+    adultCutoff = {
+      from: Date.UTC(year, 0, 1),
+      until: Date.UTC(year + 1, 0, 1),
+      date: `${year - MINIMUM_CUSTOMER_AGE}-01-01`,
+    };
+  }
+  return adultCutoff.date;
+}
 
 // Plainly old enough: born before 1 January of the year someone turning 18 this year was born (the rest go the full
 // way).
-const looksLikeAdultBirthDate = (value: string, now: Date): boolean =>
-  /^(19|20)\d{2}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/.test(value) &&
-  value < `${now.getUTCFullYear() - MINIMUM_CUSTOMER_AGE}-01-01`;
+const looksLikeAdultBirthDate = (value: string, nowMs: number): boolean =>
+  /^(19|20)\d{2}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/.test(value) && value < adultBirthCutoff(nowMs);
 
 const fits = (value: unknown, check: (value: string) => boolean): boolean =>
   value === undefined || (typeof value === 'string' && check(value));
@@ -278,7 +295,7 @@ export function looksPublished(customer: CustomerInput, now?: Date): boolean {
     fits(firstName, LOOKS_CANONICAL.firstName) &&
     fits(lastName, LOOKS_CANONICAL.lastName) &&
     fits(country, LOOKS_CANONICAL.country) &&
-    fits(dateOfBirth, (value) => looksLikeAdultBirthDate(value, now ?? new Date()))
+    fits(dateOfBirth, (value) => looksLikeAdultBirthDate(value, now ? now.getTime() : Date.now()))
   );
 }
 

@@ -69,7 +69,7 @@ function handleMeta({ path, body, credentials, accept, reject, respond }: StandI
   const events = data as { event_name: string; event_id: string; user_data: Record<string, unknown> }[];
   accept(
     events.map((e) => `${e.event_name}:${e.event_id}`),
-    events.map((e) => metaMatchKeys(Object.keys(e.user_data))),
+    events.map((e) => metaMatchKeys(e.user_data)),
   );
   respond(200, { events_received: data.length, messages: [], fbtrace_id: fbtrace() });
 }

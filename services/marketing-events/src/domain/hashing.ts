@@ -45,10 +45,34 @@ export const normaliseDateOfBirth = (isoDate: string): string => isoDate.replace
 export const normaliseCountry = (country: string): string => country.trim().toLowerCase();
 
 /** The hash of a normalised value, or nothing for an empty one (sha256("") would match nobody, everywhere). */
-export function hashed(value: string | undefined, normalise: (v: string) => string): string | undefined {
+export function hashed(
+  value: string | undefined,
+  normalise: (v: string) => string,
+  hash: (v: string) => string = sha256Hex,
+): string | undefined {
   if (value === undefined) return undefined;
   const normalised = normalise(value);
-  return normalised === '' ? undefined : sha256Hex(normalised);
+  return normalised === '' ? undefined : hash(normalised);
+}
+
+/**
+ * SHA-256 hex, remembered, for identifiers that repeat across customers: a country (about 250 values), a date of birth
+ * (a few tens of thousands). Bounded: when full it starts again. Never for emails, phones or names, which identify a
+ * person on their own and should not outlive the event in memory.
+ */
+function rememberedHash(limit: number): (value: string) => string {
+  const hashes = new Map<string, string>();
+  return (value) => {
+    let digest = hashes.get(value);
+    // Stryker disable next-line ConditionalExpression: equivalent, a cache; only speed changes.
+    if (digest === undefined) {
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, only how much is remembered.
+      if (hashes.size >= limit) hashes.clear();
+      digest = sha256Hex(value);
+      hashes.set(value, digest);
+    }
+    return digest;
+  };
 }
 
 /** A customer's identifiers, normalised and hashed as Meta specifies (the other platforms use the same). */
@@ -62,17 +86,18 @@ export interface HashedIdentity {
   country?: string;
 }
 
-// Where each of Meta's contact fields comes from and how it is normalised, in Meta's order.
+// Where each of Meta's contact fields comes from, how it is normalised and hashed, in Meta's order.
 const CONTACT_SOURCES = [
-  ['em', 'email', normaliseEmail],
-  ['ph', 'phone', normalisePhone],
-  ['fn', 'firstName', normaliseName],
-  ['ln', 'lastName', normaliseName],
-  ['db', 'dateOfBirth', normaliseDateOfBirth],
-  ['country', 'country', normaliseCountry],
+  ['em', 'email', normaliseEmail, sha256Hex],
+  ['ph', 'phone', normalisePhone, sha256Hex],
+  ['fn', 'firstName', normaliseName, sha256Hex],
+  ['ln', 'lastName', normaliseName, sha256Hex],
+  ['db', 'dateOfBirth', normaliseDateOfBirth, rememberedHash(50_000)],
+  ['country', 'country', normaliseCountry, rememberedHash(1_000)],
 ] as const satisfies readonly (readonly [
   keyof HashedIdentity,
   keyof MarketingEvent['data']['customer'],
+  (value: string) => string,
   (value: string) => string,
 ])[];
 
@@ -97,8 +122,8 @@ export function hashedIdentity(customer: MarketingEvent['data']['customer']): Ha
     // Canonical already when published through publishMarketingEvents; made so here for an event published otherwise.
     const canonical = looksPublished(customer) ? customer : canonicalCustomer(customer, { published: true }).customer;
     identity = { externalId: externalIdOf(customer.customerId) };
-    for (const [field, source, normalise] of CONTACT_SOURCES) {
-      const value = hashed(canonical[source], normalise);
+    for (const [field, source, normalise, hash] of CONTACT_SOURCES) {
+      const value = hashed(canonical[source], normalise, hash);
       if (value !== undefined) identity[field] = value;
     }
     // Stryker disable next-line CallExpression: equivalent, a cache; only speed changes.

@@ -140,7 +140,7 @@ export function metaDestination(settings: MetaSettings, http: HttpTransport): De
     name: 'meta',
     maxBatch: META_MAX_BATCH,
     concurrency: 4,
-    matchKeys: (event) => metaMatchKeys(Object.keys(event.user_data)),
+    matchKeys: (event) => metaMatchKeys(event.user_data),
     // Meta deduplicates a repeat on event_id and event_name: anything in doubt is sent again.
     delivery: 'at-least-once',
     bisectOnRejection: true,

@@ -3,6 +3,7 @@ import type { MarketingEvent } from '@backbone/shared';
 import { z } from 'zod';
 import type { Destination, Prepared } from './destination';
 import { destinationEventIdOf, hashedIdentity, sha256Hex } from './hashing';
+import { matchKeyBit, matchKeysOf } from './match-keys';
 import type { HttpTransport } from './outcome';
 import { definePlatform } from './platform';
 
@@ -57,6 +58,12 @@ export function toWebhookEvent(event: MarketingEvent): Prepared<WebhookEvent> {
 /** Events per webhook request: `{"events": [...]}`; receivers deduplicate on each event's eventId. */
 export const WEBHOOK_MAX_BATCH = 100;
 
+const [EXTERNAL_ID_BIT, EMAIL_BIT, PHONE_BIT] = (['externalId', 'email', 'phone'] as const).map(matchKeyBit) as [
+  number,
+  number,
+  number,
+];
+
 export function webhookDestination(
   settings: WebhookSettings,
   http: HttpTransport,
@@ -67,11 +74,8 @@ export function webhookDestination(
     maxBatch: WEBHOOK_MAX_BATCH,
     concurrency: 8,
     // A receiver that refuses one event of a batch refuses the request: find the bad one, deliver the rest.
-    matchKeys: ({ customer }) => [
-      'externalId',
-      ...(customer.emailSha256 ? (['email'] as const) : []),
-      ...(customer.phoneSha256 ? (['phone'] as const) : []),
-    ],
+    matchKeys: ({ customer }) =>
+      matchKeysOf(EXTERNAL_ID_BIT | (customer.emailSha256 ? EMAIL_BIT : 0) | (customer.phoneSha256 ? PHONE_BIT : 0)),
     // Receivers deduplicate on eventId (the README's receiver contract): anything in doubt is sent again.
     delivery: 'at-least-once',
     bisectOnRejection: true,
