@@ -4,18 +4,14 @@
  */
 import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
 import {
-  awsClientSettings,
-  awsEnvironmentSchema,
   commaSeparated,
-  createDeadLetterQueueSink,
   createDocumentClient,
   createLogger,
   createMetrics,
-  createSqsClient,
   createSsmClient,
   loadConfig,
-  QueueUrlResolver,
-  sqsVisibilityBackoff,
+  sqsConsumerConfigSchema,
+  sqsConsumerSideEffects,
 } from '@backbone/shared';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { z } from 'zod';
@@ -28,10 +24,8 @@ import { PLATFORM_NAMES, PLATFORMS } from '../../domain/platforms';
 import { SERVICE } from '../../service';
 import type { DispatcherParts } from './handler';
 
-export const dispatcherConfigSchema = awsEnvironmentSchema.extend({
+export const dispatcherConfigSchema = sqsConsumerConfigSchema.extend({
   DELIVERIES_TABLE: z.string().min(3),
-  DEAD_LETTER_QUEUE_NAME: z.string().min(1),
-  MAX_RECEIVE_COUNT: z.coerce.number().int().min(1).max(1000),
   RETRY_BASE_SECONDS: z.coerce.number().positive().default(5),
   RETRY_MAX_SECONDS: z.coerce.number().positive().default(300),
   DESTINATIONS: commaSeparated.pipe(z.array(z.enum(PLATFORM_NAMES as [string, ...string[]]))),
@@ -105,9 +99,7 @@ export async function buildDestinations(
 
 export async function wireDispatcher(env: Record<string, string | undefined> = process.env): Promise<DispatcherParts> {
   const config = loadConfig(dispatcherConfigSchema, env, `${SERVICE}/dispatchEvents`);
-  const aws = awsClientSettings(config);
-  const sqs = createSqsClient(aws);
-  const queueUrls = new QueueUrlResolver(sqs);
+  const { aws, deadLetters, backoff, maxReceiveCount } = sqsConsumerSideEffects(config);
   let ssm: SSMClient | undefined;
   return {
     destinations: await buildDestinations(
@@ -116,12 +108,9 @@ export async function wireDispatcher(env: Record<string, string | undefined> = p
       () => (ssm ??= createSsmClient(aws)),
     ),
     ledger: createDynamoDbDeliveryLedger(createDocumentClient(aws), config.DELIVERIES_TABLE),
-    deadLetters: createDeadLetterQueueSink(sqs, () => queueUrls.resolve(config.DEAD_LETTER_QUEUE_NAME)),
-    backoff: sqsVisibilityBackoff(sqs, queueUrls, {
-      baseSeconds: config.RETRY_BASE_SECONDS,
-      maxSeconds: config.RETRY_MAX_SECONDS,
-    }),
-    maxReceiveCount: config.MAX_RECEIVE_COUNT,
+    deadLetters,
+    backoff,
+    maxReceiveCount,
     logger: createLogger(SERVICE),
     metrics: createMetrics(SERVICE),
   };

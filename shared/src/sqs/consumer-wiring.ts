@@ -1,0 +1,45 @@
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { z } from 'zod';
+import { awsClientSettings, awsEnvironmentSchema, createSqsClient, type AwsClientSettings } from '../aws/clients';
+import { QueueUrlResolver } from '../aws/queue-urls';
+import { sqsVisibilityBackoff, type RetryBackoff } from './consumer';
+import { createDeadLetterQueueSink, type DeadLetterSink } from './dead-letter';
+
+/**
+ * What every SQS consumer's function reads from its environment besides its own settings: its DLQ, the source
+ * queue's redrive maxReceiveCount, and the backoff between deliveries. Extend it with the function's own settings.
+ */
+export const sqsConsumerConfigSchema = awsEnvironmentSchema.extend({
+  DEAD_LETTER_QUEUE_NAME: z.string().min(1, "set DEAD_LETTER_QUEUE_NAME to the source queue's DLQ"),
+  MAX_RECEIVE_COUNT: z.coerce.number().int().min(1).max(1000),
+  RETRY_BASE_SECONDS: z.coerce.number().positive().default(2),
+  RETRY_MAX_SECONDS: z.coerce.number().positive().default(60),
+});
+
+export type SqsConsumerConfig = z.infer<typeof sqsConsumerConfigSchema>;
+
+/** The parts createSqsConsumer and createSqsBatchConsumer take besides the handling, and the clients behind them. */
+export interface SqsConsumerSideEffects {
+  aws: AwsClientSettings;
+  sqs: SQSClient;
+  deadLetters: DeadLetterSink;
+  backoff: RetryBackoff;
+  maxReceiveCount: number;
+}
+
+/** One SQS client and queue-URL cache for a consumer's DLQ sends and its redelivery delays. */
+export function sqsConsumerSideEffects(config: SqsConsumerConfig): SqsConsumerSideEffects {
+  const aws = awsClientSettings(config);
+  const sqs = createSqsClient(aws);
+  const queueUrls = new QueueUrlResolver(sqs);
+  return {
+    aws,
+    sqs,
+    deadLetters: createDeadLetterQueueSink(sqs, () => queueUrls.resolve(config.DEAD_LETTER_QUEUE_NAME)),
+    backoff: sqsVisibilityBackoff(sqs, queueUrls, {
+      baseSeconds: config.RETRY_BASE_SECONDS,
+      maxSeconds: config.RETRY_MAX_SECONDS,
+    }),
+    maxReceiveCount: config.MAX_RECEIVE_COUNT,
+  };
+}
