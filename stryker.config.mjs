@@ -9,6 +9,7 @@ export default {
     'shared/src/sqs/**/*.ts',
     'shared/src/contracts/**/*.ts',
     'services/marketing-events/src/domain/**/*.ts',
+    'services/device-ownership/src/domain/**/*.ts',
     'shared/src/rules/checker.ts',
     'shared/src/rules/compiler/**/*.ts',
     '!**/*.test.ts',

@@ -140,4 +140,67 @@ describe('ingesting device events', () => {
     expect(record.deviceFlags).toEqual([]);
     expect(record.accountsInWindow.size).toBe(0);
   });
+
+  it('writes each event to the store as the rows it stands for, with the event’s time', async () => {
+    const calls: unknown[][] = [];
+    const recorder = new Proxy(
+      {},
+      {
+        get:
+          (_, method: string) =>
+          async (...args: unknown[]) =>
+            void calls.push([method, ...args]),
+      },
+    ) as Parameters<typeof ingestDeviceEvent>[1];
+    const t = new Date(at(1));
+    const marker = { set: true, writtenAt: at(200) };
+    const events: DeviceEvent[] = [
+      appInstalledV1.create(
+        { deviceId: 'd', installId: 'i', platform: 'ios', attestation: { resetProofFlag: marker } },
+        { occurredAt: t },
+      ),
+      appInstalledV1.create({ deviceId: 'd', installId: 'i', platform: 'android' }, { occurredAt: t }),
+      signUpAttemptedV1.create({ deviceId: 'd', customerId: 'c' }, { occurredAt: t }),
+      signUpCompletedV1.create({ deviceId: 'd', customerId: 'c' }, { occurredAt: t }),
+      loginSucceededV1.create({ deviceId: 'd', customerId: 'c' }, { occurredAt: t }),
+      customerLoanRepaidV1.create({ customerId: 'c', loanId: 'l' }, { occurredAt: t }),
+      accountStandingChangedV1.create({ customerId: 'c', standing: 'arrears' }, { occurredAt: t }),
+      accountClosedV1.create({ customerId: 'c' }, { occurredAt: t }),
+      fraudFlagRaisedV1.create(
+        { subject: { kind: 'customer', customerId: 'c' }, flagId: 'f', reason: 'r', expiresAt: at(-9) },
+        { occurredAt: t },
+      ),
+      fraudFlagClearedV1.create({ subject: { kind: 'device', deviceId: 'd' }, flagId: 'f' }, { occurredAt: t }),
+      fraudFlagClearedV1.create({ subject: { kind: 'customer', customerId: 'c' }, flagId: 'f' }, { occurredAt: t }),
+      deviceResetSignalledV1.create(
+        { deviceId: 'd', signal: 'attestation', installId: 'j', attestation: { resetProofFlag: marker } },
+        { occurredAt: t },
+      ),
+      deviceResetSignalledV1.create({ deviceId: 'd', signal: 'new-install-id' }, { occurredAt: t }),
+    ];
+    for (const event of events) await ingestDeviceEvent(event, recorder, DEFAULT_POLICY);
+    const window = DEFAULT_POLICY.windowDays;
+    const proof = { set: true, writtenAt: new Date(at(200)) };
+    expect(calls).toEqual([
+      ['recordInstall', 'd', { installId: 'i', platform: 'ios', resetProofFlag: proof }, t],
+      ['recordInstall', 'd', { installId: 'i', platform: 'android' }, t],
+      ['recordSeen', 'd', 'c', t, { windowDays: window, activity: false }],
+      ['recordSeen', 'd', 'c', t, { windowDays: window, activity: true }],
+      ['bindIfFree', 'd', 'c', t],
+      ['recordSeen', 'd', 'c', t, { windowDays: window, activity: true }],
+      ['recordCustomerFact', 'c', { kind: 'loan', loanId: 'l', state: 'repaid' }, t],
+      ['recordCustomerFact', 'c', { kind: 'standing', standing: 'arrears' }, t],
+      ['recordCustomerFact', 'c', { kind: 'closed', at: t }, t],
+      [
+        'recordCustomerFact',
+        'c',
+        { kind: 'flag', flag: { id: 'f', reason: 'r', raisedAt: t, expiresAt: new Date(at(-9)), resetProof: false } },
+        t,
+      ],
+      ['recordDeviceFlag', 'd', 'f', undefined, t],
+      ['recordCustomerFact', 'c', { kind: 'flag-cleared', flagId: 'f' }, t],
+      ['recordReset', 'd', t, { installId: 'j', resetProofFlag: proof }],
+      ['recordReset', 'd', t, {}],
+    ]);
+  });
 });

@@ -1,5 +1,13 @@
 import { freeDevice, type CustomerStanding, type DeviceRecord, type FraudFlag } from './device-record';
-import { claims, decideSignUp, decideSignUpLegacy, DEFAULT_POLICY, rulesVersion, type Applicant } from './rules';
+import {
+  claims,
+  decideSignUp,
+  decideSignUpLegacy,
+  DEFAULT_POLICY,
+  lastSeenDays,
+  rulesVersion,
+  type Applicant,
+} from './rules';
 
 const NOW = new Date('2026-11-30T12:00:00Z');
 const daysAgo = (days: number): Date => new Date(NOW.getTime() - days * 86_400_000);
@@ -154,6 +162,119 @@ describe('the current sign-up rules', () => {
   });
 });
 
+describe('the current rules at their edges', () => {
+  const policy = DEFAULT_POLICY;
+  it('counts a flag until the moment it expires, and one raised at the very moment of the reset', () => {
+    expect(summary({ ...freeDevice('d'), deviceFlags: [flag(3, { expiresAt: NOW })] }).outcome).toBe('allow');
+    expect(
+      summary({ ...freeDevice('d'), deviceFlags: [flag(3, { expiresAt: new Date(NOW.getTime() + 1) })] }).outcome,
+    ).toBe('block');
+    const atReset = { ...freeDevice('d'), lastResetAt: daysAgo(3), deviceFlags: [flag(3)] };
+    expect(summary(atReset).outcome).toBe('block');
+  });
+
+  it('takes a reset-proof marker up to exactly its maximum age, and only when it is set', () => {
+    const deviceFlags = [flag(30, { resetProof: true })];
+    const withMarker = (writtenAt: Date, set = true): DeviceRecord => ({
+      ...freeDevice('d'),
+      lastResetAt: daysAgo(5),
+      deviceFlags,
+      resetProofFlag: { set, writtenAt },
+    });
+    expect(summary(withMarker(daysAgo(policy.resetProofMaxAgeDays))).outcome).toBe('block');
+    expect(summary(withMarker(new Date(daysAgo(policy.resetProofMaxAgeDays).getTime() - 1))).outcome).toBe('allow');
+    // No marker at all: the flag stayed with the phone's previous life.
+    expect(summary({ ...freeDevice('d'), lastResetAt: daysAgo(5), deviceFlags }).outcome).toBe('allow');
+  });
+
+  it('counts accounts seen exactly at the window’s start, and sends only more than the maximum to review', () => {
+    const seen = (days: number[]) => new Map(days.map((d, i) => [`c${i}`, daysAgo(d)] as const));
+    // Two others and the applicant: three, the maximum, allowed.
+    expect(summary({ ...freeDevice('d'), accountsInWindow: seen([1, 2]) }).outcome).toBe('allow');
+    expect(summary({ ...freeDevice('d'), accountsInWindow: seen([1, 2, policy.windowDays]) })).toEqual({
+      outcome: 'review',
+      reasons: ['too_many_accounts'],
+      stepUp: 'document_check',
+    });
+    // The applicant seen before counts once.
+    const withApplicant = new Map([...seen([1, 2]), ['cust-b', daysAgo(1)] as const]);
+    expect(decide({ ...freeDevice('d'), accountsInWindow: withApplicant }).evidence.accountsInWindow).toBe(3);
+  });
+
+  it('passes a phone on from an owner exactly a window old, not from one a moment younger', () => {
+    const owned = (sinceMs: number): DeviceRecord => ({
+      ...freeDevice('d'),
+      owner: { customerId: 'cust-a', since: new Date(sinceMs) },
+      lastResetAt: daysAgo(1),
+    });
+    const windowAgo = NOW.getTime() - policy.windowDays * 86_400_000;
+    expect(summary(owned(windowAgo)).outcome).toBe('allow_transfer');
+    expect(summary(owned(windowAgo + 1)).reasons).toEqual(['owner_account_new']);
+  });
+
+  it('transfers on a reset only if it came after the owner last used the phone, and on inactivity from the cool-down', () => {
+    expect(summary(ownedByA(5, {}, { lastResetAt: daysAgo(5) })).reasons).toEqual(['owner_recently_active']);
+    expect(summary(ownedByA(policy.coolDownDays)).outcome).toBe('allow_transfer');
+    expect(summary(ownedByA(policy.coolDownDays - 0.001)).reasons).toEqual(['owner_recently_active']);
+    // An owner with no activity recorded counts from when they became owner.
+    const quiet = { ...ownedByA(0), lastSeen: new Map<string, Date>() };
+    expect(summary(quiet).outcome).toBe('allow_transfer');
+  });
+
+  it('does not hand on a closed account’s phone while a loan is open on it', () => {
+    expect(summary(ownedByA(3, { closedAt: daysAgo(3), openLoans: 1 })).reasons).toEqual([
+      'owner_recently_active',
+      'owner_open_loan',
+    ]);
+  });
+
+  it("blocks on the applicant's own live flag, counts every live flag in the evidence, and names no one", () => {
+    const record = ownedByA(60, { flags: [flag(2, { id: 'o' })] }, { deviceFlags: [flag(2, { id: 'd' })] });
+    const withApplicant: DeviceRecord = {
+      ...record,
+      standings: new Map([...record.standings, ['cust-b', { openLoans: 0, inArrears: false, flags: [flag(1)] }]]),
+    };
+    const decision = decide(withApplicant);
+    expect(decision.reasons.map((r) => r.code)).toEqual([
+      'device_fraud_flag',
+      'owner_fraud_flag',
+      'applicant_fraud_flag',
+    ]);
+    expect(decision.evidence).toEqual({
+      owner: 'another customer',
+      ownerSince: daysAgo(200).toISOString(),
+      ownerLastSeen: daysAgo(60).toISOString(),
+      ownerOpenLoans: 0,
+      ownerInArrears: false,
+      accountsInWindow: 1,
+      liveFlags: 3,
+      flagsLeftByReset: 0,
+    });
+    expect(decide({ ...withApplicant, lastResetAt: daysAgo(0.5) }).evidence).toMatchObject({
+      lastResetAt: daysAgo(0.5).toISOString(),
+      liveFlags: 0,
+      flagsLeftByReset: 3,
+    });
+    // An owner applying again is judged on their flag as the applicant, not twice as owner too.
+    expect(decide(record, { customerId: 'cust-a' }).reasons.map((r) => r.code)).toEqual([
+      'device_fraud_flag',
+      'applicant_fraud_flag',
+    ]);
+  });
+
+  it('explains every reason in words', () => {
+    const decision = decide(ownedByA(3, { openLoans: 1, inArrears: true }));
+    expect(decision.reasons).toEqual([
+      { code: 'owner_recently_active', message: 'the owner used this device within the cool-down' },
+      { code: 'owner_open_loan', message: 'the owner has an open loan' },
+      { code: 'owner_in_arrears', message: 'the owner is in arrears' },
+    ]);
+    expect(rulesVersion(policy)).toBe('device-rules-v2;cool-down=30d;window=30d;max-accounts=3;reset-proof=365d');
+    expect(lastSeenDays(policy)).toBe(400);
+    expect(lastSeenDays({ ...policy, coolDownDays: 365 })).toBe(730);
+  });
+});
+
 describe('the legacy rule', () => {
   it('blocks any device bound to another customer, however long ago they used it', () => {
     const decision = decideSignUpLegacy(
@@ -164,6 +285,17 @@ describe('the legacy rule', () => {
     );
     expect(decision).toMatchObject({ outcome: 'block', rulesVersion: 'legacy-v1' });
     expect(decision.reasons.map((r) => r.code)).toEqual(['device_bound_to_another_customer']);
+  });
+
+  it('names its reason and claims nothing it should not', () => {
+    const blocked = decideSignUpLegacy(ownedByA(400), applicant, DEFAULT_POLICY, NOW);
+    expect(blocked.reasons).toEqual([
+      { code: 'device_bound_to_another_customer', message: 'the device is bound to another customer (legacy rule)' },
+    ]);
+    expect(claims(blocked)).toBe(false);
+    expect(decideSignUpLegacy(freeDevice('d'), applicant, DEFAULT_POLICY, NOW).reasons[0]!.code).toBe('device_free');
+    const own = { ...ownedByA(1), owner: { customerId: 'cust-b', since: daysAgo(1) } };
+    expect(decideSignUpLegacy(own, applicant, DEFAULT_POLICY, NOW).reasons[0]!.code).toBe('already_owner');
   });
 
   it('allows a free device and its own owner', () => {

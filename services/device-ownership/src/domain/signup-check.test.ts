@@ -50,4 +50,35 @@ describe('checking a sign-up', () => {
       ['b', 'a'],
     ]);
   });
+
+  it('tells a loser that finds the device still claimable to try again, and one that finds it theirs so', async () => {
+    const { stores, deps } = setUp();
+    // A claim that loses although the device reads free before and after: someone claimed and let go in between.
+    const losing = { ...deps, store: { ...stores.decisions, claim: async () => false } };
+    const lost = await checkSignUp(losing, { deviceId: 'd9', applicant: { customerId: 'a' } });
+    expect(lost).toMatchObject({ outcome: 'review', stepUp: 'owner_release', claimed: false });
+    expect(lost.reasons.map((r) => r.code)).toEqual(['lost_concurrent_claim', 'device_free']);
+    // A claim that "loses" because the same applicant's other request won: already theirs, said plainly.
+    await stores.decisions.claim('d8', 'a', undefined, NOW);
+    const read = stores.decisions.read;
+    let reads = 0;
+    const raced = {
+      ...deps,
+      store: {
+        read: async (id: string) => (reads++ === 0 ? { ...(await read(id)), owner: undefined } : read(id)),
+        claim: async () => false,
+      },
+    };
+    const theirs = await checkSignUp(raced, { deviceId: 'd8', applicant: { customerId: 'a' } });
+    expect(theirs).toMatchObject({ outcome: 'allow', reasons: [{ code: 'already_owner' }], claimed: false });
+  });
+
+  it('decides on the clock it is given by default', async () => {
+    const stores = createMemoryDeviceStore(() => NOW);
+    const result = await checkSignUp(
+      { store: stores.decisions, policy: DEFAULT_POLICY },
+      { deviceId: 'd1', applicant: { customerId: 'a' }, dryRun: true },
+    );
+    expect(Math.abs(Date.parse(result.decidedAt) - Date.now())).toBeLessThan(60_000);
+  });
 });
