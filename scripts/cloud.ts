@@ -145,7 +145,7 @@ export async function up(): Promise<string[]> {
  * LocalStack on 4566, Cassandra, PostgreSQL); start nothing, only check that each answers.
  */
 export const usesExternalCloud = (): boolean => process.env.LOCAL_CLOUD === 'external';
-const EXTERNAL_COMPONENTS = ['gateway', 'cassandra', 'postgres'];
+const EXTERNAL_COMPONENTS = ['gateway', 'cassandra', 'postgres', 'pgbouncer'];
 
 async function checkExternalCloud(): Promise<void> {
   const problems: string[] = [];

@@ -16,6 +16,8 @@ export const PORTS = {
   dynamodb: 4568,
   moto: 4569,
   postgres: 5433,
+  // Not 6432, PgBouncer's default: Debian's package may start a system PgBouncer there.
+  pgbouncer: 6434,
   cassandra: 9042,
   cassandraStorage: 7000,
   cassandraJmx: 7199,

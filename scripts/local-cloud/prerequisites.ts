@@ -78,3 +78,12 @@ export function postgresBinDir(): string {
   ensureDebianPackage(() => find() !== undefined, 'postgresql', 'PostgreSQL server binaries (initdb, postgres)');
   return find()!;
 }
+
+/** PgBouncer's binary: Debian's package (the local stand-in for RDS Proxy). */
+export function pgbouncerBinary(): string {
+  const find = (): string | undefined =>
+    ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer'].find((candidate) => existsSync(candidate)) ??
+    (hasCommand('pgbouncer') ? 'pgbouncer' : undefined);
+  ensureDebianPackage(() => find() !== undefined, 'pgbouncer', 'PgBouncer (connection pooling, as RDS Proxy in AWS)');
+  return find()!;
+}

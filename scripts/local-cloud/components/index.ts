@@ -8,13 +8,24 @@ import { dynamodbLocal } from './dynamodb-local';
 import { elasticmq } from './elasticmq';
 import { gateway } from './gateway';
 import { moto } from './moto';
+import { pgbouncer } from './pgbouncer';
 import { postgres } from './postgres';
 
 export { InstallError, type Component } from './component';
 export { PASSWORD_LOGIN_GROUP, POSTGRES_DATABASE, POSTGRES_ROLE } from './postgres';
+export { PGBOUNCER_POOL_SIZE } from './pgbouncer';
 
 /** In start order: the gateway fronts the three AWS emulators, so it comes after them. */
-export const COMPONENTS: readonly Component[] = [cassandra, postgres, elasticmq, dynamodbLocal, moto, gateway];
+// PgBouncer starts with the rest: its readiness check goes through to PostgreSQL, so it waits for it.
+export const COMPONENTS: readonly Component[] = [
+  cassandra,
+  postgres,
+  pgbouncer,
+  elasticmq,
+  dynamodbLocal,
+  moto,
+  gateway,
+];
 
 export function findComponent(name: string): Component {
   const component = COMPONENTS.find((c) => c.name === name);

@@ -7,8 +7,8 @@ import { postgresBinDir } from '../prerequisites';
 import { InstallError, type Component } from './component';
 import { componentDir } from './install';
 
-/** PostgreSQL refuses to run as root; as root we run it as the Debian "postgres" user. */
-function postgresUser(): string | undefined {
+/** PostgreSQL (and PgBouncer) refuse to run as root; as root we run them as the Debian "postgres" user. */
+export function postgresUser(): string | undefined {
   if (process.getuid?.() !== 0) return undefined;
   if (spawnSync('id', ['-u', 'postgres'], { stdio: 'ignore' }).status === 0) return 'postgres';
   if (spawnSync('id', ['-u', 'localcloud'], { stdio: 'ignore' }).status !== 0) {
