@@ -4,6 +4,7 @@
  */
 import { createPostgresPool, type PostgresPool } from '@backbone/shared/postgres';
 import { PGBOUNCER_POOL_SIZE, POSTGRES_DATABASE, POSTGRES_ROLE } from '../local-cloud/components';
+import { superuserPool } from '../local-cloud/components/postgres';
 import { HOST, PORTS } from '../local-cloud/layout';
 
 const throughPgBouncer = (max: number): PostgresPool =>
@@ -16,21 +17,11 @@ const throughPgBouncer = (max: number): PostgresPool =>
     PG_POOL_MAX: max,
   });
 
-const direct = (): PostgresPool =>
-  createPostgresPool({
-    PGHOST: HOST,
-    PGPORT: PORTS.postgres,
-    PGDATABASE: 'postgres',
-    PGUSER: 'postgres',
-    PGSSLMODE: 'disable',
-    PG_POOL_MAX: 1,
-  });
-
 describe('PgBouncer in front of the local PostgreSQL', () => {
   it(`serves ${PGBOUNCER_POOL_SIZE * 3} concurrent clients over at most ${PGBOUNCER_POOL_SIZE} PostgreSQL connections`, async () => {
     const clients = PGBOUNCER_POOL_SIZE * 3;
     const pool = throughPgBouncer(clients);
-    const observer = direct();
+    const observer = superuserPool();
     const marker = `pgbouncer-it-${Date.now()}`;
     try {
       let most = 0;

@@ -45,7 +45,7 @@ async function requirePasswordsFor(pool: ReturnType<typeof createPostgresPool>, 
 }
 
 /** One connection as the cluster's superuser, to the maintenance database. */
-const superuserPool = () =>
+export const superuserPool = () =>
   createPostgresPool({
     PGHOST: HOST,
     PGPORT: PORTS.postgres,

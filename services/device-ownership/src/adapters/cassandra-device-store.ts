@@ -8,6 +8,7 @@ import {
   deviceFlagsFrom,
   encodeFlag,
   factKey,
+  freeDevice,
   factValue,
   CLEARED,
   standingsFromFacts,
@@ -157,13 +158,7 @@ export function createCassandraDeviceStore(client: Client, storeOptions: DeviceS
   const decisions: DeviceDecisionStore = {
     async read(deviceId) {
       const row = (await client.execute(CQL.read, [deviceId], options)).first();
-      const record: DeviceRecord = {
-        deviceId,
-        lastSeen: new Map(),
-        accountsInWindow: new Map(),
-        standings: new Map(),
-        deviceFlags: [],
-      };
+      const record: DeviceRecord = freeDevice(deviceId);
       if (!row) return record;
       const owner = row['owner_id'] as string | null;
       const resetProofAt = row['reset_proof_flag_written_at'] as Date | null;

@@ -1,30 +1,12 @@
 import path from 'node:path';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { postgresClientConfig, type PostgresEnvironment } from '@backbone/shared/postgres';
+import type { PostgresEnvironment } from '@backbone/shared/postgres';
+import { migratePostgres } from '@backbone/shared/postgres/migrations';
 
 export const MIGRATIONS_DIR = path.join(__dirname, '..', '..', 'migrations');
 
-/**
- * Applies the versioned migrations (node-pg-migrate) to PostgreSQL or Aurora:
- * the same call runs in the local set-up and, with Aurora's variables, in AWS.
- */
-export async function migrate(
+/** Applies rules-ingestion's migrations (the public schema) to PostgreSQL or Aurora. */
+export const migrate = (
   env: PostgresEnvironment,
   options: { schema?: string; log?: (line: string) => void; secrets?: SecretsManagerClient } = {},
-): Promise<string[]> {
-  // node-pg-migrate is published as an ES module only.
-  const { runner } = await import('node-pg-migrate');
-  const applied = await runner({
-    databaseUrl: postgresClientConfig(env, options.secrets),
-    dir: MIGRATIONS_DIR,
-    direction: 'up',
-    migrationsTable: 'pgmigrations',
-    schema: options.schema ?? 'public',
-    createSchema: options.schema !== undefined,
-    checkOrder: true,
-    singleTransaction: true,
-    log: options.log ?? (() => undefined),
-    verbose: false,
-  });
-  return applied.map((m) => m.name);
-}
+): Promise<string[]> => migratePostgres(env, { ...options, dir: MIGRATIONS_DIR });

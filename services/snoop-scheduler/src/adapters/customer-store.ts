@@ -5,29 +5,15 @@
  */
 import path from 'node:path';
 import type { CustomerFacts } from '@backbone/shared/rules';
-import { postgresClientConfig, type PostgresEnvironment, type PostgresPool } from '@backbone/shared/postgres';
+import type { PostgresEnvironment, PostgresPool } from '@backbone/shared/postgres';
+import { migratePostgres } from '@backbone/shared/postgres/migrations';
 
 export const CUSTOMER_STORE_SCHEMA = 'customer_store';
 const MIGRATIONS_DIR = path.join(__dirname, '..', '..', 'migrations');
 
-/** Applies the customer store's migrations (node-pg-migrate), in its own schema with its own migrations table. */
-export async function migrateCustomerStore(env: PostgresEnvironment): Promise<string[]> {
-  // node-pg-migrate is published as an ES module only.
-  const { runner } = await import('node-pg-migrate');
-  const applied = await runner({
-    databaseUrl: postgresClientConfig(env),
-    dir: MIGRATIONS_DIR,
-    direction: 'up',
-    migrationsTable: 'pgmigrations',
-    schema: CUSTOMER_STORE_SCHEMA,
-    createSchema: true,
-    checkOrder: true,
-    singleTransaction: true,
-    log: () => undefined,
-    verbose: false,
-  });
-  return applied.map((m) => m.name);
-}
+/** Applies the customer store's migrations, in its own schema with its own migrations table. */
+export const migrateCustomerStore = (env: PostgresEnvironment): Promise<string[]> =>
+  migratePostgres(env, { dir: MIGRATIONS_DIR, schema: CUSTOMER_STORE_SCHEMA });
 
 /**
  * Synthetic customers `cust-000001` ... with `transactionsPerCustomer` transactions each over the last 90 days:
@@ -81,6 +67,7 @@ export async function seedCustomerStore(
               k.merchants[1 + floor(random() * array_length(k.merchants, 1))::int]
        FROM generate_series(1, $1) AS c,
             generate_series(1, $2) AS t,
+            -- Referring to c and t below makes the draw correlated: PostgreSQL runs it once per row, not once.
             LATERAL (
               SELECT * FROM (VALUES
                 ('salary', 0, ARRAY['Employer Ltd'], 0.03),
