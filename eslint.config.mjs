@@ -54,6 +54,8 @@ export default tseslint.config(
       '.local-cloud/**',
       'coverage/**',
       '.stryker/**',
+      // Bundles (the rules engine's dist/engine.js).
+      'services/*/dist/**',
     ],
   },
   js.configs.recommended,

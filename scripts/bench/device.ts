@@ -211,10 +211,6 @@ async function main(): Promise<void> {
     await measure('single-partition reads (1,000 devices)', (i) =>
       raw.execute(READ, [deviceId('s', (i * 31) % SMALL)], { prepare: true }),
     );
-    const WRITE = 'UPDATE devices_by_customer SET last_seen = ? WHERE customer_id = ? AND device_id = ?';
-    const rawWrites = await measure('single-row writes', (i) =>
-      raw.execute(WRITE, [new Date(), `bench-raw-${i % 50_000}`, 'd'], { prepare: true }),
-    );
 
     await load('reading every device once', SMALL, (i) => raw.execute(READ, [deviceId('s', i)], { prepare: true }));
     console.log('\ndecisions, 1,000 devices');
@@ -251,7 +247,13 @@ async function main(): Promise<void> {
       raw.execute(READ, [deviceId('l', pick(i))], { prepare: true }),
     );
 
-    console.log('\ningest: the event mix through the ingest path');
+    // The ceiling an ingest is held to, measured right before it: the node in the same state (the large set loaded,
+    // its memtables and compactions where the ingest finds them), not at the start of the run.
+    console.log('\nraw single-row writes, then ingest: the event mix through the ingest path');
+    const WRITE = 'UPDATE devices_by_customer SET last_seen = ? WHERE customer_id = ? AND device_id = ?';
+    const rawWrites = await measure('raw single-row writes', (i) =>
+      raw.execute(WRITE, [new Date(), `bench-raw-${i % 50_000}`, 'd'], { prepare: true }),
+    );
     // The events are read before the clock starts, as the Lambda has its batch before it writes: what is measured
     // is the writers (the ingest domain and the Cassandra store).
     const mix = Array.from({ length: 400_000 }, (_, i) => mixedEvent(i, now));

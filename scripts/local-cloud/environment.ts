@@ -26,6 +26,8 @@ export function localEnvironment() {
     PGDATABASE: POSTGRES_DATABASE,
     PGUSER: POSTGRES_ROLE,
     PGSSLMODE: 'disable',
+    // The SQL relay in front of PostgreSQL (PgBouncer here, RDS Proxy in AWS): the rules engine connects through it.
+    PG_PROXY_PORT: String(PORTS.pgbouncer),
   };
 }
 

@@ -52,7 +52,7 @@ describe("this repository's services", () => {
       ['device-ownership', 'lambdas'],
       ['marketing-events', 'lambdas'],
       ['rules-ingestion', 'lambdas'],
-      ['snoop-scheduler', 'lambdas'],
+      ['snoop-scheduler', 'lambdas-and-container'],
     ]);
   });
 });

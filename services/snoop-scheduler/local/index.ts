@@ -1,21 +1,51 @@
 /**
- * snoop-scheduler's public face for local runs and tooling (`@backbone/snoop-scheduler/local`). Today: npm
- * start's demo (the rule set rules-ingestion's demo published, activated). The rules engine's processes and
- * the customer store's migrations join here.
+ * snoop-scheduler's public face for local runs and tooling (`@backbone/snoop-scheduler/local`): the customer store's
+ * migrations and seed, the rules engine's processes behind one address (as the load balancer makes them), npm
+ * start's demo, and what tests and the benchmark need to drive the engine (the run fence).
  */
 import { loadConfig } from '@backbone/shared';
-import type { LocalServiceFace } from '@backbone/shared/local';
+import type { LocalContext, LocalServiceFace } from '@backbone/shared/local';
 import { createPostgresPool, postgresEnvironmentSchema } from '@backbone/shared/postgres';
 import { migrateCustomerStore, seedCustomerStore } from '../src/adapters/customer-store';
 import { demoSnoopScheduler } from './demo';
+import { startLocalEngine, type LocalEngine } from './engine';
 
 export { customerId, migrateCustomerStore, readCustomers, seedCustomerStore } from '../src/adapters/customer-store';
+export { FENCE_KEY, moveRunFence } from '../src/adapters/dynamodb-snoop-results';
+export { DEFAULT_FENCE_TIMINGS } from '../src/domain/engine/run-fence';
+export { publishRuleSetLocally } from './rule-sets';
+export { ENGINE_PORT, startLocalEngine, type EngineInstance, type LocalEngine } from './engine';
+
+/** The engine processes' environment for a local run: the local cloud, the stage's tables and PgBouncer. */
+export async function engineEnvironment(context: Pick<LocalContext, 'env' | 'serverless'>) {
+  const { custom } = await context.serverless();
+  const names = custom['names'] as Record<string, string>;
+  const engine = custom['engine'] as Record<string, string>;
+  return {
+    ...context.env,
+    // Through the SQL relay (PgBouncer here, RDS Proxy in AWS), as the containers connect.
+    PGPORT: context.env['PG_PROXY_PORT'] ?? context.env['PGPORT'],
+    PG_POOL_MAX: engine['poolSize'],
+    RULE_SETS_TABLE: names['ruleSetsTable'],
+    SNOOP_RESULTS_TABLE: names['snoopResultsTable'],
+    SNOOP_RUNS_TABLE: names['snoopRunsTable'],
+    RULES_REFRESH_SECRET: engine['refreshSecret'],
+    ENGINE_CURRENCY: engine['currency'],
+    POWERTOOLS_SERVICE_NAME: 'snoop-scheduler',
+  };
+}
+
+/** The refresh secret of a local run (the stage's settings). */
+export async function localRefreshSecret(context: Pick<LocalContext, 'serverless'>): Promise<string> {
+  const { custom } = await context.serverless();
+  return (custom['engine'] as Record<string, string>)['refreshSecret']!;
+}
 
 /** What npm start loads: thousands of customers, hundreds of transactions each (about 400,000 rows). */
 export const SEED_CUSTOMERS = { customers: 2_000, transactionsPerCustomer: 200 };
 
 export const localService: LocalServiceFace = {
-  kind: 'lambdas',
+  kind: 'lambdas-and-container',
   async migrate(context) {
     // Straight to PostgreSQL, not through PgBouncer: the migration runner holds a session lock.
     const applied = await migrateCustomerStore(loadConfig(postgresEnvironmentSchema, context.env, 'customer store'));
@@ -33,6 +63,10 @@ export const localService: LocalServiceFace = {
     } finally {
       await pool.end();
     }
+  },
+  async start(context) {
+    const engine: LocalEngine = await startLocalEngine({ env: await engineEnvironment(context), log: context.log });
+    return [{ name: 'rules engine', url: engine.url, stop: () => engine.stop() }];
   },
   demo: demoSnoopScheduler,
   // Shows what rules-ingestion's demo published.

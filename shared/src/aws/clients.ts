@@ -65,14 +65,31 @@ export function createSqsClient(settings: AwsClientSettings): SQSClient {
   );
 }
 
-export function createDynamoDbClient(settings: AwsClientSettings): DynamoDBClient {
+/**
+ * For a caller that retries by itself and must know when a request is over (the rules engine's results writer: its
+ * run fence bounds how long a write may last): how many attempts the SDK makes, and how long each may take.
+ */
+export interface DynamoDbClientOptions {
+  maxAttempts?: number;
+  requestTimeoutMs?: number;
+}
+
+export function createDynamoDbClient(settings: AwsClientSettings, options: DynamoDbClientOptions = {}): DynamoDBClient {
   return withoutRequestLogging(
-    new DynamoDBClient({ region: settings.region, endpoint: settings.endpoints.dynamodb, maxAttempts: MAX_ATTEMPTS }),
+    new DynamoDBClient({
+      region: settings.region,
+      endpoint: settings.endpoints.dynamodb,
+      maxAttempts: options.maxAttempts ?? MAX_ATTEMPTS,
+      ...(options.requestTimeoutMs ? { requestHandler: { requestTimeout: options.requestTimeoutMs } } : {}),
+    }),
   );
 }
 
-export function createDocumentClient(settings: AwsClientSettings): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(createDynamoDbClient(settings), {
+export function createDocumentClient(
+  settings: AwsClientSettings,
+  options: DynamoDbClientOptions = {},
+): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(createDynamoDbClient(settings, options), {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
 }

@@ -13,6 +13,8 @@ export {
   printRuleFile,
   SNOOP_STATUSES,
   type CompiledRuleSet,
+  type CompileOptions,
+  type RuleOutcome,
   type CompileOutcome,
   type RuleError,
   type SnoopDefinition,
@@ -34,5 +36,6 @@ export {
   type TransactionFilter,
 } from './definition';
 
+export { compileExplainer, type ExplainOptions, type Explainer } from './explain';
 export { exactSum } from './exact-sum';
 export { BOOL, DOUBLE, objectType } from './types';

@@ -2,6 +2,7 @@ import { countNodes, type Expr, type Span } from './ast';
 import { checkExpression } from './checker';
 import { AggregatePlan, Compiler, fold } from './compiler';
 import { CUSTOMER_VARIABLES, type CustomerFacts } from './customer-schema';
+import { compileExplainer, type ExplainOptions } from './explain';
 import { LexError, tokenize } from './lexer';
 import { ParseError, parseExpressionAt, TokenStream } from './parser';
 import { printExpression, printString } from './printer';
@@ -237,8 +238,20 @@ export interface SnoopResult {
   score: number;
 }
 
+/** One rule asked for by id: its verdict on the customer with the reason in words, or why it was not evaluated. */
+export type RuleOutcome =
+  | { id: string; qualified: boolean; score: number; explanation: string }
+  | { id: string; error: 'unknown-rule' | 'not-active'; reason: string };
+
 export interface CompiledRuleSet {
   readonly snoops: readonly SnoopDefinition[];
+  /** Ids of the snoops that are evaluated (status active). */
+  readonly activeIds: readonly string[];
+  /**
+   * How many days of transactions the rules can see (the longest `t.daysAgo <= N` of any aggregate); undefined when
+   * one reads transactions without such a window. A reader need fetch no older transactions.
+   */
+  readonly transactionWindowDays: number | undefined;
   /** Distinct aggregates over transactions, computed once per customer for all rules. */
   readonly aggregateCount: number;
   /**
@@ -246,7 +259,16 @@ export interface CompiledRuleSet {
    * With `on` (a day, "2026-11-22"), only snoops whose validity window includes that day.
    */
   evaluate(customer: CustomerFacts, options?: { on?: string }): SnoopResult[];
+  /**
+   * The rules asked for, in the order asked, each with its verdict (qualified or not), its score (0 when not) and an
+   * explanation a person can read: what fired, or what did not hold. A rule outside its validity window on `on` is
+   * not qualified, and says so; an id the file does not have, or a draft or retired snoop, is an error for that id
+   * alone.
+   */
+  evaluateRules(customer: CustomerFacts, ruleIds: readonly string[], options?: { on?: string }): RuleOutcome[];
 }
+
+export type CompileOptions = Partial<ExplainOptions>;
 
 export type CompileOutcome = { ok: true; ruleSet: CompiledRuleSet } | { ok: false; errors: RuleError[] };
 
@@ -254,7 +276,7 @@ export type CompileOutcome = { ok: true; ruleSet: CompiledRuleSet } | { ok: fals
  * Parses, checks and compiles a whole rules file. Either every snoop is valid and
  * the result evaluates customers, or nothing compiles and every error is reported.
  */
-export function compileRuleFile(source: string): CompileOutcome {
+export function compileRuleFile(source: string, options: CompileOptions = {}): CompileOutcome {
   const locate = locator(source);
   const { snoops, errors } = parseRuleFile(source, locate);
   const report = (snoop: ParsedSnoop, span: Span, message: string): void => {
@@ -318,16 +340,60 @@ export function compileRuleFile(source: string): CompileOutcome {
       validTo: s.definition.validTo ?? '9999-12-31',
       when: compiler.compile(s.when),
       score: compiler.compile(s.score),
+      explain: compileExplainer(s.when, compiler, { currency: options.currency ?? 'GBP' }),
     }));
+  const byId = new Map(rules.map((rule) => [rule.id, rule]));
+  const statusOf = new Map(snoops.map((s) => [s.definition.id, s.definition.status]));
+  const checkDay = (on: string | undefined): void => {
+    if (on !== undefined && !DATE.test(on)) throw new TypeError(`"on" must be a day like "2026-01-31", not "${on}"`);
+  };
+  const clamp = (raw: number): number => (raw >= 1 ? 1 : raw > 0 ? raw : 0);
   return {
     ok: true,
     ruleSet: {
       snoops: snoops.map((s) => s.definition),
+      activeIds: rules.map((rule) => rule.id),
+      transactionWindowDays: Number.isFinite(plan.longestWindowDays) ? plan.longestWindowDays : undefined,
       aggregateCount: plan.size,
+      evaluateRules(customer, ruleIds, options) {
+        const on = options?.on;
+        checkDay(on);
+        const facts = customer as unknown as Readonly<Record<string, unknown>>;
+        const slots = plan.computeAll(facts);
+        const env: unknown[] = [];
+        return ruleIds.map((id): RuleOutcome => {
+          const rule = byId.get(id);
+          if (!rule) {
+            const status = statusOf.get(id);
+            return status
+              ? {
+                  id,
+                  error: 'not-active',
+                  reason: `snoop "${id}" is ${status} in this rule set; only active ones are evaluated`,
+                }
+              : { id, error: 'unknown-rule', reason: `no snoop "${id}" in this rule set` };
+          }
+          if (on !== undefined && (on < rule.validFrom || on > rule.validTo)) {
+            const until = rule.validTo === '9999-12-31' ? '' : ` to ${rule.validTo}`;
+            return {
+              id,
+              qualified: false,
+              score: 0,
+              explanation: `not in force on ${on} (valid from ${rule.validFrom}${until})`,
+            };
+          }
+          const qualified = rule.when(facts, env, slots) === true;
+          return {
+            id,
+            qualified,
+            score: qualified ? clamp(rule.score(facts, env, slots) as number) : 0,
+            explanation: rule.explain(facts, env, slots, qualified),
+          };
+        });
+      },
       evaluate(customer, options) {
         const on = options?.on;
-        if (on !== undefined && !DATE.test(on))
-          throw new TypeError(`"on" must be a day like "2026-01-31", not "${on}"`);
+        checkDay(on);
         const facts = customer as unknown as Readonly<Record<string, unknown>>;
         const slots = plan.computeAll(facts);
         const env: unknown[] = [];
@@ -336,9 +402,8 @@ export function compileRuleFile(source: string): CompileOutcome {
           // ISO days compare as text.
           if (on !== undefined && (on < rule.validFrom || on > rule.validTo)) continue;
           if (rule.when(facts, env, slots) !== true) continue;
-          const raw = rule.score(facts, env, slots) as number;
           // A computed score outside [0, 1] (or NaN from 0/0) is clamped: a rule never fails a customer.
-          results.push({ id: rule.id, score: raw >= 1 ? 1 : raw > 0 ? raw : 0 });
+          results.push({ id: rule.id, score: clamp(rule.score(facts, env, slots) as number) });
         }
         return results;
       },

@@ -85,6 +85,7 @@ export class Compiler {
         const index = scope.get(expr.name);
         if (index !== undefined) return (_f, env) => env[index];
         const name = expr.name;
+        if (name === 'transactions') this.plan.noteWholeTransactionList();
         return (facts) => facts[name];
       }
       case 'member': {

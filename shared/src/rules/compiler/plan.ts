@@ -214,6 +214,24 @@ export class AggregatePlan {
     return this.slots.size;
   }
 
+  /** Set when an expression reads the customer's transactions other than through a fused pass. */
+  private readsWholeList = false;
+
+  noteWholeTransactionList(): void {
+    this.readsWholeList = true;
+  }
+
+  /**
+   * How many days of transactions the expressions compiled so far can see: the longest window of any fused pass (0
+   * when none reads transactions), Infinity when one has no window or a transaction is read another way.
+   */
+  get longestWindowDays(): number {
+    if (this.readsWholeList) return Infinity;
+    let longest = 0;
+    for (const group of this.groupList) for (const window of group.windows) longest = Math.max(longest, window);
+    return longest;
+  }
+
   /** The canonical text of every aggregate, in slot order. */
   get keys(): string[] {
     return [...this.slots.keys()];

@@ -1,0 +1,106 @@
+/**
+ * Snoop results in DynamoDB (the snoop-results table: customer id, rule id) and the run fence beside them (the
+ * snoop-runs table). Results go by BatchWriteItem, 25 items a call, a few calls at once; what DynamoDB leaves
+ * unprocessed is sent again with exponential backoff and jitter. Before every call, first or retry, the run fence is
+ * asked whether the run may still write (see domain/engine/run-fence.ts): the writes of a superseded run stop.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { RunSupersededError, type Fence, type FenceStore } from '../domain/engine/run-fence';
+import type { ResultWriter, SnoopResultItem } from '../domain/engine/evaluate';
+
+/** The item that holds the fence in the runs table. */
+export const FENCE_KEY = 'FENCE';
+const BATCH = 25;
+const CALLS_IN_FLIGHT = 4;
+const BACKOFF_BASE_MS = 25;
+const BACKOFF_CAP_MS = 1_000;
+
+export function createDynamoDbFenceStore(documents: DynamoDBDocumentClient, runsTable: string): FenceStore {
+  return {
+    async read() {
+      const { Item } = await documents.send(
+        new GetCommand({ TableName: runsTable, Key: { pk: FENCE_KEY }, ConsistentRead: true }),
+      );
+      return Item ? { runId: String(Item['runId']), startedAt: String(Item['startedAt']) } : undefined;
+    },
+  };
+}
+
+/**
+ * Makes `run` the current run, unless a run that started later already is: the fence moves forward only. Returns
+ * the fence as it is afterwards (this run's, or the later one's).
+ */
+export async function moveRunFence(documents: DynamoDBDocumentClient, runsTable: string, run: Fence): Promise<Fence> {
+  try {
+    await documents.send(
+      new PutCommand({
+        TableName: runsTable,
+        Item: { pk: FENCE_KEY, ...run, movedAt: new Date().toISOString() },
+        // ISO-8601 UTC times of one format compare as text.
+        ConditionExpression: 'attribute_not_exists(pk) OR startedAt <= :startedAt',
+        ExpressionAttributeValues: { ':startedAt': run.startedAt },
+      }),
+    );
+    return run;
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    const current = await createDynamoDbFenceStore(documents, runsTable).read();
+    return current ?? run;
+  }
+}
+
+export interface ResultWriterOptions {
+  /** How long results are kept (the table's TTL attribute expiresAt), in days. */
+  keepDays: number;
+  /** Gives up on unprocessed items after this long, so that a request never outlives its caller's patience. */
+  deadlineMs: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export function createDynamoDbResultWriter(
+  documents: DynamoDBDocumentClient,
+  resultsTable: string,
+  options: ResultWriterOptions,
+): ResultWriter {
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  return {
+    async write(items, { admit }) {
+      const expiresAt = Math.floor(Date.now() / 1000) + options.keepDays * 86_400;
+      const deadline = performance.now() + options.deadlineMs;
+      let written = 0;
+      const batches: SnoopResultItem[][] = [];
+      for (let i = 0; i < items.length; i += BATCH) batches.push(items.slice(i, i + BATCH));
+
+      const writeBatch = async (batch: SnoopResultItem[]): Promise<void> => {
+        let pending = batch.map((item) => ({ PutRequest: { Item: { ...item, expiresAt } } }));
+        for (let attempt = 0; pending.length > 0; attempt++) {
+          const admission = await admit();
+          if (!admission.admitted) throw new RunSupersededError(admission.message, written);
+          const { UnprocessedItems } = await documents.send(
+            new BatchWriteCommand({ RequestItems: { [resultsTable]: pending } }),
+          );
+          const left = (UnprocessedItems?.[resultsTable] ?? []) as typeof pending;
+          written += pending.length - left.length;
+          pending = left;
+          if (pending.length === 0) return;
+          // Full jitter: concurrent writers that were throttled together do not retry together.
+          const backoff = Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
+          if (performance.now() + backoff > deadline)
+            throw new Error(
+              `DynamoDB left ${pending.length} results unprocessed after ${attempt + 1} attempts: the table is ` +
+                'throttled; the request can be sent again (writes are idempotent)',
+            );
+          await sleep(backoff);
+        }
+      };
+
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < batches.length) await writeBatch(batches[next++]!);
+      };
+      await Promise.all(Array.from({ length: Math.min(CALLS_IN_FLIGHT, batches.length) }, worker));
+      return { written };
+    },
+  };
+}

@@ -1,0 +1,149 @@
+import { createHash } from 'node:crypto';
+import type { RuleSetVersion } from '../active-rule-set';
+import { RuleSetHolder, type RuleSetSource } from './rule-sets';
+
+const file = (id: string, threshold: number) =>
+  `snoop "${id}" { name: "n" status: active audience: "all" content: "c" valid_from: "2026-01-01" version: 1 ` +
+  `when: profile.age > ${threshold}.0 score: 0.5 }\n`;
+
+const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+
+function source(files: Record<string, string>, active?: string) {
+  const fetched: string[] = [];
+  const versions = new Map<string, RuleSetVersion>(
+    Object.entries(files).map(([name, text]) => [
+      sha(text),
+      {
+        ruleSetVersion: sha(text),
+        bucket: 'b',
+        key: name,
+        checksumSha256: sha(text),
+        ruleCount: 1,
+        publishedAt: '2026-11-30T00:00:00.000Z',
+        publishedBy: 'test',
+      },
+    ]),
+  );
+  const bytes: Record<string, string> = { ...files };
+  const port: RuleSetSource & { fetched: string[]; bytes: Record<string, string>; activeVersion?: string } = {
+    fetched,
+    bytes,
+    activeVersion: active ? sha(files[active]!) : undefined,
+    active: async () => (port.activeVersion ? versions.get(port.activeVersion) : undefined),
+    version: async (v) => versions.get(v),
+    fetch: async ({ key }) => {
+      fetched.push(key);
+      if (!(key in bytes)) throw new Error('NoSuchKey');
+      return new TextEncoder().encode(bytes[key]);
+    },
+  };
+  return port;
+}
+
+const CUSTOMER = {
+  profile: {
+    age: 40,
+    tenureMonths: 1,
+    region: 'x',
+    employmentStatus: 'x',
+    creditScore: 1,
+    isHomeowner: false,
+    hasOverdraft: false,
+  },
+  balances: { current: 0, savings: 0, overdraftLimit: 0, overdraftUsed: 0, creditCardDebt: 0 },
+  salary: { monthlyNet: 0, paydayOfMonth: 1, daysUntilPayday: 0 },
+  transactions: [],
+};
+
+describe('the rule set an engine serves', () => {
+  const v1 = file('adults', 30);
+  const v2 = file('adults', 50);
+
+  it('serves nothing until a rule set is published, and says why', async () => {
+    const holder = new RuleSetHolder({ source: source({ 'v1.snoop': v1 }), currency: 'GBP' });
+    const outcome = await holder.refresh();
+    expect(outcome).toEqual({ ok: false, reason: expect.stringMatching(/no rule set has been published yet/) });
+    expect(holder.current).toBeUndefined();
+    expect(holder.lastFailure?.reason).toMatch(/publish one/);
+  });
+
+  it('swaps a new version in whole: a request holding the old one finishes on it', async () => {
+    const files = source({ 'v1.snoop': v1, 'v2.snoop': v2 }, 'v1.snoop');
+    const loaded: string[] = [];
+    const holder = new RuleSetHolder({ source: files, currency: 'GBP', onLoaded: (l) => loaded.push(l.version) });
+    expect(await holder.refresh()).toMatchObject({ ok: true, version: sha(v1), changed: true });
+    const inFlight = holder.current!;
+    files.activeVersion = sha(v2);
+    expect(await holder.refresh()).toMatchObject({ ok: true, version: sha(v2), changed: true });
+    // The request that took v1 still scores on v1; a new one gets v2.
+    expect(inFlight.version).toBe(sha(v1));
+    expect(inFlight.ruleSet.evaluate(CUSTOMER)).toEqual([{ id: 'adults', score: 0.5 }]);
+    expect(holder.current!.ruleSet.evaluate(CUSTOMER)).toEqual([]);
+    expect(loaded).toEqual([sha(v1), sha(v2)]);
+    // Asking again for the version serving changes nothing and fetches nothing.
+    const fetches = files.fetched.length;
+    expect(await holder.refresh()).toEqual({ ok: true, version: sha(v2), changed: false, loadMs: 0 });
+    expect(files.fetched).toHaveLength(fetches);
+  });
+
+  it('rolls back to a recent version without fetching it again', async () => {
+    const files = source({ 'v1.snoop': v1, 'v2.snoop': v2 }, 'v1.snoop');
+    const holder = new RuleSetHolder({ source: files, currency: 'GBP' });
+    await holder.refresh();
+    await holder.refresh(sha(v2));
+    expect(await holder.refresh(sha(v1))).toMatchObject({ ok: true, version: sha(v1), changed: true });
+    expect(files.fetched).toEqual(['v1.snoop', 'v2.snoop']);
+    expect(await holder.refresh('abcdef0123456789')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/never published/),
+      serving: sha(v1),
+    });
+  });
+
+  it('keeps the last good version serving when a version is corrupt, missing or does not compile', async () => {
+    const broken = 'snoop "broken" { name: "n" }\n';
+    const files = source({ 'v1.snoop': v1, 'v2.snoop': v2, 'broken.snoop': broken }, 'v1.snoop');
+    const failures: string[] = [];
+    const holder = new RuleSetHolder({ source: files, currency: 'GBP', onFailed: (f) => failures.push(f.reason) });
+    await holder.refresh();
+
+    files.bytes['v2.snoop'] = v2.replace('50.0', '51.0');
+    const corrupt = await holder.refresh(sha(v2));
+    expect(corrupt).toMatchObject({ ok: false, version: sha(v2), serving: sha(v1) });
+    expect(!corrupt.ok && corrupt.reason).toMatch(/has SHA-256 [0-9a-f]{64}, not the published/);
+
+    delete files.bytes['v2.snoop'];
+    const missing = await holder.refresh(sha(v2));
+    expect(!missing.ok && missing.reason).toMatch(/could not fetch s3:\/\/b\/v2.snoop: NoSuchKey/);
+
+    const uncompilable = await holder.refresh(sha(broken));
+    expect(!uncompilable.ok && uncompilable.reason).toMatch(/does not compile \(1 errors\):\nsnoop "broken"/);
+
+    expect(holder.current!.version).toBe(sha(v1));
+    expect(holder.lastFailure).toMatchObject({ version: sha(broken) });
+    expect(failures).toHaveLength(3);
+    // A good load clears the failure.
+    files.bytes['v2.snoop'] = v2;
+    await holder.refresh(sha(v2));
+    expect(holder.lastFailure).toBeUndefined();
+  });
+
+  it('runs refreshes one after another, so the last one asked for is the one serving', async () => {
+    const files = source({ 'v1.snoop': v1, 'v2.snoop': v2 }, 'v1.snoop');
+    const holder = new RuleSetHolder({ source: files, currency: 'GBP' });
+    const outcomes = await Promise.all([holder.refresh(sha(v2)), holder.refresh(sha(v1)), holder.refresh(sha(v2))]);
+    expect(outcomes.map((o) => o.ok && o.version)).toEqual([sha(v2), sha(v1), sha(v2)]);
+    expect(holder.current!.version).toBe(sha(v2));
+  });
+
+  it('reports a source that cannot be asked', async () => {
+    const files = source({ 'v1.snoop': v1 }, 'v1.snoop');
+    files.active = async () => {
+      throw new Error('DynamoDB is unreachable');
+    };
+    expect(await new RuleSetHolder({ source: files, currency: 'GBP' }).refresh()).toMatchObject({
+      ok: false,
+      reason: 'could not look the rule set up: DynamoDB is unreachable',
+    });
+  });
+});

@@ -1,0 +1,227 @@
+/**
+ * The rules engine's HTTP face, on Node's own http module: four routes need no framework, and nothing stands
+ * between a request and the evaluation (no per-request middleware chain, no body re-parsing). It adapts requests to
+ * the domain (domain/engine) and answers in JSON:
+ *
+ *   POST /evaluate        score customers for a run and write the results       200 | 400 | 409 | 413 | 503
+ *   GET  /health          ready once a rule set is loaded (the load balancer)    200 | 503
+ *   GET  /rules/version   the version serving, and the last failed load          200
+ *   POST /rules/refresh   load the active version, or {"version": ...} (rollback) 200 | 401 | 422
+ */
+import { timingSafeEqual, createHash } from 'node:crypto';
+import http from 'node:http';
+import type { Logger } from '@backbone/shared';
+import type { z } from 'zod';
+import {
+  evaluateCustomers,
+  evaluateRequestSchema,
+  type CustomerReader,
+  type ResultWriter,
+} from '../domain/engine/evaluate';
+import type { RuleSetHolder } from '../domain/engine/rule-sets';
+import { RunSupersededError, type RunFenceGuard } from '../domain/engine/run-fence';
+
+/** What the engine reports, as metrics (EMF in AWS) and nothing personal. */
+export interface EngineMetrics {
+  evaluated(request: {
+    evaluations: number;
+    qualified: number;
+    errors: number;
+    latencyMs: number;
+    version: string;
+  }): void;
+  failed(kind: 'request' | 'rule-set-load'): void;
+}
+
+export type EngineLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
+
+export interface EngineServerDependencies {
+  rules: RuleSetHolder;
+  readCustomers: CustomerReader;
+  results: ResultWriter;
+  fence: RunFenceGuard;
+  /** The refresh secret (Secrets Manager in AWS, the stage's settings locally); read when a refresh is asked. */
+  refreshSecret: () => Promise<string>;
+  maxWindowDays: number;
+  metrics: EngineMetrics;
+  logger: EngineLogger;
+}
+
+/** Larger bodies are refused before they are read: a batch of 500 customers with their rule ids fits easily. */
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+
+const send = (response: http.ServerResponse, status: number, body: unknown): void => {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
+  response.end(text);
+};
+
+async function readBody(request: http.IncomingMessage): Promise<unknown> {
+  const declared = Number(request.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY_BYTES)
+    throw new HttpError(413, `the body is ${declared} bytes; at most ${MAX_BODY_BYTES}: send fewer customers`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES)
+      throw new HttpError(413, `the body is over ${MAX_BODY_BYTES} bytes: send fewer customers`);
+    chunks.push(chunk as Buffer);
+  }
+  if (size === 0) return {};
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch (error) {
+    throw new HttpError(400, `the body is not JSON: ${(error as Error).message}`);
+  }
+}
+
+/** Zod's issues as one message that names each field: "customers.3.ruleIds.0: a snoop id ...". */
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : 'body'}: ${i.message}`);
+  throw new HttpError(400, `invalid request: ${problems.join('; ')}`, { problems });
+}
+
+/** Compares digests, so neither the length nor the content of the secret leaks through timing. */
+const sameSecret = (given: string, expected: string): boolean =>
+  timingSafeEqual(createHash('sha256').update(given).digest(), createHash('sha256').update(expected).digest());
+
+export function createEngineServer(deps: EngineServerDependencies): http.Server {
+  const { rules, logger, metrics } = deps;
+
+  const evaluate = async (request: http.IncomingMessage, response: http.ServerResponse) => {
+    const began = performance.now();
+    const body = parse(evaluateRequestSchema, await readBody(request));
+    // Taken once: the whole request is scored on this version, whatever a refresh does meanwhile.
+    const ruleSet = rules.current;
+    if (!ruleSet) throw new HttpError(503, 'no rule set is loaded yet; retry shortly', { retryable: true });
+    let outcome;
+    try {
+      outcome = await evaluateCustomers(body, {
+        ruleSet,
+        readCustomers: deps.readCustomers,
+        results: deps.results,
+        fence: deps.fence,
+        maxWindowDays: deps.maxWindowDays,
+      });
+    } catch (error) {
+      if (error instanceof RunSupersededError)
+        throw new HttpError(409, error.message, { reason: 'superseded', written: error.written });
+      throw error;
+    }
+    if (outcome.kind === 'too-large') throw new HttpError(413, outcome.message);
+    if (outcome.kind === 'refused')
+      throw new HttpError(409, outcome.admission.message, {
+        reason: outcome.admission.reason,
+        ...(outcome.admission.current ? { currentRun: outcome.admission.current } : {}),
+      });
+    const result = outcome.response;
+    metrics.evaluated({
+      evaluations: result.evaluated,
+      qualified: result.qualified,
+      errors: result.errors.length,
+      latencyMs: performance.now() - began,
+      version: result.rulesVersion,
+    });
+    send(response, 200, result);
+  };
+
+  const refresh = async (request: http.IncomingMessage, response: http.ServerResponse) => {
+    const header = request.headers.authorization ?? '';
+    const given = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
+    if (!given || !sameSecret(given, await deps.refreshSecret()))
+      throw new HttpError(401, 'refreshing needs the refresh secret: send "authorization: Bearer <secret>"');
+    const body = (await readBody(request)) as { version?: unknown };
+    if (body.version !== undefined && (typeof body.version !== 'string' || !/^[0-9a-f]{16,64}$/.test(body.version)))
+      throw new HttpError(400, 'invalid request: version: a rule set version (a lowercase hex content hash)');
+    const outcome = await rules.refresh(body.version);
+    if (outcome.ok) {
+      logger.info('rule set refreshed', { version: outcome.version, changed: outcome.changed, loadMs: outcome.loadMs });
+      send(response, 200, outcome);
+    } else {
+      metrics.failed('rule-set-load');
+      logger.error('rule set refresh failed; the last good version keeps serving', { ...outcome });
+      send(response, 422, outcome);
+    }
+  };
+
+  const version = (response: http.ServerResponse) => {
+    const serving = rules.current;
+    const failure = rules.lastFailure;
+    send(response, 200, {
+      serving: serving
+        ? {
+            version: serving.version,
+            publishedAt: serving.publishedAt,
+            loadedAt: serving.loadedAt.toISOString(),
+            loadMs: Math.round(serving.loadMs),
+            activeRules: serving.ruleSet.activeIds.length,
+          }
+        : null,
+      ...(failure ? { lastFailure: { ...failure, at: failure.at.toISOString() } } : {}),
+    });
+  };
+
+  const route = async (request: http.IncomingMessage, response: http.ServerResponse): Promise<void> => {
+    const path = (request.url ?? '/').split('?')[0];
+    const key = `${request.method} ${path}`;
+    switch (key) {
+      case 'POST /evaluate':
+        return evaluate(request, response);
+      case 'GET /health': {
+        const serving = rules.current;
+        return serving
+          ? send(response, 200, { status: 'ready', rulesVersion: serving.version })
+          : send(response, 503, {
+              status: 'loading',
+              reason: rules.lastFailure?.reason ?? 'loading the first rule set',
+            });
+      }
+      case 'GET /rules/version':
+        return version(response);
+      case 'POST /rules/refresh':
+        return refresh(request, response);
+      default:
+        throw new HttpError(
+          404,
+          `no route ${key}; routes: POST /evaluate, GET /health, GET /rules/version, POST /rules/refresh`,
+        );
+    }
+  };
+
+  const server = http.createServer((request, response) => {
+    route(request, response).catch((error: unknown) => {
+      if (error instanceof HttpError) {
+        if (error.status >= 500) metrics.failed('request');
+        return send(response, error.status, { error: error.message, ...error.details });
+      }
+      metrics.failed('request');
+      const id = Math.random().toString(36).slice(2, 10);
+      logger.error('request failed', { errorId: id, error: error instanceof Error ? error.message : String(error) });
+      // The dependencies (PostgreSQL, DynamoDB) failed: a caller may retry; no stack leaves the process.
+      send(response, 503, {
+        error: `the engine could not finish the request (error ${id}); retry it`,
+        retryable: true,
+      });
+    });
+  });
+  // Longer than the load balancer's idle timeout (60 s), so the balancer, not the engine, closes idle connections.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  return server;
+}
