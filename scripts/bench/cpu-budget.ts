@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /**
  * Where a benchmark's CPU goes: the CPU time (user + system, all threads) each process of the local
@@ -10,6 +10,8 @@ import { readFileSync } from 'node:fs';
 export interface CpuProcess {
   component: string;
   pid: number | undefined;
+  /** Count its descendants too (PostgreSQL's backends under runuser and the postmaster): those alive when read. */
+  children?: boolean;
 }
 
 export interface CpuBudget {
@@ -37,16 +39,51 @@ function cpuSecondsOf(pid: number | undefined): number | undefined {
   }
 }
 
+/** The pids descended from `pid`. */
+function descendantsOf(pid: number): number[] {
+  const parents = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parents.set(parent, [...(parents.get(parent) ?? []), Number(entry)]);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  const found: number[] = [];
+  for (let pending = [pid]; pending.length > 0;) {
+    const children = pending.flatMap((p) => parents.get(p) ?? []);
+    found.push(...children);
+    pending = children;
+  }
+  return found;
+}
+
+/** CPU seconds of a process and, when asked, of its children; per pid, so that a child that appears counts from 0. */
+function cpuOf(process: CpuProcess): Map<number, number> {
+  const seconds = new Map<number, number>();
+  if (process.pid === undefined) return seconds;
+  for (const pid of [process.pid, ...(process.children ? descendantsOf(process.pid) : [])]) {
+    const s = cpuSecondsOf(pid);
+    if (s !== undefined) seconds.set(pid, s);
+  }
+  return seconds;
+}
+
 /** Starts measuring; the returned function ends the measurement and gives the budget. */
 export function startCpuBudget(processes: readonly CpuProcess[]): () => CpuBudget {
-  const before = processes.map((p) => cpuSecondsOf(p.pid));
+  const before = processes.map(cpuOf);
   const started = performance.now();
   return () => {
     const seconds = new Map<string, number>();
     processes.forEach((p, i) => {
-      const end = cpuSecondsOf(p.pid);
-      if (end !== undefined && before[i] !== undefined)
-        seconds.set(p.component, (seconds.get(p.component) ?? 0) + end - before[i]);
+      const end = cpuOf(p);
+      if (end.size === 0) return;
+      let spent = 0;
+      for (const [pid, s] of end) spent += s - (before[i]!.get(pid) ?? 0);
+      seconds.set(p.component, (seconds.get(p.component) ?? 0) + spent);
     });
     return { seconds, wallSeconds: (performance.now() - started) / 1000 };
   };

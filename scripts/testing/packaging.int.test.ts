@@ -8,6 +8,9 @@ import path from 'node:path';
 import { lintTemplate, packageService, type LintFinding } from '../package-all';
 import { discoverServices, serverlessServices } from '../local-cloud/services';
 
+/** Actions IAM grants on no resource but "*" (ECR's login token for pulling an image). */
+const WITHOUT_RESOURCES = new Set(['ecr:GetAuthorizationToken']);
+
 const serviceNames = (): string[] => serverlessServices(discoverServices()).map((s) => s.name);
 
 interface Template {
@@ -37,6 +40,28 @@ it('packages templates with queues, tables, a bucket, SQS triggers and HTTP endp
     'AWS::IAM::Role',
   ])
     expect({ type, found: all.includes(type) }).toEqual({ type, found: true });
+});
+
+it('declares the rules engine: Fargate service, internal load balancer, backlog scaling, RDS Proxy, a non-root image', () => {
+  const engine = templates.get('snoop-scheduler')!;
+  const types = Object.values(engine.Resources).map((r) => r.Type);
+  for (const type of [
+    'AWS::ECS::Service',
+    'AWS::ECS::TaskDefinition',
+    'AWS::ElasticLoadBalancingV2::LoadBalancer',
+    'AWS::ElasticLoadBalancingV2::TargetGroup',
+    'AWS::ApplicationAutoScaling::ScalingPolicy',
+    'AWS::RDS::DBProxy',
+    'AWS::SecretsManager::Secret',
+  ])
+    expect({ type, found: types.includes(type) }).toEqual({ type, found: true });
+  const [, balancer] = resourcesOf(engine, 'AWS::ElasticLoadBalancingV2::LoadBalancer')[0]!;
+  expect(balancer.Properties['Scheme']).toBe('internal');
+  const [, proxy] = resourcesOf(engine, 'AWS::RDS::DBProxy')[0]!;
+  expect(proxy.Properties['RequireTLS']).toBe(true);
+  const dockerfile = readFileSync(path.join(__dirname, '../../services/snoop-scheduler/engine/Dockerfile'), 'utf8');
+  expect(dockerfile).toMatch(/^USER 1000:1000$/m);
+  expect(dockerfile).toMatch(/^HEALTHCHECK /m);
 });
 
 it('cfn-lint finds what is wrong in a template (so that "clean" means something)', async () => {
@@ -115,8 +140,16 @@ describe.each(serviceNames())('%s packaged for AWS', (name) => {
     expect(problems).toEqual([]);
   });
 
-  it('has no role that no function assumes (the default execution role is gone)', () => {
+  it('has no role that no function, task or proxy assumes (the default execution role is gone)', () => {
     const assumed = new Set(resourcesOf(template(), 'AWS::Lambda::Function').map(([, fn]) => roleOf(fn)));
+    // The rules engine's task and execution roles, and RDS Proxy's: referenced by what assumes them.
+    for (const [, resource] of [
+      ...resourcesOf(template(), 'AWS::ECS::TaskDefinition'),
+      ...resourcesOf(template(), 'AWS::RDS::DBProxy'),
+    ])
+      for (const key of ['TaskRoleArn', 'ExecutionRoleArn', 'RoleArn'])
+        if (resource.Properties[key])
+          assumed.add((resource.Properties[key] as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]);
     const unused = resourcesOf(template(), 'AWS::IAM::Role')
       .map(([logicalId]) => logicalId)
       .filter((logicalId) => !assumed.has(logicalId));
@@ -200,18 +233,19 @@ describe.each(serviceNames())('%s packaged for AWS', (name) => {
     expect(open).toEqual([]);
   });
 
-  it('never grants wildcard actions or resources outside logs', () => {
+  it('never grants wildcard actions or resources outside logs and actions that take no resource', () => {
     const wildcards: string[] = [];
     for (const [roleId, role] of resourcesOf(template(), 'AWS::IAM::Role')) {
       const policies = role.Properties.Policies as {
-        PolicyDocument: { Statement: { Action: string[]; Resource: unknown }[] };
+        PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] };
       }[];
       for (const statement of policies.flatMap((p) => p.PolicyDocument.Statement)) {
-        const actions = statement.Action.filter((action) => action.endsWith('*'));
-        if (actions.length > 0) wildcards.push(`${roleId}: ${actions.join(', ')}`);
-        if (statement.Action.every((action) => action.startsWith('logs:'))) continue;
+        const actions = [statement.Action].flat();
+        const wild = actions.filter((action) => action.endsWith('*'));
+        if (wild.length > 0) wildcards.push(`${roleId}: ${wild.join(', ')}`);
+        if (actions.every((action) => action.startsWith('logs:') || WITHOUT_RESOURCES.has(action))) continue;
         if (/"\*"/.test(JSON.stringify(statement.Resource)))
-          wildcards.push(`${roleId}: resource * for ${statement.Action.join(', ')}`);
+          wildcards.push(`${roleId}: resource * for ${actions.join(', ')}`);
       }
     }
     expect(wildcards).toEqual([]);

@@ -65,31 +65,14 @@ export function createSqsClient(settings: AwsClientSettings): SQSClient {
   );
 }
 
-/**
- * For a caller that retries by itself and must know when a request is over (the rules engine's results writer: its
- * run fence bounds how long a write may last): how many attempts the SDK makes, and how long each may take.
- */
-export interface DynamoDbClientOptions {
-  maxAttempts?: number;
-  requestTimeoutMs?: number;
-}
-
-export function createDynamoDbClient(settings: AwsClientSettings, options: DynamoDbClientOptions = {}): DynamoDBClient {
+export function createDynamoDbClient(settings: AwsClientSettings): DynamoDBClient {
   return withoutRequestLogging(
-    new DynamoDBClient({
-      region: settings.region,
-      endpoint: settings.endpoints.dynamodb,
-      maxAttempts: options.maxAttempts ?? MAX_ATTEMPTS,
-      ...(options.requestTimeoutMs ? { requestHandler: { requestTimeout: options.requestTimeoutMs } } : {}),
-    }),
+    new DynamoDBClient({ region: settings.region, endpoint: settings.endpoints.dynamodb, maxAttempts: MAX_ATTEMPTS }),
   );
 }
 
-export function createDocumentClient(
-  settings: AwsClientSettings,
-  options: DynamoDbClientOptions = {},
-): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(createDynamoDbClient(settings, options), {
+export function createDocumentClient(settings: AwsClientSettings): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(createDynamoDbClient(settings), {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
 }

@@ -1,13 +1,15 @@
 /**
  * Snoop results in DynamoDB (the snoop-results table: customer id, rule id) and the run fence beside them (the
- * snoop-runs table). Results go by BatchWriteItem, 25 items a call, a few calls at once; what DynamoDB leaves
- * unprocessed is sent again with exponential backoff and jitter. Before every call, first or retry, the run fence is
+ * snoop-runs table). Results go by BatchWriteItem (dynamodb-batch-write.ts), 25 items a call, a few calls at once;
+ * what DynamoDB leaves unprocessed, or a call that failed on the way, is sent again with exponential backoff and
+ * jitter. Before every call, first or retry, the run fence is
  * asked whether the run may still write (see domain/engine/run-fence.ts): the writes of a superseded run stop.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { RunSupersededError, type Fence, type FenceStore } from '../domain/engine/run-fence';
 import type { ResultWriter, SnoopResultItem } from '../domain/engine/evaluate';
+import { DynamoDbRequestError, type AttributeMap, type BatchWriteItem } from './dynamodb-batch-write';
 
 /** The item that holds the fence in the runs table. */
 export const FENCE_KEY = 'FENCE';
@@ -58,29 +60,50 @@ export interface ResultWriterOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/** The item as DynamoDB stores it, marshalled by hand: the schema is fixed, and this runs once per evaluation. */
+const marshal = (item: SnoopResultItem, expiresAt: string): AttributeMap => ({
+  customerId: { S: item.customerId },
+  ruleId: { S: item.ruleId },
+  qualified: { BOOL: item.qualified },
+  score: { N: String(item.score) },
+  explanation: { S: item.explanation },
+  rulesVersion: { S: item.rulesVersion },
+  runId: { S: item.runId },
+  evaluatedAt: { S: item.evaluatedAt },
+  expiresAt: { N: expiresAt },
+});
+
 export function createDynamoDbResultWriter(
-  documents: DynamoDBDocumentClient,
+  batchWrite: BatchWriteItem,
   resultsTable: string,
   options: ResultWriterOptions,
 ): ResultWriter {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   return {
     async write(items, { admit }) {
-      const expiresAt = Math.floor(Date.now() / 1000) + options.keepDays * 86_400;
+      const expiresAt = String(Math.floor(Date.now() / 1000) + options.keepDays * 86_400);
       const deadline = performance.now() + options.deadlineMs;
       let written = 0;
-      const batches: SnoopResultItem[][] = [];
-      for (let i = 0; i < items.length; i += BATCH) batches.push(items.slice(i, i + BATCH));
+      const batches: AttributeMap[][] = [];
+      for (let i = 0; i < items.length; i += BATCH)
+        batches.push(items.slice(i, i + BATCH).map((item) => marshal(item, expiresAt)));
 
-      const writeBatch = async (batch: SnoopResultItem[]): Promise<void> => {
-        let pending = batch.map((item) => ({ PutRequest: { Item: { ...item, expiresAt } } }));
+      const writeBatch = async (batch: AttributeMap[]): Promise<void> => {
+        let pending = batch;
         for (let attempt = 0; pending.length > 0; attempt++) {
           const admission = await admit();
           if (!admission.admitted) throw new RunSupersededError(admission.message, written);
-          const { UnprocessedItems } = await documents.send(
-            new BatchWriteCommand({ RequestItems: { [resultsTable]: pending } }),
-          );
-          const left = (UnprocessedItems?.[resultsTable] ?? []) as typeof pending;
+          let left: AttributeMap[];
+          let failure: unknown;
+          try {
+            left = await batchWrite(resultsTable, pending);
+          } catch (error) {
+            // Refused for what it is: sending it again would not help.
+            if (error instanceof DynamoDbRequestError) throw error;
+            // The connection failed or timed out: nothing is known written; the items go again (they are idempotent).
+            left = pending;
+            failure = error;
+          }
           written += pending.length - left.length;
           pending = left;
           if (pending.length === 0) return;
@@ -88,8 +111,9 @@ export function createDynamoDbResultWriter(
           const backoff = Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
           if (performance.now() + backoff > deadline)
             throw new Error(
-              `DynamoDB left ${pending.length} results unprocessed after ${attempt + 1} attempts: the table is ` +
-                'throttled; the request can be sent again (writes are idempotent)',
+              `DynamoDB left ${pending.length} results unwritten after ${attempt + 1} attempts ` +
+                `(${failure instanceof Error ? failure.message : 'the table is throttled'}); ` +
+                'the request can be sent again (writes are idempotent)',
             );
           await sleep(backoff);
         }

@@ -10,6 +10,7 @@ import {
   awsClientSettings,
   awsEnvironmentSchema,
   createDocumentClient,
+  createDynamoDbClient,
   createLogger,
   createMetrics,
   createS3Client,
@@ -20,6 +21,7 @@ import {
 import { createPostgresPool, postgresEnvironmentSchema } from '@backbone/shared/postgres';
 import { z } from 'zod';
 import { readCustomers } from '../adapters/customer-store';
+import { createSignedBatchWrite } from '../adapters/dynamodb-batch-write';
 import { createDynamoDbFenceStore, createDynamoDbResultWriter } from '../adapters/dynamodb-snoop-results';
 import { createRuleSetSource } from '../adapters/rule-set-source';
 import { RuleSetHolder } from '../domain/engine/rule-sets';
@@ -95,9 +97,12 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   logger.appendKeys({ component: 'rules-engine', instance: config.ENGINE_INSTANCE });
   const aws = awsClientSettings(config);
   const documents = createDocumentClient(aws);
-  // The results writer retries by itself, asking the run fence before each call: one attempt per call, each bounded.
-  const resultDocuments = createDocumentClient(aws, {
-    maxAttempts: 1,
+  // Results go by signed BatchWriteItem requests (dynamodb-batch-write.ts) with the SDK's credentials; the writer
+  // retries by itself, asking the run fence before each request, and each request is bounded in time.
+  const batchWrite = createSignedBatchWrite({
+    region: config.AWS_REGION,
+    ...(aws.endpoints.dynamodb ? { endpoint: aws.endpoints.dynamodb } : {}),
+    credentials: createDynamoDbClient(aws).config.credentials,
     requestTimeoutMs: DEFAULT_FENCE_TIMINGS.writeTimeoutMs,
   });
   const secretsClient =
@@ -123,7 +128,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const server = createEngineServer({
     rules,
     readCustomers: (ids, options) => readCustomers(pool, ids, options),
-    results: createDynamoDbResultWriter(resultDocuments, config.SNOOP_RESULTS_TABLE, {
+    results: createDynamoDbResultWriter(batchWrite, config.SNOOP_RESULTS_TABLE, {
       keepDays: config.RESULTS_KEEP_DAYS,
       deadlineMs: config.ENGINE_WRITE_DEADLINE_MS,
     }),
