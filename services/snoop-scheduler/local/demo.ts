@@ -1,6 +1,8 @@
 /**
- * npm start's story for snoop-scheduler: once the announcements on its queue are handled, which rule set the
- * engine would load; then a malformed announcement, and where it goes (the DLQ, with the reason).
+ * npm start's story for snoop-scheduler: once the announcements on its queue are handled, which rule set is active;
+ * the rules engine told to load it, a run started, customers scored with what fired in words, an unknown snoop
+ * failing alone, a late request from an older run refused; then a malformed announcement, and where it goes (the
+ * DLQ, with the reason).
  */
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import {
@@ -14,11 +16,71 @@ import {
 import type { LocalContext } from '@backbone/shared/local';
 import { peekMessages, waitFor } from '@backbone/shared/testing';
 import { readActiveRuleSet } from '../src/adapters/dynamodb-rule-set-store';
+import { moveRunFence } from '../src/adapters/dynamodb-snoop-results';
+import type { EvaluateResponse } from '../src/domain/engine/evaluate';
+import { ENGINE_PORT } from './engine';
 
 interface Names {
   ruleSetPublishedQueue: string;
   ruleSetPublishedDlq: string;
   ruleSetsTable: string;
+  snoopRunsTable: string;
+}
+
+const post = async (url: string, body: unknown, headers: Record<string, string> = {}) => {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+};
+
+/** The engine's part of the story: its two local processes load the active rule set, then a run scores customers. */
+async function demoEngine(context: LocalContext, names: Names, documents: Parameters<typeof moveRunFence>[0]) {
+  const lines: string[] = [];
+  const secret = ((await context.serverless()).custom['engine'] as Record<string, string>)['refreshSecret']!;
+  // Each process on its own address, as a refresh reaches each container; then requests through the balancer.
+  const instances = [1, 2].map((i) => `http://127.0.0.1:${ENGINE_PORT + i}`);
+  const refreshed = await Promise.all(
+    instances.map((url) => post(`${url}/rules/refresh`, {}, { authorization: `Bearer ${secret}` })),
+  );
+  const loaded = refreshed[0]!.body as { ok: boolean; version?: string; reason?: string };
+  if (!loaded.ok) return [`rules engine: could not load the active rule set: ${loaded.reason}`];
+  lines.push(`rules engine: ${instances.length} processes serving ${loaded.version!.slice(0, 12)}…`);
+  const runId = `demo-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  await moveRunFence(documents, names.snoopRunsTable, { runId, startedAt: new Date().toISOString() });
+  const began = Date.now();
+  const scored = await post(`http://127.0.0.1:${ENGINE_PORT}/evaluate`, {
+    runId,
+    customers: [{ customerId: 'cust-000001' }, { customerId: 'cust-000002' }, { customerId: 'cust-000003' }],
+  });
+  const result = scored.body as unknown as EvaluateResponse;
+  if (scored.status !== 200)
+    return [...lines, `rules engine: evaluate answered ${scored.status}: ${String(scored.body['error'])}`];
+  lines.push(
+    `run ${runId}: 3 customers x ${result.evaluated / 3} snoops scored and written in ${Date.now() - began} ms ` +
+      `(the first writes of a run wait for the run fence's grace): ${result.qualified} qualified`,
+  );
+  for (const customerId of ['cust-000001', 'cust-000002']) {
+    const best = result.results
+      .filter((r) => r.customerId === customerId && r.qualified)
+      .sort((a, b) => b.score - a.score)[0];
+    if (best) lines.push(`  ${customerId}: "${best.ruleId}" (score ${best.score.toFixed(2)}): ${best.explanation}`);
+  }
+  const unknown = await post(`http://127.0.0.1:${ENGINE_PORT}/evaluate`, {
+    dryRun: true,
+    customerId: 'cust-000001',
+    ruleIds: ['energy-switch', 'no-such-snoop'],
+  });
+  const errors = (unknown.body as unknown as EvaluateResponse).errors;
+  lines.push(`an unknown snoop fails alone: ${errors.map((e) => `${e.ruleId}: ${e.reason}`).join('; ')}`);
+  const late = await post(`http://127.0.0.1:${ENGINE_PORT}/evaluate`, {
+    runId: 'demo-yesterday',
+    customerId: 'cust-000001',
+  });
+  lines.push(`a late request from an older run -> ${late.status}: ${String(late.body['error'])}`);
+  return lines;
 }
 
 export async function demoSnoopScheduler(context: LocalContext): Promise<string[]> {
@@ -49,6 +111,7 @@ export async function demoSnoopScheduler(context: LocalContext): Promise<string[
       `active rule set ${active.ruleSetVersion.slice(0, 12)}… (${active.ruleCount} snoops), ` +
         `published ${active.publishedAt}, active since ${active.activatedAt}`,
     );
+    lines.push(...(await demoEngine(context, names, documents)));
 
     // A producer that ignores the contract: the consumer sends it to the DLQ with the reason.
     const malformedId = `demo-malformed-${Date.now()}`;
