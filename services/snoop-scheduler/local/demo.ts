@@ -53,6 +53,7 @@ async function demoEngine(context: LocalContext, names: Names, documents: Parame
   const began = Date.now();
   const scored = await post(`http://127.0.0.1:${ENGINE_PORT}/evaluate`, {
     runId,
+    includeResults: true,
     customers: [{ customerId: 'cust-000001' }, { customerId: 'cust-000002' }, { customerId: 'cust-000003' }],
   });
   const result = scored.body as unknown as EvaluateResponse;
@@ -63,7 +64,7 @@ async function demoEngine(context: LocalContext, names: Names, documents: Parame
       `(the first writes of a run wait for the run fence's grace): ${result.qualified} qualified`,
   );
   for (const customerId of ['cust-000001', 'cust-000002']) {
-    const best = result.results
+    const best = (result.results ?? [])
       .filter((r) => r.customerId === customerId && r.qualified)
       .sort((a, b) => b.score - a.score)[0];
     if (best) lines.push(`  ${customerId}: "${best.ruleId}" (score ${best.score.toFixed(2)}): ${best.explanation}`);

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createSignedBatchWrite, DynamoDbRequestError, type AttributeMap } from './dynamodb-batch-write';
+import { createSignedBatchWrite, DynamoDbRequestError } from './dynamodb-batch-write';
 
 /** A stand-in for DynamoDB's endpoint that records each request and answers as told. */
 async function endpoint(
@@ -24,10 +24,11 @@ async function endpoint(
 }
 
 const credentials = async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', sessionToken: 'token' });
-const items: AttributeMap[] = [
+const objects = [
   { customerId: { S: 'c-1' }, ruleId: { S: 'r' } },
   { customerId: { S: 'c-2' }, ruleId: { S: 'r' } },
 ];
+const items = objects.map((item) => JSON.stringify(item));
 
 describe('BatchWriteItem over signed HTTP', () => {
   it('sends one signed BatchWriteItem and returns what DynamoDB left unprocessed', async () => {
@@ -49,7 +50,7 @@ describe('BatchWriteItem over signed HTTP', () => {
         /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/dynamodb\/aws4_request, SignedHeaders=.*x-amz-target.*, Signature=[0-9a-f]{64}$/,
       );
       expect(headers['x-amz-security-token']).toBe('token');
-      expect(body).toEqual({ RequestItems: { results: items.map((Item) => ({ PutRequest: { Item } })) } });
+      expect(body).toEqual({ RequestItems: { results: objects.map((Item) => ({ PutRequest: { Item } })) } });
     } finally {
       await dynamodb.close();
     }

@@ -12,11 +12,14 @@ import https from 'node:https';
 import { NodeSha256 } from '@backbone/shared';
 import { SignatureV4 } from '@smithy/signature-v4';
 
-export type AttributeValue = { S: string } | { N: string } | { BOOL: boolean };
-export type AttributeMap = Record<string, AttributeValue>;
+/**
+ * An item as DynamoDB's JSON (`{"customerId":{"S":"c-1"},...}`), serialised once by its writer: the request body is
+ * these joined, with no object built per attribute.
+ */
+export type ItemJson = string;
 
 /** Writes the items to the table; returns those DynamoDB left unprocessed (throttled), to be sent again. */
-export type BatchWriteItem = (table: string, items: readonly AttributeMap[]) => Promise<AttributeMap[]>;
+export type BatchWriteItem = (table: string, items: readonly ItemJson[]) => Promise<ItemJson[]>;
 
 /** A request DynamoDB refused for what it is (validation, access): sending it again would fail again. */
 export class DynamoDbRequestError extends Error {
@@ -56,7 +59,7 @@ export function createSignedBatchWrite(options: SignedBatchWriteOptions): BatchW
   });
 
   return async (table, items) => {
-    const body = JSON.stringify({ RequestItems: { [table]: items.map((Item) => ({ PutRequest: { Item } })) } });
+    const body = `{"RequestItems":{${JSON.stringify(table)}:[${items.map((item) => `{"PutRequest":{"Item":${item}}}`).join(',')}]}}`;
     const signed = await signer.sign({
       method: 'POST',
       protocol: url.protocol,
@@ -98,10 +101,8 @@ export function createSignedBatchWrite(options: SignedBatchWriteOptions): BatchW
       request.end(body);
     });
     if (status === 200) {
-      const answer = JSON.parse(text) as {
-        UnprocessedItems?: Record<string, { PutRequest: { Item: AttributeMap } }[]>;
-      };
-      return (answer.UnprocessedItems?.[table] ?? []).map((put) => put.PutRequest.Item);
+      const answer = JSON.parse(text) as { UnprocessedItems?: Record<string, { PutRequest: { Item: unknown } }[]> };
+      return (answer.UnprocessedItems?.[table] ?? []).map((put) => JSON.stringify(put.PutRequest.Item));
     }
     let code = `HTTP ${status}`;
     let message = text.slice(0, 300);

@@ -1,6 +1,6 @@
 import type { SnoopResultItem } from '../domain/engine/evaluate';
 import { RunSupersededError, type Admission } from '../domain/engine/run-fence';
-import { DynamoDbRequestError, type AttributeMap, type BatchWriteItem } from './dynamodb-batch-write';
+import { DynamoDbRequestError, type BatchWriteItem } from './dynamodb-batch-write';
 import { createDynamoDbResultWriter } from './dynamodb-snoop-results';
 
 const item = (n: number): SnoopResultItem => ({
@@ -8,7 +8,7 @@ const item = (n: number): SnoopResultItem => ({
   ruleId: 'r',
   qualified: true,
   score: 0.25,
-  explanation: 'e',
+  explanation: 'spent 312.40 "GBP" on eating-out\\ in the last 30 days',
   rulesVersion: 'v',
   runId: 'run',
   evaluatedAt: '2026-11-30T00:00:00.000Z',
@@ -16,10 +16,10 @@ const item = (n: number): SnoopResultItem => ({
 
 /** DynamoDB that leaves the last `leave(call)` items of a call unprocessed (or fails the call). */
 function fakeDynamoDb(leave: (call: number, size: number) => number | Error) {
-  const calls: AttributeMap[][] = [];
+  const calls: Record<string, unknown>[][] = [];
   const batchWrite: BatchWriteItem = async (table, items) => {
     expect(table).toBe('results');
-    calls.push([...items]);
+    calls.push(items.map((text) => JSON.parse(text) as Record<string, unknown>));
     const left = leave(calls.length, items.length);
     if (left instanceof Error) throw left;
     return items.slice(items.length - left);
@@ -31,7 +31,7 @@ const admitted = async (): Promise<Admission> => ({ admitted: true });
 const noWait = { sleep: async () => undefined };
 
 describe('writing results', () => {
-  it('writes 25 items a request, marshalled with their expiry, and sends what was left unprocessed again', async () => {
+  it('writes 25 items a request, as DynamoDB JSON with their expiry, and sends what was left unprocessed again', async () => {
     const { batchWrite, calls } = fakeDynamoDb((call) => (call === 1 ? 5 : 0));
     const writer = createDynamoDbResultWriter(batchWrite, 'results', { keepDays: 35, deadlineMs: 10_000, ...noWait });
     const items = Array.from({ length: 60 }, (_, i) => item(i));
@@ -44,7 +44,7 @@ describe('writing results', () => {
       ruleId: { S: 'r' },
       qualified: { BOOL: true },
       score: { N: '0.25' },
-      explanation: { S: 'e' },
+      explanation: { S: 'spent 312.40 "GBP" on eating-out\\ in the last 30 days' },
       rulesVersion: { S: 'v' },
       runId: { S: 'run' },
       evaluatedAt: { S: '2026-11-30T00:00:00.000Z' },

@@ -9,7 +9,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { RunSupersededError, type Fence, type FenceStore } from '../domain/engine/run-fence';
 import type { ResultWriter, SnoopResultItem } from '../domain/engine/evaluate';
-import { DynamoDbRequestError, type AttributeMap, type BatchWriteItem } from './dynamodb-batch-write';
+import { DynamoDbRequestError, type BatchWriteItem, type ItemJson } from './dynamodb-batch-write';
 
 /** The item that holds the fence in the runs table. */
 export const FENCE_KEY = 'FENCE';
@@ -60,18 +60,16 @@ export interface ResultWriterOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-/** The item as DynamoDB stores it, marshalled by hand: the schema is fixed, and this runs once per evaluation. */
-const marshal = (item: SnoopResultItem, expiresAt: string): AttributeMap => ({
-  customerId: { S: item.customerId },
-  ruleId: { S: item.ruleId },
-  qualified: { BOOL: item.qualified },
-  score: { N: String(item.score) },
-  explanation: { S: item.explanation },
-  rulesVersion: { S: item.rulesVersion },
-  runId: { S: item.runId },
-  evaluatedAt: { S: item.evaluatedAt },
-  expiresAt: { N: expiresAt },
-});
+/**
+ * The item as DynamoDB's JSON, written straight to text: the schema is fixed and this runs once per evaluation, so
+ * no attribute objects are built (a number is JS's own text for it, as the SDK's marshaller writes it).
+ */
+const itemJson = (item: SnoopResultItem, expiresAt: string): ItemJson =>
+  `{"customerId":{"S":${JSON.stringify(item.customerId)}},"ruleId":{"S":${JSON.stringify(item.ruleId)}},` +
+  `"qualified":{"BOOL":${item.qualified}},"score":{"N":"${item.score}"},` +
+  `"explanation":{"S":${JSON.stringify(item.explanation)}},"rulesVersion":{"S":${JSON.stringify(item.rulesVersion)}},` +
+  `"runId":{"S":${JSON.stringify(item.runId)}},"evaluatedAt":{"S":${JSON.stringify(item.evaluatedAt)}},` +
+  `"expiresAt":{"N":"${expiresAt}"}}`;
 
 export function createDynamoDbResultWriter(
   batchWrite: BatchWriteItem,
@@ -84,16 +82,16 @@ export function createDynamoDbResultWriter(
       const expiresAt = String(Math.floor(Date.now() / 1000) + options.keepDays * 86_400);
       const deadline = performance.now() + options.deadlineMs;
       let written = 0;
-      const batches: AttributeMap[][] = [];
+      const batches: ItemJson[][] = [];
       for (let i = 0; i < items.length; i += BATCH)
-        batches.push(items.slice(i, i + BATCH).map((item) => marshal(item, expiresAt)));
+        batches.push(items.slice(i, i + BATCH).map((item) => itemJson(item, expiresAt)));
 
-      const writeBatch = async (batch: AttributeMap[]): Promise<void> => {
+      const writeBatch = async (batch: ItemJson[]): Promise<void> => {
         let pending = batch;
         for (let attempt = 0; pending.length > 0; attempt++) {
           const admission = await admit();
           if (!admission.admitted) throw new RunSupersededError(admission.message, written);
-          let left: AttributeMap[];
+          let left: ItemJson[];
           let failure: unknown;
           try {
             left = await batchWrite(resultsTable, pending);

@@ -106,7 +106,12 @@ describe('the engine over HTTP', () => {
   });
 
   it('scores and names the version it used', async () => {
-    const { status, body } = await call('POST', '/evaluate', { runId: 'r', customerId: 'c', on: '2026-11-30' });
+    const { status, body } = await call('POST', '/evaluate', {
+      runId: 'r',
+      customerId: 'c',
+      on: '2026-11-30',
+      includeResults: true,
+    });
     expect(status).toBe(200);
     expect(body).toMatchObject({ rulesVersion: VERSION, evaluated: 1, written: 1, results: [{ ruleId: 'adults' }] });
   });

@@ -218,13 +218,18 @@ describe('the rules engine', () => {
   it('scores a batch and writes one result per customer and rule, with what fired in words; again: still one, newer', async () => {
     await moveRunFence(documents, RUNS_TABLE, { runId: 'run-a', startedAt: '2026-11-30T01:00:00.000Z' });
     const ids = Array.from({ length: 10 }, (_, i) => customer(i + 1));
-    const first = await evaluate({ runId: 'run-a', on: ON, customers: ids.map((customerId) => ({ customerId })) });
+    const first = await evaluate({
+      runId: 'run-a',
+      on: ON,
+      includeResults: true,
+      customers: ids.map((customerId) => ({ customerId })),
+    });
     expect(first.status).toBe(200);
     const response = first.body as unknown as EvaluateResponse;
     const active = definitions.filter((d) => d.status === 'active').map((d) => d.id);
     expect(response).toMatchObject({ rulesVersion: versions.v1, evaluated: 10 * active.length, errors: [] });
     expect(response.written).toBe(10 * active.length);
-    const eater = response.results.find((r) => r.customerId === EATER && r.ruleId === 'eating-out-high')!;
+    const eater = response.results!.find((r) => r.customerId === EATER && r.ruleId === 'eating-out-high')!;
     expect(eater).toMatchObject({
       qualified: true,
       explanation: 'spent 312.40 GBP on eating-out in the last 30 days, more than 200',
@@ -341,7 +346,7 @@ describe('the rules engine', () => {
     expect(seen).toEqual(new Set([versions.v1, versions.v2]));
     for (const response of responses) {
       const wanted = byVersion.get(response.rulesVersion)!;
-      for (const result of response.results) {
+      for (const result of response.results!) {
         const outcome = wanted.get(result.customerId)!.find((o) => o.id === result.ruleId);
         expect(outcome).toEqual({
           id: result.ruleId,

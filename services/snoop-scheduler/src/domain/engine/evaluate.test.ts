@@ -61,6 +61,7 @@ describe('evaluating customers', () => {
     const outcome = await evaluateCustomers(
       evaluateRequestSchema.parse({
         runId: 'run-1',
+        includeResults: true,
         customers: [
           { customerId: 'c-1' },
           { customerId: 'c-2', ruleIds: ['young', 'old', 'nope'] },
@@ -73,7 +74,7 @@ describe('evaluating customers', () => {
     if (outcome.kind !== 'done') return;
     const response = outcome.response;
     expect(response).toMatchObject({ runId: 'run-1', rulesVersion: 'v1', on: '2026-11-30', dryRun: false });
-    expect(response.results.map((r) => `${r.customerId}/${r.ruleId}`)).toEqual([
+    expect(response.results!.map((r) => `${r.customerId}/${r.ruleId}`)).toEqual([
       'c-1/big-spender',
       'c-1/young',
       'c-2/young',
@@ -85,9 +86,9 @@ describe('evaluating customers', () => {
     ]);
     expect(response.evaluated).toBe(3);
     expect(response.written).toBe(3);
-    expect(response.qualified).toBe(response.results.filter((r) => r.qualified).length);
+    expect(response.qualified).toBe(response.results!.filter((r) => r.qualified).length);
     expect(written[0]).toEqual({
-      ...response.results[0],
+      ...response.results![0],
       rulesVersion: 'v1',
       runId: 'run-1',
       evaluatedAt: '2026-11-30T02:03:04.000Z',
@@ -96,13 +97,15 @@ describe('evaluating customers', () => {
     expect(reads).toEqual([{ ids: ['c-1', 'c-2', 'c-9'], windowDays: 46, asOf: new Date('2026-11-30T00:00:00Z') }]);
   });
 
-  it('accepts one customer with one rule id, as the original design sent', async () => {
-    const { deps } = dependencies();
+  it('accepts one customer with one rule id, as the original design sent; answers results only when asked', async () => {
+    const { deps, written } = dependencies();
     const outcome = await evaluateCustomers(
       evaluateRequestSchema.parse({ runId: 'r', customerId: 'c-1', ruleId: 'young', on: '2026-06-01' }),
       deps,
     );
-    expect(outcome.kind === 'done' && outcome.response.results.map((r) => r.ruleId)).toEqual(['young']);
+    expect(outcome.kind === 'done' && outcome.response).toMatchObject({ evaluated: 1, written: 1 });
+    expect(outcome.kind === 'done' && 'results' in outcome.response).toBe(false);
+    expect(written.map((w) => w.ruleId)).toEqual(['young']);
   });
 
   it('scores without writing on a dry run, which needs no run', async () => {

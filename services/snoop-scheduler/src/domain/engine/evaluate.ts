@@ -24,6 +24,8 @@ const customerRequest = z
 /**
  * One customer (`customerId` with `ruleIds`, or the original design's single `ruleId`), or many (`customers`), for a
  * run. `on` is the evaluation day (default: today, UTC); `dryRun` scores without writing (support, the demo).
+ * The response carries every pair's result only with `includeResults` (or on a dry run): the results are in
+ * DynamoDB, and a run's caller needs the counts and the errors.
  */
 export const evaluateRequestSchema = z
   .object({
@@ -33,6 +35,7 @@ export const evaluateRequestSchema = z
       .optional(),
     on: z.iso.date().optional(),
     dryRun: z.boolean().optional(),
+    includeResults: z.boolean().optional(),
     customerId: customerId.optional(),
     ruleIds: ruleIds.optional(),
     ruleId: ruleId.optional(),
@@ -100,7 +103,8 @@ export interface EvaluateResponse {
   evaluated: number;
   qualified: number;
   written: number;
-  results: { customerId: string; ruleId: string; qualified: boolean; score: number; explanation: string }[];
+  /** With includeResults, or on a dry run. */
+  results?: { customerId: string; ruleId: string; qualified: boolean; score: number; explanation: string }[];
   errors: ItemError[];
 }
 
@@ -147,10 +151,12 @@ export async function evaluateCustomers(
   const facts = await dependencies.readCustomers([...new Set(wanted.map((c) => c.customerId))], { asOf, windowDays });
 
   const evaluatedAt = now.toISOString();
-  const results: EvaluateResponse['results'] = [];
+  const results: NonNullable<EvaluateResponse['results']> = [];
   const errors: ItemError[] = [];
   const items: SnoopResultItem[] = [];
   let qualified = 0;
+  let evaluated = 0;
+  const answering = request.includeResults === true || !writing;
   for (const { customerId, ruleIds } of wanted) {
     const customer = facts.get(customerId);
     if (!customer) {
@@ -167,6 +173,7 @@ export async function evaluateCustomers(
         continue;
       }
       if (outcome.qualified) qualified++;
+      evaluated++;
       const result = {
         customerId,
         ruleId: outcome.id,
@@ -174,7 +181,7 @@ export async function evaluateCustomers(
         score: outcome.score,
         explanation: outcome.explanation,
       };
-      results.push(result);
+      if (answering) results.push(result);
       if (writing) items.push({ ...result, rulesVersion: loaded.version, runId: runId!, evaluatedAt });
     }
   }
@@ -186,10 +193,10 @@ export async function evaluateCustomers(
       rulesVersion: loaded.version,
       on,
       dryRun: !writing,
-      evaluated: results.length,
+      evaluated,
       qualified,
       written,
-      results,
+      ...(answering ? { results } : {}),
       errors,
     },
   };
