@@ -211,17 +211,23 @@ async function main(): Promise<void> {
     let nextCustomer = 0;
     const batch = (size: number) =>
       Array.from({ length: size }, () => ({ customerId: customerId((nextCustomer++ % SEED_CUSTOMERS.customers) + 1) }));
-    const evaluate = (size: number) => async (): Promise<number> => {
-      const response = await fetch(`${url}/evaluate`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ runId, on: ON, customers: batch(size) }),
-      });
-      const body = (await response.json()) as { evaluated?: number; written?: number; error?: string };
-      if (response.status !== 200 || body.written !== body.evaluated)
-        throw new Error(`the engine answered ${response.status}: ${body.error ?? JSON.stringify(body).slice(0, 200)}`);
-      return body.evaluated!;
-    };
+    const evaluate =
+      (size: number, dryRun = false) =>
+      async (): Promise<number> => {
+        const response = await fetch(`${url}/evaluate`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(
+            dryRun ? { dryRun, on: ON, customers: batch(size) } : { runId, on: ON, customers: batch(size) },
+          ),
+        });
+        const body = (await response.json()) as { evaluated?: number; written?: number; error?: string };
+        if (response.status !== 200 || (!dryRun && body.written !== body.evaluated))
+          throw new Error(
+            `the engine answered ${response.status}: ${body.error ?? JSON.stringify(body).slice(0, 200)}`,
+          );
+        return body.evaluated!;
+      };
     const pids = engine.instances.map((instance) => instance.pid());
     const processes: CpuProcess[] = [
       ...pids.map((pid) => ({ component: ENGINE, pid })),
@@ -236,6 +242,11 @@ async function main(): Promise<void> {
       `\n(a, b) over HTTP: the seed catalogue (${activeSeed} active snoops), ${CUSTOMERS_PER_REQUEST} customers a request`,
     );
     const seedRun = await measure('evaluations', evaluate(CUSTOMERS_PER_REQUEST), processes);
+
+    // The same requests as dry runs: read, score, explain and answer with every result, no DynamoDB write. What the
+    // engine costs apart from writing one item per evaluation.
+    console.log('\n(b) the same without writing (dry runs: read, score, explain, answer every result)');
+    const dryRun = await measure('evaluations', evaluate(CUSTOMERS_PER_REQUEST, true), processes, PHASE_MS / 2);
 
     console.log('\n(c) raw ceilings, alone');
     const item = (i: number) => ({
@@ -325,6 +336,8 @@ async function main(): Promise<void> {
       ['evaluations/s over HTTP (seed catalogue)', seedRun.perSecond.toFixed(0), '>= 3,300'],
       ['request p50 / p99 (10 customers)', `${seedRun.p50.toFixed(1)} / ${seedRun.p99.toFixed(1)} ms`, ''],
       ["engine's own CPU per evaluation", `${usPerEval(seedRun).toFixed(1)} us`, '<= 20 us'],
+      ['  of which scoring (dry runs: read, score, explain, answer)', `${usPerEval(dryRun).toFixed(1)} us`, ''],
+      ['evaluations/s over HTTP, dry runs', dryRun.perSecond.toFixed(0), ''],
       ['DynamoDB Local BatchWriteItem items/s, alone', rawWrites.perSecond.toFixed(0), ''],
       ['engine evaluations/s / raw items/s', (seedRun.perSecond / rawWrites.perSecond).toFixed(2), ''],
       ['PostgreSQL customers read/s through PgBouncer, alone', rawReads.perSecond.toFixed(0), ''],
@@ -340,6 +353,7 @@ async function main(): Promise<void> {
         bench: 'engine',
         engine_http_eps: Math.round(seedRun.perSecond),
         engine_us_per_eval: round(usPerEval(seedRun)),
+        engine_us_per_eval_dry_run: round(usPerEval(dryRun)),
         p99_ms: round(seedRun.p99),
         ddb_raw_items_per_s: Math.round(rawWrites.perSecond),
         pg_raw_customers_per_s: Math.round(rawReads.perSecond),
