@@ -2,3 +2,4 @@ export * from './envelope';
 export * from './rule-set-published';
 export * from './marketing-events';
 export * from './device-events';
+export * from './snoop-run';

@@ -137,8 +137,8 @@ function scopeWords(scope: TransactionScope, money: (n: number) => string): stri
   if (scope.merchantContains) words.push(`at merchants named like "${scope.merchantContains}"`);
   if (scope.minAmount !== undefined) words.push(`of at least ${money(scope.minAmount)}`);
   if (scope.maxAmount !== undefined) words.push(`of at most ${money(scope.maxAmount)}`);
-  words.push(scope.days !== undefined ? `in the last ${plain(scope.days)} days` : 'in the window kept');
-  return words.join(' ');
+  if (scope.days !== undefined) words.push(`in the last ${plain(scope.days)} days`);
+  return words.length > 0 ? ` ${words.join(' ')}` : '';
 }
 
 /** The customer's transactions, or a filter of them: its variable and predicate. */
@@ -174,7 +174,7 @@ function describe(expr: Expr, money: (n: number) => string): Described | undefin
     const scope = source && scopeOf(source.predicate, source.variable);
     if (!scope) return undefined;
     const what = scope.direction === 'out' ? 'payments' : scope.direction === 'in' ? 'payments in' : 'transactions';
-    return { sentence: (v) => `${v} ${what} ${scopeWords(scope, money)}`, money: false };
+    return { sentence: (v) => `${v} ${what}${scopeWords(scope, money)}`, money: false };
   }
   if (!['sum', 'avg', 'max', 'min'].includes(expr.name) || list?.kind !== 'call' || list.name !== 'map')
     return undefined;
@@ -190,18 +190,18 @@ function describe(expr: Expr, money: (n: number) => string): Described | undefin
       return {
         sentence:
           scope.direction === 'out'
-            ? (v) => `spent ${v} ${where}`
+            ? (v) => `spent ${v}${where}`
             : scope.direction === 'in'
-              ? (v) => `received ${v} ${where}`
-              : (v) => `transactions totalling ${v} ${where}`,
+              ? (v) => `received ${v}${where}`
+              : (v) => `transactions totalling ${v}${where}`,
         money: true,
       };
     case 'avg':
-      return { sentence: (v) => `average ${payment} ${v} ${where}`, money: true };
+      return { sentence: (v) => `average ${payment} ${v}${where}`, money: true };
     case 'max':
-      return { sentence: (v) => `largest ${payment} ${v} ${where}`, money: true };
+      return { sentence: (v) => `largest ${payment} ${v}${where}`, money: true };
     default:
-      return { sentence: (v) => `smallest ${payment} ${v} ${where}`, money: true };
+      return { sentence: (v) => `smallest ${payment} ${v}${where}`, money: true };
   }
 }
 
@@ -281,7 +281,7 @@ export function compileExplainer(when: Expr, compiler: Compiler, options: Explai
       if (scope) {
         const words = scopeWords(scope, money);
         const what = scope.direction === 'in' ? 'payment in' : scope.direction === 'out' ? 'payment' : 'transaction';
-        return (_f, _e, _s, holds) => (holds ? `a ${what} ${words}` : `no ${what} ${words}`);
+        return (_f, _e, _s, holds) => (holds ? `a ${what}${words}` : `no ${what}${words}`);
       }
     }
     const text = printExpression(expr);

@@ -217,7 +217,7 @@ describe('createSqsConsumer', () => {
 });
 
 describe('createSqsBatchConsumer', () => {
-  function batchSetUp(options: { deadLetterFails?: boolean; throwAll?: boolean } = {}) {
+  function batchSetUp(options: { deadLetterFails?: boolean; throwAll?: boolean; fifo?: boolean } = {}) {
     const waits: number[] = [];
     const deadLettered: { record: SQSRecord; failure: Failure }[] = [];
     const delays: number[] = [];
@@ -232,6 +232,7 @@ describe('createSqsBatchConsumer', () => {
         },
       },
       logger: silentLogger,
+      fifo: options.fifo,
       backoff: { baseSeconds: 2, maxSeconds: 60, changeVisibility: async (_r, seconds) => void delays.push(seconds) },
       random: () => 1,
       sleep: instantSleep(waits),
@@ -285,6 +286,27 @@ describe('createSqsBatchConsumer', () => {
       [records[3]!.messageId, 'permanent', 'PermanentError: meta: invalid parameter'],
       [records[4]!.messageId, 'retries-exhausted', 'RetryableError: ga4 answered 503'],
     ]);
+  });
+
+  it('on a FIFO queue, brings back with a retried record the later records of its group, in the batch’s order', async () => {
+    const { consumer, seen } = batchSetUp({ fifo: true });
+    const grouped = (outcome: string, id: string, group: string) => {
+      const record = sqsRecordFactory(body(outcome, id));
+      return { ...record, attributes: { ...record.attributes, MessageGroupId: group } } as SQSRecord;
+    };
+    const records = [
+      grouped('ok', 'a1', 'a'),
+      grouped('retryable', 'b1', 'b'),
+      grouped('ok', 'a2', 'a'),
+      grouped('ok', 'b2', 'b'),
+      grouped('retryable', 'a3', 'a'),
+    ];
+    const response = await consumer({ Records: records }, lambdaContext());
+    expect(seen).toEqual([['a1', 'b1', 'a2', 'b2', 'a3']]);
+    // b2 was handled, but comes back after b1; a1 and a2 stay done.
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(
+      [records[1]!, records[3]!, records[4]!].map((r) => r.messageId),
+    );
   });
 
   it('retries every record when the batch handler throws, and keeps records the DLQ cannot take', async () => {

@@ -202,7 +202,7 @@ export function createSqsConsumer<TEnvelope>(options: SqsConsumerOptions<TEnvelo
   );
 }
 
-export interface SqsBatchConsumerOptions<TEnvelope> extends Omit<SqsConsumerOptions<TEnvelope>, 'handle' | 'fifo'> {
+export interface SqsBatchConsumerOptions<TEnvelope> extends Omit<SqsConsumerOptions<TEnvelope>, 'handle'> {
   /**
    * Handles every valid record of the batch at once (for destinations that take batches) and returns,
    * per item and in order, undefined for success or the error that record failed with.
@@ -213,7 +213,9 @@ export interface SqsBatchConsumerOptions<TEnvelope> extends Omit<SqsConsumerOpti
 /**
  * The same guarantees as createSqsConsumer (an invalid record to the DLQ with its reason, a retryable
  * one back after a backoff and to the DLQ on its last delivery, partial batch responses), for a handler
- * that works on the whole batch: standard queues only.
+ * that works on the whole batch. On a FIFO queue (`fifo`), a record that is to come back takes the later
+ * records of its message group with it, handled or not, so that the group is redelivered in order (handlers
+ * of FIFO batches must be idempotent, as redelivered records are handled again).
  */
 export function createSqsBatchConsumer<TEnvelope>(options: SqsBatchConsumerOptions<TEnvelope>): SqsBatchHandler {
   const { reader, handleBatch, metrics } = options;
@@ -257,6 +259,22 @@ export function createSqsBatchConsumer<TEnvelope>(options: SqsBatchConsumerOptio
     });
     await Promise.all(settling);
     policy.count('RecordsProcessed', processed);
+    if (options.fifo && failed.length > 0) {
+      const held = new Set<string>();
+      const retried = new Set(failed);
+      for (const record of event.Records) {
+        const group = record.attributes?.MessageGroupId;
+        if (group === undefined) continue;
+        if (held.has(group) && !retried.has(record.messageId)) {
+          failed.push(record.messageId);
+          retried.add(record.messageId);
+        }
+        if (retried.has(record.messageId)) held.add(group);
+      }
+    }
+    // In the batch's order, as Lambda reads the failures of a FIFO batch.
+    const order = new Map(event.Records.map((record, i) => [record.messageId, i]));
+    failed.sort((a, b) => order.get(a)! - order.get(b)!);
     return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
   }, metrics);
 }

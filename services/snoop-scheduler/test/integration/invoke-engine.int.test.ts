@@ -1,0 +1,155 @@
+/**
+ * The nightly run's invoke step as it runs: {run, customer, rule ids} messages on the customer-rules FIFO queue reach
+ * the invoke Lambda in serverless-offline, which scores them on the rules engine's local processes (through their
+ * load balancer) and leaves one result per customer and rule in DynamoDB; an unknown customer lands in the DLQ with
+ * the engine's reason while the rest are scored.
+ */
+import { randomUUID } from 'node:crypto';
+import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { BatchGetCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  ATTRIBUTE,
+  awsClientSettings,
+  awsEnvironmentSchema,
+  createDocumentClient,
+  createSqsClient,
+  customerRulesV1,
+  loadConfig,
+  publishEnvelopes,
+} from '@backbone/shared';
+import { createPostgresPool, postgresEnvironmentSchema, type PostgresPool } from '@backbone/shared/postgres';
+import { peekMessages, waitFor } from '@backbone/shared/testing';
+import { moveRunFence } from '../../src/adapters/dynamodb-snoop-results';
+import { ENGINE_PORT } from '../../local/engine';
+import { publishRuleSetLocally } from '../../local/rule-sets';
+
+// Names as serverless.yml declares them for the "local" stage, and the local refresh secret (serverless.common.yml).
+const QUEUE = 'snoop-scheduler-local-customer-rules.fifo';
+const DLQ = 'snoop-scheduler-local-customer-rules-dlq.fifo';
+const RULE_SETS_TABLE = 'snoop-scheduler-local-rule-sets';
+const RESULTS_TABLE = 'snoop-scheduler-local-snoop-results';
+const RUNS_TABLE = 'snoop-scheduler-local-snoop-runs';
+const BUCKET = 'lending-backbone-rules-ingestion-local-eu-west-1';
+const REFRESH_SECRET = 'local-rules-refresh-secret';
+const suffix = randomUUID().slice(0, 8);
+const customer = (n: number) => `invoke-it-${suffix}-${String(n).padStart(3, '0')}`;
+const CUSTOMERS = 30;
+const RULES = ['spends-on-energy', 'spends-on-groceries', 'saver'];
+const RULE_FILE = [
+  ['spends-on-energy', 'sum(transactions.filter(t, t.category == "energy").map(t, t.amount)) > 50.0'],
+  ['spends-on-groceries', 'sum(transactions.filter(t, t.category == "groceries").map(t, t.amount)) > 50.0'],
+  ['saver', 'balances.savings > 1000.0'],
+]
+  .map(
+    ([id, when]) =>
+      `snoop "${id}" { name: "${id}" status: active audience: "all" content: "c" valid_from: "2026-01-01" ` +
+      `version: 1 when: ${when} score: 0.5 }`,
+  )
+  .join('\n');
+
+let sqs: SQSClient;
+let documents: DynamoDBDocumentClient;
+let pool: PostgresPool;
+
+beforeAll(async () => {
+  const aws = awsClientSettings(loadConfig(awsEnvironmentSchema));
+  sqs = createSqsClient(aws);
+  documents = createDocumentClient(aws);
+  pool = createPostgresPool(loadConfig(postgresEnvironmentSchema));
+  const ids = Array.from({ length: CUSTOMERS }, (_, i) => customer(i + 1));
+  await pool.query(
+    `INSERT INTO customer_store.customers
+     SELECT id, '1990-01-01', '2024-01-01', 'London', 'employed', 700, false, false, 0, n * 100, 0, 0, 0, 2000, 25, true
+     FROM unnest($1::text[]) WITH ORDINALITY AS c(id, n)`,
+    [ids],
+  );
+  await pool.query(
+    `INSERT INTO customer_store.transactions
+     SELECT id, '2026-11-20', 1, 40 + n, 'out', CASE WHEN n % 2 = 0 THEN 'energy' ELSE 'groceries' END, 'Shop'
+     FROM unnest($1::text[]) WITH ORDINALITY AS c(id, n)`,
+    [ids],
+  );
+  // The engine's processes (started by the test set-up) load this version; ACTIVE is left as other tests set it.
+  const version = await publishRuleSetLocally(process.env, {
+    ruleSetsTable: RULE_SETS_TABLE,
+    bucket: BUCKET,
+    text: RULE_FILE,
+    activate: false,
+  });
+  for (const port of [ENGINE_PORT + 1, ENGINE_PORT + 2]) {
+    const response = await fetch(`http://127.0.0.1:${port}/rules/refresh`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${REFRESH_SECRET}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ version: version.ruleSetVersion }),
+    });
+    expect(await response.json()).toMatchObject({ ok: true, version: version.ruleSetVersion });
+  }
+}, 60_000);
+
+afterAll(async () => {
+  await pool?.query('DELETE FROM customer_store.customers WHERE customer_id LIKE $1', [`invoke-it-${suffix}-%`]);
+  await pool?.end();
+  sqs?.destroy();
+  documents?.destroy();
+});
+
+async function stored(customerIds: readonly string[]) {
+  const keys = customerIds.flatMap((customerId) => RULES.map((ruleId) => ({ customerId, ruleId })));
+  const items: Record<string, unknown>[] = [];
+  for (let i = 0; i < keys.length; i += 100) {
+    let pending: Record<string, unknown>[] | undefined = keys.slice(i, i + 100);
+    while (pending && pending.length > 0) {
+      const out: BatchGetCommandOutput = await documents.send(
+        new BatchGetCommand({ RequestItems: { [RESULTS_TABLE]: { Keys: pending, ConsistentRead: true } } }),
+      );
+      items.push(...(out.Responses?.[RESULTS_TABLE] ?? []));
+      pending = out.UnprocessedKeys?.[RESULTS_TABLE]?.Keys;
+    }
+  }
+  return items;
+}
+
+describe('the invoke step of the nightly run', () => {
+  it('scores every queued customer on the engine, one result per customer and rule; an unknown one to the DLQ', async () => {
+    const runId = `invoke-it-${suffix}`;
+    await moveRunFence(documents, RUNS_TABLE, { runId, startedAt: new Date().toISOString() });
+    const queueUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: QUEUE }))).QueueUrl!;
+    const dlqUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: DLQ }))).QueueUrl!;
+    const ids = Array.from({ length: CUSTOMERS }, (_, i) => customer(i + 1));
+    const unknown = `invoke-it-${suffix}-nobody`;
+    const envelopes = [...ids, unknown].map((customerId) =>
+      customerRulesV1.create({ runId, customerId, ruleIds: RULES, on: '2026-11-30' }, { id: `${runId}:${customerId}` }),
+    );
+    const sent = await publishEnvelopes(sqs, queueUrl, envelopes, {
+      messageGroupId: (envelope) => (envelope.data as { customerId: string }).customerId,
+    });
+    expect(sent.filter((r) => r.status !== 'sent')).toEqual([]);
+
+    const items = await waitFor(
+      'one result per customer and rule',
+      async () => {
+        const found = await stored(ids);
+        return found.length === CUSTOMERS * RULES.length ? found : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
+    expect(items.every((item) => item['runId'] === runId)).toBe(true);
+    const byKey = new Map(items.map((item) => [`${String(item['customerId'])}/${String(item['ruleId'])}`, item]));
+    expect(byKey.get(`${customer(20)}/spends-on-energy`)).toMatchObject({
+      qualified: true,
+      explanation: 'transactions totalling 60.00 GBP on energy, more than 50',
+    });
+    expect(byKey.get(`${customer(20)}/saver`)).toMatchObject({
+      qualified: true,
+      explanation: 'savings 2000.00 GBP, more than 1000',
+    });
+    expect(byKey.get(`${customer(3)}/spends-on-groceries`)).toMatchObject({ qualified: false });
+
+    const dead = await waitFor('the unknown customer in the DLQ', async () =>
+      (await peekMessages(sqs, dlqUrl)).find((m) => m.Body?.includes(unknown)),
+    );
+    expect(dead.MessageAttributes?.[ATTRIBUTE.failureReason]?.StringValue).toMatch(
+      /^PermanentError: customer invoke-it-.*-nobody is not in the customer store/,
+    );
+  });
+});
