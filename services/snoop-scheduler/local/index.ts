@@ -3,6 +3,7 @@
  * migrations and seed, the rules engine's processes behind one address (as the load balancer makes them), npm
  * start's demo, and what tests and the benchmark need to drive the engine (the run fence).
  */
+import path from 'node:path';
 import { loadConfig } from '@backbone/shared';
 import type { LocalContext, LocalServiceFace } from '@backbone/shared/local';
 import { createPostgresPool, postgresEnvironmentSchema } from '@backbone/shared/postgres';
@@ -33,6 +34,15 @@ export async function engineEnvironment(context: Pick<LocalContext, 'env' | 'ser
     ENGINE_CURRENCY: engine['currency'],
     POWERTOOLS_SERVICE_NAME: 'snoop-scheduler',
   };
+}
+
+/** The command-line tool (start a run, its status); run it with the environment from functionEnvironment. */
+export const CLI = path.join(__dirname, '..', 'src', 'cli.ts');
+
+/** The customer step's environment for the local stage (tables, queue, customer store), for the CLI. */
+export async function functionEnvironment(context: LocalContext): Promise<Record<string, string | undefined>> {
+  const resolved = await context.serverless();
+  return { ...context.env, ...(resolved.functions['queueEligibleCustomers']?.environment ?? {}) };
 }
 
 /** The refresh secret of a local run (the stage's settings). */

@@ -94,6 +94,20 @@ export async function seedCustomerStore(
   }
 }
 
+/** Eligible customers after `after` (in id order), `limit` of them: one range of the eligible customers' index. */
+export async function pageEligibleCustomers(
+  pool: PostgresPool,
+  after: string | undefined,
+  limit: number,
+): Promise<string[]> {
+  const { rows } = await pool.query<{ customer_id: string }>(
+    `SELECT customer_id FROM ${CUSTOMER_STORE_SCHEMA}.customers
+     WHERE eligible AND customer_id > $1 ORDER BY customer_id LIMIT $2`,
+    [after ?? '', limit],
+  );
+  return rows.map((row) => row.customer_id);
+}
+
 export const customerId = (n: number): string => `cust-${String(n).padStart(6, '0')}`;
 
 interface CustomerRow {

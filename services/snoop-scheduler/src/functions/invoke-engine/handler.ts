@@ -3,6 +3,8 @@ import {
   createContractReader,
   createSqsBatchConsumer,
   customerRulesV1,
+  PermanentError,
+  type CustomerRules,
   type DeadLetterSink,
   type Logger,
   type Metrics,
@@ -12,8 +14,16 @@ import {
 import { invokeEngine, type EngineClient, type InvokePolicy } from '../../domain/invoke-engine';
 import { wireInvokeEngine } from './wiring';
 
+export interface RunCounts {
+  customersScored: number;
+  customersFailed: number;
+  evaluations: number;
+}
+
 export interface InvokeEngineDeps {
   engine: EngineClient;
+  /** Adds to the run's record what this batch did (for watching the run; a failure to count fails nothing). */
+  countRun?: (runId: string, counts: RunCounts) => Promise<void>;
   deadLetters: DeadLetterSink;
   /** Must equal the queue's redrive maxReceiveCount (see the shared consumer). */
   maxReceiveCount: number;
@@ -42,32 +52,58 @@ export function createInvokeEngineHandler(deps: InvokeEngineDeps): SqsBatchHandl
     backoff: deps.backoff,
     logger,
     metrics: deps.metrics,
-    handleBatch: (items, context) =>
-      invokeEngine(
-        items.map((item) => item.envelope.data),
-        {
-          engine: deps.engine,
-          ...(deps.policy ? { policy: deps.policy } : {}),
-          ...(deps.sleep ? { sleep: deps.sleep } : {}),
-          remainingMs: () => context.getRemainingTimeInMillis() - SETTLE_RESERVE_MS,
-          onAnswer(answer, request) {
-            if (answer.kind === 'superseded')
-              logger.info('run superseded: records dropped', {
-                runId: request.runId,
-                records: request.customers.length,
-              });
-            if (answer.kind === 'scored')
-              logger.info('scored', {
-                runId: request.runId,
-                customers: request.customers.length,
-                evaluated: answer.evaluated,
-                written: answer.written,
-                itemErrors: answer.errors.length,
-              });
-          },
+    async handleBatch(items, context) {
+      const records = items.map((item) => item.envelope.data);
+      const evaluations = new Map<string, number>();
+      const outcomes = await invokeEngine(records, {
+        engine: deps.engine,
+        ...(deps.policy ? { policy: deps.policy } : {}),
+        ...(deps.sleep ? { sleep: deps.sleep } : {}),
+        remainingMs: () => context.getRemainingTimeInMillis() - SETTLE_RESERVE_MS,
+        onAnswer(answer, request) {
+          if (answer.kind === 'superseded')
+            logger.info('run superseded: records dropped', { runId: request.runId, records: request.customers.length });
+          if (answer.kind !== 'scored') return;
+          evaluations.set(request.runId, (evaluations.get(request.runId) ?? 0) + answer.evaluated);
+          logger.info('scored', {
+            runId: request.runId,
+            customers: request.customers.length,
+            evaluated: answer.evaluated,
+            written: answer.written,
+            itemErrors: answer.errors.length,
+          });
         },
-      ),
+      });
+      if (deps.countRun) await countRuns(deps.countRun, records, outcomes, evaluations, logger);
+      return outcomes;
+    },
   });
+}
+
+/** Per run: the records done, those failed for good (to the DLQ), and the evaluations the engine made. */
+async function countRuns(
+  countRun: NonNullable<InvokeEngineDeps['countRun']>,
+  records: readonly CustomerRules[],
+  outcomes: readonly (Error | undefined)[],
+  evaluations: ReadonlyMap<string, number>,
+  logger: Logger,
+): Promise<void> {
+  const counts = new Map<string, RunCounts>();
+  records.forEach((record, i) => {
+    const count = counts.get(record.runId) ?? { customersScored: 0, customersFailed: 0, evaluations: 0 };
+    if (outcomes[i] === undefined) count.customersScored++;
+    else if (outcomes[i] instanceof PermanentError) count.customersFailed++;
+    counts.set(record.runId, count);
+  });
+  for (const [runId, count] of counts)
+    try {
+      await countRun(runId, { ...count, evaluations: evaluations.get(runId) ?? 0 });
+    } catch (error) {
+      logger.warn('could not count the batch on its run', {
+        runId,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
 }
 
 export const handler = buildOncePerContainer(async () => createInvokeEngineHandler(wireInvokeEngine()));

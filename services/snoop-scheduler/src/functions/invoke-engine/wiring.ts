@@ -1,4 +1,6 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  createDocumentClient,
   createLogger,
   createMetrics,
   loadConfig,
@@ -6,6 +8,7 @@ import {
   sqsConsumerSideEffects,
 } from '@backbone/shared';
 import { z } from 'zod';
+import { countScored } from '../../adapters/dynamodb-runs';
 import { createHttpEngineClient } from '../../adapters/engine-client';
 import { SERVICE } from '../../service';
 import type { InvokeEngineDeps } from './handler';
@@ -13,14 +16,24 @@ import type { InvokeEngineDeps } from './handler';
 const invokeEngineConfigSchema = sqsConsumerConfigSchema.extend({
   /** The rules engine's load balancer (the local one locally). */
   ENGINE_URL: z.url(),
+  SNOOP_RUNS_TABLE: z.string().min(3),
 });
 
 /** The function's side effects: the engine, its DLQ, and the source queue's visibility for backoff. */
 export function wireInvokeEngine(env: Record<string, string | undefined> = process.env): InvokeEngineDeps {
   const config = loadConfig(invokeEngineConfigSchema, env, `${SERVICE}/invokeEngine`);
-  const { deadLetters, backoff, maxReceiveCount } = sqsConsumerSideEffects(config);
+  const { aws, deadLetters, backoff, maxReceiveCount } = sqsConsumerSideEffects(config);
+  const documents = createDocumentClient(aws);
   return {
     engine: createHttpEngineClient(config.ENGINE_URL),
+    async countRun(runId, counts) {
+      try {
+        await countScored(documents, config.SNOOP_RUNS_TABLE, runId, counts);
+      } catch (error) {
+        // A run no customer step opened (a hand-made request): nothing to count on.
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    },
     deadLetters,
     backoff,
     maxReceiveCount,

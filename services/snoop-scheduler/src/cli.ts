@@ -1,0 +1,103 @@
+/**
+ * snoop-scheduler from the command line (locally: npm run snoop -- <command>), with the customer step's
+ * environment (see wireQueueEligibleCustomers):
+ *
+ *   start [--run <id>] [--wait]   open the night's run (or a run named by hand) and queue its eligible customers
+ *                                 now, as the schedule does; with --wait, show its progress until it is complete
+ *   status [<run id>]             the runs, newest first: queued, scored, failed, evaluations, progress
+ */
+import { awsClientSettings, awsEnvironmentSchema, createDocumentClient, loadConfig } from '@backbone/shared';
+import { formatTable } from '@backbone/shared/local';
+import { z } from 'zod';
+import { listRuns, readRun } from './adapters/dynamodb-runs';
+import { runComplete, type RunRecord } from './domain/nightly-run';
+import { createQueueEligibleCustomersHandler } from './functions/queue-eligible-customers/handler';
+import { wireQueueEligibleCustomers } from './functions/queue-eligible-customers/wiring';
+
+const BAR = 24;
+
+export function progressBar(done: number, total: number): string {
+  const share = total > 0 ? Math.min(1, done / total) : 0;
+  const filled = Math.round(share * BAR);
+  return `[${'#'.repeat(filled)}${'.'.repeat(BAR - filled)}] ${(share * 100).toFixed(0).padStart(3)}%`;
+}
+
+const stateOf = (run: RunRecord): string => (runComplete(run) ? 'complete' : run.queueingDone ? 'scoring' : 'queueing');
+
+export function runTable(runs: readonly RunRecord[]): string[] {
+  return formatTable([
+    ['run', 'day', 'rules', 'queued', 'scored', 'failed', 'evaluations', 'progress', 'state'],
+    ...runs.map((run) => [
+      run.runId,
+      run.on,
+      run.rulesVersion?.slice(0, 12) ?? '-',
+      String(run.queued),
+      String(run.customersScored),
+      String(run.customersFailed),
+      String(run.evaluations),
+      progressBar(run.customersScored + run.customersFailed, run.queued),
+      stateOf(run),
+    ]),
+  ]);
+}
+
+async function main(): Promise<number> {
+  const [command, ...args] = process.argv.slice(2);
+  const env = loadConfig(awsEnvironmentSchema.extend({ SNOOP_RUNS_TABLE: z.string().min(3) }), process.env, 'snoop');
+  const documents = createDocumentClient(awsClientSettings(env));
+  const flag = (name: string): string | undefined => {
+    const at = args.indexOf(name);
+    return at >= 0 ? args[at + 1] : undefined;
+  };
+  switch (command) {
+    case 'start': {
+      const queue = createQueueEligibleCustomersHandler(wireQueueEligibleCustomers());
+      const named = flag('--run');
+      const began = Date.now();
+      const outcome = await queue(named ? { runId: named } : undefined, {
+        getRemainingTimeInMillis: () => 15 * 60_000,
+      });
+      console.log(
+        `run ${outcome.runId}: ${outcome.created ? 'opened' : 'resumed'}, ${outcome.queuedNow} customers queued now ` +
+          `(${outcome.queued} in all) in ${((Date.now() - began) / 1000).toFixed(1)} s`,
+      );
+      if (!args.includes('--wait')) return 0;
+      for (;;) {
+        const run = (await readRun(documents, env.SNOOP_RUNS_TABLE, outcome.runId))!;
+        process.stdout.write(
+          `\r  ${progressBar(run.customersScored + run.customersFailed, run.queued)} ${run.evaluations} evaluations `,
+        );
+        if (runComplete(run)) {
+          process.stdout.write('\n');
+          for (const line of runTable([run])) console.log(line);
+          return run.customersFailed > 0 ? 1 : 0;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+    case 'status': {
+      const runId = args[0];
+      const runs = runId
+        ? [await readRun(documents, env.SNOOP_RUNS_TABLE, runId)].filter((r): r is RunRecord => r !== undefined)
+        : await listRuns(documents, env.SNOOP_RUNS_TABLE);
+      if (runs.length === 0) {
+        console.error(runId ? `no run ${runId}` : 'no run yet: npm run snoop -- start');
+        return 1;
+      }
+      for (const line of runTable(runs)) console.log(line);
+      return 0;
+    }
+    default:
+      console.error('usage: npm run snoop -- start [--run <id>] [--wait] | status [<run id>]');
+      return 2;
+  }
+}
+
+if (require.main === module)
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    },
+  );

@@ -1,0 +1,70 @@
+import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
+import {
+  createDocumentClient,
+  createLogger,
+  createMetrics,
+  createS3Client,
+  createSqsClient,
+  customerRulesV1,
+  loadConfig,
+  publishEnvelopes,
+  RetryableError,
+  sqsConsumerConfigSchema,
+  sqsConsumerSideEffects,
+} from '@backbone/shared';
+import { z } from 'zod';
+import { createRuleSetSource } from '../../adapters/rule-set-source';
+import { RuleSetHolder } from '../../domain/engine/rule-sets';
+import { SERVICE } from '../../service';
+import type { QueueCustomerRulesDeps } from './handler';
+
+const configSchema = sqsConsumerConfigSchema.extend({
+  RULE_SETS_TABLE: z.string().min(3),
+  CUSTOMER_RULES_QUEUE_NAME: z.string().min(1),
+});
+
+/** How long a container trusts the active rule set it read before it asks again. */
+const ACTIVE_RULE_SET_MAX_AGE_MS = 60_000;
+
+/** The active rule set (the rule-sets table and the rules file in S3, loaded like the engine's) and the FIFO queue. */
+export function wireQueueCustomerRules(env: Record<string, string | undefined> = process.env): QueueCustomerRulesDeps {
+  const config = loadConfig(configSchema, env, `${SERVICE}/queueCustomerRules`);
+  const { aws, deadLetters, backoff, maxReceiveCount } = sqsConsumerSideEffects(config);
+  const sqs = createSqsClient(aws);
+  const logger = createLogger(SERVICE);
+  const rules = new RuleSetHolder({
+    source: createRuleSetSource(createDocumentClient(aws), createS3Client(aws), config.RULE_SETS_TABLE),
+    currency: 'GBP',
+  });
+  let checkedAt = 0;
+  let queueUrl: string | undefined;
+  return {
+    async activeRuleIds() {
+      if (Date.now() - checkedAt > ACTIVE_RULE_SET_MAX_AGE_MS || !rules.current) {
+        const outcome = await rules.refresh();
+        if (!outcome.ok && !rules.current) throw new RetryableError(`no rule set could be loaded: ${outcome.reason}`);
+        if (!outcome.ok) logger.warn('keeping the rule set loaded before', { reason: outcome.reason });
+        checkedAt = Date.now();
+      }
+      return rules.current?.ruleSet.activeIds;
+    },
+    async send(messages) {
+      queueUrl ??= (await sqs.send(new GetQueueUrlCommand({ QueueName: config.CUSTOMER_RULES_QUEUE_NAME }))).QueueUrl!;
+      const byId = new Map(messages.map((m) => [m.deduplicationId, m]));
+      const results = await publishEnvelopes(
+        sqs,
+        queueUrl,
+        messages.map((m) => customerRulesV1.create(m.rules, { id: m.deduplicationId })),
+        { messageGroupId: (envelope) => byId.get(envelope.id)!.groupId },
+      );
+      return results.map((result) =>
+        result.status === 'sent' ? undefined : new RetryableError(`could not queue ${result.id}: ${result.reason}`),
+      );
+    },
+    deadLetters,
+    backoff,
+    maxReceiveCount,
+    logger,
+    metrics: createMetrics(SERVICE),
+  };
+}

@@ -1,0 +1,53 @@
+import type { Context } from 'aws-lambda';
+import { buildOncePerContainer, runIdSchema, type Logger } from '@backbone/shared';
+import {
+  queueNightlyRun,
+  type CustomerPager,
+  type CustomerQueue,
+  type QueueRunOutcome,
+  type RunStore,
+} from '../../domain/nightly-run';
+import { wireQueueEligibleCustomers } from './wiring';
+
+export interface QueueEligibleCustomersDeps {
+  runs: RunStore;
+  pageEligibleCustomers: CustomerPager;
+  queue: CustomerQueue;
+  /** The active rule set's version (undefined before the first publication). */
+  activeRulesVersion: () => Promise<string | undefined>;
+  logger: Logger;
+  now?: () => Date;
+}
+
+/** Time kept in hand when the invocation stops paging (the next trigger continues). */
+const STOP_RESERVE_MS = 5_000;
+
+/**
+ * The schedule -> the night's run: opened once, its eligible customers paged onto the eligible-customers queue from
+ * the stored cursor until done or out of time (the next trigger of the night continues).
+ */
+export function createQueueEligibleCustomersHandler(deps: QueueEligibleCustomersDeps) {
+  return async (
+    event: { runId?: unknown } | undefined,
+    context: Pick<Context, 'getRemainingTimeInMillis'>,
+  ): Promise<QueueRunOutcome> => {
+    // The schedule's event names no run (the night's); an invocation by hand may ({"runId": "rerun-..."}).
+    const named = typeof event?.runId === 'string' ? runIdSchema.parse(event.runId) : undefined;
+    const rulesVersion = await deps.activeRulesVersion();
+    const outcome = await queueNightlyRun({
+      runs: deps.runs,
+      pageEligibleCustomers: deps.pageEligibleCustomers,
+      queue: deps.queue,
+      ...(rulesVersion ? { rulesVersion } : {}),
+      now: (deps.now ?? (() => new Date()))(),
+      ...(named ? { runId: named } : {}),
+      remainingMs: () => context.getRemainingTimeInMillis() - STOP_RESERVE_MS,
+    });
+    deps.logger.info(outcome.done ? 'run queued' : 'run queueing continues at the next trigger', { ...outcome });
+    return outcome;
+  };
+}
+
+export const handler = buildOncePerContainer(async () =>
+  createQueueEligibleCustomersHandler(wireQueueEligibleCustomers()),
+);

@@ -1,0 +1,62 @@
+import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
+import {
+  awsClientSettings,
+  awsEnvironmentSchema,
+  createDocumentClient,
+  createLogger,
+  createSecretsManagerClient,
+  createSqsClient,
+  eligibleCustomerV1,
+  loadConfig,
+  publishEnvelopes,
+} from '@backbone/shared';
+import { createPostgresPool, postgresEnvironmentSchema } from '@backbone/shared/postgres';
+import { z } from 'zod';
+import { pageEligibleCustomers } from '../../adapters/customer-store';
+import { readActiveRuleSet } from '../../adapters/dynamodb-rule-set-store';
+import { createDynamoDbRunStore } from '../../adapters/dynamodb-runs';
+import { SERVICE } from '../../service';
+import type { QueueEligibleCustomersDeps } from './handler';
+
+const configSchema = awsEnvironmentSchema.extend(postgresEnvironmentSchema.shape).extend({
+  SNOOP_RUNS_TABLE: z.string().min(3),
+  RULE_SETS_TABLE: z.string().min(3),
+  ELIGIBLE_CUSTOMERS_QUEUE_NAME: z.string().min(1),
+});
+
+/** The customer store (through the SQL relay), the runs and rule-sets tables, and the eligible-customers queue. */
+export function wireQueueEligibleCustomers(
+  env: Record<string, string | undefined> = process.env,
+): QueueEligibleCustomersDeps {
+  const config = loadConfig(configSchema, env, `${SERVICE}/queueEligibleCustomers`);
+  const aws = awsClientSettings(config);
+  const documents = createDocumentClient(aws);
+  const sqs = createSqsClient(aws);
+  const pool = createPostgresPool(config, config.PGPASSWORD_SECRET_ARN ? createSecretsManagerClient(aws) : undefined);
+  let queueUrl: string | undefined;
+  return {
+    runs: createDynamoDbRunStore(documents, config.SNOOP_RUNS_TABLE),
+    pageEligibleCustomers: (after, limit) => pageEligibleCustomers(pool, after, limit),
+    queue: {
+      async send(runId, on, customerIds) {
+        queueUrl ??= (await sqs.send(new GetQueueUrlCommand({ QueueName: config.ELIGIBLE_CUSTOMERS_QUEUE_NAME })))
+          .QueueUrl!;
+        const results = await publishEnvelopes(
+          sqs,
+          queueUrl,
+          customerIds.map((customerId) =>
+            eligibleCustomerV1.create({ runId, customerId, on }, { id: `${runId}:${customerId}` }),
+          ),
+        );
+        const failed = results.filter((r) => r.status !== 'sent');
+        if (failed.length > 0)
+          throw new Error(
+            `${failed.length} customers of run ${runId} could not be queued (first: ${failed[0]!.status === 'failed' ? failed[0]!.reason : 'unknown'}); ` +
+              'the page is queued again at the next trigger',
+          );
+      },
+    },
+    activeRulesVersion: async () => (await readActiveRuleSet(documents, config.RULE_SETS_TABLE))?.ruleSetVersion,
+    logger: createLogger(SERVICE),
+  };
+}

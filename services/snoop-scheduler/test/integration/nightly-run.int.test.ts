@@ -1,0 +1,160 @@
+/**
+ * A night end to end: the customer step (its handler, with the local stage's clients) opens a run and queues every
+ * eligible customer; the rule and invoke steps run in serverless-offline on the real queues; the engine's local
+ * processes score and write to DynamoDB. One result per eligible customer and active snoop, once; the customer step
+ * stopped half-way and started again skips no one and queues no one twice; the run again: the same count, newer.
+ */
+import { randomUUID } from 'node:crypto';
+import { BatchGetCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { awsClientSettings, awsEnvironmentSchema, createDocumentClient, loadConfig } from '@backbone/shared';
+import { createPostgresPool, postgresEnvironmentSchema, type PostgresPool } from '@backbone/shared/postgres';
+import { waitFor } from '@backbone/shared/testing';
+import { seedCustomerStore } from '../../src/adapters/customer-store';
+import { readRun } from '../../src/adapters/dynamodb-runs';
+import { runComplete } from '../../src/domain/nightly-run';
+import { createQueueEligibleCustomersHandler } from '../../src/functions/queue-eligible-customers/handler';
+import { wireQueueEligibleCustomers } from '../../src/functions/queue-eligible-customers/wiring';
+import { ENGINE_PORT } from '../../local/engine';
+import { publishRuleSetLocally } from '../../local/rule-sets';
+
+// Names as serverless.yml declares them for the "local" stage, and the local refresh secret (serverless.common.yml).
+const RULE_SETS_TABLE = 'snoop-scheduler-local-rule-sets';
+const RESULTS_TABLE = 'snoop-scheduler-local-snoop-results';
+const RUNS_TABLE = 'snoop-scheduler-local-snoop-runs';
+const BUCKET = 'lending-backbone-rules-ingestion-local-eu-west-1';
+const REFRESH_SECRET = 'local-rules-refresh-secret';
+const suffix = randomUUID().slice(0, 8);
+const RULES = ['night-energy', 'night-groceries', 'night-saver'];
+const RULE_FILE = [
+  ['night-energy', 'sum(transactions.filter(t, t.daysAgo <= 30.0 && t.category == "energy").map(t, t.amount)) > 100.0'],
+  ['night-groceries', 'size(transactions.filter(t, t.daysAgo <= 30.0 && t.category == "groceries")) >= 3.0'],
+  ['night-saver', 'balances.savings > 5000.0'],
+]
+  .map(
+    ([id, when]) =>
+      `snoop "${id}" { name: "${id}" status: active audience: "all-customers" content: "c" valid_from: "2026-01-01" ` +
+      `version: 1 when: ${when} score: 0.5 }`,
+  )
+  .join('\n');
+
+let documents: DynamoDBDocumentClient;
+let pool: PostgresPool;
+let eligible: string[];
+const env = (): Record<string, string | undefined> => ({
+  ...process.env,
+  SNOOP_RUNS_TABLE: RUNS_TABLE,
+  RULE_SETS_TABLE,
+  ELIGIBLE_CUSTOMERS_QUEUE_NAME: 'snoop-scheduler-local-eligible-customers',
+  PG_POOL_MAX: '1',
+});
+
+beforeAll(async () => {
+  documents = createDocumentClient(awsClientSettings(loadConfig(awsEnvironmentSchema)));
+  pool = createPostgresPool(loadConfig(postgresEnvironmentSchema));
+  await seedCustomerStore(pool, { customers: 1_000, transactionsPerCustomer: 40 });
+  eligible = (
+    await pool.query<{ customer_id: string }>(
+      'SELECT customer_id FROM customer_store.customers WHERE eligible ORDER BY customer_id',
+    )
+  ).rows.map((row) => row.customer_id);
+  // Published and made active (as the rule-set-published Lambda does), and loaded by the engine's processes.
+  const version = await publishRuleSetLocally(process.env, {
+    ruleSetsTable: RULE_SETS_TABLE,
+    bucket: BUCKET,
+    text: RULE_FILE,
+  });
+  for (const port of [ENGINE_PORT + 1, ENGINE_PORT + 2]) {
+    const response = await fetch(`http://127.0.0.1:${port}/rules/refresh`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${REFRESH_SECRET}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ version: version.ruleSetVersion }),
+    });
+    expect(await response.json()).toMatchObject({ ok: true, version: version.ruleSetVersion });
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await pool?.end();
+  documents?.destroy();
+});
+
+async function results(customerIds: readonly string[]) {
+  const keys = customerIds.flatMap((customerId) => RULES.map((ruleId) => ({ customerId, ruleId })));
+  const items: Record<string, unknown>[] = [];
+  for (let i = 0; i < keys.length; i += 100) {
+    let pending: Record<string, unknown>[] | undefined = keys.slice(i, i + 100);
+    while (pending && pending.length > 0) {
+      const out: BatchGetCommandOutput = await documents.send(
+        new BatchGetCommand({ RequestItems: { [RESULTS_TABLE]: { Keys: pending, ConsistentRead: true } } }),
+      );
+      items.push(...(out.Responses?.[RESULTS_TABLE] ?? []));
+      pending = out.UnprocessedKeys?.[RESULTS_TABLE]?.Keys;
+    }
+  }
+  return items;
+}
+
+async function completeRun(runId: string) {
+  const run = await waitFor(
+    `run ${runId} to complete`,
+    async () => {
+      const found = await readRun(documents, RUNS_TABLE, runId);
+      return found && runComplete(found) ? found : undefined;
+    },
+    { timeoutMs: 180_000, intervalMs: 500 },
+  );
+  const items = await results(eligible);
+  return { run, items };
+}
+
+describe('a nightly run', () => {
+  let first: Awaited<ReturnType<typeof completeRun>>;
+
+  it('queues every eligible customer once, even when its customer step is stopped half-way and started again', async () => {
+    const runId = `nightly-it-${suffix}-1`;
+    const queueCustomers = createQueueEligibleCustomersHandler(wireQueueEligibleCustomers(env()));
+    // The first invocation has time for one page of 500, as if its time ran out; the next continues from the cursor.
+    let asked = 0;
+    const stopped = await queueCustomers({ runId }, { getRemainingTimeInMillis: () => (asked++ === 0 ? 15_001 : 0) });
+    expect(stopped).toMatchObject({ runId, created: true, done: false, queuedNow: 500 });
+    const resumed = await queueCustomers({ runId }, { getRemainingTimeInMillis: () => 600_000 });
+    expect(resumed).toMatchObject({ runId, created: false, done: true, queued: eligible.length });
+    expect(resumed.queuedNow).toBe(eligible.length - 500);
+    // A third trigger the same night changes nothing.
+    expect(await queueCustomers({ runId }, { getRemainingTimeInMillis: () => 600_000 })).toMatchObject({
+      done: true,
+      queuedNow: 0,
+      queued: eligible.length,
+    });
+
+    first = await completeRun(runId);
+    // Counted as the engine answers (a batch delivered twice would count twice; none is here).
+    expect(first.run).toMatchObject({ queued: eligible.length, customersScored: eligible.length, customersFailed: 0 });
+    expect(first.run.evaluations).toBe(eligible.length * RULES.length);
+  });
+
+  it('leaves exactly one result per eligible customer and active snoop, from the run, with what fired', () => {
+    expect(first.items).toHaveLength(eligible.length * RULES.length);
+    expect(first.items.filter((item) => item['runId'] !== `nightly-it-${suffix}-1`)).toEqual([]);
+    const fired = first.items.filter((item) => item['qualified'] === true);
+    expect(fired.length).toBeGreaterThan(0);
+    for (const item of fired.slice(0, 20))
+      expect(item['explanation']).toMatch(
+        /GBP on energy in the last 30 days|transactions on groceries in the last 30 days|savings \d+\.\d\d GBP/,
+      );
+  });
+
+  it('run again: the same count, newer results', async () => {
+    const runId = `nightly-it-${suffix}-2`;
+    const queueCustomers = createQueueEligibleCustomersHandler(wireQueueEligibleCustomers(env()));
+    await queueCustomers({ runId }, { getRemainingTimeInMillis: () => 600_000 });
+    const again = await completeRun(runId);
+    expect(again.items).toHaveLength(first.items.length);
+    const before = new Map(first.items.map((i) => [`${String(i['customerId'])}/${String(i['ruleId'])}`, i]));
+    for (const item of again.items) {
+      expect(item['runId']).toBe(runId);
+      const old = before.get(`${String(item['customerId'])}/${String(item['ruleId'])}`)!;
+      expect(String(item['evaluatedAt']) > String(old['evaluatedAt'])).toBe(true);
+    }
+  });
+});
