@@ -16,15 +16,22 @@ import {
 import type { LocalContext } from '@backbone/shared/local';
 import { peekMessages, waitFor } from '@backbone/shared/testing';
 import { readActiveRuleSet } from '../src/adapters/dynamodb-rule-set-store';
-import { moveRunFence } from '../src/adapters/dynamodb-snoop-results';
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { progressBar } from '../src/cli';
+import { readRun } from '../src/adapters/dynamodb-runs';
 import type { EvaluateResponse } from '../src/domain/engine/evaluate';
+import { runComplete } from '../src/domain/nightly-run';
+import { createQueueEligibleCustomersHandler } from '../src/functions/queue-eligible-customers/handler';
+import { wireQueueEligibleCustomers } from '../src/functions/queue-eligible-customers/wiring';
 import { ENGINE_PORT } from './engine';
+import { functionEnvironment } from './function-environment';
 
 interface Names {
   ruleSetPublishedQueue: string;
   ruleSetPublishedDlq: string;
   ruleSetsTable: string;
   snoopRunsTable: string;
+  snoopResultsTable: string;
 }
 
 const post = async (url: string, body: unknown, headers: Record<string, string> = {}) => {
@@ -36,8 +43,15 @@ const post = async (url: string, body: unknown, headers: Record<string, string> 
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 };
 
-/** The engine's part of the story: its two local processes load the active rule set, then a run scores customers. */
-async function demoEngine(context: LocalContext, names: Names, documents: Parameters<typeof moveRunFence>[0]) {
+/** Customers of npm start's sample night (the seed has 2,000). */
+const DEMO_NIGHT_CUSTOMERS = 300;
+
+/**
+ * The engine's part of the story: its two local processes load the active rule set; a sample night runs through the
+ * real pipeline (customer step here, rule and invoke steps in serverless-offline, the engine, DynamoDB) with its
+ * progress; then the top snoops of a few customers and why they fired.
+ */
+async function demoEngine(context: LocalContext, names: Names, documents: DynamoDBDocumentClient) {
   const lines: string[] = [];
   const secret = ((await context.serverless()).custom['engine'] as Record<string, string>)['refreshSecret']!;
   // Each process on its own address, as a refresh reaches each container; then requests through the balancer.
@@ -48,27 +62,61 @@ async function demoEngine(context: LocalContext, names: Names, documents: Parame
   const loaded = refreshed[0]!.body as { ok: boolean; version?: string; reason?: string };
   if (!loaded.ok) return [`rules engine: could not load the active rule set: ${loaded.reason}`];
   lines.push(`rules engine: ${instances.length} processes serving ${loaded.version!.slice(0, 12)}…`);
+
   const runId = `demo-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-  await moveRunFence(documents, names.snoopRunsTable, { runId, startedAt: new Date().toISOString() });
-  const began = Date.now();
-  const scored = await post(`http://127.0.0.1:${ENGINE_PORT}/evaluate`, {
-    runId,
-    includeResults: true,
-    customers: [{ customerId: 'cust-000001' }, { customerId: 'cust-000002' }, { customerId: 'cust-000003' }],
-  });
-  const result = scored.body as unknown as EvaluateResponse;
-  if (scored.status !== 200)
-    return [...lines, `rules engine: evaluate answered ${scored.status}: ${String(scored.body['error'])}`];
-  lines.push(
-    `run ${runId}: 3 customers x ${result.evaluated / 3} snoops scored and written in ${Date.now() - began} ms ` +
-      `(the first writes of a run wait for the run fence's grace): ${result.qualified} qualified`,
+  // The customer step runs in this process: its logger (Powertools, which reads the level when it is made) stays quiet
+  // here, where its lines would interleave with the story's.
+  const level = process.env['POWERTOOLS_LOG_LEVEL'];
+  process.env['POWERTOOLS_LOG_LEVEL'] = 'WARN';
+  const queueCustomers = createQueueEligibleCustomersHandler(
+    wireQueueEligibleCustomers(await functionEnvironment(context)),
   );
-  for (const customerId of ['cust-000001', 'cust-000002']) {
-    const best = (result.results ?? [])
-      .filter((r) => r.customerId === customerId && r.qualified)
-      .sort((a, b) => b.score - a.score)[0];
-    if (best) lines.push(`  ${customerId}: "${best.ruleId}" (score ${best.score.toFixed(2)}): ${best.explanation}`);
+  if (level === undefined) delete process.env['POWERTOOLS_LOG_LEVEL'];
+  else process.env['POWERTOOLS_LOG_LEVEL'] = level;
+  const began = Date.now();
+  const queued = await queueCustomers(
+    { runId, maxCustomers: DEMO_NIGHT_CUSTOMERS },
+    { getRemainingTimeInMillis: () => 5 * 60_000 },
+  );
+  context.log(`sample night ${runId}: ${queued.queued} customers queued; scoring ...`);
+  let reported = -1;
+  const run = await waitFor(
+    `run ${runId} to complete`,
+    async () => {
+      const now = await readRun(documents, names.snoopRunsTable, runId);
+      if (!now) return undefined;
+      const done = now.customersScored + now.customersFailed;
+      const quarter = Math.floor((4 * done) / Math.max(1, now.queued));
+      if (quarter > reported) {
+        reported = quarter;
+        context.log(`  ${progressBar(done, now.queued)} ${now.evaluations} evaluations`);
+      }
+      return runComplete(now) ? now : undefined;
+    },
+    { timeoutMs: 180_000, intervalMs: 250 },
+  );
+  lines.push(
+    `sample night ${runId}: ${run.queued} customers x ${run.evaluations / Math.max(1, run.customersScored)} snoops ` +
+      `scored and written in ${((Date.now() - began) / 1000).toFixed(1)} s (the run's first writes wait for the run ` +
+      `fence's grace), ${run.customersFailed} failed`,
+  );
+  for (const customerId of ['cust-000001', 'cust-000002', 'cust-000003']) {
+    const { Items = [] } = await documents.send(
+      new QueryCommand({
+        TableName: names.snoopResultsTable,
+        KeyConditionExpression: 'customerId = :c',
+        ExpressionAttributeValues: { ':c': customerId },
+      }),
+    );
+    const top = Items.filter((item) => item['qualified'] === true && item['runId'] === runId)
+      .sort((a, b) => Number(b['score']) - Number(a['score']))
+      .slice(0, 2);
+    for (const item of top)
+      lines.push(
+        `  ${customerId}: "${String(item['ruleId'])}" (score ${Number(item['score']).toFixed(2)}): ${String(item['explanation'])}`,
+      );
   }
+
   const unknown = await post(`http://127.0.0.1:${ENGINE_PORT}/evaluate`, {
     dryRun: true,
     customerId: 'cust-000001',

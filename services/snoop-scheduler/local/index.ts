@@ -10,9 +10,14 @@ import { createPostgresPool, postgresEnvironmentSchema } from '@backbone/shared/
 import { migrateCustomerStore, seedCustomerStore } from '../src/adapters/customer-store';
 import { demoSnoopScheduler } from './demo';
 import { startLocalEngine, type LocalEngine } from './engine';
+export { functionEnvironment } from './function-environment';
 
 export { customerId, migrateCustomerStore, readCustomers, seedCustomerStore } from '../src/adapters/customer-store';
 export { FENCE_KEY, moveRunFence } from '../src/adapters/dynamodb-snoop-results';
+export { listRuns, readRun } from '../src/adapters/dynamodb-runs';
+export { runComplete, type RunRecord } from '../src/domain/nightly-run';
+export { createQueueEligibleCustomersHandler } from '../src/functions/queue-eligible-customers/handler';
+export { wireQueueEligibleCustomers } from '../src/functions/queue-eligible-customers/wiring';
 export { DEFAULT_FENCE_TIMINGS } from '../src/domain/engine/run-fence';
 export { publishRuleSetLocally } from './rule-sets';
 export { ENGINE_PORT, startLocalEngine, type EngineInstance, type LocalEngine } from './engine';
@@ -38,12 +43,6 @@ export async function engineEnvironment(context: Pick<LocalContext, 'env' | 'ser
 
 /** The command-line tool (start a run, its status); run it with the environment from functionEnvironment. */
 export const CLI = path.join(__dirname, '..', 'src', 'cli.ts');
-
-/** The customer step's environment for the local stage (tables, queue, customer store), for the CLI. */
-export async function functionEnvironment(context: LocalContext): Promise<Record<string, string | undefined>> {
-  const resolved = await context.serverless();
-  return { ...context.env, ...(resolved.functions['queueEligibleCustomers']?.environment ?? {}) };
-}
 
 /** The refresh secret of a local run (the stage's settings). */
 export async function localRefreshSecret(context: Pick<LocalContext, 'serverless'>): Promise<string> {

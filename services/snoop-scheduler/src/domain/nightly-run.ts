@@ -51,6 +51,8 @@ export interface QueueRunOptions {
   now: Date;
   /** A run named by hand (a re-run, a test); by default the night's (`night-<date>`). */
   runId?: string;
+  /** A sample run by hand: queueing ends after this many customers (the first in id order). */
+  maxCustomers?: number;
   /** Milliseconds left before the invocation must stop (it is continued by the next trigger). */
   remainingMs: () => number;
   pageSize?: number;
@@ -87,8 +89,9 @@ export async function queueNightlyRun(options: QueueRunOptions): Promise<QueueRu
   let cursor = run.cursor;
   let queued = run.queued;
   let queuedNow = 0;
+  const quota = options.maxCustomers ?? Infinity;
   while (options.remainingMs() > PAGE_RESERVE_MS) {
-    const page = await options.pageEligibleCustomers(cursor, pageSize);
+    const page = queued >= quota ? [] : await options.pageEligibleCustomers(cursor, Math.min(pageSize, quota - queued));
     if (page.length === 0) {
       await options.runs.finishQueueing(runId, new Date().toISOString());
       return { runId, created, queuedNow, queued, done: true };

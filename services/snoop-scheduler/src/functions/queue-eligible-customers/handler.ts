@@ -28,11 +28,14 @@ const STOP_RESERVE_MS = 5_000;
  */
 export function createQueueEligibleCustomersHandler(deps: QueueEligibleCustomersDeps) {
   return async (
-    event: { runId?: unknown } | undefined,
+    event: { runId?: unknown; maxCustomers?: unknown } | undefined,
     context: Pick<Context, 'getRemainingTimeInMillis'>,
   ): Promise<QueueRunOutcome> => {
     // The schedule's event names no run (the night's); an invocation by hand may ({"runId": "rerun-..."}).
     const named = typeof event?.runId === 'string' ? runIdSchema.parse(event.runId) : undefined;
+    // A sample run by hand ({"runId": ..., "maxCustomers": 300}); never the schedule's.
+    const maxCustomers =
+      named && typeof event?.maxCustomers === 'number' && event.maxCustomers > 0 ? event.maxCustomers : undefined;
     const rulesVersion = await deps.activeRulesVersion();
     const outcome = await queueNightlyRun({
       runs: deps.runs,
@@ -41,6 +44,7 @@ export function createQueueEligibleCustomersHandler(deps: QueueEligibleCustomers
       ...(rulesVersion ? { rulesVersion } : {}),
       now: (deps.now ?? (() => new Date()))(),
       ...(named ? { runId: named } : {}),
+      ...(maxCustomers ? { maxCustomers } : {}),
       remainingMs: () => context.getRemainingTimeInMillis() - STOP_RESERVE_MS,
     });
     deps.logger.info(outcome.done ? 'run queued' : 'run queueing continues at the next trigger', { ...outcome });
