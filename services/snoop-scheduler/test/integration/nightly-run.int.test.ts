@@ -5,6 +5,8 @@
  * stopped half-way and started again skips no one and queues no one twice; the run again: the same count, newer.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { BatchGetCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { awsClientSettings, awsEnvironmentSchema, createDocumentClient, loadConfig } from '@backbone/shared';
 import { createPostgresPool, postgresEnvironmentSchema, type PostgresPool } from '@backbone/shared/postgres';
@@ -40,6 +42,8 @@ const RULE_FILE = [
 let documents: DynamoDBDocumentClient;
 let pool: PostgresPool;
 let eligible: string[];
+let v1 = '';
+const RUN_DIR = path.join(__dirname, '..', '..', '..', '..', '.local-cloud', 'run');
 const env = (): Record<string, string | undefined> => ({
   ...process.env,
   SNOOP_RUNS_TABLE: RUNS_TABLE,
@@ -63,6 +67,7 @@ beforeAll(async () => {
     bucket: BUCKET,
     text: RULE_FILE,
   });
+  v1 = version.ruleSetVersion;
   for (const port of [ENGINE_PORT + 1, ENGINE_PORT + 2]) {
     const response = await fetch(`http://127.0.0.1:${port}/rules/refresh`, {
       method: 'POST',
@@ -142,6 +147,44 @@ describe('a nightly run', () => {
       expect(item['explanation']).toMatch(
         /GBP on energy in the last 30 days|transactions on groceries in the last 30 days|savings \d+\.\d\d GBP/,
       );
+  });
+
+  it('completes with nothing missing when an engine process is killed and a new version is swapped in mid-run', async () => {
+    const runId = `nightly-it-${suffix}-killed`;
+    const queueCustomers = createQueueEligibleCustomersHandler(wireQueueEligibleCustomers(env()));
+    const v2 = await publishRuleSetLocally(process.env, {
+      ruleSetsTable: RULE_SETS_TABLE,
+      bucket: BUCKET,
+      text: RULE_FILE.replace('> 5000.0', '> 4000.0'),
+      activate: false,
+    });
+    await queueCustomers({ runId }, { getRemainingTimeInMillis: () => 600_000 });
+    // Once scoring is under way: one engine process dies (the local supervisor starts it again, as ECS replaces a
+    // task, and the load balancer sends to the other meanwhile), and both are told to swap to v2.
+    await waitFor('scoring under way', async () => {
+      const run = await readRun(documents, RUNS_TABLE, runId);
+      return run && run.customersScored > 0 ? run : undefined;
+    });
+    const pid = Number(readFileSync(path.join(RUN_DIR, `rules-engine-${ENGINE_PORT + 1}.pid`), 'utf8'));
+    process.kill(pid, 'SIGKILL');
+    for (const port of [ENGINE_PORT + 1, ENGINE_PORT + 2])
+      await waitFor(`the engine on ${port} to take v2`, async () => {
+        const response = await fetch(`http://127.0.0.1:${port}/rules/refresh`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${REFRESH_SECRET}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ version: v2.ruleSetVersion }),
+        }).catch(() => undefined);
+        return response?.status === 200 ? true : undefined;
+      });
+    const { run, items } = await completeRun(runId);
+    expect(run).toMatchObject({ queued: eligible.length, customersFailed: 0 });
+    const mine = items.filter((item) => item['runId'] === runId);
+    expect(mine).toHaveLength(eligible.length * RULES.length);
+    // Every result names a version that was active during the run, and both served part of it.
+    const versions = new Set(mine.map((item) => String(item['rulesVersion'])));
+    expect([...versions].filter((v) => v !== v1 && v !== v2.ruleSetVersion)).toEqual([]);
+    expect(versions.has(v2.ruleSetVersion)).toBe(true);
+    expect(Number(readFileSync(path.join(RUN_DIR, `rules-engine-${ENGINE_PORT + 1}.pid`), 'utf8'))).not.toBe(pid);
   });
 
   it('run again: the same count, newer results', async () => {
