@@ -8,8 +8,11 @@ import path from 'node:path';
 import { lintTemplate, packageService, type LintFinding } from '../package-all';
 import { discoverServices, serverlessServices } from '../local-cloud/services';
 
-/** Actions IAM grants on no resource but "*" (ECR's login token for pulling an image). */
-const WITHOUT_RESOURCES = new Set(['ecr:GetAuthorizationToken']);
+/**
+ * Actions IAM grants on no resource but "*": ECR's login token for pulling an image; ECS's ListTasks, which the
+ * refresh step's role scopes to the engine's cluster by condition.
+ */
+const WITHOUT_RESOURCES = new Set(['ecr:GetAuthorizationToken', 'ecs:ListTasks']);
 
 const serviceNames = (): string[] => serverlessServices(discoverServices()).map((s) => s.name);
 

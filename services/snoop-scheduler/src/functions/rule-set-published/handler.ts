@@ -10,10 +10,13 @@ import {
   type SqsBatchHandler,
 } from '@backbone/shared';
 import { recordPublishedRuleSet, type RuleSetStore } from '../../domain/active-rule-set';
+import { refreshEngines, type EngineRefreshPorts } from '../../domain/engine-refresh';
 import { wireRuleSetPublished } from './wiring';
 
 export interface RuleSetPublishedDeps {
   store: RuleSetStore;
+  /** Tells every engine container to load the version that became active (the refresh step). */
+  engines?: EngineRefreshPorts;
   deadLetters: DeadLetterSink;
   /** Must equal the queue's redrive maxReceiveCount (see the shared consumer). */
   maxReceiveCount: number;
@@ -23,7 +26,10 @@ export interface RuleSetPublishedDeps {
   now?: () => Date;
 }
 
-/** SQS -> records each published rule set and activates the newest. */
+/**
+ * SQS -> records each published rule set, activates the newest, and tells every engine container to load it (a
+ * redelivered announcement of the active version tells them again, which changes nothing where it is loaded).
+ */
 export function createRuleSetPublishedHandler(deps: RuleSetPublishedDeps): SqsBatchHandler {
   const { store, logger, now = () => new Date() } = deps;
   return createSqsConsumer({
@@ -40,6 +46,12 @@ export function createRuleSetPublishedHandler(deps: RuleSetPublishedDeps): SqsBa
         ruleCount: envelope.data.ruleCount,
         outcome,
         correlationId: envelope.correlationId,
+      });
+      if (outcome === 'superseded' || !deps.engines) return;
+      const refreshed = await refreshEngines(envelope.data.ruleSetVersion, deps.engines);
+      logger.info('engine containers refreshed', {
+        ruleSetVersion: envelope.data.ruleSetVersion,
+        containers: refreshed.map((r) => ({ id: r.target.id, answer: r.answer.kind })),
       });
     },
   });

@@ -1,5 +1,8 @@
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import {
   createDocumentClient,
+  createSecretsManagerClient,
   createLogger,
   createMetrics,
   loadConfig,
@@ -8,19 +11,52 @@ import {
 } from '@backbone/shared';
 import { z } from 'zod';
 import { createDynamoDbRuleSetStore } from '../../adapters/dynamodb-rule-set-store';
+import {
+  ecsEngineTargets,
+  recordEngineVersion,
+  refreshOverHttp,
+  staticEngineTargets,
+} from '../../adapters/engine-targets';
 import { SERVICE } from '../../service';
 import type { RuleSetPublishedDeps } from './handler';
 
 const ruleSetPublishedConfigSchema = sqsConsumerConfigSchema.extend({
   RULE_SETS_TABLE: z.string().min(3),
+  /** Locally: the engine processes' own addresses, comma-separated. In AWS unset: the ECS service's tasks. */
+  ENGINE_INSTANCE_URLS: z.string().optional(),
+  ENGINE_CLUSTER: z.string().optional(),
+  ENGINE_SERVICE: z.string().optional(),
+  /** Locally, from the stage's settings; in AWS the secret's ARN. */
+  RULES_REFRESH_SECRET: z.string().optional(),
+  RULES_REFRESH_SECRET_ARN: z.string().optional(),
 });
 
 /** The function's side effects: the rule-sets table, its DLQ, and the source queue's visibility for backoff. */
 export function wireRuleSetPublished(env: Record<string, string | undefined> = process.env): RuleSetPublishedDeps {
   const config = loadConfig(ruleSetPublishedConfigSchema, env, `${SERVICE}/ruleSetPublished`);
   const { aws, deadLetters, backoff, maxReceiveCount } = sqsConsumerSideEffects(config);
+  const documents = createDocumentClient(aws);
+  const discover = config.ENGINE_INSTANCE_URLS
+    ? staticEngineTargets(config.ENGINE_INSTANCE_URLS.split(',').map((url) => url.trim()))
+    : config.ENGINE_CLUSTER && config.ENGINE_SERVICE
+      ? ecsEngineTargets(new ECSClient({ region: aws.region }), config.ENGINE_CLUSTER, config.ENGINE_SERVICE)
+      : undefined;
+  const secrets = config.RULES_REFRESH_SECRET_ARN
+    ? new SecretsProvider({ awsSdkV3Client: createSecretsManagerClient(aws) })
+    : undefined;
+  const secret = async (): Promise<string> =>
+    config.RULES_REFRESH_SECRET ?? String(await secrets!.get(config.RULES_REFRESH_SECRET_ARN!, { maxAge: 300 }));
   return {
-    store: createDynamoDbRuleSetStore(createDocumentClient(aws), config.RULE_SETS_TABLE),
+    store: createDynamoDbRuleSetStore(documents, config.RULE_SETS_TABLE),
+    ...(discover
+      ? {
+          engines: {
+            discover,
+            refresh: refreshOverHttp(secret),
+            record: recordEngineVersion(documents, config.RULE_SETS_TABLE),
+          },
+        }
+      : {}),
     deadLetters,
     backoff,
     maxReceiveCount,

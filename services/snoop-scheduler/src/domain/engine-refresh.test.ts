@@ -1,0 +1,74 @@
+import { RetryableError } from '@backbone/shared';
+import { refreshEngines, type EngineRefreshPorts, type EngineTarget, type RefreshAnswer } from './engine-refresh';
+
+const targets: EngineTarget[] = [
+  { id: 'task-a', url: 'http://10.0.0.1:8080' },
+  { id: 'task-b', url: 'http://10.0.0.2:8080' },
+];
+
+function ports(answers: Record<string, RefreshAnswer[]>) {
+  const recorded: { id: string; version: string; serving: boolean; reason?: string }[] = [];
+  const asked: string[] = [];
+  const port: EngineRefreshPorts = {
+    discover: async () => targets,
+    refresh: async (target) => {
+      asked.push(target.id);
+      return answers[target.id]!.shift() ?? { kind: 'unreachable', reason: 'ECONNREFUSED' };
+    },
+    record: async (target, outcome) => void recorded.push({ id: target.id, ...outcome }),
+  };
+  return { port, recorded, asked };
+}
+
+const noWait = { sleep: async () => undefined };
+
+describe('refreshing the engine containers', () => {
+  it('tells every container, and records which runs which version', async () => {
+    const { port, recorded } = ports({
+      'task-a': [{ kind: 'serving', version: 'v2', changed: true }],
+      'task-b': [{ kind: 'serving', version: 'v2', changed: false }],
+    });
+    const outcomes = await refreshEngines('v2', port, noWait);
+    expect(outcomes.map((o) => [o.target.id, o.answer.kind])).toEqual([
+      ['task-a', 'serving'],
+      ['task-b', 'serving'],
+    ]);
+    expect(recorded).toEqual([
+      { id: 'task-a', version: 'v2', serving: true },
+      { id: 'task-b', version: 'v2', serving: true },
+    ]);
+  });
+
+  it('asks a silent container again, and records a refusal without retrying it', async () => {
+    const { port, recorded, asked } = ports({
+      'task-a': [
+        { kind: 'unreachable', reason: 'timeout' },
+        { kind: 'serving', version: 'v2', changed: true },
+      ],
+      'task-b': [{ kind: 'refused', reason: 'the rules file does not compile' }],
+    });
+    await refreshEngines('v2', port, noWait);
+    expect(asked.filter((id) => id === 'task-a')).toHaveLength(2);
+    expect(asked.filter((id) => id === 'task-b')).toHaveLength(1);
+    expect(recorded).toContainEqual({
+      id: 'task-b',
+      version: 'v2',
+      serving: false,
+      reason: 'the rules file does not compile',
+    });
+  });
+
+  it('sends the announcement back when a container never answers', async () => {
+    const { port, asked, recorded } = ports({
+      'task-a': [],
+      'task-b': [{ kind: 'serving', version: 'v2', changed: true }],
+    });
+    const failure = await refreshEngines('v2', port, { ...noWait, attempts: 3 }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(RetryableError);
+    expect((failure as Error).message).toMatch(
+      /1 of 2 engine containers did not answer the refresh to v2 \(task-a: ECONNREFUSED\)/,
+    );
+    expect(asked.filter((id) => id === 'task-a')).toHaveLength(3);
+    expect(recorded).toContainEqual({ id: 'task-a', version: 'v2', serving: false, reason: 'ECONNREFUSED' });
+  });
+});

@@ -1,0 +1,62 @@
+/**
+ * The refresh step: when a rule set becomes active, every engine container is told to load it, and which container
+ * runs which version is recorded. A container that does not answer is asked again (a few times here, then the
+ * announcement comes back through its queue); one that answers that it cannot load the version (its file is missing
+ * or does not compile) keeps serving its last good version, and that is recorded, not retried: asking again would not
+ * change the file.
+ */
+import { RetryableError } from '@backbone/shared';
+
+export interface EngineTarget {
+  /** The container (an ECS task id; locally the process's name). */
+  id: string;
+  url: string;
+}
+
+export type RefreshAnswer =
+  | { kind: 'serving'; version: string; changed: boolean }
+  | { kind: 'refused'; reason: string }
+  | { kind: 'unreachable'; reason: string };
+
+export interface EngineRefreshPorts {
+  /** The engine containers running now (ECS in AWS, the local processes here). */
+  discover(): Promise<EngineTarget[]>;
+  refresh(target: EngineTarget, version: string): Promise<RefreshAnswer>;
+  record(target: EngineTarget, outcome: { version: string; serving: boolean; reason?: string }): Promise<void>;
+}
+
+export interface RefreshOutcome {
+  target: EngineTarget;
+  answer: RefreshAnswer;
+}
+
+export async function refreshEngines(
+  version: string,
+  ports: EngineRefreshPorts,
+  options: { attempts?: number; delayMs?: number; sleep?: (ms: number) => Promise<void> } = {},
+): Promise<RefreshOutcome[]> {
+  const attempts = options.attempts ?? 3;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const targets = await ports.discover();
+  const outcomes = await Promise.all(
+    targets.map(async (target): Promise<RefreshOutcome> => {
+      let answer: RefreshAnswer = { kind: 'unreachable', reason: 'not tried' };
+      for (let attempt = 1; attempt <= attempts; attempt++) {
+        answer = await ports.refresh(target, version);
+        if (answer.kind !== 'unreachable') break;
+        if (attempt < attempts) await sleep((options.delayMs ?? 500) * 2 ** (attempt - 1));
+      }
+      if (answer.kind === 'serving') await ports.record(target, { version, serving: true });
+      else await ports.record(target, { version, serving: false, reason: answer.reason });
+      return { target, answer };
+    }),
+  );
+  const unreachable = outcomes.filter((o) => o.answer.kind === 'unreachable');
+  if (unreachable.length > 0)
+    throw new RetryableError(
+      `${unreachable.length} of ${targets.length} engine containers did not answer the refresh to ${version} ` +
+        `(${unreachable.map((o) => `${o.target.id}: ${(o.answer as { reason: string }).reason}`).join('; ')}); ` +
+        'the announcement comes back to try them again',
+    );
+  return outcomes;
+}
