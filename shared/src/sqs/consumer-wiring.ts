@@ -4,6 +4,7 @@ import { awsClientSettings, awsEnvironmentSchema, createSqsClient, type AwsClien
 import { QueueUrlResolver } from '../aws/queue-urls';
 import { sqsVisibilityBackoff, type RetryBackoff } from './consumer';
 import { createDeadLetterQueueSink, type DeadLetterSink } from './dead-letter';
+import type { Logger, Metrics } from '../observability';
 
 /**
  * What every SQS consumer's function reads from its environment besides its own settings: its DLQ, the source
@@ -17,6 +18,19 @@ export const sqsConsumerConfigSchema = awsEnvironmentSchema.extend({
 });
 
 export type SqsConsumerConfig = z.infer<typeof sqsConsumerConfigSchema>;
+
+/**
+ * What an SQS-triggered function's handler takes for its consumer, besides its own dependencies: extend it in the
+ * handler's deps (`interface MyDeps extends SqsConsumerDeps { ... }`).
+ */
+export interface SqsConsumerDeps {
+  deadLetters: DeadLetterSink;
+  /** Must equal the source queue's redrive maxReceiveCount (see the shared consumer). */
+  maxReceiveCount: number;
+  logger: Logger;
+  backoff?: RetryBackoff;
+  metrics?: Metrics;
+}
 
 /** The parts createSqsConsumer and createSqsBatchConsumer take besides the handling, and the clients behind them. */
 export interface SqsConsumerSideEffects {

@@ -107,7 +107,7 @@ describe('BatchWriteItem over signed HTTP', () => {
         credentials,
         requestTimeoutMs: 100,
       });
-      await expect(write('results', items)).rejects.toThrow('DynamoDB did not answer within 100 ms');
+      await expect(write('results', items)).rejects.toThrow('DynamoDB: no answer within 100 ms');
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

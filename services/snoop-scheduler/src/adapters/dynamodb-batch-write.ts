@@ -7,10 +7,9 @@
  * call the engine makes.
  */
 import { createHash } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
 import { NodeSha256 } from '@backbone/shared';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { requestText, transportFor } from './http-request';
 
 /**
  * An item as DynamoDB's JSON (`{"customerId":{"S":"c-1"},...}`), serialised once by its writer: the request body is
@@ -48,9 +47,7 @@ export interface SignedBatchWriteOptions {
 
 export function createSignedBatchWrite(options: SignedBatchWriteOptions): BatchWriteItem {
   const url = new URL(options.endpoint ?? `https://dynamodb.${options.region}.amazonaws.com`);
-  const secure = url.protocol === 'https:';
-  const transport = secure ? https : http;
-  const agent = new transport.Agent({ keepAlive: true, maxSockets: 64 });
+  const { transport, agent } = transportFor(url, 64);
   const signer = new SignatureV4({
     credentials: options.credentials,
     region: options.region,
@@ -74,31 +71,13 @@ export function createSignedBatchWrite(options: SignedBatchWriteOptions): BatchW
       },
       body,
     });
-    const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const request = transport.request(
-        {
-          host: url.hostname,
-          port: url.port || (secure ? 443 : 80),
-          method: 'POST',
-          path: '/',
-          headers: { ...signed.headers, 'content-length': String(Buffer.byteLength(body)) },
-          agent,
-          timeout: options.requestTimeoutMs,
-        },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () =>
-            resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
-          );
-          response.on('error', reject);
-        },
-      );
-      request.on('timeout', () =>
-        request.destroy(new Error(`DynamoDB did not answer within ${options.requestTimeoutMs} ms`)),
-      );
-      request.on('error', reject);
-      request.end(body);
+    const { status, text } = await requestText(
+      transport,
+      url,
+      { agent, headers: signed.headers, timeoutMs: options.requestTimeoutMs },
+      body,
+    ).catch((error: unknown) => {
+      throw new Error(`DynamoDB: ${error instanceof Error ? error.message : String(error)}`);
     });
     if (status === 200) {
       const answer = JSON.parse(text) as { UnprocessedItems?: Record<string, { PutRequest: { Item: unknown } }[]> };

@@ -4,7 +4,7 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { RunRecord, RunStore } from '../domain/nightly-run';
+import { newRun, type RunRecord, type RunStore } from '../domain/nightly-run';
 import { moveRunFence } from './dynamodb-snoop-results';
 
 const runKey = (runId: string): string => `RUN#${runId}`;
@@ -15,14 +15,7 @@ const toRun = (item: Record<string, unknown>): RunRecord =>
 export function createDynamoDbRunStore(documents: DynamoDBDocumentClient, runsTable: string): RunStore {
   return {
     async open(run) {
-      const item: RunRecord = {
-        ...run,
-        queued: 0,
-        queueingDone: false,
-        customersScored: 0,
-        customersFailed: 0,
-        evaluations: 0,
-      };
+      const item = newRun(run);
       try {
         await documents.send(
           new PutCommand({

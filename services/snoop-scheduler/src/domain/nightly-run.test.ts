@@ -1,5 +1,5 @@
 import { customerRulesFor } from './customer-rules';
-import { nightlyRunId, queueNightlyRun, runComplete, type RunRecord, type RunStore } from './nightly-run';
+import { newRun, nightlyRunId, queueNightlyRun, runComplete, type RunRecord, type RunStore } from './nightly-run';
 
 function memoryRuns() {
   const runs = new Map<string, RunRecord>();
@@ -8,14 +8,7 @@ function memoryRuns() {
     async open(run) {
       const existing = runs.get(run.runId);
       if (existing) return { created: false, run: { ...existing } };
-      const created = {
-        ...run,
-        queued: 0,
-        queueingDone: false,
-        customersScored: 0,
-        customersFailed: 0,
-        evaluations: 0,
-      };
+      const created = newRun(run);
       runs.set(run.runId, created);
       return { created: true, run: { ...created } };
     },

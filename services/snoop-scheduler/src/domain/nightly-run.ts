@@ -24,6 +24,16 @@ export interface RunRecord {
   evaluations: number;
 }
 
+/** A run as it is opened: nothing queued or scored yet. */
+export const newRun = (run: Pick<RunRecord, 'runId' | 'on' | 'startedAt' | 'rulesVersion'>): RunRecord => ({
+  ...run,
+  queued: 0,
+  queueingDone: false,
+  customersScored: 0,
+  customersFailed: 0,
+  evaluations: 0,
+});
+
 export interface RunStore {
   /** Creates the run unless it exists; returns it as it is now either way. */
   open(

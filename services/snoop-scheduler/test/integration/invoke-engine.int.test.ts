@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { BatchGetCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   ATTRIBUTE,
   awsClientSettings,
@@ -20,17 +20,16 @@ import {
 import { createPostgresPool, postgresEnvironmentSchema, type PostgresPool } from '@backbone/shared/postgres';
 import { peekMessages, waitFor } from '@backbone/shared/testing';
 import { moveRunFence } from '../../src/adapters/dynamodb-snoop-results';
-import { ENGINE_PORT } from '../../local/engine';
 import { publishRuleSetLocally } from '../../local/rule-sets';
+import { LOCAL_ENGINE_PROCESSES, refreshEngine, storedResults } from './support';
 
-// Names as serverless.yml declares them for the "local" stage, and the local refresh secret (serverless.common.yml).
+// Names as serverless.yml declares them for the "local" stage.
 const QUEUE = 'snoop-scheduler-local-customer-rules.fifo';
 const DLQ = 'snoop-scheduler-local-customer-rules-dlq.fifo';
 const RULE_SETS_TABLE = 'snoop-scheduler-local-rule-sets';
 const RESULTS_TABLE = 'snoop-scheduler-local-snoop-results';
 const RUNS_TABLE = 'snoop-scheduler-local-snoop-runs';
 const BUCKET = 'lending-backbone-rules-ingestion-local-eu-west-1';
-const REFRESH_SECRET = 'local-rules-refresh-secret';
 const suffix = randomUUID().slice(0, 8);
 const customer = (n: number) => `invoke-it-${suffix}-${String(n).padStart(3, '0')}`;
 const CUSTOMERS = 30;
@@ -76,14 +75,11 @@ beforeAll(async () => {
     text: RULE_FILE,
     activate: false,
   });
-  for (const port of [ENGINE_PORT + 1, ENGINE_PORT + 2]) {
-    const response = await fetch(`http://127.0.0.1:${port}/rules/refresh`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${REFRESH_SECRET}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ version: version.ruleSetVersion }),
+  for (const url of LOCAL_ENGINE_PROCESSES)
+    expect((await refreshEngine(url, { version: version.ruleSetVersion })).body).toMatchObject({
+      ok: true,
+      version: version.ruleSetVersion,
     });
-    expect(await response.json()).toMatchObject({ ok: true, version: version.ruleSetVersion });
-  }
 }, 60_000);
 
 afterAll(async () => {
@@ -93,21 +89,7 @@ afterAll(async () => {
   documents?.destroy();
 });
 
-async function stored(customerIds: readonly string[]) {
-  const keys = customerIds.flatMap((customerId) => RULES.map((ruleId) => ({ customerId, ruleId })));
-  const items: Record<string, unknown>[] = [];
-  for (let i = 0; i < keys.length; i += 100) {
-    let pending: Record<string, unknown>[] | undefined = keys.slice(i, i + 100);
-    while (pending && pending.length > 0) {
-      const out: BatchGetCommandOutput = await documents.send(
-        new BatchGetCommand({ RequestItems: { [RESULTS_TABLE]: { Keys: pending, ConsistentRead: true } } }),
-      );
-      items.push(...(out.Responses?.[RESULTS_TABLE] ?? []));
-      pending = out.UnprocessedKeys?.[RESULTS_TABLE]?.Keys;
-    }
-  }
-  return items;
-}
+const stored = (customerIds: readonly string[]) => storedResults(documents, RESULTS_TABLE, customerIds, RULES);
 
 describe('the invoke step of the nightly run', () => {
   it('scores every queued customer on the engine, one result per customer and rule; an unknown one to the DLQ', async () => {

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { BatchGetCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { awsClientSettings, awsEnvironmentSchema, createDocumentClient, loadConfig } from '@backbone/shared';
 import { createPostgresPool, postgresEnvironmentSchema, type PostgresPool } from '@backbone/shared/postgres';
 import { waitFor } from '@backbone/shared/testing';
@@ -18,13 +18,13 @@ import { createQueueEligibleCustomersHandler } from '../../src/functions/queue-e
 import { wireQueueEligibleCustomers } from '../../src/functions/queue-eligible-customers/wiring';
 import { ENGINE_PORT } from '../../local/engine';
 import { publishRuleSetLocally } from '../../local/rule-sets';
+import { LOCAL_ENGINE_PROCESSES, refreshEngine, storedResults } from './support';
 
-// Names as serverless.yml declares them for the "local" stage, and the local refresh secret (serverless.common.yml).
+// Names as serverless.yml declares them for the "local" stage.
 const RULE_SETS_TABLE = 'snoop-scheduler-local-rule-sets';
 const RESULTS_TABLE = 'snoop-scheduler-local-snoop-results';
 const RUNS_TABLE = 'snoop-scheduler-local-snoop-runs';
 const BUCKET = 'lending-backbone-rules-ingestion-local-eu-west-1';
-const REFRESH_SECRET = 'local-rules-refresh-secret';
 const suffix = randomUUID().slice(0, 8);
 const RULES = ['night-energy', 'night-groceries', 'night-saver'];
 const RULE_FILE = [
@@ -68,14 +68,8 @@ beforeAll(async () => {
     text: RULE_FILE,
   });
   v1 = version.ruleSetVersion;
-  for (const port of [ENGINE_PORT + 1, ENGINE_PORT + 2]) {
-    const response = await fetch(`http://127.0.0.1:${port}/rules/refresh`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${REFRESH_SECRET}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ version: version.ruleSetVersion }),
-    });
-    expect(await response.json()).toMatchObject({ ok: true, version: version.ruleSetVersion });
-  }
+  for (const url of LOCAL_ENGINE_PROCESSES)
+    expect((await refreshEngine(url, { version: v1 })).body).toMatchObject({ ok: true, version: v1 });
 }, 120_000);
 
 afterAll(async () => {
@@ -83,21 +77,7 @@ afterAll(async () => {
   documents?.destroy();
 });
 
-async function results(customerIds: readonly string[]) {
-  const keys = customerIds.flatMap((customerId) => RULES.map((ruleId) => ({ customerId, ruleId })));
-  const items: Record<string, unknown>[] = [];
-  for (let i = 0; i < keys.length; i += 100) {
-    let pending: Record<string, unknown>[] | undefined = keys.slice(i, i + 100);
-    while (pending && pending.length > 0) {
-      const out: BatchGetCommandOutput = await documents.send(
-        new BatchGetCommand({ RequestItems: { [RESULTS_TABLE]: { Keys: pending, ConsistentRead: true } } }),
-      );
-      items.push(...(out.Responses?.[RESULTS_TABLE] ?? []));
-      pending = out.UnprocessedKeys?.[RESULTS_TABLE]?.Keys;
-    }
-  }
-  return items;
-}
+const results = (customerIds: readonly string[]) => storedResults(documents, RESULTS_TABLE, customerIds, RULES);
 
 async function completeRun(runId: string) {
   const run = await waitFor(
@@ -167,14 +147,10 @@ describe('a nightly run', () => {
     });
     const pid = Number(readFileSync(path.join(RUN_DIR, `rules-engine-${ENGINE_PORT + 1}.pid`), 'utf8'));
     process.kill(pid, 'SIGKILL');
-    for (const port of [ENGINE_PORT + 1, ENGINE_PORT + 2])
-      await waitFor(`the engine on ${port} to take v2`, async () => {
-        const response = await fetch(`http://127.0.0.1:${port}/rules/refresh`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${REFRESH_SECRET}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ version: v2.ruleSetVersion }),
-        }).catch(() => undefined);
-        return response?.status === 200 ? true : undefined;
+    for (const url of LOCAL_ENGINE_PROCESSES)
+      await waitFor(`the engine at ${url} to take v2`, async () => {
+        const answer = await refreshEngine(url, { version: v2.ruleSetVersion }).catch(() => undefined);
+        return answer?.status === 200 ? true : undefined;
       });
     const { run, items } = await completeRun(runId);
     expect(run).toMatchObject({ queued: eligible.length, customersFailed: 0 });

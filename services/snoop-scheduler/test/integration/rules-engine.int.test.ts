@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { BatchGetCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   awsClientSettings,
   awsEnvironmentSchema,
@@ -23,6 +23,7 @@ import { moveRunFence } from '../../src/adapters/dynamodb-snoop-results';
 import { startLocalEngine, type LocalEngine } from '../../local/engine';
 import { publishRuleSetLocally } from '../../local/rule-sets';
 import type { EvaluateResponse } from '../../src/domain/engine/evaluate';
+import { storedResults } from './support';
 
 const RESULTS_TABLE = 'snoop-scheduler-local-snoop-results';
 const BUCKET = 'lending-backbone-rules-ingestion-local-eu-west-1';
@@ -85,21 +86,8 @@ const evaluate = (body: unknown) => post(`${engine.url}/evaluate`, body);
 const refreshAll = (body: unknown = {}, secret = SECRET) =>
   Promise.all(engine.instances.map((i) => post(`${i.url}/rules/refresh`, body, { authorization: `Bearer ${secret}` })));
 
-async function storedResults(customerIds: readonly string[], ruleIds: readonly string[]) {
-  const keys = customerIds.flatMap((customerId) => ruleIds.map((ruleId) => ({ customerId, ruleId })));
-  const items: Record<string, unknown>[] = [];
-  for (let i = 0; i < keys.length; i += 100) {
-    let pending: Record<string, unknown>[] | undefined = keys.slice(i, i + 100);
-    while (pending && pending.length > 0) {
-      const out: BatchGetCommandOutput = await documents.send(
-        new BatchGetCommand({ RequestItems: { [RESULTS_TABLE]: { Keys: pending, ConsistentRead: true } } }),
-      );
-      items.push(...(out.Responses?.[RESULTS_TABLE] ?? []));
-      pending = out.UnprocessedKeys?.[RESULTS_TABLE]?.Keys;
-    }
-  }
-  return items;
-}
+const resultsOf = (customerIds: readonly string[], ruleIds: readonly string[]) =>
+  storedResults(documents, RESULTS_TABLE, customerIds, ruleIds);
 
 async function insertCustomers(): Promise<void> {
   const ids = Array.from({ length: CUSTOMERS }, (_, i) => customer(i + 1));
@@ -235,7 +223,7 @@ describe('the rules engine', () => {
       explanation: 'spent 312.40 GBP on eating-out in the last 30 days, more than 200',
     });
 
-    const stored = await storedResults(ids, active);
+    const stored = await resultsOf(ids, active);
     expect(stored).toHaveLength(10 * active.length);
     expect(stored.every((item) => item['runId'] === 'run-a' && item['rulesVersion'] === versions.v1)).toBe(true);
     const storedEater = stored.find((i) => i['customerId'] === EATER && i['ruleId'] === 'eating-out-high')!;
@@ -244,7 +232,7 @@ describe('the rules engine', () => {
 
     const again = await evaluate({ runId: 'run-a', on: ON, customers: ids.map((customerId) => ({ customerId })) });
     expect(again.status).toBe(200);
-    const restored = await storedResults(ids, active);
+    const restored = await resultsOf(ids, active);
     expect(restored).toHaveLength(10 * active.length);
     for (const item of restored) {
       const before = stored.find((s) => s['customerId'] === item['customerId'] && s['ruleId'] === item['ruleId'])!;
@@ -269,9 +257,9 @@ describe('the rules engine', () => {
       expect.objectContaining({ customerId: `engine-it-${suffix}-nobody`, code: 'unknown-customer' }),
     ]);
     expect(response.written).toBe(3);
-    const stored = await storedResults([customer(11)], ['eating-out-high', 'energy-switch', 'no-such-snoop']);
+    const stored = await resultsOf([customer(11)], ['eating-out-high', 'energy-switch', 'no-such-snoop']);
     expect(stored.map((i) => i['ruleId']).sort()).toEqual(['eating-out-high', 'energy-switch']);
-    expect(await storedResults([customer(12)], ['gambling-spend'])).toHaveLength(1);
+    expect(await resultsOf([customer(12)], ['gambling-spend'])).toHaveLength(1);
   });
 
   it('never lets a late write from an older run overwrite a newer run’s results', async () => {
@@ -288,7 +276,7 @@ describe('the rules engine', () => {
     // A was either finished before the fence moved or stopped by it; either way B's results are the last word.
     expect([200, 409]).toContain(older.status);
     const active = definitions.filter((d) => d.status === 'active').map((d) => d.id);
-    const stored = await storedResults(ids, active);
+    const stored = await resultsOf(ids, active);
     expect(stored).toHaveLength(ids.length * active.length);
     expect(stored.filter((item) => item['runId'] !== 'run-b')).toEqual([]);
 

@@ -3,25 +3,16 @@ import {
   createContractReader,
   createSqsConsumer,
   DEVICE_EVENT_CONTRACTS,
-  type DeadLetterSink,
-  type Logger,
-  type Metrics,
-  type RetryBackoff,
   type SqsBatchHandler,
+  type SqsConsumerDeps,
 } from '@backbone/shared';
 import { ingestDeviceEvent, type DeviceEventStore } from '../../domain/ingest';
 import type { DevicePolicy } from '../../domain/rules';
 import { wireIngestDeviceEvents } from './wiring';
 
-export interface IngestDeviceEventsDeps {
+export interface IngestDeviceEventsDeps extends SqsConsumerDeps {
   store: DeviceEventStore;
   policy: DevicePolicy;
-  deadLetters: DeadLetterSink;
-  /** Must equal the queue's redrive maxReceiveCount (see the shared consumer). */
-  maxReceiveCount: number;
-  logger: Logger;
-  backoff?: RetryBackoff;
-  metrics?: Metrics;
 }
 
 /**

@@ -5,11 +5,9 @@ import {
   customerRulesV1,
   PermanentError,
   type CustomerRules,
-  type DeadLetterSink,
   type Logger,
-  type Metrics,
-  type RetryBackoff,
   type SqsBatchHandler,
+  type SqsConsumerDeps,
 } from '@backbone/shared';
 import { invokeEngine, type EngineClient, type InvokePolicy } from '../../domain/invoke-engine';
 import { wireInvokeEngine } from './wiring';
@@ -20,16 +18,10 @@ export interface RunCounts {
   evaluations: number;
 }
 
-export interface InvokeEngineDeps {
+export interface InvokeEngineDeps extends SqsConsumerDeps {
   engine: EngineClient;
   /** Adds to the run's record what this batch did (for watching the run; a failure to count fails nothing). */
   countRun?: (runId: string, counts: RunCounts) => Promise<void>;
-  deadLetters: DeadLetterSink;
-  /** Must equal the queue's redrive maxReceiveCount (see the shared consumer). */
-  maxReceiveCount: number;
-  logger: Logger;
-  backoff?: RetryBackoff;
-  metrics?: Metrics;
   policy?: InvokePolicy;
   sleep?: (ms: number) => Promise<void>;
 }

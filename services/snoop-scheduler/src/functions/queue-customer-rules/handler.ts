@@ -4,25 +4,17 @@ import {
   createSqsBatchConsumer,
   eligibleCustomerV1,
   RetryableError,
-  type DeadLetterSink,
-  type Logger,
-  type Metrics,
-  type RetryBackoff,
   type SqsBatchHandler,
+  type SqsConsumerDeps,
 } from '@backbone/shared';
 import { customerRulesFor, type CustomerRulesMessage } from '../../domain/customer-rules';
 import { wireQueueCustomerRules } from './wiring';
 
-export interface QueueCustomerRulesDeps {
+export interface QueueCustomerRulesDeps extends SqsConsumerDeps {
   /** The active rule set's active snoop ids (cached by the wiring); undefined before the first publication. */
   activeRuleIds: () => Promise<readonly string[] | undefined>;
   /** Sends to the customer-rules FIFO queue; per message, undefined or the error it failed with. */
   send: (messages: readonly CustomerRulesMessage[]) => Promise<(Error | undefined)[]>;
-  deadLetters: DeadLetterSink;
-  maxReceiveCount: number;
-  logger: Logger;
-  backoff?: RetryBackoff;
-  metrics?: Metrics;
 }
 
 /** The eligible-customers queue -> {run, customer, rule ids} on the customer-rules FIFO queue. */

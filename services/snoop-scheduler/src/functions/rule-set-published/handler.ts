@@ -3,26 +3,17 @@ import {
   createContractReader,
   createSqsConsumer,
   ruleSetPublishedV1,
-  type DeadLetterSink,
-  type Logger,
-  type Metrics,
-  type RetryBackoff,
   type SqsBatchHandler,
+  type SqsConsumerDeps,
 } from '@backbone/shared';
 import { recordPublishedRuleSet, type RuleSetStore } from '../../domain/active-rule-set';
 import { refreshEngines, type EngineRefreshPorts } from '../../domain/engine-refresh';
 import { wireRuleSetPublished } from './wiring';
 
-export interface RuleSetPublishedDeps {
+export interface RuleSetPublishedDeps extends SqsConsumerDeps {
   store: RuleSetStore;
   /** Tells every engine container to load the version that became active (the refresh step). */
   engines?: EngineRefreshPorts;
-  deadLetters: DeadLetterSink;
-  /** Must equal the queue's redrive maxReceiveCount (see the shared consumer). */
-  maxReceiveCount: number;
-  logger: Logger;
-  backoff?: RetryBackoff;
-  metrics?: Metrics;
   now?: () => Date;
 }
 
