@@ -15,6 +15,8 @@ import { createQueueEligibleCustomersHandler } from './functions/queue-eligible-
 import { wireQueueEligibleCustomers } from './functions/queue-eligible-customers/wiring';
 
 const BAR = 24;
+/** How long --wait waits without progress before it says what may be missing. */
+const STALL_MS = 60_000;
 
 export function progressBar(done: number, total: number): string {
   const share = total > 0 ? Math.min(1, done / total) : 0;
@@ -62,8 +64,20 @@ async function main(): Promise<number> {
           `(${outcome.queued} in all) in ${((Date.now() - began) / 1000).toFixed(1)} s`,
       );
       if (!args.includes('--wait')) return 0;
+      let progress = -1;
+      let movedAt = Date.now();
       for (;;) {
         const run = (await readRun(documents, env.SNOOP_RUNS_TABLE, outcome.runId))!;
+        const done = run.customersScored + run.customersFailed;
+        if (done !== progress) [progress, movedAt] = [done, Date.now()];
+        else if (Date.now() - movedAt > STALL_MS) {
+          process.stdout.write('\n');
+          console.error(
+            `no customer of run ${outcome.runId} scored for ${STALL_MS / 1000} s: are its rule and invoke steps ` +
+              'running (npm start, or npm run offline) and the rules engine up? The run goes on when they are.',
+          );
+          return 1;
+        }
         process.stdout.write(
           `\r  ${progressBar(run.customersScored + run.customersFailed, run.queued)} ${run.evaluations} evaluations `,
         );
