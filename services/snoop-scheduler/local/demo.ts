@@ -23,7 +23,7 @@ import type { EvaluateResponse } from '../src/domain/engine/evaluate';
 import { runComplete } from '../src/domain/nightly-run';
 import { createQueueEligibleCustomersHandler } from '../src/functions/queue-eligible-customers/handler';
 import { wireQueueEligibleCustomers } from '../src/functions/queue-eligible-customers/wiring';
-import { ENGINE_PORT } from './engine';
+import { postJson, ENGINE_PORT } from './engine';
 import { functionEnvironment } from './function-environment';
 
 interface Names {
@@ -33,15 +33,6 @@ interface Names {
   snoopRunsTable: string;
   snoopResultsTable: string;
 }
-
-const post = async (url: string, body: unknown, headers: Record<string, string> = {}) => {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-};
 
 /** Customers of npm start's sample night (the seed has 2,000). */
 const DEMO_NIGHT_CUSTOMERS = 300;
@@ -57,7 +48,7 @@ async function demoEngine(context: LocalContext, names: Names, documents: Dynamo
   // Each process on its own address, as a refresh reaches each container; then requests through the balancer.
   const instances = [1, 2].map((i) => `http://127.0.0.1:${ENGINE_PORT + i}`);
   const refreshed = await Promise.all(
-    instances.map((url) => post(`${url}/rules/refresh`, {}, { authorization: `Bearer ${secret}` })),
+    instances.map((url) => postJson(`${url}/rules/refresh`, {}, { authorization: `Bearer ${secret}` })),
   );
   const loaded = refreshed[0]!.body as { ok: boolean; version?: string; reason?: string };
   if (!loaded.ok) return [`rules engine: could not load the active rule set: ${loaded.reason}`];
@@ -117,14 +108,14 @@ async function demoEngine(context: LocalContext, names: Names, documents: Dynamo
       );
   }
 
-  const unknown = await post(`http://127.0.0.1:${ENGINE_PORT}/evaluate`, {
+  const unknown = await postJson(`http://127.0.0.1:${ENGINE_PORT}/evaluate`, {
     dryRun: true,
     customerId: 'cust-000001',
     ruleIds: ['energy-switch', 'no-such-snoop'],
   });
   const errors = (unknown.body as unknown as EvaluateResponse).errors;
   lines.push(`an unknown snoop fails alone: ${errors.map((e) => `${e.ruleId}: ${e.reason}`).join('; ')}`);
-  const late = await post(`http://127.0.0.1:${ENGINE_PORT}/evaluate`, {
+  const late = await postJson(`http://127.0.0.1:${ENGINE_PORT}/evaluate`, {
     runId: 'demo-yesterday',
     customerId: 'cust-000001',
   });

@@ -46,6 +46,16 @@ export interface LocalEngineOptions {
 
 const run = promisify(execFile);
 
+/** POSTs JSON to the engine (the demo's and the tests' requests); its status and answer. */
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
 /** Bundles the engine (engine/build.mjs), as the image's build stage does. */
 export async function buildEngine(): Promise<string> {
   await run(process.execPath, [path.join(SERVICE_DIR, 'engine', 'build.mjs')], { cwd: SERVICE_DIR });

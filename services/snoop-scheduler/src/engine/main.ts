@@ -5,12 +5,10 @@
  * It listens at once (health answers 503 until a rule set is loaded), loads the active rule set (retrying until
  * there is one), and on SIGTERM stops taking connections, finishes the requests in flight and closes its pool.
  */
-import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import {
   awsClientSettings,
   awsEnvironmentSchema,
   createDocumentClient,
-  createDynamoDbClient,
   createLogger,
   createMetrics,
   createS3Client,
@@ -23,6 +21,7 @@ import { z } from 'zod';
 import { readCustomers } from '../adapters/customer-store';
 import { createSignedBatchWrite } from '../adapters/dynamodb-batch-write';
 import { createDynamoDbFenceStore, createDynamoDbResultWriter } from '../adapters/dynamodb-snoop-results';
+import { refreshSecretReader } from '../adapters/refresh-secret';
 import { createRuleSetSource } from '../adapters/rule-set-source';
 import { RuleSetHolder } from '../domain/engine/rule-sets';
 import { createRunFenceGuard, DEFAULT_FENCE_TIMINGS } from '../domain/engine/run-fence';
@@ -102,7 +101,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const batchWrite = createSignedBatchWrite({
     region: config.AWS_REGION,
     ...(aws.endpoints.dynamodb ? { endpoint: aws.endpoints.dynamodb } : {}),
-    credentials: createDynamoDbClient(aws).config.credentials,
+    credentials: documents.config.credentials,
     requestTimeoutMs: DEFAULT_FENCE_TIMINGS.writeTimeoutMs,
   });
   const secretsClient =
@@ -121,9 +120,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
       }),
     onFailed: () => metrics.failed('rule-set-load'),
   });
-  const secrets = secretsClient ? new SecretsProvider({ awsSdkV3Client: secretsClient }) : undefined;
-  const refreshSecret = async (): Promise<string> =>
-    config.RULES_REFRESH_SECRET ?? String(await secrets!.get(config.RULES_REFRESH_SECRET_ARN!, { maxAge: 300 }));
+  const refreshSecret = refreshSecretReader(config, () => secretsClient!);
 
   const server = createEngineServer({
     rules,

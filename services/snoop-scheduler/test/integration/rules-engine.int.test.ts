@@ -20,7 +20,7 @@ import { createPostgresPool, postgresEnvironmentSchema, type PostgresPool } from
 import { compileRuleFile, printRuleFile, type SnoopDefinition } from '@backbone/shared/rules';
 import { readCustomers } from '../../src/adapters/customer-store';
 import { moveRunFence } from '../../src/adapters/dynamodb-snoop-results';
-import { startLocalEngine, type LocalEngine } from '../../local/engine';
+import { postJson, startLocalEngine, type LocalEngine } from '../../local/engine';
 import { publishRuleSetLocally } from '../../local/rule-sets';
 import type { EvaluateResponse } from '../../src/domain/engine/evaluate';
 import { storedResults } from './support';
@@ -74,17 +74,11 @@ let definitions: SnoopDefinition[];
 const texts: Record<'v1' | 'v2', string> = { v1: '', v2: '' };
 const versions: Record<'v1' | 'v2', string> = { v1: '', v2: '' };
 
-const post = async (url: string, body: unknown, headers: Record<string, string> = {}) => {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-};
-const evaluate = (body: unknown) => post(`${engine.url}/evaluate`, body);
+const evaluate = (body: unknown) => postJson(`${engine.url}/evaluate`, body);
 const refreshAll = (body: unknown = {}, secret = SECRET) =>
-  Promise.all(engine.instances.map((i) => post(`${i.url}/rules/refresh`, body, { authorization: `Bearer ${secret}` })));
+  Promise.all(
+    engine.instances.map((i) => postJson(`${i.url}/rules/refresh`, body, { authorization: `Bearer ${secret}` })),
+  );
 
 const resultsOf = (customerIds: readonly string[], ruleIds: readonly string[]) =>
   storedResults(documents, RESULTS_TABLE, customerIds, ruleIds);
@@ -197,8 +191,8 @@ describe('the rules engine', () => {
 
   it('refuses a refresh without the secret', async () => {
     const instance = engine.instances[0]!;
-    expect((await post(`${instance.url}/rules/refresh`, {})).status).toBe(401);
-    const wrong = await post(`${instance.url}/rules/refresh`, {}, { authorization: 'Bearer not-the-secret' });
+    expect((await postJson(`${instance.url}/rules/refresh`, {})).status).toBe(401);
+    const wrong = await postJson(`${instance.url}/rules/refresh`, {}, { authorization: 'Bearer not-the-secret' });
     expect(wrong.status).toBe(401);
     expect(wrong.body['error']).toMatch(/refresh secret/);
   });

@@ -1,6 +1,6 @@
 /** What snoop-scheduler's integration tests share: reading results back, and pointing the local engine at a version. */
 import { BatchGetCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ENGINE_PORT } from '../../local/engine';
+import { ENGINE_PORT, postJson } from '../../local/engine';
 
 /** The local stage's refresh secret (serverless.common.yml). */
 export const LOCAL_REFRESH_SECRET = 'local-rules-refresh-secret';
@@ -28,14 +28,8 @@ export async function storedResults(
 }
 
 /** POST /rules/refresh on one engine process; its status and answer. */
-export async function refreshEngine(url: string, body: unknown, secret = LOCAL_REFRESH_SECRET) {
-  const response = await fetch(`${url}/rules/refresh`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
+export const refreshEngine = (url: string, body: unknown, secret = LOCAL_REFRESH_SECRET) =>
+  postJson(`${url}/rules/refresh`, body, { authorization: `Bearer ${secret}` });
 
 /** The local stage's engine processes (started by the test set-up), each on its own address. */
 export const LOCAL_ENGINE_PROCESSES = [ENGINE_PORT + 1, ENGINE_PORT + 2].map((port) => `http://127.0.0.1:${port}`);

@@ -1,13 +1,12 @@
-import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import {
   createDocumentClient,
   createLogger,
   createMetrics,
   createS3Client,
-  createSqsClient,
   customerRulesV1,
   loadConfig,
   publishEnvelopes,
+  QueueUrlResolver,
   RetryableError,
   sqsConsumerConfigSchema,
   sqsConsumerSideEffects,
@@ -29,15 +28,15 @@ const ACTIVE_RULE_SET_MAX_AGE_MS = 60_000;
 /** The active rule set (the rule-sets table and the rules file in S3, loaded like the engine's) and the FIFO queue. */
 export function wireQueueCustomerRules(env: Record<string, string | undefined> = process.env): QueueCustomerRulesDeps {
   const config = loadConfig(configSchema, env, `${SERVICE}/queueCustomerRules`);
-  const { aws, deadLetters, backoff, maxReceiveCount } = sqsConsumerSideEffects(config);
-  const sqs = createSqsClient(aws);
+  // One SQS client for the consumer's DLQ and redeliveries and for sending on.
+  const { aws, sqs, deadLetters, backoff, maxReceiveCount } = sqsConsumerSideEffects(config);
+  const queueUrls = new QueueUrlResolver(sqs);
   const logger = createLogger(SERVICE);
   const rules = new RuleSetHolder({
     source: createRuleSetSource(createDocumentClient(aws), createS3Client(aws), config.RULE_SETS_TABLE),
     currency: 'GBP',
   });
   let checkedAt = 0;
-  let queueUrl: string | undefined;
   return {
     async activeRuleIds() {
       if (Date.now() - checkedAt > ACTIVE_RULE_SET_MAX_AGE_MS || !rules.current) {
@@ -49,7 +48,7 @@ export function wireQueueCustomerRules(env: Record<string, string | undefined> =
       return rules.current?.ruleSet.activeIds;
     },
     async send(messages) {
-      queueUrl ??= (await sqs.send(new GetQueueUrlCommand({ QueueName: config.CUSTOMER_RULES_QUEUE_NAME }))).QueueUrl!;
+      const queueUrl = await queueUrls.resolve(config.CUSTOMER_RULES_QUEUE_NAME);
       const byId = new Map(messages.map((m) => [m.deduplicationId, m]));
       const results = await publishEnvelopes(
         sqs,

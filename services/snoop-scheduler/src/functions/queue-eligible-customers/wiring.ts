@@ -1,4 +1,3 @@
-import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import {
   awsClientSettings,
   awsEnvironmentSchema,
@@ -9,6 +8,7 @@ import {
   eligibleCustomerV1,
   loadConfig,
   publishEnvelopes,
+  QueueUrlResolver,
 } from '@backbone/shared';
 import { createPostgresPool, postgresEnvironmentSchema } from '@backbone/shared/postgres';
 import { z } from 'zod';
@@ -32,15 +32,14 @@ export function wireQueueEligibleCustomers(
   const aws = awsClientSettings(config);
   const documents = createDocumentClient(aws);
   const sqs = createSqsClient(aws);
+  const queueUrls = new QueueUrlResolver(sqs);
   const pool = createPostgresPool(config, config.PGPASSWORD_SECRET_ARN ? createSecretsManagerClient(aws) : undefined);
-  let queueUrl: string | undefined;
   return {
     runs: createDynamoDbRunStore(documents, config.SNOOP_RUNS_TABLE),
     pageEligibleCustomers: (after, limit) => pageEligibleCustomers(pool, after, limit),
     queue: {
       async send(runId, on, customerIds) {
-        queueUrl ??= (await sqs.send(new GetQueueUrlCommand({ QueueName: config.ELIGIBLE_CUSTOMERS_QUEUE_NAME })))
-          .QueueUrl!;
+        const queueUrl = await queueUrls.resolve(config.ELIGIBLE_CUSTOMERS_QUEUE_NAME);
         const results = await publishEnvelopes(
           sqs,
           queueUrl,
@@ -48,10 +47,10 @@ export function wireQueueEligibleCustomers(
             eligibleCustomerV1.create({ runId, customerId, on }, { id: `${runId}:${customerId}` }),
           ),
         );
-        const failed = results.filter((r) => r.status !== 'sent');
+        const failed = results.flatMap((r) => (r.status === 'failed' ? [r] : []));
         if (failed.length > 0)
           throw new Error(
-            `${failed.length} customers of run ${runId} could not be queued (first: ${failed[0]!.status === 'failed' ? failed[0]!.reason : 'unknown'}); ` +
+            `${failed.length} customers of run ${runId} could not be queued (first: ${failed[0]!.reason}); ` +
               'the page is queued again at the next trigger',
           );
       },

@@ -1,5 +1,4 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import {
   createDocumentClient,
   createSecretsManagerClient,
@@ -10,6 +9,7 @@ import {
   sqsConsumerSideEffects,
 } from '@backbone/shared';
 import { z } from 'zod';
+import { refreshSecretReader } from '../../adapters/refresh-secret';
 import { createDynamoDbRuleSetStore } from '../../adapters/dynamodb-rule-set-store';
 import {
   ecsEngineTargets,
@@ -41,18 +41,13 @@ export function wireRuleSetPublished(env: Record<string, string | undefined> = p
     : config.ENGINE_CLUSTER && config.ENGINE_SERVICE
       ? ecsEngineTargets(new ECSClient({ region: aws.region }), config.ENGINE_CLUSTER, config.ENGINE_SERVICE)
       : undefined;
-  const secrets = config.RULES_REFRESH_SECRET_ARN
-    ? new SecretsProvider({ awsSdkV3Client: createSecretsManagerClient(aws) })
-    : undefined;
-  const secret = async (): Promise<string> =>
-    config.RULES_REFRESH_SECRET ?? String(await secrets!.get(config.RULES_REFRESH_SECRET_ARN!, { maxAge: 300 }));
   return {
     store: createDynamoDbRuleSetStore(documents, config.RULE_SETS_TABLE),
     ...(discover
       ? {
           engines: {
             discover,
-            refresh: refreshOverHttp(secret),
+            refresh: refreshOverHttp(refreshSecretReader(config, () => createSecretsManagerClient(aws))),
             record: recordEngineVersion(documents, config.RULE_SETS_TABLE),
           },
         }
