@@ -41,8 +41,9 @@ async function main(): Promise<void> {
   process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
   console.log(`snoop benchmark: Node ${process.version}\n`);
   await up();
+  // The rules bucket the engine loads from belongs to rules-ingestion: provisioned too, so a fresh cloud is enough.
   const service = findService(SERVICE);
-  await provision('local', [service]);
+  await provision('local', [findService('rules-ingestion'), service]);
   const context = localContext(service, 'local', () => undefined);
   const names = (await context.serverless()).custom['names'] as Record<string, string>;
   const pgEnv = loadConfig(postgresEnvironmentSchema);

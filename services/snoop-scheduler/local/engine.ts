@@ -107,7 +107,11 @@ export async function startLocalEngine(options: LocalEngineOptions): Promise<Loc
     const pidFile = path.join(runDir, `rules-engine-${port + 1 + index}.pid`);
     endLeftover(pidFile);
     const out = openSync(path.join(logs, `rules-engine-${port + 1 + index}.log`), 'a');
-    const child = spawn(process.execPath, ['--enable-source-maps', bundle], {
+    // ENGINE_CPU_PROF=<dir>: each process writes a V8 CPU profile there when it stops (where the engine's CPU goes).
+    const profile = process.env['ENGINE_CPU_PROF']
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env['ENGINE_CPU_PROF']}`]
+      : [];
+    const child = spawn(process.execPath, [...profile, '--enable-source-maps', bundle], {
       cwd: path.dirname(bundle),
       env: { ...options.env, PORT: String(port + 1 + index), ENGINE_INSTANCE: name },
       stdio: ['ignore', out, out],

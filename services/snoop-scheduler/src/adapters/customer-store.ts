@@ -4,7 +4,7 @@
  * trip.
  */
 import path from 'node:path';
-import type { CustomerFacts } from '@backbone/shared/rules';
+import type { CustomerFacts, Transaction } from '@backbone/shared/rules';
 import type { PostgresEnvironment, PostgresPool } from '@backbone/shared/postgres';
 import { migratePostgres } from '@backbone/shared/postgres/migrations';
 
@@ -110,9 +110,29 @@ export async function pageEligibleCustomers(
 
 export const customerId = (n: number): string => `cust-${String(n).padStart(6, '0')}`;
 
+/** The transactions as the query returns them: one array per field, in the same order (null when there are none). */
+type TransactionColumns = { [K in keyof Transaction]: Transaction[K][] | null };
+
 interface CustomerRow {
   customer_id: string;
-  facts: Omit<CustomerFacts, 'salary'> & { salary: { monthlyNet: number; paydayOfMonth: number } };
+  facts: Omit<CustomerFacts, 'salary' | 'transactions'> & {
+    salary: { monthlyNet: number; paydayOfMonth: number };
+    transactions: TransactionColumns;
+  };
+}
+
+function transactionsFrom(columns: TransactionColumns): Transaction[] {
+  const { amount, direction, category, merchant, daysAgo } = columns;
+  const transactions = new Array<Transaction>(amount?.length ?? 0);
+  for (let i = 0; i < transactions.length; i++)
+    transactions[i] = {
+      amount: amount![i]!,
+      direction: direction![i]!,
+      category: category![i]!,
+      merchant: merchant![i]!,
+      daysAgo: daysAgo![i]!,
+    };
+  return transactions;
 }
 
 /**
@@ -143,14 +163,17 @@ export async function readCustomers(
                 'overdraftUsed', c.overdraft_used::float8,
                 'creditCardDebt', c.credit_card_debt::float8),
               'salary', json_build_object('monthlyNet', c.salary_monthly_net::float8, 'paydayOfMonth', c.payday_of_month),
-              'transactions', coalesce((
-                SELECT json_agg(json_build_object(
-                         'amount', t.amount::float8, 'direction', t.direction, 'category', t.category,
-                         'merchant', t.merchant, 'daysAgo', $2::date - t.booked_on)
-                       ORDER BY t.booked_on DESC, t.transaction_id)
+              -- By column, not an object per transaction: a fifth of the text to build and to parse.
+              'transactions', (
+                SELECT json_build_object(
+                         'amount', json_agg(t.amount::float8 ORDER BY t.booked_on DESC, t.transaction_id),
+                         'direction', json_agg(t.direction ORDER BY t.booked_on DESC, t.transaction_id),
+                         'category', json_agg(t.category ORDER BY t.booked_on DESC, t.transaction_id),
+                         'merchant', json_agg(t.merchant ORDER BY t.booked_on DESC, t.transaction_id),
+                         'daysAgo', json_agg($2::date - t.booked_on ORDER BY t.booked_on DESC, t.transaction_id))
                 FROM ${CUSTOMER_STORE_SCHEMA}.transactions t
                 WHERE t.customer_id = c.customer_id AND t.booked_on > $2::date - $3::int AND t.booked_on <= $2::date
-              ), '[]'::json)) AS facts
+              )) AS facts
      FROM ${CUSTOMER_STORE_SCHEMA}.customers c
      WHERE c.customer_id = ANY($1::text[])`,
     [customerIds, asOf, options.windowDays],
@@ -161,7 +184,14 @@ export async function readCustomers(
       const payday = facts.salary.paydayOfMonth;
       // Days until the next payday from the evaluation date (this month's, or next month's).
       const daysUntilPayday = payday >= day ? payday - day : payday + daysInMonth(options.asOf) - day;
-      return [customer_id, { ...facts, salary: { ...facts.salary, daysUntilPayday } }];
+      return [
+        customer_id,
+        {
+          ...facts,
+          salary: { ...facts.salary, daysUntilPayday },
+          transactions: transactionsFrom(facts.transactions),
+        },
+      ];
     }),
   );
 }

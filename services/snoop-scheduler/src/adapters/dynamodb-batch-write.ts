@@ -1,15 +1,14 @@
 /**
- * DynamoDB's BatchWriteItem as one signed HTTP request (SigV4 by the SDK's own signer, kept-alive connections),
+ * DynamoDB's BatchWriteItem as one signed HTTP request (SigV4, dynamodb-request-signer.ts; kept-alive connections),
  * without the SDK client's per-call middleware. The rules engine writes one item per evaluation, so per item is where
  * its CPU goes: on this machine the document client costs about 40 microseconds of CPU per item, the plain client with
- * items marshalled by hand about 27, and this about 11 (npm run bench:engine shows the engine's total). The SDK still
+ * items marshalled by hand about 27, and this about 5 when the engine is busy (npm run bench:engine shows the engine's
+ * total; README, "Its speed"). The SDK still
  * provides the credentials (its provider chain: the task role in ECS, refreshed before expiry) and does every other
  * call the engine makes.
  */
-import { createHash } from 'node:crypto';
-import { NodeSha256 } from '@backbone/shared';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { requestText, transportFor } from './http-request';
+import { createDynamoDbRequestSigner } from './dynamodb-request-signer';
+import { openOrigin, requestText } from './http-request';
 
 /**
  * An item as DynamoDB's JSON (`{"customerId":{"S":"c-1"},...}`), serialised once by its writer: the request body is
@@ -47,34 +46,19 @@ export interface SignedBatchWriteOptions {
 
 export function createSignedBatchWrite(options: SignedBatchWriteOptions): BatchWriteItem {
   const url = new URL(options.endpoint ?? `https://dynamodb.${options.region}.amazonaws.com`);
-  const { transport, agent } = transportFor(url, 64);
-  const signer = new SignatureV4({
-    credentials: options.credentials,
-    region: options.region,
-    service: 'dynamodb',
-    sha256: NodeSha256,
-  });
+  const origin = openOrigin(url, 64);
+  const sign = createDynamoDbRequestSigner({ region: options.region, host: url.host });
 
   return async (table, items) => {
-    const body = `{"RequestItems":{${JSON.stringify(table)}:[${items.map((item) => `{"PutRequest":{"Item":${item}}}`).join(',')}]}}`;
-    const signed = await signer.sign({
-      method: 'POST',
-      protocol: url.protocol,
-      hostname: url.hostname,
-      ...(url.port ? { port: Number(url.port) } : {}),
-      path: '/',
-      headers: {
-        host: url.host,
-        'content-type': 'application/x-amz-json-1.0',
-        'x-amz-target': 'DynamoDB_20120810.BatchWriteItem',
-        'x-amz-content-sha256': createHash('sha256').update(body).digest('hex'),
-      },
-      body,
-    });
+    // Encoded once: the same bytes are hashed for the signature and sent.
+    const body = Buffer.from(
+      `{"RequestItems":{${JSON.stringify(table)}:[${items.map((item) => `{"PutRequest":{"Item":${item}}}`).join(',')}]}}`,
+    );
+    const headers = sign('DynamoDB_20120810.BatchWriteItem', body, await options.credentials());
     const { status, text } = await requestText(
-      transport,
-      url,
-      { agent, headers: signed.headers, timeoutMs: options.requestTimeoutMs },
+      origin,
+      '/',
+      { headers, timeoutMs: options.requestTimeoutMs },
       body,
     ).catch((error: unknown) => {
       throw new Error(`DynamoDB: ${error instanceof Error ? error.message : String(error)}`);

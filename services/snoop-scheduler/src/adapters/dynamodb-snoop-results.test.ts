@@ -55,6 +55,21 @@ describe('writing results', () => {
     expect(days).toBeLessThanOrEqual(35);
   });
 
+  it('writes each item with its own run, rules version and time when the items of one write differ in them', async () => {
+    const { batchWrite, calls } = fakeDynamoDb(() => 0);
+    const writer = createDynamoDbResultWriter(batchWrite, 'results', { keepDays: 35, deadlineMs: 10_000, ...noWait });
+    const items = [
+      item(0),
+      { ...item(1), runId: 'other-run' },
+      { ...item(2), runId: 'other-run', rulesVersion: 'v2' },
+      { ...item(3), evaluatedAt: '2026-12-01T00:00:00.000Z' },
+    ];
+    await writer.write(items, { admit: admitted });
+    expect(calls.flat().map((stored) => [stored['runId'], stored['rulesVersion'], stored['evaluatedAt']])).toEqual(
+      items.map((i) => [{ S: i.runId }, { S: i.rulesVersion }, { S: i.evaluatedAt }]),
+    );
+  });
+
   it('asks the run fence before every request, retries included, and stops when it refuses', async () => {
     const { batchWrite, calls } = fakeDynamoDb(() => 10);
     const answers: Admission[] = [

@@ -61,15 +61,32 @@ export interface ResultWriterOptions {
 }
 
 /**
- * The item as DynamoDB's JSON, written straight to text: the schema is fixed and this runs once per evaluation, so
- * no attribute objects are built (a number is JS's own text for it, as the SDK's marshaller writes it).
+ * The items as DynamoDB's JSON, written straight to text: the schema is fixed and this runs once per evaluation, so
+ * no attribute objects are built (a number is JS's own text for it, as the SDK's marshaller writes it). The attributes
+ * a write's items share (run, rules version, time, expiry) are written once per write, not once per item.
  */
-const itemJson = (item: SnoopResultItem, expiresAt: string): ItemJson =>
-  `{"customerId":{"S":${JSON.stringify(item.customerId)}},"ruleId":{"S":${JSON.stringify(item.ruleId)}},` +
-  `"qualified":{"BOOL":${item.qualified}},"score":{"N":"${item.score}"},` +
-  `"explanation":{"S":${JSON.stringify(item.explanation)}},"rulesVersion":{"S":${JSON.stringify(item.rulesVersion)}},` +
-  `"runId":{"S":${JSON.stringify(item.runId)}},"evaluatedAt":{"S":${JSON.stringify(item.evaluatedAt)}},` +
-  `"expiresAt":{"N":"${expiresAt}"}}`;
+function itemsJson(items: readonly SnoopResultItem[], expiresAt: string): ItemJson[] {
+  let shared = '';
+  let sharedBy: SnoopResultItem | undefined;
+  return items.map((item) => {
+    if (
+      !sharedBy ||
+      item.runId !== sharedBy.runId ||
+      item.rulesVersion !== sharedBy.rulesVersion ||
+      item.evaluatedAt !== sharedBy.evaluatedAt
+    ) {
+      sharedBy = item;
+      shared =
+        `"rulesVersion":{"S":${JSON.stringify(item.rulesVersion)}},"runId":{"S":${JSON.stringify(item.runId)}},` +
+        `"evaluatedAt":{"S":${JSON.stringify(item.evaluatedAt)}},"expiresAt":{"N":"${expiresAt}"}}`;
+    }
+    return (
+      `{"customerId":{"S":${JSON.stringify(item.customerId)}},"ruleId":{"S":${JSON.stringify(item.ruleId)}},` +
+      `"qualified":{"BOOL":${item.qualified}},"score":{"N":"${item.score}"},` +
+      `"explanation":{"S":${JSON.stringify(item.explanation)}},${shared}`
+    );
+  });
+}
 
 export function createDynamoDbResultWriter(
   batchWrite: BatchWriteItem,
@@ -82,9 +99,9 @@ export function createDynamoDbResultWriter(
       const expiresAt = String(Math.floor(Date.now() / 1000) + options.keepDays * 86_400);
       const deadline = performance.now() + options.deadlineMs;
       let written = 0;
+      const json = itemsJson(items, expiresAt);
       const batches: ItemJson[][] = [];
-      for (let i = 0; i < items.length; i += BATCH)
-        batches.push(items.slice(i, i + BATCH).map((item) => itemJson(item, expiresAt)));
+      for (let i = 0; i < json.length; i += BATCH) batches.push(json.slice(i, i + BATCH));
 
       const writeBatch = async (batch: ItemJson[]): Promise<void> => {
         let pending = batch;

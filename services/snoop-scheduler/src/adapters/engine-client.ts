@@ -3,11 +3,11 @@
  * Lambda calls it for every batch, so a warm container reuses its connection.
  */
 import type { EngineAnswer, EngineClient } from '../domain/invoke-engine';
-import { requestText, transportFor } from './http-request';
+import { openOrigin, requestText } from './http-request';
 
 export function createHttpEngineClient(baseUrl: string): EngineClient {
   const url = new URL('/evaluate', baseUrl);
-  const { transport, agent } = transportFor(url, 8);
+  const origin = openOrigin(url, 8);
   return {
     async evaluate(request, { timeoutMs }): Promise<EngineAnswer> {
       const body = JSON.stringify(request);
@@ -15,9 +15,9 @@ export function createHttpEngineClient(baseUrl: string): EngineClient {
       let text: string;
       try {
         ({ status, text } = await requestText(
-          transport,
-          url,
-          { agent, headers: { 'content-type': 'application/json' }, timeoutMs },
+          origin,
+          url.pathname,
+          { headers: { 'content-type': 'application/json' }, timeoutMs },
           body,
         ));
       } catch (error) {
