@@ -50,6 +50,7 @@ describe("this repository's services", () => {
     const found = discoverServices();
     expect(found.map((s) => [s.name, s.face.kind])).toEqual([
       ['device-ownership', 'lambdas'],
+      ['dlq-console', 'lambdas'],
       ['marketing-events', 'lambdas'],
       ['rules-ingestion', 'lambdas'],
       ['snoop-scheduler', 'lambdas-and-container'],

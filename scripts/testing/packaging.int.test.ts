@@ -10,9 +10,10 @@ import { discoverServices, serverlessServices } from '../local-cloud/services';
 
 /**
  * Actions IAM grants on no resource but "*": ECR's login token for pulling an image; ECS's ListTasks, which the
- * refresh step's role scopes to the engine's cluster by condition.
+ * refresh step's role scopes to the engine's cluster by condition; SQS's ListQueues, with which the dead-letter
+ * console finds the stage's DLQs (it reads and moves messages only on queues named <service>-<stage>-*).
  */
-const WITHOUT_RESOURCES = new Set(['ecr:GetAuthorizationToken', 'ecs:ListTasks']);
+const WITHOUT_RESOURCES = new Set(['ecr:GetAuthorizationToken', 'ecs:ListTasks', 'sqs:ListQueues']);
 
 const serviceNames = (): string[] => serverlessServices(discoverServices()).map((s) => s.name);
 

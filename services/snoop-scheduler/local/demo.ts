@@ -17,7 +17,7 @@ import type { LocalContext } from '@backbone/shared/local';
 import { peekMessages, waitFor } from '@backbone/shared/testing';
 import { readActiveRuleSet } from '../src/adapters/dynamodb-rule-set-store';
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { progressBar } from '../src/cli';
+import { progressBar } from '@backbone/shared/local';
 import { readRun } from '../src/adapters/dynamodb-runs';
 import type { EvaluateResponse } from '../src/domain/engine/evaluate';
 import { runComplete } from '../src/domain/nightly-run';

@@ -7,22 +7,15 @@
  *   status [<run id>]             the runs, newest first: queued, scored, failed, evaluations, progress
  */
 import { awsClientSettings, awsEnvironmentSchema, createDocumentClient, loadConfig } from '@backbone/shared';
-import { formatTable } from '@backbone/shared/local';
+import { formatTable, progressBar } from '@backbone/shared/local';
 import { z } from 'zod';
 import { listRuns, readRun } from './adapters/dynamodb-runs';
 import { runComplete, type RunRecord } from './domain/nightly-run';
 import { createQueueEligibleCustomersHandler } from './functions/queue-eligible-customers/handler';
 import { wireQueueEligibleCustomers } from './functions/queue-eligible-customers/wiring';
 
-const BAR = 24;
 /** How long --wait waits without progress before it says what may be missing. */
 const STALL_MS = 60_000;
-
-export function progressBar(done: number, total: number): string {
-  const share = total > 0 ? Math.min(1, done / total) : 0;
-  const filled = Math.round(share * BAR);
-  return `[${'#'.repeat(filled)}${'.'.repeat(BAR - filled)}] ${(share * 100).toFixed(0).padStart(3)}%`;
-}
 
 const stateOf = (run: RunRecord): string => (runComplete(run) ? 'complete' : run.queueingDone ? 'scoring' : 'queueing');
 

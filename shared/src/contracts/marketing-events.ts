@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineContract, type Envelope } from './envelope';
+import { personal } from './personal';
 
 /**
  * Post-install marketing events: backend services -> marketing-events -> Meta, GA4, webhooks.
@@ -10,18 +11,19 @@ import { defineContract, type Envelope } from './envelope';
  */
 
 /**
- * Who the event is about. Personal data: marketing-events hashes it for Meta and never logs it. The optional
+ * Who the event is about. Personal data (marked `personal`, so the dead-letter console masks it): marketing-events
+ * hashes it for Meta and never logs it. The optional
  * identifiers are made canonical by publishMarketingEvents before this schema sees them (marketing/identifiers.ts):
  * what a form wrote is accepted there, and what cannot be made canonical is left out with a warning.
  */
 export const marketingCustomerSchema = z.object({
   customerId: z.string().min(1).max(128),
-  email: z.string().trim().max(254).optional(),
+  email: personal(z.string().trim().max(254)).optional(),
   /** E.164 once published ("+447700900123"); an envelope published otherwise may carry any punctuation. */
-  phone: z.string().max(32).optional(),
-  firstName: z.string().max(100).optional(),
-  lastName: z.string().max(100).optional(),
-  dateOfBirth: z.iso.date().optional(),
+  phone: personal(z.string().max(32)).optional(),
+  firstName: personal(z.string().max(100)).optional(),
+  lastName: personal(z.string().max(100)).optional(),
+  dateOfBirth: personal(z.iso.date()).optional(),
   /** ISO 3166-1 alpha-2. */
   country: z
     .string()

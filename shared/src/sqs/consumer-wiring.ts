@@ -15,6 +15,11 @@ export const sqsConsumerConfigSchema = awsEnvironmentSchema.extend({
   MAX_RECEIVE_COUNT: z.coerce.number().int().min(1).max(1000),
   RETRY_BASE_SECONDS: z.coerce.number().positive().default(2),
   RETRY_MAX_SECONDS: z.coerce.number().positive().default(60),
+  /** The dead-letter console's notices queue: told of every dead letter, so it can show them without receiving. */
+  DEAD_LETTER_NOTICES_QUEUE_NAME: z
+    .string()
+    .optional()
+    .transform((name) => name || undefined),
 });
 
 export type SqsConsumerConfig = z.infer<typeof sqsConsumerConfigSchema>;
@@ -49,7 +54,20 @@ export function sqsConsumerSideEffects(config: SqsConsumerConfig): SqsConsumerSi
   return {
     aws,
     sqs,
-    deadLetters: createDeadLetterQueueSink(sqs, () => queueUrls.resolve(config.DEAD_LETTER_QUEUE_NAME)),
+    deadLetters: createDeadLetterQueueSink(sqs, () => queueUrls.resolve(config.DEAD_LETTER_QUEUE_NAME), {
+      ...(config.DEAD_LETTER_NOTICES_QUEUE_NAME
+        ? { notices: () => queueUrls.resolve(config.DEAD_LETTER_NOTICES_QUEUE_NAME!) }
+        : {}),
+      // The error names the queue, never the message.
+      onNoticeFailed: (error) =>
+        console.warn(
+          JSON.stringify({
+            level: 'WARN',
+            message: 'dead-letter notice not sent; the console sweeper will index the dead letter',
+            error: error instanceof Error ? error.message : String(error),
+          }),
+        ),
+    }),
     backoff: sqsVisibilityBackoff(sqs, queueUrls, {
       baseSeconds: config.RETRY_BASE_SECONDS,
       maxSeconds: config.RETRY_MAX_SECONDS,

@@ -1,6 +1,7 @@
 import type { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { sqsRecordFactory } from '../testing/lambda';
+import { deadLetterRecordedV1 } from '../contracts/dead-letters';
 import { createDeadLetterQueueSink } from './dead-letter';
 
 /** What the sink sends, through an SQS client that only records (the integration tests use ElasticMQ). */
@@ -97,5 +98,76 @@ describe('createDeadLetterQueueSink', () => {
       MessageDeduplicationId: base.messageId,
     });
     expect(sent[0]!.MessageAttributes!['failure.source']!.StringValue).toBe('unknown');
+  });
+});
+
+describe('dead-letter notices', () => {
+  /** An SQS client that answers SendMessage with an id, and fails the sends to `failing`. */
+  function noticingSink(failing?: string) {
+    const sent: SendMessageCommand['input'][] = [];
+    const failures: unknown[] = [];
+    const sqs = {
+      send: async (command: SendMessageCommand) => {
+        if (command.input.QueueUrl === failing) throw new Error('notices queue unreachable');
+        sent.push(command.input);
+        return { MessageId: `dlq-id-${sent.length}` };
+      },
+    };
+    const sink = createDeadLetterQueueSink(
+      sqs as unknown as SQSClient,
+      async () => 'https://sqs/000000000000/marketing-events-local-events-dlq',
+      { notices: async () => 'https://sqs/000000000000/notices', onNoticeFailed: (e) => failures.push(e) },
+    );
+    return { sink, sent, failures };
+  }
+  const record: SQSRecord = {
+    ...sqsRecordFactory('{"id":"e-1","type":"LoanApproved"}'),
+    messageId: 'm-1',
+    eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:marketing-events-local-events',
+    messageAttributes: {
+      'message.type': attribute('LoanApproved'),
+      'message.version': attribute('1', 'Number'),
+      'failure.reason': attribute('an older failure'),
+    },
+  };
+
+  it('tells the console of each dead letter after it is in the DLQ: its id there, the failure, the message', async () => {
+    const { sink, sent } = noticingSink();
+    await sink.send(record, { kind: 'permanent', reason: 'meta answered 400: bad phone', receiveCount: 1 });
+    expect(sent.map((s) => s.QueueUrl)).toEqual([
+      'https://sqs/000000000000/marketing-events-local-events-dlq',
+      'https://sqs/000000000000/notices',
+    ]);
+    const notice = deadLetterRecordedV1.parse(JSON.parse(sent[1]!.MessageBody!) as never);
+    expect(notice.id).toBe('dead-letter:dlq-id-1');
+    expect(notice.data).toEqual({
+      dlq: 'marketing-events-local-events-dlq',
+      dlqMessageId: 'dlq-id-1',
+      source: 'arn:aws:sqs:eu-west-1:123456789012:marketing-events-local-events',
+      failure: {
+        kind: 'permanent',
+        reason: 'meta answered 400: bad phone',
+        at: sent[0]!.MessageAttributes!['failure.at']!.StringValue,
+        receiveCount: 1,
+        originalMessageId: 'm-1',
+      },
+      messageType: 'LoanApproved',
+      messageVersion: 1,
+      body: '{"id":"e-1","type":"LoanApproved"}',
+      attributes: { 'message.type': 'LoanApproved', 'message.version': '1' },
+    });
+  });
+
+  it('never fails the record when the notice cannot be sent: the dead letter is in the DLQ, the sweeper indexes it', async () => {
+    const { sink, sent, failures } = noticingSink('https://sqs/000000000000/notices');
+    await sink.send(record, { kind: 'permanent', reason: 'x', receiveCount: 1 });
+    expect(sent).toHaveLength(1);
+    expect(failures).toEqual([new Error('notices queue unreachable')]);
+  });
+
+  it('leaves a body too large for a notice out of it', async () => {
+    const { sink, sent } = noticingSink();
+    await sink.send({ ...record, body: 'x'.repeat(200_001) }, { kind: 'permanent', reason: 'x', receiveCount: 1 });
+    expect((JSON.parse(sent[1]!.MessageBody!) as { data: { body?: string } }).data.body).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 import { SendMessageCommand, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
+import { deadLetterRecordedV1 } from '../contracts/dead-letters';
 import { ATTRIBUTE } from './message-attributes';
 import { deduplicationId } from './producer';
 
@@ -49,13 +50,18 @@ function originalAttributes(record: SQSRecord): Record<string, MessageAttributeV
  * operators who inspect and redrive it. The redrive policy stays as the safety
  * net for what this cannot see (a crashed or timed-out function).
  */
-export function createDeadLetterQueueSink(sqs: SQSClient, queueUrl: () => Promise<string>): DeadLetterSink {
+export function createDeadLetterQueueSink(
+  sqs: SQSClient,
+  queueUrl: () => Promise<string>,
+  options: DeadLetterNoticeOptions = {},
+): DeadLetterSink {
   return {
     async send(record, failure) {
+      const at = new Date().toISOString();
       const failureAttributes: Record<string, MessageAttributeValue> = {
         [ATTRIBUTE.failureReason]: { DataType: 'String', StringValue: failure.reason.slice(0, MAX_REASON_LENGTH) },
         [ATTRIBUTE.failureKind]: { DataType: 'String', StringValue: failure.kind },
-        [ATTRIBUTE.failedAt]: { DataType: 'String', StringValue: new Date().toISOString() },
+        [ATTRIBUTE.failedAt]: { DataType: 'String', StringValue: at },
         [ATTRIBUTE.failureSource]: { DataType: 'String', StringValue: record.eventSourceARN || 'unknown' },
         [ATTRIBUTE.failureReceiveCount]: { DataType: 'Number', StringValue: String(failure.receiveCount) },
         [ATTRIBUTE.failureMessageId]: { DataType: 'String', StringValue: record.messageId },
@@ -65,15 +71,73 @@ export function createDeadLetterQueueSink(sqs: SQSClient, queueUrl: () => Promis
         .sort(([a], [b]) => Number(!a.startsWith('message.')) - Number(!b.startsWith('message.')))
         .slice(0, MAX_ATTRIBUTES - Object.keys(failureAttributes).length);
       const groupId = record.attributes?.MessageGroupId;
-      await sqs.send(
+      const url = await queueUrl();
+      const sent = await sqs.send(
         new SendMessageCommand({
-          QueueUrl: await queueUrl(),
+          QueueUrl: url,
           // SQS refuses an empty body; a record that had none (never sent by SQS itself) is kept with a marker.
           MessageBody: record.body || NO_BODY,
           MessageAttributes: { ...Object.fromEntries(kept), ...failureAttributes },
           ...(groupId ? { MessageGroupId: groupId, MessageDeduplicationId: deduplicationId(record.messageId) } : {}),
         }),
       );
+      if (!options.notices || !sent.MessageId) return;
+      // The dead letter is safe in the DLQ: a notice that fails is made up by the console's sweeper, so it never
+      // fails the record.
+      try {
+        await sqs.send(
+          new SendMessageCommand({
+            QueueUrl: await options.notices(),
+            MessageBody: JSON.stringify(deadLetterNotice(record, { ...failure, at }, url, sent.MessageId)),
+          }),
+        );
+      } catch (error) {
+        options.onNoticeFailed?.(error);
+      }
     },
   };
+}
+
+export interface DeadLetterNoticeOptions {
+  /** The dead-letter console's notices queue (its URL); without it, no notice is sent. */
+  notices?: () => Promise<string>;
+  onNoticeFailed?: (error: unknown) => void;
+}
+
+/** Bodies up to this size go with the notice; a larger one is read from the DLQ when someone looks at it. */
+const NOTICE_BODY_LIMIT = 200_000;
+
+/** The DeadLetterRecorded notice for a record just dead-lettered as `dlqMessageId` in the DLQ at `dlqUrl`. */
+export function deadLetterNotice(
+  record: SQSRecord,
+  failure: Failure & { at: string },
+  dlqUrl: string,
+  dlqMessageId: string,
+) {
+  const attributes: Record<string, string> = {};
+  for (const [name, value] of Object.entries(record.messageAttributes ?? {}))
+    if (!name.startsWith('failure.') && value.stringValue !== undefined) attributes[name] = value.stringValue;
+  const version = Number(attributes[ATTRIBUTE.version]);
+  const groupId = record.attributes?.MessageGroupId;
+  const body = record.body || NO_BODY;
+  return deadLetterRecordedV1.create(
+    {
+      dlq: decodeURIComponent(dlqUrl.slice(dlqUrl.lastIndexOf('/') + 1)),
+      dlqMessageId,
+      source: record.eventSourceARN || 'unknown',
+      failure: {
+        kind: failure.kind,
+        reason: failure.reason.slice(0, MAX_REASON_LENGTH),
+        at: failure.at,
+        receiveCount: failure.receiveCount,
+        originalMessageId: record.messageId,
+      },
+      ...(attributes[ATTRIBUTE.type] ? { messageType: attributes[ATTRIBUTE.type] } : {}),
+      ...(Number.isInteger(version) && version > 0 ? { messageVersion: version } : {}),
+      ...(groupId ? { groupId } : {}),
+      ...(Buffer.byteLength(body) <= NOTICE_BODY_LIMIT ? { body } : {}),
+      attributes,
+    },
+    { id: `dead-letter:${dlqMessageId}` },
+  );
 }

@@ -20,6 +20,8 @@ export const ATTRIBUTE = {
    * separated (an operator's decision, for an event dead-lettered because its outcome there was unknown).
    */
   resend: 'redrive.resend',
+  /** On a redriven message: the redrive that sent it (the dead-letter console's audit trail names it). */
+  redriveId: 'redrive.id',
 } as const;
 
 export function envelopeAttributes(envelope: EnvelopeHeader): Record<string, MessageAttributeValue> {

@@ -9,7 +9,9 @@
  *   GET  /_sandbox/received/ids      ... and the event ids themselves
  *   GET  /_sandbox/arrivals          per platform, when each event id first arrived (epoch ms)
  *   POST /_sandbox/faults            {"failureRate": 0.2, "statuses": [500, 503, 429], "latencyMs": 0,
- *                                     "outageSeconds": 30, "platforms": ["meta"]}   (omitted = all)
+ *                                     "outageSeconds": 30, "platforms": ["meta"]}   (omitted = all);
+ *                                    with "refusal": "<message>" the injected failures refuse the data for good
+ *                                    (Meta's code 100) instead of saying "try later"
  *   POST /_sandbox/reset             forget everything received and every fault
  *
  * Run on its own with `npx tsx services/marketing-events/local/sandbox/server.ts`; npm start and the integration
@@ -44,6 +46,8 @@ export const STAND_INS: readonly StandIn[] = [metaStandIn, ga4StandIn, webhookSt
 interface Faults {
   failureRate: number;
   statuses: number[];
+  /** Injected failures refuse the data for good, with this message (Meta: code 100), instead of "try later". */
+  refusal?: string;
   latencyMs: number;
   outageUntil: number;
   platforms: Platform[];
@@ -82,6 +86,8 @@ export interface SandboxReceived {
 export interface SandboxFaults {
   failureRate?: number;
   statuses?: number[];
+  /** Injected failures refuse the data for good, with this message (as a platform refuses invalid data). */
+  refusal?: string;
   latencyMs?: number;
   outageSeconds?: number;
   platforms?: Platform[];
@@ -267,7 +273,11 @@ export async function startMarketingSandbox(options: SandboxOptions = {}): Promi
       return send(
         response,
         failure,
-        standIn.errorBody?.(`injected ${failure}`, 'injected') ?? { message: `injected ${failure}` },
+        (faults.refusal !== undefined
+          ? standIn.errorBody?.(faults.refusal, 'refused')
+          : standIn.errorBody?.(`injected ${failure}`, 'injected')) ?? {
+          message: faults.refusal ?? `injected ${failure}`,
+        },
       );
     }
     const reject = (status: number, error: unknown): void => {
@@ -316,6 +326,7 @@ export async function startMarketingSandbox(options: SandboxOptions = {}): Promi
         latencyMs: asked.latencyMs ?? 0,
         outageUntil: asked.outageSeconds ? Date.now() + asked.outageSeconds * 1000 : 0,
         platforms: asked.platforms ?? PLATFORMS,
+        ...(asked.refusal !== undefined ? { refusal: asked.refusal } : {}),
       };
       options.log?.(`sandbox faults: ${JSON.stringify(asked)}`);
       return send(response, 200, {

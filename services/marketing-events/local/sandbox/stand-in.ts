@@ -12,7 +12,7 @@ export interface StandIn {
   /** Checks a request whose body is JSON and answers it, accepting events or rejecting the request. */
   handle(request: StandInRequest): void;
   /** The platform's error body for a request that is not JSON, or for an injected failure. */
-  errorBody?(message: string, kind: 'not-json' | 'injected'): unknown;
+  errorBody?(message: string, kind: 'not-json' | 'injected' | 'refused'): unknown;
   /** Requests on this path never fail by injection (GA4's validation endpoint). */
   neverFails?(path: string): boolean;
   /**

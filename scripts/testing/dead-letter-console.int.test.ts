@@ -1,0 +1,227 @@
+/**
+ * The dead-letter console against the local cloud: marketing events that Meta (the sandbox) refuses are
+ * dead-lettered by the dispatcher in serverless-offline, which tells the console; the console's indexer (also in
+ * serverless-offline) indexes them. Then: inspected repeatedly without touching the DLQ, grouped, dry-run,
+ * redriven in part once Meta is fixed (exactly those delivered, once), a redrive that fails again stops itself, and
+ * two redrives at once never both send.
+ */
+import { randomUUID } from 'node:crypto';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, PurgeQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  awsClientSettings,
+  awsEnvironmentSchema,
+  createSqsClient,
+  loadConfig,
+  publishMarketingEvents,
+} from '@backbone/shared';
+import { sampleMarketingEvent, waitFor } from '@backbone/shared/testing';
+import { countsFor, sandboxClient } from '@backbone/marketing-events/local';
+import { openConsoleStores, openDeadLetterConsole } from '@backbone/dlq-console/local';
+
+const QUEUE = 'marketing-events-local-events';
+const DLQ = 'marketing-events-local-events-dlq';
+const EVENTS = 60;
+/** Meta refuses the data for good (code 100), as it does an invalid phone number: dead-lettered at once. */
+const META_REFUSES = {
+  failureRate: 1,
+  statuses: [400],
+  platforms: ['meta' as const],
+  refusal: 'Invalid parameter: user_data.ph is not a valid phone number',
+};
+const env = {
+  ...process.env,
+  STAGE: 'local',
+  INDEX_TABLE: 'dlq-console-local-dead-letters',
+  AUDIT_TABLE: 'dlq-console-local-audit',
+};
+
+const sandbox = sandboxClient('http://127.0.0.1:4590');
+const console_ = openDeadLetterConsole(env);
+const stores = openConsoleStores(env);
+let sqs: SQSClient;
+let queueUrl: string;
+let dlqUrl: string;
+const run = randomUUID().slice(0, 8);
+
+/** The DLQ's counts as SQS keeps them: waiting, and received but not deleted. */
+const dlqCounts = async () => {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: dlqUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return {
+    waiting: Number(Attributes.ApproximateNumberOfMessages),
+    hidden: Number(Attributes.ApproximateNumberOfMessagesNotVisible),
+  };
+};
+
+const metaCounts = async () => countsFor(await sandbox.received(), 'meta');
+
+beforeAll(async () => {
+  sqs = createSqsClient(awsClientSettings(loadConfig(awsEnvironmentSchema)));
+  queueUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: QUEUE }))).QueueUrl!;
+  dlqUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: DLQ }))).QueueUrl!;
+  await sqs.send(new PurgeQueueCommand({ QueueUrl: queueUrl }));
+  await sqs.send(new PurgeQueueCommand({ QueueUrl: dlqUrl }));
+  await stores.index.remove(
+    DLQ,
+    (await stores.index.list(DLQ)).map((l) => l.messageId),
+  );
+  await sandbox.reset();
+  await sandbox.faults(META_REFUSES);
+});
+
+afterAll(async () => {
+  await sandbox.reset();
+  sqs?.destroy();
+});
+
+let dead: Awaited<ReturnType<typeof console_.messages>> = [];
+
+it('indexes each dead letter from its consumer’s notice, and shows them masked without receiving from the DLQ', async () => {
+  const results = await publishMarketingEvents(
+    { sqs, queueUrl },
+    Array.from({ length: EVENTS }, (_, i) => sampleMarketingEvent(run, i)),
+  );
+  expect(results.filter((r) => r.status !== 'sent')).toEqual([]);
+  // Settled: the source queue drained, and the index holds what the DLQ holds.
+  dead = await waitFor(
+    'the refused events in the DLQ and in the index',
+    async () => {
+      const { waiting, hidden } = await dlqCounts();
+      const indexed = await console_.messages(DLQ, { search: run }, 1_000);
+      return waiting > 0 && hidden === 0 && indexed.length === waiting ? indexed : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 1_000 },
+  );
+  expect(dead.length).toBeGreaterThanOrEqual(EVENTS / 2);
+  expect(new Set(dead.map((m) => m.messageId)).size).toBe(dead.length);
+  expect(dead.every((m) => m.indexedBy === 'consumer' && m.kind === 'permanent')).toBe(true);
+  expect(dead.every((m) => m.destinations.includes('meta') && m.sourceQueue === QUEUE)).toBe(true);
+  // Masked: the sample events' emails and phones never appear.
+  const shown = JSON.stringify(dead);
+  expect(shown).not.toMatch(/Customer\.\d+@Example\.com/i);
+  expect(shown).not.toContain('7700 9');
+  expect(dead[0]!.masked).toEqual(expect.arrayContaining(['data.customer.email', 'data.customer.phone']));
+
+  // Looked at again and again: the DLQ's counts do not move (nothing hidden), the index does not change.
+  const before = await dlqCounts();
+  for (let i = 0; i < 5; i++) {
+    expect((await console_.messages(DLQ, { search: run }, 1_000)).length).toBe(dead.length);
+    await console_.groups(DLQ);
+    await console_.queues();
+  }
+  expect(await dlqCounts()).toEqual(before);
+  expect(before).toEqual({ waiting: dead.length, hidden: 0 });
+});
+
+it('lists the DLQ with its source and depth, and groups its dead letters by cause', async () => {
+  const queue = (await console_.queues()).find((q) => q.name === DLQ)!;
+  expect(queue).toMatchObject({ sources: [QUEUE], depth: dead.length, indexed: dead.length, trend: 'rising' });
+  // One cause at one destination, a group per event type: the reason's per-event details normalised away.
+  const groups = await console_.groups(DLQ, { search: run });
+  const types = new Set(dead.map((m) => m.messageType));
+  expect(groups.map((g) => g.messageType).sort()).toEqual([...types].sort());
+  expect(groups.reduce((n, g) => n + g.count, 0)).toBe(dead.length);
+  for (const group of groups) {
+    expect(group).toMatchObject({ destination: 'meta', kinds: ['permanent'] });
+    expect(group.reason).toBe(
+      'PermanentError: meta answered 400 (code 100): Invalid parameter: user_data.ph is not a valid phone number',
+    );
+  }
+});
+
+it('dry-runs a redrive through the consumer’s checks without sending anything, audited', async () => {
+  const plan = await console_.plan(DLQ, { search: run });
+  const result = await console_.dryRun(plan, 'ops@test');
+  expect(result.wouldPass).toBe(dead.length);
+  expect(await dlqCounts()).toEqual({ waiting: dead.length, hidden: 0 });
+  const [entry] = await console_.audit({ days: 1, limit: 1 });
+  expect(entry).toMatchObject({ actor: 'ops@test', action: 'dry-run', dlq: DLQ, count: dead.length });
+});
+
+it('redrives a filtered part in stages once Meta is fixed: exactly those delivered, once; the rest still there', async () => {
+  await sandbox.reset();
+  const chosen = dead.slice(0, 20).map((m) => m.messageId);
+  const plan = await console_.plan(DLQ, { ids: chosen });
+  expect(plan.selected).toHaveLength(20);
+  const stages = new Set<string>();
+  const outcome = await console_.redrive(
+    plan,
+    { actor: 'ops@test', redriveId: randomUUID(), canary: 5, canaryWatchMs: 3_000, messagesPerSecond: 50 },
+    (p) => stages.add(p.stage),
+  );
+  expect(outcome).toMatchObject({ stage: 'done', sent: 20, failedAgain: 0, notFound: 0 });
+  expect([...stages]).toEqual(['canary', 'watching canary', 'rest', 'done']);
+  await waitFor('the 20 at Meta', async () => ((await metaCounts()).unique >= 20 ? true : undefined), {
+    timeoutMs: 30_000,
+  });
+  // A little longer: nothing more arrives.
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  expect(await metaCounts()).toMatchObject({ unique: 20, duplicates: 0 });
+  // GA4 and the webhook had them already (the ledger): not sent again.
+  expect(countsFor(await sandbox.received(), 'ga4').total).toBe(0);
+  expect(await dlqCounts()).toEqual({ waiting: dead.length - 20, hidden: 0 });
+  const left = await console_.messages(DLQ, { search: run }, 1_000);
+  expect(left.map((m) => m.messageId).sort()).toEqual(
+    dead
+      .slice(20)
+      .map((m) => m.messageId)
+      .sort(),
+  );
+  const audit = await console_.audit({ days: 1, limit: 2 });
+  expect(audit.map((e) => [e.action, e.outcome, e.count])).toEqual([
+    ['redrive', 'done', 20],
+    ['redrive', 'started', 20],
+  ]);
+});
+
+it('stops a redrive by itself when its canary fails again, and leaves the rest in the DLQ', async () => {
+  await sandbox.faults(META_REFUSES);
+  const plan = await console_.plan(DLQ, { search: run });
+  const outcome = await console_.redrive(plan, {
+    actor: 'ops@test',
+    redriveId: randomUUID(),
+    canary: 3,
+    canaryWatchMs: 20_000,
+  });
+  expect(outcome.stage).toBe('stopped');
+  // Stopped at the first that came back: the canary and nothing more sent.
+  expect(outcome.sent).toBe(3);
+  expect(outcome.failedAgain).toBeGreaterThanOrEqual(1);
+  expect(outcome.stoppedBecause).toMatch(
+    /^[123] of 3 redriven messages failed again \(PermanentError: meta answered 400/,
+  );
+  // The three came back (under new ids), the others never left.
+  await waitFor('every dead letter back in place', async () => {
+    const { waiting, hidden } = await dlqCounts();
+    return waiting === dead.length - 20 && hidden === 0 ? true : undefined;
+  });
+  expect((await console_.messages(DLQ, { search: run }, 1_000)).length).toBe(dead.length - 20);
+});
+
+it('lets one of two redrives of the same DLQ at once run; the other is refused, and nothing is sent twice', async () => {
+  await sandbox.reset();
+  const plan = await console_.plan(DLQ, { search: run });
+  const results = await Promise.allSettled(
+    [1, 2].map(() =>
+      console_.redrive(plan, { actor: 'ops@test', redriveId: randomUUID(), canary: 5, canaryWatchMs: 1_000 }),
+    ),
+  );
+  const done = results.filter((r) => r.status === 'fulfilled');
+  const refused = results.filter((r) => r.status === 'rejected');
+  expect(done).toHaveLength(1);
+  expect(refused).toHaveLength(1);
+  expect(String((refused[0] as PromiseRejectedResult).reason)).toMatch(/another redrive of .* is running/);
+  expect((done[0] as PromiseFulfilledResult<{ sent: number }>).value.sent).toBe(plan.selected.length);
+  await waitFor(
+    'the rest at Meta',
+    async () => ((await metaCounts()).unique >= plan.selected.length ? true : undefined),
+    { timeoutMs: 30_000 },
+  );
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  expect(await metaCounts()).toMatchObject({ unique: plan.selected.length, duplicates: 0 });
+  expect(await dlqCounts()).toEqual({ waiting: 0, hidden: 0 });
+});

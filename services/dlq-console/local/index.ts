@@ -1,0 +1,24 @@
+/**
+ * dlq-console's public face for local runs and tooling (`@backbone/dlq-console/local`): the environment its
+ * functions and command line run with locally, and the parts tests and the benchmark drive.
+ */
+import path from 'node:path';
+import type { LocalContext, LocalServiceFace } from '@backbone/shared/local';
+
+export { openConsoleStores, openDeadLetterConsole } from '../src/composition-root';
+export { groupDeadLetters, normaliseReason } from '../src/domain/dead-letters';
+export type { DeadLetter, DeadLetterFilter, DeadLetterGroup } from '../src/domain/dead-letters';
+export { sweepDeadLetters } from '../src/domain/indexing';
+export type { RedriveOutcome, RedrivePlan, RedriveProgress } from '../src/domain/redrive';
+
+/** The command-line tool (queues, messages, groups, redrive, audit); run it with functionEnvironment's variables. */
+export const CLI = path.join(__dirname, '..', 'src', 'cli.ts');
+
+/** The environment the console's functions and command line see locally (the local cloud's, with its tables). */
+export async function functionEnvironment(context: LocalContext): Promise<Record<string, string | undefined>> {
+  const resolved = await context.serverless();
+  // STAGE is set for every function at the provider level, which the resolved functions do not repeat.
+  return { ...context.env, STAGE: context.stage, ...(resolved.functions['sweepDeadLetters']?.environment ?? {}) };
+}
+
+export const localService: LocalServiceFace = { kind: 'lambdas' };

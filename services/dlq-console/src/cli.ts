@@ -1,0 +1,307 @@
+#!/usr/bin/env -S node --import tsx
+/**
+ * The dead-letter console from a terminal (locally: npm run dlq -- <command>; anywhere: the `dlq` bin with the
+ * console's environment). Every command reads the index, never a DLQ, except redrive, which moves what it says.
+ *
+ *   queues                                 every DLQ of the stage: sources, depth, oldest, last hour, trend
+ *   messages <dlq> [filters] [--limit N]   the dead letters, newest first (personal data masked)
+ *   show <dlq> <message id>                one dead letter in full (masked)
+ *   groups <dlq> [filters]                 by normalised reason, destination and type, largest first
+ *   redrive <dlq> [filters] [--dry-run] [--yes] [--canary N] [--rate N] [--watch S]
+ *                                          what would move, then (confirmed) move it: a canary, watched for S seconds,
+ *                                          then the rest at N messages/s; stops if they fail again
+ *   audit [--days N] [--limit N]           who did what, newest first
+ *
+ * Filters: --group <id> --reason <text> --type <type> --destination <name> --kind <kind> --older-than <30m|2h|1d>
+ *          --newer-than <...> --ids <id,id> --search <text in the body>. --json prints JSON instead of tables.
+ * Exits 1 when a command fails (a redrive that stopped on its own included).
+ */
+import { randomUUID } from 'node:crypto';
+import { userInfo } from 'node:os';
+import { createInterface } from 'node:readline/promises';
+import { parseArgs } from 'node:util';
+import { formatTable, progressBar } from '@backbone/shared/local';
+import { openDeadLetterConsole } from './composition-root';
+import type { DeadLetterFilter, FailureKind } from './domain/dead-letters';
+
+const USAGE = 'usage: dlq <queues|messages|show|groups|redrive|audit> [<dlq>] [options] (see src/cli.ts)';
+
+const options = {
+  json: { type: 'boolean' },
+  limit: { type: 'string' },
+  days: { type: 'string' },
+  group: { type: 'string' },
+  reason: { type: 'string' },
+  type: { type: 'string' },
+  destination: { type: 'string' },
+  kind: { type: 'string' },
+  'older-than': { type: 'string' },
+  'newer-than': { type: 'string' },
+  ids: { type: 'string' },
+  search: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  yes: { type: 'boolean' },
+  canary: { type: 'string' },
+  rate: { type: 'string' },
+  watch: { type: 'string' },
+  actor: { type: 'string' },
+} as const;
+
+/** "30m", "2h", "1d", "45s" as milliseconds. */
+export function parseDuration(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(s|m|h|d)$/.exec(text.trim());
+  if (!match) throw new Error(`"${text}" is not a duration: write it as 45s, 30m, 2h or 1d`);
+  return Number(match[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 's' | 'm' | 'h' | 'd'];
+}
+
+const KINDS: readonly FailureKind[] = ['permanent', 'retries-exhausted', 'outcome-unknown', 'unexplained'];
+
+export function filterFrom(values: Record<string, string | boolean | undefined>): DeadLetterFilter {
+  const text = (name: string) => (typeof values[name] === 'string' ? values[name] : undefined);
+  const kind = text('kind');
+  if (kind && !KINDS.includes(kind as FailureKind))
+    throw new Error(`--kind ${kind} is not a failure kind: use one of ${KINDS.join(', ')}`);
+  return {
+    ...(text('group') ? { group: text('group') } : {}),
+    ...(text('reason') ? { reason: text('reason') } : {}),
+    ...(text('type') ? { messageType: text('type') } : {}),
+    ...(text('destination') ? { destination: text('destination') } : {}),
+    ...(kind ? { kind: kind as FailureKind } : {}),
+    ...(text('older-than') ? { olderThanMs: parseDuration(text('older-than')!) } : {}),
+    ...(text('newer-than') ? { newerThanMs: parseDuration(text('newer-than')!) } : {}),
+    ...(text('ids')
+      ? {
+          ids: text('ids')!
+            .split(',')
+            .map((id) => id.trim()),
+        }
+      : {}),
+    ...(text('search') ? { search: text('search') } : {}),
+  };
+}
+
+const age = (ms: number | undefined): string =>
+  ms === undefined
+    ? '-'
+    : ms < 60_000
+      ? `${Math.round(ms / 1000)}s`
+      : ms < 3_600_000
+        ? `${Math.round(ms / 60_000)}m`
+        : ms < 86_400_000
+          ? `${(ms / 3_600_000).toFixed(1)}h`
+          : `${(ms / 86_400_000).toFixed(1)}d`;
+
+const clip = (text: string, width: number): string => (text.length > width ? `${text.slice(0, width - 1)}…` : text);
+
+const positiveNumber = (text: string | undefined, name: string, fallback: number): number => {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, not "${text}"`);
+  return n;
+};
+
+export async function main(argv: string[], print: (line: string) => void = console.log): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  const [command, dlq, id] = positionals;
+  const json = values.json === true;
+  const out = (data: unknown, lines: () => string[]) =>
+    json ? print(JSON.stringify(data, null, 2)) : lines().forEach((l) => print(l));
+  const needDlq = () => {
+    if (!dlq) throw new Error(`${command} needs a DLQ's name: npm run dlq -- queues lists them`);
+    return dlq;
+  };
+  const console_ = openDeadLetterConsole();
+  const actor = values.actor ?? process.env['DLQ_ACTOR'] ?? userInfo().username;
+
+  switch (command) {
+    case 'queues': {
+      const queues = await console_.queues();
+      out(queues, () =>
+        formatTable(
+          [
+            ['DLQ', 'sources', 'depth', 'in flight', 'indexed', 'oldest', 'last hour', 'hour before', 'trend'],
+            ...queues.map((q) => [
+              q.name,
+              q.sources.join(', '),
+              String(q.depth),
+              String(q.inFlight),
+              String(q.indexed),
+              age(q.oldestAgeMs),
+              String(q.lastHour),
+              String(q.hourBefore),
+              q.trend,
+            ]),
+          ],
+          '',
+          [1, 8],
+        ),
+      );
+      return 0;
+    }
+    case 'messages': {
+      const messages = await console_.messages(
+        needDlq(),
+        filterFrom(values),
+        positiveNumber(values.limit, 'limit', 50),
+      );
+      out(messages, () => [
+        ...formatTable(
+          [
+            ['message', 'type', 'destination', 'kind', 'failed at', 'receives', 'reason'],
+            ...messages.map((m) => [
+              m.messageId,
+              m.messageType ?? '-',
+              m.destinations.join('+') || '-',
+              m.kind,
+              m.failedAt.slice(0, 19).replace('T', ' '),
+              String(m.receiveCount),
+              clip(m.reason, 80),
+            ]),
+          ],
+          '',
+          [1, 2, 3, 6],
+        ),
+        `${messages.length} shown; personal data masked (npm run dlq -- show <dlq> <message> for one in full)`,
+      ]);
+      return 0;
+    }
+    case 'show': {
+      if (!id) throw new Error('show needs a DLQ and a message id: npm run dlq -- messages <dlq> lists them');
+      const [message] = await console_.messages(needDlq(), { ids: [id] }, 1);
+      if (!message) throw new Error(`no dead letter ${id} in ${dlq}'s index (redriven or purged already?)`);
+      out(message, () => [
+        ...Object.entries(message)
+          .filter(([key]) => key !== 'body' && key !== 'attributes')
+          .map(([key, value]) => `${key.padEnd(18)} ${Array.isArray(value) ? value.join(', ') || '-' : String(value)}`),
+        `attributes         ${JSON.stringify(message.attributes)}`,
+        'body (masked)',
+        message.body ? JSON.stringify(JSON.parse(message.body), null, 2) : '(not indexed: too large)',
+      ]);
+      return 0;
+    }
+    case 'groups': {
+      const groups = await console_.groups(needDlq(), filterFrom(values));
+      out(groups, () => [
+        ...formatTable(
+          [
+            ['group', 'count', 'destination', 'type', 'kinds', 'first seen', 'last seen', 'reason'],
+            ...groups.map((g) => [
+              g.id,
+              String(g.count),
+              g.destination,
+              g.messageType,
+              g.kinds.join(','),
+              g.firstSeen.slice(0, 19).replace('T', ' '),
+              g.lastSeen.slice(0, 19).replace('T', ' '),
+              clip(g.reason, 90),
+            ]),
+          ],
+          '',
+          [2, 3, 4, 7],
+        ),
+        `redrive a group: npm run dlq -- redrive ${dlq} --group <group> --dry-run`,
+      ]);
+      return 0;
+    }
+    case 'redrive': {
+      const plan = await console_.plan(needDlq(), filterFrom(values));
+      const lines = [
+        `plan: ${plan.summary}`,
+        ...formatTable([
+          ['message type', 'count'],
+          ...Object.entries(plan.byType).map(([type, n]) => [type, String(n)]),
+        ]),
+        `sample: ${plan.sample.map((l) => `${l.messageId} (${clip(l.reason, 60)})`).join('; ') || '-'}`,
+      ];
+      if (plan.selected.length === 0) {
+        out({ plan }, () => lines);
+        return 0;
+      }
+      if (values['dry-run']) {
+        const result = await console_.dryRun(plan, actor);
+        out(result, () => [
+          ...lines,
+          `dry run: ${result.wouldPass} would pass their consumer's checks, ${plan.selected.length - result.wouldPass} would fail again`,
+          ...formatTable(
+            [
+              ['would fail again because', 'count', 'e.g.'],
+              ...result.wouldFail.map((f) => [clip(f.reason, 100), String(f.count), f.sample.join(', ')]),
+            ],
+            '',
+            [2],
+          ),
+        ]);
+        return 0;
+      }
+      if (!json) lines.forEach((l) => print(l));
+      if (!values.yes) {
+        const answer = await createInterface({ input: process.stdin, output: process.stdout }).question(
+          `move ${plan.selected.length} message(s) as planned? type "yes" to go on: `,
+        );
+        if (answer.trim() !== 'yes') {
+          print('not moved');
+          return 1;
+        }
+      }
+      const redriveId = randomUUID();
+      const outcome = await console_.redrive(
+        plan,
+        {
+          actor,
+          redriveId,
+          canary: positiveNumber(values.canary, 'canary', 5),
+          messagesPerSecond: positiveNumber(values.rate, 'rate', 500),
+          canaryWatchMs: positiveNumber(values.watch, 'watch', 15) * 1000,
+        },
+        json
+          ? undefined
+          : (p) =>
+              process.stdout.write(
+                `\r  ${progressBar(p.sent, p.total)} ${p.sent}/${p.total} sent, ${p.failedAgain} failed again (${p.stage})   `,
+              ),
+      );
+      if (!json) print('');
+      out({ redriveId, ...outcome }, () => [
+        `redrive ${redriveId}: ${outcome.stage}; ${outcome.sent} sent, ${outcome.failedAgain} failed again, ${outcome.notFound} no longer in the DLQ`,
+        ...(outcome.stoppedBecause ? [`stopped: ${outcome.stoppedBecause}`] : []),
+      ]);
+      return outcome.stage === 'done' ? 0 : 1;
+    }
+    case 'audit': {
+      const entries = await console_.audit({
+        days: positiveNumber(values.days, 'days', 7),
+        limit: positiveNumber(values.limit, 'limit', 50),
+      });
+      out(entries, () =>
+        formatTable(
+          [
+            ['at', 'actor', 'action', 'DLQ', 'count', 'outcome', 'what'],
+            ...entries.map((e) => [
+              e.at.slice(0, 19).replace('T', ' '),
+              e.actor,
+              e.action,
+              e.dlq,
+              String(e.count),
+              clip(e.outcome, 50),
+              clip(e.target, 80),
+            ]),
+          ],
+          '',
+          [1, 2, 3, 5, 6],
+        ),
+      );
+      return 0;
+    }
+    default:
+      throw new Error(command ? `unknown command "${command}"; ${USAGE}` : USAGE);
+  }
+}
+
+if (require.main === module)
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : String(error));
+      process.exit(1);
+    },
+  );

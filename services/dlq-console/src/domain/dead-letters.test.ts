@@ -1,0 +1,80 @@
+import { describeFilter, destinationsOf, groupDeadLetters, matchesFilter, normaliseReason } from './dead-letters';
+import { letter } from './dead-letters.fixtures';
+
+describe('reasons', () => {
+  it('groups the same cause across events: ids, refs, phones, emails, times, amounts and quoted text taken out', () => {
+    const a = normaliseReason(
+      'meta answered 400 (code 100): invalid phone +447700900123 for jane@example.com, ref 0a1b2c3d4e5f at 2026-11-30T12:00:01.123Z, 312.40 GBP, "Jane"',
+    );
+    const b = normaliseReason(
+      'meta answered 400 (code 100): invalid phone +33 6 12 34 56 78 for bob.smith+x@mail.co.uk, ref ffeeddccbbaa at 2026-12-01T01:02:03Z, 5.00 GBP, "Bob"',
+    );
+    expect(a).toBe(b);
+    expect(a).toBe('meta answered 400 (code 100): invalid phone <number> for <email>, ref … at <time>, <n> GBP, "…"');
+  });
+
+  it('keeps what tells causes apart: statuses, error codes, words', () => {
+    expect(normaliseReason('meta answered 400 (code 100): x')).not.toBe(
+      normaliseReason('meta answered 500 (code 2): x'),
+    );
+    expect(normaliseReason('ga4 answered 400: bad')).not.toBe(normaliseReason('meta answered 400: bad'));
+    expect(normaliseReason('id 3f2b8c1e-9d4a-4f6e-8b1a-2c3d4e5f6a7b and 9f8e7d6c5b4a')).toBe('id <id> and <id>');
+  });
+
+  it('finds the destinations a reason names', () => {
+    expect(destinationsOf('meta answered 400: a; ga4 answered 500: b; meta answered 400: c')).toEqual(['meta', 'ga4']);
+    expect(destinationsOf('webhook did not answer within 5000 ms')).toEqual(['webhook']);
+    expect(destinationsOf('PermanentError: meta answered 400 (code 100): Invalid parameter: x')).toEqual(['meta']);
+    expect(destinationsOf('LoanApproved v1 message ref abc is invalid: data.amount: too big')).toEqual([]);
+  });
+});
+
+describe('groups', () => {
+  it('counts by normalised reason, destination and type, largest first, with first and last seen and a sample', () => {
+    const letters = [
+      ...Array.from({ length: 4 }, (_, n) => letter(n)),
+      letter(10, { reason: 'ga4 answered 500: internal', kind: 'retries-exhausted' }),
+      letter(11, { messageType: 'RegistrationCompleted' }),
+    ];
+    const groups = groupDeadLetters(letters, 2);
+    expect(groups.map((g) => [g.count, g.destination, g.messageType])).toEqual([
+      [4, 'meta', 'LoanApproved'],
+      [1, 'ga4', 'LoanApproved'],
+      [1, 'meta', 'RegistrationCompleted'],
+    ]);
+    expect(groups[0]).toMatchObject({
+      firstSeen: letters[0]!.failedAt,
+      lastSeen: letters[3]!.failedAt,
+      sample: ['m-0', 'm-1'],
+      kinds: ['permanent'],
+      id: expect.stringMatching(/^[0-9a-f]{8}$/),
+    });
+    expect(new Set(groups.map((g) => g.id)).size).toBe(3);
+  });
+
+  it('selects by a group id or key, and by every other filter field', () => {
+    const letters = [letter(1), letter(2, { reason: 'ga4 answered 500: x', kind: 'retries-exhausted' })];
+    const meta = groupDeadLetters(letters).find((g) => g.destination === 'meta');
+    const now = Date.parse(letters[1]!.failedAt) + 60_000;
+    const pick = (filter: Parameters<typeof matchesFilter>[1]) =>
+      letters.filter((l) => matchesFilter(l, filter, now)).map((l) => l.messageId);
+    expect(pick({ group: meta!.id })).toEqual(['m-1']);
+    expect(pick({ group: meta!.key })).toEqual(['m-1']);
+    expect(pick({ destination: 'GA4' })).toEqual(['m-2']);
+    expect(pick({ kind: 'permanent' })).toEqual(['m-1']);
+    expect(pick({ reason: 'INVALID PHONE' })).toEqual(['m-1']);
+    expect(pick({ ids: ['m-2'] })).toEqual(['m-2']);
+    expect(pick({ search: '"e-2"' })).toEqual(['m-2']);
+    expect(pick({ messageType: 'RegistrationCompleted' })).toEqual([]);
+    expect(pick({ olderThanMs: 60_500 })).toEqual(['m-1']);
+    expect(pick({ newerThanMs: 60_500 })).toEqual(['m-2']);
+    expect(pick({})).toEqual(['m-1', 'm-2']);
+  });
+
+  it('says what a filter selects without repeating a body search', () => {
+    expect(describeFilter({})).toBe('every message');
+    expect(describeFilter({ destination: 'meta', olderThanMs: 1_800_000, ids: ['a'], search: 'jane@x.com' })).toBe(
+      'destination meta, older than 30 min, 1 chosen message, a body search',
+    );
+  });
+});

@@ -1,0 +1,172 @@
+/**
+ * A dead letter as the console knows it (its index entry), and what the console does with many of them without
+ * touching a DLQ: normalise their reasons, group them, and select them by a filter.
+ */
+import { createHash } from 'node:crypto';
+
+export type FailureKind = 'permanent' | 'retries-exhausted' | 'outcome-unknown' | 'unexplained';
+
+export interface DeadLetter {
+  /** The DLQ's name and the message's id there. */
+  dlq: string;
+  messageId: string;
+  /** The queue it failed on (name). */
+  sourceQueue: string;
+  kind: FailureKind;
+  reason: string;
+  /** When it was dead-lettered (ISO-8601). */
+  failedAt: string;
+  /** How many times the source queue delivered it before it was given up. */
+  receiveCount: number;
+  /** Its id in the source queue (what a consumer that fails it again names in failure.originalMessageId). */
+  originalMessageId: string;
+  messageType?: string;
+  messageVersion?: number;
+  /** FIFO: its message group. */
+  groupId?: string;
+  /** The body as sent (personal data in it is masked whenever it is shown). Absent when too large to index. */
+  body?: string;
+  /** The message's own attributes (not the failure's). */
+  attributes: Record<string, string>;
+  /** Who indexed it: the consumer's notice, or the sweeper (a message moved by the queue's redrive policy). */
+  indexedBy: 'consumer' | 'sweeper';
+}
+
+/**
+ * A reason with what differs from message to message taken out, so that one cause groups as one: "meta answered 400
+ * (code 100): invalid phone +447700900123 for ref 1a2b3c4d5e6f" and the same for another customer are the same group.
+ * Kept: words, HTTP statuses and error codes (short numbers). Replaced: quoted text, emails, phone numbers and other
+ * long digit runs, UUIDs and hex ids, message refs, times and amounts.
+ */
+export function normaliseReason(reason: string): string {
+  return reason
+    .replace(/"[^"]*"|'[^']*'|“[^”]*”/g, '"…"')
+    .replace(/\bref [0-9a-f]{6,}\b/gi, 'ref …')
+    .replace(/[\w.+-]+@[\w-]+(\.[\w-]+)+/g, '<email>')
+    .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<id>')
+    .replace(/\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?/g, '<time>')
+    .replace(/\d{4}-\d{2}-\d{2}/g, '<date>')
+    .replace(/\+?\d[\d ()-]{6,}\d/g, '<number>')
+    .replace(/\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,}\b/gi, '<id>')
+    .replace(/\b\d+\.\d+\b/g, '<n>')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** The destinations a reason names ("meta answered 400 ...; ga4 answered 500 ..."), in order, once each. */
+export function destinationsOf(reason: string): string[] {
+  const found = [
+    ...reason.matchAll(/(?:^|[;:]\s*)([a-z][a-z0-9-]{1,30}) (?:answered|did not answer|timed out|refused)/gi),
+  ];
+  return [...new Set(found.map((m) => m[1]!.toLowerCase()))];
+}
+
+export interface DeadLetterGroup {
+  /** Stable within a DLQ: the same cause, destination and type always give the same key. */
+  key: string;
+  /** A short name for the key (its first 8 hex characters of SHA-256), to type in a command. */
+  id: string;
+  dlq: string;
+  reason: string;
+  destination: string;
+  messageType: string;
+  kinds: FailureKind[];
+  count: number;
+  firstSeen: string;
+  lastSeen: string;
+  /** A few message ids, to look at. */
+  sample: string[];
+}
+
+const NONE = '-';
+
+export const groupIdOf = (key: string): string => createHash('sha256').update(key).digest('hex').slice(0, 8);
+
+export const groupKeyOf = (letter: DeadLetter): string =>
+  [
+    letter.dlq,
+    normaliseReason(letter.reason),
+    destinationsOf(letter.reason).join('+') || NONE,
+    letter.messageType ?? NONE,
+  ].join(' | ');
+
+/** Groups by normalised reason, destination and message type; largest first. */
+export function groupDeadLetters(letters: Iterable<DeadLetter>, sampleSize = 3): DeadLetterGroup[] {
+  const groups = new Map<string, DeadLetterGroup>();
+  for (const letter of letters) {
+    const key = groupKeyOf(letter);
+    let group = groups.get(key);
+    if (!group) {
+      group = {
+        key,
+        id: groupIdOf(key),
+        dlq: letter.dlq,
+        reason: normaliseReason(letter.reason),
+        destination: destinationsOf(letter.reason).join('+') || NONE,
+        messageType: letter.messageType ?? NONE,
+        kinds: [],
+        count: 0,
+        firstSeen: letter.failedAt,
+        lastSeen: letter.failedAt,
+        sample: [],
+      };
+      groups.set(key, group);
+    }
+    group.count++;
+    if (!group.kinds.includes(letter.kind)) group.kinds.push(letter.kind);
+    if (letter.failedAt < group.firstSeen) group.firstSeen = letter.failedAt;
+    if (letter.failedAt > group.lastSeen) group.lastSeen = letter.failedAt;
+    if (group.sample.length < sampleSize) group.sample.push(letter.messageId);
+  }
+  return [...groups.values()].sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
+}
+
+/** Which dead letters an operation is about. Every field narrows; an empty filter is every dead letter. */
+export interface DeadLetterFilter {
+  /** A group's key or id (from groupDeadLetters). */
+  group?: string;
+  /** Text the reason contains (case-insensitive). */
+  reason?: string;
+  messageType?: string;
+  destination?: string;
+  kind?: FailureKind;
+  /** Dead-lettered at least this long ago / at most this long ago (milliseconds). */
+  olderThanMs?: number;
+  newerThanMs?: number;
+  /** These message ids only. */
+  ids?: readonly string[];
+  /** Text the body contains (its raw text: for an operator who has an event's id). */
+  search?: string;
+}
+
+export function matchesFilter(letter: DeadLetter, filter: DeadLetterFilter, now: number = Date.now()): boolean {
+  if (filter.ids && !filter.ids.includes(letter.messageId)) return false;
+  if (filter.group) {
+    const key = groupKeyOf(letter);
+    if (key !== filter.group && groupIdOf(key) !== filter.group) return false;
+  }
+  if (filter.reason && !letter.reason.toLowerCase().includes(filter.reason.toLowerCase())) return false;
+  if (filter.messageType && letter.messageType !== filter.messageType) return false;
+  if (filter.destination && !destinationsOf(letter.reason).includes(filter.destination.toLowerCase())) return false;
+  if (filter.kind && letter.kind !== filter.kind) return false;
+  const age = now - Date.parse(letter.failedAt);
+  if (filter.olderThanMs !== undefined && age < filter.olderThanMs) return false;
+  if (filter.newerThanMs !== undefined && age > filter.newerThanMs) return false;
+  if (filter.search && !(letter.body ?? '').includes(filter.search)) return false;
+  return true;
+}
+
+/** What a filter selects, said in words (the confirmation and the audit trail use it). */
+export function describeFilter(filter: DeadLetterFilter): string {
+  const parts: string[] = [];
+  if (filter.group) parts.push(`group "${filter.group}"`);
+  if (filter.reason) parts.push(`reason containing "${filter.reason}"`);
+  if (filter.messageType) parts.push(`type ${filter.messageType}`);
+  if (filter.destination) parts.push(`destination ${filter.destination}`);
+  if (filter.kind) parts.push(`kind ${filter.kind}`);
+  if (filter.olderThanMs !== undefined) parts.push(`older than ${Math.round(filter.olderThanMs / 60_000)} min`);
+  if (filter.newerThanMs !== undefined) parts.push(`newer than ${Math.round(filter.newerThanMs / 60_000)} min`);
+  if (filter.ids) parts.push(`${filter.ids.length} chosen message${filter.ids.length === 1 ? '' : 's'}`);
+  if (filter.search) parts.push('a body search');
+  return parts.length > 0 ? parts.join(', ') : 'every message';
+}

@@ -1,0 +1,103 @@
+/**
+ * How dead letters enter the index: from a consumer's notice (the usual way), or from the sweeper, which peeks at a
+ * DLQ (received with a visibility timeout of 0, so nothing is hidden) when the DLQ holds more than the index knows:
+ * a notice lost, or a message the queue's own redrive policy moved there (a crash, a timeout) with no reason given.
+ */
+import { ATTRIBUTE, type DeadLetterRecorded } from '@backbone/shared';
+import type { DeadLetter, FailureKind } from './dead-letters';
+import type { DeadLetterIndex, DeadLetterQueue, QueuePort, ReceivedMessage } from './ports';
+
+const queueName = (arnOrName: string): string => arnOrName.slice(arnOrName.lastIndexOf(':') + 1);
+
+export function deadLetterFromNotice(notice: DeadLetterRecorded): DeadLetter {
+  return {
+    dlq: notice.dlq,
+    messageId: notice.dlqMessageId,
+    sourceQueue: queueName(notice.source),
+    kind: notice.failure.kind,
+    reason: notice.failure.reason,
+    failedAt: notice.failure.at,
+    receiveCount: notice.failure.receiveCount,
+    originalMessageId: notice.failure.originalMessageId,
+    ...(notice.messageType ? { messageType: notice.messageType } : {}),
+    ...(notice.messageVersion ? { messageVersion: notice.messageVersion } : {}),
+    ...(notice.groupId ? { groupId: notice.groupId } : {}),
+    ...(notice.body !== undefined ? { body: notice.body } : {}),
+    attributes: notice.attributes,
+    indexedBy: 'consumer',
+  };
+}
+
+const KINDS: readonly FailureKind[] = ['permanent', 'retries-exhausted', 'outcome-unknown', 'unexplained'];
+
+/** A message found in a DLQ: described by its failure attributes when a consumer put it there, else unexplained. */
+export function deadLetterFromMessage(dlq: DeadLetterQueue, message: ReceivedMessage): DeadLetter {
+  const a = message.attributes;
+  const kind = KINDS.find((k) => k === a[ATTRIBUTE.failureKind]);
+  const own: Record<string, string> = {};
+  for (const [name, value] of Object.entries(a)) if (!name.startsWith('failure.')) own[name] = value;
+  const version = Number(a[ATTRIBUTE.version]);
+  const sourceArn = a[ATTRIBUTE.failureSource];
+  const source = sourceArn ? queueName(sourceArn) : undefined;
+  return {
+    dlq: dlq.name,
+    messageId: message.messageId,
+    // A DLQ with one source: that one. With several and no attribute, the first (the reason says it is unexplained).
+    sourceQueue: source ?? dlq.sources[0] ?? 'unknown',
+    kind: kind ?? 'unexplained',
+    reason:
+      a[ATTRIBUTE.failureReason] ??
+      `moved here by the queue's redrive policy after ${message.receiveCount} receives, with no reason recorded ` +
+        '(the consumer crashed or timed out on it): look at the function’s logs around that time',
+    failedAt: a[ATTRIBUTE.failedAt] ?? message.sentAt ?? new Date().toISOString(),
+    receiveCount: Number(a[ATTRIBUTE.failureReceiveCount] ?? message.receiveCount),
+    originalMessageId: a[ATTRIBUTE.failureMessageId] ?? message.messageId,
+    ...(a[ATTRIBUTE.type] ? { messageType: a[ATTRIBUTE.type] } : {}),
+    ...(Number.isInteger(version) && version > 0 ? { messageVersion: version } : {}),
+    ...(message.groupId ? { groupId: message.groupId } : {}),
+    body: message.body,
+    attributes: own,
+    indexedBy: 'sweeper',
+  };
+}
+
+export interface SweepResult {
+  dlq: string;
+  depth: number;
+  indexed: number;
+  /** Dead letters the index lacked, now in it. */
+  added: number;
+}
+
+/**
+ * Indexes what a DLQ holds and the index lacks. Only DLQs with more messages than index entries are looked at, and
+ * they are received with a visibility timeout of 0 (still visible to everyone), a few rounds at most.
+ */
+export async function sweepDeadLetters(
+  queues: QueuePort,
+  index: DeadLetterIndex,
+  options: { maxRounds: number } = { maxRounds: 50 },
+): Promise<SweepResult[]> {
+  const results: SweepResult[] = [];
+  for (const dlq of await queues.deadLetterQueues()) {
+    const known = new Set((await index.list(dlq.name)).map((l) => l.messageId));
+    const held = dlq.depth + dlq.inFlight;
+    const result: SweepResult = { dlq: dlq.name, depth: held, indexed: known.size, added: 0 };
+    results.push(result);
+    if (held <= known.size) continue;
+    const seen = new Set<string>();
+    for (let round = 0; round < options.maxRounds && seen.size < held; round++) {
+      const batch = await queues.receive(dlq.name, 10, 0);
+      if (batch.length === 0) break;
+      const fresh = batch.filter((m) => !known.has(m.messageId) && !seen.has(m.messageId));
+      for (const m of batch) seen.add(m.messageId);
+      if (fresh.length > 0) {
+        await index.put(fresh.map((m) => deadLetterFromMessage(dlq, m)));
+        for (const m of fresh) known.add(m.messageId);
+        result.added += fresh.length;
+      }
+    }
+    result.indexed = known.size;
+  }
+  return results;
+}

@@ -1,0 +1,82 @@
+/**
+ * What the console's domain needs from the outside: the queues (SQS), the index of dead letters, the redrive locks
+ * and the audit trail (DynamoDB), each behind an interface so that the domain imports no adapter.
+ */
+import type { DeadLetter } from './dead-letters';
+
+/** A DLQ of the stage, found from its sources' redrive policies. */
+export interface DeadLetterQueue {
+  name: string;
+  fifo: boolean;
+  /** The queues whose redrive policy names it. */
+  sources: string[];
+  /** Messages waiting, and received but not yet deleted (SQS's approximate counts). */
+  depth: number;
+  inFlight: number;
+  /** Its retention, in seconds (how long a dead letter stays). */
+  retentionSeconds: number;
+}
+
+/** A message received from a DLQ (hidden until released, deleted or its visibility timeout ends). */
+export interface ReceivedMessage {
+  messageId: string;
+  receiptHandle: string;
+  body: string;
+  /** Its string message attributes (the failure's among them). */
+  attributes: Record<string, string>;
+  groupId?: string;
+  /** When it entered the DLQ (SQS's SentTimestamp there), and how often the DLQ has handed it out. */
+  sentAt?: string;
+  receiveCount: number;
+}
+
+export interface OutgoingMessage {
+  body: string;
+  attributes: Record<string, string>;
+  groupId?: string;
+  deduplicationId?: string;
+}
+
+export interface QueuePort {
+  deadLetterQueues(): Promise<DeadLetterQueue[]>;
+  /** Receives up to `max` messages, hidden for `visibilitySeconds` (0: still visible to others at once). */
+  receive(queue: string, max: number, visibilitySeconds: number): Promise<ReceivedMessage[]>;
+  /** Makes a received message visible again at once. */
+  release(queue: string, receiptHandle: string): Promise<void>;
+  delete(queue: string, receiptHandle: string): Promise<void>;
+  /** Sends; returns the new message's id. */
+  send(queue: string, message: OutgoingMessage): Promise<string>;
+}
+
+export interface DeadLetterIndex {
+  list(dlq: string): Promise<DeadLetter[]>;
+  put(letters: readonly DeadLetter[]): Promise<void>;
+  remove(dlq: string, messageIds: readonly string[]): Promise<void>;
+}
+
+export interface RedriveLocks {
+  /** Takes the DLQ's redrive lock for `leaseMs` (or renews it, for its holder); false when another holds it. */
+  acquire(dlq: string, holder: string, leaseMs: number): Promise<boolean>;
+  release(dlq: string, holder: string): Promise<void>;
+}
+
+export type AuditAction = 'redrive' | 'dry-run' | 'purge' | 'export' | 'fix-and-resend' | 'unmask';
+
+export interface AuditEntry {
+  at: string;
+  actor: string;
+  action: AuditAction;
+  dlq: string;
+  /** What the action was about, in words (a filter's description, never a personal value). */
+  target: string;
+  count: number;
+  outcome: string;
+  /** Field names changed, counts by result, a stop's cause: never a personal value. */
+  detail?: Record<string, string | number | string[]>;
+}
+
+export interface AuditTrail {
+  append(entry: AuditEntry): Promise<void>;
+  /** The newest first, from the last `days` days. */
+  list(options: { days: number; limit: number }): Promise<AuditEntry[]>;
+}

@@ -1,0 +1,250 @@
+import { ATTRIBUTE } from '@backbone/shared';
+import type { DeadLetter } from './dead-letters';
+import { letter } from './dead-letters.fixtures';
+import type {
+  AuditEntry,
+  DeadLetterIndex,
+  DeadLetterQueue,
+  OutgoingMessage,
+  QueuePort,
+  ReceivedMessage,
+  RedriveLocks,
+} from './ports';
+import { DEFAULT_REDRIVE_OPTIONS, executeRedrive, outgoingMessage, planRedrive, RedriveRefusedError } from './redrive';
+
+const DLQ = 'marketing-events-local-events-dlq';
+const SOURCE = 'marketing-events-local-events';
+
+/** SQS, the index, the locks and the audit trail in memory, on a clock that moves only when something sleeps. */
+function world(letters: DeadLetter[], options: { fifo?: boolean } = {}) {
+  let now = Date.UTC(2026, 10, 30, 13);
+  const clock = { now: () => now, sleep: async (ms: number) => void (now += ms) };
+  const inDlq = new Map<
+    string,
+    { body: string; attributes: Record<string, string>; groupId?: string; hiddenUntil: number }
+  >(
+    letters.map((l) => [
+      l.messageId,
+      {
+        body: l.body ?? '',
+        attributes: { ...l.attributes, [ATTRIBUTE.failureReason]: l.reason },
+        ...(l.groupId ? { groupId: l.groupId } : {}),
+        hiddenUntil: 0,
+      },
+    ]),
+  );
+  const sent: (OutgoingMessage & { queue: string; id: string })[] = [];
+  let receipts = 0;
+  const receiptOf = new Map<string, string>();
+  /** What a consumer does with a redriven message: undefined to accept it, a reason to dead-letter it again. */
+  let consumer: (message: OutgoingMessage) => string | undefined = () => undefined;
+  const indexed = new Map(letters.map((l) => [l.messageId, l]));
+  const dlq = (): DeadLetterQueue => ({
+    name: DLQ,
+    fifo: options.fifo === true,
+    sources: [SOURCE],
+    depth: inDlq.size,
+    inFlight: 0,
+    retentionSeconds: 1_209_600,
+  });
+  const queues: QueuePort = {
+    deadLetterQueues: async () => [dlq()],
+    async receive(_queue, max, visibilitySeconds) {
+      const out: ReceivedMessage[] = [];
+      const groupsInFlight = new Set<string>();
+      for (const [messageId, m] of inDlq) {
+        if (m.hiddenUntil > now) {
+          if (m.groupId) groupsInFlight.add(m.groupId);
+          continue;
+        }
+        // FIFO: a group whose earlier message is held gives nothing more.
+        if (options.fifo && m.groupId && groupsInFlight.has(m.groupId)) continue;
+        if (out.length >= max) break;
+        m.hiddenUntil = now + visibilitySeconds * 1000;
+        if (options.fifo && m.groupId) groupsInFlight.add(m.groupId);
+        const receipt = `r-${++receipts}`;
+        receiptOf.set(receipt, messageId);
+        out.push({
+          messageId,
+          receiptHandle: receipt,
+          body: m.body,
+          attributes: m.attributes,
+          receiveCount: 1,
+          ...(m.groupId ? { groupId: m.groupId } : {}),
+        });
+      }
+      return out;
+    },
+    async release(_queue, receipt) {
+      const m = inDlq.get(receiptOf.get(receipt)!);
+      if (m) m.hiddenUntil = 0;
+    },
+    async delete(_queue, receipt) {
+      inDlq.delete(receiptOf.get(receipt)!);
+    },
+    async send(queue, message) {
+      const id = `new-${sent.length + 1}`;
+      sent.push({ ...message, queue, id });
+      const failure = consumer(message);
+      if (failure) {
+        // The consumer dead-letters it again; its notice indexes it under a new DLQ id, naming the id it had.
+        const again = letter(1000 + sent.length, { messageId: `again-${id}`, originalMessageId: id, reason: failure });
+        indexed.set(again.messageId, again);
+        inDlq.set(again.messageId, { body: message.body, attributes: {}, hiddenUntil: 0 });
+      }
+      return id;
+    },
+  };
+  const index: DeadLetterIndex = {
+    list: async () => [...indexed.values()],
+    put: async (ls) => ls.forEach((l) => indexed.set(l.messageId, l)),
+    remove: async (_dlq, ids) => ids.forEach((id) => indexed.delete(id)),
+  };
+  const holders = new Map<string, { holder: string; until: number }>();
+  const locks: RedriveLocks = {
+    async acquire(name, holder, leaseMs) {
+      const held = holders.get(name);
+      if (held && held.holder !== holder && held.until > now) return false;
+      holders.set(name, { holder, until: now + leaseMs });
+      return true;
+    },
+    release: async (name, holder) => void (holders.get(name)?.holder === holder && holders.delete(name)),
+  };
+  const entries: AuditEntry[] = [];
+  const audit = { append: async (e: AuditEntry) => void entries.push(e), list: async () => entries };
+  return {
+    dlq,
+    inDlq,
+    sent,
+    indexed,
+    entries,
+    holders,
+    deps: { queues, index, locks, audit, clock },
+    consumeWith: (fn: typeof consumer) => (consumer = fn),
+  };
+}
+
+const options = (overrides = {}) => ({
+  ...DEFAULT_REDRIVE_OPTIONS,
+  actor: 'ops@example',
+  redriveId: 'rd-1',
+  canaryWatchMs: 5_000,
+  ...overrides,
+});
+
+describe('planning a redrive', () => {
+  it('counts what a filter selects, by source and type, with a sample and a sentence to confirm; nothing moves', async () => {
+    const w = world([letter(1), letter(2), letter(3, { reason: 'ga4 answered 500: x' })]);
+    const plan = await planRedrive(w.deps.index, w.dlq(), { destination: 'meta' });
+    expect(plan.selected.map((l) => l.messageId)).toEqual(['m-1', 'm-2']);
+    expect(plan.bySource).toEqual({ [SOURCE]: 2 });
+    expect(plan.byType).toEqual({ LoanApproved: 2 });
+    expect(plan.summary).toBe(`2 messages of ${DLQ} (destination meta) back to ${SOURCE} (2)`);
+    expect(w.sent).toEqual([]);
+    expect(w.inDlq.size).toBe(3);
+  });
+
+  it('on a FIFO DLQ, takes the earlier messages of a chosen message’s group with it, and says so', async () => {
+    const w = world(
+      [
+        letter(1, { groupId: 'g' }),
+        letter(2, { groupId: 'g' }),
+        letter(3, { groupId: 'g' }),
+        letter(4, { groupId: 'h' }),
+      ],
+      { fifo: true },
+    );
+    const plan = await planRedrive(w.deps.index, w.dlq(), { ids: ['m-2'] });
+    expect(plan.selected.map((l) => l.messageId)).toEqual(['m-1', 'm-2']);
+    expect(plan.addedForOrder).toBe(1);
+    expect(plan.summary).toContain('and 1 earlier in their FIFO groups');
+  });
+});
+
+describe('executing a redrive', () => {
+  it('sends each chosen message back (its attributes, not the failure’s, marked with the redrive) and deletes it after; the others stay', async () => {
+    const w = world(
+      Array.from({ length: 30 }, (_, n) => letter(n, { attributes: { [ATTRIBUTE.type]: 'LoanApproved' } })),
+    );
+    const plan = await planRedrive(w.deps.index, w.dlq(), { ids: Array.from({ length: 20 }, (_, n) => `m-${n}`) });
+    const seen: string[] = [];
+    const outcome = await executeRedrive(plan, options(), w.deps, (p) => seen.push(p.stage));
+    expect(outcome).toMatchObject({ stage: 'done', sent: 20, failedAgain: 0, notFound: 0 });
+    expect(w.sent.map((m) => m.body).sort()).toEqual(plan.selected.map((l) => l.body).sort());
+    expect(w.sent.every((m) => m.queue === SOURCE)).toBe(true);
+    expect(w.sent[0]!.attributes).toEqual({ [ATTRIBUTE.type]: 'LoanApproved', [ATTRIBUTE.redriveId]: 'rd-1' });
+    expect([...w.inDlq.keys()].sort()).toEqual(Array.from({ length: 10 }, (_, n) => `m-${n + 20}`).sort());
+    expect(w.indexed.size).toBe(10);
+    expect(seen).toEqual(expect.arrayContaining(['canary', 'watching canary', 'rest', 'done']));
+    expect(w.entries.map((e) => [e.action, e.outcome, e.count])).toEqual([
+      ['redrive', 'started', 20],
+      ['redrive', 'done', 20],
+    ]);
+    expect(w.holders.size).toBe(0);
+  });
+
+  it('stops by itself when the canary fails again, leaving the rest in the DLQ', async () => {
+    const w = world(Array.from({ length: 20 }, (_, n) => letter(n)));
+    w.consumeWith(() => 'meta answered 400 (code 100): invalid phone');
+    const plan = await planRedrive(w.deps.index, w.dlq(), {});
+    const outcome = await executeRedrive(plan, options({ canary: 3 }), w.deps);
+    expect(outcome.stage).toBe('stopped');
+    expect(outcome.sent).toBe(3);
+    expect(outcome.failedAgain).toBe(3);
+    expect(outcome.stoppedBecause).toMatch(/^3 of 3 redriven messages failed again \(meta answered 400/);
+    expect(outcome.failedAgainReasons).toEqual({ 'meta answered 400 (code 100): invalid phone': 3 });
+    // 17 never sent, and the 3 that came back: all in the DLQ.
+    expect(w.inDlq.size).toBe(20);
+    expect(w.entries.at(-1)!.outcome).toMatch(/^stopped: 3 of 3/);
+  });
+
+  it('stops the rest when they start failing again after a good canary', async () => {
+    const w = world(Array.from({ length: 100 }, (_, n) => letter(n)));
+    let calls = 0;
+    w.consumeWith(() => (++calls > 40 ? 'meta answered 503: down' : undefined));
+    const plan = await planRedrive(w.deps.index, w.dlq(), {});
+    // 20 messages/s: the failures are checked every 2 s of sending.
+    const outcome = await executeRedrive(plan, options({ messagesPerSecond: 20 }), w.deps);
+    expect(outcome.stage).toBe('stopped');
+    expect(outcome.sent).toBeGreaterThan(40);
+    expect(outcome.sent).toBeLessThan(100);
+  });
+
+  it('refuses while another redrive of the same DLQ holds its lock, and says what to do', async () => {
+    const w = world([letter(1)]);
+    await w.deps.locks.acquire(DLQ, 'someone-else', 60_000);
+    const plan = await planRedrive(w.deps.index, w.dlq(), {});
+    await expect(executeRedrive(plan, options(), w.deps)).rejects.toThrow(RedriveRefusedError);
+    await expect(executeRedrive(plan, options(), w.deps)).rejects.toThrow(/another redrive of .* is running/);
+    expect(w.sent).toEqual([]);
+  });
+
+  it('reports what is no longer in the DLQ and drops it from the index', async () => {
+    const w = world([letter(1), letter(2)]);
+    const plan = await planRedrive(w.deps.index, w.dlq(), {});
+    w.inDlq.delete('m-2');
+    const outcome = await executeRedrive(plan, options(), w.deps);
+    expect(outcome).toMatchObject({ stage: 'done', sent: 1, notFound: 1 });
+    expect(w.indexed.size).toBe(0);
+  });
+
+  it('keeps a FIFO group in order, with its group id and a fresh deduplication id that a rerun repeats', async () => {
+    const w = world(
+      [
+        letter(1, { groupId: 'g' }),
+        letter(2, { groupId: 'h' }),
+        letter(3, { groupId: 'g' }),
+        letter(4, { groupId: 'g' }),
+      ],
+      { fifo: true },
+    );
+    const plan = await planRedrive(w.deps.index, w.dlq(), {});
+    await executeRedrive(plan, options({ canary: 1 }), w.deps);
+    const g = w.sent.filter((m) => m.groupId === 'g');
+    expect(g.map((m) => m.body)).toEqual(['{"id":"e-1"}', '{"id":"e-3"}', '{"id":"e-4"}']);
+    expect(new Set(w.sent.map((m) => m.deduplicationId)).size).toBe(4);
+    const received = { messageId: 'm-1', receiptHandle: 'r', body: 'b', attributes: {}, receiveCount: 1, groupId: 'g' };
+    expect(outgoingMessage(received, letter(1), 'rd-1').deduplicationId).toBe(w.sent[0]!.deduplicationId);
+    expect(outgoingMessage(received, letter(1), 'rd-2').deduplicationId).not.toBe(w.sent[0]!.deduplicationId);
+  });
+});

@@ -1,0 +1,310 @@
+/**
+ * Redriving dead letters back to the queues they failed on: planned from the index (a count and a sample before
+ * anything moves), staged (a canary first, then the rest at a rate), stopped on its own when redriven messages fail
+ * again, one operator at a time per DLQ, and crash-safe (each message is sent before it is deleted from the DLQ: a
+ * crash in between leaves it in both, and the consumers' idempotency absorbs the repeat when it is redriven again).
+ */
+import { createHash } from 'node:crypto';
+import { ATTRIBUTE } from '@backbone/shared';
+import { describeFilter, matchesFilter, type DeadLetter, type DeadLetterFilter } from './dead-letters';
+import type {
+  AuditTrail,
+  DeadLetterIndex,
+  DeadLetterQueue,
+  OutgoingMessage,
+  QueuePort,
+  ReceivedMessage,
+  RedriveLocks,
+} from './ports';
+
+export interface RedrivePlan {
+  dlq: DeadLetterQueue;
+  filter: DeadLetterFilter;
+  /** What the filter selected, in the order they will move (FIFO: by group, oldest first). */
+  selected: DeadLetter[];
+  /** FIFO only: messages the filter did not name but that sit before a named one in its group, moved with it. */
+  addedForOrder: number;
+  /** Counts by source queue, by message type and by reason group. */
+  bySource: Record<string, number>;
+  byType: Record<string, number>;
+  sample: DeadLetter[];
+  /** What will move, in words: what the operator confirms. */
+  summary: string;
+}
+
+/** What a redrive will move: nothing is received or sent. */
+export async function planRedrive(
+  index: DeadLetterIndex,
+  dlq: DeadLetterQueue,
+  filter: DeadLetterFilter,
+  now: number = Date.now(),
+): Promise<RedrivePlan> {
+  const all = await index.list(dlq.name);
+  let selected = all.filter((letter) => matchesFilter(letter, filter, now));
+  let addedForOrder = 0;
+  if (dlq.fifo) {
+    // A group's messages move in order: a chosen one takes every earlier one of its group with it.
+    const latest = new Map<string, string>();
+    for (const letter of selected)
+      if (letter.groupId && letter.failedAt > (latest.get(letter.groupId) ?? ''))
+        latest.set(letter.groupId, letter.failedAt);
+    const chosen = new Set(selected.map((l) => l.messageId));
+    const withEarlier = all.filter(
+      (l) => chosen.has(l.messageId) || (l.groupId !== undefined && l.failedAt <= (latest.get(l.groupId) ?? '')),
+    );
+    addedForOrder = withEarlier.length - selected.length;
+    selected = withEarlier;
+  }
+  selected.sort((a, b) => (a.groupId ?? '').localeCompare(b.groupId ?? '') || a.failedAt.localeCompare(b.failedAt));
+  const count = (key: (l: DeadLetter) => string) =>
+    selected.reduce<Record<string, number>>((out, l) => ({ ...out, [key(l)]: (out[key(l)] ?? 0) + 1 }), {});
+  const bySource = count((l) => l.sourceQueue);
+  const summary =
+    `${selected.length} message${selected.length === 1 ? '' : 's'} of ${dlq.name} (${describeFilter(filter)}` +
+    `${addedForOrder > 0 ? `, and ${addedForOrder} earlier in their FIFO groups` : ''}) back to ` +
+    Object.entries(bySource)
+      .map(([queue, n]) => `${queue} (${n})`)
+      .join(', ');
+  return {
+    dlq,
+    filter,
+    selected,
+    addedForOrder,
+    bySource,
+    byType: count((l) => l.messageType ?? '(no type)'),
+    sample: selected.slice(0, 5),
+    summary: selected.length > 0 ? summary : `nothing in ${dlq.name} matches ${describeFilter(filter)}`,
+  };
+}
+
+export interface RedriveOptions {
+  actor: string;
+  /** Identifies this redrive on every message it sends (attribute redrive.id) and in the audit trail. */
+  redriveId: string;
+  /** How many go first, alone, before the rest. */
+  canary: number;
+  /** How long the canary's results are watched before the rest go. */
+  canaryWatchMs: number;
+  /** The rest's pace. */
+  messagesPerSecond: number;
+  /** Stop when at least this many redriven messages failed again and they are at least this share of those sent. */
+  stopWhenFailedAgain: { atLeast: number; share: number };
+  /** How long a received message stays hidden from others while this redrive holds it. */
+  visibilitySeconds: number;
+  /** The DLQ's redrive lock lasts this long, renewed while the redrive runs. */
+  lockLeaseMs: number;
+}
+
+export const DEFAULT_REDRIVE_OPTIONS: Omit<RedriveOptions, 'actor' | 'redriveId'> = {
+  canary: 5,
+  canaryWatchMs: 15_000,
+  messagesPerSecond: 500,
+  stopWhenFailedAgain: { atLeast: 1, share: 0.1 },
+  visibilitySeconds: 60,
+  lockLeaseMs: 60_000,
+};
+
+export type RedriveStage = 'canary' | 'watching canary' | 'rest' | 'done' | 'stopped';
+
+export interface RedriveProgress {
+  stage: RedriveStage;
+  total: number;
+  sent: number;
+  /** Redriven messages that came back to the DLQ. */
+  failedAgain: number;
+  /** Selected but no longer in the DLQ (moved or deleted by someone else meanwhile). */
+  notFound: number;
+}
+
+export interface RedriveOutcome extends RedriveProgress {
+  /** Why it stopped before the end (failures again, the lock lost). */
+  stoppedBecause?: string;
+  /** What came back, grouped by reason. */
+  failedAgainReasons: Record<string, number>;
+}
+
+export interface RedriveDependencies {
+  queues: QueuePort;
+  index: DeadLetterIndex;
+  locks: RedriveLocks;
+  audit: AuditTrail;
+  clock?: { now: () => number; sleep: (ms: number) => Promise<void> };
+}
+
+export class RedriveRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RedriveRefusedError';
+  }
+}
+
+/** The message to send back: its body and own attributes, marked as redriven; FIFO: its group, a fresh dedup id. */
+export function outgoingMessage(received: ReceivedMessage, letter: DeadLetter, redriveId: string): OutgoingMessage {
+  const attributes: Record<string, string> = {};
+  for (const [name, value] of Object.entries(received.attributes))
+    if (!name.startsWith('failure.') && !name.startsWith('redrive.')) attributes[name] = value;
+  attributes[ATTRIBUTE.redriveId] = redriveId;
+  if (received.attributes[ATTRIBUTE.resend]) attributes[ATTRIBUTE.resend] = received.attributes[ATTRIBUTE.resend]!;
+  const groupId = received.groupId ?? letter.groupId;
+  return {
+    body: received.body,
+    attributes,
+    ...(groupId
+      ? {
+          groupId,
+          // Fresh for this redrive (the original's id would be dropped as a duplicate within five minutes), and the
+          // same for this redrive run again after a crash (so a repeat within five minutes is dropped).
+          deduplicationId: createHash('sha256').update(`${redriveId}:${received.messageId}`).digest('hex'),
+        }
+      : {}),
+  };
+}
+
+/**
+ * Moves the plan's messages back to their source queues. Receives from the DLQ in batches, sends each selected
+ * message, then deletes it; releases what it did not select at once. Stops when the rest cannot be found, when
+ * redriven messages fail again (see stopWhenFailedAgain), or when the lock is lost.
+ */
+export async function executeRedrive(
+  plan: RedrivePlan,
+  options: RedriveOptions,
+  dependencies: RedriveDependencies,
+  onProgress: (progress: RedriveProgress) => void = () => undefined,
+): Promise<RedriveOutcome> {
+  const { queues, index, locks, audit } = dependencies;
+  const clock = dependencies.clock ?? {
+    now: () => Date.now(),
+    sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+  };
+  const dlq = plan.dlq.name;
+  if (!(await locks.acquire(dlq, options.redriveId, options.lockLeaseMs)))
+    throw new RedriveRefusedError(
+      `another redrive of ${dlq} is running; wait for it to finish (npm run dlq -- audit shows who started it)`,
+    );
+  const startedAt = new Date(clock.now()).toISOString();
+  await audit.append({
+    at: startedAt,
+    actor: options.actor,
+    action: 'redrive',
+    dlq,
+    target: plan.summary,
+    count: plan.selected.length,
+    outcome: 'started',
+    detail: { redriveId: options.redriveId, canary: options.canary, messagesPerSecond: options.messagesPerSecond },
+  });
+
+  const pending = new Map(plan.selected.map((letter) => [letter.messageId, letter]));
+  /** The new message id in the source queue -> the dead letter it came from. */
+  const sent = new Map<string, string>();
+  const failedAgainReasons: Record<string, number> = {};
+  const progress: RedriveProgress = {
+    stage: 'canary',
+    total: plan.selected.length,
+    sent: 0,
+    failedAgain: 0,
+    notFound: 0,
+  };
+  let stoppedBecause: string | undefined;
+  let lockRenewedAt = clock.now();
+  let nextSendAt = clock.now();
+  let lastCheckAt = clock.now();
+
+  /** Redriven messages back in the DLQ: the index shows them by the id they had in the source queue. */
+  const checkFailedAgain = async (): Promise<void> => {
+    lastCheckAt = clock.now();
+    const back = (await index.list(dlq)).filter((l) => sent.has(l.originalMessageId));
+    progress.failedAgain = back.length;
+    for (const key of Object.keys(failedAgainReasons)) delete failedAgainReasons[key];
+    for (const letter of back) failedAgainReasons[letter.reason] = (failedAgainReasons[letter.reason] ?? 0) + 1;
+    const { atLeast, share } = options.stopWhenFailedAgain;
+    if (back.length >= atLeast && back.length >= share * Math.max(1, sent.size))
+      stoppedBecause = `${back.length} of ${sent.size} redriven messages failed again (${Object.keys(failedAgainReasons)[0]})`;
+  };
+
+  const watchCanary = async (): Promise<void> => {
+    progress.stage = 'watching canary';
+    onProgress({ ...progress });
+    const until = clock.now() + options.canaryWatchMs;
+    while (clock.now() < until && !stoppedBecause) {
+      await clock.sleep(Math.min(1_000, Math.max(0, until - clock.now())));
+      await checkFailedAgain();
+    }
+    progress.stage = 'rest';
+  };
+
+  try {
+    // Rounds that found nothing selected: after enough of them, what is left is not in the DLQ any more.
+    let fruitless = 0;
+    const seen = new Set<string>();
+    while (pending.size > 0 && !stoppedBecause) {
+      if (clock.now() - lockRenewedAt > options.lockLeaseMs / 3) {
+        if (!(await locks.acquire(dlq, options.redriveId, options.lockLeaseMs))) {
+          stoppedBecause = 'the redrive lock was lost (another redrive took over after this one stalled)';
+          break;
+        }
+        lockRenewedAt = clock.now();
+      }
+      const batch = await queues.receive(dlq, 10, options.visibilitySeconds);
+      let found = 0;
+      for (const [i, received] of batch.entries()) {
+        seen.add(received.messageId);
+        const letter = pending.get(received.messageId);
+        const canaryFull = progress.stage === 'canary' && sent.size >= options.canary;
+        if (!letter || stoppedBecause || canaryFull) {
+          await queues.release(dlq, received.receiptHandle);
+          continue;
+        }
+        found++;
+        if (progress.stage === 'rest') {
+          const wait = nextSendAt - clock.now();
+          if (wait > 0) await clock.sleep(wait);
+          nextSendAt = Math.max(clock.now(), nextSendAt) + 1_000 / options.messagesPerSecond;
+        }
+        const newId = await queues.send(letter.sourceQueue, outgoingMessage(received, letter, options.redriveId));
+        sent.set(newId, letter.messageId);
+        await queues.delete(dlq, received.receiptHandle);
+        pending.delete(letter.messageId);
+        progress.sent = sent.size;
+        if (progress.stage === 'canary' && sent.size >= options.canary && pending.size > 0) {
+          for (const rest of batch.slice(i + 1)) await queues.release(dlq, rest.receiptHandle);
+          onProgress({ ...progress });
+          await watchCanary();
+          break;
+        }
+      }
+      if (progress.stage === 'rest' && clock.now() - lastCheckAt > 2_000) await checkFailedAgain();
+      onProgress({ ...progress });
+      fruitless = found > 0 ? 0 : fruitless + 1;
+      // Every message in the DLQ seen and none of the rest among them, or the DLQ empty: the rest are gone.
+      if (fruitless >= 3 && (batch.length === 0 || seen.size >= plan.dlq.depth + plan.dlq.inFlight)) break;
+    }
+    if (!stoppedBecause) {
+      if (progress.stage === 'canary' && sent.size > 0) await watchCanary();
+      else await checkFailedAgain();
+    }
+    progress.notFound = stoppedBecause ? 0 : pending.size;
+    if (progress.notFound > 0) await index.remove(dlq, [...pending.keys()]);
+    // What left the DLQ leaves the index (what came back is indexed again under its new id).
+    await index.remove(dlq, [...sent.values()]);
+    progress.stage = stoppedBecause ? 'stopped' : 'done';
+    onProgress({ ...progress });
+    return { ...progress, ...(stoppedBecause ? { stoppedBecause } : {}), failedAgainReasons };
+  } finally {
+    await audit.append({
+      at: new Date(clock.now()).toISOString(),
+      actor: options.actor,
+      action: 'redrive',
+      dlq,
+      target: plan.summary,
+      count: sent.size,
+      outcome: stoppedBecause ? `stopped: ${stoppedBecause}` : progress.stage === 'done' ? 'done' : 'failed',
+      detail: {
+        redriveId: options.redriveId,
+        sent: sent.size,
+        failedAgain: progress.failedAgain,
+        notFound: progress.notFound,
+      },
+    });
+    await locks.release(dlq, options.redriveId);
+  }
+}

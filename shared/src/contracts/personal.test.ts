@@ -1,0 +1,74 @@
+import { loanApprovedV1 } from './marketing-events';
+import { maskByName, maskValue } from './personal';
+import { maskMessageBody } from './registry';
+
+const approved = loanApprovedV1.create(
+  {
+    customer: {
+      customerId: 'cust-1',
+      email: 'jane.doe@example.com',
+      phone: '+447700900123',
+      firstName: 'Jane',
+      lastName: 'Doe',
+      dateOfBirth: '1990-04-01',
+      country: 'GB',
+    },
+    device: {
+      platform: 'android',
+      appId: 'com.lender.app',
+      appVersion: '1.2.3',
+      osVersion: '14',
+      advertiserTrackingEnabled: true,
+      applicationTrackingEnabled: true,
+    },
+    applicationId: 'app-1',
+    loanId: 'loan-1',
+    product: 'personal-loan',
+    amount: 1500,
+    currency: 'GBP',
+  },
+  { id: 'LoanApproved:loan-1' },
+);
+
+describe('masking personal data', () => {
+  it('masks what the contract marks personal, keeping each value’s shape, and lists the paths (never the values)', () => {
+    const { text, masked } = maskMessageBody(JSON.stringify(approved));
+    const shown = JSON.parse(text) as { id: string; data: { customer: unknown; amount: number } };
+    expect(shown.data.customer).toEqual({
+      customerId: 'cust-1',
+      email: 'xxxx.xxx@xxxxxxx.xxx',
+      phone: '+999999999999',
+      firstName: 'xxxx',
+      lastName: 'xxx',
+      dateOfBirth: '9999-99-99',
+      country: 'GB',
+    });
+    expect(shown.data.amount).toBe(1500);
+    expect(shown.id).toBe('LoanApproved:loan-1');
+    expect(masked.sort()).toEqual(
+      [
+        'data.customer.dateOfBirth',
+        'data.customer.email',
+        'data.customer.firstName',
+        'data.customer.lastName',
+        'data.customer.phone',
+      ].sort(),
+    );
+    for (const secret of ['jane.doe', '900123', 'Jane', 'Doe', '1990']) expect(text).not.toContain(secret);
+  });
+
+  it('masks fields named like personal data in a message no contract describes, and hides a body that is not JSON', () => {
+    const { text, masked } = maskMessageBody(
+      JSON.stringify({ type: 'Unknown', data: { email: 'a@b.co', items: [{ name: 'Bob', qty: 2 }] } }),
+    );
+    expect(JSON.parse(text)).toEqual({ type: 'Unknown', data: { email: 'x@x.xx', items: [{ name: 'xxx', qty: 2 }] } });
+    expect(masked).toEqual(['data.email', 'data.items[0].name']);
+    expect(maskMessageBody('jane@example.com called').text).not.toContain('jane');
+  });
+
+  it('keeps punctuation and lengths, nothing else', () => {
+    expect(maskValue('+44 (0)7700-900123')).toBe('+99 (9)9999-999999');
+    expect(maskValue({ a: ['Zoë', 42] })).toEqual({ a: ['xxx', 9] });
+    expect(maskByName({ Phone_Number: '123' })).toEqual({ Phone_Number: '999' });
+  });
+});
