@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { LocalServiceFace } from '@backbone/shared/local';
 import { demoOrder, discoverServices, faceProblems, serverlessServices, type LocalService } from './services';
 
@@ -55,5 +57,18 @@ describe("this repository's services", () => {
       ['rules-ingestion', 'lambdas'],
       ['snoop-scheduler', 'lambdas-and-container'],
     ]);
+  });
+
+  it('give serverless-offline ports of their own, so that every service starts beside the others', () => {
+    const ports = serverlessServices(discoverServices()).flatMap((s) => {
+      const yml = readFileSync(path.join(s.dir, 'serverless.yml'), 'utf8');
+      return [...yml.matchAll(/^\s+(httpPort|websocketPort|lambdaPort): (\d+)$/gm)].map(
+        (m) => `${m[2]} (${s.name} ${m[1]})`,
+      );
+    });
+    const byPort = new Map<string, string[]>();
+    for (const entry of ports) byPort.set(entry.split(' ')[0]!, [...(byPort.get(entry.split(' ')[0]!) ?? []), entry]);
+    expect([...byPort.values()].filter((uses) => uses.length > 1)).toEqual([]);
+    expect(ports.length).toBe(3 * serverlessServices(discoverServices()).length);
   });
 });

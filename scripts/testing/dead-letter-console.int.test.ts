@@ -16,7 +16,7 @@ import {
 } from '@backbone/shared';
 import { sampleMarketingEvent, waitFor } from '@backbone/shared/testing';
 import { countsFor, sandboxClient } from '@backbone/marketing-events/local';
-import { openConsoleStores, openDeadLetterConsole } from '@backbone/dlq-console/local';
+import { openConsoleStores, openDeadLetterConsole, rolesFrom, type Actor } from '@backbone/dlq-console/local';
 
 const QUEUE = 'marketing-events-local-events';
 const DLQ = 'marketing-events-local-events-dlq';
@@ -35,6 +35,8 @@ const env = {
   AUDIT_TABLE: 'dlq-console-local-audit',
 };
 
+/** A marketing ops person who may look and redrive (not edit, unmask, export or purge). */
+const ops: Actor = { name: 'ops@test', roles: rolesFrom(['dlq:read', 'dlq:redrive']) };
 const sandbox = sandboxClient('http://127.0.0.1:4590');
 const console_ = openDeadLetterConsole(env);
 const stores = openConsoleStores(env);
@@ -91,7 +93,7 @@ it('indexes each dead letter from its consumer’s notice, and shows them masked
     'the refused events in the DLQ and in the index',
     async () => {
       const { waiting, hidden } = await dlqCounts();
-      const indexed = await console_.messages(DLQ, { search: run }, 1_000);
+      const indexed = await console_.messages(ops, DLQ, { search: run }, { limit: 1_000 });
       return waiting > 0 && hidden === 0 && indexed.length === waiting ? indexed : undefined;
     },
     { timeoutMs: 60_000, intervalMs: 1_000 },
@@ -109,19 +111,19 @@ it('indexes each dead letter from its consumer’s notice, and shows them masked
   // Looked at again and again: the DLQ's counts do not move (nothing hidden), the index does not change.
   const before = await dlqCounts();
   for (let i = 0; i < 5; i++) {
-    expect((await console_.messages(DLQ, { search: run }, 1_000)).length).toBe(dead.length);
-    await console_.groups(DLQ);
-    await console_.queues();
+    expect((await console_.messages(ops, DLQ, { search: run }, { limit: 1_000 })).length).toBe(dead.length);
+    await console_.groups(ops, DLQ);
+    await console_.queues(ops);
   }
   expect(await dlqCounts()).toEqual(before);
   expect(before).toEqual({ waiting: dead.length, hidden: 0 });
 });
 
 it('lists the DLQ with its source and depth, and groups its dead letters by cause', async () => {
-  const queue = (await console_.queues()).find((q) => q.name === DLQ)!;
+  const queue = (await console_.queues(ops)).find((q) => q.name === DLQ)!;
   expect(queue).toMatchObject({ sources: [QUEUE], depth: dead.length, indexed: dead.length, trend: 'rising' });
   // One cause at one destination, a group per event type: the reason's per-event details normalised away.
-  const groups = await console_.groups(DLQ, { search: run });
+  const groups = await console_.groups(ops, DLQ, { search: run });
   const types = new Set(dead.map((m) => m.messageType));
   expect(groups.map((g) => g.messageType).sort()).toEqual([...types].sort());
   expect(groups.reduce((n, g) => n + g.count, 0)).toBe(dead.length);
@@ -134,23 +136,24 @@ it('lists the DLQ with its source and depth, and groups its dead letters by caus
 });
 
 it('dry-runs a redrive through the consumer’s checks without sending anything, audited', async () => {
-  const plan = await console_.plan(DLQ, { search: run });
-  const result = await console_.dryRun(plan, 'ops@test');
+  const plan = await console_.plan(ops, DLQ, { search: run });
+  const result = await console_.dryRun(ops, plan);
   expect(result.wouldPass).toBe(dead.length);
   expect(await dlqCounts()).toEqual({ waiting: dead.length, hidden: 0 });
-  const [entry] = await console_.audit({ days: 1, limit: 1 });
-  expect(entry).toMatchObject({ actor: 'ops@test', action: 'dry-run', dlq: DLQ, count: dead.length });
+  const [entry] = await console_.audit(ops, { days: 1, limit: 1 });
+  expect(entry).toMatchObject({ action: 'dry-run', dlq: DLQ, count: dead.length });
 });
 
 it('redrives a filtered part in stages once Meta is fixed: exactly those delivered, once; the rest still there', async () => {
   await sandbox.reset();
   const chosen = dead.slice(0, 20).map((m) => m.messageId);
-  const plan = await console_.plan(DLQ, { ids: chosen });
+  const plan = await console_.plan(ops, DLQ, { ids: chosen });
   expect(plan.selected).toHaveLength(20);
   const stages = new Set<string>();
   const outcome = await console_.redrive(
+    ops,
     plan,
-    { actor: 'ops@test', redriveId: randomUUID(), canary: 5, canaryWatchMs: 3_000, messagesPerSecond: 50 },
+    { redriveId: randomUUID(), canary: 5, canaryWatchMs: 3_000, messagesPerSecond: 50 },
     (p) => stages.add(p.stage),
   );
   expect(outcome).toMatchObject({ stage: 'done', sent: 20, failedAgain: 0, notFound: 0 });
@@ -164,14 +167,14 @@ it('redrives a filtered part in stages once Meta is fixed: exactly those deliver
   // GA4 and the webhook had them already (the ledger): not sent again.
   expect(countsFor(await sandbox.received(), 'ga4').total).toBe(0);
   expect(await dlqCounts()).toEqual({ waiting: dead.length - 20, hidden: 0 });
-  const left = await console_.messages(DLQ, { search: run }, 1_000);
+  const left = await console_.messages(ops, DLQ, { search: run }, { limit: 1_000 });
   expect(left.map((m) => m.messageId).sort()).toEqual(
     dead
       .slice(20)
       .map((m) => m.messageId)
       .sort(),
   );
-  const audit = await console_.audit({ days: 1, limit: 2 });
+  const audit = await console_.audit(ops, { days: 1, limit: 2 });
   expect(audit.map((e) => [e.action, e.outcome, e.count])).toEqual([
     ['redrive', 'done', 20],
     ['redrive', 'started', 20],
@@ -180,9 +183,8 @@ it('redrives a filtered part in stages once Meta is fixed: exactly those deliver
 
 it('stops a redrive by itself when its canary fails again, and leaves the rest in the DLQ', async () => {
   await sandbox.faults(META_REFUSES);
-  const plan = await console_.plan(DLQ, { search: run });
-  const outcome = await console_.redrive(plan, {
-    actor: 'ops@test',
+  const plan = await console_.plan(ops, DLQ, { search: run });
+  const outcome = await console_.redrive(ops, plan, {
     redriveId: randomUUID(),
     canary: 3,
     canaryWatchMs: 20_000,
@@ -199,16 +201,14 @@ it('stops a redrive by itself when its canary fails again, and leaves the rest i
     const { waiting, hidden } = await dlqCounts();
     return waiting === dead.length - 20 && hidden === 0 ? true : undefined;
   });
-  expect((await console_.messages(DLQ, { search: run }, 1_000)).length).toBe(dead.length - 20);
+  expect((await console_.messages(ops, DLQ, { search: run }, { limit: 1_000 })).length).toBe(dead.length - 20);
 });
 
 it('lets one of two redrives of the same DLQ at once run; the other is refused, and nothing is sent twice', async () => {
   await sandbox.reset();
-  const plan = await console_.plan(DLQ, { search: run });
+  const plan = await console_.plan(ops, DLQ, { search: run });
   const results = await Promise.allSettled(
-    [1, 2].map(() =>
-      console_.redrive(plan, { actor: 'ops@test', redriveId: randomUUID(), canary: 5, canaryWatchMs: 1_000 }),
-    ),
+    [1, 2].map(() => console_.redrive(ops, plan, { redriveId: randomUUID(), canary: 5, canaryWatchMs: 1_000 })),
   );
   const done = results.filter((r) => r.status === 'fulfilled');
   const refused = results.filter((r) => r.status === 'rejected');

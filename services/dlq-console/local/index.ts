@@ -9,6 +9,7 @@ export { openConsoleStores, openDeadLetterConsole } from '../src/composition-roo
 export { groupDeadLetters, normaliseReason } from '../src/domain/dead-letters';
 export type { DeadLetter, DeadLetterFilter, DeadLetterGroup } from '../src/domain/dead-letters';
 export { sweepDeadLetters } from '../src/domain/indexing';
+export { rolesFrom, type Actor } from '../src/domain/access';
 export type { RedriveOutcome, RedrivePlan, RedriveProgress } from '../src/domain/redrive';
 
 /** The command-line tool (queues, messages, groups, redrive, audit); run it with functionEnvironment's variables. */

@@ -10,21 +10,35 @@
  *   redrive <dlq> [filters] [--dry-run] [--yes] [--canary N] [--rate N] [--watch S]
  *                                          what would move, then (confirmed) move it: a canary, watched for S seconds,
  *                                          then the rest at N messages/s; stops if they fail again
+ *   fix <dlq> <message id> --set <path>=<json or text> [--set ...]
+ *                                          edit one message's data, check it against its contract, send it back
+ *   export <dlq> [filters] [--format jsonl|csv] [--out <file>]
+ *                                          the dead letters, masked (unless --unmask "<why>")
+ *   purge <dlq> [filters] [--yes]          delete them from the DLQ for good (confirmed)
  *   audit [--days N] [--limit N]           who did what, newest first
+ *
+ * Who may do what (src/domain/access.ts): the roles in DLQ_ROLES (comma-separated; default dlq:read,dlq:redrive),
+ * as the person named by --actor, DLQ_ACTOR or the login name. show, messages and export take --unmask "<why>"
+ * (role dlq:unmask; audited); fix needs dlq:edit:<type>, export dlq:export, purge dlq:purge.
  *
  * Filters: --group <id> --reason <text> --type <type> --destination <name> --kind <kind> --older-than <30m|2h|1d>
  *          --newer-than <...> --ids <id,id> --search <text in the body>. --json prints JSON instead of tables.
  * Exits 1 when a command fails (a redrive that stopped on its own included).
  */
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { formatTable, progressBar } from '@backbone/shared/local';
 import { openDeadLetterConsole } from './composition-root';
+import { rolesFrom, type Actor } from './domain/access';
 import type { DeadLetterFilter, FailureKind } from './domain/dead-letters';
+import type { DataEdit } from './domain/operations';
+import type { RedriveProgress } from './domain/redrive';
 
-const USAGE = 'usage: dlq <queues|messages|show|groups|redrive|audit> [<dlq>] [options] (see src/cli.ts)';
+const USAGE =
+  'usage: dlq <queues|messages|show|groups|redrive|fix|export|purge|audit> [<dlq>] [options] (see src/cli.ts)';
 
 const options = {
   json: { type: 'boolean' },
@@ -45,6 +59,10 @@ const options = {
   rate: { type: 'string' },
   watch: { type: 'string' },
   actor: { type: 'string' },
+  set: { type: 'string', multiple: true },
+  format: { type: 'string' },
+  out: { type: 'string' },
+  unmask: { type: 'string' },
 } as const;
 
 /** "30m", "2h", "1d", "45s" as milliseconds. */
@@ -56,7 +74,7 @@ export function parseDuration(text: string): number {
 
 const KINDS: readonly FailureKind[] = ['permanent', 'retries-exhausted', 'outcome-unknown', 'unexplained'];
 
-export function filterFrom(values: Record<string, string | boolean | undefined>): DeadLetterFilter {
+export function filterFrom(values: Record<string, string | string[] | boolean | undefined>): DeadLetterFilter {
   const text = (name: string) => (typeof values[name] === 'string' ? values[name] : undefined);
   const kind = text('kind');
   if (kind && !KINDS.includes(kind as FailureKind))
@@ -91,6 +109,20 @@ const age = (ms: number | undefined): string =>
           ? `${(ms / 3_600_000).toFixed(1)}h`
           : `${(ms / 86_400_000).toFixed(1)}d`;
 
+/** "customer.phone=+447700900123" or 'currency="GBP"': a path and a value (JSON when it parses, else text). */
+export function parseEdit(text: string): DataEdit {
+  const at = text.indexOf('=');
+  if (at <= 0) throw new Error(`--set ${text}: write it as <field path>=<value>, such as customer.phone=+447700900123`);
+  const raw = text.slice(at + 1);
+  let value: unknown = raw;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    // Plain text.
+  }
+  return { path: text.slice(0, at), value };
+}
+
 const clip = (text: string, width: number): string => (text.length > width ? `${text.slice(0, width - 1)}…` : text);
 
 const positiveNumber = (text: string | undefined, name: string, fallback: number): number => {
@@ -111,11 +143,22 @@ export async function main(argv: string[], print: (line: string) => void = conso
     return dlq;
   };
   const console_ = openDeadLetterConsole();
-  const actor = values.actor ?? process.env['DLQ_ACTOR'] ?? userInfo().username;
+  const actor: Actor = {
+    name: values.actor ?? process.env['DLQ_ACTOR'] ?? userInfo().username,
+    roles: rolesFrom((process.env['DLQ_ROLES'] ?? 'dlq:read,dlq:redrive').split(',')),
+  };
+  const unmask = values.unmask !== undefined ? { unmask: { reason: values.unmask } } : {};
+  const confirm = async (question: string): Promise<boolean> => {
+    if (values.yes) return true;
+    const answer = await createInterface({ input: process.stdin, output: process.stdout }).question(
+      `${question} type "yes" to go on: `,
+    );
+    return answer.trim() === 'yes';
+  };
 
   switch (command) {
     case 'queues': {
-      const queues = await console_.queues();
+      const queues = await console_.queues(actor);
       out(queues, () =>
         formatTable(
           [
@@ -139,11 +182,10 @@ export async function main(argv: string[], print: (line: string) => void = conso
       return 0;
     }
     case 'messages': {
-      const messages = await console_.messages(
-        needDlq(),
-        filterFrom(values),
-        positiveNumber(values.limit, 'limit', 50),
-      );
+      const messages = await console_.messages(actor, needDlq(), filterFrom(values), {
+        limit: positiveNumber(values.limit, 'limit', 50),
+        ...unmask,
+      });
       out(messages, () => [
         ...formatTable(
           [
@@ -161,26 +203,26 @@ export async function main(argv: string[], print: (line: string) => void = conso
           '',
           [1, 2, 3, 6],
         ),
-        `${messages.length} shown; personal data masked (npm run dlq -- show <dlq> <message> for one in full)`,
+        `${messages.length} shown${unmask.unmask ? ' unmasked (audited)' : '; personal data masked'} (npm run dlq -- show <dlq> <message> for one in full)`,
       ]);
       return 0;
     }
     case 'show': {
       if (!id) throw new Error('show needs a DLQ and a message id: npm run dlq -- messages <dlq> lists them');
-      const [message] = await console_.messages(needDlq(), { ids: [id] }, 1);
+      const [message] = await console_.messages(actor, needDlq(), { ids: [id] }, { limit: 1, ...unmask });
       if (!message) throw new Error(`no dead letter ${id} in ${dlq}'s index (redriven or purged already?)`);
       out(message, () => [
         ...Object.entries(message)
           .filter(([key]) => key !== 'body' && key !== 'attributes')
           .map(([key, value]) => `${key.padEnd(18)} ${Array.isArray(value) ? value.join(', ') || '-' : String(value)}`),
         `attributes         ${JSON.stringify(message.attributes)}`,
-        'body (masked)',
+        unmask.unmask ? 'body (unmasked: audited)' : 'body (masked)',
         message.body ? JSON.stringify(JSON.parse(message.body), null, 2) : '(not indexed: too large)',
       ]);
       return 0;
     }
     case 'groups': {
-      const groups = await console_.groups(needDlq(), filterFrom(values));
+      const groups = await console_.groups(actor, needDlq(), filterFrom(values));
       out(groups, () => [
         ...formatTable(
           [
@@ -204,7 +246,7 @@ export async function main(argv: string[], print: (line: string) => void = conso
       return 0;
     }
     case 'redrive': {
-      const plan = await console_.plan(needDlq(), filterFrom(values));
+      const plan = await console_.plan(actor, needDlq(), filterFrom(values));
       const lines = [
         `plan: ${plan.summary}`,
         ...formatTable([
@@ -218,7 +260,7 @@ export async function main(argv: string[], print: (line: string) => void = conso
         return 0;
       }
       if (values['dry-run']) {
-        const result = await console_.dryRun(plan, actor);
+        const result = await console_.dryRun(actor, plan);
         out(result, () => [
           ...lines,
           `dry run: ${result.wouldPass} would pass their consumer's checks, ${plan.selected.length - result.wouldPass} would fail again`,
@@ -234,20 +276,15 @@ export async function main(argv: string[], print: (line: string) => void = conso
         return 0;
       }
       if (!json) lines.forEach((l) => print(l));
-      if (!values.yes) {
-        const answer = await createInterface({ input: process.stdin, output: process.stdout }).question(
-          `move ${plan.selected.length} message(s) as planned? type "yes" to go on: `,
-        );
-        if (answer.trim() !== 'yes') {
-          print('not moved');
-          return 1;
-        }
+      if (!(await confirm(`move ${plan.selected.length} message(s) as planned?`))) {
+        print('not moved');
+        return 1;
       }
       const redriveId = randomUUID();
       const outcome = await console_.redrive(
+        actor,
         plan,
         {
-          actor,
           redriveId,
           canary: positiveNumber(values.canary, 'canary', 5),
           messagesPerSecond: positiveNumber(values.rate, 'rate', 500),
@@ -255,7 +292,7 @@ export async function main(argv: string[], print: (line: string) => void = conso
         },
         json
           ? undefined
-          : (p) =>
+          : (p: RedriveProgress) =>
               process.stdout.write(
                 `\r  ${progressBar(p.sent, p.total)} ${p.sent}/${p.total} sent, ${p.failedAgain} failed again (${p.stage})   `,
               ),
@@ -267,8 +304,43 @@ export async function main(argv: string[], print: (line: string) => void = conso
       ]);
       return outcome.stage === 'done' ? 0 : 1;
     }
+    case 'fix': {
+      if (!id) throw new Error('fix needs a DLQ and a message id: npm run dlq -- messages <dlq> lists them');
+      const edits = (values.set ?? []).map(parseEdit);
+      const result = await console_.fixAndResend(actor, needDlq(), id, edits);
+      out(result, () => [
+        result.sent
+          ? `sent back as ${result.newMessageId}, with ${result.fields.join(', ')} changed (audited: names, not values)`
+          : `${id} is no longer in ${dlq}: nothing sent`,
+      ]);
+      return result.sent ? 0 : 1;
+    }
+    case 'export': {
+      const format = values.format ?? 'jsonl';
+      if (format !== 'jsonl' && format !== 'csv') throw new Error(`--format ${format}: use jsonl or csv`);
+      const exported = await console_.exportLetters(actor, needDlq(), filterFrom(values), { format, ...unmask });
+      if (values.out) {
+        writeFileSync(values.out, exported.text, { mode: 0o600 });
+        print(
+          `${exported.count} dead letters written to ${values.out} (${exported.masked ? 'masked' : 'unmasked: audited'})`,
+        );
+      } else process.stdout.write(exported.text);
+      return 0;
+    }
+    case 'purge': {
+      const plan = await console_.plan(actor, needDlq(), filterFrom(values));
+      print(`purge: ${plan.summary.replace(/ back to .*$/, '')}, deleted for good`);
+      if (plan.selected.length === 0) return 0;
+      if (!(await confirm(`delete ${plan.selected.length} message(s) for good?`))) {
+        print('nothing deleted');
+        return 1;
+      }
+      const result = await console_.purge(actor, plan);
+      out(result, () => [`deleted ${result.deleted}; ${result.notFound} were no longer in the DLQ`]);
+      return 0;
+    }
     case 'audit': {
-      const entries = await console_.audit({
+      const entries = await console_.audit(actor, {
         days: positiveNumber(values.days, 'days', 7),
         limit: positiveNumber(values.limit, 'limit', 50),
       });

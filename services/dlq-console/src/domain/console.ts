@@ -3,7 +3,9 @@
  * with their depth, age and trend; the dead letters, masked; their groups; a redrive's plan, its dry run and its
  * execution; the audit trail. Everything it shows comes from the index, so looking never receives a message.
  */
+import { createHash, randomUUID } from 'node:crypto';
 import { anyContractReader, maskMessageBody } from '@backbone/shared';
+import { AccessDeniedError, requireRole, type Actor } from './access';
 import {
   describeFilter,
   destinationsOf,
@@ -13,11 +15,13 @@ import {
   type DeadLetterFilter,
   type DeadLetterGroup,
 } from './dead-letters';
-import type { AuditTrail, DeadLetterIndex, DeadLetterQueue, QueuePort, RedriveLocks } from './ports';
+import { editedBody, editedFields, fixedAttributes, takeFromDlq, toCsv, type DataEdit } from './operations';
+import type { AuditEntry, AuditTrail, DeadLetterIndex, DeadLetterQueue, QueuePort, RedriveLocks } from './ports';
 import {
   DEFAULT_REDRIVE_OPTIONS,
   executeRedrive,
   planRedrive,
+  RedriveRefusedError,
   type RedriveOptions,
   type RedriveOutcome,
   type RedrivePlan,
@@ -76,7 +80,7 @@ export interface ConsoleDependencies {
 }
 
 export function createDeadLetterConsole(dependencies: ConsoleDependencies) {
-  const { queues, index, audit } = dependencies;
+  const { queues, index, audit, locks } = dependencies;
   const now = dependencies.now ?? (() => Date.now());
   const checks = dependencies.checks ?? [contractCheck];
 
@@ -99,8 +103,47 @@ export function createDeadLetterConsole(dependencies: ConsoleDependencies) {
     };
   };
 
+  const audited = (entry: Omit<AuditEntry, 'at'>) => audit.append({ at: new Date(now()).toISOString(), ...entry });
+
+  /** The dead letters a filter selects, newest first, masked unless the actor may and does ask to unmask. */
+  const select = async (dlq: string, filter: DeadLetterFilter): Promise<DeadLetter[]> => {
+    await findQueue(dlq);
+    const at = now();
+    return (await index.list(dlq))
+      .filter((l) => matchesFilter(l, filter, at))
+      .sort((a, b) => b.failedAt.localeCompare(a.failedAt));
+  };
+
+  const reveal = async (
+    actor: Actor,
+    dlq: string,
+    letters: DeadLetter[],
+    unmask: { reason: string } | undefined,
+    doing: string,
+  ): Promise<DeadLetterView[]> => {
+    if (!unmask) return letters.map(view);
+    requireRole(actor, 'dlq:unmask', 'see personal data');
+    if (unmask.reason.trim().length < 5)
+      throw new AccessDeniedError('unmasking needs a reason (a few words: the ticket, the fix being made)');
+    await audited({
+      actor: actor.name,
+      action: 'unmask',
+      dlq,
+      target: `${letters.length} message(s) ${doing}`,
+      count: letters.length,
+      outcome: 'shown unmasked',
+      detail: { reason: unmask.reason, messages: letters.slice(0, 20).map((l) => l.messageId) },
+    });
+    return letters.map((letter) => ({
+      ...view(letter),
+      ...(letter.body !== undefined ? { body: letter.body } : {}),
+      masked: [],
+    }));
+  };
+
   return {
-    async queues(): Promise<DeadLetterQueueView[]> {
+    async queues(actor: Actor): Promise<DeadLetterQueueView[]> {
+      requireRole(actor, 'dlq:read', 'see the DLQs');
       const at = now();
       return Promise.all(
         (await queues.deadLetterQueues()).map(async (dlq) => {
@@ -122,28 +165,30 @@ export function createDeadLetterConsole(dependencies: ConsoleDependencies) {
       );
     },
 
-    async messages(dlq: string, filter: DeadLetterFilter = {}, limit = 100): Promise<DeadLetterView[]> {
-      await findQueue(dlq);
-      const at = now();
-      return (await index.list(dlq))
-        .filter((l) => matchesFilter(l, filter, at))
-        .sort((a, b) => b.failedAt.localeCompare(a.failedAt))
-        .slice(0, limit)
-        .map(view);
+    async messages(
+      actor: Actor,
+      dlq: string,
+      filter: DeadLetterFilter = {},
+      options: { limit?: number; unmask?: { reason: string } } = {},
+    ): Promise<DeadLetterView[]> {
+      requireRole(actor, 'dlq:read', 'see dead letters');
+      const letters = (await select(dlq, filter)).slice(0, options.limit ?? 100);
+      return reveal(actor, dlq, letters, options.unmask, 'looked at');
     },
 
-    async groups(dlq: string, filter: DeadLetterFilter = {}): Promise<DeadLetterGroup[]> {
-      await findQueue(dlq);
-      const at = now();
-      return groupDeadLetters((await index.list(dlq)).filter((l) => matchesFilter(l, filter, at)));
+    async groups(actor: Actor, dlq: string, filter: DeadLetterFilter = {}): Promise<DeadLetterGroup[]> {
+      requireRole(actor, 'dlq:read', 'see dead letters');
+      return groupDeadLetters(await select(dlq, filter));
     },
 
-    async plan(dlq: string, filter: DeadLetterFilter = {}): Promise<RedrivePlan> {
+    async plan(actor: Actor, dlq: string, filter: DeadLetterFilter = {}): Promise<RedrivePlan> {
+      requireRole(actor, 'dlq:read', 'see dead letters');
       return planRedrive(index, await findQueue(dlq), filter, now());
     },
 
     /** Passes each planned message through its consumer's checks; nothing is sent. Audited. */
-    async dryRun(plan: RedrivePlan, actor: string): Promise<DryRunResult> {
+    async dryRun(actor: Actor, plan: RedrivePlan): Promise<DryRunResult> {
+      requireRole(actor, 'dlq:redrive', 'dry-run a redrive');
       const failing = new Map<string, { count: number; sample: string[] }>();
       let wouldPass = 0;
       for (const letter of plan.selected) {
@@ -160,9 +205,8 @@ export function createDeadLetterConsole(dependencies: ConsoleDependencies) {
       const wouldFail = [...failing.entries()]
         .map(([reason, { count, sample }]) => ({ reason, count, sample }))
         .sort((a, b) => b.count - a.count);
-      await audit.append({
-        at: new Date(now()).toISOString(),
-        actor,
+      await audited({
+        actor: actor.name,
         action: 'dry-run',
         dlq: plan.dlq.name,
         target: plan.summary,
@@ -173,15 +217,133 @@ export function createDeadLetterConsole(dependencies: ConsoleDependencies) {
     },
 
     async redrive(
+      actor: Actor,
       plan: RedrivePlan,
-      options: Partial<RedriveOptions> & Pick<RedriveOptions, 'actor' | 'redriveId'>,
+      options: Partial<Omit<RedriveOptions, 'actor'>> & Pick<RedriveOptions, 'redriveId'>,
       onProgress?: (progress: RedriveProgress) => void,
     ): Promise<RedriveOutcome> {
-      return executeRedrive(plan, { ...DEFAULT_REDRIVE_OPTIONS, ...options }, dependencies, onProgress);
+      requireRole(actor, 'dlq:redrive', 'redrive');
+      return executeRedrive(
+        plan,
+        { ...DEFAULT_REDRIVE_OPTIONS, ...options, actor: actor.name },
+        dependencies,
+        onProgress,
+      );
     },
 
-    audit: (options: { days: number; limit: number }) => audit.list(options),
-    describeFilter,
+    /**
+     * Edits one dead letter's data, checks it against its contract, and sends it back to its source queue (then
+     * deletes it from the DLQ), under the DLQ's redrive lock. Only someone allowed to edit its type may.
+     */
+    async fixAndResend(
+      actor: Actor,
+      dlq: string,
+      messageId: string,
+      edits: readonly DataEdit[],
+    ): Promise<{ sent: boolean; newMessageId?: string; fields: string[] }> {
+      const queue = await findQueue(dlq);
+      const letter = (await index.list(dlq)).find((l) => l.messageId === messageId);
+      if (!letter) throw new Error(`no dead letter ${messageId} in ${dlq}'s index (redriven or purged already?)`);
+      requireRole(
+        actor,
+        `dlq:edit:${letter.messageType ?? '(untyped)'}`,
+        `edit ${letter.messageType ?? 'untyped'} messages`,
+      );
+      const body = editedBody(letter, edits);
+      const fields = editedFields(edits);
+      const holder = `fix:${randomUUID()}`;
+      if (!(await locks.acquire(dlq, holder, 60_000)))
+        throw new RedriveRefusedError(`a redrive of ${dlq} is running; fix this message when it has finished`);
+      let newMessageId: string | undefined;
+      try {
+        const missing = await takeFromDlq(queues, queue, new Set([messageId]), async (received) => {
+          newMessageId = await queues.send(letter.sourceQueue, {
+            body,
+            attributes: fixedAttributes(received, holder),
+            ...(received.groupId
+              ? { groupId: received.groupId, deduplicationId: createHash('sha256').update(holder).digest('hex') }
+              : {}),
+          });
+          await queues.delete(dlq, received.receiptHandle);
+        });
+        await index.remove(dlq, [messageId]);
+        await audited({
+          actor: actor.name,
+          action: 'fix-and-resend',
+          dlq,
+          target: `message ${messageId} (${letter.messageType ?? 'untyped'})`,
+          count: missing.length === 0 ? 1 : 0,
+          outcome: missing.length === 0 ? 'sent' : 'not in the DLQ any more',
+          detail: { fields },
+        });
+        return { sent: missing.length === 0, ...(newMessageId ? { newMessageId } : {}), fields };
+      } finally {
+        await locks.release(dlq, holder);
+      }
+    },
+
+    /** The dead letters a filter selects as JSON lines or CSV: masked, unless the actor may unmask and says why. */
+    async exportLetters(
+      actor: Actor,
+      dlq: string,
+      filter: DeadLetterFilter,
+      options: { format: 'jsonl' | 'csv'; unmask?: { reason: string } },
+    ): Promise<{ text: string; count: number; masked: boolean }> {
+      requireRole(actor, 'dlq:export', 'export dead letters');
+      const letters = await select(dlq, filter);
+      const shown = await reveal(actor, dlq, letters, options.unmask, 'exported');
+      await audited({
+        actor: actor.name,
+        action: 'export',
+        dlq,
+        target: describeFilter(filter),
+        count: shown.length,
+        outcome: `${options.format}, ${options.unmask ? 'unmasked' : 'masked'}`,
+      });
+      const rows = shown.map((l) => ({ ...l, destinations: l.destinations.join('+') }));
+      return {
+        text:
+          options.format === 'csv'
+            ? toCsv(rows)
+            : rows.map((row) => JSON.stringify(row)).join('\n') + (rows.length ? '\n' : ''),
+        count: rows.length,
+        masked: !options.unmask,
+      };
+    },
+
+    /** Deletes the plan's messages from the DLQ for good, under its redrive lock. Audited. */
+    async purge(actor: Actor, plan: RedrivePlan): Promise<{ deleted: number; notFound: number }> {
+      requireRole(actor, 'dlq:purge', 'purge dead letters');
+      const dlq = plan.dlq.name;
+      const holder = `purge:${randomUUID()}`;
+      if (!(await locks.acquire(dlq, holder, 60_000)))
+        throw new RedriveRefusedError(`a redrive of ${dlq} is running; purge when it has finished`);
+      let deleted = 0;
+      try {
+        const ids = new Set(plan.selected.map((l) => l.messageId));
+        const missing = await takeFromDlq(queues, plan.dlq, ids, async (received) => {
+          await queues.delete(dlq, received.receiptHandle);
+          deleted++;
+        });
+        await index.remove(dlq, [...ids]);
+        await audited({
+          actor: actor.name,
+          action: 'purge',
+          dlq,
+          target: plan.summary,
+          count: deleted,
+          outcome: `deleted ${deleted}${missing.length > 0 ? `, ${missing.length} no longer in the DLQ` : ''}`,
+        });
+        return { deleted, notFound: missing.length };
+      } finally {
+        await locks.release(dlq, holder);
+      }
+    },
+
+    audit(actor: Actor, options: { days: number; limit: number }): Promise<AuditEntry[]> {
+      requireRole(actor, 'dlq:read', 'see the audit trail');
+      return audit.list(options);
+    },
   };
 }
 

@@ -1,4 +1,14 @@
+import { ATTRIBUTE } from '@backbone/shared';
 import type { DeadLetter } from './dead-letters';
+import type {
+  AuditEntry,
+  DeadLetterIndex,
+  DeadLetterQueue,
+  OutgoingMessage,
+  QueuePort,
+  ReceivedMessage,
+  RedriveLocks,
+} from './ports';
 
 /** A dead letter of the marketing DLQ for tests: number n, with whatever overrides a test needs. */
 export const letter = (n: number, overrides: Partial<DeadLetter> = {}): DeadLetter => ({
@@ -17,3 +27,115 @@ export const letter = (n: number, overrides: Partial<DeadLetter> = {}): DeadLett
   indexedBy: 'consumer',
   ...overrides,
 });
+
+export const DLQ = 'marketing-events-local-events-dlq';
+export const SOURCE = 'marketing-events-local-events';
+
+/** SQS, the index, the locks and the audit trail in memory, on a clock that moves only when something sleeps. */
+export function world(letters: DeadLetter[], options: { fifo?: boolean } = {}) {
+  let now = Date.UTC(2026, 10, 30, 13);
+  const clock = { now: () => now, sleep: async (ms: number) => void (now += ms) };
+  const inDlq = new Map<
+    string,
+    { body: string; attributes: Record<string, string>; groupId?: string; hiddenUntil: number }
+  >(
+    letters.map((l) => [
+      l.messageId,
+      {
+        body: l.body ?? '',
+        attributes: { ...l.attributes, [ATTRIBUTE.failureReason]: l.reason },
+        ...(l.groupId ? { groupId: l.groupId } : {}),
+        hiddenUntil: 0,
+      },
+    ]),
+  );
+  const sent: (OutgoingMessage & { queue: string; id: string })[] = [];
+  let receipts = 0;
+  const receiptOf = new Map<string, string>();
+  /** What a consumer does with a redriven message: undefined to accept it, a reason to dead-letter it again. */
+  let consumer: (message: OutgoingMessage) => string | undefined = () => undefined;
+  const indexed = new Map(letters.map((l) => [l.messageId, l]));
+  const dlq = (): DeadLetterQueue => ({
+    name: DLQ,
+    fifo: options.fifo === true,
+    sources: [SOURCE],
+    depth: inDlq.size,
+    inFlight: 0,
+    retentionSeconds: 1_209_600,
+  });
+  const queues: QueuePort = {
+    deadLetterQueues: async () => [dlq()],
+    async receive(_queue, max, visibilitySeconds) {
+      const out: ReceivedMessage[] = [];
+      const groupsInFlight = new Set<string>();
+      for (const [messageId, m] of inDlq) {
+        if (m.hiddenUntil > now) {
+          if (m.groupId) groupsInFlight.add(m.groupId);
+          continue;
+        }
+        // FIFO: a group whose earlier message is held gives nothing more.
+        if (options.fifo && m.groupId && groupsInFlight.has(m.groupId)) continue;
+        if (out.length >= max) break;
+        m.hiddenUntil = now + visibilitySeconds * 1000;
+        if (options.fifo && m.groupId) groupsInFlight.add(m.groupId);
+        const receipt = `r-${++receipts}`;
+        receiptOf.set(receipt, messageId);
+        out.push({
+          messageId,
+          receiptHandle: receipt,
+          body: m.body,
+          attributes: m.attributes,
+          receiveCount: 1,
+          ...(m.groupId ? { groupId: m.groupId } : {}),
+        });
+      }
+      return out;
+    },
+    async release(_queue, receipt) {
+      const m = inDlq.get(receiptOf.get(receipt)!);
+      if (m) m.hiddenUntil = 0;
+    },
+    async delete(_queue, receipt) {
+      inDlq.delete(receiptOf.get(receipt)!);
+    },
+    async send(queue, message) {
+      const id = `new-${sent.length + 1}`;
+      sent.push({ ...message, queue, id });
+      const failure = consumer(message);
+      if (failure) {
+        // The consumer dead-letters it again; its notice indexes it under a new DLQ id, naming the id it had.
+        const again = letter(1000 + sent.length, { messageId: `again-${id}`, originalMessageId: id, reason: failure });
+        indexed.set(again.messageId, again);
+        inDlq.set(again.messageId, { body: message.body, attributes: {}, hiddenUntil: 0 });
+      }
+      return id;
+    },
+  };
+  const index: DeadLetterIndex = {
+    list: async () => [...indexed.values()],
+    put: async (ls) => ls.forEach((l) => indexed.set(l.messageId, l)),
+    remove: async (_dlq, ids) => ids.forEach((id) => indexed.delete(id)),
+  };
+  const holders = new Map<string, { holder: string; until: number }>();
+  const locks: RedriveLocks = {
+    async acquire(name, holder, leaseMs) {
+      const held = holders.get(name);
+      if (held && held.holder !== holder && held.until > now) return false;
+      holders.set(name, { holder, until: now + leaseMs });
+      return true;
+    },
+    release: async (name, holder) => void (holders.get(name)?.holder === holder && holders.delete(name)),
+  };
+  const entries: AuditEntry[] = [];
+  const audit = { append: async (e: AuditEntry) => void entries.push(e), list: async () => entries };
+  return {
+    dlq,
+    inDlq,
+    sent,
+    indexed,
+    entries,
+    holders,
+    deps: { queues, index, locks, audit, clock },
+    consumeWith: (fn: typeof consumer) => (consumer = fn),
+  };
+}

@@ -1,0 +1,161 @@
+import { loanApprovedV1 } from '@backbone/shared';
+import { SAMPLE_ANDROID_DEVICE } from '@backbone/shared/testing';
+import { AccessDeniedError, rolesFrom, type Actor } from './access';
+import { createDeadLetterConsole } from './console';
+import { DLQ, letter, SOURCE, world } from './dead-letters.fixtures';
+import { editedBody, toCsv } from './operations';
+
+const body = (phone: string) =>
+  JSON.stringify(
+    loanApprovedV1.create(
+      {
+        customer: { customerId: 'c-1', email: 'jane@example.com', phone },
+        device: SAMPLE_ANDROID_DEVICE,
+        applicationId: 'a-1',
+        loanId: 'l-1',
+        product: 'personal-loan',
+        amount: 500,
+        currency: 'GBP',
+      },
+      { id: 'LoanApproved:l-1' },
+    ),
+  );
+
+const actor = (...roles: string[]): Actor => ({ name: 'someone@example.com', roles: rolesFrom(roles) });
+
+function consoleOver(
+  letters = [letter(1, { body: body('07700 900123') }), letter(2, { body: body('+447700900124') })],
+) {
+  const w = world(letters);
+  return { w, console_: createDeadLetterConsole(w.deps) };
+}
+
+describe('who may do what', () => {
+  it('shows dead letters masked to a reader, and unmasked only to someone with the right who gives a reason (audited)', async () => {
+    const { w, console_ } = consoleOver();
+    const [masked] = await console_.messages(actor('dlq:read'), DLQ, { ids: ['m-1'] });
+    expect(masked!.body).not.toContain('jane');
+    expect(masked!.masked).toContain('data.customer.email');
+    await expect(console_.messages(actor('dlq:read'), DLQ, {}, { unmask: { reason: 'ticket 42' } })).rejects.toThrow(
+      /may not see personal data: it takes the role dlq:unmask/,
+    );
+    await expect(
+      console_.messages(actor('dlq:read', 'dlq:unmask'), DLQ, {}, { unmask: { reason: '' } }),
+    ).rejects.toThrow(AccessDeniedError);
+    const [shown] = await console_.messages(
+      actor('dlq:read', 'dlq:unmask'),
+      DLQ,
+      { ids: ['m-1'] },
+      { unmask: { reason: 'ticket 42: phone format' } },
+    );
+    expect(shown!.body).toContain('jane@example.com');
+    expect(w.entries.at(-1)).toMatchObject({
+      action: 'unmask',
+      actor: 'someone@example.com',
+      count: 1,
+      detail: { reason: 'ticket 42: phone format', messages: ['m-1'] },
+    });
+    await expect(console_.queues({ name: 'nobody', roles: new Set() })).rejects.toThrow(AccessDeniedError);
+  });
+
+  it('lets only a redriver dry-run or redrive', async () => {
+    const { console_ } = consoleOver();
+    const plan = await console_.plan(actor('dlq:read'), DLQ, {});
+    await expect(console_.dryRun(actor('dlq:read'), plan)).rejects.toThrow(/takes the role dlq:redrive/);
+    await expect(console_.redrive(actor('dlq:read'), plan, { redriveId: 'r' })).rejects.toThrow(AccessDeniedError);
+  });
+});
+
+describe('fix and resend', () => {
+  it('edits the data, checks it against the contract, sends it back, deletes it from the DLQ, and audits the field names', async () => {
+    const { w, console_ } = consoleOver();
+    const editor = actor('dlq:read', 'dlq:edit:LoanApproved');
+    const result = await console_.fixAndResend(editor, DLQ, 'm-1', [
+      { path: 'customer.phone', value: '+447700900123' },
+    ]);
+    expect(result).toMatchObject({ sent: true, fields: ['data.customer.phone'] });
+    expect(w.sent).toHaveLength(1);
+    expect(w.sent[0]!.queue).toBe(SOURCE);
+    expect(JSON.parse(w.sent[0]!.body)).toMatchObject({
+      id: 'LoanApproved:l-1',
+      data: { customer: { phone: '+447700900123' } },
+    });
+    expect(w.inDlq.has('m-1')).toBe(false);
+    expect(w.indexed.has('m-1')).toBe(false);
+    const entry = w.entries.at(-1)!;
+    expect(entry).toMatchObject({
+      action: 'fix-and-resend',
+      outcome: 'sent',
+      detail: { fields: ['data.customer.phone'] },
+    });
+    expect(JSON.stringify(entry)).not.toContain('900123');
+  });
+
+  it('refuses someone who may not edit that type, and an edit the contract refuses, sending nothing', async () => {
+    const { w, console_ } = consoleOver();
+    await expect(
+      console_.fixAndResend(actor('dlq:read', 'dlq:edit:RegistrationCompleted'), DLQ, 'm-1', [
+        { path: 'currency', value: 'GBP' },
+      ]),
+    ).rejects.toThrow(/may not edit LoanApproved messages: it takes the role dlq:edit:LoanApproved/);
+    await expect(
+      console_.fixAndResend(actor('dlq:edit:*'), DLQ, 'm-1', [{ path: 'currency', value: 'pounds' }]),
+    ).rejects.toThrow(/still invalid, so nothing was sent: .*data\.currency.*ISO 4217/);
+    expect(w.sent).toEqual([]);
+  });
+
+  it('takes field paths only, never prototype tricks', () => {
+    const dead = letter(1, { body: body('+447700900123') });
+    expect(() => editedBody(dead, [{ path: '__proto__.x', value: 1 }])).toThrow(/is not a field path/);
+    expect(() => editedBody(dead, [])).toThrow(/no change given/);
+    expect(() => editedBody(dead, [{ path: 'customer.phone.x', value: 1 }])).toThrow(/phone is not an object/);
+  });
+});
+
+describe('export and purge', () => {
+  it('exports masked JSON lines or CSV to an exporter, audited; unmasked only with the right and a reason', async () => {
+    const { w, console_ } = consoleOver();
+    await expect(console_.exportLetters(actor('dlq:read'), DLQ, {}, { format: 'jsonl' })).rejects.toThrow(
+      /takes the role dlq:export/,
+    );
+    const lines = await console_.exportLetters(actor('dlq:export'), DLQ, {}, { format: 'jsonl' });
+    expect(lines).toMatchObject({ count: 2, masked: true });
+    expect(lines.text.trim().split('\n')).toHaveLength(2);
+    expect(lines.text).not.toContain('jane@example.com');
+    const csv = await console_.exportLetters(
+      actor('dlq:export', 'dlq:unmask'),
+      DLQ,
+      {},
+      {
+        format: 'csv',
+        unmask: { reason: 'audit request 7' },
+      },
+    );
+    expect(csv.text.split('\r\n')[0]).toBe(
+      'messageId,messageType,destinations,kind,failedAt,receiveCount,sourceQueue,reason,body',
+    );
+    expect(csv.text).toContain('jane@example.com');
+    expect(w.entries.map((e) => [e.action, e.outcome])).toEqual([
+      ['export', 'jsonl, masked'],
+      ['unmask', 'shown unmasked'],
+      ['export', 'csv, unmasked'],
+    ]);
+  });
+
+  it('writes CSV as RFC 4180 has it', () => {
+    expect(toCsv([{ messageId: 'a', reason: 'x, "y"\nz', receiveCount: 2 }])).toBe(
+      'messageId,messageType,destinations,kind,failedAt,receiveCount,sourceQueue,reason,body\r\na,,,,,2,,"x, ""y""\nz",\r\n',
+    );
+  });
+
+  it('purges what a plan selects, for good, with the right, audited; the rest stay', async () => {
+    const { w, console_ } = consoleOver([letter(1), letter(2), letter(3)]);
+    const plan = await console_.plan(actor('dlq:read'), DLQ, { ids: ['m-1', 'm-2'] });
+    await expect(console_.purge(actor('dlq:read', 'dlq:redrive'), plan)).rejects.toThrow(/takes the role dlq:purge/);
+    expect(await console_.purge(actor('dlq:purge'), plan)).toEqual({ deleted: 2, notFound: 0 });
+    expect([...w.inDlq.keys()]).toEqual(['m-3']);
+    expect([...w.indexed.keys()]).toEqual(['m-3']);
+    expect(w.sent).toEqual([]);
+    expect(w.entries.at(-1)).toMatchObject({ action: 'purge', count: 2, outcome: 'deleted 2' });
+  });
+});
