@@ -6,72 +6,36 @@
  * two redrives at once never both send.
  */
 import { randomUUID } from 'node:crypto';
-import { GetQueueAttributesCommand, GetQueueUrlCommand, PurgeQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import {
-  awsClientSettings,
-  awsEnvironmentSchema,
-  createSqsClient,
-  loadConfig,
-  publishMarketingEvents,
-} from '@backbone/shared';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { publishMarketingEvents } from '@backbone/shared';
 import { sampleMarketingEvent, waitFor } from '@backbone/shared/testing';
-import { countsFor, sandboxClient } from '@backbone/marketing-events/local';
-import { openConsoleStores, openDeadLetterConsole, rolesFrom, type Actor } from '@backbone/dlq-console/local';
+import { countsFor } from '@backbone/marketing-events/local';
+import { rolesFrom, type Actor } from '@backbone/dlq-console/local';
+import {
+  console_,
+  DLQ,
+  emptyMarketingQueues,
+  META_REFUSES,
+  metaCounts,
+  queueCounts,
+  QUEUE,
+  sandbox,
+} from './dead-letter-console-support';
 
-const QUEUE = 'marketing-events-local-events';
-const DLQ = 'marketing-events-local-events-dlq';
 const EVENTS = 60;
-/** Meta refuses the data for good (code 100), as it does an invalid phone number: dead-lettered at once. */
-const META_REFUSES = {
-  failureRate: 1,
-  statuses: [400],
-  platforms: ['meta' as const],
-  refusal: 'Invalid parameter: user_data.ph is not a valid phone number',
-};
-const env = {
-  ...process.env,
-  STAGE: 'local',
-  INDEX_TABLE: 'dlq-console-local-dead-letters',
-  AUDIT_TABLE: 'dlq-console-local-audit',
-};
-
 /** A marketing ops person who may look and redrive (not edit, unmask, export or purge). */
 const ops: Actor = { name: 'ops@test', roles: rolesFrom(['dlq:read', 'dlq:redrive']) };
-const sandbox = sandboxClient('http://127.0.0.1:4590');
-const console_ = openDeadLetterConsole(env);
-const stores = openConsoleStores(env);
 let sqs: SQSClient;
 let queueUrl: string;
 let dlqUrl: string;
 const run = randomUUID().slice(0, 8);
 
 /** The DLQ's counts as SQS keeps them: waiting, and received but not deleted. */
-const dlqCounts = async () => {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: dlqUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return {
-    waiting: Number(Attributes.ApproximateNumberOfMessages),
-    hidden: Number(Attributes.ApproximateNumberOfMessagesNotVisible),
-  };
-};
-
-const metaCounts = async () => countsFor(await sandbox.received(), 'meta');
+const dlqCounts = () => queueCounts(sqs, dlqUrl);
 
 beforeAll(async () => {
-  sqs = createSqsClient(awsClientSettings(loadConfig(awsEnvironmentSchema)));
-  queueUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: QUEUE }))).QueueUrl!;
-  dlqUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: DLQ }))).QueueUrl!;
-  await sqs.send(new PurgeQueueCommand({ QueueUrl: queueUrl }));
-  await sqs.send(new PurgeQueueCommand({ QueueUrl: dlqUrl }));
-  await stores.index.remove(
-    DLQ,
-    (await stores.index.list(DLQ)).map((l) => l.messageId),
-  );
-  await sandbox.reset();
+  ({ sqs, queueUrl, dlqUrl } = await emptyMarketingQueues());
+  // Meta refuses everything, for good: each event reaches the DLQ on its first delivery.
   await sandbox.faults(META_REFUSES);
 });
 

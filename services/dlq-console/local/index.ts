@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import type { LocalContext, LocalServiceFace } from '@backbone/shared/local';
+import { demoDeadLetterConsole } from './demo';
 
 export { openConsoleStores, openDeadLetterConsole } from '../src/composition-root';
 export { groupDeadLetters, normaliseReason } from '../src/domain/dead-letters';
@@ -11,6 +12,17 @@ export type { DeadLetter, DeadLetterFilter, DeadLetterGroup } from '../src/domai
 export { sweepDeadLetters } from '../src/domain/indexing';
 export { rolesFrom, type Actor } from '../src/domain/access';
 export type { RedriveOutcome, RedrivePlan, RedriveProgress } from '../src/domain/redrive';
+
+/**
+ * The console's environment for a stage's local run, its tables named as serverless.yml names them: for tests and
+ * benchmarks that drive the library directly.
+ */
+export const localConsoleEnvironment = (stage = 'local', env: Record<string, string | undefined> = process.env) => ({
+  ...env,
+  STAGE: stage,
+  INDEX_TABLE: `dlq-console-${stage}-dead-letters`,
+  AUDIT_TABLE: `dlq-console-${stage}-audit`,
+});
 
 /** The command-line tool (queues, messages, groups, redrive, audit); run it with functionEnvironment's variables. */
 export const CLI = path.join(__dirname, '..', 'src', 'cli.ts');
@@ -22,4 +34,9 @@ export async function functionEnvironment(context: LocalContext): Promise<Record
   return { ...context.env, STAGE: context.stage, ...(resolved.functions['sweepDeadLetters']?.environment ?? {}) };
 }
 
-export const localService: LocalServiceFace = { kind: 'lambdas' };
+export const localService: LocalServiceFace = {
+  kind: 'lambdas',
+  // Shows what marketing-events' demo left in its DLQ.
+  demoAfter: ['marketing-events'],
+  demo: async (context) => demoDeadLetterConsole(context, await functionEnvironment(context)),
+};

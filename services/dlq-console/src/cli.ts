@@ -7,7 +7,7 @@
  *   messages <dlq> [filters] [--limit N]   the dead letters, newest first (personal data masked)
  *   show <dlq> <message id>                one dead letter in full (masked)
  *   groups <dlq> [filters]                 by normalised reason, destination and type, largest first
- *   redrive <dlq> [filters] [--dry-run] [--yes] [--canary N] [--rate N] [--watch S]
+ *   redrive <dlq> [filters] [--dry-run] [--yes] [--canary N] [--rate N] [--watch S] [--visibility S] [--lease 60s]
  *                                          what would move, then (confirmed) move it: a canary, watched for S seconds,
  *                                          then the rest at N messages/s; stops if they fail again
  *   fix <dlq> <message id> --set <path>=<json or text> [--set ...]
@@ -58,6 +58,8 @@ const options = {
   canary: { type: 'string' },
   rate: { type: 'string' },
   watch: { type: 'string' },
+  visibility: { type: 'string' },
+  lease: { type: 'string' },
   actor: { type: 'string' },
   set: { type: 'string', multiple: true },
   format: { type: 'string' },
@@ -289,6 +291,9 @@ export async function main(argv: string[], print: (line: string) => void = conso
           canary: positiveNumber(values.canary, 'canary', 5),
           messagesPerSecond: positiveNumber(values.rate, 'rate', 500),
           canaryWatchMs: positiveNumber(values.watch, 'watch', 15) * 1000,
+          // How long a message this redrive holds stays hidden, and its lock lasts, if it stops without finishing.
+          ...(values.visibility ? { visibilitySeconds: positiveNumber(values.visibility, 'visibility', 60) } : {}),
+          ...(values.lease ? { lockLeaseMs: parseDuration(values.lease) } : {}),
         },
         json
           ? undefined

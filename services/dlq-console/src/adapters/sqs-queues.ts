@@ -3,23 +3,38 @@
  * deployed, never a list typed in), and the receive, release, delete and send a redrive and the sweeper need.
  */
 import {
+  ChangeMessageVisibilityBatchCommand,
   ChangeMessageVisibilityCommand,
+  DeleteMessageBatchCommand,
   DeleteMessageCommand,
   GetQueueAttributesCommand,
   ListQueuesCommand,
   ReceiveMessageCommand,
+  SendMessageBatchCommand,
   SendMessageCommand,
   type MessageAttributeValue,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { ATTRIBUTE, QueueUrlResolver } from '@backbone/shared';
-import type { DeadLetterQueue, QueuePort, ReceivedMessage } from '../domain/ports';
+import type { DeadLetterQueue, OutgoingMessage, QueuePort, ReceivedMessage } from '../domain/ports';
 
 /** Attributes sent as SQS Numbers (the rest are Strings), as the producer and the DLQ sink send them. */
 const NUMBER_ATTRIBUTES = new Set<string>([ATTRIBUTE.version, ATTRIBUTE.failureReceiveCount]);
 
 const nameOf = (urlOrArn: string): string =>
   urlOrArn.slice(Math.max(urlOrArn.lastIndexOf('/'), urlOrArn.lastIndexOf(':')) + 1);
+
+/** A message as SendMessage and SendMessageBatch take it. */
+function entryOf(message: OutgoingMessage) {
+  const attributes: Record<string, MessageAttributeValue> = {};
+  for (const [name, value] of Object.entries(message.attributes))
+    attributes[name] = { DataType: NUMBER_ATTRIBUTES.has(name) ? 'Number' : 'String', StringValue: value };
+  return {
+    MessageBody: message.body,
+    MessageAttributes: attributes,
+    ...(message.groupId ? { MessageGroupId: message.groupId, MessageDeduplicationId: message.deduplicationId } : {}),
+  };
+}
 
 export function createSqsQueues(sqs: SQSClient, options: { stage: string }): QueuePort {
   const urls = new QueueUrlResolver(sqs);
@@ -118,20 +133,45 @@ export function createSqsQueues(sqs: SQSClient, options: { stage: string }): Que
     },
 
     async send(queue, message) {
-      const attributes: Record<string, MessageAttributeValue> = {};
-      for (const [name, value] of Object.entries(message.attributes))
-        attributes[name] = { DataType: NUMBER_ATTRIBUTES.has(name) ? 'Number' : 'String', StringValue: value };
       const { MessageId } = await sqs.send(
-        new SendMessageCommand({
-          QueueUrl: await urls.resolve(queue),
-          MessageBody: message.body,
-          MessageAttributes: attributes,
-          ...(message.groupId
-            ? { MessageGroupId: message.groupId, MessageDeduplicationId: message.deduplicationId }
-            : {}),
-        }),
+        new SendMessageCommand({ QueueUrl: await urls.resolve(queue), ...entryOf(message) }),
       );
       return MessageId!;
+    },
+
+    async sendBatch(queue, messages) {
+      const { Successful = [], Failed = [] } = await sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: await urls.resolve(queue),
+          Entries: messages.map((message, i) => ({ Id: String(i), ...entryOf(message) })),
+        }),
+      );
+      const results: ({ id: string } | { error: string })[] = messages.map(() => ({ error: 'no answer for it' }));
+      for (const ok of Successful) results[Number(ok.Id)] = { id: ok.MessageId! };
+      for (const failed of Failed) results[Number(failed.Id)] = { error: `${failed.Code}: ${failed.Message ?? ''}` };
+      return results;
+    },
+
+    async deleteBatch(queue, receiptHandles) {
+      const { Failed = [] } = await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: await urls.resolve(queue),
+          Entries: receiptHandles.map((ReceiptHandle, i) => ({ Id: String(i), ReceiptHandle })),
+        }),
+      );
+      // A delete that failed leaves the message to come back after its visibility timeout: sent twice, which the
+      // consumers' idempotency absorbs. Said, so that it is not silent.
+      if (Failed.length > 0)
+        throw new Error(`${Failed.length} redriven messages could not be deleted from ${queue}: ${Failed[0]!.Code}`);
+    },
+
+    async releaseBatch(queue, receiptHandles) {
+      await sqs.send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: await urls.resolve(queue),
+          Entries: receiptHandles.map((ReceiptHandle, i) => ({ Id: String(i), ReceiptHandle, VisibilityTimeout: 0 })),
+        }),
+      );
     },
   };
 }

@@ -98,6 +98,17 @@ export function world(letters: DeadLetter[], options: { fifo?: boolean } = {}) {
     async delete(_queue, receipt) {
       inDlq.delete(receiptOf.get(receipt)!);
     },
+    async sendBatch(queue, messages) {
+      const out: { id: string }[] = [];
+      for (const message of messages) out.push({ id: await queues.send(queue, message) });
+      return out;
+    },
+    async deleteBatch(queue, receipts) {
+      for (const receipt of receipts) await queues.delete(queue, receipt);
+    },
+    async releaseBatch(queue, receipts) {
+      for (const receipt of receipts) await queues.release(queue, receipt);
+    },
     async send(queue, message) {
       const id = `new-${sent.length + 1}`;
       sent.push({ ...message, queue, id });

@@ -87,7 +87,7 @@ describe('indexing dead letters', () => {
     expect(moved.reason).toMatch(/^moved here by the queue's redrive policy after 6 receives/);
   });
 
-  it('sweeps only DLQs holding more than the index knows, never hiding a message, and indexes what it lacked', async () => {
+  it('sweeps only DLQs holding more than the index knows, indexes what it lacked, and releases all it held', async () => {
     const held = Array.from({ length: 25 }, (_, i) => ({
       messageId: `d-${i}`,
       receiptHandle: `r-${i}`,
@@ -96,6 +96,8 @@ describe('indexing dead letters', () => {
       receiveCount: 1,
     }));
     const visibilities: number[] = [];
+    const received: string[] = [];
+    const released: string[] = [];
     let cursor = 0;
     const queues: QueuePort = {
       deadLetterQueues: async () => [
@@ -105,13 +107,20 @@ describe('indexing dead letters', () => {
       async receive(queue, max, visibility) {
         if (queue === 'other-local-dlq') throw new Error('a DLQ the index already covers is not received from');
         visibilities.push(visibility);
-        const batch = Array.from({ length: max }, (_, k) => held[(cursor + k) % held.length]!);
+        const batch = Array.from({ length: max }, (_, k) => held[(cursor + k) % held.length]!).map((m) => ({
+          ...m,
+          receiptHandle: `r-${cursor}-${m.messageId}`,
+        }));
         cursor += 7;
+        received.push(...batch.map((m) => m.receiptHandle));
         return batch;
       },
       release: async () => undefined,
       delete: async () => undefined,
       send: async () => 'x',
+      sendBatch: async () => [],
+      deleteBatch: async () => undefined,
+      releaseBatch: async (_queue, receipts) => void released.push(...receipts),
     };
     const indexed = new Map<string, DeadLetter>();
     indexed.set('o', { ...deadLetterFromMessage(dlq, held[0]!), dlq: 'other-local-dlq', messageId: 'o' });
@@ -126,6 +135,8 @@ describe('indexing dead letters', () => {
       { dlq: dlq.name, depth: 25, indexed: 25, added: 24 },
       { dlq: 'other-local-dlq', depth: 1, indexed: 1, added: 0 },
     ]);
-    expect(new Set(visibilities)).toEqual(new Set([0]));
+    // Held while the sweep looks further (30 s at most), then every one released.
+    expect(new Set(visibilities)).toEqual(new Set([30]));
+    expect(released.sort()).toEqual(received.sort());
   });
 });

@@ -1,7 +1,7 @@
 /**
- * How dead letters enter the index: from a consumer's notice (the usual way), or from the sweeper, which peeks at a
- * DLQ (received with a visibility timeout of 0, so nothing is hidden) when the DLQ holds more than the index knows:
- * a notice lost, or a message the queue's own redrive policy moved there (a crash, a timeout) with no reason given.
+ * How dead letters enter the index: from a consumer's notice (the usual way), or from the sweeper, which looks
+ * through a DLQ when it holds more than the index knows: a notice lost, or a message the queue's own redrive policy
+ * moved there (a crash, a timeout) with no reason given.
  */
 import { ATTRIBUTE, type DeadLetterRecorded } from '@backbone/shared';
 import type { DeadLetter, FailureKind } from './dead-letters';
@@ -70,13 +70,16 @@ export interface SweepResult {
 }
 
 /**
- * Indexes what a DLQ holds and the index lacks. Only DLQs with more messages than index entries are looked at, and
- * they are received with a visibility timeout of 0 (still visible to everyone), a few rounds at most.
+ * Indexes what a DLQ holds and the index lacks. Only DLQs with more messages than index entries are looked at. What
+ * is looked at is held (a visibility timeout of 30 s) until that DLQ's sweep ends, then released together: a receive
+ * with a visibility of 0 would hide nothing, but it hands out the same messages again and again (and a FIFO DLQ only
+ * its groups' first ones), so a sweep would not get through a deep DLQ. The only other reader of a DLQ is a redrive,
+ * which waits out the hold; an operator never receives from one (they read the index).
  */
 export async function sweepDeadLetters(
   queues: QueuePort,
   index: DeadLetterIndex,
-  options: { maxRounds: number } = { maxRounds: 50 },
+  options: { visibilitySeconds: number } = { visibilitySeconds: 30 },
 ): Promise<SweepResult[]> {
   const results: SweepResult[] = [];
   for (const dlq of await queues.deadLetterQueues()) {
@@ -86,16 +89,23 @@ export async function sweepDeadLetters(
     results.push(result);
     if (held <= known.size) continue;
     const seen = new Set<string>();
-    for (let round = 0; round < options.maxRounds && seen.size < held; round++) {
-      const batch = await queues.receive(dlq.name, 10, 0);
-      if (batch.length === 0) break;
-      const fresh = batch.filter((m) => !known.has(m.messageId) && !seen.has(m.messageId));
-      for (const m of batch) seen.add(m.messageId);
-      if (fresh.length > 0) {
-        await index.put(fresh.map((m) => deadLetterFromMessage(dlq, m)));
-        for (const m of fresh) known.add(m.messageId);
-        result.added += fresh.length;
+    const looked: string[] = [];
+    try {
+      // Bounded: as many rounds as the DLQ's depth needs, and a few more for what arrives meanwhile.
+      for (let round = 0; round < Math.ceil(held / 10) + 10 && seen.size < held; round++) {
+        const batch = await queues.receive(dlq.name, 10, options.visibilitySeconds);
+        if (batch.length === 0) break;
+        looked.push(...batch.map((m) => m.receiptHandle));
+        const fresh = batch.filter((m) => !known.has(m.messageId) && !seen.has(m.messageId));
+        for (const m of batch) seen.add(m.messageId);
+        if (fresh.length > 0) {
+          await index.put(fresh.map((m) => deadLetterFromMessage(dlq, m)));
+          for (const m of fresh) known.add(m.messageId);
+          result.added += fresh.length;
+        }
       }
+    } finally {
+      for (let i = 0; i < looked.length; i += 10) await queues.releaseBatch(dlq.name, looked.slice(i, i + 10));
     }
     result.indexed = known.size;
   }

@@ -46,6 +46,11 @@ export interface QueuePort {
   delete(queue: string, receiptHandle: string): Promise<void>;
   /** Sends; returns the new message's id. */
   send(queue: string, message: OutgoingMessage): Promise<string>;
+  /** Sends up to 10 in one call, in order; per message, its new id or why it was not sent. */
+  sendBatch(queue: string, messages: readonly OutgoingMessage[]): Promise<({ id: string } | { error: string })[]>;
+  /** Deletes, or releases, up to 10 received messages in one call. */
+  deleteBatch(queue: string, receiptHandles: readonly string[]): Promise<void>;
+  releaseBatch(queue: string, receiptHandles: readonly string[]): Promise<void>;
 }
 
 export interface DeadLetterIndex {

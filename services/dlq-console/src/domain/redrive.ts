@@ -93,6 +93,8 @@ export interface RedriveOptions {
   visibilitySeconds: number;
   /** The DLQ's redrive lock lasts this long, renewed while the redrive runs. */
   lockLeaseMs: number;
+  /** Receive-send-delete loops at once after the canary (each round moves up to 10 messages in 3 calls). */
+  workers: number;
 }
 
 export const DEFAULT_REDRIVE_OPTIONS: Omit<RedriveOptions, 'actor' | 'redriveId'> = {
@@ -102,6 +104,7 @@ export const DEFAULT_REDRIVE_OPTIONS: Omit<RedriveOptions, 'actor' | 'redriveId'
   stopWhenFailedAgain: { atLeast: 1, share: 0.1 },
   visibilitySeconds: 60,
   lockLeaseMs: 60_000,
+  workers: 4,
 };
 
 export type RedriveStage = 'canary' | 'watching canary' | 'rest' | 'done' | 'stopped';
@@ -233,55 +236,94 @@ export async function executeRedrive(
   };
 
   try {
-    // Rounds that found nothing selected: after enough of them, what is left is not in the DLQ any more.
+    // Shared by the workers: what has been looked at, and rounds in a row that found nothing selected (after enough
+    // of them, with the DLQ seen through or empty, what is left is not in the DLQ any more).
     let fruitless = 0;
     const seen = new Set<string>();
-    while (pending.size > 0 && !stoppedBecause) {
-      if (clock.now() - lockRenewedAt > options.lockLeaseMs / 3) {
-        if (!(await locks.acquire(dlq, options.redriveId, options.lockLeaseMs))) {
-          stoppedBecause = 'the redrive lock was lost (another redrive took over after this one stalled)';
-          break;
-        }
-        lockRenewedAt = clock.now();
-      }
+    const gone = (lastBatchEmpty: boolean) =>
+      fruitless >= 3 && (lastBatchEmpty || seen.size >= plan.dlq.depth + plan.dlq.inFlight);
+
+    const renewLock = async (): Promise<void> => {
+      if (clock.now() - lockRenewedAt <= options.lockLeaseMs / 3) return;
+      lockRenewedAt = clock.now();
+      if (!(await locks.acquire(dlq, options.redriveId, options.lockLeaseMs)))
+        stoppedBecause = 'the redrive lock was lost (another redrive took over after this one stalled)';
+    };
+
+    /** Waits for the rate's leave to send `count` more (the rest only; the canary goes at once). */
+    const pace = async (count: number): Promise<void> => {
+      if (progress.stage !== 'rest') return;
+      const at = Math.max(clock.now(), nextSendAt);
+      nextSendAt = at + (count * 1_000) / options.messagesPerSecond;
+      if (at > clock.now()) await clock.sleep(at - clock.now());
+    };
+
+    /** One receive: the selected messages sent back (send, then delete), the others released at once. */
+    const round = async (limit: number): Promise<number> => {
       const batch = await queues.receive(dlq, 10, options.visibilitySeconds);
-      let found = 0;
-      for (const [i, received] of batch.entries()) {
+      const chosen: { received: ReceivedMessage; letter: DeadLetter }[] = [];
+      const others: string[] = [];
+      for (const received of batch) {
         seen.add(received.messageId);
         const letter = pending.get(received.messageId);
-        const canaryFull = progress.stage === 'canary' && sent.size >= options.canary;
-        if (!letter || stoppedBecause || canaryFull) {
-          await queues.release(dlq, received.receiptHandle);
-          continue;
-        }
-        found++;
-        if (progress.stage === 'rest') {
-          const wait = nextSendAt - clock.now();
-          if (wait > 0) await clock.sleep(wait);
-          nextSendAt = Math.max(clock.now(), nextSendAt) + 1_000 / options.messagesPerSecond;
-        }
-        const newId = await queues.send(letter.sourceQueue, outgoingMessage(received, letter, options.redriveId));
-        sent.set(newId, letter.messageId);
-        await queues.delete(dlq, received.receiptHandle);
-        pending.delete(letter.messageId);
-        progress.sent = sent.size;
-        if (progress.stage === 'canary' && sent.size >= options.canary && pending.size > 0) {
-          for (const rest of batch.slice(i + 1)) await queues.release(dlq, rest.receiptHandle);
-          onProgress({ ...progress });
-          await watchCanary();
-          break;
-        }
+        if (letter && !stoppedBecause && chosen.length < limit) {
+          // Taken now, so that no other worker sends it too.
+          pending.delete(received.messageId);
+          chosen.push({ received, letter });
+        } else others.push(received.receiptHandle);
       }
-      if (progress.stage === 'rest' && clock.now() - lastCheckAt > 2_000) await checkFailedAgain();
+      if (others.length > 0) await queues.releaseBatch(dlq, others);
+      fruitless = chosen.length > 0 ? 0 : fruitless + 1;
+      if (chosen.length === 0) return batch.length;
+      await pace(chosen.length);
+      const bySource = new Map<string, typeof chosen>();
+      for (const item of chosen)
+        bySource.set(item.letter.sourceQueue, [...(bySource.get(item.letter.sourceQueue) ?? []), item]);
+      const delivered: string[] = [];
+      const unsent: string[] = [];
+      for (const [source, items] of bySource) {
+        const results = await queues.sendBatch(
+          source,
+          items.map(({ received, letter }) => outgoingMessage(received, letter, options.redriveId)),
+        );
+        results.forEach((result, i) => {
+          const { received, letter } = items[i]!;
+          if ('id' in result) {
+            sent.set(result.id, letter.messageId);
+            delivered.push(received.receiptHandle);
+          } else {
+            // Not sent: back to the DLQ's visible messages, and to this redrive's list, for a later round.
+            pending.set(letter.messageId, letter);
+            unsent.push(received.receiptHandle);
+          }
+        });
+      }
+      if (delivered.length > 0) await queues.deleteBatch(dlq, delivered);
+      if (unsent.length > 0) await queues.releaseBatch(dlq, unsent);
+      progress.sent = sent.size;
       onProgress({ ...progress });
-      fruitless = found > 0 ? 0 : fruitless + 1;
-      // Every message in the DLQ seen and none of the rest among them, or the DLQ empty: the rest are gone.
-      if (fruitless >= 3 && (batch.length === 0 || seen.size >= plan.dlq.depth + plan.dlq.inFlight)) break;
+      return batch.length;
+    };
+
+    // The canary: alone, one worker, then watched.
+    while (pending.size > 0 && !stoppedBecause && sent.size < options.canary) {
+      await renewLock();
+      const received = await round(options.canary - sent.size);
+      if (gone(received === 0)) break;
     }
-    if (!stoppedBecause) {
-      if (progress.stage === 'canary' && sent.size > 0) await watchCanary();
-      else await checkFailedAgain();
-    }
+    if (!stoppedBecause && sent.size > 0) await watchCanary();
+    progress.stage = 'rest';
+    // The rest: a few workers at once, at the rate, checked for failures every 2 s.
+    const worker = async (): Promise<void> => {
+      while (pending.size > 0 && !stoppedBecause) {
+        await renewLock();
+        const received = await round(10);
+        if (clock.now() - lastCheckAt > 2_000) await checkFailedAgain();
+        if (gone(received === 0)) return;
+      }
+    };
+    if (pending.size > 0 && !stoppedBecause) await Promise.all(Array.from({ length: options.workers }, worker));
+    if (!stoppedBecause) await checkFailedAgain();
     progress.notFound = stoppedBecause ? 0 : pending.size;
     if (progress.notFound > 0) await index.remove(dlq, [...pending.keys()]);
     // What left the DLQ leaves the index (what came back is indexed again under its new id).

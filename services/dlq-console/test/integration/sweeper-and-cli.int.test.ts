@@ -7,16 +7,10 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { awsClientSettings, awsEnvironmentSchema, createSqsClient, loadConfig } from '@backbone/shared';
-import { openConsoleStores, sweepDeadLetters } from '../../local';
+import { localConsoleEnvironment, openConsoleStores, sweepDeadLetters } from '../../local';
 
 const DLQ = 'device-ownership-local-device-events-dlq';
-const env = {
-  ...process.env,
-  STAGE: 'local',
-  INDEX_TABLE: 'dlq-console-local-dead-letters',
-  AUDIT_TABLE: 'dlq-console-local-audit',
-};
-const stores = openConsoleStores(env);
+const stores = openConsoleStores(localConsoleEnvironment());
 let sqs: SQSClient;
 let dlqUrl: string;
 

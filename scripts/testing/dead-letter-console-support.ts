@@ -1,0 +1,53 @@
+/** What the dead-letter console's system tests share: the marketing queues, the sandbox's refusal, the console. */
+import { GetQueueAttributesCommand, GetQueueUrlCommand, PurgeQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { awsClientSettings, awsEnvironmentSchema, createSqsClient, loadConfig } from '@backbone/shared';
+import { countsFor, sandboxClient } from '@backbone/marketing-events/local';
+import { localConsoleEnvironment, openConsoleStores, openDeadLetterConsole } from '@backbone/dlq-console/local';
+
+export const QUEUE = 'marketing-events-local-events';
+export const DLQ = 'marketing-events-local-events-dlq';
+
+/** Meta refuses the data for good (code 100), as it does an invalid phone number: dead-lettered at once. */
+export const META_REFUSES = {
+  failureRate: 1,
+  statuses: [400],
+  platforms: ['meta' as const],
+  refusal: 'Invalid parameter: user_data.ph is not a valid phone number',
+};
+
+export const sandbox = sandboxClient('http://127.0.0.1:4590');
+export const metaCounts = async () => countsFor(await sandbox.received(), 'meta');
+
+/** The console as the local stage's functions open it, and its stores. */
+export const env = localConsoleEnvironment();
+export const console_ = openDeadLetterConsole(env);
+export const stores = openConsoleStores(env);
+
+/** A queue's messages: waiting, and received but not deleted. */
+export async function queueCounts(sqs: SQSClient, url: string): Promise<{ waiting: number; hidden: number }> {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return {
+    waiting: Number(Attributes.ApproximateNumberOfMessages),
+    hidden: Number(Attributes.ApproximateNumberOfMessagesNotVisible),
+  };
+}
+
+/** The marketing queue and its DLQ emptied, the console's index of that DLQ too, the sandbox as new. */
+export async function emptyMarketingQueues(): Promise<{ sqs: SQSClient; queueUrl: string; dlqUrl: string }> {
+  const sqs = createSqsClient(awsClientSettings(loadConfig(awsEnvironmentSchema)));
+  const queueUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: QUEUE }))).QueueUrl!;
+  const dlqUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: DLQ }))).QueueUrl!;
+  await sqs.send(new PurgeQueueCommand({ QueueUrl: queueUrl }));
+  await sqs.send(new PurgeQueueCommand({ QueueUrl: dlqUrl }));
+  await stores.index.remove(
+    DLQ,
+    (await stores.index.list(DLQ)).map((l) => l.messageId),
+  );
+  await sandbox.reset();
+  return { sqs, queueUrl, dlqUrl };
+}
