@@ -17,15 +17,16 @@ export async function demoDeadLetterConsole(
   const console_ = openDeadLetterConsole(env);
   const actor = { name: 'demo', roles: rolesFrom(['dlq:read']) };
   const dlq = MARKETING_DLQ(context.stage);
-  // The dispatcher's notices are indexed within seconds.
-  const groups = await waitFor(
+  // The dispatcher's notices are indexed within seconds: wait until the index has all the DLQ holds.
+  await waitFor(
     `the dead letters of ${dlq} in the console's index`,
     async () => {
-      const found = await console_.groups(actor, dlq);
-      return found.length > 0 ? found : undefined;
+      const queue = (await console_.queues(actor)).find((q) => q.name === dlq);
+      return queue && queue.depth > 0 && queue.indexed >= queue.depth + queue.inFlight ? true : undefined;
     },
     { timeoutMs: 30_000, intervalMs: 500 },
-  ).catch(() => []);
+  ).catch(() => undefined);
+  const groups = await console_.groups(actor, dlq);
   const queues = await console_.queues(actor);
   return [
     `dead-letter console: ${queues.length} DLQs found from the services' redrive policies; ${

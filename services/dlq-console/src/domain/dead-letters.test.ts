@@ -26,6 +26,13 @@ describe('reasons', () => {
     expect(destinationsOf('webhook did not answer within 5000 ms')).toEqual(['webhook']);
     expect(destinationsOf('PermanentError: meta answered 400 (code 100): Invalid parameter: x')).toEqual(['meta']);
     expect(destinationsOf('LoanApproved v1 message ref abc is invalid: data.amount: too big')).toEqual([]);
+    expect(destinationsOf('InvalidMessageError: LoanApproved v1 message ref … is invalid: data.customer: x')).toEqual(
+      [],
+    );
+    expect(destinationsOf('PermanentError: meta: the event is 9.0 days old; ga4: the event is 216 hours old')).toEqual([
+      'meta',
+      'ga4',
+    ]);
   });
 });
 

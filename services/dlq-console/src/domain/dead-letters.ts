@@ -55,8 +55,13 @@ export function normaliseReason(reason: string): string {
 
 /** The destinations a reason names ("meta answered 400 ...; ga4 answered 500 ..."), in order, once each. */
 export function destinationsOf(reason: string): string[] {
+  // A destination's name starts the reason, follows "; " (between destinations' reasons) or an error's name
+  // ("PermanentError: meta answered ..."), and is followed by what it did ("answered", "did not answer", ...) or by
+  // a colon ("meta: the event is 9 days old").
   const found = [
-    ...reason.matchAll(/(?:^|[;:]\s*)([a-z][a-z0-9-]{1,30}) (?:answered|did not answer|timed out|refused)/gi),
+    ...reason.matchAll(
+      /(?:^|;\s*|Error:\s*)([a-z][a-z0-9-]{1,30})(?<!error)(?= answered| did not answer| timed out| refused|:\s)/gi,
+    ),
   ];
   return [...new Set(found.map((m) => m[1]!.toLowerCase()))];
 }
