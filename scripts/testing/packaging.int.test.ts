@@ -229,10 +229,14 @@ describe.each(serviceNames())('%s packaged for AWS', (name) => {
     expect(denied).toEqual([]);
   });
 
-  it('lets only SigV4-signed callers (AWS_IAM) reach an HTTP endpoint', () => {
+  it('lets only signed callers reach an HTTP endpoint: services by SigV4 (AWS_IAM), people through Cognito', () => {
     const open = resourcesOf(template(), 'AWS::ApiGateway::Method')
       .filter(([, method]) => method.Properties.HttpMethod !== 'OPTIONS')
-      .filter(([, method]) => method.Properties.AuthorizationType !== 'AWS_IAM')
+      .filter(
+        ([, method]) =>
+          method.Properties.AuthorizationType !== 'AWS_IAM' &&
+          !(method.Properties.AuthorizationType === 'COGNITO_USER_POOLS' && method.Properties.AuthorizerId),
+      )
       .map(([logicalId]) => logicalId);
     expect(open).toEqual([]);
   });

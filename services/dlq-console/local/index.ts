@@ -5,6 +5,8 @@
 import path from 'node:path';
 import type { LocalContext, LocalServiceFace } from '@backbone/shared/local';
 import { demoDeadLetterConsole } from './demo';
+import { ensureIssuerKeys } from './identity';
+export { ensureIssuerKeys, LOCAL_CLIENT_ID, LOCAL_ISSUER, localSignIn } from './identity';
 
 export { openConsoleStores, openDeadLetterConsole } from '../src/composition-root';
 export { groupDeadLetters, normaliseReason } from '../src/domain/dead-letters';
@@ -38,5 +40,10 @@ export const localService: LocalServiceFace = {
   kind: 'lambdas',
   // Shows what marketing-events' demo left in its DLQ.
   demoAfter: ['marketing-events'],
+  // The local identity provider's keys, made once: the API's local check and localSignIn use them.
+  async start(context) {
+    ensureIssuerKeys(context.env);
+    return [];
+  },
   demo: async (context) => demoDeadLetterConsole(context, await functionEnvironment(context)),
 };

@@ -1,4 +1,4 @@
-import { filterFrom, parseDuration } from './cli';
+import { filterFromOptions as filterFrom, parseDuration } from './domain/dead-letters';
 
 describe('the command line', () => {
   it('reads durations as people write them, and says how when it cannot', () => {

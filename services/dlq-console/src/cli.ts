@@ -33,7 +33,7 @@ import { parseArgs } from 'node:util';
 import { formatTable, progressBar } from '@backbone/shared/local';
 import { openDeadLetterConsole } from './composition-root';
 import { rolesFrom, type Actor } from './domain/access';
-import type { DeadLetterFilter, FailureKind } from './domain/dead-letters';
+import { filterFromOptions as filterFrom, parseDuration } from './domain/dead-letters';
 import type { DataEdit } from './domain/operations';
 import type { RedriveProgress } from './domain/redrive';
 
@@ -66,39 +66,6 @@ const options = {
   out: { type: 'string' },
   unmask: { type: 'string' },
 } as const;
-
-/** "30m", "2h", "1d", "45s" as milliseconds. */
-export function parseDuration(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*(s|m|h|d)$/.exec(text.trim());
-  if (!match) throw new Error(`"${text}" is not a duration: write it as 45s, 30m, 2h or 1d`);
-  return Number(match[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 's' | 'm' | 'h' | 'd'];
-}
-
-const KINDS: readonly FailureKind[] = ['permanent', 'retries-exhausted', 'outcome-unknown', 'unexplained'];
-
-export function filterFrom(values: Record<string, string | string[] | boolean | undefined>): DeadLetterFilter {
-  const text = (name: string) => (typeof values[name] === 'string' ? values[name] : undefined);
-  const kind = text('kind');
-  if (kind && !KINDS.includes(kind as FailureKind))
-    throw new Error(`--kind ${kind} is not a failure kind: use one of ${KINDS.join(', ')}`);
-  return {
-    ...(text('group') ? { group: text('group') } : {}),
-    ...(text('reason') ? { reason: text('reason') } : {}),
-    ...(text('type') ? { messageType: text('type') } : {}),
-    ...(text('destination') ? { destination: text('destination') } : {}),
-    ...(kind ? { kind: kind as FailureKind } : {}),
-    ...(text('older-than') ? { olderThanMs: parseDuration(text('older-than')!) } : {}),
-    ...(text('newer-than') ? { newerThanMs: parseDuration(text('newer-than')!) } : {}),
-    ...(text('ids')
-      ? {
-          ids: text('ids')!
-            .split(',')
-            .map((id) => id.trim()),
-        }
-      : {}),
-    ...(text('search') ? { search: text('search') } : {}),
-  };
-}
 
 const age = (ms: number | undefined): string =>
   ms === undefined
@@ -340,7 +307,7 @@ export async function main(argv: string[], print: (line: string) => void = conso
         print('nothing deleted');
         return 1;
       }
-      const result = await console_.purge(actor, plan);
+      const result = await console_.purge(actor, plan.dlq.name, plan.filter, plan.summary);
       out(result, () => [`deleted ${result.deleted}; ${result.notFound} were no longer in the DLQ`]);
       return 0;
     }

@@ -1,7 +1,7 @@
 import { loanApprovedV1 } from '@backbone/shared';
 import { SAMPLE_ANDROID_DEVICE } from '@backbone/shared/testing';
 import { AccessDeniedError, rolesFrom, type Actor } from './access';
-import { createDeadLetterConsole } from './console';
+import { createDeadLetterConsole, StaleConfirmationError } from './console';
 import { DLQ, letter, SOURCE, world } from './dead-letters.fixtures';
 import { editedBody, toCsv } from './operations';
 
@@ -150,9 +150,15 @@ describe('export and purge', () => {
 
   it('purges what a plan selects, for good, with the right, audited; the rest stay', async () => {
     const { w, console_ } = consoleOver([letter(1), letter(2), letter(3)]);
-    const plan = await console_.plan(actor('dlq:read'), DLQ, { ids: ['m-1', 'm-2'] });
-    await expect(console_.purge(actor('dlq:read', 'dlq:redrive'), plan)).rejects.toThrow(/takes the role dlq:purge/);
-    expect(await console_.purge(actor('dlq:purge'), plan)).toEqual({ deleted: 2, notFound: 0 });
+    const filter = { ids: ['m-1', 'm-2'] };
+    const plan = await console_.plan(actor('dlq:read'), DLQ, filter);
+    await expect(console_.purge(actor('dlq:read', 'dlq:redrive'), DLQ, filter, plan.summary)).rejects.toThrow(
+      /takes the role dlq:purge/,
+    );
+    await expect(console_.purge(actor('dlq:purge'), DLQ, filter, 'what I saw before')).rejects.toThrow(
+      StaleConfirmationError,
+    );
+    expect(await console_.purge(actor('dlq:purge'), DLQ, filter, plan.summary)).toEqual({ deleted: 2, notFound: 0 });
     expect([...w.inDlq.keys()]).toEqual(['m-3']);
     expect([...w.indexed.keys()]).toEqual(['m-3']);
     expect(w.sent).toEqual([]);

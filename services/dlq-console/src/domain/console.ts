@@ -311,9 +311,19 @@ export function createDeadLetterConsole(dependencies: ConsoleDependencies) {
       };
     },
 
-    /** Deletes the plan's messages from the DLQ for good, under its redrive lock. Audited. */
-    async purge(actor: Actor, plan: RedrivePlan): Promise<{ deleted: number; notFound: number }> {
+    /**
+     * Deletes what the filter selects from the DLQ for good, under its redrive lock, if it is still what the person
+     * confirmed (`confirm`: the plan summary they were shown); else StaleConfirmationError with the new plan. Audited.
+     */
+    async purge(
+      actor: Actor,
+      dlqName: string,
+      filter: DeadLetterFilter,
+      confirm: string,
+    ): Promise<{ deleted: number; notFound: number }> {
       requireRole(actor, 'dlq:purge', 'purge dead letters');
+      const plan = await planRedrive(index, await findQueue(dlqName), filter, now());
+      if (plan.summary !== confirm) throw new StaleConfirmationError(plan);
       const dlq = plan.dlq.name;
       const holder = `purge:${randomUUID()}`;
       if (!(await locks.acquire(dlq, holder, 60_000)))
@@ -348,3 +358,11 @@ export function createDeadLetterConsole(dependencies: ConsoleDependencies) {
 }
 
 export type DeadLetterConsole = ReturnType<typeof createDeadLetterConsole>;
+
+/** What a filter selects changed between what a person confirmed and the moment it would act. */
+export class StaleConfirmationError extends Error {
+  constructor(readonly plan: RedrivePlan) {
+    super('what the filter selects has changed since it was confirmed; look at the new plan and confirm it');
+    this.name = 'StaleConfirmationError';
+  }
+}

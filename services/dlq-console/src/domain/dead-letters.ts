@@ -6,6 +6,13 @@ import { createHash } from 'node:crypto';
 
 export type FailureKind = 'permanent' | 'retries-exhausted' | 'outcome-unknown' | 'unexplained';
 
+export const FAILURE_KINDS: readonly FailureKind[] = [
+  'permanent',
+  'retries-exhausted',
+  'outcome-unknown',
+  'unexplained',
+];
+
 export interface DeadLetter {
   /** The DLQ's name and the message's id there. */
   dlq: string;
@@ -174,4 +181,36 @@ export function describeFilter(filter: DeadLetterFilter): string {
   if (filter.ids) parts.push(`${filter.ids.length} chosen message${filter.ids.length === 1 ? '' : 's'}`);
   if (filter.search) parts.push('a body search');
   return parts.length > 0 ? parts.join(', ') : 'every message';
+}
+
+/** "30m", "2h", "1d", "45s" as milliseconds. */
+export function parseDuration(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(s|m|h|d)$/.exec(text.trim());
+  if (!match) throw new Error(`"${text}" is not a duration: write it as 45s, 30m, 2h or 1d`);
+  return Number(match[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 's' | 'm' | 'h' | 'd'];
+}
+
+/** A filter from options as the command line and the web API name them (group, reason, type, older-than, ...). */
+export function filterFromOptions(values: Record<string, string | string[] | boolean | undefined>): DeadLetterFilter {
+  const text = (name: string) => (typeof values[name] === 'string' ? values[name] : undefined);
+  const kind = text('kind');
+  if (kind && !FAILURE_KINDS.includes(kind as FailureKind))
+    throw new Error(`--kind ${kind} is not a failure kind: use one of ${FAILURE_KINDS.join(', ')}`);
+  return {
+    ...(text('group') ? { group: text('group') } : {}),
+    ...(text('reason') ? { reason: text('reason') } : {}),
+    ...(text('type') ? { messageType: text('type') } : {}),
+    ...(text('destination') ? { destination: text('destination') } : {}),
+    ...(kind ? { kind: kind as FailureKind } : {}),
+    ...(text('older-than') ? { olderThanMs: parseDuration(text('older-than')!) } : {}),
+    ...(text('newer-than') ? { newerThanMs: parseDuration(text('newer-than')!) } : {}),
+    ...(text('ids')
+      ? {
+          ids: text('ids')!
+            .split(',')
+            .map((id) => id.trim()),
+        }
+      : {}),
+    ...(text('search') ? { search: text('search') } : {}),
+  };
 }

@@ -4,7 +4,7 @@
  * moved there (a crash, a timeout) with no reason given.
  */
 import { ATTRIBUTE, type DeadLetterRecorded } from '@backbone/shared';
-import type { DeadLetter, FailureKind } from './dead-letters';
+import { FAILURE_KINDS, type DeadLetter } from './dead-letters';
 import type { DeadLetterIndex, DeadLetterQueue, QueuePort, ReceivedMessage } from './ports';
 
 const queueName = (arnOrName: string): string => arnOrName.slice(arnOrName.lastIndexOf(':') + 1);
@@ -28,12 +28,10 @@ export function deadLetterFromNotice(notice: DeadLetterRecorded): DeadLetter {
   };
 }
 
-const KINDS: readonly FailureKind[] = ['permanent', 'retries-exhausted', 'outcome-unknown', 'unexplained'];
-
 /** A message found in a DLQ: described by its failure attributes when a consumer put it there, else unexplained. */
 export function deadLetterFromMessage(dlq: DeadLetterQueue, message: ReceivedMessage): DeadLetter {
   const a = message.attributes;
-  const kind = KINDS.find((k) => k === a[ATTRIBUTE.failureKind]);
+  const kind = FAILURE_KINDS.find((k) => k === a[ATTRIBUTE.failureKind]);
   const own: Record<string, string> = {};
   for (const [name, value] of Object.entries(a)) if (!name.startsWith('failure.')) own[name] = value;
   const version = Number(a[ATTRIBUTE.version]);

@@ -1,0 +1,57 @@
+/**
+ * The local stand-in for the console's identity provider (a Cognito user pool in AWS): a key pair of its own under
+ * the local cloud's folder, tokens shaped as Cognito's ID tokens (email, cognito:username, cognito:groups), and the
+ * issuer serverless-offline's check (cognito-authentication.cjs) trusts. Only for the local stage.
+ */
+import { createSign, generateKeyPairSync } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+export const LOCAL_ISSUER = 'http://127.0.0.1:3050/local-identity';
+export const LOCAL_CLIENT_ID = 'dlq-console-local';
+
+const REPO_ROOT = path.join(__dirname, '..', '..', '..');
+
+/** Where the local issuer's keys live (the cognito-authentication.cjs check reads the public one there too). */
+export const issuerKeyDir = (env: Record<string, string | undefined> = process.env): string =>
+  path.join(env['LOCAL_CLOUD_DIR'] ?? path.join(REPO_ROOT, '.local-cloud'), 'dlq-console');
+
+/** The issuer's key pair, made on first use. */
+export function ensureIssuerKeys(env: Record<string, string | undefined> = process.env): { privateKey: string } {
+  const dir = issuerKeyDir(env);
+  const privatePath = path.join(dir, 'issuer.key.pem');
+  if (!existsSync(privatePath)) {
+    mkdirSync(dir, { recursive: true });
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    writeFileSync(path.join(dir, 'issuer.pub.pem'), publicKey.export({ type: 'spki', format: 'pem' }));
+    writeFileSync(privatePath, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  }
+  return { privateKey: readFileSync(privatePath, 'utf8') };
+}
+
+const base64url = (data: string | Buffer): string => Buffer.from(data).toString('base64url');
+
+/** A signed-in person's ID token, as the local issuer signs it (RS256, an hour unless said otherwise). */
+export function localSignIn(
+  user: { email: string; groups: readonly string[]; validSeconds?: number },
+  env: Record<string, string | undefined> = process.env,
+): string {
+  const { privateKey } = ensureIssuerKeys(env);
+  const now = Math.floor(Date.now() / 1000);
+  const header = base64url(JSON.stringify({ alg: 'RS256', typ: 'JWT', kid: 'local' }));
+  const payload = base64url(
+    JSON.stringify({
+      iss: LOCAL_ISSUER,
+      aud: LOCAL_CLIENT_ID,
+      sub: user.email,
+      email: user.email,
+      'cognito:username': user.email,
+      'cognito:groups': user.groups,
+      token_use: 'id',
+      iat: now,
+      exp: now + (user.validSeconds ?? 3_600),
+    }),
+  );
+  const signature = createSign('RSA-SHA256').update(`${header}.${payload}`).sign(privateKey);
+  return `${header}.${payload}.${base64url(signature)}`;
+}

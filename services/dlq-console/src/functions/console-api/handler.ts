@@ -1,0 +1,211 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { z } from 'zod';
+import {
+  buildOncePerContainer,
+  guardedHttp,
+  jsonResponse,
+  parseJsonBody,
+  type HttpHandler,
+  type Logger,
+} from '@backbone/shared';
+import { AccessDeniedError, rolesFrom, type Actor } from '../../domain/access';
+import { StaleConfirmationError, type DeadLetterConsole } from '../../domain/console';
+import { filterFromOptions } from '../../domain/dead-letters';
+import { InvalidEditError } from '../../domain/operations';
+import { RedriveRefusedError } from '../../domain/redrive';
+import { wireConsoleApi } from './wiring';
+
+export interface ConsoleApiDeps {
+  console: DeadLetterConsole;
+  logger: Logger;
+}
+
+/**
+ * The caller, from the claims the Cognito authoriser passes on (locally, the local identity provider's, checked the
+ * same way): their email or user name, and the console's roles among their groups. API Gateway writes a list claim
+ * as "[a b]" or "a,b"; both are read.
+ */
+export function actorOf(event: Pick<APIGatewayProxyEvent, 'requestContext'>): Actor | undefined {
+  const claims = (event.requestContext.authorizer as { claims?: Record<string, unknown> } | null | undefined)?.claims;
+  if (!claims) return undefined;
+  const name = [claims['email'], claims['cognito:username'], claims['username'], claims['sub']].find(
+    (value): value is string => typeof value === 'string' && value !== '',
+  );
+  if (!name) return undefined;
+  const groups = claims['cognito:groups'];
+  const list = Array.isArray(groups) ? groups.map(String) : typeof groups === 'string' ? groups.split(/[\s,[\]]+/) : [];
+  return { name, roles: rolesFrom(list) };
+}
+
+const filterBody = z.object({ filter: z.record(z.string(), z.union([z.string(), z.boolean()])).default({}) });
+const purgeBody = filterBody.extend({
+  confirm: z.string().min(1, 'say what you confirm: the plan summary the console showed'),
+});
+const fixBody = z.object({
+  edits: z.array(z.object({ path: z.string().min(1), value: z.unknown() })).min(1, 'name at least one field'),
+});
+
+type Route = {
+  method: string;
+  path: RegExp;
+  handle: (actor: Actor, params: string[], event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+};
+
+const query = (event: APIGatewayProxyEvent): Record<string, string> =>
+  Object.fromEntries(Object.entries(event.queryStringParameters ?? {}).filter(([, v]) => v !== undefined)) as Record<
+    string,
+    string
+  >;
+
+const unmaskOf = (event: APIGatewayProxyEvent) => {
+  const reason = event.queryStringParameters?.['unmask'];
+  return reason !== undefined ? { unmask: { reason } } : {};
+};
+
+function routes(console_: DeadLetterConsole): Route[] {
+  const dlq = '([^/]+)';
+  return [
+    {
+      method: 'GET',
+      path: /^\/api\/queues$/,
+      handle: async (actor) => jsonResponse(200, await console_.queues(actor)),
+    },
+    {
+      method: 'GET',
+      path: new RegExp(`^/api/queues/${dlq}/groups$`),
+      handle: async (actor, [name], event) =>
+        jsonResponse(200, await console_.groups(actor, name!, filterFromOptions(query(event)))),
+    },
+    {
+      method: 'GET',
+      path: new RegExp(`^/api/queues/${dlq}/messages$`),
+      handle: async (actor, [name], event) =>
+        jsonResponse(
+          200,
+          await console_.messages(actor, name!, filterFromOptions(query(event)), {
+            limit: Math.min(1_000, Number(event.queryStringParameters?.['limit'] ?? 100) || 100),
+            ...unmaskOf(event),
+          }),
+        ),
+    },
+    {
+      method: 'POST',
+      path: new RegExp(`^/api/queues/${dlq}/plan$`),
+      handle: async (actor, [name], event) => {
+        const body = parseJsonBody(event, filterBody, '{"filter": {"group": "<id>", ...}}');
+        if (!body.ok) return body.response;
+        const plan = await console_.plan(actor, name!, filterFromOptions(body.value.filter));
+        return jsonResponse(200, { ...plan, selected: plan.selected.length });
+      },
+    },
+    {
+      method: 'POST',
+      path: new RegExp(`^/api/queues/${dlq}/dry-run$`),
+      handle: async (actor, [name], event) => {
+        const body = parseJsonBody(event, filterBody, '{"filter": {"group": "<id>", ...}}');
+        if (!body.ok) return body.response;
+        const result = await console_.dryRun(
+          actor,
+          await console_.plan(actor, name!, filterFromOptions(body.value.filter)),
+        );
+        return jsonResponse(200, {
+          ...result,
+          plan: { summary: result.plan.summary, selected: result.plan.selected.length },
+        });
+      },
+    },
+    {
+      method: 'POST',
+      path: new RegExp(`^/api/queues/${dlq}/messages/([^/]+)/fix$`),
+      handle: async (actor, [name, id], event) => {
+        const body = parseJsonBody(event, fixBody, '{"edits": [{"path": "customer.phone", "value": "+447700900123"}]}');
+        if (!body.ok) return body.response;
+        return jsonResponse(200, await console_.fixAndResend(actor, name!, id!, body.value.edits));
+      },
+    },
+    {
+      method: 'GET',
+      path: new RegExp(`^/api/queues/${dlq}/export$`),
+      handle: async (actor, [name], event) => {
+        const format = event.queryStringParameters?.['format'] === 'csv' ? 'csv' : 'jsonl';
+        const exported = await console_.exportLetters(actor, name!, filterFromOptions(query(event)), {
+          format,
+          ...unmaskOf(event),
+        });
+        return {
+          statusCode: 200,
+          headers: {
+            'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson',
+            'content-disposition': `attachment; filename="${name}.${format === 'csv' ? 'csv' : 'jsonl'}"`,
+            'cache-control': 'no-store',
+          },
+          body: exported.text,
+        };
+      },
+    },
+    {
+      method: 'POST',
+      path: new RegExp(`^/api/queues/${dlq}/purge$`),
+      handle: async (actor, [name], event) => {
+        const body = parseJsonBody(event, purgeBody, '{"filter": {...}, "confirm": "<the plan summary>"}');
+        if (!body.ok) return body.response;
+        return jsonResponse(
+          200,
+          await console_.purge(actor, name!, filterFromOptions(body.value.filter), body.value.confirm),
+        );
+      },
+    },
+    {
+      method: 'GET',
+      path: /^\/api\/audit$/,
+      handle: async (actor, _, event) =>
+        jsonResponse(
+          200,
+          await console_.audit(actor, {
+            days: Math.min(90, Number(event.queryStringParameters?.['days'] ?? 7) || 7),
+            limit: Math.min(1_000, Number(event.queryStringParameters?.['limit'] ?? 100) || 100),
+          }),
+        ),
+    },
+  ];
+}
+
+/**
+ * The console's HTTP API (REST API, Cognito user pool authoriser on every /api route): thin adapter from requests
+ * to the console library, which checks the caller's roles. 401 without a caller, 403 for a missing role (naming
+ * it), 400 for a bad request or an edit the contract refuses, 404 for an unknown DLQ or route, 409 when a redrive
+ * holds the DLQ or a confirmation is stale.
+ */
+export function createConsoleApiHandler(deps: ConsoleApiDeps): HttpHandler {
+  const table = routes(deps.console);
+  return guardedHttp('dlq-console', deps.logger, async (event) => {
+    const actor = actorOf(event);
+    if (!actor) return jsonResponse(401, { message: 'sign in: the console does not know who is asking' });
+    const path = decodeURI(event.path);
+    for (const route of table) {
+      const match = route.path.exec(path);
+      if (!match || route.method !== event.httpMethod) continue;
+      try {
+        return await route.handle(actor, match.slice(1).map(decodeURIComponent), event);
+      } catch (error) {
+        if (error instanceof AccessDeniedError) return jsonResponse(403, { message: error.message });
+        if (error instanceof InvalidEditError) return jsonResponse(400, { message: error.message });
+        if (error instanceof RedriveRefusedError) return jsonResponse(409, { message: error.message });
+        // What is confirmed must be what would go: the DLQ may have changed since the person looked.
+        if (error instanceof StaleConfirmationError)
+          return jsonResponse(409, {
+            message: error.message,
+            plan: { summary: error.plan.summary, selected: error.plan.selected.length },
+          });
+        if (error instanceof Error && /^no (DLQ|dead letter)/.test(error.message))
+          return jsonResponse(404, { message: error.message });
+        if (error instanceof Error && /is not a (duration|failure kind)/.test(error.message))
+          return jsonResponse(400, { message: error.message });
+        throw error;
+      }
+    }
+    return jsonResponse(404, { message: `no such operation: ${event.httpMethod} ${path}` });
+  });
+}
+
+export const handler = buildOncePerContainer(async () => createConsoleApiHandler(wireConsoleApi()));

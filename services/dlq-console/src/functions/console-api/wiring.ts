@@ -1,0 +1,8 @@
+import { createLogger } from '@backbone/shared';
+import { openDeadLetterConsole, SERVICE } from '../../composition-root';
+import type { ConsoleApiDeps } from './handler';
+
+/** The API's side effects: the console library on its queues and tables. */
+export function wireConsoleApi(env: Record<string, string | undefined> = process.env): ConsoleApiDeps {
+  return { console: openDeadLetterConsole(env), logger: createLogger(SERVICE) };
+}
