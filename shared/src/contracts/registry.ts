@@ -8,7 +8,7 @@ import { MARKETING_EVENT_CONTRACTS } from './marketing-events';
 import { maskByName, maskBySchema } from './personal';
 import { ruleSetPublishedV1 } from './rule-set-published';
 import { customerRulesV1, eligibleCustomerV1 } from './snoop-run';
-import { deadLetterRecordedV1 } from './dead-letters';
+import { deadLetterRecordedV1, redriveRequestedV1 } from './dead-letters';
 
 export const ALL_CONTRACTS = [
   ...MARKETING_EVENT_CONTRACTS,
@@ -17,6 +17,7 @@ export const ALL_CONTRACTS = [
   customerRulesV1,
   eligibleCustomerV1,
   deadLetterRecordedV1,
+  redriveRequestedV1,
 ] as const;
 
 /** Reads any message of the system into its envelope; throws InvalidMessageError saying what is wrong. */

@@ -7,12 +7,20 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   DeleteCommand,
+  GetCommand,
   PutCommand,
   QueryCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { DeadLetter } from '../domain/dead-letters';
-import type { AuditEntry, AuditTrail, DeadLetterIndex, RedriveLocks } from '../domain/ports';
+import type {
+  AuditEntry,
+  AuditTrail,
+  DeadLetterIndex,
+  RedriveLocks,
+  RedriveRecord,
+  RedriveRecords,
+} from '../domain/ports';
 
 const DAY_MS = 86_400_000;
 /** A dead letter outlives its DLQ's longest retention (14 days) by a day: the index never outlasts the message long. */
@@ -159,6 +167,27 @@ export function createDynamoDbAuditTrail(documents: DynamoDBDocumentClient, tabl
         }
       }
       return entries;
+    },
+  };
+}
+
+/** Redrives asked for through the web API, beside the index (pk JOB#<id>), kept a week. */
+export function createDynamoDbRedriveRecords(documents: DynamoDBDocumentClient, table: string): RedriveRecords {
+  const key = (redriveId: string) => ({ pk: `JOB#${redriveId}`, sk: 'JOB' });
+  return {
+    async put(record) {
+      await documents.send(
+        new PutCommand({
+          TableName: table,
+          Item: { ...key(record.redriveId), ...record, expiresAt: Math.floor(Date.now() / 1000) + 7 * 86_400 },
+        }),
+      );
+    },
+    async get(redriveId) {
+      const { Item } = await documents.send(
+        new GetCommand({ TableName: table, Key: key(redriveId), ConsistentRead: true }),
+      );
+      return Item ? (withoutKeys(Item, 'expiresAt') as unknown as RedriveRecord) : undefined;
     },
   };
 }

@@ -1,9 +1,10 @@
-import { loanApprovedV1 } from '@backbone/shared';
+import { loanApprovedV1, type RedriveRequested } from '@backbone/shared';
 import { SAMPLE_ANDROID_DEVICE } from '@backbone/shared/testing';
 import { AccessDeniedError, rolesFrom, type Actor } from './access';
 import { createDeadLetterConsole, StaleConfirmationError } from './console';
 import { DLQ, letter, SOURCE, world } from './dead-letters.fixtures';
 import { editedBody, toCsv } from './operations';
+import type { RedriveRecord } from './ports';
 
 const body = (phone: string) =>
   JSON.stringify(
@@ -163,5 +164,71 @@ describe('export and purge', () => {
     expect([...w.indexed.keys()]).toEqual(['m-3']);
     expect(w.sent).toEqual([]);
     expect(w.entries.at(-1)).toMatchObject({ action: 'purge', count: 2, outcome: 'deleted 2' });
+  });
+});
+
+describe('redrives asked for through the web API', () => {
+  /** The world's console with a job queue and records in memory. */
+  function withJobs() {
+    const { w } = consoleOver([letter(1), letter(2)]);
+    const queued: RedriveRequested[] = [];
+    const records = new Map<string, RedriveRecord>();
+    const console_ = createDeadLetterConsole({
+      ...w.deps,
+      jobs: { enqueue: async (job) => void queued.push(job) },
+      records: { put: async (r) => void records.set(r.redriveId, r), get: async (id) => records.get(id) },
+    });
+    return { w, console_, queued, records };
+  }
+  const operator = actor('dlq:read', 'dlq:redrive');
+
+  it('queues a confirmed redrive and its worker runs it, recording the outcome; a stale confirmation is refused', async () => {
+    const { w, console_, queued, records } = withJobs();
+    const plan = await console_.plan(operator, DLQ, {});
+    await expect(
+      console_.requestRedrive(operator, DLQ, {}, 'something else', {
+        canary: 1,
+        canaryWatchSeconds: 0,
+        messagesPerSecond: 100,
+      }),
+    ).rejects.toThrow(StaleConfirmationError);
+    const asked = await console_.requestRedrive(operator, DLQ, {}, plan.summary, {
+      canary: 1,
+      canaryWatchSeconds: 0,
+      messagesPerSecond: 100,
+    });
+    expect(asked).toMatchObject({ state: 'queued', actor: operator.name, summary: plan.summary });
+    expect(queued).toHaveLength(1);
+    const ran = await console_.runRequestedRedrive(queued[0]!);
+    expect(ran).toMatchObject({ state: 'done', progress: { sent: 2 } });
+    expect(records.get(asked.redriveId)).toEqual(ran);
+    expect(w.sent).toHaveLength(2);
+    expect(await console_.redriveStatus(actor('dlq:read'), asked.redriveId)).toEqual(ran);
+  });
+
+  it('lets the worker refuse a redrive whose plan changed before it ran, and one asked for without the role', async () => {
+    const { w, console_, queued } = withJobs();
+    const plan = await console_.plan(operator, DLQ, {});
+    await console_.requestRedrive(operator, DLQ, {}, plan.summary, {
+      canary: 1,
+      canaryWatchSeconds: 0,
+      messagesPerSecond: 100,
+    });
+    w.indexed.delete('m-2');
+    expect(await console_.runRequestedRedrive(queued[0]!)).toMatchObject({
+      state: 'refused',
+      because: expect.stringMatching(/^the plan changed before it ran/),
+    });
+    expect(w.sent).toEqual([]);
+    await expect(
+      console_.requestRedrive(actor('dlq:read'), DLQ, {}, plan.summary, {
+        canary: 1,
+        canaryWatchSeconds: 0,
+        messagesPerSecond: 1,
+      }),
+    ).rejects.toThrow(/takes the role dlq:redrive/);
+    expect(
+      await console_.runRequestedRedrive({ ...queued[0]!, actor: { name: 'x', roles: ['dlq:read'] } }),
+    ).toMatchObject({ state: 'failed', because: expect.stringMatching(/dlq:redrive/) });
   });
 });

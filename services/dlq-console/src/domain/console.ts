@@ -4,11 +4,12 @@
  * execution; the audit trail. Everything it shows comes from the index, so looking never receives a message.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { anyContractReader, maskMessageBody } from '@backbone/shared';
+import { anyContractReader, maskMessageBody, type RedriveRequested } from '@backbone/shared';
 import { AccessDeniedError, requireRole, type Actor } from './access';
 import {
   describeFilter,
   destinationsOf,
+  filterFromOptions,
   groupDeadLetters,
   matchesFilter,
   type DeadLetter,
@@ -16,7 +17,17 @@ import {
   type DeadLetterGroup,
 } from './dead-letters';
 import { editedBody, editedFields, fixedAttributes, takeFromDlq, toCsv, type DataEdit } from './operations';
-import type { AuditEntry, AuditTrail, DeadLetterIndex, DeadLetterQueue, QueuePort, RedriveLocks } from './ports';
+import type {
+  AuditEntry,
+  AuditTrail,
+  DeadLetterIndex,
+  DeadLetterQueue,
+  QueuePort,
+  RedriveJobs,
+  RedriveLocks,
+  RedriveRecord,
+  RedriveRecords,
+} from './ports';
 import {
   DEFAULT_REDRIVE_OPTIONS,
   executeRedrive,
@@ -75,6 +86,9 @@ export interface ConsoleDependencies {
   index: DeadLetterIndex;
   locks: RedriveLocks;
   audit: AuditTrail;
+  /** For redrives asked for through the web API: where they wait for their worker, and how they are recorded. */
+  jobs?: RedriveJobs;
+  records?: RedriveRecords;
   checks?: readonly ConsumerCheck[];
   now?: () => number;
 }
@@ -347,6 +361,102 @@ export function createDeadLetterConsole(dependencies: ConsoleDependencies) {
         return { deleted, notFound: missing.length };
       } finally {
         await locks.release(dlq, holder);
+      }
+    },
+
+    /**
+     * Asks for a redrive of what `filter` selects, to be run by the console's worker (a redrive can outlast a web
+     * request), if the plan is still what the person confirmed. Returns its id, to follow with redriveStatus.
+     */
+    async requestRedrive(
+      actor: Actor,
+      dlqName: string,
+      filter: Record<string, string | boolean>,
+      confirm: string,
+      options: RedriveRequested['options'],
+    ): Promise<RedriveRecord> {
+      requireRole(actor, 'dlq:redrive', 'redrive');
+      const { jobs, records } = dependencies;
+      if (!jobs || !records) throw new Error('this console runs no redrive worker: redrive from the command line');
+      const plan = await planRedrive(index, await findQueue(dlqName), filterFromOptions(filter), now());
+      if (plan.summary !== confirm) throw new StaleConfirmationError(plan);
+      const record: RedriveRecord = {
+        redriveId: randomUUID(),
+        dlq: dlqName,
+        actor: actor.name,
+        summary: plan.summary,
+        state: 'queued',
+        updatedAt: new Date(now()).toISOString(),
+      };
+      await records.put(record);
+      await jobs.enqueue({
+        redriveId: record.redriveId,
+        dlq: dlqName,
+        filter,
+        confirm,
+        actor: { name: actor.name, roles: [...actor.roles] },
+        options,
+      });
+      return record;
+    },
+
+    async redriveStatus(actor: Actor, redriveId: string): Promise<RedriveRecord | undefined> {
+      requireRole(actor, 'dlq:read', 'follow a redrive');
+      return dependencies.records?.get(redriveId);
+    },
+
+    /** The worker's part: plans again, and runs the redrive if the plan is unchanged, recording its progress. */
+    async runRequestedRedrive(job: RedriveRequested): Promise<RedriveRecord> {
+      const records = dependencies.records!;
+      const actor: Actor = { name: job.actor.name, roles: new Set(job.actor.roles) };
+      const base = { redriveId: job.redriveId, dlq: job.dlq, actor: actor.name, summary: job.confirm };
+      const record = (fields: Partial<RedriveRecord>): RedriveRecord => ({
+        ...base,
+        state: 'running',
+        ...fields,
+        updatedAt: new Date(now()).toISOString(),
+      });
+      try {
+        requireRole(actor, 'dlq:redrive', 'redrive');
+        const plan = await planRedrive(index, await findQueue(job.dlq), filterFromOptions(job.filter), now());
+        if (plan.summary !== job.confirm) {
+          const refused = record({ state: 'refused', because: `the plan changed before it ran: now ${plan.summary}` });
+          await records.put(refused);
+          return refused;
+        }
+        let written = 0;
+        let pending: Promise<void> = Promise.resolve();
+        const outcome = await executeRedrive(
+          plan,
+          {
+            ...DEFAULT_REDRIVE_OPTIONS,
+            actor: actor.name,
+            redriveId: job.redriveId,
+            canary: job.options.canary,
+            canaryWatchMs: job.options.canaryWatchSeconds * 1_000,
+            messagesPerSecond: job.options.messagesPerSecond,
+          },
+          dependencies,
+          (progress) => {
+            // At most one record a second: the page polls it.
+            if (now() - written < 1_000) return;
+            written = now();
+            pending = pending.then(() => records.put(record({ progress })));
+          },
+        );
+        await pending;
+        const done = record({
+          state: outcome.stage === 'done' ? 'done' : 'stopped',
+          progress: outcome,
+          ...(outcome.stoppedBecause ? { because: outcome.stoppedBecause } : {}),
+        });
+        await records.put(done);
+        return done;
+      } catch (error) {
+        const failed = record({ state: 'failed', because: error instanceof Error ? error.message : String(error) });
+        await records.put(failed);
+        if (error instanceof AccessDeniedError || error instanceof RedriveRefusedError) return failed;
+        throw error;
       }
     },
 

@@ -2,6 +2,7 @@
  * What the console's domain needs from the outside: the queues (SQS), the index of dead letters, the redrive locks
  * and the audit trail (DynamoDB), each behind an interface so that the domain imports no adapter.
  */
+import type { RedriveRequested } from '@backbone/shared';
 import type { DeadLetter } from './dead-letters';
 
 /** A DLQ of the stage, found from its sources' redrive policies. */
@@ -84,4 +85,27 @@ export interface AuditTrail {
   append(entry: AuditEntry): Promise<void>;
   /** The newest first, from the last `days` days. */
   list(options: { days: number; limit: number }): Promise<AuditEntry[]>;
+}
+
+/** A redrive asked for through the web API, as its worker records it (the page follows it). */
+export interface RedriveRecord {
+  redriveId: string;
+  dlq: string;
+  actor: string;
+  summary: string;
+  state: 'queued' | 'running' | 'done' | 'stopped' | 'refused' | 'failed';
+  progress?: { stage: string; total: number; sent: number; failedAgain: number; notFound: number };
+  /** Why it stopped, was refused or failed. */
+  because?: string;
+  updatedAt: string;
+}
+
+export interface RedriveRecords {
+  put(record: RedriveRecord): Promise<void>;
+  get(redriveId: string): Promise<RedriveRecord | undefined>;
+}
+
+/** Where a requested redrive waits for its worker. */
+export interface RedriveJobs {
+  enqueue(job: RedriveRequested): Promise<void>;
 }

@@ -41,6 +41,11 @@ const filterBody = z.object({ filter: z.record(z.string(), z.union([z.string(), 
 const purgeBody = filterBody.extend({
   confirm: z.string().min(1, 'say what you confirm: the plan summary the console showed'),
 });
+const redriveBody = purgeBody.extend({
+  canary: z.number().int().min(1).max(1_000).default(5),
+  watchSeconds: z.number().min(0).max(600).default(15),
+  messagesPerSecond: z.number().positive().max(10_000).default(500),
+});
 const fixBody = z.object({
   edits: z.array(z.object({ path: z.string().min(1), value: z.unknown() })).min(1, 'name at least one field'),
 });
@@ -153,6 +158,33 @@ function routes(console_: DeadLetterConsole): Route[] {
           200,
           await console_.purge(actor, name!, filterFromOptions(body.value.filter), body.value.confirm),
         );
+      },
+    },
+    {
+      method: 'POST',
+      path: new RegExp(`^/api/queues/${dlq}/redrives$`),
+      handle: async (actor, [name], event) => {
+        const body = parseJsonBody(
+          event,
+          redriveBody,
+          '{"filter": {...}, "confirm": "<the plan summary>", "canary": 5?, "watchSeconds": 15?, "messagesPerSecond": 500?}',
+        );
+        if (!body.ok) return body.response;
+        const { filter, confirm, canary, watchSeconds, messagesPerSecond } = body.value;
+        const record = await console_.requestRedrive(actor, name!, filter, confirm, {
+          canary,
+          canaryWatchSeconds: watchSeconds,
+          messagesPerSecond,
+        });
+        return jsonResponse(202, record);
+      },
+    },
+    {
+      method: 'GET',
+      path: /^\/api\/redrives\/([0-9a-f-]{36})$/,
+      handle: async (actor, [id]) => {
+        const record = await console_.redriveStatus(actor, id!);
+        return record ? jsonResponse(200, record) : jsonResponse(404, { message: `no redrive ${id}` });
       },
     },
     {

@@ -1,0 +1,109 @@
+/**
+ * A redrive asked for through the console's web API, as the page asks for it: the plan, its confirmation, the job
+ * run by the console's worker in serverless-offline, its progress followed until done, the events at Meta once.
+ */
+import { randomUUID } from 'node:crypto';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { publishMarketingEvents } from '@backbone/shared';
+import { sampleMarketingEvent, waitFor } from '@backbone/shared/testing';
+import { localSignIn, rolesFrom } from '@backbone/dlq-console/local';
+import {
+  console_,
+  DLQ,
+  emptyMarketingQueues,
+  META_REFUSES,
+  metaCounts,
+  queueCounts,
+  sandbox,
+} from './dead-letter-console-support';
+
+const API = 'http://127.0.0.1:3050';
+let sqs: SQSClient;
+let queueUrl: string;
+let dlqUrl: string;
+
+const post = async (path: string, token: string, body: unknown) => {
+  const response = await fetch(`${API}${path}`, {
+    method: 'POST',
+    headers: { authorization: token, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+};
+const get = async (path: string, token: string) => {
+  const response = await fetch(`${API}${path}`, { headers: { authorization: token } });
+  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+};
+
+beforeAll(async () => {
+  ({ sqs, queueUrl, dlqUrl } = await emptyMarketingQueues());
+  await sandbox.faults(META_REFUSES);
+});
+
+afterAll(async () => {
+  await sandbox.reset();
+  sqs?.destroy();
+});
+
+it('runs a confirmed redrive as a job and reports its progress until done; refuses a stale or unauthorised one', async () => {
+  const run = randomUUID().slice(0, 8);
+  await publishMarketingEvents(
+    { sqs, queueUrl },
+    Array.from({ length: 30 }, (_, i) => sampleMarketingEvent(run, i)),
+  );
+  const reader = { name: 'test', roles: rolesFrom(['dlq:read']) };
+  const dead = await waitFor(
+    'the refused events in the index',
+    async () => {
+      const found = await console_.messages(reader, DLQ, { search: run }, { limit: 1_000 });
+      const { waiting, hidden } = await queueCounts(sqs, dlqUrl);
+      return found.length > 0 && found.length === waiting + hidden && (await queueCounts(sqs, queueUrl)).waiting === 0
+        ? found
+        : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 1_000 },
+  );
+  await sandbox.reset();
+
+  const operator = localSignIn({ email: 'ops@example.com', groups: ['dlq:read', 'dlq:redrive'] });
+  const plan = await post(`/api/queues/${DLQ}/plan`, operator, { filter: { search: run } });
+  expect(plan.status).toBe(200);
+  expect(plan.json['selected']).toBe(dead.length);
+  const summary = plan.json['summary'] as string;
+
+  const onlyReads = localSignIn({ email: 'viewer@example.com', groups: ['dlq:read'] });
+  expect(
+    (await post(`/api/queues/${DLQ}/redrives`, onlyReads, { filter: { search: run }, confirm: summary })).status,
+  ).toBe(403);
+  const stale = await post(`/api/queues/${DLQ}/redrives`, operator, {
+    filter: { search: run },
+    confirm: 'an older plan',
+  });
+  expect(stale.status).toBe(409);
+
+  const asked = await post(`/api/queues/${DLQ}/redrives`, operator, {
+    filter: { search: run },
+    confirm: summary,
+    canary: 3,
+    watchSeconds: 1,
+  });
+  expect(asked.status).toBe(202);
+  expect(asked.json).toMatchObject({ state: 'queued', actor: 'ops@example.com', summary });
+  const id = asked.json['redriveId'] as string;
+
+  const states = new Set<string>();
+  const finished = await waitFor(
+    'the redrive to finish',
+    async () => {
+      const { json } = await get(`/api/redrives/${id}`, onlyReads);
+      states.add(json['state'] as string);
+      return ['done', 'stopped', 'failed', 'refused'].includes(json['state'] as string) ? json : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 300 },
+  );
+  expect(finished).toMatchObject({ state: 'done', progress: { sent: dead.length, failedAgain: 0 } });
+  expect(states.has('queued') || states.has('running')).toBe(true);
+  await waitFor('every event at Meta', async () => ((await metaCounts()).unique >= dead.length ? true : undefined));
+  expect(await metaCounts()).toMatchObject({ unique: dead.length, duplicates: 0 });
+  expect(await queueCounts(sqs, dlqUrl)).toEqual({ waiting: 0, hidden: 0 });
+});

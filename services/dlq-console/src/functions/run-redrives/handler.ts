@@ -1,0 +1,58 @@
+import {
+  buildOncePerContainer,
+  createContractReader,
+  createLogger,
+  createMetrics,
+  createSqsConsumer,
+  loadConfig,
+  redriveRequestedV1,
+  sqsConsumerConfigSchema,
+  sqsConsumerSideEffects,
+  type SqsBatchHandler,
+  type SqsConsumerDeps,
+} from '@backbone/shared';
+import { openDeadLetterConsole, SERVICE } from '../../composition-root';
+import type { DeadLetterConsole } from '../../domain/console';
+
+export interface RunRedrivesDeps extends SqsConsumerDeps {
+  console: DeadLetterConsole;
+}
+
+/**
+ * Runs the redrives people asked for through the web API, one at a time per invocation, recording progress for the
+ * page. A redrive that fails on the way (DynamoDB, SQS) comes back and continues under the same id: its lock is its
+ * own, and what it already moved is no longer in the DLQ.
+ */
+export function createRunRedrivesHandler(deps: RunRedrivesDeps): SqsBatchHandler {
+  return createSqsConsumer({
+    reader: createContractReader([redriveRequestedV1]),
+    maxReceiveCount: deps.maxReceiveCount,
+    deadLetters: deps.deadLetters,
+    backoff: deps.backoff,
+    logger: deps.logger,
+    metrics: deps.metrics,
+    handle: async (envelope) => {
+      const record = await deps.console.runRequestedRedrive(envelope.data);
+      deps.logger.info('redrive ran', {
+        redriveId: record.redriveId,
+        dlq: record.dlq,
+        state: record.state,
+        sent: record.progress?.sent ?? 0,
+      });
+    },
+  });
+}
+
+export const handler = buildOncePerContainer(async () => {
+  const { deadLetters, backoff, maxReceiveCount } = sqsConsumerSideEffects(
+    loadConfig(sqsConsumerConfigSchema, process.env, `${SERVICE}/runRedrives`),
+  );
+  return createRunRedrivesHandler({
+    console: openDeadLetterConsole(),
+    deadLetters,
+    backoff,
+    maxReceiveCount,
+    logger: createLogger(SERVICE),
+    metrics: createMetrics(SERVICE),
+  });
+});
