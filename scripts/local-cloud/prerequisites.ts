@@ -87,3 +87,13 @@ export function pgbouncerBinary(): string {
   ensureDebianPackage(() => find() !== undefined, 'pgbouncer', 'PgBouncer (connection pooling, as RDS Proxy in AWS)');
   return find()!;
 }
+
+/** Debian's Chromium, for the browser tests (playwright-core drives it; nothing else needs a browser). */
+export function ensureChromium(): string {
+  ensureDebianPackage(
+    () => hasCommand('chromium'),
+    'chromium',
+    'Chromium (Debian package chromium, for the browser tests)',
+  );
+  return '/usr/bin/chromium';
+}

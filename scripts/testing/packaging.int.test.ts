@@ -86,6 +86,12 @@ it('cfn-lint finds what is wrong in a template (so that "clean" means something)
 const resourcesOf = (template: Template, type: string) =>
   Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
 
+/**
+ * HTTP methods anyone may call, by service: the dead-letter console's page (GET /), which holds no data: it signs
+ * people in, then calls the API with their token.
+ */
+const PUBLIC_METHODS: Record<string, string[]> = { 'dlq-console': ['ApiGatewayMethodGet'] };
+
 describe.each(serviceNames())('%s packaged for AWS', (name) => {
   const template = (): Template => templates.get(name)!;
   const roleOf = (fn: { Properties: Record<string, unknown> }): string =>
@@ -237,6 +243,7 @@ describe.each(serviceNames())('%s packaged for AWS', (name) => {
           method.Properties.AuthorizationType !== 'AWS_IAM' &&
           !(method.Properties.AuthorizationType === 'COGNITO_USER_POOLS' && method.Properties.AuthorizerId),
       )
+      .filter(([logicalId]) => !PUBLIC_METHODS[name]?.includes(logicalId))
       .map(([logicalId]) => logicalId);
     expect(open).toEqual([]);
   });

@@ -6,6 +6,8 @@ import path from 'node:path';
 import type { LocalContext, LocalServiceFace } from '@backbone/shared/local';
 import { demoDeadLetterConsole } from './demo';
 import { ensureIssuerKeys } from './identity';
+import { startIdentityServer } from './identity-server';
+export { LOCAL_PEOPLE, IDENTITY_PORT } from './identity-server';
 export { ensureIssuerKeys, LOCAL_CLIENT_ID, LOCAL_ISSUER, localSignIn } from './identity';
 
 export { openConsoleStores, openDeadLetterConsole } from '../src/composition-root';
@@ -43,7 +45,10 @@ export const localService: LocalServiceFace = {
   // The local identity provider's keys, made once: the API's local check and localSignIn use them.
   async start(context) {
     ensureIssuerKeys(context.env);
-    return [];
+    const identity = await startIdentityServer(context.env);
+    return [
+      { name: 'dead-letter console (sign in as a local person)', url: 'http://127.0.0.1:3050/', stop: identity.close },
+    ];
   },
   demo: async (context) => demoDeadLetterConsole(context, await functionEnvironment(context)),
 };

@@ -16,6 +16,7 @@
  *                                          the dead letters, masked (unless --unmask "<why>")
  *   purge <dlq> [filters] [--yes]          delete them from the DLQ for good (confirmed)
  *   audit [--days N] [--limit N]           who did what, newest first
+ *   sweep                                  index what the DLQs hold and the index lacks (as the scheduled sweeper)
  *
  * Who may do what (src/domain/access.ts): the roles in DLQ_ROLES (comma-separated; default dlq:read,dlq:redrive),
  * as the person named by --actor, DLQ_ACTOR or the login name. show, messages and export take --unmask "<why>"
@@ -31,14 +32,16 @@ import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { formatTable, progressBar } from '@backbone/shared/local';
-import { openDeadLetterConsole } from './composition-root';
+import { openConsoleStores } from './composition-root';
+import { createDeadLetterConsole } from './domain/console';
+import { sweepDeadLetters } from './domain/indexing';
 import { rolesFrom, type Actor } from './domain/access';
 import { filterFromOptions as filterFrom, parseDuration } from './domain/dead-letters';
 import type { DataEdit } from './domain/operations';
 import type { RedriveProgress } from './domain/redrive';
 
 const USAGE =
-  'usage: dlq <queues|messages|show|groups|redrive|fix|export|purge|audit> [<dlq>] [options] (see src/cli.ts)';
+  'usage: dlq <queues|messages|show|groups|redrive|fix|export|purge|audit|sweep> [<dlq>] [options] (see src/cli.ts)';
 
 const options = {
   json: { type: 'boolean' },
@@ -111,7 +114,8 @@ export async function main(argv: string[], print: (line: string) => void = conso
     if (!dlq) throw new Error(`${command} needs a DLQ's name: npm run dlq -- queues lists them`);
     return dlq;
   };
-  const console_ = openDeadLetterConsole();
+  const stores = openConsoleStores();
+  const console_ = createDeadLetterConsole(stores);
   const actor: Actor = {
     name: values.actor ?? process.env['DLQ_ACTOR'] ?? userInfo().username,
     roles: rolesFrom((process.env['DLQ_ROLES'] ?? 'dlq:read,dlq:redrive').split(',')),
@@ -309,6 +313,16 @@ export async function main(argv: string[], print: (line: string) => void = conso
       }
       const result = await console_.purge(actor, plan.dlq.name, plan.filter, plan.summary);
       out(result, () => [`deleted ${result.deleted}; ${result.notFound} were no longer in the DLQ`]);
+      return 0;
+    }
+    case 'sweep': {
+      const results = await sweepDeadLetters(stores.queues, stores.index);
+      out(results, () =>
+        formatTable([
+          ['DLQ', 'depth', 'indexed', 'added'],
+          ...results.map((r) => [r.dlq, String(r.depth), String(r.indexed), String(r.added)]),
+        ]),
+      );
       return 0;
     }
     case 'audit': {

@@ -24,3 +24,22 @@ describe('the caller, from the authoriser’s claims', () => {
     expect(actorOf(withClaims())).toBeUndefined();
   });
 });
+
+describe('the page', () => {
+  it('is served to anyone (it holds no data), with where to sign in, and no way for a setting to close its script', async () => {
+    const { createConsoleApiHandler } = await import('./handler');
+    const handler = createConsoleApiHandler({
+      console: {} as never,
+      logger: { error: () => undefined } as never,
+      page: { signInUrl: 'https://sign.in', clientId: '</script><script>alert(1)</script>' },
+    });
+    const event = { httpMethod: 'GET', path: '/', requestContext: { authorizer: null, requestId: 'r' } };
+    const response = await handler(event as unknown as APIGatewayProxyEvent);
+    expect(response.statusCode).toBe(200);
+    expect(response.headers?.['content-type']).toBe('text/html; charset=utf-8');
+    expect(response.body).toContain('"signInUrl":"https://sign.in"');
+    expect(response.body).not.toContain('</script><script>alert(1)');
+    const api = await handler({ ...event, path: '/api/queues' } as unknown as APIGatewayProxyEvent);
+    expect(api.statusCode).toBe(401);
+  });
+});

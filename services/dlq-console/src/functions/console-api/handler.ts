@@ -13,11 +13,14 @@ import { StaleConfirmationError, type DeadLetterConsole } from '../../domain/con
 import { filterFromOptions } from '../../domain/dead-letters';
 import { InvalidEditError } from '../../domain/operations';
 import { RedriveRefusedError } from '../../domain/redrive';
+import { consolePage, type PageConfig } from '../../web/page';
 import { wireConsoleApi } from './wiring';
 
 export interface ConsoleApiDeps {
   console: DeadLetterConsole;
   logger: Logger;
+  /** Where the page sends people to sign in. */
+  page: PageConfig;
 }
 
 /**
@@ -210,7 +213,15 @@ function routes(console_: DeadLetterConsole): Route[] {
  */
 export function createConsoleApiHandler(deps: ConsoleApiDeps): HttpHandler {
   const table = routes(deps.console);
+  const page = consolePage(deps.page);
   return guardedHttp('dlq-console', deps.logger, async (event) => {
+    // The page holds no data (it calls the API with the person's token), so it is served to anyone.
+    if (event.httpMethod === 'GET' && (event.path === '/' || event.path === ''))
+      return {
+        statusCode: 200,
+        headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-frame-options': 'DENY' },
+        body: page,
+      };
     const actor = actorOf(event);
     if (!actor) return jsonResponse(401, { message: 'sign in: the console does not know who is asking' });
     const path = decodeURI(event.path);

@@ -4,5 +4,9 @@ import type { ConsoleApiDeps } from './handler';
 
 /** The API's side effects: the console library on its queues and tables. */
 export function wireConsoleApi(env: Record<string, string | undefined> = process.env): ConsoleApiDeps {
-  return { console: openDeadLetterConsole(env), logger: createLogger(SERVICE) };
+  return {
+    console: openDeadLetterConsole(env),
+    logger: createLogger(SERVICE),
+    page: { signInUrl: env['CONSOLE_SIGN_IN_URL'] ?? '', clientId: env['CONSOLE_CLIENT_ID'] ?? '' },
+  };
 }

@@ -1,0 +1,108 @@
+/**
+ * The dead-letter console's page in a real headless Chromium (Debian's, driven by playwright-core): sign in through
+ * the local identity provider, see the marketing DLQ's groups, dry-run one, redrive it and watch the depth fall.
+ * Screenshots at each step go to .test-artifacts/dlq-console/.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { publishMarketingEvents } from '@backbone/shared';
+import { sampleMarketingEvent, waitFor } from '@backbone/shared/testing';
+import { rolesFrom } from '@backbone/dlq-console/local';
+import { ensureChromium } from '../local-cloud/prerequisites';
+import {
+  console_,
+  DLQ,
+  emptyMarketingQueues,
+  META_REFUSES,
+  metaCounts,
+  queueCounts,
+  sandbox,
+} from './dead-letter-console-support';
+
+const PAGE = 'http://127.0.0.1:3050/';
+const ARTIFACTS = path.join(__dirname, '../../.test-artifacts/dlq-console');
+let sqs: SQSClient;
+let queueUrl: string;
+let dlqUrl: string;
+let browser: Browser;
+let page: Page;
+
+const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  browser = await chromium.launch({ executablePath: ensureChromium(), args: ['--no-sandbox'] });
+  page = await browser.newPage();
+  ({ sqs, queueUrl, dlqUrl } = await emptyMarketingQueues());
+  await sandbox.faults(META_REFUSES);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await sandbox.reset();
+  sqs?.destroy();
+});
+
+it('lets an operator sign in, see why events failed, dry-run a group, redrive it and watch the DLQ empty', async () => {
+  const run = randomUUID().slice(0, 8);
+  await publishMarketingEvents(
+    { sqs, queueUrl },
+    Array.from({ length: 10 }, (_, i) => sampleMarketingEvent(run, i * 5)),
+  );
+  const reader = { name: 'test', roles: rolesFrom(['dlq:read']) };
+  const dead = await waitFor(
+    'the refused events in the index',
+    async () => {
+      const found = await console_.messages(reader, DLQ, { search: run }, { limit: 100 });
+      const { waiting, hidden } = await queueCounts(sqs, dlqUrl);
+      return found.length > 0 && found.length === waiting + hidden ? found : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 1_000 },
+  );
+  await sandbox.reset();
+
+  await page.goto(PAGE);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByLabel(/ops\.operator@example\.com/).check();
+  await shot('1-sign-in');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByText('Signed in as ops.operator@example.com.').waitFor();
+
+  const row = page.locator('#queues tbody tr', { hasText: DLQ });
+  await row.waitFor();
+  await expect(row.locator('td').nth(2).textContent()).resolves.toBe(String(dead.length));
+  await shot('2-queues');
+
+  await page.getByRole('button', { name: `Why messages failed in ${DLQ}` }).click();
+  const group = page.locator('#groups tbody tr').first();
+  await group.waitFor();
+  await expect(group.textContent()).resolves.toContain('meta answered 400');
+  // No personal data on the page.
+  await page.getByRole('button', { name: 'Messages of this group' }).first().click();
+  await page.locator('#messages tbody tr').first().waitFor();
+  await page.locator('#messages tbody button').first().click();
+  await expect(page.locator('#detail').textContent()).resolves.not.toMatch(/@example\.com|7700 9/i);
+  await shot('3-groups-and-a-message');
+
+  await page.getByRole('button', { name: 'Dry run of this group' }).first().click();
+  await page.getByText(/^Dry run: \d+ would pass/).waitFor();
+  await shot('4-dry-run');
+
+  await page.getByRole('button', { name: 'Redrive this group' }).first().click();
+  await page.locator('#confirm').waitFor({ state: 'visible' });
+  await expect(page.locator('#confirm-text').textContent()).resolves.toMatch(/^Send again: \d+ messages? of /);
+  await shot('5-confirm');
+  await page.getByRole('button', { name: 'Send them again' }).click();
+  await page.getByText(/^Redrive done\./).waitFor({ timeout: 60_000 });
+  await shot('6-done');
+
+  const moved = Number(/(\d+) of \d+ sent/.exec((await page.locator('#progress-text').textContent()) ?? '')?.[1]);
+  expect(moved).toBeGreaterThan(0);
+  // The depth the page shows fell by what moved, and Meta has them once each.
+  await expect(row.locator('td').nth(2).textContent()).resolves.toBe(String(dead.length - moved));
+  await waitFor('the redriven events at Meta', async () => ((await metaCounts()).unique >= moved ? true : undefined));
+  expect(await metaCounts()).toMatchObject({ unique: moved, duplicates: 0 });
+});

@@ -1,0 +1,186 @@
+/**
+ * The console's page for marketing ops: one HTML document with its own script, served by the API. It holds no data:
+ * after sign-in (Cognito's hosted sign-in in AWS, the local identity provider locally: both hand back an ID token in
+ * the address's fragment) it calls the API with the token, which checks every call. Plain HTML with labels, real
+ * buttons and a live region, so that it works from the keyboard and with a screen reader.
+ */
+export interface PageConfig {
+  /** Where to sign in (its /oauth2/authorize), and the client the tokens are for. */
+  signInUrl: string;
+  clientId: string;
+}
+
+export function consolePage(config: PageConfig): string {
+  // JSON in a script element of its own: "<" escaped, so that no value can close the element.
+  const settings = JSON.stringify(config).replace(/</g, '\\u003c');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; form-action 'self'">
+<title>Dead letters</title>
+<style>
+  body { font: 15px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 72rem; padding: 1rem 1.5rem; color: #1b1f24; }
+  h1 { font-size: 1.4rem; } h2 { font-size: 1.15rem; margin-top: 1.6rem; }
+  table { border-collapse: collapse; width: 100%; margin: .5rem 0; }
+  th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid #d0d7de; vertical-align: top; }
+  td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+  button { font: inherit; padding: .25rem .7rem; border: 1px solid #57606a; border-radius: 4px; background: #f6f8fa; cursor: pointer; }
+  button.primary { background: #1f6feb; color: #fff; border-color: #1f6feb; }
+  button:focus-visible, a:focus-visible { outline: 3px solid #fb8f44; outline-offset: 2px; }
+  .muted { color: #57606a; } .error { color: #b42318; font-weight: 600; }
+  #confirm { border: 2px solid #1f6feb; padding: .8rem 1rem; margin: 1rem 0; border-radius: 6px; }
+  progress { width: 20rem; }
+  pre { background: #f6f8fa; padding: .6rem; overflow: auto; max-height: 20rem; }
+</style>
+</head>
+<body>
+<header><h1>Dead letters</h1><p id="who" class="muted">Not signed in.</p></header>
+<main>
+  <p id="status" role="status" aria-live="polite"></p>
+  <div id="signin" hidden><button id="signin-button" class="primary">Sign in</button></div>
+  <section id="queues-section" hidden aria-labelledby="queues-title">
+    <h2 id="queues-title">Dead-letter queues</h2>
+    <table id="queues"><thead><tr><th scope="col">Queue</th><th scope="col">Fails on</th><th scope="col" class="n">Waiting</th><th scope="col">Oldest</th><th scope="col">Trend</th><th scope="col"><span class="muted">Look</span></th></tr></thead><tbody></tbody></table>
+  </section>
+  <section id="groups-section" hidden aria-labelledby="groups-title">
+    <h2 id="groups-title">Why they failed</h2>
+    <table id="groups"><thead><tr><th scope="col" class="n">Count</th><th scope="col">Destination</th><th scope="col">Event</th><th scope="col">Reason</th><th scope="col">Last seen</th><th scope="col"><span class="muted">Act</span></th></tr></thead><tbody></tbody></table>
+    <div id="confirm" hidden tabindex="-1" aria-labelledby="confirm-title">
+      <h3 id="confirm-title">Confirm</h3>
+      <p id="confirm-text"></p>
+      <button id="confirm-go" class="primary">Send them again</button> <button id="confirm-cancel">Cancel</button>
+    </div>
+    <p id="progress-line" hidden><label for="progress">Redrive</label> <progress id="progress" max="1" value="0"></progress> <span id="progress-text"></span></p>
+    <h3>Messages</h3>
+    <table id="messages"><thead><tr><th scope="col">Message</th><th scope="col">Event</th><th scope="col">Failed at</th><th scope="col">Reason</th></tr></thead><tbody></tbody></table>
+    <p><a id="export" href="#">Export these as CSV (personal data masked)</a></p>
+    <pre id="detail" hidden aria-label="Message, personal data masked"></pre>
+  </section>
+</main>
+<script type="application/json" id="config">${settings}</script>
+<script>
+(() => {
+  const config = JSON.parse(document.getElementById('config').textContent);
+  const $ = (id) => document.getElementById(id);
+  const say = (text, error) => { $('status').textContent = text; $('status').className = error ? 'error' : ''; };
+  const cell = (text, cls) => { const td = document.createElement('td'); td.textContent = text; if (cls) td.className = cls; return td; };
+  const button = (label, onClick, describedBy) => { const b = document.createElement('button'); b.type = 'button'; b.textContent = label; if (describedBy) b.setAttribute('aria-label', describedBy); b.addEventListener('click', onClick); return b; };
+  const age = (ms) => ms === undefined ? '-' : ms < 3600000 ? Math.round(ms / 60000) + ' min' : (ms / 3600000).toFixed(1) + ' h';
+
+  // The token comes back from sign-in in the address's fragment; kept for this tab only.
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  if (fragment.get('id_token')) { sessionStorage.setItem('token', fragment.get('id_token')); history.replaceState(null, '', location.pathname); }
+  const token = sessionStorage.getItem('token');
+  const signIn = () => {
+    const back = location.origin + location.pathname;
+    location.assign(config.signInUrl + '/oauth2/authorize?response_type=token&scope=openid+email&client_id=' + encodeURIComponent(config.clientId) + '&redirect_uri=' + encodeURIComponent(back));
+  };
+  $('signin-button').addEventListener('click', signIn);
+
+  const api = async (path, options = {}) => {
+    const response = await fetch('api/' + path, { ...options, headers: { authorization: token, ...(options.body ? { 'content-type': 'application/json' } : {}) } });
+    if (response.status === 401) { sessionStorage.removeItem('token'); $('signin').hidden = false; throw new Error('Your sign-in has ended: sign in again.'); }
+    const body = response.headers.get('content-type')?.includes('json') ? await response.json() : await response.text();
+    if (!response.ok) throw new Error(body.message || String(body));
+    return body;
+  };
+
+  let current = { dlq: undefined, group: undefined };
+
+  async function showQueues() {
+    const queues = await api('queues');
+    const body = $('queues').tBodies[0]; body.replaceChildren();
+    for (const q of queues) {
+      const row = document.createElement('tr');
+      row.append(cell(q.name), cell(q.sources.join(', ')), cell(String(q.depth), 'n'), cell(age(q.oldestAgeMs)), cell(q.trend));
+      const td = document.createElement('td'); td.append(button('Why', () => showGroups(q.name).catch((e) => say(e.message, true)), 'Why messages failed in ' + q.name)); row.append(td);
+      row.dataset.queue = q.name; body.append(row);
+    }
+    $('queues-section').hidden = false;
+  }
+
+  async function showGroups(dlq) {
+    current = { dlq, group: undefined };
+    const groups = await api('queues/' + encodeURIComponent(dlq) + '/groups');
+    const body = $('groups').tBodies[0]; body.replaceChildren();
+    for (const g of groups) {
+      const row = document.createElement('tr'); row.dataset.group = g.id;
+      row.append(cell(String(g.count), 'n'), cell(g.destination), cell(g.messageType), cell(g.reason), cell(g.lastSeen.slice(0, 19).replace('T', ' ')));
+      const td = document.createElement('td');
+      td.append(button('Messages', () => showMessages(dlq, g.id).catch((e) => say(e.message, true)), 'Messages of this group'), ' ',
+        button('Dry run', () => dryRun(dlq, g.id).catch((e) => say(e.message, true)), 'Dry run of this group'), ' ',
+        button('Redrive', () => planRedrive(dlq, g.id).catch((e) => say(e.message, true)), 'Redrive this group'));
+      row.append(td); body.append(row);
+    }
+    $('groups-title').textContent = 'Why they failed: ' + dlq;
+    $('groups-section').hidden = false;
+    say(groups.length + ' group(s) in ' + dlq + '.');
+  }
+
+  async function showMessages(dlq, group) {
+    const messages = await api('queues/' + encodeURIComponent(dlq) + '/messages?group=' + encodeURIComponent(group) + '&limit=50');
+    const body = $('messages').tBodies[0]; body.replaceChildren();
+    for (const m of messages) {
+      const row = document.createElement('tr');
+      const td = document.createElement('td'); td.append(button(m.messageId.slice(0, 8), () => { $('detail').textContent = JSON.stringify(JSON.parse(m.body || '{}'), null, 2); $('detail').hidden = false; }, 'Show message ' + m.messageId));
+      row.append(td, cell(m.messageType || '-'), cell(m.failedAt.slice(0, 19).replace('T', ' ')), cell(m.reason));
+      body.append(row);
+    }
+    $('export').onclick = async (event) => {
+      event.preventDefault();
+      const response = await fetch('api/queues/' + encodeURIComponent(dlq) + '/export?format=csv&group=' + encodeURIComponent(group), { headers: { authorization: token } });
+      if (!response.ok) { say((await response.json()).message, true); return; }
+      const link = document.createElement('a'); link.href = URL.createObjectURL(await response.blob()); link.download = dlq + '.csv'; link.click();
+    };
+    say(messages.length + ' message(s) shown, personal data masked.');
+  }
+
+  async function dryRun(dlq, group) {
+    const result = await api('queues/' + encodeURIComponent(dlq) + '/dry-run', { method: 'POST', body: JSON.stringify({ filter: { group } }) });
+    const failing = result.wouldFail.map((f) => f.count + ' because ' + f.reason).join('; ');
+    say('Dry run: ' + result.wouldPass + ' would pass their consumer’s checks' + (failing ? '; would fail again: ' + failing : '; none would fail again') + '. Nothing was sent.');
+  }
+
+  async function planRedrive(dlq, group) {
+    const plan = await api('queues/' + encodeURIComponent(dlq) + '/plan', { method: 'POST', body: JSON.stringify({ filter: { group } }) });
+    current = { dlq, group, summary: plan.summary };
+    $('confirm-text').textContent = 'Send again: ' + plan.summary + '. Five go first; if they fail again, the rest stay.';
+    $('confirm').hidden = false; $('confirm').focus();
+  }
+
+  $('confirm-cancel').addEventListener('click', () => { $('confirm').hidden = true; say('Nothing was sent.'); });
+  $('confirm-go').addEventListener('click', async () => {
+    $('confirm').hidden = true;
+    try {
+      const job = await api('queues/' + encodeURIComponent(current.dlq) + '/redrives', { method: 'POST', body: JSON.stringify({ filter: { group: current.group }, confirm: current.summary, watchSeconds: 3 }) });
+      $('progress-line').hidden = false;
+      for (;;) {
+        const state = await api('redrives/' + job.redriveId);
+        const p = state.progress || { sent: 0, total: 1 };
+        $('progress').max = Math.max(1, p.total || 1); $('progress').value = p.sent || 0;
+        $('progress-text').textContent = state.state + (state.progress ? ': ' + p.sent + ' of ' + p.total + ' sent, ' + p.failedAgain + ' failed again' : '');
+        if (['done', 'stopped', 'failed', 'refused'].includes(state.state)) {
+          // The tables first, then what happened: the last word in the live region is the redrive's.
+          await showQueues(); await showGroups(current.dlq);
+          $('messages').tBodies[0].replaceChildren(); $('detail').hidden = true;
+          say('Redrive ' + state.state + (state.because ? ': ' + state.because : '') + '.', state.state !== 'done');
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 700));
+      }
+    } catch (e) { say(e.message, true); }
+  });
+
+  if (!token) { $('signin').hidden = false; return; }
+  try {
+    const claims = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+    $('who').textContent = 'Signed in as ' + (claims.email || claims['cognito:username']) + '.';
+  } catch { /* the API decides who it is */ }
+  showQueues().catch((e) => say(e.message, true));
+})();
+</script>
+</body>
+</html>`;
+}
