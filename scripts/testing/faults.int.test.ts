@@ -294,13 +294,19 @@ describe('marketing-events under infrastructure faults', () => {
     const since = Date.now();
     await publish(events);
     // Killed while GA4 has some of the burst and more is on its way.
-    const atKill = await waitFor('the first deliveries to GA4', async () => {
-      const arrived = Object.keys((await sandbox.arrivals()).ga4 ?? {}).length;
-      return arrived > 0 ? arrived : undefined;
-    });
+    const atKill = await waitFor(
+      'the first deliveries to GA4',
+      async () => {
+        const arrived = Object.keys((await sandbox.arrivals()).ga4 ?? {}).length;
+        return arrived > 0 ? arrived : undefined;
+      },
+      { intervalMs: 20 },
+    );
     const group = offlineProcessGroup(SERVICE)!;
     process.kill(-group, 'SIGKILL');
-    expect(atKill).toBeLessThan(events.length / 2);
+    // Mid-burst: some of it still to come. (GA4's answers come 400 ms after concurrent requests of many events each,
+    // so the first arrivals land together: a run once saw 160 of the 300 at the first look.)
+    expect(atKill).toBeLessThan(events.length);
     const { lambdaPort } = (await resolveService(SERVICE, 'local')).custom['serverless-offline'] as {
       lambdaPort: number;
     };
