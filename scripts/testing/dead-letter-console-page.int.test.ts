@@ -1,7 +1,8 @@
 /**
  * The dead-letter console's page in a real headless Chromium (Debian's, driven by playwright-core): sign in through
- * the local identity provider, see the marketing DLQ's groups, dry-run one, redrive it and watch the depth fall.
- * Screenshots at each step go to .test-artifacts/dlq-console/.
+ * the local identity provider, see the marketing DLQ's groups, dry-run one while Meta still refuses and once it takes
+ * events again, redrive it and watch the depth fall; fix a message its contract refused and send it again (an editor
+ * may, an operator may not). Screenshots at each step go to .test-artifacts/dlq-console/.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -20,6 +21,7 @@ import {
   metaCounts,
   queueCounts,
   sandbox,
+  sendEventWithInvalidCurrency,
 } from './dead-letter-console-support';
 
 const PAGE = 'http://127.0.0.1:3050/';
@@ -58,11 +60,11 @@ it('lets an operator sign in, see why events failed, dry-run a group, redrive it
     async () => {
       const found = await console_.messages(reader, DLQ, { search: run }, { limit: 100 });
       const { waiting, hidden } = await queueCounts(sqs, dlqUrl);
-      return found.length > 0 && found.length === waiting + hidden ? found : undefined;
+      // All ten refused (Meta refuses every one), in the DLQ and in the index.
+      return found.length === 10 && waiting + hidden === 10 ? found : undefined;
     },
     { timeoutMs: 60_000, intervalMs: 1_000 },
   );
-  await sandbox.reset();
 
   await page.goto(PAGE);
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -87,17 +89,34 @@ it('lets an operator sign in, see why events failed, dry-run a group, redrive it
   await expect(page.locator('#detail').textContent()).resolves.not.toMatch(/@example\.com|7700 9/i);
   await shot('3-groups-and-a-message');
 
+  // Meta still refuses: the dry run says they would all fail again, and why.
   await page.getByRole('button', { name: 'Dry run of this group' }).first().click();
-  await page.getByText(/^Dry run: \d+ would pass/).waitFor();
-  await shot('4-dry-run');
+  await page
+    .getByText(
+      `Dry run: 0 would pass their consumer’s checks; would fail again: ${dead.length} because meta still fails this way`,
+      { exact: false },
+    )
+    .waitFor();
+  await shot('4-dry-run-meta-still-refusing');
+
+  // Meta is fixed, and takes a fresh event: the dry run now passes them all.
+  await sandbox.reset();
+  await publishMarketingEvents({ sqs, queueUrl }, [sampleMarketingEvent(`${run}x`, 0)]);
+  await waitFor('the fresh event at Meta', async () => ((await metaCounts()).unique >= 1 ? true : undefined));
+  await sandbox.reset();
+  await page.getByRole('button', { name: 'Dry run of this group' }).first().click();
+  await page
+    .getByText(`Dry run: ${dead.length} would pass their consumer’s checks; none would fail again. Nothing was sent.`)
+    .waitFor();
+  await shot('5-dry-run-meta-back');
 
   await page.getByRole('button', { name: 'Redrive this group' }).first().click();
   await page.locator('#confirm').waitFor({ state: 'visible' });
   await expect(page.locator('#confirm-text').textContent()).resolves.toMatch(/^Send again: \d+ messages? of /);
-  await shot('5-confirm');
+  await shot('6-confirm');
   await page.getByRole('button', { name: 'Send them again' }).click();
   await page.getByText(/^Redrive done\./).waitFor({ timeout: 60_000 });
-  await shot('6-done');
+  await shot('7-done');
 
   const moved = Number(/(\d+) of \d+ sent/.exec((await page.locator('#progress-text').textContent()) ?? '')?.[1]);
   expect(moved).toBeGreaterThan(0);
@@ -105,4 +124,45 @@ it('lets an operator sign in, see why events failed, dry-run a group, redrive it
   await expect(row.locator('td').nth(2).textContent()).resolves.toBe(String(dead.length - moved));
   await waitFor('the redriven events at Meta', async () => ((await metaCounts()).unique >= moved ? true : undefined));
   expect(await metaCounts()).toMatchObject({ unique: moved, duplicates: 0 });
+});
+
+it('lets an editor fix a message its contract refused and send it again from the page; an operator may not', async () => {
+  await sandbox.reset();
+  const run = randomUUID().slice(0, 8);
+  await sendEventWithInvalidCurrency(sqs, queueUrl, run);
+  const reader = { name: 'test', roles: rolesFrom(['dlq:read']) };
+  await waitFor('the invalid event in the index', async () =>
+    (await console_.messages(reader, DLQ, { search: run })).length === 1 ? true : undefined,
+  );
+
+  /** Opens the page (signing in as `email` unless this tab is signed in), the refused message, and fixes its currency. */
+  const fixAs = async (email: RegExp | undefined, at: Page) => {
+    await at.goto(PAGE);
+    if (email) {
+      await at.getByRole('button', { name: 'Sign in' }).click();
+      await at.getByLabel(email).check();
+      await at.getByRole('button', { name: 'Sign in' }).click();
+    }
+    await at.getByRole('button', { name: `Why messages failed in ${DLQ}` }).click();
+    const group = at.locator('#groups tbody tr', { hasText: 'data.currency' });
+    await group.getByRole('button', { name: 'Messages of this group' }).click();
+    await at.locator('#messages tbody button').first().click();
+    await at.getByLabel('Field in data').fill('currency');
+    await at.getByLabel('New value').fill('GBP');
+    await at.getByRole('button', { name: 'Check and send' }).click();
+  };
+
+  // The operator of the first test, still signed in in its tab.
+  await fixAs(undefined, page);
+  await page.getByText('Signed in as ops.operator@example.com.').waitFor();
+  await page.getByText(/may not edit LoanApproved/).waitFor();
+  await shot('8-fix-refused-to-an-operator');
+
+  const editor = await (await browser.newContext()).newPage();
+  await fixAs(/ops\.editor@example\.com/, editor);
+  await editor.getByText('Sent again with data.currency changed.').waitFor();
+  await editor.screenshot({ path: path.join(ARTIFACTS, '9-fixed-by-an-editor.png'), fullPage: true });
+  await waitFor('the fixed event at Meta', async () => ((await metaCounts()).unique >= 1 ? true : undefined));
+  expect(await metaCounts()).toMatchObject({ unique: 1, duplicates: 0 });
+  expect(await queueCounts(sqs, dlqUrl)).toEqual({ waiting: 0, hidden: 0 });
 });

@@ -15,8 +15,8 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { ATTRIBUTE, loanApprovedV1, publishMarketingEvents } from '@backbone/shared';
-import { SAMPLE_ANDROID_DEVICE, sampleMarketingEvent, waitFor } from '@backbone/shared/testing';
+import { ATTRIBUTE, publishMarketingEvents } from '@backbone/shared';
+import { sampleMarketingEvent, waitFor } from '@backbone/shared/testing';
 import { countsFor } from '@backbone/marketing-events/local';
 import { rolesFrom, sweepDeadLetters, type Actor } from '@backbone/dlq-console/local';
 import {
@@ -26,6 +26,7 @@ import {
   META_REFUSES,
   queueCounts,
   sandbox,
+  sendEventWithInvalidCurrency,
   stores,
 } from './dead-letter-console-support';
 
@@ -51,26 +52,7 @@ afterAll(async () => {
 
 it('fixes a message the contract refused (a currency code) and resends it: delivered, audited by field name', async () => {
   const run = randomUUID().slice(0, 8);
-  // A producer that bypassed the contract: "pounds" is not an ISO 4217 code.
-  const valid = loanApprovedV1.create(
-    {
-      customer: { customerId: `${run}-c`, email: 'fix.me@example.com', phone: '+447700900999' },
-      device: SAMPLE_ANDROID_DEVICE,
-      applicationId: `${run}-a`,
-      loanId: `${run}-l`,
-      product: 'personal-loan',
-      amount: 750,
-      currency: 'GBP',
-    },
-    { id: `LoanApproved:${run}` },
-  );
-  await sqs.send(
-    new SendMessageCommand({
-      QueueUrl: queueUrl,
-      MessageBody: JSON.stringify({ ...valid, data: { ...valid.data, currency: 'pounds' } }),
-      MessageAttributes: { [ATTRIBUTE.type]: { DataType: 'String', StringValue: 'LoanApproved' } },
-    }),
-  );
+  await sendEventWithInvalidCurrency(sqs, queueUrl, run);
   const [dead] = await waitFor('the invalid event in the index', async () => {
     const found = await console_.messages(ops, DLQ, { search: run });
     return found.length === 1 ? found : undefined;

@@ -1,6 +1,20 @@
 /** What the dead-letter console's system tests share: the marketing queues, the sandbox's refusal, the console. */
-import { GetQueueAttributesCommand, GetQueueUrlCommand, PurgeQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { awsClientSettings, awsEnvironmentSchema, createSqsClient, loadConfig } from '@backbone/shared';
+import {
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  PurgeQueueCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import {
+  ATTRIBUTE,
+  awsClientSettings,
+  awsEnvironmentSchema,
+  createSqsClient,
+  loadConfig,
+  loanApprovedV1,
+} from '@backbone/shared';
+import { SAMPLE_ANDROID_DEVICE } from '@backbone/shared/testing';
 import { countsFor, sandboxClient } from '@backbone/marketing-events/local';
 import { localConsoleEnvironment, openConsoleStores, openDeadLetterConsole } from '@backbone/dlq-console/local';
 
@@ -50,4 +64,31 @@ export async function emptyMarketingQueues(): Promise<{ sqs: SQSClient; queueUrl
   );
   await sandbox.reset();
   return { sqs, queueUrl, dlqUrl };
+}
+
+/**
+ * Sends, past the producer's checks, a LoanApproved event whose currency is "pounds" (not an ISO 4217 code): the
+ * dispatcher refuses it for its contract and dead-letters it at once. The event as it should have been is returned.
+ */
+export async function sendEventWithInvalidCurrency(sqs: SQSClient, queueUrl: string, run: string) {
+  const valid = loanApprovedV1.create(
+    {
+      customer: { customerId: `${run}-c`, email: 'fix.me@example.com', phone: '+447700900999' },
+      device: SAMPLE_ANDROID_DEVICE,
+      applicationId: `${run}-a`,
+      loanId: `${run}-l`,
+      product: 'personal-loan',
+      amount: 750,
+      currency: 'GBP',
+    },
+    { id: `LoanApproved:${run}` },
+  );
+  await sqs.send(
+    new SendMessageCommand({
+      QueueUrl: queueUrl,
+      MessageBody: JSON.stringify({ ...valid, data: { ...valid.data, currency: 'pounds' } }),
+      MessageAttributes: { [ATTRIBUTE.type]: { DataType: 'String', StringValue: 'LoanApproved' } },
+    }),
+  );
+  return valid;
 }

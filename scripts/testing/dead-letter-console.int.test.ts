@@ -99,16 +99,54 @@ it('lists the DLQ with its source and depth, and groups its dead letters by caus
   }
 });
 
-it('dry-runs a redrive through the consumer’s checks without sending anything, audited', async () => {
+it('dry-runs a redrive while Meta still refuses: names every one and why, from Meta’s latest answers; sends nothing; audited', async () => {
   const plan = await console_.plan(ops, DLQ, { search: run });
   const result = await console_.dryRun(ops, plan);
-  expect(result.wouldPass).toBe(dead.length);
+  expect(result.wouldPass).toBe(0);
+  expect(result.alreadyDelivered.count).toBe(0);
+  expect(result.wouldFail).toEqual([
+    {
+      reason: expect.stringMatching(/^meta still fails this way .*user_data\.ph is not a valid phone number$/),
+      count: dead.length,
+      sample: expect.any(Array),
+    },
+  ]);
+  expect(result.destinations).toEqual([
+    expect.objectContaining({ destination: 'meta', failure: expect.stringMatching(/^meta answered 400 \(code 100\)/) }),
+  ]);
   expect(await dlqCounts()).toEqual({ waiting: dead.length, hidden: 0 });
   const [entry] = await console_.audit(ops, { days: 1, limit: 1 });
-  expect(entry).toMatchObject({ action: 'dry-run', dlq: DLQ, count: dead.length });
+  expect(entry).toMatchObject({
+    action: 'dry-run',
+    dlq: DLQ,
+    count: dead.length,
+    outcome: `0 would pass, ${dead.length} would fail again`,
+  });
 });
 
-it('redrives a filtered part in stages once Meta is fixed: exactly those delivered, once; the rest still there', async () => {
+it('once Meta takes events again, dry-runs clean and redrives a filtered part in stages: exactly those delivered, once, except one its producer sent again meanwhile (removed, not sent); the rest still there', async () => {
+  await sandbox.reset();
+  // Meta takes a fresh event: the dispatcher notes the answer, so the dry run knows Meta is back.
+  await publishMarketingEvents({ sqs, queueUrl }, [sampleMarketingEvent(`${run}x`, 0)]);
+  // One dead event published again by its producer (the same stable id): delivered to Meta now.
+  const twin = dead[0]!;
+  const { data } = JSON.parse(twin.body!) as { data: { customer: { customerId: string } } };
+  const twinIndex = Number(/-c(\d+)$/.exec(data.customer.customerId)![1]);
+  await publishMarketingEvents({ sqs, queueUrl }, [sampleMarketingEvent(run, twinIndex)]);
+  await waitFor(
+    'the fresh event and the twin at Meta',
+    async () => ((await metaCounts()).unique >= 2 ? true : undefined),
+    {
+      timeoutMs: 30_000,
+    },
+  );
+  const dryRun = await console_.dryRun(ops, await console_.plan(ops, DLQ, { search: run }));
+  expect(dryRun).toMatchObject({
+    wouldPass: dead.length - 1,
+    wouldFail: [],
+    alreadyDelivered: { count: 1, sample: [twin.messageId] },
+  });
+
   await sandbox.reset();
   const chosen = dead.slice(0, 20).map((m) => m.messageId);
   const plan = await console_.plan(ops, DLQ, { ids: chosen });
@@ -120,14 +158,14 @@ it('redrives a filtered part in stages once Meta is fixed: exactly those deliver
     { redriveId: randomUUID(), canary: 5, canaryWatchMs: 3_000, messagesPerSecond: 50 },
     (p) => stages.add(p.stage),
   );
-  expect(outcome).toMatchObject({ stage: 'done', sent: 20, failedAgain: 0, notFound: 0 });
+  expect(outcome).toMatchObject({ stage: 'done', sent: 19, alreadyDelivered: 1, failedAgain: 0, notFound: 0 });
   expect([...stages]).toEqual(['canary', 'watching canary', 'rest', 'done']);
-  await waitFor('the 20 at Meta', async () => ((await metaCounts()).unique >= 20 ? true : undefined), {
+  await waitFor('the 19 at Meta', async () => ((await metaCounts()).unique >= 19 ? true : undefined), {
     timeoutMs: 30_000,
   });
   // A little longer: nothing more arrives.
   await new Promise((resolve) => setTimeout(resolve, 2_000));
-  expect(await metaCounts()).toMatchObject({ unique: 20, duplicates: 0 });
+  expect(await metaCounts()).toMatchObject({ unique: 19, duplicates: 0 });
   // GA4 and the webhook had them already (the ledger): not sent again.
   expect(countsFor(await sandbox.received(), 'ga4').total).toBe(0);
   expect(await dlqCounts()).toEqual({ waiting: dead.length - 20, hidden: 0 });
@@ -140,9 +178,10 @@ it('redrives a filtered part in stages once Meta is fixed: exactly those deliver
   );
   const audit = await console_.audit(ops, { days: 1, limit: 2 });
   expect(audit.map((e) => [e.action, e.outcome, e.count])).toEqual([
-    ['redrive', 'done', 20],
+    ['redrive', 'done', 19],
     ['redrive', 'started', 20],
   ]);
+  expect(audit[0]!.detail).toMatchObject({ sent: 19, alreadyDelivered: 1 });
 });
 
 it('stops a redrive by itself when its canary fails again, and leaves the rest in the DLQ', async () => {

@@ -3,6 +3,7 @@
  * functions and command line run with locally, and the parts tests and the benchmark drive.
  */
 import path from 'node:path';
+import { deliveriesTableName } from '@backbone/shared';
 import type { LocalContext, LocalServiceFace } from '@backbone/shared/local';
 import { demoDeadLetterConsole } from './demo';
 import { ensureIssuerKeys } from './identity';
@@ -26,6 +27,7 @@ export const localConsoleEnvironment = (stage = 'local', env: Record<string, str
   STAGE: stage,
   INDEX_TABLE: `dlq-console-${stage}-dead-letters`,
   AUDIT_TABLE: `dlq-console-${stage}-audit`,
+  DELIVERIES_TABLE: deliveriesTableName(stage),
 });
 
 /** The command-line tool (queues, messages, groups, redrive, audit); run it with functionEnvironment's variables. */
@@ -35,7 +37,7 @@ export const CLI = path.join(__dirname, '..', 'src', 'cli.ts');
 export async function functionEnvironment(context: LocalContext): Promise<Record<string, string | undefined>> {
   const resolved = await context.serverless();
   // STAGE is set for every function at the provider level, which the resolved functions do not repeat.
-  return { ...context.env, STAGE: context.stage, ...(resolved.functions['sweepDeadLetters']?.environment ?? {}) };
+  return { ...context.env, STAGE: context.stage, ...(resolved.functions['runRedrives']?.environment ?? {}) };
 }
 
 export const localService: LocalServiceFace = {

@@ -234,17 +234,35 @@ export async function main(argv: string[], print: (line: string) => void = conso
       }
       if (values['dry-run']) {
         const result = await console_.dryRun(actor, plan);
+        const failing = result.wouldFail.reduce((n, f) => n + f.count, 0);
+        const at = (ms?: number) => (ms === undefined ? '-' : new Date(ms).toISOString());
         out(result, () => [
           ...lines,
-          `dry run: ${result.wouldPass} would pass their consumer's checks, ${plan.selected.length - result.wouldPass} would fail again`,
-          ...formatTable(
-            [
-              ['would fail again because', 'count', 'e.g.'],
-              ...result.wouldFail.map((f) => [clip(f.reason, 100), String(f.count), f.sample.join(', ')]),
-            ],
-            '',
-            [2],
-          ),
+          `dry run: ${result.wouldPass} would pass their consumer's checks, ${failing} would fail again` +
+            (result.alreadyDelivered.count > 0
+              ? `, ${result.alreadyDelivered.count} delivered already (removed without a send; e.g. ${result.alreadyDelivered.sample.join(', ')})`
+              : ''),
+          ...(failing > 0
+            ? formatTable(
+                [
+                  ['would fail again because', 'count', 'e.g.'],
+                  ...result.wouldFail.map((f) => [clip(f.reason, 100), String(f.count), f.sample.join(', ')]),
+                ],
+                '',
+                [2],
+              )
+            : []),
+          ...(result.destinations.length > 0
+            ? formatTable([
+                ['platform', 'last accepted', 'last failed', 'its latest failure'],
+                ...result.destinations.map((d) => [
+                  d.destination,
+                  at(d.acceptedAt),
+                  at(d.failedAt),
+                  clip(d.failure ?? '-', 60),
+                ]),
+              ])
+            : []),
         ]);
         return 0;
       }
@@ -275,7 +293,8 @@ export async function main(argv: string[], print: (line: string) => void = conso
       );
       if (!json) print('');
       out({ redriveId, ...outcome }, () => [
-        `redrive ${redriveId}: ${outcome.stage}; ${outcome.sent} sent, ${outcome.failedAgain} failed again, ${outcome.notFound} no longer in the DLQ`,
+        `redrive ${redriveId}: ${outcome.stage}; ${outcome.sent} sent, ${outcome.failedAgain} failed again, ${outcome.notFound} no longer in the DLQ` +
+          (outcome.alreadyDelivered > 0 ? `, ${outcome.alreadyDelivered} delivered already (removed, not sent)` : ''),
         ...(outcome.stoppedBecause ? [`stopped: ${outcome.stoppedBecause}`] : []),
       ]);
       return outcome.stage === 'done' ? 0 : 1;

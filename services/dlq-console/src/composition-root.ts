@@ -4,10 +4,13 @@
  */
 import { z } from 'zod';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   awsClientSettings,
   awsEnvironmentSchema,
   createDocumentClient,
+  createDynamoDbDeliveryLedger,
+  createDynamoDbDestinationStatusBoard,
   createSqsClient,
   envelopeAttributes,
   loadConfig,
@@ -23,6 +26,7 @@ import {
   createDynamoDbRedriveRecords,
 } from './adapters/dynamodb-console-store';
 import { createDeadLetterConsole } from './domain/console';
+import type { DeliveryRecords } from './domain/ports';
 
 export const SERVICE = 'dlq-console';
 
@@ -30,6 +34,11 @@ export const consoleEnvironmentSchema = awsEnvironmentSchema.extend({
   STAGE: z.string().min(1, 'set STAGE to the stage whose DLQs the console serves'),
   INDEX_TABLE: z.string().min(1, "set INDEX_TABLE to the console's dead-letter index table"),
   AUDIT_TABLE: z.string().min(1, "set AUDIT_TABLE to the console's audit table").optional(),
+  /**
+   * marketing-events' delivery ledger, read by dry runs and redrives (which marketing dead letters were delivered
+   * since; how each platform answered lately). Unset: dry runs check contracts and the platforms' rules only.
+   */
+  DELIVERIES_TABLE: z.string().min(1).optional(),
   /** Where the web API queues the redrives it is asked for (unset: redrives run from the command line only). */
   REDRIVE_JOBS_QUEUE_NAME: z.string().min(1).optional(),
 });
@@ -61,9 +70,23 @@ export function openConsoleStores(env: Record<string, string | undefined> = proc
           },
         }
       : {}),
+    ...(config.DELIVERIES_TABLE ? { deliveries: deliveryRecords(documents, config.DELIVERIES_TABLE) } : {}),
     index: createDynamoDbIndex(documents, config.INDEX_TABLE),
     locks: createDynamoDbRedriveLocks(documents, config.INDEX_TABLE),
     audit: createDynamoDbAuditTrail(documents, config.AUDIT_TABLE ?? `${SERVICE}-${config.STAGE}-audit`),
+  };
+}
+
+/** The ledger's reading side, as the console's domain asks for it. */
+function deliveryRecords(documents: DynamoDBDocumentClient, table: string): DeliveryRecords {
+  const ledger = createDynamoDbDeliveryLedger(documents, table);
+  const board = createDynamoDbDestinationStatusBoard(documents, table);
+  return {
+    async delivered(eventIds) {
+      const entries = await ledger.read(eventIds);
+      return new Map([...entries].map(([id, entry]) => [id, entry.delivered]));
+    },
+    statuses: (destinations) => board.read(destinations),
   };
 }
 

@@ -1,2 +1,4 @@
 export * from './publish';
 export * from './identifiers';
+export * from './delivery-ledger';
+export * from './acceptance';

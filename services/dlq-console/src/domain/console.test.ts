@@ -1,26 +1,11 @@
-import { loanApprovedV1, type RedriveRequested } from '@backbone/shared';
-import { SAMPLE_ANDROID_DEVICE } from '@backbone/shared/testing';
+import type { RedriveRequested } from '@backbone/shared';
 import { AccessDeniedError, rolesFrom, type Actor } from './access';
 import { createDeadLetterConsole, StaleConfirmationError } from './console';
-import { DLQ, letter, SOURCE, world } from './dead-letters.fixtures';
+import { DLQ, letter, loanApprovedBody, SOURCE, world } from './dead-letters.fixtures';
 import { editedBody, toCsv } from './operations';
 import type { RedriveRecord } from './ports';
 
-const body = (phone: string) =>
-  JSON.stringify(
-    loanApprovedV1.create(
-      {
-        customer: { customerId: 'c-1', email: 'jane@example.com', phone },
-        device: SAMPLE_ANDROID_DEVICE,
-        applicationId: 'a-1',
-        loanId: 'l-1',
-        product: 'personal-loan',
-        amount: 500,
-        currency: 'GBP',
-      },
-      { id: 'LoanApproved:l-1' },
-    ),
-  );
+const body = (phone: string) => loanApprovedBody({ phone });
 
 const actor = (...roles: string[]): Actor => ({ name: 'someone@example.com', roles: rolesFrom(roles) });
 
@@ -57,6 +42,36 @@ describe('who may do what', () => {
       detail: { reason: 'ticket 42: phone format', messages: ['m-1'] },
     });
     await expect(console_.queues({ name: 'nobody', roles: new Set() })).rejects.toThrow(AccessDeniedError);
+  });
+
+  it('dry-runs through the consumer’s checks and the delivery ledger: what would fail again and why, what is delivered already', async () => {
+    const w = world([
+      letter(1, { body: body('+447700900123') }),
+      letter(2, { body: loanApprovedBody({ phone: '+447700900124', id: 'LoanApproved:l-2' }) }),
+      letter(3, { body: '{"id":"not an envelope"}' }),
+    ]);
+    // Meta's latest answer is m-1's failure, with nothing accepted since.
+    const failure = letter(1).reason;
+    const console_ = createDeadLetterConsole({
+      ...w.deps,
+      deliveries: {
+        delivered: async (ids) =>
+          new Map(ids.filter((id) => id === 'LoanApproved:l-2').map((id) => [id, new Set(['meta'])])),
+        statuses: async () => new Map([['meta', { destination: 'meta', failedAt: Date.now() - 60_000, failure }]]),
+      },
+    });
+    const result = await console_.dryRun(actor('dlq:redrive'), await console_.plan(actor('dlq:read'), DLQ));
+    expect(result.alreadyDelivered).toEqual({ count: 1, sample: ['m-2'] });
+    expect(result.wouldPass).toBe(0);
+    expect(result.wouldFail.flatMap((f) => f.sample).sort()).toEqual(['m-1', 'm-3']);
+    expect(result.wouldFail.find((f) => f.sample[0] === 'm-3')!.reason).toMatch(/not a valid envelope/);
+    expect(result.wouldFail.find((f) => f.sample[0] === 'm-1')!.reason).toMatch(/^meta still fails this way/);
+    expect(result.destinations).toEqual([expect.objectContaining({ destination: 'meta' })]);
+    expect(w.entries.at(-1)).toMatchObject({
+      action: 'dry-run',
+      count: 3,
+      outcome: '0 would pass, 2 would fail again, 1 delivered already',
+    });
   });
 
   it('lets only a redriver dry-run or redrive', async () => {

@@ -4,8 +4,15 @@
  * execution; the audit trail. Everything it shows comes from the index, so looking never receives a message.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { anyContractReader, maskMessageBody, type RedriveRequested } from '@backbone/shared';
+import { maskMessageBody, type DestinationStatus, type RedriveRequested } from '@backbone/shared';
 import { AccessDeniedError, requireRole, type Actor } from './access';
+import {
+  deliveredEverywhereItFailed,
+  marketingEventIdOf,
+  readLetter,
+  wouldFailBecause,
+  type ReadLetter,
+} from './consumer-checks';
 import {
   describeFilter,
   destinationsOf,
@@ -22,6 +29,7 @@ import type {
   AuditTrail,
   DeadLetterIndex,
   DeadLetterQueue,
+  DeliveryRecords,
   QueuePort,
   RedriveJobs,
   RedriveLocks,
@@ -59,25 +67,15 @@ export interface DeadLetterView extends Omit<DeadLetter, 'body'> {
 
 export interface DryRunResult {
   plan: RedrivePlan;
-  /** Would be accepted by their consumer's checks. */
+  /** Would be taken by their consumer now, as far as can be told without sending. */
   wouldPass: number;
   /** Would fail again, and why (by reason, with a few ids each). */
   wouldFail: { reason: string; count: number; sample: string[] }[];
+  /** Delivered since, everywhere they had failed (the delivery ledger): a redrive removes them without sending. */
+  alreadyDelivered: { count: number; sample: string[] };
+  /** How the platforms these dead letters failed at answered lately (empty where nothing is known). */
+  destinations: DestinationStatus[];
 }
-
-/** Checks a message the way its consumer would before it is sent (the contract; a destination's own rules). */
-export type ConsumerCheck = (letter: DeadLetter) => string | undefined;
-
-/** Every consumer checks the contract first: an envelope that does not parse fails again, for the same reason. */
-export const contractCheck: ConsumerCheck = (letter) => {
-  if (letter.body === undefined) return undefined;
-  try {
-    anyContractReader.read(letter.body);
-    return undefined;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  }
-};
 
 const HOUR_MS = 3_600_000;
 
@@ -89,14 +87,36 @@ export interface ConsoleDependencies {
   /** For redrives asked for through the web API: where they wait for their worker, and how they are recorded. */
   jobs?: RedriveJobs;
   records?: RedriveRecords;
-  checks?: readonly ConsumerCheck[];
+  /** marketing-events' delivery ledger: without it, a dry run knows only the contracts and the platforms' rules. */
+  deliveries?: DeliveryRecords;
   now?: () => number;
 }
 
 export function createDeadLetterConsole(dependencies: ConsoleDependencies) {
   const { queues, index, audit, locks } = dependencies;
   const now = dependencies.now ?? (() => Date.now());
-  const checks = dependencies.checks ?? [contractCheck];
+  const { deliveries } = dependencies;
+
+  /** Per read dead letter, the platforms the ledger says have its event (marketing events only). */
+  const deliveredTo = async (reads: readonly ReadLetter[]): Promise<(ReadonlySet<string> | undefined)[]> => {
+    // Only a failure that names a platform can have been made good since.
+    const ids = reads.map((read) =>
+      destinationsOf(read.letter.reason).length > 0 ? marketingEventIdOf(read) : undefined,
+    );
+    const wanted = [...new Set(ids.filter((id): id is string => id !== undefined))];
+    if (!deliveries || wanted.length === 0) return reads.map(() => undefined);
+    const found = await deliveries.delivered(wanted);
+    return ids.map((id) => (id === undefined ? undefined : found.get(id)));
+  };
+
+  /** The dead letters of a plan that the ledger shows delivered everywhere they failed (their DLQ message ids). */
+  const alreadyDeliveredOf = async (letters: readonly DeadLetter[]): Promise<Set<string>> => {
+    const reads = letters.map(readLetter);
+    const delivered = await deliveredTo(reads);
+    return new Set(
+      reads.filter((read, i) => deliveredEverywhereItFailed(read, delivered[i])).map((read) => read.letter.messageId),
+    );
+  };
 
   const findQueue = async (name: string): Promise<DeadLetterQueue> => {
     const all = await queues.deadLetterQueues();
@@ -200,34 +220,54 @@ export function createDeadLetterConsole(dependencies: ConsoleDependencies) {
       return planRedrive(index, await findQueue(dlq), filter, now());
     },
 
-    /** Passes each planned message through its consumer's checks; nothing is sent. Audited. */
+    /**
+     * Asks of each planned message what its consumer would do with it now (see consumer-checks.ts), and which need
+     * no redrive (delivered since); nothing is sent. Audited.
+     */
     async dryRun(actor: Actor, plan: RedrivePlan): Promise<DryRunResult> {
       requireRole(actor, 'dlq:redrive', 'dry-run a redrive');
+      const reads = plan.selected.map(readLetter);
+      const destinations = [...new Set(plan.selected.flatMap((l) => destinationsOf(l.reason)))];
+      const [delivered, statuses] = await Promise.all([
+        deliveredTo(reads),
+        deliveries ? deliveries.statuses(destinations) : new Map<string, DestinationStatus>(),
+      ]);
+      const context = { now: new Date(now()), statuses };
       const failing = new Map<string, { count: number; sample: string[] }>();
+      const alreadyDelivered = { count: 0, sample: [] as string[] };
       let wouldPass = 0;
-      for (const letter of plan.selected) {
-        const problem = checks.map((check) => check(letter)).find((p) => p !== undefined);
+      reads.forEach((read, i) => {
+        const { messageId } = read.letter;
+        if (deliveredEverywhereItFailed(read, delivered[i])) {
+          alreadyDelivered.count++;
+          if (alreadyDelivered.sample.length < 3) alreadyDelivered.sample.push(messageId);
+          return;
+        }
+        const problem = wouldFailBecause(read, context);
         if (problem === undefined) {
           wouldPass++;
-          continue;
+          return;
         }
         const entry = failing.get(problem) ?? { count: 0, sample: [] };
         entry.count++;
-        if (entry.sample.length < 3) entry.sample.push(letter.messageId);
+        if (entry.sample.length < 3) entry.sample.push(messageId);
         failing.set(problem, entry);
-      }
+      });
       const wouldFail = [...failing.entries()]
         .map(([reason, { count, sample }]) => ({ reason, count, sample }))
         .sort((a, b) => b.count - a.count);
+      const failCount = wouldFail.reduce((n, f) => n + f.count, 0);
       await audited({
         actor: actor.name,
         action: 'dry-run',
         dlq: plan.dlq.name,
         target: plan.summary,
         count: plan.selected.length,
-        outcome: `${wouldPass} would pass, ${plan.selected.length - wouldPass} would fail again`,
+        outcome:
+          `${wouldPass} would pass, ${failCount} would fail again` +
+          (alreadyDelivered.count > 0 ? `, ${alreadyDelivered.count} delivered already` : ''),
       });
-      return { plan, wouldPass, wouldFail };
+      return { plan, wouldPass, wouldFail, alreadyDelivered, destinations: [...statuses.values()] };
     },
 
     async redrive(
@@ -239,7 +279,12 @@ export function createDeadLetterConsole(dependencies: ConsoleDependencies) {
       requireRole(actor, 'dlq:redrive', 'redrive');
       return executeRedrive(
         plan,
-        { ...DEFAULT_REDRIVE_OPTIONS, ...options, actor: actor.name },
+        {
+          ...DEFAULT_REDRIVE_OPTIONS,
+          ...options,
+          actor: actor.name,
+          alreadyDelivered: await alreadyDeliveredOf(plan.selected),
+        },
         dependencies,
         onProgress,
       );
@@ -435,6 +480,7 @@ export function createDeadLetterConsole(dependencies: ConsoleDependencies) {
             canary: job.options.canary,
             canaryWatchMs: job.options.canaryWatchSeconds * 1_000,
             messagesPerSecond: job.options.messagesPerSecond,
+            alreadyDelivered: await alreadyDeliveredOf(plan.selected),
           },
           dependencies,
           (progress) => {

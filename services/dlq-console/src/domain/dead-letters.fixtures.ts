@@ -1,4 +1,5 @@
-import { ATTRIBUTE } from '@backbone/shared';
+import { ATTRIBUTE, loanApprovedV1 } from '@backbone/shared';
+import { SAMPLE_ANDROID_DEVICE } from '@backbone/shared/testing';
 import type { DeadLetter } from './dead-letters';
 import type {
   AuditEntry,
@@ -27,6 +28,23 @@ export const letter = (n: number, overrides: Partial<DeadLetter> = {}): DeadLett
   indexedBy: 'consumer',
   ...overrides,
 });
+
+/** A LoanApproved event's body, as the dispatcher would read it, with a phone and a time of its own when given. */
+export const loanApprovedBody = (options: { phone?: string; occurredAt?: string; id?: string } = {}): string =>
+  JSON.stringify(
+    loanApprovedV1.create(
+      {
+        customer: { customerId: 'c-1', email: 'jane@example.com', ...(options.phone ? { phone: options.phone } : {}) },
+        device: SAMPLE_ANDROID_DEVICE,
+        applicationId: 'a-1',
+        loanId: 'l-1',
+        product: 'personal-loan',
+        amount: 500,
+        currency: 'GBP',
+      },
+      { id: options.id ?? 'LoanApproved:l-1', ...(options.occurredAt ? { occurredAt: options.occurredAt } : {}) },
+    ),
+  );
 
 export const DLQ = 'marketing-events-local-events-dlq';
 export const SOURCE = 'marketing-events-local-events';

@@ -1,8 +1,9 @@
 /**
  * What the console's domain needs from the outside: the queues (SQS), the index of dead letters, the redrive locks
- * and the audit trail (DynamoDB), each behind an interface so that the domain imports no adapter.
+ * and the audit trail (DynamoDB), marketing-events' delivery ledger (read only), each behind an interface so that the
+ * domain imports no adapter.
  */
-import type { RedriveRequested } from '@backbone/shared';
+import type { DestinationStatus, RedriveRequested } from '@backbone/shared';
 import type { DeadLetter } from './dead-letters';
 
 /** A DLQ of the stage, found from its sources' redrive policies. */
@@ -94,7 +95,14 @@ export interface RedriveRecord {
   actor: string;
   summary: string;
   state: 'queued' | 'running' | 'done' | 'stopped' | 'refused' | 'failed';
-  progress?: { stage: string; total: number; sent: number; failedAgain: number; notFound: number };
+  progress?: {
+    stage: string;
+    total: number;
+    sent: number;
+    failedAgain: number;
+    notFound: number;
+    alreadyDelivered?: number;
+  };
   /** Why it stopped, was refused or failed. */
   because?: string;
   updatedAt: string;
@@ -108,4 +116,14 @@ export interface RedriveRecords {
 /** Where a requested redrive waits for its worker. */
 export interface RedriveJobs {
   enqueue(job: RedriveRequested): Promise<void>;
+}
+
+/**
+ * marketing-events' delivery ledger, read only: which platforms have each event, and how each platform answered
+ * lately (see shared/src/marketing/delivery-ledger.ts).
+ */
+export interface DeliveryRecords {
+  /** Per event id it knows, the platforms that have the event. */
+  delivered(eventIds: readonly string[]): Promise<Map<string, ReadonlySet<string>>>;
+  statuses(destinations: readonly string[]): Promise<Map<string, DestinationStatus>>;
 }

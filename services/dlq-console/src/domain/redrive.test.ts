@@ -106,6 +106,22 @@ describe('executing a redrive', () => {
     expect(w.indexed.size).toBe(0);
   });
 
+  it('removes what the ledger shows delivered since without sending it, counted apart and audited', async () => {
+    const w = world(Array.from({ length: 12 }, (_, n) => letter(n)));
+    const plan = await planRedrive(w.deps.index, w.dlq(), {});
+    const outcome = await executeRedrive(
+      plan,
+      options({ canary: 2, alreadyDelivered: new Set(['m-0', 'm-5', 'm-11']) }),
+      w.deps,
+    );
+    expect(outcome).toMatchObject({ stage: 'done', sent: 9, alreadyDelivered: 3, notFound: 0 });
+    expect(w.sent.map((m) => m.body)).not.toEqual(expect.arrayContaining(['{"id":"e-0"}']));
+    expect(w.sent.map((m) => m.body)).not.toEqual(expect.arrayContaining(['{"id":"e-5"}']));
+    expect(w.inDlq.size).toBe(0);
+    expect(w.indexed.size).toBe(0);
+    expect(w.entries.at(-1)).toMatchObject({ outcome: 'done', count: 9, detail: { alreadyDelivered: 3 } });
+  });
+
   it('keeps a FIFO group in order, with its group id and a fresh deduplication id that a rerun repeats', async () => {
     const w = world(
       [

@@ -95,6 +95,11 @@ export interface RedriveOptions {
   lockLeaseMs: number;
   /** Receive-send-delete loops at once after the canary (each round moves up to 10 messages in 3 calls). */
   workers: number;
+  /**
+   * Selected messages whose events the delivery ledger shows delivered since, everywhere they had failed: deleted from
+   * the DLQ without being sent (a send would deliver nothing), and counted apart.
+   */
+  alreadyDelivered?: ReadonlySet<string>;
 }
 
 export const DEFAULT_REDRIVE_OPTIONS: Omit<RedriveOptions, 'actor' | 'redriveId'> = {
@@ -117,6 +122,8 @@ export interface RedriveProgress {
   failedAgain: number;
   /** Selected but no longer in the DLQ (moved or deleted by someone else meanwhile). */
   notFound: number;
+  /** Removed without being sent: delivered since, everywhere they had failed. */
+  alreadyDelivered: number;
 }
 
 export interface RedriveOutcome extends RedriveProgress {
@@ -199,6 +206,8 @@ export async function executeRedrive(
   const pending = new Map(plan.selected.map((letter) => [letter.messageId, letter]));
   /** The new message id in the source queue -> the dead letter it came from. */
   const sent = new Map<string, string>();
+  /** Dead letters removed without a send (delivered already). */
+  const settled: string[] = [];
   const failedAgainReasons: Record<string, number> = {};
   const progress: RedriveProgress = {
     stage: 'canary',
@@ -206,6 +215,7 @@ export async function executeRedrive(
     sent: 0,
     failedAgain: 0,
     notFound: 0,
+    alreadyDelivered: 0,
   };
   let stoppedBecause: string | undefined;
   let lockRenewedAt = clock.now();
@@ -281,7 +291,14 @@ export async function executeRedrive(
         bySource.set(item.letter.sourceQueue, [...(bySource.get(item.letter.sourceQueue) ?? []), item]);
       const delivered: string[] = [];
       const unsent: string[] = [];
-      for (const [source, items] of bySource) {
+      for (const [source, all] of bySource) {
+        const items = all.filter(({ received, letter }) => {
+          if (!options.alreadyDelivered?.has(letter.messageId)) return true;
+          delivered.push(received.receiptHandle);
+          settled.push(letter.messageId);
+          return false;
+        });
+        if (items.length === 0) continue;
         const results = await queues.sendBatch(
           source,
           items.map(({ received, letter }) => outgoingMessage(received, letter, options.redriveId)),
@@ -301,6 +318,7 @@ export async function executeRedrive(
       if (delivered.length > 0) await queues.deleteBatch(dlq, delivered);
       if (unsent.length > 0) await queues.releaseBatch(dlq, unsent);
       progress.sent = sent.size;
+      progress.alreadyDelivered = settled.length;
       onProgress({ ...progress });
       return batch.length;
     };
@@ -327,7 +345,7 @@ export async function executeRedrive(
     progress.notFound = stoppedBecause ? 0 : pending.size;
     if (progress.notFound > 0) await index.remove(dlq, [...pending.keys()]);
     // What left the DLQ leaves the index (what came back is indexed again under its new id).
-    await index.remove(dlq, [...sent.values()]);
+    await index.remove(dlq, [...sent.values(), ...settled]);
     progress.stage = stoppedBecause ? 'stopped' : 'done';
     onProgress({ ...progress });
     return { ...progress, ...(stoppedBecause ? { stoppedBecause } : {}), failedAgainReasons };
@@ -345,6 +363,7 @@ export async function executeRedrive(
         sent: sent.size,
         failedAgain: progress.failedAgain,
         notFound: progress.notFound,
+        alreadyDelivered: settled.length,
       },
     });
     await locks.release(dlq, options.redriveId);

@@ -1,8 +1,9 @@
 /**
  * The console's page for marketing ops: one HTML document with its own script, served by the API. It holds no data:
- * after sign-in (Cognito's hosted sign-in in AWS, the local identity provider locally: both hand back an ID token in
- * the address's fragment) it calls the API with the token, which checks every call. Plain HTML with labels, real
- * buttons and a live region, so that it works from the keyboard and with a screen reader.
+ * it signs people in with the authorization-code flow and PKCE (Cognito's hosted sign-in in AWS, the local identity
+ * provider locally: a one-time code comes back in the address, traded with the verifier only this tab holds for an ID
+ * token, kept in this tab's session storage), then calls the API with the token, which checks every call. Plain HTML
+ * with labels, real buttons and a live region, so that it works from the keyboard and with a screen reader.
  */
 export interface PageConfig {
   /** Where to sign in (its /oauth2/authorize), and the client the tokens are for. */
@@ -13,14 +14,17 @@ export interface PageConfig {
 export function consolePage(config: PageConfig): string {
   // JSON in a script element of its own: "<" escaped, so that no value can close the element.
   const settings = JSON.stringify(config).replace(/</g, '\\u003c');
+  // The page may call its own API, and the identity provider's token endpoint (to trade a sign-in code).
+  const signInOrigin = URL.canParse(config.signInUrl) ? new URL(config.signInUrl).origin : '';
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; form-action 'self'">
+<meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self' ${signInOrigin}; form-action 'self'">
 <title>Dead letters</title>
 <style>
+  input { font: inherit; padding: .2rem .4rem; margin-right: .6rem; }
   body { font: 15px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 72rem; padding: 1rem 1.5rem; color: #1b1f24; }
   h1 { font-size: 1.4rem; } h2 { font-size: 1.15rem; margin-top: 1.6rem; }
   table { border-collapse: collapse; width: 100%; margin: .5rem 0; }
@@ -57,6 +61,13 @@ export function consolePage(config: PageConfig): string {
     <table id="messages"><thead><tr><th scope="col">Message</th><th scope="col">Event</th><th scope="col">Failed at</th><th scope="col">Reason</th></tr></thead><tbody></tbody></table>
     <p><a id="export" href="#">Export these as CSV (personal data masked)</a></p>
     <pre id="detail" hidden aria-label="Message, personal data masked"></pre>
+    <form id="fix" hidden aria-labelledby="fix-title">
+      <h3 id="fix-title">Fix and send again</h3>
+      <p class="muted">The new value is checked against the event's contract before anything is sent; the audit trail records the field's name, not its value.</p>
+      <label for="fix-path">Field in data</label> <input id="fix-path" name="path" placeholder="customer.phone" required autocomplete="off">
+      <label for="fix-value">New value</label> <input id="fix-value" name="value" required autocomplete="off">
+      <button id="fix-go" class="primary" type="submit">Check and send</button>
+    </form>
   </section>
 </main>
 <script type="application/json" id="config">${settings}</script>
@@ -69,15 +80,32 @@ export function consolePage(config: PageConfig): string {
   const button = (label, onClick, describedBy) => { const b = document.createElement('button'); b.type = 'button'; b.textContent = label; if (describedBy) b.setAttribute('aria-label', describedBy); b.addEventListener('click', onClick); return b; };
   const age = (ms) => ms === undefined ? '-' : ms < 3600000 ? Math.round(ms / 60000) + ' min' : (ms / 3600000).toFixed(1) + ' h';
 
-  // The token comes back from sign-in in the address's fragment; kept for this tab only.
-  const fragment = new URLSearchParams(location.hash.slice(1));
-  if (fragment.get('id_token')) { sessionStorage.setItem('token', fragment.get('id_token')); history.replaceState(null, '', location.pathname); }
-  const token = sessionStorage.getItem('token');
-  const signIn = () => {
-    const back = location.origin + location.pathname;
-    location.assign(config.signInUrl + '/oauth2/authorize?response_type=token&scope=openid+email&client_id=' + encodeURIComponent(config.clientId) + '&redirect_uri=' + encodeURIComponent(back));
+  // Sign-in: the authorization-code flow with PKCE. The verifier and state never leave this tab until the code is
+  // traded, so a code seen by anyone else (a log, the browser history) is worth nothing.
+  const back = location.origin + location.pathname;
+  const base64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, '');
+  const signIn = async () => {
+    const verifier = base64url(crypto.getRandomValues(new Uint8Array(32)));
+    const state = base64url(crypto.getRandomValues(new Uint8Array(16)));
+    sessionStorage.setItem('pkce', JSON.stringify({ verifier, state }));
+    const challenge = base64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
+    const query = new URLSearchParams({ response_type: 'code', client_id: config.clientId, redirect_uri: back, scope: 'openid email', state, code_challenge: challenge, code_challenge_method: 'S256' });
+    location.assign(config.signInUrl + '/oauth2/authorize?' + query);
   };
-  $('signin-button').addEventListener('click', signIn);
+  $('signin-button').addEventListener('click', () => signIn().catch((e) => say(e.message, true)));
+  const tradeCode = async () => {
+    const query = new URLSearchParams(location.search);
+    const code = query.get('code');
+    if (!code) return;
+    history.replaceState(null, '', location.pathname);
+    const pkce = JSON.parse(sessionStorage.getItem('pkce') || '{}');
+    sessionStorage.removeItem('pkce');
+    if (!pkce.verifier || query.get('state') !== pkce.state) throw new Error('That sign-in was not started here: sign in again.');
+    const response = await fetch(config.signInUrl + '/oauth2/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'authorization_code', client_id: config.clientId, code, redirect_uri: back, code_verifier: pkce.verifier }) });
+    if (!response.ok) throw new Error('Sign-in failed (' + ((await response.json().catch(() => ({}))).error || response.status) + '): sign in again.');
+    sessionStorage.setItem('token', (await response.json()).id_token);
+  };
+  let token;
 
   const api = async (path, options = {}) => {
     const response = await fetch('api/' + path, { ...options, headers: { authorization: token, ...(options.body ? { 'content-type': 'application/json' } : {}) } });
@@ -124,7 +152,7 @@ export function consolePage(config: PageConfig): string {
     const body = $('messages').tBodies[0]; body.replaceChildren();
     for (const m of messages) {
       const row = document.createElement('tr');
-      const td = document.createElement('td'); td.append(button(m.messageId.slice(0, 8), () => { $('detail').textContent = JSON.stringify(JSON.parse(m.body || '{}'), null, 2); $('detail').hidden = false; }, 'Show message ' + m.messageId));
+      const td = document.createElement('td'); td.append(button(m.messageId.slice(0, 8), () => showMessage(dlq, m), 'Show message ' + m.messageId));
       row.append(td, cell(m.messageType || '-'), cell(m.failedAt.slice(0, 19).replace('T', ' ')), cell(m.reason));
       body.append(row);
     }
@@ -137,10 +165,29 @@ export function consolePage(config: PageConfig): string {
     say(messages.length + ' message(s) shown, personal data masked.');
   }
 
+  function showMessage(dlq, m) {
+    $('detail').textContent = JSON.stringify(JSON.parse(m.body || '{}'), null, 2); $('detail').hidden = false;
+    $('fix').hidden = false; $('fix-title').textContent = 'Fix and send again: ' + m.messageId.slice(0, 8);
+    $('fix').onsubmit = async (event) => {
+      event.preventDefault();
+      const path = $('fix-path').value.trim();
+      // A field that holds a number (an amount) gets a number; any other gets the text as typed (a phone's leading 0 kept).
+      const before = path.split('.').reduce((at, key) => (at == null ? undefined : at[key]), (JSON.parse(m.body || '{}')).data);
+      const value = typeof before === 'number' ? Number($('fix-value').value) : $('fix-value').value;
+      try {
+        const result = await api('queues/' + encodeURIComponent(dlq) + '/messages/' + encodeURIComponent(m.messageId) + '/fix', { method: 'POST', body: JSON.stringify({ edits: [{ path, value }] }) });
+        $('fix').hidden = true; $('detail').hidden = true; $('fix').reset(); $('messages').tBodies[0].replaceChildren();
+        await showQueues(); await showGroups(dlq);
+        say(result.sent ? 'Sent again with ' + result.fields.join(', ') + ' changed.' : 'It had left the DLQ already: nothing sent.', !result.sent);
+      } catch (e) { say(e.message, true); }
+    };
+  }
+
   async function dryRun(dlq, group) {
     const result = await api('queues/' + encodeURIComponent(dlq) + '/dry-run', { method: 'POST', body: JSON.stringify({ filter: { group } }) });
     const failing = result.wouldFail.map((f) => f.count + ' because ' + f.reason).join('; ');
-    say('Dry run: ' + result.wouldPass + ' would pass their consumer’s checks' + (failing ? '; would fail again: ' + failing : '; none would fail again') + '. Nothing was sent.');
+    const delivered = result.alreadyDelivered.count > 0 ? ' ' + result.alreadyDelivered.count + ' were delivered since, and would be removed without a send.' : '';
+    say('Dry run: ' + result.wouldPass + ' would pass their consumer’s checks' + (failing ? '; would fail again: ' + failing : '; none would fail again') + '.' + delivered + ' Nothing was sent.', result.wouldFail.length > 0);
   }
 
   async function planRedrive(dlq, group) {
@@ -160,7 +207,7 @@ export function consolePage(config: PageConfig): string {
         const state = await api('redrives/' + job.redriveId);
         const p = state.progress || { sent: 0, total: 1 };
         $('progress').max = Math.max(1, p.total || 1); $('progress').value = p.sent || 0;
-        $('progress-text').textContent = state.state + (state.progress ? ': ' + p.sent + ' of ' + p.total + ' sent, ' + p.failedAgain + ' failed again' : '');
+        $('progress-text').textContent = state.state + (state.progress ? ': ' + p.sent + ' of ' + p.total + ' sent, ' + p.failedAgain + ' failed again' + (p.alreadyDelivered ? ', ' + p.alreadyDelivered + ' delivered already' : '') : '');
         if (['done', 'stopped', 'failed', 'refused'].includes(state.state)) {
           // The tables first, then what happened: the last word in the live region is the redrive's.
           await showQueues(); await showGroups(current.dlq);
@@ -173,12 +220,15 @@ export function consolePage(config: PageConfig): string {
     } catch (e) { say(e.message, true); }
   });
 
-  if (!token) { $('signin').hidden = false; return; }
-  try {
-    const claims = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
-    $('who').textContent = 'Signed in as ' + (claims.email || claims['cognito:username']) + '.';
-  } catch { /* the API decides who it is */ }
-  showQueues().catch((e) => say(e.message, true));
+  tradeCode().catch((e) => say(e.message, true)).then(() => {
+    token = sessionStorage.getItem('token');
+    if (!token) { $('signin').hidden = false; return; }
+    try {
+      const claims = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+      $('who').textContent = 'Signed in as ' + (claims.email || claims['cognito:username']) + '.';
+    } catch { /* the API decides who it is */ }
+    return showQueues();
+  }).catch((e) => say(e.message, true));
 })();
 </script>
 </body>

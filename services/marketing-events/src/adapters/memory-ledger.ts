@@ -1,4 +1,4 @@
-import type { DeliveryLedger, LedgerEntry } from '../domain/dispatch';
+import type { DeliveryLedger, LedgerEntry } from '@backbone/shared';
 
 /** The delivery ledger in memory: for unit tests and the in-process benchmark (DynamoDB in AWS). */
 export function createMemoryDeliveryLedger(): DeliveryLedger & { writes: number } {

@@ -1,4 +1,4 @@
-import type { MarketingEvent } from '@backbone/shared';
+import type { DestinationName, MarketingEvent } from '@backbone/shared';
 import type { MatchKey } from './match-keys';
 import {
   classifyAnswer,
@@ -14,7 +14,7 @@ import {
 } from './outcome';
 
 /** A platform's name, as routing, the ledger and the metrics know it (see platforms.ts). */
-export type DestinationName = string;
+export type { DestinationName };
 
 export type Prepared<P> = { ok: true; payload: P } | { ok: false; reason: string };
 

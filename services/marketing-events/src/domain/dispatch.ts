@@ -1,4 +1,10 @@
-import { retryUntil, type MarketingEvent, type MarketingEventType } from '@backbone/shared';
+import {
+  retryUntil,
+  type DeliveryLedger,
+  type LedgerEntry,
+  type MarketingEvent,
+  type MarketingEventType,
+} from '@backbone/shared';
 import type { Routing } from './platforms';
 import {
   mapWithConcurrency,
@@ -10,25 +16,8 @@ import {
 import type { MatchKey } from './match-keys';
 import { permanent, retryable, unknown, type DeliveryOutcome } from './outcome';
 
-/** What the delivery ledger knows of one event. */
-export interface LedgerEntry {
-  /** The platforms that have it. */
-  delivered: ReadonlySet<DestinationName>;
-  /** At-most-once platforms a request was started to whose outcome has not been written down yet. */
-  sending: ReadonlySet<DestinationName>;
-}
-
-/**
- * Where each event has been delivered: a redelivered message or a retried batch never sends an event again to a
- * platform that already has it, and never sends it blindly again to an at-most-once platform that may have it
- * (DynamoDB in AWS: one item per event, read once per batch, written whole).
- */
-export interface DeliveryLedger {
-  /** The entries of those of these events it knows. */
-  read(eventIds: readonly string[]): Promise<Map<string, LedgerEntry>>;
-  /** Replaces each of these events' entries, as they are when it is called (they change afterwards). */
-  write(entries: ReadonlyMap<string, LedgerEntry>): Promise<void>;
-}
+// The ledger's shape is shared with the dead-letter console, which reads it.
+export type { DeliveryLedger, LedgerEntry } from '@backbone/shared';
 
 export interface DispatchObserver {
   /** One platform's result for one event, with the time its request took. */
@@ -42,6 +31,8 @@ export interface DispatchObserver {
   onMatchKeys?(destination: DestinationName, eventType: MarketingEventType, keys: readonly MatchKey[]): void;
   /** An event delivered to a platform whose ledger entry could not be written (a later copy may repeat it). */
   onUnrecorded?(destination: DestinationName, eventType: MarketingEventType): void;
+  /** A request that went to a platform, and what became of each of its events (not what was decided unsent). */
+  onAnswered?(destination: DestinationName, outcomes: readonly DeliveryOutcome[]): void;
 }
 
 export interface DispatchDeps {
@@ -193,6 +184,7 @@ export async function dispatchEvents(
                 destination,
                 request.map((item) => item.payload),
               );
+          if (!noted) deps.observer?.onAnswered?.(name, outcomes);
         }
         const latencyMs = performance.now() - started;
         const inDoubtIfLost = atMostOnce && notes[windowOf(index)] !== undefined;

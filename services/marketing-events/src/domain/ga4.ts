@@ -1,4 +1,4 @@
-import type { MarketingEvent } from '@backbone/shared';
+import { ga4Refusal, GA4_MAX_EVENT_AGE_HOURS, type MarketingEvent } from '@backbone/shared';
 import { z } from 'zod';
 import type { Destination, Prepared } from './destination';
 import { destinationEventIdOf, hashedIdentity } from './hashing';
@@ -12,7 +12,7 @@ export const GA4_LIMITS = {
   paramsPerEvent: 25,
   nameLength: 40,
   paramValueLength: 100,
-  maxAgeHours: 72,
+  maxAgeHours: GA4_MAX_EVENT_AGE_HOURS,
 } as const;
 
 const GA4_MATCH_KEYS: readonly MatchKey[] = ['externalId'];
@@ -94,21 +94,10 @@ export function ga4Problems(name: string, params: Record<string, string | number
 }
 
 export function toGa4Request(event: MarketingEvent, now: Date): Prepared<Ga4Request> {
+  const refusal = ga4Refusal(event, now);
+  if (refusal !== undefined) return { ok: false, reason: refusal };
   const { data } = event;
-  if (!data.device.appInstanceId) {
-    return {
-      ok: false,
-      reason: 'ga4: app streams need device.appInstanceId (the Firebase app instance id); the event has none',
-    };
-  }
   const occurred = Date.parse(event.occurredAt);
-  const ageHours = (now.getTime() - occurred) / 3_600_000;
-  if (ageHours > GA4_LIMITS.maxAgeHours) {
-    return {
-      ok: false,
-      reason: `ga4: the event is ${ageHours.toFixed(0)} hours old; GA4 accepts at most ${GA4_LIMITS.maxAgeHours}`,
-    };
-  }
   const name = GA4_EVENT_NAMES[event.type];
   const params: Record<string, string | number> = {
     // GA4 does not deduplicate: the ledger does. The id still travels, for reconciliation.
@@ -126,7 +115,8 @@ export function toGa4Request(event: MarketingEvent, now: Date): Prepared<Ga4Requ
   return {
     ok: true,
     payload: {
-      app_instance_id: data.device.appInstanceId,
+      // ga4Refusal refused an event without one.
+      app_instance_id: data.device.appInstanceId!,
       user_id: hashedIdentity(data.customer).externalId,
       timestamp_micros: occurred * 1000,
       events: [{ name, timestamp_micros: occurred * 1000, params }],

@@ -1,4 +1,4 @@
-import type { MarketingEvent } from '@backbone/shared';
+import { metaRefusal, type MarketingEvent } from '@backbone/shared';
 import { z } from 'zod';
 import type { Destination } from './destination';
 import { CONTACT_FIELDS, destinationEventIdOf, hashedIdentity } from './hashing';
@@ -6,10 +6,7 @@ import { metaMatchKeys } from './match-keys';
 import type { HttpAnswer, HttpTransport, RejectionReading } from './outcome';
 import { definePlatform } from './platform';
 
-/** Meta refuses events older than this: the whole request fails, so such an event never goes. */
-export const META_MAX_EVENT_AGE_DAYS = 7;
 export const META_MAX_BATCH = 1_000;
-const FUTURE_TOLERANCE_MS = 10 * 60_000;
 
 export interface MetaSettings {
   baseUrl: string;
@@ -81,20 +78,9 @@ export function toMetaEvent(
   event: MarketingEvent,
   now: Date,
 ): { ok: true; payload: MetaServerEvent } | { ok: false; reason: string } {
+  const refusal = metaRefusal(event, now);
+  if (refusal !== undefined) return { ok: false, reason: refusal };
   const occurred = Date.parse(event.occurredAt);
-  const ageDays = (now.getTime() - occurred) / 86_400_000;
-  if (ageDays > META_MAX_EVENT_AGE_DAYS) {
-    return {
-      ok: false,
-      reason: `meta: the event is ${ageDays.toFixed(1)} days old; Meta accepts events at most ${META_MAX_EVENT_AGE_DAYS} days old`,
-    };
-  }
-  if (occurred - now.getTime() > FUTURE_TOLERANCE_MS) {
-    return {
-      ok: false,
-      reason: `meta: the event is dated in the future (${event.occurredAt}); fix the producer's clock`,
-    };
-  }
   const { data } = event;
   const payload: MetaServerEvent = {
     event_name: META_EVENT_NAMES[event.type],

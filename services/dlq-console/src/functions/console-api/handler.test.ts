@@ -1,3 +1,4 @@
+import { Script } from 'node:vm';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { actorOf } from './handler';
 
@@ -41,5 +42,16 @@ describe('the page', () => {
     expect(response.body).not.toContain('</script><script>alert(1)');
     const api = await handler({ ...event, path: '/api/queues' } as unknown as APIGatewayProxyEvent);
     expect(api.statusCode).toBe(401);
+  });
+
+  it('has a script that parses, and lets the page reach only its API and the sign-in’s token endpoint', async () => {
+    const { consolePage } = await import('../../web/page');
+    const html = consolePage({ signInUrl: 'https://console.auth.eu-west-1.amazoncognito.com', clientId: 'c' });
+    const script = html.slice(html.lastIndexOf('<script>') + '<script>'.length, html.lastIndexOf('</script>'));
+    // Compiled, not run: a regular expression or a quote broken by the template's escaping fails here.
+    expect(() => new Script(script)).not.toThrow();
+    expect(script).toContain("response_type: 'code'");
+    expect(script).toContain("code_challenge_method: 'S256'");
+    expect(html).toContain("connect-src 'self' https://console.auth.eu-west-1.amazoncognito.com;");
   });
 });

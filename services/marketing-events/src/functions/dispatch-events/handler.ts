@@ -9,6 +9,7 @@ import {
   PermanentError,
   RetryableError,
   type DeadLetterSink,
+  type DestinationStatusBoard,
   type Logger,
   type Metrics,
   type RetryBackoff,
@@ -16,8 +17,9 @@ import {
 } from '@backbone/shared';
 import type { SQSRecord } from 'aws-lambda';
 import { metricsObserver } from '../../adapters/metrics-observer';
+import { destinationStatusObserver } from '../../adapters/status-observer';
 import type { Destination } from '../../domain/destination';
-import { dispatchEvents, type DeliveryLedger } from '../../domain/dispatch';
+import { dispatchEvents, type DeliveryLedger, type DispatchObserver } from '../../domain/dispatch';
 import { DEFAULT_ROUTING, type Routing } from '../../domain/platforms';
 import { SERVICE } from '../../service';
 import { wireDispatcher } from './wiring';
@@ -31,6 +33,8 @@ const RESERVED_FOR_SETTLING_MS = 1_000;
 export interface DispatcherParts {
   destinations: readonly Destination[];
   ledger: DeliveryLedger;
+  /** Where each platform's latest answers are noted, for the dead-letter console's dry runs. */
+  statusBoard?: DestinationStatusBoard;
   deadLetters: DeadLetterSink;
   maxReceiveCount: number;
   logger: Logger;
@@ -44,7 +48,14 @@ export interface DispatcherParts {
 export function createDispatchHandler(parts: DispatcherParts): SqsBatchHandler {
   // The delivery figures have an instance of their own: each of their lines is published apart from the
   // batch's counts (RecordsProcessed, ...), which the consumer publishes with the service dimension only.
-  const observer = parts.metrics ? metricsObserver(createMetrics(SERVICE)) : undefined;
+  const figures = parts.metrics ? metricsObserver(createMetrics(SERVICE)) : undefined;
+  const status = parts.statusBoard ? destinationStatusObserver(parts.statusBoard) : undefined;
+  const observer: DispatchObserver = {
+    onResult: (...result) => figures?.onResult(...result),
+    onMatchKeys: (...keys) => figures?.onMatchKeys?.(...keys),
+    onUnrecorded: (...unrecorded) => figures?.onUnrecorded?.(...unrecorded),
+    onAnswered: (...answered) => status?.onAnswered(...answered),
+  };
   const deps = {
     destinations: parts.destinations,
     routing: parts.routing ?? DEFAULT_ROUTING,
@@ -80,7 +91,13 @@ export function createDispatchHandler(parts: DispatcherParts): SqsBatchHandler {
             : new PermanentError(outcome.reason);
         });
       } finally {
-        observer?.flush();
+        figures?.flush();
+        // The board only informs the console's dry runs: a write that fails costs no delivery.
+        await status
+          ?.flush()
+          .catch((error: unknown) =>
+            parts.logger.warn("the platforms' status could not be noted", { error: String(error) }),
+          );
       }
     },
   });

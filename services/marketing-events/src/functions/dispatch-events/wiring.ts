@@ -6,6 +6,8 @@ import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
 import {
   commaSeparated,
   createDocumentClient,
+  createDynamoDbDeliveryLedger,
+  createDynamoDbDestinationStatusBoard,
   createLogger,
   createMetrics,
   createSsmClient,
@@ -15,7 +17,6 @@ import {
 } from '@backbone/shared';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { z } from 'zod';
-import { createDynamoDbDeliveryLedger } from '../../adapters/dynamodb-ledger';
 import { createHttpTransport } from '../../adapters/http-transport';
 import type { Destination } from '../../domain/destination';
 import type { HttpTransport } from '../../domain/outcome';
@@ -101,13 +102,15 @@ export async function wireDispatcher(env: Record<string, string | undefined> = p
   const config = loadConfig(dispatcherConfigSchema, env, `${SERVICE}/dispatchEvents`);
   const { aws, deadLetters, backoff, maxReceiveCount } = sqsConsumerSideEffects(config);
   let ssm: SSMClient | undefined;
+  const documents = createDocumentClient(aws);
   return {
     destinations: await buildDestinations(
       env,
       createHttpTransport(config.DESTINATION_TIMEOUT_MS),
       () => (ssm ??= createSsmClient(aws)),
     ),
-    ledger: createDynamoDbDeliveryLedger(createDocumentClient(aws), config.DELIVERIES_TABLE),
+    ledger: createDynamoDbDeliveryLedger(documents, config.DELIVERIES_TABLE),
+    statusBoard: createDynamoDbDestinationStatusBoard(documents, config.DELIVERIES_TABLE),
     deadLetters,
     backoff,
     maxReceiveCount,
