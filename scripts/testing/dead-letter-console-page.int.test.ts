@@ -117,6 +117,11 @@ it('lets an operator sign in, see why events failed, dry-run a group, redrive it
   await page.getByRole('button', { name: 'Send them again' }).click();
   await page.getByText(/^Redrive done\./).waitFor({ timeout: 60_000 });
   await shot('7-done');
+  // The audit trail on the page: the dry runs and the redrive, by whom.
+  await page.locator('#audit tbody tr', { hasText: 'redrive' }).filter({ hasText: 'done' }).first().waitFor();
+  await expect(page.locator('#audit tbody tr', { hasText: 'dry-run' }).first().textContent()).resolves.toContain(
+    'ops.operator@example.com',
+  );
 
   const moved = Number(/(\d+) of \d+ sent/.exec((await page.locator('#progress-text').textContent()) ?? '')?.[1]);
   expect(moved).toBeGreaterThan(0);
@@ -161,6 +166,11 @@ it('lets an editor fix a message its contract refused and send it again from the
   const editor = await (await browser.newContext()).newPage();
   await fixAs(/ops\.editor@example\.com/, editor);
   await editor.getByText('Sent again with data.currency changed.').waitFor();
+  await editor
+    .locator('#audit tbody tr', { hasText: 'fix-and-resend' })
+    .filter({ hasText: 'ops.editor@example.com' })
+    .first()
+    .waitFor();
   await editor.screenshot({ path: path.join(ARTIFACTS, '9-fixed-by-an-editor.png'), fullPage: true });
   await waitFor('the fixed event at Meta', async () => ((await metaCounts()).unique >= 1 ? true : undefined));
   expect(await metaCounts()).toMatchObject({ unique: 1, duplicates: 0 });

@@ -69,6 +69,10 @@ export function consolePage(config: PageConfig): string {
       <button id="fix-go" class="primary" type="submit">Check and send</button>
     </form>
   </section>
+  <section id="audit-section" hidden aria-labelledby="audit-title">
+    <h2 id="audit-title">What people did (the audit trail, last 7 days)</h2>
+    <table id="audit"><thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Did</th><th scope="col">Queue</th><th scope="col">What</th><th scope="col" class="n">How many</th><th scope="col">Outcome</th></tr></thead><tbody></tbody></table>
+  </section>
 </main>
 <script type="application/json" id="config">${settings}</script>
 <script>
@@ -117,7 +121,20 @@ export function consolePage(config: PageConfig): string {
 
   let current = { dlq: undefined, group: undefined };
 
+  async function showAudit() {
+    const entries = await api('audit?days=7&limit=50');
+    const body = $('audit').tBodies[0]; body.replaceChildren();
+    for (const e of entries) {
+      const row = document.createElement('tr');
+      row.append(cell(e.at.slice(0, 19).replace('T', ' ')), cell(e.actor), cell(e.action), cell(e.dlq), cell(e.target), cell(String(e.count), 'n'), cell(e.outcome));
+      body.append(row);
+    }
+    $('audit-section').hidden = false;
+  }
+
   async function showQueues() {
+    // The audit trail beside the queues: every look at the queues shows what was last done to them.
+    showAudit().catch((e) => say(e.message, true));
     const queues = await api('queues');
     const body = $('queues').tBodies[0]; body.replaceChildren();
     for (const q of queues) {
@@ -144,6 +161,7 @@ export function consolePage(config: PageConfig): string {
     }
     $('groups-title').textContent = 'Why they failed: ' + dlq;
     $('groups-section').hidden = false;
+    if (groups.length === 0) { const row = document.createElement('tr'); const td = cell('Nothing in ' + dlq + '.'); td.colSpan = 6; row.append(td); body.append(row); }
     say(groups.length + ' group(s) in ' + dlq + '.');
   }
 
@@ -187,6 +205,7 @@ export function consolePage(config: PageConfig): string {
     const result = await api('queues/' + encodeURIComponent(dlq) + '/dry-run', { method: 'POST', body: JSON.stringify({ filter: { group } }) });
     const failing = result.wouldFail.map((f) => f.count + ' because ' + f.reason).join('; ');
     const delivered = result.alreadyDelivered.count > 0 ? ' ' + result.alreadyDelivered.count + ' were delivered since, and would be removed without a send.' : '';
+    showAudit().catch((e) => say(e.message, true));
     say('Dry run: ' + result.wouldPass + ' would pass their consumer’s checks' + (failing ? '; would fail again: ' + failing : '; none would fail again') + '.' + delivered + ' Nothing was sent.', result.wouldFail.length > 0);
   }
 
@@ -211,7 +230,7 @@ export function consolePage(config: PageConfig): string {
         if (['done', 'stopped', 'failed', 'refused'].includes(state.state)) {
           // The tables first, then what happened: the last word in the live region is the redrive's.
           await showQueues(); await showGroups(current.dlq);
-          $('messages').tBodies[0].replaceChildren(); $('detail').hidden = true;
+          $('messages').tBodies[0].replaceChildren(); $('detail').hidden = true; $('fix').hidden = true;
           say('Redrive ' + state.state + (state.because ? ': ' + state.because : '') + '.', state.state !== 'done');
           break;
         }
