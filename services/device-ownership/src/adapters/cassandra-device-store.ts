@@ -49,6 +49,7 @@ const CQL = {
   factsOf: `SELECT fact, value, WRITETIME(value) AS written, TTL(value) AS ttl FROM customer_facts WHERE customer_id = ?`,
   deviceFact: `UPDATE ${DEVICE} USING TTL ? AND TIMESTAMP ? SET customer_facts[?] = ? WHERE device_id = ?`,
   deviceFlag: `UPDATE ${DEVICE} USING TTL ? AND TIMESTAMP ? SET device_flags[?] = ? WHERE device_id = ?`,
+  ownerOf: `SELECT owner_id FROM ${DEVICE} WHERE device_id = ?`,
   claimFree: `UPDATE ${DEVICE} SET owner_id = ?, owner_since = ? WHERE device_id = ? IF owner_id = null`,
   claimFrom: `UPDATE ${DEVICE} SET owner_id = ?, owner_since = ? WHERE device_id = ? IF owner_id = ?`,
   history:
@@ -204,6 +205,12 @@ export function createCassandraDeviceStore(client: Client, storeOptions: DeviceS
       ]);
     },
     async bindIfFree(deviceId, customerId, at) {
+      // Normally the sign-up check bound the device before the sign-up completed: a plain read learns that for the
+      // price of a read, where the compare-and-set would spend a Paxos round (four messages, and Paxos state written)
+      // to learn the same. A device the read finds free still goes through the compare-and-set, which decides (the
+      // read may miss a claim in progress; it never shows an owner that was not written).
+      const owner = (await client.execute(CQL.ownerOf, [deviceId], options)).first()?.['owner_id'] as string | null;
+      if (owner) return 'not free';
       return (await claim(deviceId, customerId, undefined, at)) ? 'bound' : 'not free';
     },
     async recordCustomerFact(customerId, fact, at) {

@@ -178,6 +178,20 @@ describe('device-ownership against the local Cassandra', () => {
     expect((await stores.history(raced)).map((h) => h.ownerId)).toEqual([racers[answers.indexOf(won[0]!)]]);
   });
 
+  it('takes a sign-up completed after the check bound the phone as it is: no second claim, no second history entry', async () => {
+    const phone = id('checked-phone');
+    const customer = id('new-customer');
+    const answer = await check(phone, { applicantId: customer });
+    expect(answer.body).toMatchObject({ claimed: true });
+    const completedAt = new Date().toISOString();
+    await publishEvents([
+      signUpCompletedV1.create({ deviceId: phone, customerId: customer }, { occurredAt: completedAt }),
+    ]);
+    const record = await rowWhere(phone, (r) => r.lastSeen.get(customer)?.toISOString() === completedAt);
+    expect(record.owner?.customerId).toBe(customer);
+    expect((await stores.history(phone)).map((h) => [h.ownerId, h.via])).toEqual([[customer, 'claim']]);
+  });
+
   it('converges on the same row from duplicated and out-of-order events', async () => {
     const [inOrder, scrambled] = [id('in-order'), id('scrambled')];
     const customer = id('owner');
