@@ -118,6 +118,8 @@ export async function startIdentityServer(env: Record<string, string | undefined
         const authorization = authorizationOf(form, true);
         if (!person || typeof authorization === 'string')
           return response.writeHead(400).end(typeof authorization === 'string' ? authorization : 'choose someone');
+        // Codes never traded are forgotten once they could no longer be.
+        for (const [unused, { expires }] of codes) if (expires < Date.now()) codes.delete(unused);
         const code = randomBytes(24).toString('base64url');
         codes.set(code, { person, ...authorization, expires: Date.now() + CODE_LIFETIME_MS });
         const back = new URL(authorization.redirect);

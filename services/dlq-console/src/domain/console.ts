@@ -4,24 +4,20 @@
  * execution; the audit trail. Everything it shows comes from the index, so looking never receives a message.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { maskMessageBody, type DestinationStatus, type RedriveRequested } from '@backbone/shared';
+import { maskMessageBody, type RedriveRequested } from '@backbone/shared';
 import { AccessDeniedError, requireRole, type Actor } from './access';
-import {
-  deliveredEverywhereItFailed,
-  marketingEventIdOf,
-  readLetter,
-  wouldFailBecause,
-  type ReadLetter,
-} from './consumer-checks';
+import { createDryRunner, type DryRunResult } from './dry-run';
 import {
   describeFilter,
   destinationsOf,
   filterFromOptions,
   groupDeadLetters,
   matchesFilter,
+  queueViewOf,
   type DeadLetter,
   type DeadLetterFilter,
   type DeadLetterGroup,
+  type DeadLetterQueueView,
 } from './dead-letters';
 import { editedBody, editedFields, fixedAttributes, takeFromDlq, toCsv, type DataEdit } from './operations';
 import type {
@@ -47,16 +43,8 @@ import {
   type RedriveProgress,
 } from './redrive';
 
-export interface DeadLetterQueueView extends DeadLetterQueue {
-  indexed: number;
-  /** The oldest dead letter's failure time, and how long ago that was. */
-  oldestFailedAt?: string;
-  oldestAgeMs?: number;
-  /** Dead letters of the last hour against the hour before. */
-  lastHour: number;
-  hourBefore: number;
-  trend: 'rising' | 'falling' | 'steady';
-}
+export type { DryRunResult } from './dry-run';
+export type { DeadLetterQueueView } from './dead-letters';
 
 /** A dead letter as shown: its body with personal data masked (the paths masked listed, never their values). */
 export interface DeadLetterView extends Omit<DeadLetter, 'body'> {
@@ -64,20 +52,6 @@ export interface DeadLetterView extends Omit<DeadLetter, 'body'> {
   masked: string[];
   destinations: string[];
 }
-
-export interface DryRunResult {
-  plan: RedrivePlan;
-  /** Would be taken by their consumer now, as far as can be told without sending. */
-  wouldPass: number;
-  /** Would fail again, and why (by reason, with a few ids each). */
-  wouldFail: { reason: string; count: number; sample: string[] }[];
-  /** Delivered since, everywhere they had failed (the delivery ledger): a redrive removes them without sending. */
-  alreadyDelivered: { count: number; sample: string[] };
-  /** How the platforms these dead letters failed at answered lately (empty where nothing is known). */
-  destinations: DestinationStatus[];
-}
-
-const HOUR_MS = 3_600_000;
 
 export interface ConsoleDependencies {
   queues: QueuePort;
@@ -95,28 +69,7 @@ export interface ConsoleDependencies {
 export function createDeadLetterConsole(dependencies: ConsoleDependencies) {
   const { queues, index, audit, locks } = dependencies;
   const now = dependencies.now ?? (() => Date.now());
-  const { deliveries } = dependencies;
-
-  /** Per read dead letter, the platforms the ledger says have its event (marketing events only). */
-  const deliveredTo = async (reads: readonly ReadLetter[]): Promise<(ReadonlySet<string> | undefined)[]> => {
-    // Only a failure that names a platform can have been made good since.
-    const ids = reads.map((read) =>
-      destinationsOf(read.letter.reason).length > 0 ? marketingEventIdOf(read) : undefined,
-    );
-    const wanted = [...new Set(ids.filter((id): id is string => id !== undefined))];
-    if (!deliveries || wanted.length === 0) return reads.map(() => undefined);
-    const found = await deliveries.delivered(wanted);
-    return ids.map((id) => (id === undefined ? undefined : found.get(id)));
-  };
-
-  /** The dead letters of a plan that the ledger shows delivered everywhere they failed (their DLQ message ids). */
-  const alreadyDeliveredOf = async (letters: readonly DeadLetter[]): Promise<Set<string>> => {
-    const reads = letters.map(readLetter);
-    const delivered = await deliveredTo(reads);
-    return new Set(
-      reads.filter((read, i) => deliveredEverywhereItFailed(read, delivered[i])).map((read) => read.letter.messageId),
-    );
-  };
+  const dryRuns = createDryRunner(dependencies.deliveries);
 
   const findQueue = async (name: string): Promise<DeadLetterQueue> => {
     const all = await queues.deadLetterQueues();
@@ -180,22 +133,7 @@ export function createDeadLetterConsole(dependencies: ConsoleDependencies) {
       requireRole(actor, 'dlq:read', 'see the DLQs');
       const at = now();
       return Promise.all(
-        (await queues.deadLetterQueues()).map(async (dlq) => {
-          const letters = await index.list(dlq.name);
-          const times = letters.map((l) => Date.parse(l.failedAt)).sort((a, b) => a - b);
-          const lastHour = times.filter((t) => at - t <= HOUR_MS).length;
-          const hourBefore = times.filter((t) => at - t > HOUR_MS && at - t <= 2 * HOUR_MS).length;
-          return {
-            ...dlq,
-            indexed: letters.length,
-            ...(times.length > 0
-              ? { oldestFailedAt: new Date(times[0]!).toISOString(), oldestAgeMs: at - times[0]! }
-              : {}),
-            lastHour,
-            hourBefore,
-            trend: lastHour > hourBefore ? 'rising' : lastHour < hourBefore ? 'falling' : 'steady',
-          } satisfies DeadLetterQueueView;
-        }),
+        (await queues.deadLetterQueues()).map(async (dlq) => queueViewOf(dlq, await index.list(dlq.name), at)),
       );
     },
 
@@ -226,37 +164,8 @@ export function createDeadLetterConsole(dependencies: ConsoleDependencies) {
      */
     async dryRun(actor: Actor, plan: RedrivePlan): Promise<DryRunResult> {
       requireRole(actor, 'dlq:redrive', 'dry-run a redrive');
-      const reads = plan.selected.map(readLetter);
-      const destinations = [...new Set(plan.selected.flatMap((l) => destinationsOf(l.reason)))];
-      const [delivered, statuses] = await Promise.all([
-        deliveredTo(reads),
-        deliveries ? deliveries.statuses(destinations) : new Map<string, DestinationStatus>(),
-      ]);
-      const context = { now: new Date(now()), statuses };
-      const failing = new Map<string, { count: number; sample: string[] }>();
-      const alreadyDelivered = { count: 0, sample: [] as string[] };
-      let wouldPass = 0;
-      reads.forEach((read, i) => {
-        const { messageId } = read.letter;
-        if (deliveredEverywhereItFailed(read, delivered[i])) {
-          alreadyDelivered.count++;
-          if (alreadyDelivered.sample.length < 3) alreadyDelivered.sample.push(messageId);
-          return;
-        }
-        const problem = wouldFailBecause(read, context);
-        if (problem === undefined) {
-          wouldPass++;
-          return;
-        }
-        const entry = failing.get(problem) ?? { count: 0, sample: [] };
-        entry.count++;
-        if (entry.sample.length < 3) entry.sample.push(messageId);
-        failing.set(problem, entry);
-      });
-      const wouldFail = [...failing.entries()]
-        .map(([reason, { count, sample }]) => ({ reason, count, sample }))
-        .sort((a, b) => b.count - a.count);
-      const failCount = wouldFail.reduce((n, f) => n + f.count, 0);
+      const result = await dryRuns.dryRun(plan, new Date(now()));
+      const { wouldPass, alreadyDelivered } = result;
       await audited({
         actor: actor.name,
         action: 'dry-run',
@@ -264,10 +173,10 @@ export function createDeadLetterConsole(dependencies: ConsoleDependencies) {
         target: plan.summary,
         count: plan.selected.length,
         outcome:
-          `${wouldPass} would pass, ${failCount} would fail again` +
+          `${wouldPass} would pass, ${result.wouldFail.reduce((n, f) => n + f.count, 0)} would fail again` +
           (alreadyDelivered.count > 0 ? `, ${alreadyDelivered.count} delivered already` : ''),
       });
-      return { plan, wouldPass, wouldFail, alreadyDelivered, destinations: [...statuses.values()] };
+      return result;
     },
 
     async redrive(
@@ -283,7 +192,7 @@ export function createDeadLetterConsole(dependencies: ConsoleDependencies) {
           ...DEFAULT_REDRIVE_OPTIONS,
           ...options,
           actor: actor.name,
-          alreadyDelivered: await alreadyDeliveredOf(plan.selected),
+          alreadyDelivered: await dryRuns.alreadyDeliveredOf(plan.selected),
         },
         dependencies,
         onProgress,
@@ -480,7 +389,7 @@ export function createDeadLetterConsole(dependencies: ConsoleDependencies) {
             canary: job.options.canary,
             canaryWatchMs: job.options.canaryWatchSeconds * 1_000,
             messagesPerSecond: job.options.messagesPerSecond,
-            alreadyDelivered: await alreadyDeliveredOf(plan.selected),
+            alreadyDelivered: await dryRuns.alreadyDeliveredOf(plan.selected),
           },
           dependencies,
           (progress) => {

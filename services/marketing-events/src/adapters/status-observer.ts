@@ -17,11 +17,10 @@ interface Seen {
 export function destinationStatusObserver(
   board: DestinationStatusBoard,
   clock: () => number = Date.now,
-): Required<Pick<DispatchObserver, 'onAnswered'>> & DispatchObserver & { flush(): Promise<void> } {
+): Required<Pick<DispatchObserver, 'onAnswered'>> & { flush(): Promise<void> } {
   const batch = new Map<DestinationName, Seen>();
   const written = new Map<DestinationName, Seen & { at: number }>();
   return {
-    onResult() {},
     onAnswered(destination, outcomes) {
       const seen = batch.get(destination) ?? { accepted: false };
       for (const outcome of outcomes) {

@@ -1,0 +1,88 @@
+/**
+ * A redrive's dry run: each planned message put to its consumer's checks (consumer-checks.ts) with what the delivery
+ * ledger knows (the platforms' latest answers; which events were delivered since), and nothing sent.
+ */
+import type { DestinationStatus } from '@backbone/shared';
+import {
+  deliveredEverywhereItFailed,
+  marketingEventIdOf,
+  readLetter,
+  wouldFailBecause,
+  type ReadLetter,
+} from './consumer-checks';
+import { destinationsOf, type DeadLetter } from './dead-letters';
+import type { DeliveryRecords } from './ports';
+import type { RedrivePlan } from './redrive';
+
+export interface DryRunResult {
+  plan: RedrivePlan;
+  /** Would be taken by their consumer now, as far as can be told without sending. */
+  wouldPass: number;
+  /** Would fail again, and why (by reason, with a few ids each). */
+  wouldFail: { reason: string; count: number; sample: string[] }[];
+  /** Delivered since, everywhere they had failed (the delivery ledger): a redrive removes them without a send. */
+  alreadyDelivered: { count: number; sample: string[] };
+  /** How the platforms these dead letters failed at answered lately (empty where nothing is known). */
+  destinations: DestinationStatus[];
+}
+
+const SAMPLE = 3;
+
+/** Without a ledger (`deliveries` unset) a dry run knows only the contracts and the platforms' rules. */
+export function createDryRunner(deliveries: DeliveryRecords | undefined) {
+  /** Per read dead letter, the platforms the ledger says have its event (marketing events only). */
+  const deliveredTo = async (reads: readonly ReadLetter[]): Promise<(ReadonlySet<string> | undefined)[]> => {
+    // Only a failure that names a platform can have been made good since.
+    const ids = reads.map((read) =>
+      destinationsOf(read.letter.reason).length > 0 ? marketingEventIdOf(read) : undefined,
+    );
+    const wanted = [...new Set(ids.filter((id): id is string => id !== undefined))];
+    if (!deliveries || wanted.length === 0) return reads.map(() => undefined);
+    const found = await deliveries.delivered(wanted);
+    return ids.map((id) => (id === undefined ? undefined : found.get(id)));
+  };
+
+  return {
+    /** The dead letters the ledger shows delivered everywhere they failed (their DLQ message ids). */
+    async alreadyDeliveredOf(letters: readonly DeadLetter[]): Promise<Set<string>> {
+      const reads = letters.map(readLetter);
+      const delivered = await deliveredTo(reads);
+      return new Set(
+        reads.filter((read, i) => deliveredEverywhereItFailed(read, delivered[i])).map((read) => read.letter.messageId),
+      );
+    },
+
+    async dryRun(plan: RedrivePlan, now: Date): Promise<DryRunResult> {
+      const reads = plan.selected.map(readLetter);
+      const destinations = [...new Set(plan.selected.flatMap((l) => destinationsOf(l.reason)))];
+      const [delivered, statuses] = await Promise.all([
+        deliveredTo(reads),
+        deliveries ? deliveries.statuses(destinations) : new Map<string, DestinationStatus>(),
+      ]);
+      const failing = new Map<string, { count: number; sample: string[] }>();
+      const alreadyDelivered = { count: 0, sample: [] as string[] };
+      let wouldPass = 0;
+      reads.forEach((read, i) => {
+        const { messageId } = read.letter;
+        if (deliveredEverywhereItFailed(read, delivered[i])) {
+          alreadyDelivered.count++;
+          if (alreadyDelivered.sample.length < SAMPLE) alreadyDelivered.sample.push(messageId);
+          return;
+        }
+        const problem = wouldFailBecause(read, { now, statuses });
+        if (problem === undefined) {
+          wouldPass++;
+          return;
+        }
+        const entry = failing.get(problem) ?? { count: 0, sample: [] };
+        entry.count++;
+        if (entry.sample.length < SAMPLE) entry.sample.push(messageId);
+        failing.set(problem, entry);
+      });
+      const wouldFail = [...failing.entries()]
+        .map(([reason, { count, sample }]) => ({ reason, count, sample }))
+        .sort((a, b) => b.count - a.count);
+      return { plan, wouldPass, wouldFail, alreadyDelivered, destinations: [...statuses.values()] };
+    },
+  };
+}
