@@ -199,10 +199,15 @@ it('stops a redrive by itself when its canary fails again, and leaves the rest i
   expect(outcome.stoppedBecause).toMatch(
     /^[123] of 3 redriven messages failed again \(PermanentError: meta answered 400/,
   );
-  // The three came back (under new ids), the others never left.
+  // The three came back (under new ids), the others never left: in the DLQ, and in the index once the consumer's
+  // notices of the three are indexed (they follow the dead-lettering itself).
   await waitFor('every dead letter back in place', async () => {
     const { waiting, hidden } = await dlqCounts();
     return waiting === dead.length - 20 && hidden === 0 ? true : undefined;
+  });
+  await waitFor('every dead letter back in the index', async () => {
+    const indexed = await console_.messages(ops, DLQ, { search: run }, { limit: 1_000 });
+    return indexed.length >= dead.length - 20 ? indexed : undefined;
   });
   expect((await console_.messages(ops, DLQ, { search: run }, { limit: 1_000 })).length).toBe(dead.length - 20);
 });
