@@ -156,5 +156,10 @@ export default tseslint.config(
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  {
+    // Node scripts run as they are (scripts/local-cloud/offline-timeout-probe.mjs).
+    files: ['scripts/**/*.mjs'],
+    languageOptions: { globals: { console: 'readonly', performance: 'readonly', process: 'readonly' } },
+  },
   prettier,
 );
