@@ -48,6 +48,8 @@ const LARGE = 200_000;
 const HEAVY = 2_000;
 const HISTORY = 1_000;
 const DAY_MS = 86_400_000;
+/** The issue's p99 goal (5 ms) over the raw read p99 it measured on this machine kind (3.6 ms at 16 in flight). */
+const P99_OVER_RAW_GOAL = 1.39;
 /** The decision's read, as the driver does it bare: the ceiling a decision is held to. */
 const READ = 'SELECT * FROM current_owner_by_device WHERE device_id = ?';
 
@@ -58,17 +60,58 @@ interface Measured {
   p99: number;
 }
 
-/** Runs `op` with `concurrency` in flight for `ms` (after a short warm-up), and measures each call. */
+interface WarmUp {
+  /** Each window's length; the rate is compared window to window. */
+  windowMs: number;
+  /** How many windows in a row must agree within `tolerance` of their mean. */
+  steadyWindows: number;
+  tolerance: number;
+  minMs: number;
+  maxMs: number;
+}
+
+/** Before each measure: the same work until its rate holds (the driver's, the JIT's and Cassandra's caches warm). */
+const PHASE_WARM_UP: WarmUp = { windowMs: 1_000, steadyWindows: 2, tolerance: 0.1, minMs: 2_000, maxMs: 30_000 };
+/**
+ * Before the first measure: a Cassandra just started compiles its read and write paths for a minute or more (raw
+ * reads climb from about a third of their rate), and a ramp that slow passes a short window test.
+ */
+const NODE_WARM_UP: WarmUp = { windowMs: 2_000, steadyWindows: 3, tolerance: 0.05, minMs: 20_000, maxMs: 180_000 };
+
+/**
+ * Runs `op` with `concurrency` in flight until its rate is steady (see WarmUp); returns the seconds it took and the
+ * next `i`, so that a measure after it goes on where the warm-up stopped (the ingest mix never replays an event).
+ */
+async function warmUntilSteady(
+  op: (i: number) => Promise<unknown>,
+  warmUp: WarmUp,
+): Promise<{ seconds: number; next: number }> {
+  const began = performance.now();
+  const rates: number[] = [];
+  let i = 0;
+  for (;;) {
+    const windowEnds = performance.now() + warmUp.windowMs;
+    const before = i;
+    const worker = async () => {
+      while (performance.now() < windowEnds) await op(i++);
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    rates.push(i - before);
+    const elapsed = performance.now() - began;
+    const recent = rates.slice(-warmUp.steadyWindows);
+    const mean = recent.reduce((a, b) => a + b, 0) / recent.length;
+    const steady =
+      recent.length === warmUp.steadyWindows && recent.every((r) => Math.abs(r - mean) <= warmUp.tolerance * mean);
+    if ((elapsed >= warmUp.minMs && steady) || elapsed >= warmUp.maxMs) return { seconds: elapsed / 1000, next: i };
+  }
+}
+
+/** Runs `op` with `concurrency` in flight for `ms` once warm, and measures each call. */
 async function measure(label: string, op: (i: number) => Promise<unknown>, onMeasuring?: () => void) {
   const concurrency = CONCURRENCY;
   const ms = PHASE_MS;
-  // Two seconds of the same work first: the driver, the JIT and Cassandra's caches warm, so that phases compare.
-  const warmUntil = performance.now() + 2_000;
-  let i = 0;
-  const warm = async () => {
-    while (performance.now() < warmUntil) await op(i++);
-  };
-  await Promise.all(Array.from({ length: concurrency }, warm));
+  const warm = await warmUntilSteady(op, PHASE_WARM_UP);
+  let i = warm.next;
   onMeasuring?.();
   const latencies: number[] = [];
   const began = performance.now();
@@ -91,7 +134,8 @@ async function measure(label: string, op: (i: number) => Promise<unknown>, onMea
     p99: at(0.99),
   };
   console.log(
-    `  ${label}: ${result.perSecond.toFixed(0)}/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms (${result.ops} in ${seconds.toFixed(1)} s)`,
+    `  ${label}: ${result.perSecond.toFixed(0)}/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms ` +
+      `(${result.ops} in ${seconds.toFixed(1)} s, after ${warm.seconds.toFixed(0)} s warming)`,
   );
   return result;
 }
@@ -212,6 +256,14 @@ async function main(): Promise<void> {
     });
 
     await settle(raw);
+    const nodeWarm = await warmUntilSteady(
+      (i) =>
+        i % 2 === 0
+          ? raw.execute(READ, [deviceId('s', (i * 31) % SMALL)], { prepare: true })
+          : decide(deviceId('s', (i * 31) % SMALL), `bench-warm-${i}`),
+      NODE_WARM_UP,
+    );
+    console.log(`  node warm: reads and sign-up checks at a steady rate after ${nodeWarm.seconds.toFixed(0)} s`);
     console.log('\nraw driver rates (prepared statements)');
     await measure('single-partition reads (1,000 devices)', (i) =>
       raw.execute(READ, [deviceId('s', (i * 31) % SMALL)], { prepare: true }),
@@ -285,6 +337,9 @@ async function main(): Promise<void> {
       ['decision p50, 200,000 devices', `${large.p50.toFixed(2)} ms`, ''],
       ['p50 large / small', (large.p50 / small.p50).toFixed(2), '<= 1.2'],
       ['decision p99, 200,000 devices', `${large.p99.toFixed(2)} ms`, '<= 5 ms'],
+      ['raw read p99, 200,000 devices', `${rawReads.p99.toFixed(2)} ms`, ''],
+      // The issue's 5 ms was set on a machine whose raw read p99 was 3.6 ms: held to its peer, that is 1.39x.
+      ['decision p99 / raw read p99', (large.p99 / rawReads.p99).toFixed(2), `<= ${P99_OVER_RAW_GOAL}`],
       ['decisions/s (200,000 devices)', large.perSecond.toFixed(0), ''],
       ['raw single-partition reads/s (200,000 devices)', rawReadRate.toFixed(0), ''],
       ['decisions / raw reads', (large.perSecond / rawReadRate).toFixed(2), '>= 0.5'],
@@ -309,6 +364,7 @@ async function main(): Promise<void> {
         ingest_eps: Math.round(ingestRun.perSecond),
         rows_per_event: round(rowsPerEvent),
         raw_writes_per_s: Math.round(rawWrites.perSecond),
+        raw_read_p99_ms: round(rawReads.p99),
       }),
     );
   } finally {
