@@ -5,11 +5,13 @@
  *   npm run cloud:down     stop only what "up" started
  *   npm run cloud:status   a table of components, ports, states and memory
  *   npm run cloud:logs [component] [-f]
+ *   npm run cloud:wipe [-- --all]   stop, then delete the data (with --all, the downloads too)
  */
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { COMPONENTS, findComponent, type Component } from './local-cloud/components';
 import { applyLocalEnvironment } from './local-cloud/environment';
-import { CLOUD_DIR, PORTS } from './local-cloud/layout';
+import { CLOUD_DIR, LOG_DIR, PORTS, SERVICE_USER_DIR } from './local-cloud/layout';
 import {
   describePortHolder,
   isAlive,
@@ -103,6 +105,33 @@ async function startComponent(component: Component): Promise<StartOutcome> {
   };
 }
 
+export const describeWhereDataLives = (): string =>
+  SERVICE_USER_DIR === CLOUD_DIR ? CLOUD_DIR : `${CLOUD_DIR} (PostgreSQL and PgBouncer: ${SERVICE_USER_DIR})`;
+
+/**
+ * Before installing or starting anything: every port a component of ours needs that something else holds, all at
+ * once, each with what holds it (another checkout's local cloud is named), so a second clone on the same machine
+ * stops here instead of half-starting beside the first.
+ */
+async function refuseTakenPorts(): Promise<void> {
+  const taken: string[] = [];
+  for (const component of COMPONENTS) {
+    const pid = readPid(component.name);
+    if (pid !== undefined && isAlive(pid)) continue;
+    if (await isPortOpen(component.port)) {
+      taken.push(
+        `  ${String(component.port).padEnd(5)} ${component.name.padEnd(10)} ${describePortHolder(component.port)}`,
+      );
+    }
+  }
+  if (taken.length === 0) return;
+  throw new Error(
+    `${taken.length} port(s) the local cloud needs are taken:\n${taken.join('\n')}\n` +
+      'Only one local cloud runs on a machine at a time. Stop the other one ("npm run cloud:down" in its checkout), ' +
+      'or stop the process named, then run this again.',
+  );
+}
+
 /** Brings every component up; returns the names of those this call started (the others were already running). */
 export async function up(): Promise<string[]> {
   if (usesExternalCloud()) {
@@ -110,7 +139,8 @@ export async function up(): Promise<string[]> {
     return [];
   }
   const began = Date.now();
-  console.log(`local cloud: ${CLOUD_DIR}`);
+  console.log(`local cloud: ${describeWhereDataLives()}`);
+  await refuseTakenPorts();
   // Maven installs run one after another (they share ~/.m2); other installs overlap with them.
   const viaMaven = COMPONENTS.filter((c) => c.installsWithMaven);
   await Promise.all([
@@ -179,6 +209,24 @@ export async function down(names: readonly string[] = COMPONENTS.map((c) => c.na
   for (const [name, outcome] of outcomes) console.log(`  ${name.padEnd(10)} ${outcome}`);
 }
 
+/**
+ * Stops everything, then deletes what the components keep: each one's data and the logs; with `all`, the local
+ * cloud's whole folder too (downloads included: the next start installs again, from the local Maven and pip caches).
+ */
+async function wipe(all: boolean): Promise<void> {
+  await down();
+  const doomed = [
+    ...COMPONENTS.flatMap((component) => component.dataDirs?.() ?? []),
+    LOG_DIR,
+    ...(SERVICE_USER_DIR === CLOUD_DIR ? [] : [SERVICE_USER_DIR]),
+    ...(all ? [CLOUD_DIR] : []),
+  ];
+  for (const dir of doomed) {
+    rmSync(dir, { recursive: true, force: true });
+    console.log(`  removed ${dir}`);
+  }
+}
+
 async function status(): Promise<boolean> {
   const rows = (await Promise.all(COMPONENTS.map(statusOf))).map((row) => ({
     ...row,
@@ -242,8 +290,12 @@ async function main(): Promise<void> {
       return;
     case 'logs':
       return logs(args);
+    case 'wipe':
+      return wipe(args.includes('--all'));
     default:
-      console.error('usage: tsx scripts/cloud.ts up | down [component ...] | status | logs [component] [-f]');
+      console.error(
+        'usage: tsx scripts/cloud.ts up | down [component ...] | status | logs [component] [-f] | wipe [--all]',
+      );
       process.exitCode = 2;
   }
 }

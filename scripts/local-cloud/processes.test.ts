@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { isAlive, processState } from './processes';
+import { checkoutNamedIn, isAlive, processState } from './processes';
 
 describe('isAlive', () => {
   it('is true for a running process and false for a zombie, which still answers signal 0', async () => {
@@ -23,5 +23,20 @@ describe('isAlive', () => {
 
   it('is false for a pid that is not running', () => {
     expect(isAlive(2 ** 22 + 1)).toBe(false);
+  });
+});
+
+describe('checkoutNamedIn', () => {
+  it("names the checkout of a component started from another clone's .local-cloud or scripts", () => {
+    expect(
+      checkoutNamedIn(['java', '-Dcassandra.config=file:///root/other/.local-cloud/cassandra/conf/cassandra.yaml']),
+    ).toBe('/root/other');
+    expect(checkoutNamedIn(['/tmp/x/clone/.local-cloud/moto/venv/bin/python', '-p', '4569'])).toBe('/tmp/x/clone');
+    expect(checkoutNamedIn(['node', '--import', 'tsx', '/srv/b/scripts/local-cloud/gateway.ts'])).toBe('/srv/b');
+  });
+
+  it('names nothing for a process that is not part of a local cloud', () => {
+    expect(checkoutNamedIn(['/usr/sbin/pgbouncer', '/etc/pgbouncer/pgbouncer.ini', '/'])).toBeUndefined();
+    expect(checkoutNamedIn([])).toBeUndefined();
   });
 });

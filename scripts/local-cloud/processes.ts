@@ -1,8 +1,8 @@
 import { spawn, execFileSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { LOG_DIR, RUN_DIR } from './layout';
+import { CHECKOUT_MARKER, LOG_DIR, RUN_DIR, SYSTEM_STATE_ROOT } from './layout';
 
 export interface LaunchSpec {
   command: string;
@@ -109,16 +109,58 @@ export function isPortOpen(port: number, host = '127.0.0.1', timeoutMs = 500): P
   });
 }
 
-/** Names what listens on a port, so "port in use" errors say who to stop. */
+/**
+ * Names what listens on a port, so "port in use" errors say who to stop: the process, and when it belongs to the
+ * local cloud of another checkout, which one.
+ */
 export function describePortHolder(port: number): string {
   try {
     const out = execFileSync('ss', ['-Hltnp', `sport = :${port}`], { encoding: 'utf8' }).trim();
     const match = /users:\(\("([^"]+)",pid=(\d+)/.exec(out);
-    if (match) return `${match[1]} (pid ${match[2]})`;
+    if (match) {
+      const checkout = localCloudOwning(Number(match[2]));
+      const owner = checkout ? `, part of the local cloud of ${checkout}` : '';
+      return `${match[1]} (pid ${match[2]}${owner})`;
+    }
     return out ? out.split('\n')[0]!.trim() : 'an unknown process';
   } catch {
     return 'an unknown process (install iproute2 for "ss" to see which)';
   }
+}
+
+/**
+ * The checkout whose local cloud a process belongs to, read from its command line and working folder: a path into
+ * a checkout's `.local-cloud`, or into a checkout's folder under the system state directory (whose marker names the
+ * checkout). Undefined for anything else.
+ */
+export function localCloudOwning(pid: number): string | undefined {
+  const places: string[] = [];
+  try {
+    places.push(...readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'));
+  } catch {
+    return undefined;
+  }
+  try {
+    places.push(readlinkSync(`/proc/${pid}/cwd`));
+  } catch {
+    // Another user's process: its working folder is not ours to read.
+  }
+  return checkoutNamedIn(places);
+}
+
+export function checkoutNamedIn(places: readonly string[]): string | undefined {
+  const systemRoot = `${SYSTEM_STATE_ROOT.replace(/\/+$/, '')}/`;
+  for (const place of places) {
+    const inClone = /([^\s:=]*)\/(?:\.local-cloud|scripts\/local-cloud)(?:\/|$)/.exec(place);
+    if (inClone?.[1]) return path.resolve(inClone[1]);
+    const start = place.indexOf(systemRoot);
+    if (start >= 0) {
+      const folder = place.slice(start + systemRoot.length).split('/')[0];
+      const marker = folder ? path.join(systemRoot, folder, CHECKOUT_MARKER) : undefined;
+      if (marker && existsSync(marker)) return path.dirname(readFileSync(marker, 'utf8').trim());
+    }
+  }
+  return undefined;
 }
 
 /** Resident memory of a process and its descendants, in MiB (from /proc). */

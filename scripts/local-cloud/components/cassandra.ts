@@ -48,6 +48,7 @@ export const cassandra: Component = {
   async install() {
     await installMavenRuntime('cassandra', 'Apache Cassandra 5.0.6 (about 70 MB)');
   },
+  dataDirs: () => [path.join(componentDir('cassandra'), 'data')],
   async prepare() {
     const dir = componentDir('cassandra');
     const data = path.join(dir, 'data');

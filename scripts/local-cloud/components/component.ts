@@ -14,6 +14,8 @@ export interface Component {
   launch(): LaunchSpec;
   /** Resolves when the component answers a real request; rejects otherwise. */
   probe(): Promise<void>;
+  /** Folders holding its data (not its download), removed by "npm run cloud:wipe" once it is stopped. */
+  dataDirs?(): string[];
   /** One-off set-up once ready (roles, databases). Idempotent. */
   afterReady?(): Promise<void>;
   startTimeoutMs: number;

@@ -5,14 +5,32 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AwsClientSettings } from '@backbone/shared';
-import { CLOUD_DIR, SCRIPTS_DIR } from '../layout';
+import { CHECKOUT_MARKER, CLOUD_DIR, SCRIPTS_DIR, SERVICE_USER_DIR, SYSTEM_STATE_ROOT } from '../layout';
 import { ensureJava, ensureMaven, ensurePythonVenv } from '../prerequisites';
 import { InstallError } from './component';
 
 export const componentDir = (name: string): string => path.join(CLOUD_DIR, name);
+
+/**
+ * The folder of a component that runs as another user (PostgreSQL, PgBouncer as root): in SERVICE_USER_DIR, which
+ * that user can reach wherever the clone lives. Creates the folders on the way readable and traversable by all
+ * (whatever the umask), and names the checkout they belong to.
+ */
+export function serviceUserComponentDir(name: string): string {
+  if (SERVICE_USER_DIR !== CLOUD_DIR) {
+    for (const dir of [SYSTEM_STATE_ROOT, SERVICE_USER_DIR]) {
+      mkdirSync(dir, { recursive: true });
+      chmodSync(dir, 0o755);
+    }
+    writeFileSync(path.join(SERVICE_USER_DIR, CHECKOUT_MARKER), `${CLOUD_DIR}\n`);
+  }
+  const dir = path.join(SERVICE_USER_DIR, name);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
 
 /**
  * An install is complete when its stamp file holds the hash of the input it was made from

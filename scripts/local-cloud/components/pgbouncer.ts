@@ -1,10 +1,10 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createPostgresPool } from '@backbone/shared/postgres';
 import { HOST, PORTS } from '../layout';
 import { pgbouncerBinary } from '../prerequisites';
 import type { Component } from './component';
-import { componentDir } from './install';
+import { serviceUserComponentDir } from './install';
 import { POSTGRES_DATABASE, POSTGRES_ROLE, postgresUser } from './postgres';
 
 /**
@@ -28,8 +28,7 @@ export const pgbouncer: Component = {
     pgbouncerBinary();
   },
   async prepare() {
-    const dir = componentDir('pgbouncer');
-    mkdirSync(dir, { recursive: true });
+    const dir = serviceUserComponentDir('pgbouncer');
     writeFileSync(
       path.join(dir, 'pgbouncer.ini'),
       [
@@ -55,10 +54,12 @@ export const pgbouncer: Component = {
     );
   },
   launch() {
+    const dir = serviceUserComponentDir('pgbouncer');
     return {
       command: pgbouncerBinary(),
       user: postgresUser(),
-      args: [path.join(componentDir('pgbouncer'), 'pgbouncer.ini')],
+      cwd: dir,
+      args: [path.join(dir, 'pgbouncer.ini')],
     };
   },
   async probe() {

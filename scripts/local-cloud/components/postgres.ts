@@ -5,7 +5,7 @@ import { createPostgresPool } from '@backbone/shared/postgres';
 import { HOST, PORTS } from '../layout';
 import { postgresBinDir } from '../prerequisites';
 import { InstallError, type Component } from './component';
-import { componentDir } from './install';
+import { serviceUserComponentDir } from './install';
 
 /** PostgreSQL (and PgBouncer) refuse to run as root; as root we run them as the Debian "postgres" user. */
 export function postgresUser(): string | undefined {
@@ -63,8 +63,9 @@ export const postgres: Component = {
   async install() {
     postgresBinDir();
   },
+  dataDirs: () => [serviceUserComponentDir('postgres')],
   async prepare() {
-    const dir = componentDir('postgres');
+    const dir = serviceUserComponentDir('postgres');
     const data = path.join(dir, 'data');
     const sockets = path.join(dir, 'sockets');
     const user = postgresUser();
@@ -78,9 +79,10 @@ export const postgres: Component = {
     chownTree(dir, user);
     const initdb = path.join(postgresBinDir(), 'initdb');
     const args = ['-D', partial, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-locale'];
+    // Started in its own folder: initdb changes back to where it was started, which its user may not reach.
     const result = user
-      ? spawnSync('runuser', ['-u', user, '--', initdb, ...args], { encoding: 'utf8' })
-      : spawnSync(initdb, args, { encoding: 'utf8' });
+      ? spawnSync('runuser', ['-u', user, '--', initdb, ...args], { encoding: 'utf8', cwd: dir })
+      : spawnSync(initdb, args, { encoding: 'utf8', cwd: dir });
     if (result.status !== 0) {
       rmSync(partial, { recursive: true, force: true });
       throw new InstallError(`initdb failed:\n${result.stderr}`);
@@ -88,10 +90,11 @@ export const postgres: Component = {
     renameSync(partial, data);
   },
   launch() {
-    const dir = componentDir('postgres');
+    const dir = serviceUserComponentDir('postgres');
     return {
       command: path.join(postgresBinDir(), 'postgres'),
       user: postgresUser(),
+      cwd: dir,
       args: [
         '-D',
         path.join(dir, 'data'),
