@@ -5,8 +5,9 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 /**
- * What may import what. A service is entered from outside only through `@backbone/<name>/local` (its public
- * face for tooling); everything else under it is internal. Shared code is reached through `@backbone/shared`'s
+ * What may import what. A service is entered from outside only through `@backbone/<name>/contracts` (what it
+ * publishes for other services) and `@backbone/<name>/local` (its public face for tooling); everything else under it
+ * is internal. Shared code is reached through `@backbone/shared`'s
  * entry points, never by path. Each rule below is proven by a test that plants a wrong import
  * (scripts/lint/boundaries.test.ts).
  */
@@ -23,25 +24,41 @@ const NOT_SCRIPTS = {
   message: 'services never import scripts/: what a local run needs from a service goes in its face (local/index.ts)',
 };
 
-/** Per service: no other service at all (services talk only through SQS, with contracts in shared/). */
-const serviceBoundaries = SERVICES.map((service) => ({
-  files: [`services/${service}/**/*.ts`],
-  rules: {
-    'no-restricted-imports': [
-      'error',
-      {
-        patterns: [
-          THROUGH_SHARED_ENTRY_POINTS,
-          NOT_SCRIPTS,
-          ...SERVICES.filter((other) => other !== service).map((other) => ({
-            group: [`@backbone/${other}`, `@backbone/${other}/**`, `**/${other}`, `**/${other}/**`],
-            message: `a service never imports another service (${other}): services talk through SQS, with the contracts in shared/`,
-          })),
-        ],
-      },
-    ],
+const DOMAIN_STAYS_FREE_OF_ADAPTERS = {
+  group: ['@aws-sdk/*', 'cassandra-driver', 'pg', '**/adapters/**', '**/functions/**'],
+  message: 'domain code imports no adapter',
+};
+
+/**
+ * Per service: of another service, only its published contracts (`@backbone/<other>/contracts`: the messages it
+ * accepts and publishes, its API's schemas, small typed clients). Services talk only through SQS and HTTP.
+ */
+const boundariesOf = (service) => [
+  THROUGH_SHARED_ENTRY_POINTS,
+  NOT_SCRIPTS,
+  ...SERVICES.filter((other) => other !== service).map((other) => ({
+    // Its package or a path into its folder, except its contracts by their package name.
+    regex: `^(?!@backbone/${other}/contracts(/[\\w-]+)?$)(@backbone/${other}|.*/${other})(/.*)?$`,
+    message: `a service imports another service (${other}) only through its contracts: '@backbone/${other}/contracts'`,
+  })),
+];
+
+// One block per service, and one more for its domain code: a later block's options for a rule replace an earlier
+// one's, so the domain block repeats the service's boundaries beside its own.
+const serviceBoundaries = SERVICES.flatMap((service) => [
+  {
+    files: [`services/${service}/**/*.ts`],
+    rules: { 'no-restricted-imports': ['error', { patterns: boundariesOf(service) }] },
   },
-}));
+  {
+    // Domain code stays free of adapters: no AWS, Cassandra or PostgreSQL client, no function wiring.
+    files: [`services/${service}/src/domain/**/*.ts`],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [...boundariesOf(service), DOMAIN_STAYS_FREE_OF_ADAPTERS] }],
+    },
+  },
+]);
 
 export default tseslint.config(
   {
@@ -88,9 +105,11 @@ export default tseslint.config(
               message: "tooling imports a service only through its face: '@backbone/<service>/local'",
             },
             {
-              // Any module of a service but its face (local/index.ts, or a light part of it such as local/catalogue.ts).
-              regex: `^@backbone/(${SERVICES.join('|')})(?!/local(/[\\w-]+)?$)(/.*)?$`,
-              message: "tooling imports a service only through its face: '@backbone/<service>/local'",
+              // Any module of a service but its face (local/index.ts, or a light part of it such as local/catalogue.ts)
+              // and its contracts.
+              regex: `^@backbone/(${SERVICES.join('|')})(?!/(local|contracts)(/[\\w-]+)?$)(/.*)?$`,
+              message:
+                "tooling imports a service only through its face or its contracts: '@backbone/<service>/local', '@backbone/<service>/contracts'",
             },
           ],
         },
@@ -112,25 +131,30 @@ export default tseslint.config(
       ],
     },
   },
-  ...serviceBoundaries,
   {
-    // Domain code stays free of adapters: no AWS, Cassandra or PostgreSQL client, no function wiring.
-    files: ['services/*/src/domain/**/*.ts'],
-    ignores: ['**/*.test.ts'],
+    // Libraries (packages/*) stand beside shared/: they import no service and no script.
+    files: ['packages/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
+            THROUGH_SHARED_ENTRY_POINTS,
+            NOT_SCRIPTS,
             {
-              group: ['@aws-sdk/*', 'cassandra-driver', 'pg', '**/adapters/**', '**/functions/**'],
-              message: 'domain code imports no adapter',
+              group: [
+                '**/services/**',
+                ...SERVICES.map((s) => `@backbone/${s}`),
+                ...SERVICES.map((s) => `@backbone/${s}/**`),
+              ],
+              message: 'a library imports no service',
             },
           ],
         },
       ],
     },
   },
+  ...serviceBoundaries,
   {
     files: ['**/*.test.ts', '**/test/**/*.ts'],
     rules: {

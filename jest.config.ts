@@ -26,7 +26,9 @@ export const unitProject = {
   modulePathIgnorePatterns,
   testMatch: [
     '<rootDir>/shared/src/**/*.test.ts',
+    '<rootDir>/packages/*/src/**/*.test.ts',
     '<rootDir>/services/*/src/**/*.test.ts',
+    '<rootDir>/services/*/contracts/**/*.test.ts',
     '<rootDir>/services/*/local/**/*.test.ts',
     '<rootDir>/scripts/**/*.test.ts',
   ],

@@ -13,6 +13,7 @@
  * Brings up the local cloud if needed. Last line: one JSON object.
  */
 import { performance } from 'node:perf_hooks';
+import { loadConfig } from '@backbone/shared';
 import {
   accountStandingChangedV1,
   appInstalledV1,
@@ -20,12 +21,11 @@ import {
   customerLoanRepaidV1,
   deviceResetSignalledV1,
   fraudFlagRaisedV1,
-  loadConfig,
   loginSucceededV1,
   signUpAttemptedV1,
   signUpCompletedV1,
   type DeviceEvent,
-} from '@backbone/shared';
+} from '@backbone/device-ownership/contracts';
 import type { Client } from 'cassandra-driver';
 import { cassandraEnvironmentSchema, createCassandraClient } from '@backbone/shared/cassandra';
 import { formatTable } from '@backbone/shared/local';

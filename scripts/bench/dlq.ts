@@ -24,16 +24,10 @@ import {
   SendMessageBatchCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import {
-  ATTRIBUTE,
-  awsClientSettings,
-  awsEnvironmentSchema,
-  createSqsClient,
-  loadConfig,
-  registrationCompletedV1,
-} from '@backbone/shared';
+import { ATTRIBUTE, awsClientSettings, awsEnvironmentSchema, createSqsClient, loadConfig } from '@backbone/shared';
+import { registrationCompletedV1 } from '@backbone/marketing-events/contracts';
 import { formatTable } from '@backbone/shared/local';
-import { sampleMarketingEvent } from '@backbone/shared/testing';
+import { sampleMarketingEvent } from '@backbone/marketing-events/contracts/testing';
 import {
   localConsoleEnvironment,
   openConsoleStores,

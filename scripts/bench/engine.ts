@@ -26,7 +26,7 @@ import {
 } from '@backbone/shared';
 import { formatTable } from '@backbone/shared/local';
 import { createPostgresPool, postgresEnvironmentSchema } from '@backbone/shared/postgres';
-import { printRuleFile, storedSnoopSchema, toSnoopDefinition, type SnoopDefinition } from '@backbone/shared/rules';
+import { printRuleFile, storedSnoopSchema, toSnoopDefinition, type SnoopDefinition } from '@backbone/rules-language';
 import { seedCatalogue } from '@backbone/rules-ingestion/local/catalogue';
 import {
   customerId,

@@ -34,16 +34,14 @@ import {
   startMarketingSandbox,
   type MarketingSandbox,
 } from '@backbone/marketing-events/local';
+import { awsClientSettings, awsEnvironmentSchema, createSqsClient, loadConfig } from '@backbone/shared';
 import {
-  awsClientSettings,
-  awsEnvironmentSchema,
-  createSqsClient,
-  loadConfig,
   createMarketingEvent,
   publishMarketingEvents,
   type MarketingEventInput,
-} from '@backbone/shared';
-import { lambdaContext, sampleMarketingEvent, toSqsRecord } from '@backbone/shared/testing';
+} from '@backbone/marketing-events/contracts';
+import { lambdaContext, toSqsRecord } from '@backbone/shared/testing';
+import { sampleMarketingEvent } from '@backbone/marketing-events/contracts/testing';
 import { down, printTable, up } from '../cloud';
 import { readPid } from '../local-cloud/processes';
 import { applyLocalEnvironment } from '../local-cloud/environment';

@@ -27,9 +27,9 @@ import {
   BOOL,
   DOUBLE,
   objectType,
-} from '@backbone/shared/rules';
+} from '@backbone/rules-language';
 import { formatTable } from '@backbone/shared/local';
-import { celReferenceEnvironment, sampleCustomer, toStandardCel } from '@backbone/shared/testing/rules';
+import { celReferenceEnvironment, sampleCustomer, toStandardCel } from '@backbone/rules-language/testing';
 import { seedCatalogue } from '@backbone/rules-ingestion/local/catalogue';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);

@@ -10,7 +10,7 @@
 import { awsClientSettings, awsEnvironmentSchema, createDocumentClient, loadConfig } from '@backbone/shared';
 import { formatTable } from '@backbone/shared/local';
 import { createPostgresPool, postgresEnvironmentSchema } from '@backbone/shared/postgres';
-import { printRuleFile, storedSnoopSchema, toSnoopDefinition } from '@backbone/shared/rules';
+import { printRuleFile, storedSnoopSchema, toSnoopDefinition } from '@backbone/rules-language';
 import { seedCatalogue } from '@backbone/rules-ingestion/local/catalogue';
 import {
   createQueueEligibleCustomersHandler,

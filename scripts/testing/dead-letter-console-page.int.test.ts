@@ -9,8 +9,9 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { publishMarketingEvents } from '@backbone/shared';
-import { sampleMarketingEvent, waitFor } from '@backbone/shared/testing';
+import { publishMarketingEvents } from '@backbone/marketing-events/contracts';
+import { waitFor } from '@backbone/shared/testing';
+import { sampleMarketingEvent } from '@backbone/marketing-events/contracts/testing';
 import { rolesFrom } from '@backbone/dlq-console/local';
 import { ensureChromium } from '../local-cloud/prerequisites';
 import {

@@ -15,8 +15,10 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { ATTRIBUTE, publishMarketingEvents } from '@backbone/shared';
-import { sampleMarketingEvent, waitFor } from '@backbone/shared/testing';
+import { ATTRIBUTE } from '@backbone/shared';
+import { publishMarketingEvents } from '@backbone/marketing-events/contracts';
+import { waitFor } from '@backbone/shared/testing';
+import { sampleMarketingEvent } from '@backbone/marketing-events/contracts/testing';
 import { countsFor } from '@backbone/marketing-events/local';
 import { rolesFrom, sweepDeadLetters, type Actor } from '@backbone/dlq-console/local';
 import {

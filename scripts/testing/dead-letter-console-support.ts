@@ -6,15 +6,9 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import {
-  ATTRIBUTE,
-  awsClientSettings,
-  awsEnvironmentSchema,
-  createSqsClient,
-  loadConfig,
-  loanApprovedV1,
-} from '@backbone/shared';
-import { SAMPLE_ANDROID_DEVICE } from '@backbone/shared/testing';
+import { ATTRIBUTE, awsClientSettings, awsEnvironmentSchema, createSqsClient, loadConfig } from '@backbone/shared';
+import { loanApprovedV1 } from '@backbone/marketing-events/contracts';
+import { SAMPLE_ANDROID_DEVICE } from '@backbone/marketing-events/contracts/testing';
 import { countsFor, sandboxClient } from '@backbone/marketing-events/local';
 import { localConsoleEnvironment, openConsoleStores, openDeadLetterConsole } from '@backbone/dlq-console/local';
 

@@ -7,8 +7,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { publishMarketingEvents } from '@backbone/shared';
-import { sampleMarketingEvent, waitFor } from '@backbone/shared/testing';
+import { publishMarketingEvents } from '@backbone/marketing-events/contracts';
+import { waitFor } from '@backbone/shared/testing';
+import { sampleMarketingEvent } from '@backbone/marketing-events/contracts/testing';
 import { countsFor } from '@backbone/marketing-events/local';
 import { rolesFrom, type Actor } from '@backbone/dlq-console/local';
 import {

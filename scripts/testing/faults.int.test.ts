@@ -18,18 +18,15 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { expectedDelivery, sandboxClient } from '@backbone/marketing-events/local';
+import { ATTRIBUTE, awsClientSettings, awsEnvironmentSchema, createSqsClient, loadConfig } from '@backbone/shared';
 import {
-  ATTRIBUTE,
-  awsClientSettings,
-  awsEnvironmentSchema,
-  createSqsClient,
-  loadConfig,
   marketingBusinessKey,
   marketingEventId,
   publishMarketingEvents,
   type MarketingEventInput,
-} from '@backbone/shared';
-import { sampleMarketingEvent, waitFor } from '@backbone/shared/testing';
+} from '@backbone/marketing-events/contracts';
+import { waitFor } from '@backbone/shared/testing';
+import { sampleMarketingEvent } from '@backbone/marketing-events/contracts/testing';
 import { up } from '../cloud';
 import { offlineProcessGroup } from '../local-cloud/offline';
 import { isPortOpen, sleep, stop } from '../local-cloud/processes';

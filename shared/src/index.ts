@@ -4,7 +4,6 @@ export * from './contracts';
 export * from './errors';
 export * from './observability';
 export * from './sqs';
-export * from './marketing';
 export * from './lambda';
 export * from './http';
 export * from './validation';

@@ -5,19 +5,21 @@
  */
 import { GetQueueUrlCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import {
-  appInstalledV1,
   awsClientSettings,
   awsEnvironmentSchema,
   createSignedFetch,
   createSqsClient,
+  loadConfig,
+} from '@backbone/shared';
+import {
+  appInstalledV1,
   customerLoanDisbursedV1,
   customerLoanRepaidV1,
   fraudFlagRaisedV1,
-  loadConfig,
   loginSucceededV1,
   signUpCompletedV1,
   type DeviceEvent,
-} from '@backbone/shared';
+} from '../contracts';
 import type { LocalContext } from '@backbone/shared/local';
 import { z } from 'zod';
 import { openDeviceStores } from '../src/composition-root';

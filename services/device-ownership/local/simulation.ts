@@ -15,7 +15,7 @@ import {
   loginSucceededV1,
   signUpCompletedV1,
   type DeviceEvent,
-} from '@backbone/shared';
+} from '../contracts';
 import { createMemoryDeviceStore } from '../src/adapters/memory-device-store';
 import { ingestDeviceEvent } from '../src/domain/ingest';
 import {

@@ -3,7 +3,7 @@
  * functions and command line run with locally, and the parts tests and the benchmark drive.
  */
 import path from 'node:path';
-import { deliveriesTableName } from '@backbone/shared';
+import { deliveriesTableName } from '@backbone/marketing-events/contracts';
 import type { LocalContext, LocalServiceFace } from '@backbone/shared/local';
 import { demoDeadLetterConsole } from './demo';
 import { ensureIssuerKeys } from './identity';

@@ -9,15 +9,16 @@ import {
   awsClientSettings,
   awsEnvironmentSchema,
   createDocumentClient,
-  createDynamoDbDeliveryLedger,
-  createDynamoDbDestinationStatusBoard,
   createSqsClient,
   envelopeAttributes,
   loadConfig,
   QueueUrlResolver,
-  redriveRequestedV1,
-  type RedriveRequested,
 } from '@backbone/shared';
+import {
+  createDynamoDbDeliveryLedger,
+  createDynamoDbDestinationStatusBoard,
+} from '@backbone/marketing-events/contracts';
+import { redriveRequestedV1, type RedriveRequested } from '../contracts';
 import { createSqsQueues } from './adapters/sqs-queues';
 import {
   createDynamoDbAuditTrail,

@@ -8,17 +8,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { GetQueueUrlCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import {
-  ATTRIBUTE,
-  awsClientSettings,
-  awsEnvironmentSchema,
-  createSqsClient,
-  loadConfig,
-  publishMarketingEvents,
-  type MarketingEventInput,
-} from '@backbone/shared';
+import { ATTRIBUTE, awsClientSettings, awsEnvironmentSchema, createSqsClient, loadConfig } from '@backbone/shared';
+import { publishMarketingEvents, type MarketingEventInput } from '../contracts';
 import type { LocalContext } from '@backbone/shared/local';
-import { peekMessages, SAMPLE_ANDROID_DEVICE, waitFor } from '@backbone/shared/testing';
+import { peekMessages, waitFor } from '@backbone/shared/testing';
+import { SAMPLE_ANDROID_DEVICE } from '../contracts/testing';
 import { countsFor, matchKeyCoverage, sandboxClient, type Platform } from './sandbox';
 
 const BURST = 200;

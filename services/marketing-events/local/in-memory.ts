@@ -2,13 +2,8 @@
  * The dispatcher with everything but the network, for benchmarks: the Lambda's own handler, Meta, GA4 and the
  * webhook mapped and batched as in AWS, platforms that accept everything, and the ledger in memory.
  */
-import {
-  createLogger,
-  marketingBusinessKey,
-  marketingEventId,
-  type MarketingEventInput,
-  type SqsBatchHandler,
-} from '@backbone/shared';
+import { createLogger, type SqsBatchHandler } from '@backbone/shared';
+import { marketingBusinessKey, marketingEventId, type MarketingEventInput } from '../contracts';
 import { createMemoryDeliveryLedger } from '../src/adapters/memory-ledger';
 import { DEFAULT_ROUTING } from '../src/domain/platforms';
 import { ga4Destination } from '../src/domain/ga4';

@@ -3,8 +3,10 @@
  * stand-in for local runs. A toy platform added here, without touching anything else, is routed, delivered
  * through the real dispatcher and HTTP transport, and counted by the sandbox alongside the built-in ones.
  */
-import { createLogger, createMarketingEvent, type MarketingEvent } from '@backbone/shared';
-import { lambdaContext, sampleMarketingEvent, sqsRecordFactory } from '@backbone/shared/testing';
+import { createLogger } from '@backbone/shared';
+import { createMarketingEvent, type MarketingEvent } from '../contracts';
+import { lambdaContext, sqsRecordFactory } from '@backbone/shared/testing';
+import { sampleMarketingEvent } from '../contracts/testing';
 import { createHttpTransport } from '../src/adapters/http-transport';
 import { createMemoryDeliveryLedger } from '../src/adapters/memory-ledger';
 import type { Destination } from '../src/domain/destination';

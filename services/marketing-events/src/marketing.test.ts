@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
-import { createMetrics, registrationCompletedV1, loanDisbursedV1, type MarketingEvent } from '@backbone/shared';
-import { SAMPLE_ANDROID_DEVICE } from '@backbone/shared/testing';
+import { createMetrics } from '@backbone/shared';
+import { registrationCompletedV1, loanDisbursedV1, type MarketingEvent } from '../contracts';
+import { SAMPLE_ANDROID_DEVICE } from '../contracts/testing';
 import { planRequests, sendWithBisection, type Destination } from './domain/destination';
 import { createMemoryDeliveryLedger } from './adapters/memory-ledger';
 import { metricsObserver } from './adapters/metrics-observer';

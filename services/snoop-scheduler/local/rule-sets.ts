@@ -11,8 +11,8 @@ import {
   createDocumentClient,
   createS3Client,
   loadConfig,
-  ruleSetPublishedV1,
 } from '@backbone/shared';
+import { ruleSetPublishedV1 } from '../contracts';
 import { createDynamoDbRuleSetStore } from '../src/adapters/dynamodb-rule-set-store';
 import { recordPublishedRuleSet, toRuleSetVersion, type RuleSetVersion } from '../src/domain/active-rule-set';
 

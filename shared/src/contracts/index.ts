@@ -1,8 +1,7 @@
+/**
+ * The platform's contracts: the envelope every message travels in, the personal-data marks, and the dead-letter
+ * notice the SQS consumer sends. Each service publishes its own messages' contracts (services/<name>/contracts).
+ */
 export * from './envelope';
-export * from './rule-set-published';
-export * from './marketing-events';
-export * from './device-events';
-export * from './snoop-run';
 export * from './dead-letters';
 export * from './personal';
-export * from './registry';

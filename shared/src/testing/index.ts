@@ -2,6 +2,5 @@ export * from './lambda';
 export * from './sqs-event-source';
 export * from './wait-for';
 export * from './queues';
-export * from './marketing-events';
 export * from './http';
 export * from './property-runs';

@@ -11,7 +11,7 @@ import {
   signUpAttemptedV1,
   signUpCompletedV1,
   type DeviceEvent,
-} from '@backbone/shared';
+} from '../../contracts';
 import { createMemoryDeviceStore } from '../adapters/memory-device-store';
 import { ingestDeviceEvent } from './ingest';
 import { DEFAULT_POLICY } from './rules';

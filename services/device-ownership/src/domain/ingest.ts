@@ -4,7 +4,7 @@
  * event loses to anything newer already stored. So ingest never reads to decide what to write, except to find the
  * devices a customer fact belongs on.
  */
-import type { Attestation, DeviceEvent } from '@backbone/shared';
+import type { Attestation, DeviceEvent } from '../../contracts';
 import type { CustomerFact, FraudFlag, ResetProofFlag } from './device-record';
 import type { DevicePolicy } from './rules';
 

@@ -6,7 +6,7 @@
  * the phone reset since they last used it) while blocking what fraud looks like (live fraud flags, many accounts
  * cycling through one device); `legacy` blocks any device bound to another customer, kept for comparison.
  */
-import type { Attestation } from '@backbone/shared';
+import type { Attestation } from '../../contracts';
 import type { CustomerStanding, DeviceRecord, FraudFlag } from './device-record';
 import { NO_STANDING } from './device-record';
 

@@ -11,23 +11,25 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import {
-  accountStandingChangedV1,
-  appInstalledV1,
   awsClientSettings,
   awsEnvironmentSchema,
   createSignedFetch,
   createSqsClient,
+  loadConfig,
+  ATTRIBUTE,
+} from '@backbone/shared';
+import {
+  accountStandingChangedV1,
+  appInstalledV1,
   customerLoanDisbursedV1,
   customerLoanRepaidV1,
   deviceResetSignalledV1,
   fraudFlagRaisedV1,
-  loadConfig,
   loginSucceededV1,
   signUpAttemptedV1,
   signUpCompletedV1,
-  ATTRIBUTE,
   type DeviceEvent,
-} from '@backbone/shared';
+} from '../../contracts';
 import { waitFor } from '@backbone/shared/testing';
 import { loadDevicePolicy, openDeviceStores, type DeviceStores } from '../../src/composition-root';
 import { checkSignUp } from '../../src/domain/signup-check';

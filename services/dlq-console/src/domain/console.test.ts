@@ -1,4 +1,4 @@
-import type { RedriveRequested } from '@backbone/shared';
+import type { RedriveRequested } from '../../contracts';
 import { AccessDeniedError, rolesFrom, type Actor } from './access';
 import { createDeadLetterConsole, StaleConfirmationError } from './console';
 import { DLQ, letter, loanApprovedBody, SOURCE, world } from './dead-letters.fixtures';

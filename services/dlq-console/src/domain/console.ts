@@ -4,7 +4,8 @@
  * execution; the audit trail. Everything it shows comes from the index, so looking never receives a message.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { maskMessageBody, type RedriveRequested } from '@backbone/shared';
+import { maskMessageBody } from './contract-registry';
+import { type RedriveRequested } from '../../contracts';
 import { AccessDeniedError, requireRole, type Actor } from './access';
 import { createDryRunner, type DryRunResult } from './dry-run';
 import {

@@ -1,4 +1,4 @@
-import type { DestinationStatus } from '@backbone/shared';
+import type { DestinationStatus } from '@backbone/marketing-events/contracts';
 import { deliveredEverywhereItFailed, marketingEventIdOf, readLetter, wouldFailBecause } from './consumer-checks';
 import { letter, loanApprovedBody } from './dead-letters.fixtures';
 

@@ -7,11 +7,11 @@
  */
 import {
   ACCEPTANCE_RULES,
-  anyContractReader,
   MARKETING_EVENT_CONTRACTS,
   type DestinationStatus,
   type MarketingEvent,
-} from '@backbone/shared';
+} from '@backbone/marketing-events/contracts';
+import { anyContractReader } from './contract-registry';
 import { destinationsOf, normaliseReason, type DeadLetter } from './dead-letters';
 
 const MARKETING_TYPES = new Set<string>(MARKETING_EVENT_CONTRACTS.map((c) => c.type));

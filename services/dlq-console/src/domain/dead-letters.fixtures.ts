@@ -1,5 +1,6 @@
-import { ATTRIBUTE, loanApprovedV1 } from '@backbone/shared';
-import { SAMPLE_ANDROID_DEVICE } from '@backbone/shared/testing';
+import { ATTRIBUTE } from '@backbone/shared';
+import { loanApprovedV1 } from '@backbone/marketing-events/contracts';
+import { SAMPLE_ANDROID_DEVICE } from '@backbone/marketing-events/contracts/testing';
 import type { DeadLetter } from './dead-letters';
 import type {
   AuditEntry,

@@ -2,7 +2,7 @@
  * A redrive's dry run: each planned message put to its consumer's checks (consumer-checks.ts) with what the delivery
  * ledger knows (the platforms' latest answers; which events were delivered since), and nothing sent.
  */
-import type { DestinationStatus } from '@backbone/shared';
+import type { DestinationStatus } from '@backbone/marketing-events/contracts';
 import {
   deliveredEverywhereItFailed,
   marketingEventIdOf,

@@ -2,7 +2,8 @@
  * The operations that change or reveal dead letters one by one: fix and resend, unmask, export and purge. Each is
  * checked against the actor's roles and audited (field names and counts, never a personal value).
  */
-import { ATTRIBUTE, anyContractReader } from '@backbone/shared';
+import { ATTRIBUTE } from '@backbone/shared';
+import { anyContractReader } from './contract-registry';
 import type { DeadLetter } from './dead-letters';
 import type { DeadLetterQueue, QueuePort, ReceivedMessage } from './ports';
 

@@ -3,7 +3,8 @@
  * and the audit trail (DynamoDB), marketing-events' delivery ledger (read only), each behind an interface so that the
  * domain imports no adapter.
  */
-import type { DestinationStatus, RedriveRequested } from '@backbone/shared';
+import type { DestinationStatus } from '@backbone/marketing-events/contracts';
+import type { RedriveRequested } from '../../contracts';
 import type { DeadLetter } from './dead-letters';
 
 /** A DLQ of the stage, found from its sources' redrive policies. */

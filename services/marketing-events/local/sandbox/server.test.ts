@@ -2,8 +2,8 @@
  * The sandbox's faults behave as the platforms they stand in for: slow is late, not silent, and a request whose
  * caller stopped waiting is kept by GA4 (which commits on receipt) and dropped by the others.
  */
-import { createMarketingEvent, type MarketingEvent } from '@backbone/shared';
-import { sampleMarketingEvent } from '@backbone/shared/testing';
+import { createMarketingEvent, type MarketingEvent } from '../../contracts';
+import { sampleMarketingEvent } from '../../contracts/testing';
 import { createHttpTransport } from '../../src/adapters/http-transport';
 import { ga4Destination, toGa4Request } from '../../src/domain/ga4';
 import { toWebhookEvent, webhookDestination } from '../../src/domain/webhook';

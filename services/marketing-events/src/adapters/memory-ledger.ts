@@ -1,4 +1,4 @@
-import type { DeliveryLedger, LedgerEntry } from '@backbone/shared';
+import type { DeliveryLedger, LedgerEntry } from '../../contracts';
 
 /** The delivery ledger in memory: for unit tests and the in-process benchmark (DynamoDB in AWS). */
 export function createMemoryDeliveryLedger(): DeliveryLedger & { writes: number } {

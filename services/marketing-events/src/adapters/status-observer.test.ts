@@ -1,4 +1,4 @@
-import type { DestinationStatusBoard } from '@backbone/shared';
+import type { DestinationStatusBoard } from '../../contracts';
 import { permanent, retryable, delivered } from '../domain/outcome';
 import { destinationStatusObserver, STATUS_REFRESH_MS } from './status-observer';
 

@@ -1,4 +1,4 @@
-import type { DestinationName, DestinationStatusBoard } from '@backbone/shared';
+import type { DestinationName, DestinationStatusBoard } from '../../contracts';
 import type { DispatchObserver } from '../domain/dispatch';
 
 /** How often a platform's unchanged answers are noted again by one container (a change is noted at once). */

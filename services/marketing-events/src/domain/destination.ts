@@ -1,4 +1,4 @@
-import type { DestinationName, MarketingEvent } from '@backbone/shared';
+import type { DestinationName, MarketingEvent } from '../../contracts';
 import type { MatchKey } from './match-keys';
 import {
   classifyAnswer,

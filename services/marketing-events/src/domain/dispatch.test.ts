@@ -2,8 +2,8 @@
  * What dispatching decides for each event, one behaviour per test: deadlines, routing, ledger failures,
  * platforms that refuse to prepare an event, and which outcome wins when platforms disagree.
  */
-import { registrationCompletedV1, loanApprovedV1, type MarketingEvent } from '@backbone/shared';
-import { SAMPLE_ANDROID_DEVICE } from '@backbone/shared/testing';
+import { registrationCompletedV1, loanApprovedV1, type MarketingEvent } from '../../contracts';
+import { SAMPLE_ANDROID_DEVICE } from '../../contracts/testing';
 import { createMemoryDeliveryLedger } from '../adapters/memory-ledger';
 import { mapWithConcurrency, planRequests, sendWithBisection, type Destination } from './destination';
 import { dispatchEvents, type DeliveryLedger, type DispatchDeps } from './dispatch';

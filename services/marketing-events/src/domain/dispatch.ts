@@ -1,10 +1,5 @@
-import {
-  retryUntil,
-  type DeliveryLedger,
-  type LedgerEntry,
-  type MarketingEvent,
-  type MarketingEventType,
-} from '@backbone/shared';
+import { retryUntil } from '@backbone/shared';
+import { type DeliveryLedger, type LedgerEntry, type MarketingEvent, type MarketingEventType } from '../../contracts';
 import type { Routing } from './platforms';
 import {
   mapWithConcurrency,
@@ -16,8 +11,8 @@ import {
 import type { MatchKey } from './match-keys';
 import { permanent, retryable, unknown, type DeliveryOutcome } from './outcome';
 
-// The ledger's shape is shared with the dead-letter console, which reads it.
-export type { DeliveryLedger, LedgerEntry } from '@backbone/shared';
+// The ledger's shape is one of this service's contracts: the dead-letter console reads it.
+export type { DeliveryLedger, LedgerEntry } from '../../contracts';
 
 export interface DispatchObserver {
   /** One platform's result for one event, with the time its request took. */

@@ -1,4 +1,4 @@
-import { ga4Refusal, GA4_MAX_EVENT_AGE_HOURS, type MarketingEvent } from '@backbone/shared';
+import { ga4Refusal, GA4_MAX_EVENT_AGE_HOURS, type MarketingEvent } from '../../contracts';
 import { z } from 'zod';
 import type { Destination, Prepared } from './destination';
 import { destinationEventIdOf, hashedIdentity } from './hashing';

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { canonicalCustomer, looksPublished, type MarketingEvent } from '@backbone/shared';
+import { canonicalCustomer, looksPublished, type MarketingEvent } from '../../contracts';
 
 /**
  * Meta's normalisation of customer information before SHA-256 ("customer information parameters"), applied to

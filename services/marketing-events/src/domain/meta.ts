@@ -1,4 +1,4 @@
-import { metaRefusal, type MarketingEvent } from '@backbone/shared';
+import { metaRefusal, type MarketingEvent } from '../../contracts';
 import { z } from 'zod';
 import type { Destination } from './destination';
 import { CONTACT_FIELDS, destinationEventIdOf, hashedIdentity } from './hashing';

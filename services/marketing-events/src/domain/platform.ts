@@ -1,4 +1,4 @@
-import type { MarketingEventType } from '@backbone/shared';
+import type { MarketingEventType } from '../../contracts';
 import type { z } from 'zod';
 import type { Destination } from './destination';
 import type { HttpTransport } from './outcome';

@@ -10,8 +10,8 @@ import {
   loanDisbursedV1,
   registrationCompletedV1,
   type MarketingEvent,
-} from '@backbone/shared';
-import { SAMPLE_ANDROID_DEVICE } from '@backbone/shared/testing';
+} from '../../contracts';
+import { SAMPLE_ANDROID_DEVICE } from '../../contracts/testing';
 import type { Destination } from './destination';
 import { ga4Destination, ga4Problems, toGa4Request } from './ga4';
 import { hashedIdentity, normaliseCountry, normalisePhone } from './hashing';

@@ -1,4 +1,4 @@
-import { MARKETING_EVENT_CONTRACTS, type MarketingEventType } from '@backbone/shared';
+import { MARKETING_EVENT_CONTRACTS, type MarketingEventType } from '../../contracts';
 import { ga4Platform } from './ga4';
 import { metaPlatform } from './meta';
 import type { AnyPlatform } from './platform';

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { MarketingEvent } from '@backbone/shared';
+import type { MarketingEvent } from '../../contracts';
 import { z } from 'zod';
 import type { Destination, Prepared } from './destination';
 import { destinationEventIdOf, hashedIdentity, sha256Hex } from './hashing';

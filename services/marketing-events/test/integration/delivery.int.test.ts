@@ -14,14 +14,10 @@ import {
   type Message,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import {
-  awsClientSettings,
-  awsEnvironmentSchema,
-  createSqsClient,
-  loadConfig,
-  publishMarketingEvents,
-} from '@backbone/shared';
-import { sampleMarketingEvent, waitFor } from '@backbone/shared/testing';
+import { awsClientSettings, awsEnvironmentSchema, createSqsClient, loadConfig } from '@backbone/shared';
+import { publishMarketingEvents } from '../../contracts';
+import { waitFor } from '@backbone/shared/testing';
+import { sampleMarketingEvent } from '../../contracts/testing';
 import { countsFor, sandboxClient } from '../../local/sandbox';
 
 const QUEUE = 'marketing-events-local-events';

@@ -5,14 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DeleteParametersCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import {
-  awsClientSettings,
-  awsEnvironmentSchema,
-  createSsmClient,
-  loadConfig,
-  registrationCompletedV1,
-  type MarketingEvent,
-} from '@backbone/shared';
+import { awsClientSettings, awsEnvironmentSchema, createSsmClient, loadConfig } from '@backbone/shared';
+import { registrationCompletedV1, type MarketingEvent } from '../../contracts';
 import { buildDestinations } from '../../src/functions/dispatch-events/wiring';
 import type { HttpTransport } from '../../src/domain/outcome';
 

@@ -1,4 +1,4 @@
-import type { RuleSetPublished } from '@backbone/shared';
+import type { RuleSetPublished } from '@backbone/snoop-scheduler/contracts';
 import type { PostgresPool } from '@backbone/shared/postgres';
 import type { DefinitionSource, PublicationLog } from '../domain/rule-set';
 

@@ -1,5 +1,5 @@
 import { HeadObjectCommand, NotFound, PutObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
-import type { RuleSetPublished } from '@backbone/shared';
+import type { RuleSetPublished } from '@backbone/snoop-scheduler/contracts';
 import type { RuleSetFiles } from '../domain/rule-set';
 
 export const ruleSetKey = (version: string): string => `rules/${version}.snoop`;

@@ -1,5 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { assertAllSent, createPublisher, ruleSetPublishedV1, type ContractEnvelope } from '@backbone/shared';
+import { assertAllSent, createPublisher, type ContractEnvelope } from '@backbone/shared';
+import { ruleSetPublishedV1 } from '@backbone/snoop-scheduler/contracts';
 import type { Announcer } from '../domain/rule-set';
 
 export function createSqsAnnouncer(sqs: SQSClient, queueUrl: () => Promise<string>): Announcer {

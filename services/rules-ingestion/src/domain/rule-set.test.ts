@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { RuleSetPublished } from '@backbone/shared';
+import type { RuleSetPublished } from '@backbone/snoop-scheduler/contracts';
 import { buildRuleSet, publishRuleSet, validateCandidate, type PublicationLog, type RuleSetFiles } from './rule-set';
 
 const catalogue = JSON.parse(

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { fieldProblems, type RuleSetPublished } from '@backbone/shared';
+import { fieldProblems } from '@backbone/shared';
+import { type RuleSetPublished } from '@backbone/snoop-scheduler/contracts';
 import {
   compileRuleFile,
   formatRuleError,
@@ -7,7 +8,7 @@ import {
   storedSnoopSchema,
   toSnoopDefinition,
   type SnoopDefinition,
-} from '@backbone/shared/rules';
+} from '@backbone/rules-language';
 
 /** Where the stored definitions come from (PostgreSQL / Aurora). */
 export interface DefinitionSource {

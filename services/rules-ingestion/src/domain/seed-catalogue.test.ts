@@ -8,8 +8,8 @@ import {
   printRuleFile,
   storedSnoopSchema,
   toSnoopDefinition,
-} from '@backbone/shared/rules';
-import { sampleCustomer } from '@backbone/shared/testing/rules';
+} from '@backbone/rules-language';
+import { sampleCustomer } from '@backbone/rules-language/testing';
 import { z } from 'zod';
 
 const catalogue = z

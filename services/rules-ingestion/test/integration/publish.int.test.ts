@@ -15,8 +15,8 @@ import {
   loadConfig,
 } from '@backbone/shared';
 import { createPostgresPool, postgresEnvironmentSchema, type PostgresPool } from '@backbone/shared/postgres';
-import { compileRuleFile } from '@backbone/shared/rules';
-import { sampleCustomer } from '@backbone/shared/testing/rules';
+import { compileRuleFile } from '@backbone/rules-language';
+import { sampleCustomer } from '@backbone/rules-language/testing';
 import { waitFor } from '@backbone/shared/testing';
 import { migrate } from '../../src/adapters/migrations';
 import { upsertDefinitions, type StoredDefinitionRow } from '../../src/adapters/postgres';

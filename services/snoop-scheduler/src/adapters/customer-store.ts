@@ -4,7 +4,7 @@
  * trip.
  */
 import path from 'node:path';
-import type { CustomerFacts, Transaction } from '@backbone/shared/rules';
+import type { CustomerFacts, Transaction } from '@backbone/rules-language';
 import type { PostgresEnvironment, PostgresPool } from '@backbone/shared/postgres';
 import { migratePostgres } from '@backbone/shared/postgres/migrations';
 

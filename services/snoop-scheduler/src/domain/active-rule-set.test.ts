@@ -1,4 +1,4 @@
-import type { RuleSetPublished } from '@backbone/shared';
+import type { RuleSetPublished } from '../../contracts';
 import { createMemoryRuleSetStore } from '../adapters/memory-rule-set-store';
 import { recordPublishedRuleSet } from './active-rule-set';
 

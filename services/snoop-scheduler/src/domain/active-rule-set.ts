@@ -1,4 +1,5 @@
-import { PermanentError, type RuleSetPublished } from '@backbone/shared';
+import { PermanentError } from '@backbone/shared';
+import { type RuleSetPublished } from '../../contracts';
 
 /** Clock skew tolerated between rules-ingestion and us; beyond it an announcement is refused. */
 export const MAX_CLOCK_SKEW_MS = 5 * 60_000;

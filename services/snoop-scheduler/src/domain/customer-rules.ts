@@ -3,7 +3,7 @@
  * step, with every active snoop of the active rule set, split so that no message carries more than `partSize` ids.
  * (Audiences are labels for the content team; who qualifies is each snoop's condition, which the engine decides.)
  */
-import type { CustomerRules, EligibleCustomer } from '@backbone/shared';
+import type { CustomerRules, EligibleCustomer } from '../../contracts';
 
 export const RULE_IDS_PER_MESSAGE = 500;
 

@@ -1,4 +1,5 @@
-import { PermanentError, RetryableError, type CustomerRules } from '@backbone/shared';
+import { PermanentError, RetryableError } from '@backbone/shared';
+import { type CustomerRules } from '../../contracts';
 import { invokeEngine, type EngineAnswer, type EngineClient, type EngineRequest } from './invoke-engine';
 
 const record = (customerId: string, runId = 'run-1'): CustomerRules => ({

@@ -4,7 +4,8 @@
  * full jitter, never past the time the function has left. Per record, the outcome: done (undefined), or the error it
  * failed with: permanent ones go to the DLQ with their reason, retryable ones come back through the queue.
  */
-import { PermanentError, RetryableError, type CustomerRules } from '@backbone/shared';
+import { PermanentError, RetryableError } from '@backbone/shared';
+import { type CustomerRules } from '../../contracts';
 
 export interface EngineRequest {
   runId: string;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type http from 'node:http';
-import { sampleCustomer } from '@backbone/shared/testing/rules';
+import { sampleCustomer } from '@backbone/rules-language/testing';
 import { RuleSetHolder } from '../domain/engine/rule-sets';
 import type { Admission } from '../domain/engine/run-fence';
 import { createEngineServer, type EngineServerDependencies } from './server';

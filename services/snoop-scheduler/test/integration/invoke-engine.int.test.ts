@@ -13,10 +13,10 @@ import {
   awsEnvironmentSchema,
   createDocumentClient,
   createSqsClient,
-  customerRulesV1,
   loadConfig,
   publishEnvelopes,
 } from '@backbone/shared';
+import { customerRulesV1 } from '../../contracts';
 import { createPostgresPool, postgresEnvironmentSchema, type PostgresPool } from '@backbone/shared/postgres';
 import { peekMessages, waitFor } from '@backbone/shared/testing';
 import { moveRunFence } from '../../src/adapters/dynamodb-snoop-results';

@@ -15,8 +15,8 @@ import {
   createSqsClient,
   loadConfig,
   publishEnvelopes,
-  ruleSetPublishedV1,
 } from '@backbone/shared';
+import { ruleSetPublishedV1 } from '../../contracts';
 import { waitFor } from '@backbone/shared/testing';
 import { ENGINE_PORT } from '../../local/engine';
 

@@ -14,9 +14,8 @@ import {
   createSqsClient,
   loadConfig,
   publishEnvelopes,
-  ruleSetPublishedV1,
-  type RuleSetPublished,
 } from '@backbone/shared';
+import { ruleSetPublishedV1, type RuleSetPublished } from '../../contracts';
 import { peekMessages, waitFor } from '@backbone/shared/testing';
 import { ACTIVE_RULE_SET_KEY, versionKey } from '../../src/adapters/dynamodb-rule-set-store';
 

@@ -17,7 +17,7 @@ import {
   loadConfig,
 } from '@backbone/shared';
 import { createPostgresPool, postgresEnvironmentSchema, type PostgresPool } from '@backbone/shared/postgres';
-import { compileRuleFile, printRuleFile, type SnoopDefinition } from '@backbone/shared/rules';
+import { compileRuleFile, printRuleFile, type SnoopDefinition } from '@backbone/rules-language';
 import { readCustomers } from '../../src/adapters/customer-store';
 import { moveRunFence } from '../../src/adapters/dynamodb-snoop-results';
 import { postJson, startLocalEngine, type LocalEngine } from '../../local/engine';

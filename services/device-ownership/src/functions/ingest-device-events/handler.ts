@@ -2,10 +2,10 @@ import {
   buildOncePerContainer,
   createContractReader,
   createSqsConsumer,
-  DEVICE_EVENT_CONTRACTS,
   type SqsBatchHandler,
   type SqsConsumerDeps,
 } from '@backbone/shared';
+import { DEVICE_EVENT_CONTRACTS } from '../../../contracts';
 import { ingestDeviceEvent, type DeviceEventStore } from '../../domain/ingest';
 import type { DevicePolicy } from '../../domain/rules';
 import { wireIngestDeviceEvents } from './wiring';

@@ -1,8 +1,5 @@
 import {
-  attestationSchema,
   buildOncePerContainer,
-  customerIdSchema,
-  deviceIdSchema,
   guardedHttp,
   jsonResponse,
   MetricUnit,
@@ -11,6 +8,7 @@ import {
   type Logger,
   type Metrics,
 } from '@backbone/shared';
+import { attestationSchema, customerIdSchema, deviceIdSchema } from '../../../contracts';
 import { z } from 'zod';
 import { checkSignUp, type SignUpCheckDeps } from '../../domain/signup-check';
 import { wireSignUpCheck } from './wiring';

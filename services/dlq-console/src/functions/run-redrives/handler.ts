@@ -5,12 +5,12 @@ import {
   createMetrics,
   createSqsConsumer,
   loadConfig,
-  redriveRequestedV1,
   sqsConsumerConfigSchema,
   sqsConsumerSideEffects,
   type SqsBatchHandler,
   type SqsConsumerDeps,
 } from '@backbone/shared';
+import { redriveRequestedV1 } from '../../../contracts';
 import { openDeadLetterConsole, SERVICE } from '../../composition-root';
 import type { DeadLetterConsole } from '../../domain/console';
 

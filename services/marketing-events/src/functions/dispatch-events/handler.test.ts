@@ -1,5 +1,7 @@
-import { ATTRIBUTE, createLogger, createMarketingEvent, type Failure } from '@backbone/shared';
-import { lambdaContext, sampleMarketingEvent, sqsRecordFactory } from '@backbone/shared/testing';
+import { ATTRIBUTE, createLogger, type Failure } from '@backbone/shared';
+import { createMarketingEvent } from '../../../contracts';
+import { lambdaContext, sqsRecordFactory } from '@backbone/shared/testing';
+import { sampleMarketingEvent } from '../../../contracts/testing';
 import type { SQSRecord } from 'aws-lambda';
 import { createMemoryDeliveryLedger } from '../../adapters/memory-ledger';
 import { ga4Destination } from '../../domain/ga4';

@@ -4,17 +4,16 @@ import {
   createContractReader,
   createMetrics,
   createSqsBatchConsumer,
-  MARKETING_EVENT_CONTRACTS,
   OutcomeUnknownError,
   PermanentError,
   RetryableError,
   type DeadLetterSink,
-  type DestinationStatusBoard,
   type Logger,
   type Metrics,
   type RetryBackoff,
   type SqsBatchHandler,
 } from '@backbone/shared';
+import { MARKETING_EVENT_CONTRACTS, type DestinationStatusBoard } from '../../../contracts';
 import type { SQSRecord } from 'aws-lambda';
 import { metricsObserver } from '../../adapters/metrics-observer';
 import { destinationStatusObserver } from '../../adapters/status-observer';

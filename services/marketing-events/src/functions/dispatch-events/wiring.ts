@@ -6,8 +6,6 @@ import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
 import {
   commaSeparated,
   createDocumentClient,
-  createDynamoDbDeliveryLedger,
-  createDynamoDbDestinationStatusBoard,
   createLogger,
   createMetrics,
   createSsmClient,
@@ -15,6 +13,7 @@ import {
   sqsConsumerConfigSchema,
   sqsConsumerSideEffects,
 } from '@backbone/shared';
+import { createDynamoDbDeliveryLedger, createDynamoDbDestinationStatusBoard } from '../../../contracts';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { z } from 'zod';
 import { createHttpTransport } from '../../adapters/http-transport';

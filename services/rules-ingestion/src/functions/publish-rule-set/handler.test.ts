@@ -1,4 +1,5 @@
-import { createLogger, type RuleSetPublished } from '@backbone/shared';
+import { createLogger } from '@backbone/shared';
+import { type RuleSetPublished } from '@backbone/snoop-scheduler/contracts';
 import { apiGatewayEvent, lambdaContext } from '@backbone/shared/testing';
 import type { PublishOutcome } from '../../domain/rule-set';
 import { createPublishRuleSetHandler } from './handler';

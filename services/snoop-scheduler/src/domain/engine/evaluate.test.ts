@@ -1,5 +1,5 @@
-import { compileRuleFile, type CustomerFacts } from '@backbone/shared/rules';
-import { sampleCustomer } from '@backbone/shared/testing/rules';
+import { compileRuleFile, type CustomerFacts } from '@backbone/rules-language';
+import { sampleCustomer } from '@backbone/rules-language/testing';
 import {
   EVALUATE_LIMITS,
   evaluateCustomers,

@@ -6,7 +6,7 @@
  * that item alone; the rest are scored and written.
  */
 import { z } from 'zod';
-import type { CustomerFacts } from '@backbone/shared/rules';
+import type { CustomerFacts } from '@backbone/rules-language';
 import type { LoadedRuleSet } from './rule-sets';
 import type { Admission, RunFenceGuard } from './run-fence';
 

@@ -5,7 +5,7 @@
  * compile never replaces the one serving; the failure is kept for `/rules/version` and reported as a metric.
  */
 import { createHash } from 'node:crypto';
-import { compileRuleFile, formatRuleError, type CompiledRuleSet } from '@backbone/shared/rules';
+import { compileRuleFile, formatRuleError, type CompiledRuleSet } from '@backbone/rules-language';
 import type { RuleSetVersion } from '../active-rule-set';
 
 export interface LoadedRuleSet {

@@ -2,13 +2,12 @@ import {
   buildOncePerContainer,
   createContractReader,
   createSqsBatchConsumer,
-  customerRulesV1,
   PermanentError,
-  type CustomerRules,
   type Logger,
   type SqsBatchHandler,
   type SqsConsumerDeps,
 } from '@backbone/shared';
+import { customerRulesV1, type CustomerRules } from '../../../contracts';
 import { invokeEngine, type EngineClient, type InvokePolicy } from '../../domain/invoke-engine';
 import { wireInvokeEngine } from './wiring';
 

@@ -2,11 +2,11 @@ import {
   buildOncePerContainer,
   createContractReader,
   createSqsBatchConsumer,
-  eligibleCustomerV1,
   RetryableError,
   type SqsBatchHandler,
   type SqsConsumerDeps,
 } from '@backbone/shared';
+import { eligibleCustomerV1 } from '../../../contracts';
 import { customerRulesFor, type CustomerRulesMessage } from '../../domain/customer-rules';
 import { wireQueueCustomerRules } from './wiring';
 

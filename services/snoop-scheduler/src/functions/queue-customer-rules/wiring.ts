@@ -3,7 +3,6 @@ import {
   createLogger,
   createMetrics,
   createS3Client,
-  customerRulesV1,
   loadConfig,
   publishEnvelopes,
   QueueUrlResolver,
@@ -11,6 +10,7 @@ import {
   sqsConsumerConfigSchema,
   sqsConsumerSideEffects,
 } from '@backbone/shared';
+import { customerRulesV1 } from '../../../contracts';
 import { z } from 'zod';
 import { createRuleSetSource } from '../../adapters/rule-set-source';
 import { RuleSetHolder } from '../../domain/engine/rule-sets';

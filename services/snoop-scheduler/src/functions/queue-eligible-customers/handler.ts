@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
-import { buildOncePerContainer, runIdSchema, type Logger } from '@backbone/shared';
+import { buildOncePerContainer, type Logger } from '@backbone/shared';
+import { runIdSchema } from '../../../contracts';
 import {
   queueNightlyRun,
   type CustomerPager,

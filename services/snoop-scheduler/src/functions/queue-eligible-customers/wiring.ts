@@ -5,11 +5,11 @@ import {
   createLogger,
   createSecretsManagerClient,
   createSqsClient,
-  eligibleCustomerV1,
   loadConfig,
   publishEnvelopes,
   QueueUrlResolver,
 } from '@backbone/shared';
+import { eligibleCustomerV1 } from '../../../contracts';
 import { createPostgresPool, postgresEnvironmentSchema } from '@backbone/shared/postgres';
 import { z } from 'zod';
 import { pageEligibleCustomers } from '../../adapters/customer-store';

@@ -1,4 +1,5 @@
-import { createLogger, ruleSetPublishedV1, type Failure } from '@backbone/shared';
+import { createLogger, type Failure } from '@backbone/shared';
+import { ruleSetPublishedV1 } from '../../../contracts';
 import { lambdaContext, sqsRecordFactory } from '@backbone/shared/testing';
 import type { SQSRecord } from 'aws-lambda';
 import { createMemoryRuleSetStore } from '../../adapters/memory-rule-set-store';

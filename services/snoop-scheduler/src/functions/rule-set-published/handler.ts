@@ -2,10 +2,10 @@ import {
   buildOncePerContainer,
   createContractReader,
   createSqsConsumer,
-  ruleSetPublishedV1,
   type SqsBatchHandler,
   type SqsConsumerDeps,
 } from '@backbone/shared';
+import { ruleSetPublishedV1 } from '../../../contracts';
 import { recordPublishedRuleSet, type RuleSetStore } from '../../domain/active-rule-set';
 import { refreshEngines, type EngineRefreshPorts } from '../../domain/engine-refresh';
 import { wireRuleSetPublished } from './wiring';

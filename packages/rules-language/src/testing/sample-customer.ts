@@ -1,4 +1,4 @@
-import type { CustomerFacts, Transaction } from '../../rules/customer-schema';
+import type { CustomerFacts, Transaction } from '../customer-schema';
 
 interface Habit {
   category: string;

@@ -4,7 +4,7 @@
  * dead-letter console checks them in a redrive's dry run (an event dead-lettered a week ago may be too old for Meta
  * by now), so there is one copy of each rule.
  */
-import type { MarketingEvent } from '../contracts/marketing-events';
+import type { MarketingEvent } from './events';
 import type { DestinationName } from './delivery-ledger';
 
 /** Meta refuses events older than this: the whole request fails, so such an event never goes. */

@@ -1,7 +1,7 @@
 import countries from 'i18n-iso-countries';
 import english from 'i18n-iso-countries/langs/en.json';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
-import { marketingCustomerSchema, type MarketingEventInput } from '../contracts/marketing-events';
+import { marketingCustomerSchema, type MarketingEventInput } from './events';
 
 // English names are registered on first use, not at import: every service imports @backbone/shared, and only the
 // marketing publisher reads country names.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineContract } from './envelope';
+import { defineContract } from '@backbone/shared';
 
 /** A nightly run's id: also the run fence's, and part of every result the run writes. */
 export const runIdSchema = z

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { MarketingEventInput } from '../contracts/marketing-events';
+import type { MarketingEventInput } from './events';
 
 /** An Android phone with tracking consent and a Firebase app instance id (GA4 needs one). */
 export const SAMPLE_ANDROID_DEVICE = {

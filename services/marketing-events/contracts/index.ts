@@ -1,3 +1,4 @@
+export * from './events';
 export * from './publish';
 export * from './identifiers';
 export * from './delivery-ledger';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { propertyRuns } from '../testing/property-runs';
+import { propertyRuns } from '@backbone/shared/testing';
 import { checkExpression } from './checker';
 import { CUSTOMER_VARIABLES } from './customer-schema';
 import {

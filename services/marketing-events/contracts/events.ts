@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { defineContract, type Envelope } from './envelope';
-import { personal } from './personal';
+import { defineContract, personal, type Envelope } from '@backbone/shared';
 
 /**
  * Post-install marketing events: backend services -> marketing-events -> Meta, GA4, webhooks.

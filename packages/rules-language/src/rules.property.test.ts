@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { propertyRuns } from '../testing/property-runs';
+import { propertyRuns } from '@backbone/shared/testing';
 import type { BinaryOperator, Expr } from './ast';
 import { checkExpression } from './checker';
 import { AggregatePlan, Compiler } from './compiler';
@@ -8,8 +8,8 @@ import { interpret } from './interpreter';
 import { parseExpression } from './parser';
 import { printExpression } from './printer';
 import { compileRuleFile, printRuleFile } from './rule-file';
-import { celReferenceEnvironment, toStandardCel } from '../testing/rules/cel-environment';
-import { sampleCustomer } from '../testing/rules/sample-customer';
+import { celReferenceEnvironment, toStandardCel } from './testing/cel-environment';
+import { sampleCustomer } from './testing/sample-customer';
 
 const span = { start: 0, end: 0 };
 const lit = (value: number | string | boolean): Expr => ({ kind: 'literal', value, span });

@@ -18,7 +18,7 @@ import { AGGREGATE_REDUCTIONS } from './functions';
 import { parseExpression } from './parser';
 import { printExpression } from './printer';
 import type { SnoopDefinition } from './rule-file';
-import { formatIssues } from '../validation';
+import { formatIssues } from '@backbone/shared/validation';
 
 export class NotStorableError extends Error {
   override name = 'NotStorableError';

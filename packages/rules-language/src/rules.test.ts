@@ -5,7 +5,7 @@ import { interpret } from './interpreter';
 import { parseExpression } from './parser';
 import { printExpression } from './printer';
 import { compileRuleFile, formatRuleError, parseRuleFile, printRuleFile, type SnoopDefinition } from './rule-file';
-import { sampleCustomer } from '../testing/rules/sample-customer';
+import { sampleCustomer } from './testing/sample-customer';
 
 const ENERGY_SPEND = 'sum(transactions.filter(t, t.category == "energy" && t.daysAgo <= 90.0).map(t, t.amount))';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineContract, type ContractEnvelope } from './envelope';
+import { defineContract, type ContractEnvelope } from '@backbone/shared';
 
 /**
  * Device events: backend services -> device-ownership's queue -> query-first Cassandra tables.

@@ -1,8 +1,8 @@
 import { Environment } from '@marcbachmann/cel-js';
-import type { Expr } from '../../rules/ast';
-import { FUNCTIONS, toStandardCall, valueOf } from '../../rules/functions';
-import { parseExpression } from '../../rules/parser';
-import { printExpression } from '../../rules/printer';
+import type { Expr } from '../ast';
+import { FUNCTIONS, toStandardCall, valueOf } from '../functions';
+import { parseExpression } from '../parser';
+import { printExpression } from '../printer';
 
 /**
  * An independent CEL implementation (@marcbachmann/cel-js) given the DSL's

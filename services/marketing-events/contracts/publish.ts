@@ -6,9 +6,8 @@ import {
   marketingEventId,
   type MarketingEvent,
   type MarketingEventInput,
-} from '../contracts/marketing-events';
-import { describeError, InvalidMessageError } from '../errors';
-import { publishEnvelopes, type PublishOptions } from '../sqs/producer';
+} from './events';
+import { describeError, InvalidMessageError, publishEnvelopes, type PublishOptions } from '@backbone/shared';
 import { canonicalCustomer, type LeftOut } from './identifiers';
 
 export type MarketingPublishResult =

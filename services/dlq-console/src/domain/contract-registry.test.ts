@@ -1,6 +1,6 @@
-import { loanApprovedV1 } from './marketing-events';
-import { maskByName, maskValue } from './personal';
-import { maskMessageBody } from './registry';
+import { loanApprovedV1 } from '@backbone/marketing-events/contracts';
+import { maskByName, maskValue } from '@backbone/shared';
+import { maskMessageBody } from './contract-registry';
 
 const approved = loanApprovedV1.create(
   {

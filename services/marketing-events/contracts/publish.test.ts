@@ -4,8 +4,8 @@
  */
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { MarketingEventInput } from '../contracts/marketing-events';
-import { SAMPLE_ANDROID_DEVICE } from '../testing/marketing-events';
+import type { MarketingEventInput } from './events';
+import { SAMPLE_ANDROID_DEVICE } from './testing';
 import { publishMarketingEvents } from './publish';
 
 /** An SQS client that accepts every message and keeps the bodies it was sent. */

@@ -2,13 +2,11 @@
  * Every contract of the system in one place: what the dead-letter console reads any dead letter with (to validate it
  * in a dry run, and to know which of its fields are personal data).
  */
-import { DEVICE_EVENT_CONTRACTS } from './device-events';
-import { createContractReader, envelopeSchema } from './envelope';
-import { MARKETING_EVENT_CONTRACTS } from './marketing-events';
-import { maskByName, maskBySchema } from './personal';
-import { ruleSetPublishedV1 } from './rule-set-published';
-import { customerRulesV1, eligibleCustomerV1 } from './snoop-run';
-import { deadLetterRecordedV1, redriveRequestedV1 } from './dead-letters';
+import { DEVICE_EVENT_CONTRACTS } from '@backbone/device-ownership/contracts';
+import { MARKETING_EVENT_CONTRACTS } from '@backbone/marketing-events/contracts';
+import { createContractReader, deadLetterRecordedV1, envelopeSchema, maskByName, maskBySchema } from '@backbone/shared';
+import { customerRulesV1, eligibleCustomerV1, ruleSetPublishedV1 } from '@backbone/snoop-scheduler/contracts';
+import { redriveRequestedV1 } from '../../contracts';
 
 export const ALL_CONTRACTS = [
   ...MARKETING_EVENT_CONTRACTS,

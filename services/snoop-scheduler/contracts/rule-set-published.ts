@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineContract } from './envelope';
+import { defineContract } from '@backbone/shared';
 
 /**
  * rules-ingestion -> snoop-scheduler: a validated rule set was written to S3.

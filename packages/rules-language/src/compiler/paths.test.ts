@@ -10,7 +10,7 @@ import { checkExpression } from '../checker';
 import { CUSTOMER_VARIABLES, type CustomerFacts } from '../customer-schema';
 import { interpret } from '../interpreter';
 import { parseExpression } from '../parser';
-import { sampleCustomer } from '../../testing/rules/sample-customer';
+import { sampleCustomer } from '../testing/sample-customer';
 import { AggregatePlan, Compiler } from '.';
 
 const OPERATORS = ['==', '!=', '<', '<=', '>', '>='];

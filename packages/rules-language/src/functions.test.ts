@@ -1,4 +1,4 @@
-import { sampleCustomer, toStandardCel } from '../testing/rules';
+import { sampleCustomer, toStandardCel } from './testing';
 import type { Expr } from './ast';
 import { checkExpression } from './checker';
 import { AggregatePlan, Compiler } from './compiler';

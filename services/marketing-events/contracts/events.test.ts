@@ -12,7 +12,7 @@ import {
   marketingEventId,
   registrationCompletedV1,
   type MarketingEventInput,
-} from './marketing-events';
+} from './events';
 
 const customer = { customerId: 'c-1' };
 const device = {

@@ -1,0 +1,2 @@
+/** device-ownership's public contracts: the device events it accepts on its queue. */
+export * from './events';
