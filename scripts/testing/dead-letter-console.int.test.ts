@@ -66,7 +66,14 @@ it('indexes each dead letter from its consumer’s notice, and shows them masked
   expect(dead.length).toBeGreaterThanOrEqual(EVENTS / 2);
   expect(new Set(dead.map((m) => m.messageId)).size).toBe(dead.length);
   expect(dead.every((m) => m.indexedBy === 'consumer' && m.kind === 'permanent')).toBe(true);
-  expect(dead.every((m) => m.destinations.includes('meta') && m.sourceQueue === QUEUE)).toBe(true);
+  // The failure as data: Meta, its HTTP status and Graph code, its words.
+  expect(
+    dead.every(
+      (m) =>
+        m.destinations.some((d) => d.destination === 'meta' && /^400\/\d+$/.test(d.code ?? '') && d.message) &&
+        m.sourceQueue === QUEUE,
+    ),
+  ).toBe(true);
   // Masked: the sample events' emails and phones never appear.
   const shown = JSON.stringify(dead);
   expect(shown).not.toMatch(/Customer\.\d+@Example\.com/i);

@@ -10,11 +10,25 @@
  */
 export abstract class ProcessingError extends Error {
   abstract readonly retryable: boolean;
+  /** The destinations that failed and how, when the failure is theirs: carried to the DLQ as data, not as text. */
+  readonly destinations: readonly DestinationFailure[];
 
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(message: string, options?: { cause?: unknown; destinations?: readonly DestinationFailure[] }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
+    this.destinations = options?.destinations ?? [];
   }
+}
+
+/**
+ * One destination's part in a failure: its name (`meta`, `ga4`, a queue, an engine), its code (an HTTP status, with
+ * the platform's own code after a slash: `400/100`; or a word for what happened before any answer: `no-answer`,
+ * `deadline`, `refused-before-sending`) and its message.
+ */
+export interface DestinationFailure {
+  destination: string;
+  code?: string;
+  message: string;
 }
 
 /** Trying again cannot help: the input itself is wrong, or the destination refused it for good. */

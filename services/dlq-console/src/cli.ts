@@ -34,6 +34,7 @@ import { parseArgs } from 'node:util';
 import { formatTable, progressBar } from '@backbone/shared/local';
 import { openConsoleStores } from './composition-root';
 import { createDeadLetterConsole } from './domain/console';
+import { failedDestinations } from './domain/dead-letters';
 import { sweepDeadLetters } from './domain/indexing';
 import { rolesFrom, type Actor } from './domain/access';
 import { filterFromOptions as filterFrom, parseDuration } from './domain/dead-letters';
@@ -166,7 +167,7 @@ export async function main(argv: string[], print: (line: string) => void = conso
             ...messages.map((m) => [
               m.messageId,
               m.messageType ?? '-',
-              m.destinations.join('+') || '-',
+              failedDestinations(m).join('+') || '-',
               m.kind,
               m.failedAt.slice(0, 19).replace('T', ' '),
               String(m.receiveCount),

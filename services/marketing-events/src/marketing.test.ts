@@ -214,6 +214,7 @@ describe('batching and bisection', () => {
     );
     expect(outcomes[2]).toEqual({
       status: 'permanent',
+      code: '400/100',
       reason: 'meta answered 400 (code 100): Invalid parameter in bad3',
     });
     expect(platform.requests.length).toBeLessThanOrEqual(1 + 2 * 2 * Math.ceil(Math.log2(payloads.length)));
@@ -256,7 +257,10 @@ describe('dispatchEvents', () => {
 
     const first = await dispatchEvents(events, deps);
     expect(first.map((o) => o.status)).toEqual(['retryable', 'retryable', 'retryable']);
-    expect(first[0]).toMatchObject({ destinations: ['ga4'], reason: 'ga4 answered 503: unavailable' });
+    expect(first[0]).toMatchObject({
+      failures: [{ destination: 'ga4', code: '503', message: 'ga4 answered 503: unavailable' }],
+      reason: 'ga4 answered 503: unavailable',
+    });
     expect(meta.received).toEqual(['RegistrationCompleted:a', 'RegistrationCompleted:b']);
 
     gaDown = false;
@@ -278,7 +282,11 @@ describe('dispatchEvents', () => {
       sendUntil: Date.now() - 1,
     });
     expect(outcomes).toEqual([
-      { status: 'retryable', destinations: ['meta'], reason: "meta: not sent before the function's deadline" },
+      {
+        status: 'retryable',
+        failures: [{ destination: 'meta', code: 'deadline', message: "meta: not sent before the function's deadline" }],
+        reason: "meta: not sent before the function's deadline",
+      },
     ]);
     expect(meta.received).toEqual([]);
   });
@@ -296,7 +304,7 @@ describe('dispatchEvents', () => {
     });
     expect(outcome).toEqual({
       status: 'permanent',
-      destinations: ['meta'],
+      failures: [{ destination: 'meta', code: '400/100', message: 'meta answered 400 (code 100): Invalid parameter' }],
       reason: 'meta answered 400 (code 100): Invalid parameter',
     });
   });
@@ -315,9 +323,19 @@ describe('delivery metrics', () => {
     const observer = metricsObserver(metrics);
     observer.onResult('meta', 'LoanApproved', { status: 'delivered' }, 40);
     observer.onResult('meta', 'LoanApproved', { status: 'delivered' }, 90);
-    observer.onResult('meta', 'LoanApproved', { status: 'retryable', reason: 'meta: HTTP 503' }, 5);
-    observer.onResult('ga4', 'LoanApproved', { status: 'permanent', reason: 'ga4: too old' }, 0);
-    observer.onResult('ga4', 'LoanApproved', { status: 'unknown', reason: 'ga4: outcome unknown' }, 0);
+    observer.onResult('meta', 'LoanApproved', { status: 'retryable', reason: 'meta: HTTP 503', code: '503' }, 5);
+    observer.onResult(
+      'ga4',
+      'LoanApproved',
+      { status: 'permanent', reason: 'ga4: too old', code: 'refused-before-sending' },
+      0,
+    );
+    observer.onResult(
+      'ga4',
+      'LoanApproved',
+      { status: 'unknown', reason: 'ga4: outcome unknown', code: 'outcome-unknown' },
+      0,
+    );
     observer.onUnrecorded!('ga4', 'LoanApproved');
     observer.onMatchKeys!('meta', 'LoanApproved', ['email', 'externalId']);
     observer.onMatchKeys!('meta', 'LoanApproved', ['externalId']);

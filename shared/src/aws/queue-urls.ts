@@ -1,6 +1,16 @@
 import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 
 /**
+ * A queue's name from its URL (`https://sqs.<region>.amazonaws.com/<account>/<name>`, the local cloud's
+ * `http://127.0.0.1:4566/000000000000/<name>`), its ARN (`arn:aws:sqs:<region>:<account>:<name>`, as a Lambda
+ * event names its source) or its name itself.
+ */
+export function queueNameOf(urlOrArnOrName: string): string {
+  const last = urlOrArnOrName.slice(Math.max(urlOrArnOrName.lastIndexOf('/'), urlOrArnOrName.lastIndexOf(':')) + 1);
+  return decodeURIComponent(last);
+}
+
+/**
  * Resolves queue names to URLs once per container.
  *
  * serverless.yml passes queue *names* (plain strings, known before deploy) rather

@@ -2,6 +2,23 @@ import { z } from 'zod';
 import { defineContract } from './envelope';
 
 /**
+ * Why a message is in a DLQ: refused for good (`permanent`), out of retries (`retries-exhausted`), its effect at the
+ * destination unknown (`outcome-unknown`: check the destination before redriving it; see OutcomeUnknownError), or
+ * moved there by the queue's own redrive policy without a consumer saying why (`unexplained`: a crash or a timeout).
+ */
+export const FAILURE_KINDS = ['permanent', 'retries-exhausted', 'outcome-unknown', 'unexplained'] as const;
+export type FailureKind = (typeof FAILURE_KINDS)[number];
+
+/** A dead letter's failed destinations as data (see DestinationFailure), at most this many. */
+export const MAX_FAILED_DESTINATIONS = 20;
+
+export const destinationFailureSchema = z.object({
+  destination: z.string().min(1).max(64),
+  code: z.string().max(64).optional(),
+  message: z.string().max(1_000),
+});
+
+/**
  * What a consumer tells the dead-letter console when it puts a message in its DLQ: enough to list, group, inspect
  * and redrive the message without receiving it from the DLQ (which would hide it and raise its receive count).
  * Sent to the console's notices queue right after the dead letter itself; the DLQ stays the record, and a notice
@@ -17,8 +34,13 @@ export const deadLetterRecordedV1 = defineContract({
     /** The queue the message failed on (its ARN, as the Lambda event names it). */
     source: z.string().min(1).max(256),
     failure: z.object({
-      kind: z.enum(['permanent', 'retries-exhausted', 'outcome-unknown', 'unexplained']),
+      kind: z.enum(FAILURE_KINDS),
       reason: z.string().max(1_000),
+      /**
+       * The destinations that failed, each with its code and message (added within version 1: absent in older
+       * notices, which read as none).
+       */
+      destinations: z.array(destinationFailureSchema).max(MAX_FAILED_DESTINATIONS).default([]),
       at: z.iso.datetime({ offset: true }),
       receiveCount: z.number().int().min(0),
       originalMessageId: z.string().min(1).max(128),

@@ -53,6 +53,10 @@ function setUp(options: { maxReceiveCount?: number; fifo?: boolean; deadLetterFa
     async handle(envelope) {
       handled.push(envelope.data.orderId);
       if (envelope.data.outcome === 'permanent') throw new PermanentError('destination refused it');
+      if (envelope.data.outcome === 'refused-by-meta')
+        throw new PermanentError('meta answered 400 (code 100): bad phone', {
+          destinations: [{ destination: 'meta', code: '400/100', message: 'bad phone' }],
+        });
       if (envelope.data.outcome === 'retryable') throw new RetryableError('destination timed out');
       if (envelope.data.outcome === 'unknown') throw new OutcomeUnknownError('ga4 may have it');
       if (envelope.data.outcome === 'crash') throw new TypeError('undefined is not a function');
@@ -154,6 +158,18 @@ describe('createSqsConsumer', () => {
       kind: 'retries-exhausted',
       reason: 'RetryableError: destination timed out',
       receiveCount: 3,
+      destinations: [],
+    });
+  });
+
+  it('carries the destinations a domain error names to the DLQ as data, each with its code and message', async () => {
+    const { consumer, deadLettered } = setUp();
+    await consumer({ Records: [sqsRecordFactory(body('refused-by-meta'))] }, lambdaContext());
+    expect(deadLettered[0]!.failure).toEqual({
+      kind: 'permanent',
+      reason: 'PermanentError: meta answered 400 (code 100): bad phone',
+      receiveCount: 1,
+      destinations: [{ destination: 'meta', code: '400/100', message: 'bad phone' }],
     });
   });
 

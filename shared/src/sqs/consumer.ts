@@ -9,10 +9,10 @@ import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { ContractReader } from '../contracts/envelope';
-import type { QueueUrlResolver } from '../aws/queue-urls';
-import { describeError, InvalidMessageError, isRetryable, OutcomeUnknownError } from '../errors';
+import { queueNameOf, type QueueUrlResolver } from '../aws/queue-urls';
+import { describeError, InvalidMessageError, isRetryable, OutcomeUnknownError, ProcessingError } from '../errors';
 import { retryUntil } from '../retry';
-import type { DeadLetterSink, FailureKind } from './dead-letter';
+import type { DeadLetterSink, Failure } from './dead-letter';
 
 export interface RetryBackoff {
   /** Delay before the second delivery; doubles with each further delivery, with full jitter. */
@@ -109,12 +109,13 @@ function failurePolicy(options: FailurePolicyOptions) {
       const retryable = isRetryable(error);
       const context = { messageId: record.messageId, receiveCount, maxReceiveCount, reason };
       if (!retryable || receiveCount >= maxReceiveCount) {
-        const kind: FailureKind = retryable
+        const kind: Failure['kind'] = retryable
           ? 'retries-exhausted'
           : error instanceof OutcomeUnknownError
             ? 'outcome-unknown'
             : 'permanent';
-        await retryUntil(() => deadLetters.send(record, { kind, reason, receiveCount }), limits);
+        const destinations = error instanceof ProcessingError ? error.destinations : [];
+        await retryUntil(() => deadLetters.send(record, { kind, reason, receiveCount, destinations }), limits);
         logger.warn('message moved to the dead-letter queue', { ...context, kind });
         count('RecordsDeadLettered');
         return 'dead-lettered';
@@ -288,10 +289,9 @@ export function sqsVisibilityBackoff(
   return {
     ...settings,
     async changeVisibility(record, seconds) {
-      const queueName = record.eventSourceARN.split(':').pop() ?? '';
       await sqs.send(
         new ChangeMessageVisibilityCommand({
-          QueueUrl: await queueUrls.resolve(queueName),
+          QueueUrl: await queueUrls.resolve(queueNameOf(record.eventSourceARN)),
           ReceiptHandle: record.receiptHandle,
           VisibilityTimeout: Math.min(seconds, 43_200),
         }),

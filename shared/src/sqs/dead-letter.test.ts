@@ -133,7 +133,20 @@ describe('dead-letter notices', () => {
 
   it('tells the console of each dead letter after it is in the DLQ: its id there, the failure, the message', async () => {
     const { sink, sent } = noticingSink();
-    await sink.send(record, { kind: 'permanent', reason: 'meta answered 400: bad phone', receiveCount: 1 });
+    await sink.send(record, {
+      kind: 'permanent',
+      reason: 'meta answered 400: bad phone; ga4 answered 500: down',
+      receiveCount: 1,
+      destinations: [
+        { destination: 'meta', code: '400', message: 'meta answered 400: bad phone' },
+        { destination: 'ga4', code: '500', message: 'ga4 answered 500: down' },
+      ],
+    });
+    // The dead letter names the destinations in an attribute, for a sweep that never sees the notice.
+    expect(sent[0]!.MessageAttributes!['failure.destinations']).toEqual({
+      DataType: 'String',
+      StringValue: 'meta,ga4',
+    });
     expect(sent.map((s) => s.QueueUrl)).toEqual([
       'https://sqs/000000000000/marketing-events-local-events-dlq',
       'https://sqs/000000000000/notices',
@@ -146,7 +159,11 @@ describe('dead-letter notices', () => {
       source: 'arn:aws:sqs:eu-west-1:123456789012:marketing-events-local-events',
       failure: {
         kind: 'permanent',
-        reason: 'meta answered 400: bad phone',
+        reason: 'meta answered 400: bad phone; ga4 answered 500: down',
+        destinations: [
+          { destination: 'meta', code: '400', message: 'meta answered 400: bad phone' },
+          { destination: 'ga4', code: '500', message: 'ga4 answered 500: down' },
+        ],
         at: sent[0]!.MessageAttributes!['failure.at']!.StringValue,
         receiveCount: 1,
         originalMessageId: 'm-1',

@@ -1,19 +1,17 @@
 import { SendMessageCommand, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import { deadLetterRecordedV1 } from '../contracts/dead-letters';
+import { deadLetterRecordedV1, MAX_FAILED_DESTINATIONS, type FailureKind } from '../contracts/dead-letters';
+import type { DestinationFailure } from '../errors';
+import { queueNameOf } from '../aws/queue-urls';
 import { ATTRIBUTE } from './message-attributes';
 import { deduplicationId } from './producer';
 
-/**
- * Why a message is in a DLQ: refused for good, out of retries, or its effect at the destination unknown (check the
- * destination before redriving it; see OutcomeUnknownError).
- */
-export type FailureKind = 'permanent' | 'retries-exhausted' | 'outcome-unknown';
-
 export interface Failure {
-  kind: FailureKind;
+  kind: Exclude<FailureKind, 'unexplained'>;
   reason: string;
   receiveCount: number;
+  /** The destinations that failed, when the failure is theirs. */
+  destinations?: readonly DestinationFailure[];
 }
 
 /** Where a consumer puts a message it gives up on, together with why. */
@@ -24,7 +22,7 @@ export interface DeadLetterSink {
 /** The body of a dead letter whose record had none: SQS takes no empty message. */
 const NO_BODY = '(the record had no body)';
 
-// SQS allows 10 message attributes; the failure description takes six of them.
+// SQS allows 10 message attributes; the failure description takes up to seven of them.
 const MAX_ATTRIBUTES = 10;
 const MAX_REASON_LENGTH = 1_000;
 
@@ -65,6 +63,14 @@ export function createDeadLetterQueueSink(
         [ATTRIBUTE.failureSource]: { DataType: 'String', StringValue: record.eventSourceARN || 'unknown' },
         [ATTRIBUTE.failureReceiveCount]: { DataType: 'Number', StringValue: String(failure.receiveCount) },
         [ATTRIBUTE.failureMessageId]: { DataType: 'String', StringValue: record.messageId },
+        ...(failure.destinations?.length
+          ? {
+              [ATTRIBUTE.failureDestinations]: {
+                DataType: 'String',
+                StringValue: destinationNames(failure.destinations),
+              },
+            }
+          : {}),
       };
       // Keep the envelope attributes first: they are what the DLQ console groups by.
       const kept = Object.entries(originalAttributes(record))
@@ -104,6 +110,10 @@ export interface DeadLetterNoticeOptions {
   onNoticeFailed?: (error: unknown) => void;
 }
 
+/** The failed destinations' names as the `failure.destinations` attribute holds them: comma separated, once each. */
+export const destinationNames = (destinations: readonly DestinationFailure[]): string =>
+  [...new Set(destinations.map((d) => d.destination))].join(',');
+
 /** Bodies up to this size go with the notice; a larger one is read from the DLQ when someone looks at it. */
 const NOTICE_BODY_LIMIT = 200_000;
 
@@ -122,7 +132,7 @@ export function deadLetterNotice(
   const body = record.body || NO_BODY;
   return deadLetterRecordedV1.create(
     {
-      dlq: decodeURIComponent(dlqUrl.slice(dlqUrl.lastIndexOf('/') + 1)),
+      dlq: queueNameOf(dlqUrl),
       dlqMessageId,
       source: record.eventSourceARN || 'unknown',
       failure: {
@@ -131,6 +141,11 @@ export function deadLetterNotice(
         at: failure.at,
         receiveCount: failure.receiveCount,
         originalMessageId: record.messageId,
+        destinations: (failure.destinations ?? []).slice(0, MAX_FAILED_DESTINATIONS).map((d) => ({
+          destination: d.destination,
+          ...(d.code === undefined ? {} : { code: d.code }),
+          message: d.message.slice(0, MAX_REASON_LENGTH),
+        })),
       },
       ...(attributes[ATTRIBUTE.type] ? { messageType: attributes[ATTRIBUTE.type] } : {}),
       ...(Number.isInteger(version) && version > 0 ? { messageVersion: version } : {}),

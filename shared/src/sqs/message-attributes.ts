@@ -15,6 +15,8 @@ export const ATTRIBUTE = {
   failureSource: 'failure.source',
   failureReceiveCount: 'failure.receiveCount',
   failureMessageId: 'failure.originalMessageId',
+  /** The destinations that failed, comma separated (the notice carries each one's code and message). */
+  failureDestinations: 'failure.destinations',
   /**
    * On a redriven message: the platforms to send to again although an earlier send may have arrived, comma
    * separated (an operator's decision, for an event dead-lettered because its outcome there was unknown).

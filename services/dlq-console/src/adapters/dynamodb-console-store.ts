@@ -77,7 +77,8 @@ export function createDynamoDbIndex(documents: DynamoDBDocumentClient, table: st
     async list(dlq) {
       const letters: DeadLetter[] = [];
       for await (const item of partition(documents, { TableName: table, pk: `Q#${dlq}`, ConsistentRead: true }))
-        letters.push(withoutKeys(item, 'expiresAt') as unknown as DeadLetter);
+        // Entries indexed before destinations were recorded as data read as having none.
+        letters.push({ destinations: [], ...withoutKeys(item, 'expiresAt') } as unknown as DeadLetter);
       return letters;
     },
     async put(letters) {

@@ -15,14 +15,11 @@ import {
   type MessageAttributeValue,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { ATTRIBUTE, QueueUrlResolver } from '@backbone/shared';
+import { ATTRIBUTE, QueueUrlResolver, queueNameOf } from '@backbone/shared';
 import type { DeadLetterQueue, OutgoingMessage, QueuePort, ReceivedMessage } from '../domain/ports';
 
 /** Attributes sent as SQS Numbers (the rest are Strings), as the producer and the DLQ sink send them. */
 const NUMBER_ATTRIBUTES = new Set<string>([ATTRIBUTE.version, ATTRIBUTE.failureReceiveCount]);
-
-const nameOf = (urlOrArn: string): string =>
-  urlOrArn.slice(Math.max(urlOrArn.lastIndexOf('/'), urlOrArn.lastIndexOf(':')) + 1);
 
 /** A message as SendMessage and SendMessageBatch take it. */
 function entryOf(message: OutgoingMessage) {
@@ -45,7 +42,7 @@ export function createSqsQueues(sqs: SQSClient, options: { stage: string }): Que
     let NextToken: string | undefined;
     do {
       const page = await sqs.send(new ListQueuesCommand({ MaxResults: 1000, ...(NextToken ? { NextToken } : {}) }));
-      found.push(...(page.QueueUrls ?? []).filter((url) => nameOf(url).includes(stageSegment)));
+      found.push(...(page.QueueUrls ?? []).filter((url) => queueNameOf(url).includes(stageSegment)));
       NextToken = page.NextToken;
     } while (NextToken);
     return found;
@@ -66,14 +63,14 @@ export function createSqsQueues(sqs: SQSClient, options: { stage: string }): Que
               ],
             }),
           );
-          return { name: nameOf(url), attributes: Attributes };
+          return { name: queueNameOf(url), attributes: Attributes };
         }),
       );
       const dlqs = new Map<string, DeadLetterQueue>();
       for (const queue of queues) {
         const policy = queue.attributes['RedrivePolicy'];
         if (!policy) continue;
-        const target = nameOf((JSON.parse(policy) as { deadLetterTargetArn: string }).deadLetterTargetArn);
+        const target = queueNameOf((JSON.parse(policy) as { deadLetterTargetArn: string }).deadLetterTargetArn);
         const dlq = queues.find((q) => q.name === target);
         if (!dlq) continue;
         const entry = dlqs.get(target) ?? {

@@ -10,8 +10,8 @@ import { AccessDeniedError, requireRole, type Actor } from './access';
 import { createDryRunner, type DryRunResult } from './dry-run';
 import {
   describeFilter,
-  destinationsOf,
   filterFromOptions,
+  failedDestinations,
   groupDeadLetters,
   matchesFilter,
   queueViewOf,
@@ -51,7 +51,6 @@ export type { DeadLetterQueueView } from './dead-letters';
 export interface DeadLetterView extends Omit<DeadLetter, 'body'> {
   body?: string;
   masked: string[];
-  destinations: string[];
 }
 
 export interface ConsoleDependencies {
@@ -87,7 +86,6 @@ export function createDeadLetterConsole(dependencies: ConsoleDependencies) {
       ...rest,
       ...(masked.text !== undefined ? { body: masked.text } : {}),
       masked: masked.masked,
-      destinations: destinationsOf(letter.reason),
     };
   };
 
@@ -269,13 +267,13 @@ export function createDeadLetterConsole(dependencies: ConsoleDependencies) {
         count: shown.length,
         outcome: `${options.format}, ${options.unmask ? 'unmasked' : 'masked'}`,
       });
-      const rows = shown.map((l) => ({ ...l, destinations: l.destinations.join('+') }));
+      // A CSV cell holds the destinations' names; JSON lines keep each one's code and message.
       return {
         text:
           options.format === 'csv'
-            ? toCsv(rows)
-            : rows.map((row) => JSON.stringify(row)).join('\n') + (rows.length ? '\n' : ''),
-        count: rows.length,
+            ? toCsv(shown.map((l) => ({ ...l, destinations: failedDestinations(l).join('+') })))
+            : shown.map((row) => JSON.stringify(row)).join('\n') + (shown.length ? '\n' : ''),
+        count: shown.length,
         masked: !options.unmask,
       };
     },

@@ -1,13 +1,13 @@
 import type { DestinationStatus } from '@backbone/marketing-events/contracts';
 import { deliveredEverywhereItFailed, marketingEventIdOf, readLetter, wouldFailBecause } from './consumer-checks';
-import { letter, loanApprovedBody } from './dead-letters.fixtures';
+import type { DeadLetter } from './dead-letters';
+import { failedAt, letter, loanApprovedBody } from './dead-letters.fixtures';
 
 const NOW = new Date('2026-11-30T12:00:00.000Z');
-const REFUSED =
-  'PermanentError: meta answered 400 (code 100): Invalid parameter: user_data.ph is not a valid phone number';
+const REFUSED = failedAt(['meta', '400/100', 'Invalid parameter: user_data.ph is not a valid phone number']);
 
-const dead = (reason = REFUSED, occurredAt = '2026-11-30T11:00:00.000Z') =>
-  readLetter(letter(1, { reason, body: loanApprovedBody({ occurredAt }) }));
+const dead = (failure: Partial<DeadLetter> = REFUSED, occurredAt = '2026-11-30T11:00:00.000Z') =>
+  readLetter(letter(1, { ...failure, body: loanApprovedBody({ occurredAt }) }));
 
 const statuses = (...list: DestinationStatus[]) => new Map(list.map((s) => [s.destination, s]));
 const at = (iso: string) => Date.parse(iso);
@@ -24,7 +24,7 @@ describe('would the consumer take it now?', () => {
       'meta: the event is 8.0 days old; Meta accepts events at most 7 days old',
     );
     // The same age does not matter to a platform it did not fail at.
-    const atWebhook = dead('PermanentError: webhook answered 410: gone', '2026-11-22T11:00:00.000Z');
+    const atWebhook = dead(failedAt(['webhook', '410', 'gone']), '2026-11-22T11:00:00.000Z');
     expect(wouldFailBecause(atWebhook, { now: NOW, statuses: new Map() })).toBeUndefined();
   });
 
@@ -69,7 +69,7 @@ describe('would the consumer take it now?', () => {
 
 describe('delivered already?', () => {
   it('when the ledger has the event at every platform it failed at', () => {
-    const read = dead('PermanentError: meta answered 400: x; ga4 answered 500: y');
+    const read = dead(failedAt(['meta', '400', 'x'], ['ga4', '500', 'y']));
     expect(marketingEventIdOf(read)).toBe('LoanApproved:l-1');
     expect(deliveredEverywhereItFailed(read, new Set(['meta', 'ga4', 'webhook']))).toBe(true);
     expect(deliveredEverywhereItFailed(read, new Set(['meta']))).toBe(false);
@@ -78,7 +78,7 @@ describe('delivered already?', () => {
 
   it('never for a failure that names no platform (an invalid message), nor for a message that is no marketing event', () => {
     const invalid = readLetter(
-      letter(1, { reason: 'InvalidMessageError: data.currency: invalid', body: '{"id":"x"}' }),
+      letter(1, { reason: 'InvalidMessageError: data.currency: invalid', destinations: [], body: '{"id":"x"}' }),
     );
     expect(deliveredEverywhereItFailed(invalid, new Set(['meta']))).toBe(false);
     expect(marketingEventIdOf(invalid)).toBeUndefined();

@@ -12,7 +12,7 @@ import {
   type MarketingEvent,
 } from '@backbone/marketing-events/contracts';
 import { anyContractReader } from './contract-registry';
-import { destinationsOf, normaliseReason, type DeadLetter } from './dead-letters';
+import { failedDestinations, normaliseReason, type DeadLetter } from './dead-letters';
 
 const MARKETING_TYPES = new Set<string>(MARKETING_EVENT_CONTRACTS.map((c) => c.type));
 
@@ -46,7 +46,7 @@ export interface CheckContext {
 /** Why the consumer would refuse this dead letter again now, or undefined. */
 export function wouldFailBecause(read: ReadLetter, context: CheckContext): string | undefined {
   if ('invalid' in read) return read.invalid;
-  const destinations = destinationsOf(read.letter.reason);
+  const destinations = failedDestinations(read.letter);
   if ('envelope' in read && MARKETING_TYPES.has(read.envelope.type)) {
     const event = read.envelope as MarketingEvent;
     for (const destination of destinations) {
@@ -54,14 +54,14 @@ export function wouldFailBecause(read: ReadLetter, context: CheckContext): strin
       if (refusal !== undefined) return refusal;
     }
   }
-  const cause = normaliseReason(read.letter.reason);
-  for (const destination of destinations) {
+  // Each platform's own failure of this letter against that platform's latest answer.
+  for (const { destination, message } of read.letter.destinations ?? []) {
     const status = context.statuses.get(destination);
     if (
       status?.failedAt !== undefined &&
       status.failure !== undefined &&
       status.failedAt > (status.acceptedAt ?? 0) &&
-      cause.includes(normaliseReason(status.failure))
+      normaliseReason(message).includes(normaliseReason(status.failure))
     )
       return (
         `${destination} still fails this way (its latest answer, at ${new Date(status.failedAt).toISOString()}; ` +
@@ -78,6 +78,6 @@ export function wouldFailBecause(read: ReadLetter, context: CheckContext): strin
  */
 export function deliveredEverywhereItFailed(read: ReadLetter, delivered: ReadonlySet<string> | undefined): boolean {
   if (!delivered) return false;
-  const failedAt = destinationsOf(read.letter.reason);
+  const failedAt = failedDestinations(read.letter);
   return failedAt.length > 0 && failedAt.every((destination) => delivered.has(destination));
 }

@@ -18,7 +18,7 @@ export const letter = (n: number, overrides: Partial<DeadLetter> = {}): DeadLett
   messageId: `m-${n}`,
   sourceQueue: 'marketing-events-local-events',
   kind: 'permanent',
-  reason: `meta answered 400 (code 100): invalid phone +4477009${String(n).padStart(5, '0')} for ref ${'ab12cd34ef56'}`,
+  ...failedAt(['meta', '400/100', `invalid phone +4477009${String(n).padStart(5, '0')} for ref ab12cd34ef56`]),
   failedAt: new Date(Date.UTC(2026, 10, 30, 12, 0, n)).toISOString(),
   receiveCount: 1,
   originalMessageId: `o-${n}`,
@@ -29,6 +29,21 @@ export const letter = (n: number, overrides: Partial<DeadLetter> = {}): DeadLett
   indexedBy: 'consumer',
   ...overrides,
 });
+
+/**
+ * A dead letter's failure at platforms, as the dispatcher records it: each platform's answer as data, and the reason
+ * that joins them (`meta answered 400: x; ga4 answered 500: y`). For `letter(n, failedAt(...))`.
+ */
+export function failedAt(
+  ...answers: [destination: string, code: string, text: string][]
+): Pick<DeadLetter, 'reason' | 'destinations'> {
+  const destinations = answers.map(([destination, code, text]) => {
+    const [status, platformCode] = code.split('/');
+    const answered = platformCode === undefined ? status : `${status} (code ${platformCode})`;
+    return { destination, code, message: `${destination} answered ${answered}: ${text}` };
+  });
+  return { reason: destinations.map((d) => d.message).join('; '), destinations };
+}
 
 /** A LoanApproved event's body, as the dispatcher would read it, with a phone and a time of its own when given. */
 export const loanApprovedBody = (options: { phone?: string; occurredAt?: string; id?: string } = {}): string =>

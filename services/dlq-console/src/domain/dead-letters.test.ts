@@ -1,5 +1,5 @@
-import { describeFilter, destinationsOf, groupDeadLetters, matchesFilter, normaliseReason } from './dead-letters';
-import { letter } from './dead-letters.fixtures';
+import { describeFilter, failedDestinations, groupDeadLetters, matchesFilter, normaliseReason } from './dead-letters';
+import { failedAt, letter } from './dead-letters.fixtures';
 
 describe('reasons', () => {
   it('groups the same cause across events: ids, refs, phones, emails, times, amounts and quoted text taken out', () => {
@@ -21,18 +21,16 @@ describe('reasons', () => {
     expect(normaliseReason('id 3f2b8c1e-9d4a-4f6e-8b1a-2c3d4e5f6a7b and 9f8e7d6c5b4a')).toBe('id <id> and <id>');
   });
 
-  it('finds the destinations a reason names', () => {
-    expect(destinationsOf('meta answered 400: a; ga4 answered 500: b; meta answered 400: c')).toEqual(['meta', 'ga4']);
-    expect(destinationsOf('webhook did not answer within 5000 ms')).toEqual(['webhook']);
-    expect(destinationsOf('PermanentError: meta answered 400 (code 100): Invalid parameter: x')).toEqual(['meta']);
-    expect(destinationsOf('LoanApproved v1 message ref abc is invalid: data.amount: too big')).toEqual([]);
-    expect(destinationsOf('InvalidMessageError: LoanApproved v1 message ref … is invalid: data.customer: x')).toEqual(
-      [],
-    );
-    expect(destinationsOf('PermanentError: meta: the event is 9.0 days old; ga4: the event is 216 hours old')).toEqual([
-      'meta',
-      'ga4',
-    ]);
+  it('reads the destinations a dead letter failed at from its recorded failures, once each and in order', () => {
+    const failures = (...names: string[]) => ({
+      destinations: names.map((destination) => ({ destination, code: '400', message: 'refused' })),
+    });
+    expect(failedDestinations(failures('meta', 'ga4', 'meta'))).toEqual(['meta', 'ga4']);
+    expect(failedDestinations(failures())).toEqual([]);
+    // An entry indexed before destinations were recorded has none; its reason is never read for them.
+    expect(failedDestinations({} as { destinations: [] })).toEqual([]);
+    const quoted = { ...failures(), reason: 'meta answered 400: x' };
+    expect(failedDestinations(quoted)).toEqual([]);
   });
 });
 
@@ -40,7 +38,7 @@ describe('groups', () => {
   it('counts by normalised reason, destination and type, largest first, with first and last seen and a sample', () => {
     const letters = [
       ...Array.from({ length: 4 }, (_, n) => letter(n)),
-      letter(10, { reason: 'ga4 answered 500: internal', kind: 'retries-exhausted' }),
+      letter(10, { ...failedAt(['ga4', '500', 'internal']), kind: 'retries-exhausted' }),
       letter(11, { messageType: 'RegistrationCompleted' }),
     ];
     const groups = groupDeadLetters(letters, 2);
@@ -60,7 +58,7 @@ describe('groups', () => {
   });
 
   it('selects by a group id or key, and by every other filter field', () => {
-    const letters = [letter(1), letter(2, { reason: 'ga4 answered 500: x', kind: 'retries-exhausted' })];
+    const letters = [letter(1), letter(2, { ...failedAt(['ga4', '500', 'x']), kind: 'retries-exhausted' })];
     const meta = groupDeadLetters(letters).find((g) => g.destination === 'meta');
     const now = Date.parse(letters[1]!.failedAt) + 60_000;
     const pick = (filter: Parameters<typeof matchesFilter>[1]) =>

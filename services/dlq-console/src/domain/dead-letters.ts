@@ -3,16 +3,8 @@
  * touching a DLQ: normalise their reasons, group them, and select them by a filter.
  */
 import { createHash } from 'node:crypto';
+import { FAILURE_KINDS, type DestinationFailure, type FailureKind } from '@backbone/shared';
 import type { DeadLetterQueue } from './ports';
-
-export type FailureKind = 'permanent' | 'retries-exhausted' | 'outcome-unknown' | 'unexplained';
-
-export const FAILURE_KINDS: readonly FailureKind[] = [
-  'permanent',
-  'retries-exhausted',
-  'outcome-unknown',
-  'unexplained',
-];
 
 export interface DeadLetter {
   /** The DLQ's name and the message's id there. */
@@ -22,6 +14,8 @@ export interface DeadLetter {
   sourceQueue: string;
   kind: FailureKind;
   reason: string;
+  /** The destinations that failed, each with its code and message, as the consumer recorded them. */
+  destinations: DestinationFailure[];
   /** When it was dead-lettered (ISO-8601). */
   failedAt: string;
   /** How many times the source queue delivered it before it was given up. */
@@ -61,18 +55,10 @@ export function normaliseReason(reason: string): string {
     .trim();
 }
 
-/** The destinations a reason names ("meta answered 400 ...; ga4 answered 500 ..."), in order, once each. */
-export function destinationsOf(reason: string): string[] {
-  // A destination's name starts the reason, follows "; " (between destinations' reasons) or an error's name
-  // ("PermanentError: meta answered ..."), and is followed by what it did ("answered", "did not answer", ...) or by
-  // a colon ("meta: the event is 9 days old").
-  const found = [
-    ...reason.matchAll(
-      /(?:^|;\s*|Error:\s*)([a-z][a-z0-9-]{1,30})(?<!error)(?= answered| did not answer| timed out| refused|:\s)/gi,
-    ),
-  ];
-  return [...new Set(found.map((m) => m[1]!.toLowerCase()))];
-}
+/** The destinations a dead letter failed at, in order, once each (entries indexed before they were recorded: none). */
+export const failedDestinations = (letter: Pick<DeadLetter, 'destinations'>): string[] => [
+  ...new Set((letter.destinations ?? []).map((failure) => failure.destination)),
+];
 
 export interface DeadLetterGroup {
   /** Stable within a DLQ: the same cause, destination and type always give the same key. */
@@ -99,7 +85,7 @@ export const groupKeyOf = (letter: DeadLetter): string =>
   [
     letter.dlq,
     normaliseReason(letter.reason),
-    destinationsOf(letter.reason).join('+') || NONE,
+    failedDestinations(letter).join('+') || NONE,
     letter.messageType ?? NONE,
   ].join(' | ');
 
@@ -115,7 +101,7 @@ export function groupDeadLetters(letters: Iterable<DeadLetter>, sampleSize = 3):
         id: groupIdOf(key),
         dlq: letter.dlq,
         reason: normaliseReason(letter.reason),
-        destination: destinationsOf(letter.reason).join('+') || NONE,
+        destination: failedDestinations(letter).join('+') || NONE,
         messageType: letter.messageType ?? NONE,
         kinds: [],
         count: 0,
@@ -160,7 +146,7 @@ export function matchesFilter(letter: DeadLetter, filter: DeadLetterFilter, now:
   }
   if (filter.reason && !letter.reason.toLowerCase().includes(filter.reason.toLowerCase())) return false;
   if (filter.messageType && letter.messageType !== filter.messageType) return false;
-  if (filter.destination && !destinationsOf(letter.reason).includes(filter.destination.toLowerCase())) return false;
+  if (filter.destination && !failedDestinations(letter).includes(filter.destination.toLowerCase())) return false;
   if (filter.kind && letter.kind !== filter.kind) return false;
   const age = now - Date.parse(letter.failedAt);
   if (filter.olderThanMs !== undefined && age < filter.olderThanMs) return false;

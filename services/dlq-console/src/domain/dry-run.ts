@@ -10,7 +10,7 @@ import {
   wouldFailBecause,
   type ReadLetter,
 } from './consumer-checks';
-import { destinationsOf, type DeadLetter } from './dead-letters';
+import { failedDestinations, type DeadLetter } from './dead-letters';
 import type { DeliveryRecords } from './ports';
 import type { RedrivePlan } from './redrive';
 
@@ -34,7 +34,7 @@ export function createDryRunner(deliveries: DeliveryRecords | undefined) {
   const deliveredTo = async (reads: readonly ReadLetter[]): Promise<(ReadonlySet<string> | undefined)[]> => {
     // Only a failure that names a platform can have been made good since.
     const ids = reads.map((read) =>
-      destinationsOf(read.letter.reason).length > 0 ? marketingEventIdOf(read) : undefined,
+      failedDestinations(read.letter).length > 0 ? marketingEventIdOf(read) : undefined,
     );
     const wanted = [...new Set(ids.filter((id): id is string => id !== undefined))];
     if (!deliveries || wanted.length === 0) return reads.map(() => undefined);
@@ -54,7 +54,7 @@ export function createDryRunner(deliveries: DeliveryRecords | undefined) {
 
     async dryRun(plan: RedrivePlan, now: Date): Promise<DryRunResult> {
       const reads = plan.selected.map(readLetter);
-      const destinations = [...new Set(plan.selected.flatMap((l) => destinationsOf(l.reason)))];
+      const destinations = [...new Set(plan.selected.flatMap((l) => failedDestinations(l)))];
       const [delivered, statuses] = await Promise.all([
         deliveredTo(reads),
         deliveries ? deliveries.statuses(destinations) : new Map<string, DestinationStatus>(),

@@ -21,6 +21,7 @@ describe('indexing dead letters', () => {
       failure: {
         kind: 'retries-exhausted',
         reason: 'cassandra timed out',
+        destinations: [{ destination: 'cassandra', code: 'no-answer', message: 'timed out after 2000 ms' }],
         at: '2026-11-30T10:00:00.000Z',
         receiveCount: 5,
         originalMessageId: 'o-1',
@@ -36,6 +37,7 @@ describe('indexing dead letters', () => {
       sourceQueue: 'device-ownership-local-device-events',
       kind: 'retries-exhausted',
       reason: 'cassandra timed out',
+      destinations: [{ destination: 'cassandra', code: 'no-answer', message: 'timed out after 2000 ms' }],
       failedAt: '2026-11-30T10:00:00.000Z',
       receiveCount: 5,
       originalMessageId: 'o-1',
@@ -61,6 +63,7 @@ describe('indexing dead letters', () => {
         [ATTRIBUTE.failureSource]: 'arn:aws:sqs:eu-west-1:1:device-ownership-local-device-events',
         [ATTRIBUTE.failureReceiveCount]: '1',
         [ATTRIBUTE.failureMessageId]: 'o-2',
+        [ATTRIBUTE.failureDestinations]: 'meta,ga4',
       },
       receiveCount: 3,
       sentAt: '2026-11-30T09:00:00.100Z',
@@ -68,6 +71,11 @@ describe('indexing dead letters', () => {
     expect(deadLetterFromMessage(dlq, found)).toMatchObject({
       kind: 'permanent',
       reason: 'bad',
+      // The notice was lost: the names come from the attribute, the reason stands in for each one's message.
+      destinations: [
+        { destination: 'meta', message: 'bad' },
+        { destination: 'ga4', message: 'bad' },
+      ],
       failedAt: '2026-11-30T09:00:00.000Z',
       receiveCount: 1,
       originalMessageId: 'o-2',
@@ -79,6 +87,7 @@ describe('indexing dead letters', () => {
     const moved = deadLetterFromMessage(dlq, { ...found, attributes: {}, receiveCount: 6 });
     expect(moved).toMatchObject({
       kind: 'unexplained',
+      destinations: [],
       sourceQueue: 'device-ownership-local-device-events',
       failedAt: '2026-11-30T09:00:00.100Z',
       receiveCount: 6,

@@ -3,19 +3,24 @@
  * through a DLQ when it holds more than the index knows: a notice lost, or a message the queue's own redrive policy
  * moved there (a crash, a timeout) with no reason given.
  */
-import { ATTRIBUTE, type DeadLetterRecorded } from '@backbone/shared';
-import { FAILURE_KINDS, type DeadLetter } from './dead-letters';
+import {
+  ATTRIBUTE,
+  FAILURE_KINDS,
+  queueNameOf,
+  type DeadLetterRecorded,
+  type DestinationFailure,
+} from '@backbone/shared';
+import type { DeadLetter } from './dead-letters';
 import type { DeadLetterIndex, DeadLetterQueue, QueuePort, ReceivedMessage } from './ports';
-
-const queueName = (arnOrName: string): string => arnOrName.slice(arnOrName.lastIndexOf(':') + 1);
 
 export function deadLetterFromNotice(notice: DeadLetterRecorded): DeadLetter {
   return {
     dlq: notice.dlq,
     messageId: notice.dlqMessageId,
-    sourceQueue: queueName(notice.source),
+    sourceQueue: queueNameOf(notice.source),
     kind: notice.failure.kind,
     reason: notice.failure.reason,
+    destinations: notice.failure.destinations,
     failedAt: notice.failure.at,
     receiveCount: notice.failure.receiveCount,
     originalMessageId: notice.failure.originalMessageId,
@@ -36,17 +41,19 @@ export function deadLetterFromMessage(dlq: DeadLetterQueue, message: ReceivedMes
   for (const [name, value] of Object.entries(a)) if (!name.startsWith('failure.')) own[name] = value;
   const version = Number(a[ATTRIBUTE.version]);
   const sourceArn = a[ATTRIBUTE.failureSource];
-  const source = sourceArn ? queueName(sourceArn) : undefined;
+  const reason =
+    a[ATTRIBUTE.failureReason] ??
+    `moved here by the queue's redrive policy after ${message.receiveCount} receives, with no reason recorded ` +
+      '(the consumer crashed or timed out on it): look at the function’s logs around that time';
+  const source = sourceArn ? queueNameOf(sourceArn) : undefined;
   return {
     dlq: dlq.name,
     messageId: message.messageId,
     // A DLQ with one source: that one. With several and no attribute, the first (the reason says it is unexplained).
     sourceQueue: source ?? dlq.sources[0] ?? 'unknown',
     kind: kind ?? 'unexplained',
-    reason:
-      a[ATTRIBUTE.failureReason] ??
-      `moved here by the queue's redrive policy after ${message.receiveCount} receives, with no reason recorded ` +
-        '(the consumer crashed or timed out on it): look at the function’s logs around that time',
+    reason,
+    destinations: destinationsFromAttribute(a[ATTRIBUTE.failureDestinations], reason),
     failedAt: a[ATTRIBUTE.failedAt] ?? message.sentAt ?? new Date().toISOString(),
     receiveCount: Number(a[ATTRIBUTE.failureReceiveCount] ?? message.receiveCount),
     originalMessageId: a[ATTRIBUTE.failureMessageId] ?? message.messageId,
@@ -57,6 +64,17 @@ export function deadLetterFromMessage(dlq: DeadLetterQueue, message: ReceivedMes
     attributes: own,
     indexedBy: 'sweeper',
   };
+}
+
+/**
+ * A dead letter whose notice was lost has its destinations' names in an attribute, without each one's code and
+ * message: the reason (which holds them all) stands in for each.
+ */
+function destinationsFromAttribute(names: string | undefined, reason: string): DestinationFailure[] {
+  return (names ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((destination) => ({ destination, message: reason }));
 }
 
 export interface SweepResult {

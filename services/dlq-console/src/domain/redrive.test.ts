@@ -1,5 +1,5 @@
 import { ATTRIBUTE } from '@backbone/shared';
-import { DLQ, letter, SOURCE, world } from './dead-letters.fixtures';
+import { DLQ, failedAt, letter, SOURCE, world } from './dead-letters.fixtures';
 import { DEFAULT_REDRIVE_OPTIONS, executeRedrive, outgoingMessage, planRedrive, RedriveRefusedError } from './redrive';
 
 const options = (overrides = {}) => ({
@@ -12,7 +12,7 @@ const options = (overrides = {}) => ({
 
 describe('planning a redrive', () => {
   it('counts what a filter selects, by source and type, with a sample and a sentence to confirm; nothing moves', async () => {
-    const w = world([letter(1), letter(2), letter(3, { reason: 'ga4 answered 500: x' })]);
+    const w = world([letter(1), letter(2), letter(3, failedAt(['ga4', '500', 'x']))]);
     const plan = await planRedrive(w.deps.index, w.dlq(), { destination: 'meta' });
     expect(plan.selected.map((l) => l.messageId)).toEqual(['m-1', 'm-2']);
     expect(plan.bySource).toEqual({ [SOURCE]: 2 });

@@ -18,9 +18,9 @@ describe('noting how each platform answered', () => {
   it('notes each platform once per batch: accepted, and the last failure’s reason', async () => {
     const { notes, board, clock } = boardAndClock();
     const observer = destinationStatusObserver(board, clock);
-    observer.onAnswered('meta', [delivered, permanent('meta answered 400: a')]);
-    observer.onAnswered('meta', [permanent('meta answered 400: b')]);
-    observer.onAnswered('ga4', [retryable('ga4 answered 503')]);
+    observer.onAnswered('meta', [delivered, permanent('meta answered 400: a', '400')]);
+    observer.onAnswered('meta', [permanent('meta answered 400: b', '400')]);
+    observer.onAnswered('ga4', [retryable('ga4 answered 503', '503')]);
     await observer.flush();
     expect(notes).toEqual([
       { destination: 'meta', accepted: true, failure: 'meta answered 400: b', at: 1_000_000 },
@@ -40,7 +40,7 @@ describe('noting how each platform answered', () => {
     await batch(delivered);
     expect(notes).toHaveLength(1);
     advance(1_000);
-    await batch(permanent('meta answered 400: x'));
+    await batch(permanent('meta answered 400: x', '400'));
     expect(notes).toHaveLength(2);
     advance(1_000);
     await batch(delivered);

@@ -1,6 +1,7 @@
 import type { DestinationName, MarketingEvent } from '../../contracts';
 import type { MatchKey } from './match-keys';
 import {
+  answerCode,
   classifyAnswer,
   delivered,
   describeAnswer,
@@ -76,14 +77,15 @@ export async function sendWithBisection<P>(
   } catch (error) {
     const reason = `${destination.name}: ${error instanceof Error ? error.message : String(error)}`;
     const maybeDelivered = error instanceof TransportError && error.maybeDelivered;
-    return payloads.map(() => retryable(reason, maybeDelivered));
+    return payloads.map(() => retryable(reason, 'no-answer', maybeDelivered));
   }
   if (answer.status >= 200 && answer.status < 300) return payloads.map(() => delivered);
   const reading = destination.readRejection?.(answer);
   const verdict = classifyAnswer(answer, reading);
   const reason = describeAnswer(destination.name, answer, reading);
-  if (verdict === 'retryable') return payloads.map(() => retryable(reason));
-  if (!destination.bisectOnRejection || payloads.length === 1) return payloads.map(() => permanent(reason));
+  const code = answerCode(answer, reading);
+  if (verdict === 'retryable') return payloads.map(() => retryable(reason, code));
+  if (!destination.bisectOnRejection || payloads.length === 1) return payloads.map(() => permanent(reason, code));
   const half = Math.ceil(payloads.length / 2);
   const [left, right] = await Promise.all([
     sendWithBisection(destination, payloads.slice(0, half)),

@@ -79,7 +79,8 @@ describe('dispatchEvents', () => {
     expect(outcomes).toEqual([
       {
         status: 'permanent',
-        destinations: ['routing'],
+        // No platform failed it: the routing did.
+        failures: [],
         reason:
           'no configured platform takes RegistrationCompleted (routed to ga4; configured: meta); ' +
           "route it to one (DESTINATIONS, or a platform's routes), then redrive",
@@ -102,7 +103,11 @@ describe('dispatchEvents', () => {
     expect(outcomes).toEqual([
       {
         status: 'retryable',
-        destinations: ['meta', 'ga4'],
+        failures: ['meta', 'ga4'].map((destination) => ({
+          destination,
+          code: 'ledger-unavailable',
+          message: 'delivery ledger unavailable (Error: ProvisionedThroughputExceeded)',
+        })),
         reason: 'delivery ledger unavailable (Error: ProvisionedThroughputExceeded)',
       },
     ]);
@@ -147,7 +152,11 @@ describe('dispatchEvents', () => {
       }),
     );
     expect(outcomes).toEqual([
-      { status: 'permanent', destinations: ['meta'], reason: 'meta: too old' },
+      {
+        status: 'permanent',
+        failures: [{ destination: 'meta', code: 'refused-before-sending', message: 'meta: too old' }],
+        reason: 'meta: too old',
+      },
       { status: 'delivered' },
     ]);
     expect(meta.received).toEqual(['RegistrationCompleted:new']);
@@ -265,7 +274,10 @@ describe('dispatchEvents', () => {
     const [outcome] = await dispatchEvents([registration('a')], deps([meta, ga4, webhook]));
     expect(outcome).toEqual({
       status: 'retryable',
-      destinations: ['ga4', 'webhook'],
+      failures: [
+        { destination: 'ga4', code: '503', message: 'ga4 answered 503: down' },
+        { destination: 'webhook', code: '429', message: 'webhook answered 429: slow' },
+      ],
       reason: 'ga4 answered 503: down; webhook answered 429: slow',
     });
   });
@@ -360,7 +372,9 @@ describe('dispatchEvents to an at-most-once platform (GA4 cannot deduplicate)', 
     expect(outcomes).toEqual([
       {
         status: 'unknown',
-        destinations: ['ga4'],
+        failures: [
+          { destination: 'ga4', code: 'outcome-unknown', message: expect.stringMatching(/^ga4: outcome unknown/) },
+        ],
         reason:
           'ga4: outcome unknown: an earlier send was started but its result was never written down (the function ' +
           'stopped, or the ledger could not be written); ga4 cannot deduplicate, so it is not sent again. If ga4 does ' +
@@ -409,7 +423,9 @@ describe('dispatchEvents to an at-most-once platform (GA4 cannot deduplicate)', 
     const [outcome] = await dispatchEvents([registration('a')], deps([lost], { ledger }));
     expect(outcome).toEqual({
       status: 'unknown',
-      destinations: ['ga4'],
+      failures: [
+        { destination: 'ga4', code: 'outcome-unknown', message: expect.stringMatching(/^ga4: ga4.example: no answer/) },
+      ],
       reason:
         'ga4: ga4.example: no answer within 5000 ms; ga4 may have it and cannot deduplicate, so it is not sent ' +
         'again. If ga4 does not have the event, redrive it asking to resend to ga4',
@@ -456,7 +472,13 @@ describe('dispatchEvents to an at-most-once platform (GA4 cannot deduplicate)', 
     const [outcome] = await dispatchEvents([registration('a')], deps([destination, meta], { ledger }));
     expect(outcome).toEqual({
       status: 'retryable',
-      destinations: ['ga4'],
+      failures: [
+        {
+          destination: 'ga4',
+          code: 'ledger-unavailable',
+          message: 'ga4: not sent: the ledger could not note the send first (Error: ThrottlingException)',
+        },
+      ],
       reason: 'ga4: not sent: the ledger could not note the send first (Error: ThrottlingException)',
     });
     expect(destination.requests).toBe(0);
@@ -501,8 +523,8 @@ describe('destinations', () => {
       ['a', 'b'],
     );
     expect(outcomes).toEqual([
-      { status: 'retryable', reason: 'webhook: no answer from hooks.example within 5000 ms' },
-      { status: 'retryable', reason: 'webhook: no answer from hooks.example within 5000 ms' },
+      { status: 'retryable', code: 'no-answer', reason: 'webhook: no answer from hooks.example within 5000 ms' },
+      { status: 'retryable', code: 'no-answer', reason: 'webhook: no answer from hooks.example within 5000 ms' },
     ]);
     // A transport may reject with anything; a string is named as it is.
     const other = await sendWithBisection(
@@ -510,7 +532,7 @@ describe('destinations', () => {
       platform('ga4', () => Promise.reject('socket hang up')),
       ['a'],
     );
-    expect(other).toEqual([{ status: 'retryable', reason: 'ga4: socket hang up' }]);
+    expect(other).toEqual([{ status: 'retryable', code: 'no-answer', reason: 'ga4: socket hang up' }]);
   });
 
   it.each([

@@ -1,4 +1,4 @@
-import { retryUntil } from '@backbone/shared';
+import { retryUntil, type DestinationFailure } from '@backbone/shared';
 import { type DeliveryLedger, type LedgerEntry, type MarketingEvent, type MarketingEventType } from '../../contracts';
 import type { Routing } from './platforms';
 import {
@@ -65,7 +65,7 @@ export interface BatchRequests {
  */
 export type EventOutcome =
   | { status: 'delivered' }
-  | { status: 'retryable' | 'permanent' | 'unknown'; reason: string; destinations: DestinationName[] };
+  | { status: 'retryable' | 'permanent' | 'unknown'; reason: string; failures: DestinationFailure[] };
 
 /**
  * Delivers a batch of events to every platform their type is routed to. Platforms are served in
@@ -94,11 +94,12 @@ export async function dispatchEvents(
     if (!deps.destinations.some((destination) => routedTo(event, destination)))
       fail(
         index,
-        'routing',
+        ROUTING,
         permanent(
           `no configured platform takes ${event.type} (routed to ${deps.routing[event.type]?.join(', ') || 'none'}; ` +
             `configured: ${deps.destinations.map((d) => d.name).join(', ') || 'none'}); ` +
             "route it to one (DESTINATIONS, or a platform's routes), then redrive",
+          'refused-before-sending',
         ),
       );
   });
@@ -108,7 +109,7 @@ export async function dispatchEvents(
     // Tried again while requests may still start: an endpoint gone for a moment costs a wait, not a redelivery.
     entries = await retryUntil(() => deps.ledger.read(ids), { until: deps.sendUntil, sleep: deps.sleep });
   } catch (error) {
-    const outcome = retryable(`delivery ledger unavailable (${String(error)})`);
+    const outcome = retryable(`delivery ledger unavailable (${String(error)})`, 'ledger-unavailable');
     events.forEach((event, index) => {
       for (const destination of deps.destinations)
         if (routedTo(event, destination)) fail(index, destination.name, outcome);
@@ -144,8 +145,9 @@ export async function dispatchEvents(
         const prepared = destination.prepare(event, now);
         if (prepared.ok) items.push({ id, type: event.type, indexes, payload: prepared.payload });
         else {
-          for (const index of indexes) fail(index, name, permanent(prepared.reason));
-          deps.observer?.onResult(name, event.type, permanent(prepared.reason), 0);
+          const refused = permanent(prepared.reason, 'refused-before-sending');
+          for (const index of indexes) fail(index, name, refused);
+          deps.observer?.onResult(name, event.type, refused, 0);
         }
       }
       const requests = planRequests(destination, items, (item) => item.payload);
@@ -168,12 +170,15 @@ export async function dispatchEvents(
         const started = performance.now();
         let outcomes: DeliveryOutcome[];
         if (deps.sendUntil !== undefined && Date.now() > deps.sendUntil)
-          outcomes = request.map(() => retryable(`${name}: not sent before the function's deadline`));
+          outcomes = request.map(() => retryable(`${name}: not sent before the function's deadline`, 'deadline'));
         else {
           const noted = atMostOnce ? await noteWindow(windowOf(index)) : undefined;
           outcomes = noted
             ? request.map(() =>
-                retryable(`${name}: not sent: the ledger could not note the send first (${String(noted.error)})`),
+                retryable(
+                  `${name}: not sent: the ledger could not note the send first (${String(noted.error)})`,
+                  'ledger-unavailable',
+                ),
               )
             : await sendWithBisection(
                 destination,
@@ -263,6 +268,9 @@ function ledgerWriter(deps: DispatchDeps, had: ReadonlyMap<string, LedgerEntry>)
 
 const DELIVERED: EventOutcome = { status: 'delivered' };
 
+/** Where an event no configured platform takes fails: the routing itself, no platform. */
+const ROUTING = 'routing';
+
 function summarise(failures: readonly { destination: DestinationName; outcome: DeliveryOutcome }[][]): EventOutcome[] {
   return failures.map((list): EventOutcome => {
     if (list.length === 0) return DELIVERED;
@@ -274,7 +282,13 @@ function summarise(failures: readonly { destination: DestinationName; outcome: D
       status:
         retry.length > 0 ? 'retryable' : list.every((f) => f.outcome.status === 'unknown') ? 'unknown' : 'permanent',
       reason,
-      destinations: chosen.map((f) => f.destination),
+      // The platforms' failures as data; an event no platform takes failed at none of them.
+      failures: chosen
+        .filter((f) => f.destination !== ROUTING)
+        .map((f) => {
+          const outcome = f.outcome as Exclude<DeliveryOutcome, { status: 'delivered' }>;
+          return { destination: f.destination, code: outcome.code, message: outcome.reason };
+        }),
     };
   });
 }

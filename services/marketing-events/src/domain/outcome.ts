@@ -6,15 +6,36 @@
  */
 export type DeliveryOutcome =
   | { status: 'delivered' }
-  | { status: 'retryable'; reason: string; maybeDelivered?: true }
-  | { status: 'permanent'; reason: string }
-  | { status: 'unknown'; reason: string };
+  | { status: 'retryable'; reason: string; code: FailureCode; maybeDelivered?: true }
+  | { status: 'permanent'; reason: string; code: FailureCode }
+  | { status: 'unknown'; reason: string; code: FailureCode };
+
+/**
+ * What a failure was, as data for whoever looks at the dead letter: the platform's answer (its HTTP status, with its
+ * own code after a slash: `400/100`), or what happened before any answer.
+ */
+export type FailureCode =
+  | `${number}`
+  | `${number}/${string}`
+  | 'no-answer'
+  | 'deadline'
+  | 'ledger-unavailable'
+  | 'refused-before-sending'
+  | 'outcome-unknown';
 
 export const delivered: DeliveryOutcome = { status: 'delivered' };
-export const retryable = (reason: string, maybeDelivered = false): DeliveryOutcome =>
-  maybeDelivered ? { status: 'retryable', reason, maybeDelivered } : { status: 'retryable', reason };
-export const permanent = (reason: string): DeliveryOutcome => ({ status: 'permanent', reason });
-export const unknown = (reason: string): DeliveryOutcome => ({ status: 'unknown', reason });
+export const retryable = (reason: string, code: FailureCode, maybeDelivered = false): DeliveryOutcome =>
+  maybeDelivered ? { status: 'retryable', reason, code, maybeDelivered } : { status: 'retryable', reason, code };
+export const permanent = (reason: string, code: FailureCode): DeliveryOutcome => ({
+  status: 'permanent',
+  reason,
+  code,
+});
+export const unknown = (reason: string): DeliveryOutcome => ({ status: 'unknown', reason, code: 'outcome-unknown' });
+
+/** A platform's answer as a failure code: its HTTP status, and its own code when it gave one. */
+export const answerCode = (answer: HttpAnswer, reading?: RejectionReading): FailureCode =>
+  reading?.code !== undefined ? `${answer.status}/${reading.code}` : `${answer.status}`;
 
 /**
  * How a platform takes an event sent twice. `at-least-once`: it deduplicates on our stable event id (Meta) or its

@@ -84,10 +84,11 @@ export function createDispatchHandler(parts: DispatcherParts): SqsBatchHandler {
         );
         return outcomes.map((outcome) => {
           if (outcome.status === 'delivered') return undefined;
-          if (outcome.status === 'retryable') return new RetryableError(outcome.reason);
+          const failed = { destinations: outcome.failures };
+          if (outcome.status === 'retryable') return new RetryableError(outcome.reason, failed);
           return outcome.status === 'unknown'
-            ? new OutcomeUnknownError(outcome.reason)
-            : new PermanentError(outcome.reason);
+            ? new OutcomeUnknownError(outcome.reason, failed)
+            : new PermanentError(outcome.reason, failed);
         });
       } finally {
         figures?.flush();
