@@ -4,6 +4,7 @@
  * whether a platform still refuses what it refused), so its shape lives here, with both.
  */
 import { BatchGetCommand, BatchWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { retryWhile } from '@backbone/shared';
 
 /** A platform's name, as routing, the ledger and the metrics know it. */
 export type DestinationName = string;
@@ -41,9 +42,6 @@ const RETENTION_SECONDS = 30 * 86_400;
 const chunks = <T>(items: readonly T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
-const pause = (round: number): Promise<void> =>
-  new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 25 * 2 ** round) * Math.random()));
-
 /**
  * DynamoDB's batch calls may leave part of a request undone (UnprocessedKeys/Items): send each chunk,
  * then what it left, with backoff, until nothing is left or MAX_ROUNDS have passed.
@@ -57,11 +55,12 @@ async function untilProcessed<T>(
   await Promise.all(
     chunks(items, chunkSize).map(async (chunk) => {
       let left = chunk;
-      for (let round = 0; left.length > 0; round++) {
-        if (round === MAX_ROUNDS) throw new Error(`DynamoDB left ${left.length} ${what} after ${MAX_ROUNDS} rounds`);
-        if (round > 0) await pause(round);
-        left = await send(left);
-      }
+      await retryWhile(
+        async () => (left = await send(left)),
+        (unsent) => unsent.length > 0,
+        { attempts: MAX_ROUNDS, baseMs: 50, capMs: 1_000, jitter: 'full' },
+      );
+      if (left.length > 0) throw new Error(`DynamoDB left ${left.length} ${what} after ${MAX_ROUNDS} rounds`);
     }),
   );
 }

@@ -1,1 +1,2 @@
 export * from './build-once';
+export * from './deadline';

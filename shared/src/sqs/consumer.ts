@@ -11,6 +11,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import type { ContractReader } from '../contracts/envelope';
 import { queueNameOf, type QueueUrlResolver } from '../aws/queue-urls';
 import { describeError, InvalidMessageError, isRetryable, OutcomeUnknownError, ProcessingError } from '../errors';
+import { deadlineKeeping } from '../lambda/deadline';
 import { retryUntil } from '../retry';
 import type { DeadLetterSink, Failure } from './dead-letter';
 
@@ -83,7 +84,7 @@ const SETTLE_MARGIN_MS = 500;
 
 /** When settling must stop trying: the invocation's deadline less a margin (none without a context). */
 const settleDeadline = (context: Context | undefined): number | undefined =>
-  context ? Date.now() + context.getRemainingTimeInMillis() - SETTLE_MARGIN_MS : undefined;
+  context ? deadlineKeeping(context, SETTLE_MARGIN_MS) : undefined;
 
 /**
  * What happens to a record that failed: to the DLQ with its reason (permanent, or its last allowed

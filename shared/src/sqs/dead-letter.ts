@@ -3,7 +3,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { deadLetterRecordedV1, MAX_FAILED_DESTINATIONS, type FailureKind } from '../contracts/dead-letters';
 import type { DestinationFailure } from '../errors';
 import { queueNameOf } from '../aws/queue-urls';
-import { ATTRIBUTE } from './message-attributes';
+import { ATTRIBUTE, ownAttributes } from './message-attributes';
 import { deduplicationId } from './producer';
 
 export interface Failure {
@@ -28,8 +28,7 @@ const MAX_REASON_LENGTH = 1_000;
 
 function originalAttributes(record: SQSRecord): Record<string, MessageAttributeValue> {
   const attributes: Record<string, MessageAttributeValue> = {};
-  for (const [name, value] of Object.entries(record.messageAttributes ?? {})) {
-    if (name.startsWith('failure.')) continue;
+  for (const [name, value] of Object.entries(ownAttributes(record.messageAttributes, { keepRedriveMarks: true }))) {
     if (value.stringValue !== undefined) {
       attributes[name] = { DataType: value.dataType, StringValue: value.stringValue };
     } else if (value.binaryValue !== undefined) {
@@ -125,8 +124,8 @@ export function deadLetterNotice(
   dlqMessageId: string,
 ) {
   const attributes: Record<string, string> = {};
-  for (const [name, value] of Object.entries(record.messageAttributes ?? {}))
-    if (!name.startsWith('failure.') && value.stringValue !== undefined) attributes[name] = value.stringValue;
+  for (const [name, value] of Object.entries(ownAttributes(record.messageAttributes, { keepRedriveMarks: true })))
+    if (value.stringValue !== undefined) attributes[name] = value.stringValue;
   const version = Number(attributes[ATTRIBUTE.version]);
   const groupId = record.attributes?.MessageGroupId;
   const body = record.body || NO_BODY;

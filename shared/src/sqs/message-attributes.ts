@@ -26,6 +26,24 @@ export const ATTRIBUTE = {
   redriveId: 'redrive.id',
 } as const;
 
+/**
+ * A message's own attributes, without those the platform adds to it: a failure's description (`failure.*`, written
+ * when it is dead-lettered) and, unless asked to keep them, a redrive's marks (`redrive.*`, written when it is sent
+ * again). One definition for the DLQ writer, the console's index and every redrive.
+ */
+export function ownAttributes<T>(
+  attributes: Readonly<Record<string, T>> | undefined,
+  options: { keepRedriveMarks?: boolean } = {},
+): Record<string, T> {
+  const own: Record<string, T> = {};
+  for (const [name, value] of Object.entries(attributes ?? {})) {
+    if (name.startsWith('failure.')) continue;
+    if (!options.keepRedriveMarks && name.startsWith('redrive.')) continue;
+    own[name] = value;
+  }
+  return own;
+}
+
 export function envelopeAttributes(envelope: EnvelopeHeader): Record<string, MessageAttributeValue> {
   return {
     [ATTRIBUTE.type]: { DataType: 'String', StringValue: envelope.type },

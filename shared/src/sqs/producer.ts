@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Envelope } from '../contracts/envelope';
 import { describeError } from '../errors';
+import { backoffDelay } from '../retry';
 import { envelopeAttributes, messageSize } from './message-attributes';
 
 /** SQS limits for one SendMessageBatch call. */
@@ -133,8 +134,7 @@ export async function publishEnvelopes(
 
   for (let attempt = 1; pending.length > 0; attempt++) {
     if (attempt > 1) {
-      const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 2));
-      await sleep(Math.random() * ceiling);
+      await sleep(backoffDelay(attempt - 1, { baseMs: baseDelayMs, capMs: maxDelayMs, jitter: 'full' }));
     }
     const retry: Pending[] = [];
     const batches = packBatches(pending, maxBatchBytes);

@@ -6,11 +6,13 @@
 import {
   ATTRIBUTE,
   FAILURE_KINDS,
+  ownAttributes,
   queueNameOf,
   type DeadLetterRecorded,
   type DestinationFailure,
 } from '@backbone/shared';
 import type { DeadLetter } from './dead-letters';
+import { DlqWalk } from './dlq-walk';
 import type { DeadLetterIndex, DeadLetterQueue, QueuePort, ReceivedMessage } from './ports';
 
 export function deadLetterFromNotice(notice: DeadLetterRecorded): DeadLetter {
@@ -37,8 +39,6 @@ export function deadLetterFromNotice(notice: DeadLetterRecorded): DeadLetter {
 export function deadLetterFromMessage(dlq: DeadLetterQueue, message: ReceivedMessage): DeadLetter {
   const a = message.attributes;
   const kind = FAILURE_KINDS.find((k) => k === a[ATTRIBUTE.failureKind]);
-  const own: Record<string, string> = {};
-  for (const [name, value] of Object.entries(a)) if (!name.startsWith('failure.')) own[name] = value;
   const version = Number(a[ATTRIBUTE.version]);
   const sourceArn = a[ATTRIBUTE.failureSource];
   const reason =
@@ -61,7 +61,7 @@ export function deadLetterFromMessage(dlq: DeadLetterQueue, message: ReceivedMes
     ...(Number.isInteger(version) && version > 0 ? { messageVersion: version } : {}),
     ...(message.groupId ? { groupId: message.groupId } : {}),
     body: message.body,
-    attributes: own,
+    attributes: ownAttributes(a, { keepRedriveMarks: true }),
     indexedBy: 'sweeper',
   };
 }
@@ -104,16 +104,19 @@ export async function sweepDeadLetters(
     const result: SweepResult = { dlq: dlq.name, depth: held, indexed: known.size, added: 0 };
     results.push(result);
     if (held <= known.size) continue;
-    const seen = new Set<string>();
+    const walk = new DlqWalk(dlq);
     const looked: string[] = [];
     try {
       // Bounded: as many rounds as the DLQ's depth needs, and a few more for what arrives meanwhile.
-      for (let round = 0; round < Math.ceil(held / 10) + 10 && seen.size < held; round++) {
+      for (let round = 0; round < Math.ceil(held / 10) + 10 && !walk.seenThrough; round++) {
         const batch = await queues.receive(dlq.name, 10, options.visibilitySeconds);
         if (batch.length === 0) break;
         looked.push(...batch.map((m) => m.receiptHandle));
-        const fresh = batch.filter((m) => !known.has(m.messageId) && !seen.has(m.messageId));
-        for (const m of batch) seen.add(m.messageId);
+        const fresh = batch.filter((m) => !known.has(m.messageId) && !walk.hasSeen(m.messageId));
+        walk.looked(
+          batch.map((m) => m.messageId),
+          fresh.length > 0,
+        );
         if (fresh.length > 0) {
           await index.put(fresh.map((m) => deadLetterFromMessage(dlq, m)));
           for (const m of fresh) known.add(m.messageId);

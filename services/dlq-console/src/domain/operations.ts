@@ -2,9 +2,10 @@
  * The operations that change or reveal dead letters one by one: fix and resend, unmask, export and purge. Each is
  * checked against the actor's roles and audited (field names and counts, never a personal value).
  */
-import { ATTRIBUTE } from '@backbone/shared';
+import { ATTRIBUTE, ownAttributes } from '@backbone/shared';
 import { anyContractReader } from './contract-registry';
 import type { DeadLetter } from './dead-letters';
+import { DlqWalk } from './dlq-walk';
 import type { DeadLetterQueue, QueuePort, ReceivedMessage } from './ports';
 
 /**
@@ -19,14 +20,12 @@ export async function takeFromDlq(
   visibilitySeconds = 60,
 ): Promise<string[]> {
   const pending = new Set(ids);
-  const seen = new Set<string>();
-  let fruitless = 0;
+  const walk = new DlqWalk(dlq);
   // Bounded: a DLQ receiving new messages as fast as they are looked at is never "seen through".
   for (let round = 0; pending.size > 0 && round < 1_000; round++) {
     const batch = await queues.receive(dlq.name, 10, visibilitySeconds);
     let found = 0;
     for (const message of batch) {
-      seen.add(message.messageId);
       if (!pending.has(message.messageId)) {
         await queues.release(dlq.name, message.receiptHandle);
         continue;
@@ -35,8 +34,11 @@ export async function takeFromDlq(
       await take(message);
       pending.delete(message.messageId);
     }
-    fruitless = found > 0 ? 0 : fruitless + 1;
-    if (fruitless >= 3 && (batch.length === 0 || seen.size >= dlq.depth + dlq.inFlight)) break;
+    walk.looked(
+      batch.map((m) => m.messageId),
+      found > 0,
+    );
+    if (walk.isOver(batch.length === 0)) break;
   }
   return [...pending];
 }
@@ -100,11 +102,7 @@ export const editedFields = (edits: readonly DataEdit[]): string[] =>
 
 /** The attributes a fixed message goes back with: its own, marked as redriven and fixed. */
 export function fixedAttributes(received: ReceivedMessage, redriveId: string): Record<string, string> {
-  const attributes: Record<string, string> = {};
-  for (const [name, value] of Object.entries(received.attributes))
-    if (!name.startsWith('failure.') && !name.startsWith('redrive.')) attributes[name] = value;
-  attributes[ATTRIBUTE.redriveId] = redriveId;
-  return attributes;
+  return { ...ownAttributes(received.attributes), [ATTRIBUTE.redriveId]: redriveId };
 }
 
 const csvCell = (value: unknown): string => {

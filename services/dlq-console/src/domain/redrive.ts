@@ -5,7 +5,8 @@
  * crash in between leaves it in both, and the consumers' idempotency absorbs the repeat when it is redriven again).
  */
 import { createHash } from 'node:crypto';
-import { ATTRIBUTE } from '@backbone/shared';
+import { ATTRIBUTE, ownAttributes } from '@backbone/shared';
+import { DlqWalk } from './dlq-walk';
 import { describeFilter, matchesFilter, type DeadLetter, type DeadLetterFilter } from './dead-letters';
 import type {
   AuditTrail,
@@ -150,10 +151,10 @@ export class RedriveRefusedError extends Error {
 
 /** The message to send back: its body and own attributes, marked as redriven; FIFO: its group, a fresh dedup id. */
 export function outgoingMessage(received: ReceivedMessage, letter: DeadLetter, redriveId: string): OutgoingMessage {
-  const attributes: Record<string, string> = {};
-  for (const [name, value] of Object.entries(received.attributes))
-    if (!name.startsWith('failure.') && !name.startsWith('redrive.')) attributes[name] = value;
-  attributes[ATTRIBUTE.redriveId] = redriveId;
+  const attributes: Record<string, string> = {
+    ...ownAttributes(received.attributes),
+    [ATTRIBUTE.redriveId]: redriveId,
+  };
   if (received.attributes[ATTRIBUTE.resend]) attributes[ATTRIBUTE.resend] = received.attributes[ATTRIBUTE.resend]!;
   const groupId = received.groupId ?? letter.groupId;
   return {
@@ -246,12 +247,8 @@ export async function executeRedrive(
   };
 
   try {
-    // Shared by the workers: what has been looked at, and rounds in a row that found nothing selected (after enough
-    // of them, with the DLQ seen through or empty, what is left is not in the DLQ any more).
-    let fruitless = 0;
-    const seen = new Set<string>();
-    const gone = (lastBatchEmpty: boolean) =>
-      fruitless >= 3 && (lastBatchEmpty || seen.size >= plan.dlq.depth + plan.dlq.inFlight);
+    // Shared by the workers: once the DLQ is seen through, what is left is not in it any more.
+    const walk = new DlqWalk(plan.dlq);
 
     const renewLock = async (): Promise<void> => {
       if (clock.now() - lockRenewedAt <= options.lockLeaseMs / 3) return;
@@ -274,7 +271,6 @@ export async function executeRedrive(
       const chosen: { received: ReceivedMessage; letter: DeadLetter }[] = [];
       const others: string[] = [];
       for (const received of batch) {
-        seen.add(received.messageId);
         const letter = pending.get(received.messageId);
         if (letter && !stoppedBecause && chosen.length < limit) {
           // Taken now, so that no other worker sends it too.
@@ -283,7 +279,10 @@ export async function executeRedrive(
         } else others.push(received.receiptHandle);
       }
       if (others.length > 0) await queues.releaseBatch(dlq, others);
-      fruitless = chosen.length > 0 ? 0 : fruitless + 1;
+      walk.looked(
+        batch.map((m) => m.messageId),
+        chosen.length > 0,
+      );
       if (chosen.length === 0) return batch.length;
       await pace(chosen.length);
       const bySource = new Map<string, typeof chosen>();
@@ -327,7 +326,7 @@ export async function executeRedrive(
     while (pending.size > 0 && !stoppedBecause && sent.size < options.canary) {
       await renewLock();
       const received = await round(options.canary - sent.size);
-      if (gone(received === 0)) break;
+      if (walk.isOver(received === 0)) break;
     }
     if (!stoppedBecause && sent.size > 0) await watchCanary();
     progress.stage = 'rest';
@@ -337,7 +336,7 @@ export async function executeRedrive(
         await renewLock();
         const received = await round(10);
         if (clock.now() - lastCheckAt > 2_000) await checkFailedAgain();
-        if (gone(received === 0)) return;
+        if (walk.isOver(received === 0)) return;
       }
     };
     if (pending.size > 0 && !stoppedBecause) await Promise.all(Array.from({ length: options.workers }, worker));

@@ -10,6 +10,7 @@ import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/li
 import { RunSupersededError, type Fence, type FenceStore } from '../domain/engine/run-fence';
 import type { ResultWriter, SnoopResultItem } from '../domain/engine/evaluate';
 import { DynamoDbRequestError, type BatchWriteItem, type ItemJson } from './dynamodb-batch-write';
+import { retryWhile } from '@backbone/shared';
 
 /** The item that holds the fence in the runs table. */
 export const FENCE_KEY = 'FENCE';
@@ -105,33 +106,45 @@ export function createDynamoDbResultWriter(
 
       const writeBatch = async (batch: ItemJson[]): Promise<void> => {
         let pending = batch;
-        for (let attempt = 0; pending.length > 0; attempt++) {
-          const admission = await admit();
-          if (!admission.admitted) throw new RunSupersededError(admission.message, written);
-          let left: ItemJson[];
-          let failure: unknown;
-          try {
-            left = await batchWrite(resultsTable, pending);
-          } catch (error) {
-            // Refused for what it is: sending it again would not help.
-            if (error instanceof DynamoDbRequestError) throw error;
-            // The connection failed or timed out: nothing is known written; the items go again (they are idempotent).
-            left = pending;
-            failure = error;
-          }
-          written += pending.length - left.length;
-          pending = left;
-          if (pending.length === 0) return;
+        let failure: unknown;
+        let attempts = 0;
+        const left = await retryWhile(
+          async () => {
+            attempts++;
+            const admission = await admit();
+            if (!admission.admitted) throw new RunSupersededError(admission.message, written);
+            let unwritten: ItemJson[];
+            failure = undefined;
+            try {
+              unwritten = await batchWrite(resultsTable, pending);
+            } catch (error) {
+              // Refused for what it is: sending it again would not help.
+              if (error instanceof DynamoDbRequestError) throw error;
+              // The connection failed or timed out: nothing is known written; the items go again (they are idempotent).
+              unwritten = pending;
+              failure = error;
+            }
+            written += pending.length - unwritten.length;
+            pending = unwritten;
+            return pending.length;
+          },
+          (count) => count > 0,
           // Full jitter: concurrent writers that were throttled together do not retry together.
-          const backoff = Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
-          if (performance.now() + backoff > deadline)
-            throw new Error(
-              `DynamoDB left ${pending.length} results unwritten after ${attempt + 1} attempts ` +
-                `(${failure instanceof Error ? failure.message : 'the table is throttled'}); ` +
-                'the request can be sent again (writes are idempotent)',
-            );
-          await sleep(backoff);
-        }
+          {
+            until: deadline,
+            baseMs: BACKOFF_BASE_MS,
+            capMs: BACKOFF_CAP_MS,
+            jitter: 'full',
+            sleep,
+            now: () => performance.now(),
+          },
+        );
+        if (left > 0)
+          throw new Error(
+            `DynamoDB left ${left} results unwritten after ${attempts} attempts ` +
+              `(${failure instanceof Error ? failure.message : 'the table is throttled'}); ` +
+              'the request can be sent again (writes are idempotent)',
+          );
       };
 
       let next = 0;

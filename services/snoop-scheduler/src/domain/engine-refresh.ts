@@ -5,7 +5,7 @@
  * or does not compile) keeps serving its last good version, and that is recorded, not retried: asking again would not
  * change the file.
  */
-import { RetryableError } from '@backbone/shared';
+import { RetryableError, retryWhile } from '@backbone/shared';
 
 export interface EngineTarget {
   /** The container (an ECS task id; locally the process's name). */
@@ -35,17 +35,19 @@ export async function refreshEngines(
   ports: EngineRefreshPorts,
   options: { attempts?: number; delayMs?: number; sleep?: (ms: number) => Promise<void> } = {},
 ): Promise<RefreshOutcome[]> {
-  const attempts = options.attempts ?? 3;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const targets = await ports.discover();
   const outcomes = await Promise.all(
     targets.map(async (target): Promise<RefreshOutcome> => {
-      let answer: RefreshAnswer = { kind: 'unreachable', reason: 'not tried' };
-      for (let attempt = 1; attempt <= attempts; attempt++) {
-        answer = await ports.refresh(target, version);
-        if (answer.kind !== 'unreachable') break;
-        if (attempt < attempts) await sleep((options.delayMs ?? 500) * 2 ** (attempt - 1));
-      }
+      const answer = await retryWhile(
+        () => ports.refresh(target, version),
+        (a) => a.kind === 'unreachable',
+        {
+          attempts: options.attempts ?? 3,
+          baseMs: options.delayMs ?? 500,
+          capMs: Number.POSITIVE_INFINITY,
+          ...(options.sleep ? { sleep: options.sleep } : {}),
+        },
+      );
       if (answer.kind === 'serving') await ports.record(target, { version, serving: true });
       else await ports.record(target, { version, serving: false, reason: answer.reason });
       return { target, answer };

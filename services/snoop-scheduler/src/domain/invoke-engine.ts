@@ -4,7 +4,7 @@
  * full jitter, never past the time the function has left. Per record, the outcome: done (undefined), or the error it
  * failed with: permanent ones go to the DLQ with their reason, retryable ones come back through the queue.
  */
-import { PermanentError, RetryableError } from '@backbone/shared';
+import { backoffDelay, PermanentError, RetryableError } from '@backbone/shared';
 import { type CustomerRules } from '../../contracts';
 
 export interface EngineRequest {
@@ -126,7 +126,12 @@ async function withRetries(
     last = answer.message;
     if (attempt === policy.maxAttempts) break;
     // Full jitter: the invocations that failed together do not all come back together.
-    const delay = random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+    const delay = backoffDelay(attempt, {
+      baseMs: policy.baseDelayMs,
+      capMs: policy.maxDelayMs,
+      jitter: 'full',
+      random,
+    });
     if (delay + 1_000 > deps.remainingMs()) continue; // the next attempt will say it is out of time
     await sleep(delay);
   }

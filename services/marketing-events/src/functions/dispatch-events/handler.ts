@@ -4,6 +4,7 @@ import {
   createContractReader,
   createMetrics,
   createSqsBatchConsumer,
+  deadlineKeeping,
   OutcomeUnknownError,
   PermanentError,
   RetryableError,
@@ -72,13 +73,13 @@ export function createDispatchHandler(parts: DispatcherParts): SqsBatchHandler {
     async handleBatch(items, context) {
       try {
         // Leave time to record what was delivered and to settle the failures before Lambda stops us.
-        const deadline = Date.now() + context.getRemainingTimeInMillis();
+        const now = Date.now();
         const outcomes = await dispatchEvents(
           items.map((i) => i.envelope),
           {
             ...deps,
-            sendUntil: deadline - RESERVED_FOR_RECORDING_MS,
-            recordUntil: deadline - RESERVED_FOR_SETTLING_MS,
+            sendUntil: deadlineKeeping(context, RESERVED_FOR_RECORDING_MS, now),
+            recordUntil: deadlineKeeping(context, RESERVED_FOR_SETTLING_MS, now),
           },
           { resend: resendRequests(items) },
         );

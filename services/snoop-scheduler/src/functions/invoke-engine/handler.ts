@@ -3,6 +3,7 @@ import {
   createContractReader,
   createSqsBatchConsumer,
   PermanentError,
+  timeLeftKeeping,
   type Logger,
   type SqsBatchHandler,
   type SqsConsumerDeps,
@@ -50,7 +51,7 @@ export function createInvokeEngineHandler(deps: InvokeEngineDeps): SqsBatchHandl
         engine: deps.engine,
         ...(deps.policy ? { policy: deps.policy } : {}),
         ...(deps.sleep ? { sleep: deps.sleep } : {}),
-        remainingMs: () => context.getRemainingTimeInMillis() - SETTLE_RESERVE_MS,
+        remainingMs: timeLeftKeeping(context, SETTLE_RESERVE_MS),
         onAnswer(answer, request) {
           if (answer.kind === 'superseded')
             logger.info('run superseded: records dropped', { runId: request.runId, records: request.customers.length });

@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { buildOncePerContainer, type Logger } from '@backbone/shared';
+import { buildOncePerContainer, timeLeftKeeping, type Logger } from '@backbone/shared';
 import { runIdSchema } from '../../../contracts';
 import {
   queueNightlyRun,
@@ -46,7 +46,7 @@ export function createQueueEligibleCustomersHandler(deps: QueueEligibleCustomers
       now: (deps.now ?? (() => new Date()))(),
       ...(named ? { runId: named } : {}),
       ...(maxCustomers ? { maxCustomers } : {}),
-      remainingMs: () => context.getRemainingTimeInMillis() - STOP_RESERVE_MS,
+      remainingMs: timeLeftKeeping(context, STOP_RESERVE_MS),
     });
     deps.logger.info(outcome.done ? 'run queued' : 'run queueing continues at the next trigger', { ...outcome });
     return outcome;
