@@ -36,6 +36,7 @@ import type {
 import {
   DEFAULT_REDRIVE_OPTIONS,
   executeRedrive,
+  holdingLock,
   planRedrive,
   RedriveRefusedError,
   type RedriveOptions,
@@ -90,6 +91,13 @@ export function createDeadLetterConsole(dependencies: ConsoleDependencies) {
   };
 
   const audited = (entry: Omit<AuditEntry, 'at'>) => audit.append({ at: new Date(now()).toISOString(), ...entry });
+
+  /** The plan of what `filter` selects, if it is still what the person confirmed; else StaleConfirmationError. */
+  const confirmedPlan = async (dlq: string, filter: DeadLetterFilter, confirm: string): Promise<RedrivePlan> => {
+    const plan = await planRedrive(index, await findQueue(dlq), filter, now());
+    if (plan.summary !== confirm) throw new StaleConfirmationError(plan);
+    return plan;
+  };
 
   /** The dead letters a filter selects, newest first, masked unless the actor may and does ask to unmask. */
   const select = async (dlq: string, filter: DeadLetterFilter): Promise<DeadLetter[]> => {
@@ -219,10 +227,8 @@ export function createDeadLetterConsole(dependencies: ConsoleDependencies) {
       const body = editedBody(letter, edits);
       const fields = editedFields(edits);
       const holder = `fix:${randomUUID()}`;
-      if (!(await locks.acquire(dlq, holder, 60_000)))
-        throw new RedriveRefusedError(`a redrive of ${dlq} is running; fix this message when it has finished`);
       let newMessageId: string | undefined;
-      try {
+      return holdingLock(locks, dlq, { holder, leaseMs: EDIT_LEASE_MS }, busy(dlq, 'fix this message'), async () => {
         const missing = await takeFromDlq(queues, queue, new Set([messageId]), async (received) => {
           newMessageId = await queues.send(letter.sourceQueue, {
             body,
@@ -244,9 +250,7 @@ export function createDeadLetterConsole(dependencies: ConsoleDependencies) {
           detail: { fields },
         });
         return { sent: missing.length === 0, ...(newMessageId ? { newMessageId } : {}), fields };
-      } finally {
-        await locks.release(dlq, holder);
-      }
+      });
     },
 
     /** The dead letters a filter selects as JSON lines or CSV: masked, unless the actor may unmask and says why. */
@@ -289,14 +293,11 @@ export function createDeadLetterConsole(dependencies: ConsoleDependencies) {
       confirm: string,
     ): Promise<{ deleted: number; notFound: number }> {
       requireRole(actor, 'dlq:purge', 'purge dead letters');
-      const plan = await planRedrive(index, await findQueue(dlqName), filter, now());
-      if (plan.summary !== confirm) throw new StaleConfirmationError(plan);
+      const plan = await confirmedPlan(dlqName, filter, confirm);
       const dlq = plan.dlq.name;
       const holder = `purge:${randomUUID()}`;
-      if (!(await locks.acquire(dlq, holder, 60_000)))
-        throw new RedriveRefusedError(`a redrive of ${dlq} is running; purge when it has finished`);
       let deleted = 0;
-      try {
+      return holdingLock(locks, dlq, { holder, leaseMs: EDIT_LEASE_MS }, busy(dlq, 'purge'), async () => {
         const ids = new Set(plan.selected.map((l) => l.messageId));
         const missing = await takeFromDlq(queues, plan.dlq, ids, async (received) => {
           await queues.delete(dlq, received.receiptHandle);
@@ -312,9 +313,7 @@ export function createDeadLetterConsole(dependencies: ConsoleDependencies) {
           outcome: `deleted ${deleted}${missing.length > 0 ? `, ${missing.length} no longer in the DLQ` : ''}`,
         });
         return { deleted, notFound: missing.length };
-      } finally {
-        await locks.release(dlq, holder);
-      }
+      });
     },
 
     /**
@@ -331,8 +330,7 @@ export function createDeadLetterConsole(dependencies: ConsoleDependencies) {
       requireRole(actor, 'dlq:redrive', 'redrive');
       const { jobs, records } = dependencies;
       if (!jobs || !records) throw new Error('this console runs no redrive worker: redrive from the command line');
-      const plan = await planRedrive(index, await findQueue(dlqName), filterFromOptions(filter), now());
-      if (plan.summary !== confirm) throw new StaleConfirmationError(plan);
+      const plan = await confirmedPlan(dlqName, filterFromOptions(filter), confirm);
       const record: RedriveRecord = {
         redriveId: randomUUID(),
         dlq: dlqName,
@@ -371,9 +369,13 @@ export function createDeadLetterConsole(dependencies: ConsoleDependencies) {
       });
       try {
         requireRole(actor, 'dlq:redrive', 'redrive');
-        const plan = await planRedrive(index, await findQueue(job.dlq), filterFromOptions(job.filter), now());
-        if (plan.summary !== job.confirm) {
-          const refused = record({ state: 'refused', because: `the plan changed before it ran: now ${plan.summary}` });
+        let plan: RedrivePlan;
+        try {
+          plan = await confirmedPlan(job.dlq, filterFromOptions(job.filter), job.confirm);
+        } catch (error) {
+          if (!(error instanceof StaleConfirmationError)) throw error;
+          const because = `the plan changed before it ran: now ${error.plan.summary}`;
+          const refused = record({ state: 'refused', because });
           await records.put(refused);
           return refused;
         }
@@ -424,6 +426,11 @@ export function createDeadLetterConsole(dependencies: ConsoleDependencies) {
 export type DeadLetterConsole = ReturnType<typeof createDeadLetterConsole>;
 
 /** What a filter selects changed between what a person confirmed and the moment it would act. */
+/** How long a fix or a purge holds the DLQ's lock at most (each takes seconds). */
+const EDIT_LEASE_MS = 60_000;
+
+const busy = (dlq: string, action: string): string => `a redrive of ${dlq} is running; ${action} when it has finished`;
+
 export class StaleConfirmationError extends Error {
   constructor(readonly plan: RedrivePlan) {
     super('what the filter selects has changed since it was confirmed; look at the new plan and confirm it');

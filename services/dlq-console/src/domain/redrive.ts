@@ -139,7 +139,12 @@ export interface RedriveDependencies {
   index: DeadLetterIndex;
   locks: RedriveLocks;
   audit: AuditTrail;
-  clock?: { now: () => number; sleep: (ms: number) => Promise<void> };
+  clock?: Clock;
+}
+
+interface Clock {
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
 }
 
 export class RedriveRefusedError extends Error {
@@ -182,16 +187,30 @@ export async function executeRedrive(
   dependencies: RedriveDependencies,
   onProgress: (progress: RedriveProgress) => void = () => undefined,
 ): Promise<RedriveOutcome> {
-  const { queues, index, locks, audit } = dependencies;
   const clock = dependencies.clock ?? {
     now: () => Date.now(),
     sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
   };
   const dlq = plan.dlq.name;
-  if (!(await locks.acquire(dlq, options.redriveId, options.lockLeaseMs)))
-    throw new RedriveRefusedError(
-      `another redrive of ${dlq} is running; wait for it to finish (npm run dlq -- audit shows who started it)`,
-    );
+  return holdingLock(
+    dependencies.locks,
+    dlq,
+    { holder: options.redriveId, leaseMs: options.lockLeaseMs },
+    `another redrive of ${dlq} is running; wait for it to finish (npm run dlq -- audit shows who started it)`,
+    () => runRedrive(plan, options, dependencies, clock, onProgress),
+  );
+}
+
+/** executeRedrive's work, under the DLQ's lock. */
+async function runRedrive(
+  plan: RedrivePlan,
+  options: RedriveOptions,
+  dependencies: RedriveDependencies,
+  clock: Clock,
+  onProgress: (progress: RedriveProgress) => void,
+): Promise<RedriveOutcome> {
+  const { queues, index, locks, audit } = dependencies;
+  const dlq = plan.dlq.name;
   const startedAt = new Date(clock.now()).toISOString();
   await audit.append({
     at: startedAt,
@@ -365,6 +384,24 @@ export async function executeRedrive(
         alreadyDelivered: settled.length,
       },
     });
-    await locks.release(dlq, options.redriveId);
+  }
+}
+
+/**
+ * Runs `work` holding a DLQ's redrive lock, and releases it whatever happens: a redrive, a fix and a purge each
+ * change a DLQ, one at a time. Refused with `refusal` (what to wait for) when another holds it.
+ */
+export async function holdingLock<T>(
+  locks: RedriveLocks,
+  dlq: string,
+  lease: { holder: string; leaseMs: number },
+  refusal: string,
+  work: () => Promise<T>,
+): Promise<T> {
+  if (!(await locks.acquire(dlq, lease.holder, lease.leaseMs))) throw new RedriveRefusedError(refusal);
+  try {
+    return await work();
+  } finally {
+    await locks.release(dlq, lease.holder);
   }
 }
