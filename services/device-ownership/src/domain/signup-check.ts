@@ -32,13 +32,13 @@ export interface SignUpCheckResult extends Decision {
   decidedAt: string;
 }
 
-export interface SignUpCheckDeps {
+export interface SignUpDecisionPorts {
   store: DeviceDecisionStore;
   policy: DevicePolicy;
   now?: () => Date;
 }
 
-export async function checkSignUp(deps: SignUpCheckDeps, request: SignUpCheckRequest): Promise<SignUpCheckResult> {
+export async function checkSignUp(deps: SignUpDecisionPorts, request: SignUpCheckRequest): Promise<SignUpCheckResult> {
   const { store, policy, now = () => new Date() } = deps;
   const decideBy = RULE_SETS[request.rules ?? 'current'];
   const at = now();

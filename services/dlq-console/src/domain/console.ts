@@ -7,6 +7,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { maskMessageBody } from './contract-registry';
 import { type RedriveRequested } from '../../contracts';
 import { AccessDeniedError, requireRole, type Actor } from './access';
+import { queueViewOf, type DeadLetterQueueView } from './queue-view';
 import { createDryRunner, type DryRunResult } from './dry-run';
 import {
   describeFilter,
@@ -14,11 +15,9 @@ import {
   failedDestinations,
   groupDeadLetters,
   matchesFilter,
-  queueViewOf,
   type DeadLetter,
   type DeadLetterFilter,
   type DeadLetterGroup,
-  type DeadLetterQueueView,
 } from './dead-letters';
 import { editedBody, editedFields, fixedAttributes, takeFromDlq, toCsv, type DataEdit } from './operations';
 import type {
@@ -46,7 +45,7 @@ import {
 } from './redrive';
 
 export type { DryRunResult } from './dry-run';
-export type { DeadLetterQueueView } from './dead-letters';
+export type { DeadLetterQueueView } from './queue-view';
 
 /** A dead letter as shown: its body with personal data masked (the paths masked listed, never their values). */
 export interface DeadLetterView extends Omit<DeadLetter, 'body'> {

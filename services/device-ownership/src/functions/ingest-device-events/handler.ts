@@ -8,12 +8,7 @@ import {
 import { DEVICE_EVENT_CONTRACTS } from '../../../contracts';
 import { ingestDeviceEvent, type DeviceEventStore } from '../../domain/ingest';
 import type { DevicePolicy } from '../../domain/rules';
-import { wireIngestDeviceEvents } from './wiring';
-
-export interface IngestDeviceEventsDeps extends SqsConsumerDeps {
-  store: DeviceEventStore;
-  policy: DevicePolicy;
-}
+import { wireIngestDeviceEvents, type IngestDeviceEventsDeps } from './wiring';
 
 /**
  * SQS -> the device tables. Each record on its own (an invalid one to the DLQ with its reason, its siblings written);
@@ -33,3 +28,5 @@ export function createIngestDeviceEventsHandler(deps: IngestDeviceEventsDeps): S
 }
 
 export const handler = buildOncePerContainer(async () => createIngestDeviceEventsHandler(wireIngestDeviceEvents()));
+
+export type { IngestDeviceEventsDeps } from './wiring';

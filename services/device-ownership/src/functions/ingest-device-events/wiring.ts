@@ -6,7 +6,14 @@ import {
   sqsConsumerSideEffects,
 } from '@backbone/shared';
 import { loadDevicePolicy, openDeviceStores, SERVICE } from '../../composition-root';
-import type { IngestDeviceEventsDeps } from './handler';
+import type { SqsConsumerDeps } from '@backbone/shared';
+import type { DeviceEventStore } from '../../domain/ingest';
+import type { DevicePolicy } from '../../domain/rules';
+
+export interface IngestDeviceEventsDeps extends SqsConsumerDeps {
+  store: DeviceEventStore;
+  policy: DevicePolicy;
+}
 
 /** The ingest function's side effects: Cassandra, its DLQ, and the source queue's visibility for backoff. */
 export function wireIngestDeviceEvents(env: Record<string, string | undefined> = process.env): IngestDeviceEventsDeps {

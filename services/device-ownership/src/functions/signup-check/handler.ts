@@ -10,13 +10,8 @@ import {
 } from '@backbone/shared';
 import { attestationSchema, customerIdSchema, deviceIdSchema } from '../../../contracts';
 import { z } from 'zod';
-import { checkSignUp, type SignUpCheckDeps } from '../../domain/signup-check';
-import { wireSignUpCheck } from './wiring';
-
-export interface SignUpCheckHandlerDeps extends SignUpCheckDeps {
-  logger: Logger;
-  metrics?: Metrics;
-}
+import { checkSignUp } from '../../domain/signup-check';
+import { wireSignUpCheck, type SignUpCheckDeps } from './wiring';
 
 const EXPECTED_BODY =
   '{"applicantId": "<customer id>", "attestation": {...}?, "rules": "current" | "legacy"?, "dryRun": true?}';
@@ -36,7 +31,7 @@ const signUpCheckBodySchema = z.object(
  * allow_transfer, review with its step-up, block), its reasons, the rules version and the evidence; 400 naming the
  * field at fault. An unknown device is free, not an error.
  */
-export function createSignUpCheckHandler(deps: SignUpCheckHandlerDeps): HttpHandler {
+export function createSignUpCheckHandler(deps: SignUpCheckDeps): HttpHandler {
   const { logger, metrics } = deps;
   return guardedHttp('device-ownership', logger, async (event) => {
     const deviceId = deviceIdSchema.safeParse(event.pathParameters?.['deviceId'] ?? '');
@@ -68,3 +63,5 @@ export function createSignUpCheckHandler(deps: SignUpCheckHandlerDeps): HttpHand
 }
 
 export const handler = buildOncePerContainer(async () => createSignUpCheckHandler(wireSignUpCheck()));
+
+export type { SignUpCheckDeps } from './wiring';

@@ -14,14 +14,7 @@ import { filterFromOptions } from '../../domain/dead-letters';
 import { InvalidEditError } from '../../domain/operations';
 import { RedriveRefusedError } from '../../domain/redrive';
 import { consolePage, type PageConfig } from '../../web/page';
-import { wireConsoleApi } from './wiring';
-
-export interface ConsoleApiDeps {
-  console: DeadLetterConsole;
-  logger: Logger;
-  /** Where the page sends people to sign in. */
-  page: PageConfig;
-}
+import { wireConsoleApi, type ConsoleApiDeps } from './wiring';
 
 /**
  * The caller, from the claims the Cognito authoriser passes on (locally, the local identity provider's, checked the
@@ -252,3 +245,5 @@ export function createConsoleApiHandler(deps: ConsoleApiDeps): HttpHandler {
 }
 
 export const handler = buildOncePerContainer(async () => createConsoleApiHandler(wireConsoleApi()));
+
+export type { ConsoleApiDeps } from './wiring';

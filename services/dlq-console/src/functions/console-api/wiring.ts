@@ -1,6 +1,15 @@
 import { createLogger } from '@backbone/shared';
 import { openDeadLetterConsole, SERVICE } from '../../composition-root';
-import type { ConsoleApiDeps } from './handler';
+import type { Logger } from '@backbone/shared';
+import type { DeadLetterConsole } from '../../domain/console';
+import type { PageConfig } from '../../web/page';
+
+export interface ConsoleApiDeps {
+  console: DeadLetterConsole;
+  logger: Logger;
+  /** Where the page sends people to sign in. */
+  page: PageConfig;
+}
 
 /** The API's side effects: the console library on its queues and tables. */
 export function wireConsoleApi(env: Record<string, string | undefined> = process.env): ConsoleApiDeps {

@@ -8,11 +8,7 @@ import {
 } from '@backbone/shared';
 import { deadLetterFromNotice } from '../../domain/indexing';
 import type { DeadLetterIndex } from '../../domain/ports';
-import { wireIndexDeadLetters } from './wiring';
-
-export interface IndexDeadLettersDeps extends SqsConsumerDeps {
-  index: DeadLetterIndex;
-}
+import { wireIndexDeadLetters, type IndexDeadLettersDeps } from './wiring';
 
 /**
  * Notices -> the index, a batch at a time (one BatchWriteItem per 25). A notice that is not a DeadLetterRecorded goes
@@ -39,3 +35,5 @@ export function createIndexDeadLettersHandler(deps: IndexDeadLettersDeps): SqsBa
 }
 
 export const handler = buildOncePerContainer(async () => createIndexDeadLettersHandler(wireIndexDeadLetters()));
+
+export type { IndexDeadLettersDeps } from './wiring';

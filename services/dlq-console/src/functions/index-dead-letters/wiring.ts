@@ -6,7 +6,12 @@ import {
   sqsConsumerSideEffects,
 } from '@backbone/shared';
 import { openConsoleStores, SERVICE } from '../../composition-root';
-import type { IndexDeadLettersDeps } from './handler';
+import type { SqsConsumerDeps } from '@backbone/shared';
+import type { DeadLetterIndex } from '../../domain/ports';
+
+export interface IndexDeadLettersDeps extends SqsConsumerDeps {
+  index: DeadLetterIndex;
+}
 
 /** The indexer's side effects: the index table, the notices' DLQ, and the notices queue's visibility for backoff. */
 export function wireIndexDeadLetters(env: Record<string, string | undefined> = process.env): IndexDeadLettersDeps {

@@ -22,7 +22,7 @@ import type { Destination } from '../../domain/destination';
 import { dispatchEvents, type DeliveryLedger, type DispatchObserver } from '../../domain/dispatch';
 import { DEFAULT_ROUTING, type Routing } from '../../domain/platforms';
 import { SERVICE } from '../../service';
-import { wireDispatcher } from './wiring';
+import { wireDispatcher, type DispatchEventsDeps } from './wiring';
 
 // Requests start until this long before Lambda's timeout: one request's deadline (5 s), then the ledger
 // write and the DLQ/visibility calls (well under a second), with margin.
@@ -30,22 +30,8 @@ const RESERVED_FOR_RECORDING_MS = 8_000;
 // Of that, the last second settles the failures (DLQ, visibility); until then a failed ledger write is retried.
 const RESERVED_FOR_SETTLING_MS = 1_000;
 
-export interface DispatcherParts {
-  destinations: readonly Destination[];
-  ledger: DeliveryLedger;
-  /** Where each platform's latest answers are noted, for the dead-letter console's dry runs. */
-  statusBoard?: DestinationStatusBoard;
-  deadLetters: DeadLetterSink;
-  maxReceiveCount: number;
-  logger: Logger;
-  backoff?: RetryBackoff;
-  metrics?: Metrics;
-  routing?: Routing;
-  now?: () => Date;
-}
-
 /** SQS -> every marketing platform each event is routed to, with partial batch responses. */
-export function createDispatchHandler(parts: DispatcherParts): SqsBatchHandler {
+export function createDispatchHandler(parts: DispatchEventsDeps): SqsBatchHandler {
   // The delivery figures have an instance of their own: each of their lines is published apart from the
   // batch's counts (RecordsProcessed, ...), which the consumer publishes with the service dimension only.
   const figures = parts.metrics ? metricsObserver(createMetrics(SERVICE)) : undefined;
@@ -127,3 +113,5 @@ function resendRequests(
 
 // Secrets are read once per container, on the first batch; a failed start is retried on the next batch.
 export const handler = buildOncePerContainer(async () => createDispatchHandler(await wireDispatcher()));
+
+export type { DispatchEventsDeps } from './wiring';

@@ -22,7 +22,24 @@ import type { HttpTransport } from '../../domain/outcome';
 import { settingsOf, type AnyPlatform } from '../../domain/platform';
 import { PLATFORM_NAMES, PLATFORMS } from '../../domain/platforms';
 import { SERVICE } from '../../service';
-import type { DispatcherParts } from './handler';
+import type { DeadLetterSink, Logger, Metrics, RetryBackoff } from '@backbone/shared';
+import type { DestinationStatusBoard } from '../../../contracts';
+import type { DeliveryLedger } from '../../domain/dispatch';
+import type { Routing } from '../../domain/platforms';
+
+export interface DispatchEventsDeps {
+  destinations: readonly Destination[];
+  ledger: DeliveryLedger;
+  /** Where each platform's latest answers are noted, for the dead-letter console's dry runs. */
+  statusBoard?: DestinationStatusBoard;
+  deadLetters: DeadLetterSink;
+  maxReceiveCount: number;
+  logger: Logger;
+  backoff?: RetryBackoff;
+  metrics?: Metrics;
+  routing?: Routing;
+  now?: () => Date;
+}
 
 export const dispatcherConfigSchema = sqsConsumerConfigSchema.extend({
   DELIVERIES_TABLE: z.string().min(3),
@@ -97,7 +114,9 @@ export async function buildDestinations(
   );
 }
 
-export async function wireDispatcher(env: Record<string, string | undefined> = process.env): Promise<DispatcherParts> {
+export async function wireDispatcher(
+  env: Record<string, string | undefined> = process.env,
+): Promise<DispatchEventsDeps> {
   const config = loadConfig(dispatcherConfigSchema, env, `${SERVICE}/dispatchEvents`);
   const { aws, deadLetters, backoff, maxReceiveCount } = sqsConsumerSideEffects(config);
   let ssm: SSMClient | undefined;

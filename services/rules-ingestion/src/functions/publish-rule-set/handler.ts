@@ -9,12 +9,7 @@ import {
 } from '@backbone/shared';
 import { invalidDefinitions } from '../../domain/report';
 import type { PublishOutcome } from '../../domain/rule-set';
-import { wirePublishRuleSet } from './wiring';
-
-export interface PublishRuleSetDeps {
-  publish: (publishedBy: string) => Promise<PublishOutcome>;
-  logger: Logger;
-}
+import { wirePublishRuleSet, type PublishRuleSetDeps } from './wiring';
 
 /** POST /rule-sets: validate every active definition and publish; 201 published, 200 unchanged, 422 invalid. */
 export function createPublishRuleSetHandler({ publish, logger }: PublishRuleSetDeps): HttpHandler {
@@ -47,3 +42,5 @@ export function createPublishRuleSetHandler({ publish, logger }: PublishRuleSetD
 }
 
 export const handler = buildOncePerContainer(async () => createPublishRuleSetHandler(wirePublishRuleSet()));
+
+export type { PublishRuleSetDeps } from './wiring';

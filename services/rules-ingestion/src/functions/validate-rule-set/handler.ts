@@ -9,12 +9,7 @@ import {
 import { z } from 'zod';
 import { invalidDefinitions } from '../../domain/report';
 import type { RulesValidation } from '../../composition-root';
-import { wireValidateRuleSet } from './wiring';
-
-export interface ValidateRuleSetDeps {
-  validate: RulesValidation['validate'];
-  logger: Logger;
-}
+import { wireValidateRuleSet, type ValidateRuleSetDeps } from './wiring';
 
 const EXPECTED_BODY =
   '{"definition": {...}} to check one definition before saving it, or an empty body to check the active set';
@@ -50,3 +45,5 @@ export function createValidateRuleSetHandler({ validate, logger }: ValidateRuleS
 }
 
 export const handler = buildOncePerContainer(async () => createValidateRuleSetHandler(wireValidateRuleSet()));
+
+export type { ValidateRuleSetDeps } from './wiring';

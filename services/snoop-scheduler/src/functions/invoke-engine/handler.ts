@@ -10,21 +10,7 @@ import {
 } from '@backbone/shared';
 import { customerRulesV1, type CustomerRules } from '../../../contracts';
 import { invokeEngine, type EngineClient, type InvokePolicy } from '../../domain/invoke-engine';
-import { wireInvokeEngine } from './wiring';
-
-export interface RunCounts {
-  customersScored: number;
-  customersFailed: number;
-  evaluations: number;
-}
-
-export interface InvokeEngineDeps extends SqsConsumerDeps {
-  engine: EngineClient;
-  /** Adds to the run's record what this batch did (for watching the run; a failure to count fails nothing). */
-  countRun?: (runId: string, counts: RunCounts) => Promise<void>;
-  policy?: InvokePolicy;
-  sleep?: (ms: number) => Promise<void>;
-}
+import { wireInvokeEngine, type InvokeEngineDeps, type RunCounts } from './wiring';
 
 /** What settling a batch's failures (DLQ sends, visibility changes) is left of the function's time. */
 const SETTLE_RESERVE_MS = 5_000;
@@ -99,3 +85,5 @@ async function countRuns(
 }
 
 export const handler = buildOncePerContainer(async () => createInvokeEngineHandler(wireInvokeEngine()));
+
+export type { InvokeEngineDeps } from './wiring';

@@ -11,7 +11,23 @@ import { z } from 'zod';
 import { countScored } from '../../adapters/dynamodb-runs';
 import { createHttpEngineClient } from '../../adapters/engine-client';
 import { SERVICE } from '../../service';
-import type { InvokeEngineDeps } from './handler';
+import type { SqsConsumerDeps } from '@backbone/shared';
+import type { EngineClient, InvokePolicy } from '../../domain/invoke-engine';
+
+/** What one batch added to its run's record. */
+export interface RunCounts {
+  customersScored: number;
+  customersFailed: number;
+  evaluations: number;
+}
+
+export interface InvokeEngineDeps extends SqsConsumerDeps {
+  engine: EngineClient;
+  /** Adds to the run's record what this batch did (for watching the run; a failure to count fails nothing). */
+  countRun?: (runId: string, counts: RunCounts) => Promise<void>;
+  policy?: InvokePolicy;
+  sleep?: (ms: number) => Promise<void>;
+}
 
 const invokeEngineConfigSchema = sqsConsumerConfigSchema.extend({
   /** The rules engine's load balancer (the local one locally). */

@@ -8,14 +8,7 @@ import {
 } from '@backbone/shared';
 import { eligibleCustomerV1 } from '../../../contracts';
 import { customerRulesFor, type CustomerRulesMessage } from '../../domain/customer-rules';
-import { wireQueueCustomerRules } from './wiring';
-
-export interface QueueCustomerRulesDeps extends SqsConsumerDeps {
-  /** The active rule set's active snoop ids (cached by the wiring); undefined before the first publication. */
-  activeRuleIds: () => Promise<readonly string[] | undefined>;
-  /** Sends to the customer-rules FIFO queue; per message, undefined or the error it failed with. */
-  send: (messages: readonly CustomerRulesMessage[]) => Promise<(Error | undefined)[]>;
-}
+import { wireQueueCustomerRules, type QueueCustomerRulesDeps } from './wiring';
 
 /** The eligible-customers queue -> {run, customer, rule ids} on the customer-rules FIFO queue. */
 export function createQueueCustomerRulesHandler(deps: QueueCustomerRulesDeps): SqsBatchHandler {
@@ -43,3 +36,5 @@ export function createQueueCustomerRulesHandler(deps: QueueCustomerRulesDeps): S
 }
 
 export const handler = buildOncePerContainer(async () => createQueueCustomerRulesHandler(wireQueueCustomerRules()));
+
+export type { QueueCustomerRulesDeps } from './wiring';

@@ -15,7 +15,15 @@ import { z } from 'zod';
 import { createRuleSetSource } from '../../adapters/rule-set-source';
 import { RuleSetHolder } from '../../domain/engine/rule-sets';
 import { SERVICE } from '../../service';
-import type { QueueCustomerRulesDeps } from './handler';
+import type { SqsConsumerDeps } from '@backbone/shared';
+import type { CustomerRulesMessage } from '../../domain/customer-rules';
+
+export interface QueueCustomerRulesDeps extends SqsConsumerDeps {
+  /** The active rule set's active snoop ids (cached by the wiring); undefined before the first publication. */
+  activeRuleIds: () => Promise<readonly string[] | undefined>;
+  /** Sends to the customer-rules FIFO queue; per message, undefined or the error it failed with. */
+  send: (messages: readonly CustomerRulesMessage[]) => Promise<(Error | undefined)[]>;
+}
 
 const configSchema = sqsConsumerConfigSchema.extend({
   RULE_SETS_TABLE: z.string().min(3),

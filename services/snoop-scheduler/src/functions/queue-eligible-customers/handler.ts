@@ -8,17 +8,7 @@ import {
   type QueueRunOutcome,
   type RunStore,
 } from '../../domain/nightly-run';
-import { wireQueueEligibleCustomers } from './wiring';
-
-export interface QueueEligibleCustomersDeps {
-  runs: RunStore;
-  pageEligibleCustomers: CustomerPager;
-  queue: CustomerQueue;
-  /** The active rule set's version (undefined before the first publication). */
-  activeRulesVersion: () => Promise<string | undefined>;
-  logger: Logger;
-  now?: () => Date;
-}
+import { wireQueueEligibleCustomers, type QueueEligibleCustomersDeps } from './wiring';
 
 /** Time kept in hand when the invocation stops paging (the next trigger continues). */
 const STOP_RESERVE_MS = 5_000;
@@ -56,3 +46,5 @@ export function createQueueEligibleCustomersHandler(deps: QueueEligibleCustomers
 export const handler = buildOncePerContainer(async () =>
   createQueueEligibleCustomersHandler(wireQueueEligibleCustomers()),
 );
+
+export type { QueueEligibleCustomersDeps } from './wiring';

@@ -16,7 +16,18 @@ import { pageEligibleCustomers } from '../../adapters/customer-store';
 import { readActiveRuleSet } from '../../adapters/dynamodb-rule-set-store';
 import { createDynamoDbRunStore } from '../../adapters/dynamodb-runs';
 import { SERVICE } from '../../service';
-import type { QueueEligibleCustomersDeps } from './handler';
+import type { Logger } from '@backbone/shared';
+import type { CustomerPager, CustomerQueue, RunStore } from '../../domain/nightly-run';
+
+export interface QueueEligibleCustomersDeps {
+  runs: RunStore;
+  pageEligibleCustomers: CustomerPager;
+  queue: CustomerQueue;
+  /** The active rule set's version (undefined before the first publication). */
+  activeRulesVersion: () => Promise<string | undefined>;
+  logger: Logger;
+  now?: () => Date;
+}
 
 const configSchema = awsEnvironmentSchema.extend(postgresEnvironmentSchema.shape).extend({
   SNOOP_RUNS_TABLE: z.string().min(3),

@@ -8,14 +8,7 @@ import {
 import { ruleSetPublishedV1 } from '../../../contracts';
 import { recordPublishedRuleSet, type RuleSetStore } from '../../domain/active-rule-set';
 import { refreshEngines, type EngineRefreshPorts } from '../../domain/engine-refresh';
-import { wireRuleSetPublished } from './wiring';
-
-export interface RuleSetPublishedDeps extends SqsConsumerDeps {
-  store: RuleSetStore;
-  /** Tells every engine container to load the version that became active (the refresh step). */
-  engines?: EngineRefreshPorts;
-  now?: () => Date;
-}
+import { wireRuleSetPublished, type RuleSetPublishedDeps } from './wiring';
 
 /**
  * SQS -> records each published rule set, activates the newest, and tells every engine container to load it (a
@@ -49,3 +42,5 @@ export function createRuleSetPublishedHandler(deps: RuleSetPublishedDeps): SqsBa
 }
 
 export const handler = buildOncePerContainer(async () => createRuleSetPublishedHandler(wireRuleSetPublished()));
+
+export type { RuleSetPublishedDeps } from './wiring';

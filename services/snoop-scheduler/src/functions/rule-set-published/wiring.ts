@@ -18,7 +18,16 @@ import {
   staticEngineTargets,
 } from '../../adapters/engine-targets';
 import { SERVICE } from '../../service';
-import type { RuleSetPublishedDeps } from './handler';
+import type { SqsConsumerDeps } from '@backbone/shared';
+import type { RuleSetStore } from '../../domain/active-rule-set';
+import type { EngineRefreshPorts } from '../../domain/engine-refresh';
+
+export interface RuleSetPublishedDeps extends SqsConsumerDeps {
+  store: RuleSetStore;
+  /** Tells every engine container to load the version that became active (the refresh step). */
+  engines?: EngineRefreshPorts;
+  now?: () => Date;
+}
 
 const ruleSetPublishedConfigSchema = sqsConsumerConfigSchema.extend({
   RULE_SETS_TABLE: z.string().min(3),
