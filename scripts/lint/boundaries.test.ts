@@ -4,8 +4,10 @@
  * path with the repository's own ESLint configuration); each right import beside them passes.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '..', '..');
 
 type Case = { file: string; importLine: string };
 
@@ -41,6 +43,11 @@ beforeAll(() => {
 }, 120_000);
 
 describe('import boundaries (npm run lint)', () => {
+  it('plants each import in a file that exists (a missing one is linted as nothing, and would pass)', () => {
+    const missing = [...WRONG, ...RIGHT].map((c) => c.file).filter((file) => !existsSync(path.join(ROOT, file)));
+    expect(missing).toEqual([]);
+  });
+
   it('plants every kind of wrong import', () => {
     expect(WRONG.map((c) => c.rule)).toHaveLength(13);
     expect(RIGHT).toHaveLength(9);

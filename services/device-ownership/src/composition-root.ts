@@ -12,9 +12,7 @@ import {
   type DeviceStoreOptions,
 } from './adapters/cassandra-device-store';
 import { lastSeenDays, type DevicePolicy } from './domain/rules';
-import { SERVICE } from './service';
-
-export { SERVICE };
+export const SERVICE = 'device-ownership';
 
 export const MIGRATIONS_DIR = path.join(__dirname, '..', 'migrations');
 

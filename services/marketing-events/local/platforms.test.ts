@@ -14,7 +14,7 @@ import { destinationEventIdOf } from '../src/domain/hashing';
 import { definePlatform } from '../src/domain/platform';
 import { PLATFORMS, routingOf } from '../src/domain/platforms';
 import { createDispatchHandler } from '../src/functions/dispatch-events/handler';
-import { buildDestinations } from '../src/functions/dispatch-events/wiring';
+import { buildDestinations } from '../src/composition-root';
 import {
   countsFor,
   MARKETING_PLATFORMS,

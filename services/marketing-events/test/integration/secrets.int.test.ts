@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { DeleteParametersCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { awsClientSettings, awsEnvironmentSchema, createSsmClient, loadConfig } from '@backbone/shared';
 import { registrationCompletedV1, type MarketingEvent } from '../../contracts';
-import { buildDestinations } from '../../src/functions/dispatch-events/wiring';
+import { buildDestinations } from '../../src/composition-root';
 import type { HttpTransport } from '../../src/domain/outcome';
 
 const aws = awsClientSettings(loadConfig(awsEnvironmentSchema));

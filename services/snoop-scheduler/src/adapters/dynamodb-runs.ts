@@ -111,3 +111,12 @@ export async function listRuns(documents: DynamoDBDocumentClient, runsTable: str
   } while (start);
   return runs.sort((a, b) => (a.startedAt < b.startedAt ? 1 : -1));
 }
+
+/** countScored for a run a customer step opened; a run none opened (a hand-made request) has nothing to count on. */
+export async function countScoredIfOpen(...args: Parameters<typeof countScored>): Promise<void> {
+  try {
+    await countScored(...args);
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+}

@@ -25,7 +25,7 @@ import { refreshSecretReader } from '../adapters/refresh-secret';
 import { createRuleSetSource } from '../adapters/rule-set-source';
 import { RuleSetHolder } from '../domain/engine/rule-sets';
 import { createRunFenceGuard, DEFAULT_FENCE_TIMINGS } from '../domain/engine/run-fence';
-import { SERVICE } from '../service';
+import { SERVICE } from '../composition-root';
 import { createEngineServer, type EngineMetrics } from './server';
 
 export const engineEnvironmentSchema = awsEnvironmentSchema

@@ -1,13 +1,7 @@
-import {
-  buildOncePerContainer,
-  createContractReader,
-  createSqsConsumer,
-  type SqsBatchHandler,
-  type SqsConsumerDeps,
-} from '@backbone/shared';
+import { buildOncePerContainer, createContractReader, createSqsConsumer, type SqsBatchHandler } from '@backbone/shared';
 import { DEVICE_EVENT_CONTRACTS } from '../../../contracts';
-import { ingestDeviceEvent, type DeviceEventStore } from '../../domain/ingest';
-import type { DevicePolicy } from '../../domain/rules';
+
+import { ingestDeviceEvent } from '../../domain/ingest';
 import { wireIngestDeviceEvents, type IngestDeviceEventsDeps } from './wiring';
 
 /**

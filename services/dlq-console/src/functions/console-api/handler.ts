@@ -1,19 +1,19 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+
 import { z } from 'zod';
-import {
-  buildOncePerContainer,
-  guardedHttp,
-  jsonResponse,
-  parseJsonBody,
-  type HttpHandler,
-  type Logger,
-} from '@backbone/shared';
+
+import { buildOncePerContainer, guardedHttp, jsonResponse, parseJsonBody, type HttpHandler } from '@backbone/shared';
 import { AccessDeniedError, rolesFrom, type Actor } from '../../domain/access';
+
 import { StaleConfirmationError, type DeadLetterConsole } from '../../domain/console';
+
 import { filterFromOptions } from '../../domain/dead-letters';
+
 import { InvalidEditError } from '../../domain/operations';
+
 import { RedriveRefusedError } from '../../domain/redrive';
-import { consolePage, type PageConfig } from '../../web/page';
+
+import { consolePage } from '../../web/page';
 import { wireConsoleApi, type ConsoleApiDeps } from './wiring';
 
 /**

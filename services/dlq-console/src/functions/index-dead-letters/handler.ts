@@ -4,10 +4,9 @@ import {
   createSqsBatchConsumer,
   deadLetterRecordedV1,
   type SqsBatchHandler,
-  type SqsConsumerDeps,
 } from '@backbone/shared';
 import { deadLetterFromNotice } from '../../domain/indexing';
-import type { DeadLetterIndex } from '../../domain/ports';
+
 import { wireIndexDeadLetters, type IndexDeadLettersDeps } from './wiring';
 
 /**

@@ -1,22 +1,6 @@
-import {
-  buildOncePerContainer,
-  createContractReader,
-  createLogger,
-  createMetrics,
-  createSqsConsumer,
-  loadConfig,
-  sqsConsumerConfigSchema,
-  sqsConsumerSideEffects,
-  type SqsBatchHandler,
-  type SqsConsumerDeps,
-} from '@backbone/shared';
+import { buildOncePerContainer, createContractReader, createSqsConsumer, type SqsBatchHandler } from '@backbone/shared';
 import { redriveRequestedV1 } from '../../../contracts';
-import { openDeadLetterConsole, SERVICE } from '../../composition-root';
-import type { DeadLetterConsole } from '../../domain/console';
-
-export interface RunRedrivesDeps extends SqsConsumerDeps {
-  console: DeadLetterConsole;
-}
+import { wireRunRedrives, type RunRedrivesDeps } from './wiring';
 
 /**
  * Runs the redrives people asked for through the web API, one at a time per invocation, recording progress for the
@@ -43,16 +27,6 @@ export function createRunRedrivesHandler(deps: RunRedrivesDeps): SqsBatchHandler
   });
 }
 
-export const handler = buildOncePerContainer(async () => {
-  const { deadLetters, backoff, maxReceiveCount } = sqsConsumerSideEffects(
-    loadConfig(sqsConsumerConfigSchema, process.env, `${SERVICE}/runRedrives`),
-  );
-  return createRunRedrivesHandler({
-    console: openDeadLetterConsole(),
-    deadLetters,
-    backoff,
-    maxReceiveCount,
-    logger: createLogger(SERVICE),
-    metrics: createMetrics(SERVICE),
-  });
-});
+export const handler = buildOncePerContainer(async () => createRunRedrivesHandler(wireRunRedrives()));
+
+export type { RunRedrivesDeps } from './wiring';

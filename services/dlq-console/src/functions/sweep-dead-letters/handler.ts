@@ -1,13 +1,6 @@
-import { createLogger, type Logger } from '@backbone/shared';
+import { buildOncePerContainer } from '@backbone/shared';
 import { sweepDeadLetters } from '../../domain/indexing';
-import type { DeadLetterIndex, QueuePort } from '../../domain/ports';
-import { openConsoleStores, SERVICE } from '../../composition-root';
-
-export interface SweepDeadLettersDeps {
-  queues: QueuePort;
-  index: DeadLetterIndex;
-  logger: Logger;
-}
+import { wireSweepDeadLetters, type SweepDeadLettersDeps } from './wiring';
 
 /** Scheduled: indexes what the DLQs hold and the index lacks (messages moved by a redrive policy, lost notices). */
 export function createSweepDeadLettersHandler(deps: SweepDeadLettersDeps) {
@@ -19,8 +12,6 @@ export function createSweepDeadLettersHandler(deps: SweepDeadLettersDeps) {
   };
 }
 
-let built: ReturnType<typeof createSweepDeadLettersHandler> | undefined;
-export const handler = async () => {
-  built ??= createSweepDeadLettersHandler({ ...openConsoleStores(), logger: createLogger(SERVICE) });
-  return built();
-};
+export const handler = buildOncePerContainer(async () => createSweepDeadLettersHandler(wireSweepDeadLetters()));
+
+export type { SweepDeadLettersDeps } from './wiring';

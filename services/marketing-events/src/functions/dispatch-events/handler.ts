@@ -8,21 +8,20 @@ import {
   OutcomeUnknownError,
   PermanentError,
   RetryableError,
-  type DeadLetterSink,
-  type Logger,
-  type Metrics,
-  type RetryBackoff,
   type SqsBatchHandler,
 } from '@backbone/shared';
-import { MARKETING_EVENT_CONTRACTS, type DestinationStatusBoard } from '../../../contracts';
+import { MARKETING_EVENT_CONTRACTS } from '../../../contracts';
 import type { SQSRecord } from 'aws-lambda';
+
 import { metricsObserver } from '../../adapters/metrics-observer';
+
 import { destinationStatusObserver } from '../../adapters/status-observer';
-import type { Destination } from '../../domain/destination';
-import { dispatchEvents, type DeliveryLedger, type DispatchObserver } from '../../domain/dispatch';
-import { DEFAULT_ROUTING, type Routing } from '../../domain/platforms';
-import { SERVICE } from '../../service';
-import { wireDispatcher, type DispatchEventsDeps } from './wiring';
+
+import { dispatchEvents, type DispatchObserver } from '../../domain/dispatch';
+import { DEFAULT_ROUTING } from '../../domain/platforms';
+import { SERVICE } from '../../composition-root';
+
+import { wireDispatchEvents, type DispatchEventsDeps } from './wiring';
 
 // Requests start until this long before Lambda's timeout: one request's deadline (5 s), then the ledger
 // write and the DLQ/visibility calls (well under a second), with margin.
@@ -112,6 +111,6 @@ function resendRequests(
 }
 
 // Secrets are read once per container, on the first batch; a failed start is retried on the next batch.
-export const handler = buildOncePerContainer(async () => createDispatchHandler(await wireDispatcher()));
+export const handler = buildOncePerContainer(async () => createDispatchHandler(await wireDispatchEvents()));
 
 export type { DispatchEventsDeps } from './wiring';

@@ -5,10 +5,9 @@ import {
   jsonResponse,
   unsignedRequest,
   type HttpHandler,
-  type Logger,
 } from '@backbone/shared';
 import { invalidDefinitions } from '../../domain/report';
-import type { PublishOutcome } from '../../domain/rule-set';
+
 import { wirePublishRuleSet, type PublishRuleSetDeps } from './wiring';
 
 /** POST /rule-sets: validate every active definition and publish; 201 published, 200 unchanged, 422 invalid. */

@@ -1,14 +1,8 @@
-import {
-  buildOncePerContainer,
-  guardedHttp,
-  jsonResponse,
-  parseJsonBody,
-  type HttpHandler,
-  type Logger,
-} from '@backbone/shared';
+import { buildOncePerContainer, guardedHttp, jsonResponse, parseJsonBody, type HttpHandler } from '@backbone/shared';
 import { z } from 'zod';
+
 import { invalidDefinitions } from '../../domain/report';
-import type { RulesValidation } from '../../composition-root';
+
 import { wireValidateRuleSet, type ValidateRuleSetDeps } from './wiring';
 
 const EXPECTED_BODY =

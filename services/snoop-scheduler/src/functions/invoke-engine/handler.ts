@@ -6,10 +6,10 @@ import {
   timeLeftKeeping,
   type Logger,
   type SqsBatchHandler,
-  type SqsConsumerDeps,
 } from '@backbone/shared';
 import { customerRulesV1, type CustomerRules } from '../../../contracts';
-import { invokeEngine, type EngineClient, type InvokePolicy } from '../../domain/invoke-engine';
+
+import { invokeEngine } from '../../domain/invoke-engine';
 import { wireInvokeEngine, type InvokeEngineDeps, type RunCounts } from './wiring';
 
 /** What settling a batch's failures (DLQ sends, visibility changes) is left of the function's time. */

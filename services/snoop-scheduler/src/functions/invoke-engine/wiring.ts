@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   createDocumentClient,
   createLogger,
@@ -7,11 +6,17 @@ import {
   sqsConsumerConfigSchema,
   sqsConsumerSideEffects,
 } from '@backbone/shared';
+
 import { z } from 'zod';
-import { countScored } from '../../adapters/dynamodb-runs';
+
+import { countScoredIfOpen } from '../../adapters/dynamodb-runs';
+
 import { createHttpEngineClient } from '../../adapters/engine-client';
-import { SERVICE } from '../../service';
+
+import { SERVICE } from '../../composition-root';
+
 import type { SqsConsumerDeps } from '@backbone/shared';
+
 import type { EngineClient, InvokePolicy } from '../../domain/invoke-engine';
 
 /** What one batch added to its run's record. */
@@ -42,14 +47,7 @@ export function wireInvokeEngine(env: Record<string, string | undefined> = proce
   const documents = createDocumentClient(aws);
   return {
     engine: createHttpEngineClient(config.ENGINE_URL),
-    async countRun(runId, counts) {
-      try {
-        await countScored(documents, config.SNOOP_RUNS_TABLE, runId, counts);
-      } catch (error) {
-        // A run no customer step opened (a hand-made request): nothing to count on.
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      }
-    },
+    countRun: (runId, counts) => countScoredIfOpen(documents, config.SNOOP_RUNS_TABLE, runId, counts),
     deadLetters,
     backoff,
     maxReceiveCount,

@@ -4,10 +4,10 @@ import {
   createSqsBatchConsumer,
   RetryableError,
   type SqsBatchHandler,
-  type SqsConsumerDeps,
 } from '@backbone/shared';
 import { eligibleCustomerV1 } from '../../../contracts';
-import { customerRulesFor, type CustomerRulesMessage } from '../../domain/customer-rules';
+
+import { customerRulesFor } from '../../domain/customer-rules';
 import { wireQueueCustomerRules, type QueueCustomerRulesDeps } from './wiring';
 
 /** The eligible-customers queue -> {run, customer, rule ids} on the customer-rules FIFO queue. */

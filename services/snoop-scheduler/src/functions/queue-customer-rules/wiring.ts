@@ -4,18 +4,20 @@ import {
   createMetrics,
   createS3Client,
   loadConfig,
-  publishEnvelopes,
   QueueUrlResolver,
-  RetryableError,
   sqsConsumerConfigSchema,
   sqsConsumerSideEffects,
 } from '@backbone/shared';
-import { customerRulesV1 } from '../../../contracts';
 import { z } from 'zod';
-import { createRuleSetSource } from '../../adapters/rule-set-source';
-import { RuleSetHolder } from '../../domain/engine/rule-sets';
-import { SERVICE } from '../../service';
+
+import { cachedActiveRuleIds, createRuleSetSource } from '../../adapters/rule-set-source';
+
+import { customerRulesQueue } from '../../adapters/sqs-run-queues';
+
+import { SERVICE } from '../../composition-root';
+
 import type { SqsConsumerDeps } from '@backbone/shared';
+
 import type { CustomerRulesMessage } from '../../domain/customer-rules';
 
 export interface QueueCustomerRulesDeps extends SqsConsumerDeps {
@@ -40,34 +42,10 @@ export function wireQueueCustomerRules(env: Record<string, string | undefined> =
   const { aws, sqs, deadLetters, backoff, maxReceiveCount } = sqsConsumerSideEffects(config);
   const queueUrls = new QueueUrlResolver(sqs);
   const logger = createLogger(SERVICE);
-  const rules = new RuleSetHolder({
-    source: createRuleSetSource(createDocumentClient(aws), createS3Client(aws), config.RULE_SETS_TABLE),
-    currency: 'GBP',
-  });
-  let checkedAt = 0;
+  const source = createRuleSetSource(createDocumentClient(aws), createS3Client(aws), config.RULE_SETS_TABLE);
   return {
-    async activeRuleIds() {
-      if (Date.now() - checkedAt > ACTIVE_RULE_SET_MAX_AGE_MS || !rules.current) {
-        const outcome = await rules.refresh();
-        if (!outcome.ok && !rules.current) throw new RetryableError(`no rule set could be loaded: ${outcome.reason}`);
-        if (!outcome.ok) logger.warn('keeping the rule set loaded before', { reason: outcome.reason });
-        checkedAt = Date.now();
-      }
-      return rules.current?.ruleSet.activeIds;
-    },
-    async send(messages) {
-      const queueUrl = await queueUrls.resolve(config.CUSTOMER_RULES_QUEUE_NAME);
-      const byId = new Map(messages.map((m) => [m.deduplicationId, m]));
-      const results = await publishEnvelopes(
-        sqs,
-        queueUrl,
-        messages.map((m) => customerRulesV1.create(m.rules, { id: m.deduplicationId })),
-        { messageGroupId: (envelope) => byId.get(envelope.id)!.groupId },
-      );
-      return results.map((result) =>
-        result.status === 'sent' ? undefined : new RetryableError(`could not queue ${result.id}: ${result.reason}`),
-      );
-    },
+    activeRuleIds: cachedActiveRuleIds(source, logger, ACTIVE_RULE_SET_MAX_AGE_MS),
+    send: customerRulesQueue(sqs, queueUrls, config.CUSTOMER_RULES_QUEUE_NAME),
     deadLetters,
     backoff,
     maxReceiveCount,

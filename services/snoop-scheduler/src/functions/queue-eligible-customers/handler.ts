@@ -1,13 +1,9 @@
 import type { Context } from 'aws-lambda';
-import { buildOncePerContainer, timeLeftKeeping, type Logger } from '@backbone/shared';
+
+import { buildOncePerContainer, timeLeftKeeping } from '@backbone/shared';
 import { runIdSchema } from '../../../contracts';
-import {
-  queueNightlyRun,
-  type CustomerPager,
-  type CustomerQueue,
-  type QueueRunOutcome,
-  type RunStore,
-} from '../../domain/nightly-run';
+
+import { queueNightlyRun, type QueueRunOutcome } from '../../domain/nightly-run';
 import { wireQueueEligibleCustomers, type QueueEligibleCustomersDeps } from './wiring';
 
 /** Time kept in hand when the invocation stops paging (the next trigger continues). */

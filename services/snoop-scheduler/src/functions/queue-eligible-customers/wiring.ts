@@ -6,17 +6,24 @@ import {
   createSecretsManagerClient,
   createSqsClient,
   loadConfig,
-  publishEnvelopes,
   QueueUrlResolver,
 } from '@backbone/shared';
-import { eligibleCustomerV1 } from '../../../contracts';
 import { createPostgresPool, postgresEnvironmentSchema } from '@backbone/shared/postgres';
+
 import { z } from 'zod';
+
 import { pageEligibleCustomers } from '../../adapters/customer-store';
+
 import { readActiveRuleSet } from '../../adapters/dynamodb-rule-set-store';
+
 import { createDynamoDbRunStore } from '../../adapters/dynamodb-runs';
-import { SERVICE } from '../../service';
+
+import { eligibleCustomerQueue } from '../../adapters/sqs-run-queues';
+
+import { SERVICE } from '../../composition-root';
+
 import type { Logger } from '@backbone/shared';
+
 import type { CustomerPager, CustomerQueue, RunStore } from '../../domain/nightly-run';
 
 export interface QueueEligibleCustomersDeps {
@@ -48,24 +55,7 @@ export function wireQueueEligibleCustomers(
   return {
     runs: createDynamoDbRunStore(documents, config.SNOOP_RUNS_TABLE),
     pageEligibleCustomers: (after, limit) => pageEligibleCustomers(pool, after, limit),
-    queue: {
-      async send(runId, on, customerIds) {
-        const queueUrl = await queueUrls.resolve(config.ELIGIBLE_CUSTOMERS_QUEUE_NAME);
-        const results = await publishEnvelopes(
-          sqs,
-          queueUrl,
-          customerIds.map((customerId) =>
-            eligibleCustomerV1.create({ runId, customerId, on }, { id: `${runId}:${customerId}` }),
-          ),
-        );
-        const failed = results.flatMap((r) => (r.status === 'failed' ? [r] : []));
-        if (failed.length > 0)
-          throw new Error(
-            `${failed.length} customers of run ${runId} could not be queued (first: ${failed[0]!.reason}); ` +
-              'the page is queued again at the next trigger',
-          );
-      },
-    },
+    queue: eligibleCustomerQueue(sqs, queueUrls, config.ELIGIBLE_CUSTOMERS_QUEUE_NAME),
     activeRulesVersion: async () => (await readActiveRuleSet(documents, config.RULE_SETS_TABLE))?.ruleSetVersion,
     logger: createLogger(SERVICE),
   };

@@ -1,13 +1,8 @@
-import {
-  buildOncePerContainer,
-  createContractReader,
-  createSqsConsumer,
-  type SqsBatchHandler,
-  type SqsConsumerDeps,
-} from '@backbone/shared';
+import { buildOncePerContainer, createContractReader, createSqsConsumer, type SqsBatchHandler } from '@backbone/shared';
 import { ruleSetPublishedV1 } from '../../../contracts';
-import { recordPublishedRuleSet, type RuleSetStore } from '../../domain/active-rule-set';
-import { refreshEngines, type EngineRefreshPorts } from '../../domain/engine-refresh';
+
+import { recordPublishedRuleSet } from '../../domain/active-rule-set';
+import { refreshEngines } from '../../domain/engine-refresh';
 import { wireRuleSetPublished, type RuleSetPublishedDeps } from './wiring';
 
 /**

@@ -17,7 +17,7 @@ import {
   refreshOverHttp,
   staticEngineTargets,
 } from '../../adapters/engine-targets';
-import { SERVICE } from '../../service';
+import { SERVICE } from '../../composition-root';
 import type { SqsConsumerDeps } from '@backbone/shared';
 import type { RuleSetStore } from '../../domain/active-rule-set';
 import type { EngineRefreshPorts } from '../../domain/engine-refresh';

@@ -5,12 +5,13 @@ import {
   MetricUnit,
   parseJsonBody,
   type HttpHandler,
-  type Logger,
-  type Metrics,
 } from '@backbone/shared';
 import { attestationSchema, customerIdSchema, deviceIdSchema } from '../../../contracts';
+
 import { z } from 'zod';
+
 import { checkSignUp } from '../../domain/signup-check';
+
 import { wireSignUpCheck, type SignUpCheckDeps } from './wiring';
 
 const EXPECTED_BODY =

@@ -1,0 +1,47 @@
+import { createLogger } from '@backbone/shared';
+import { apiGatewayEvent } from '@backbone/shared/testing';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { createMemoryDeviceStore } from '../../adapters/memory-device-store';
+import { DEFAULT_POLICY } from '../../domain/rules';
+import { createSignUpCheckHandler } from './handler';
+
+const NOW = new Date('2026-11-30T12:00:00.000Z');
+
+function setUp() {
+  const stores = createMemoryDeviceStore(() => NOW);
+  const lines: string[] = [];
+  const logger = createLogger('test');
+  jest.spyOn(logger, 'info').mockImplementation((...args: unknown[]) => void lines.push(JSON.stringify(args)));
+  const handler = createSignUpCheckHandler({ store: stores.decisions, policy: DEFAULT_POLICY, now: () => NOW, logger });
+  return { handler, stores, lines };
+}
+
+const check = (deviceId: string, body: unknown): APIGatewayProxyEvent => ({
+  ...apiGatewayEvent({ path: `/devices/${deviceId}/signup-checks`, body: JSON.stringify(body) }),
+  pathParameters: { deviceId },
+});
+
+describe('signUpCheck handler', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('answers 200 with the decision, binds a free device, and logs reasons without any id', async () => {
+    const { handler, stores, lines } = setUp();
+    const response = await handler(check('device-7', { applicantId: 'customer-42' }));
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body)).toMatchObject({ deviceId: 'device-7', outcome: 'allow', claimed: true });
+    expect(stores.history()).toEqual([{ deviceId: 'device-7', since: NOW, ownerId: 'customer-42' }]);
+    expect(lines.join('\n')).toContain('device_free');
+    expect(lines.join('\n')).not.toMatch(/device-7|customer-42/);
+  });
+
+  it('answers 400 naming the field at fault, and binds nothing', async () => {
+    const { handler, stores } = setUp();
+    const noApplicant = await handler(check('device-7', { applicant: 'x' }));
+    expect(noApplicant.statusCode).toBe(400);
+    expect(noApplicant.body).toContain('applicantId');
+    const badDevice = await handler(check('', { applicantId: 'customer-42' }));
+    expect(badDevice.statusCode).toBe(400);
+    expect(badDevice.body).toContain('deviceId');
+    expect(stores.history()).toEqual([]);
+  });
+});
