@@ -2,11 +2,12 @@
  * The rules engine over HTTP (its load balancer in AWS, the local one here), with kept-alive connections: the invoke
  * Lambda calls it for every batch, so a warm container reuses its connection.
  */
-import type { EngineAnswer, EngineClient } from '../domain/invoke-engine';
+import { ENGINE_PATHS, readEvaluateAnswer, type EngineAnswer } from '../../contracts';
+import type { EngineClient } from '../domain/invoke-engine';
 import { openOrigin, requestText } from './http-request';
 
 export function createHttpEngineClient(baseUrl: string): EngineClient {
-  const url = new URL('/evaluate', baseUrl);
+  const url = new URL(ENGINE_PATHS.evaluate, baseUrl);
   const origin = openOrigin(url, 8);
   return {
     async evaluate(request, { timeoutMs }): Promise<EngineAnswer> {
@@ -26,23 +27,7 @@ export function createHttpEngineClient(baseUrl: string): EngineClient {
           message: `${url.host}: ${error instanceof Error ? error.message : String(error)}`,
         };
       }
-      let answer: Record<string, unknown> = {};
-      try {
-        answer = JSON.parse(text) as Record<string, unknown>;
-      } catch {
-        // A load balancer's own page (502, 503): the status says what happened.
-      }
-      const message = typeof answer['error'] === 'string' ? answer['error'] : `HTTP ${status}: ${text.slice(0, 200)}`;
-      if (status === 200)
-        return {
-          kind: 'scored',
-          evaluated: Number(answer['evaluated'] ?? 0),
-          written: Number(answer['written'] ?? 0),
-          errors: (answer['errors'] ?? []) as Extract<EngineAnswer, { kind: 'scored' }>['errors'],
-        };
-      if (status === 409) return { kind: 'superseded', message };
-      if (status === 400 || status === 413) return { kind: 'refused', message };
-      return { kind: 'unavailable', message: `HTTP ${status}: ${message}` };
+      return readEvaluateAnswer(status, text);
     },
   };
 }

@@ -5,28 +5,12 @@
  * failed with: permanent ones go to the DLQ with their reason, retryable ones come back through the queue.
  */
 import { backoffDelay, PermanentError, RetryableError } from '@backbone/shared';
-import { type CustomerRules } from '../../contracts';
+import { type CustomerRules, type EngineAnswer, type EvaluateBatchRequest } from '../../contracts';
 
-export interface EngineRequest {
-  runId: string;
-  on: string;
-  customers: { customerId: string; ruleIds: string[] }[];
-}
+/** The request for one run and day: the batch's customers, each with its rules. */
+export type EngineRequest = EvaluateBatchRequest;
 
-/** What the engine answered, as the invoke step needs to know it. */
-export type EngineAnswer =
-  | {
-      kind: 'scored';
-      evaluated: number;
-      written: number;
-      errors: { customerId: string; ruleId?: string; code: string; reason: string }[];
-    }
-  /** The run fence refused the run: a newer run has started, so this one's results are not wanted. */
-  | { kind: 'superseded'; message: string }
-  /** The engine refused the request for what it is (400, 413): sending it again would not help. */
-  | { kind: 'refused'; message: string }
-  /** Not answered, 5xx, not ready: worth another attempt. */
-  | { kind: 'unavailable'; message: string };
+export type { EngineAnswer } from '../../contracts';
 
 export interface EngineClient {
   evaluate(request: EngineRequest, options: { timeoutMs: number }): Promise<EngineAnswer>;

@@ -12,12 +12,8 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import http from 'node:http';
 import type { Logger } from '@backbone/shared';
 import type { z } from 'zod';
-import {
-  evaluateCustomers,
-  evaluateRequestSchema,
-  type CustomerReader,
-  type ResultWriter,
-} from '../domain/engine/evaluate';
+import { ENGINE_PATHS, evaluateRequestSchema, type EvaluateResponse } from '../../contracts';
+import { evaluateCustomers, type CustomerReader, type ResultWriter } from '../domain/engine/evaluate';
 import type { RuleSetHolder } from '../domain/engine/rule-sets';
 import { RunSupersededError, type RunFenceGuard } from '../domain/engine/run-fence';
 
@@ -138,7 +134,7 @@ export function createEngineServer(deps: EngineServerDependencies): http.Server 
       latencyMs: performance.now() - began,
       version: result.rulesVersion,
     });
-    send(response, 200, result);
+    send(response, 200, result satisfies EvaluateResponse);
   };
 
   const refresh = async (request: http.IncomingMessage, response: http.ServerResponse) => {
@@ -181,9 +177,9 @@ export function createEngineServer(deps: EngineServerDependencies): http.Server 
     const path = (request.url ?? '/').split('?')[0];
     const key = `${request.method} ${path}`;
     switch (key) {
-      case 'POST /evaluate':
+      case `POST ${ENGINE_PATHS.evaluate}`:
         return evaluate(request, response);
-      case 'GET /health': {
+      case `GET ${ENGINE_PATHS.health}`: {
         const serving = rules.current;
         return serving
           ? send(response, 200, { status: 'ready', rulesVersion: serving.version })
@@ -192,9 +188,9 @@ export function createEngineServer(deps: EngineServerDependencies): http.Server 
               reason: rules.lastFailure?.reason ?? 'loading the first rule set',
             });
       }
-      case 'GET /rules/version':
+      case `GET ${ENGINE_PATHS.rulesVersion}`:
         return version(response);
-      case 'POST /rules/refresh':
+      case `POST ${ENGINE_PATHS.refresh}`:
         return refresh(request, response);
       default:
         throw new HttpError(

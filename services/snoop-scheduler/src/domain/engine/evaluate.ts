@@ -5,56 +5,10 @@
  * written for the run only while the run fence says the run is current. An unknown customer or rule is an error for
  * that item alone; the rest are scored and written.
  */
-import { z } from 'zod';
 import type { CustomerFacts } from '@backbone/rules-language';
+import { EVALUATE_LIMITS, type EvaluateRequest, type EvaluateResponse, type ItemError } from '../../../contracts';
 import type { LoadedRuleSet } from './rule-sets';
 import type { Admission, RunFenceGuard } from './run-fence';
-
-/** The request limits: one request is one customer read and at most this much work. */
-export const EVALUATE_LIMITS = { customers: 500, pairs: 50_000 } as const;
-
-const ruleId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a snoop id: a lowercase slug such as "energy-switch"');
-const customerId = z.string().min(1).max(128);
-const ruleIds = z.array(ruleId).min(1).max(2_000);
-const customerRequest = z
-  .object({ customerId, ruleIds: ruleIds.optional(), ruleId: ruleId.optional() })
-  .strict()
-  .refine((c) => !(c.ruleIds && c.ruleId), { message: 'give ruleIds or ruleId, not both' });
-
-/**
- * One customer (`customerId` with `ruleIds`, or the original design's single `ruleId`), or many (`customers`), for a
- * run. `on` is the evaluation day (default: today, UTC); `dryRun` scores without writing (support, the demo).
- * The response carries every pair's result only with `includeResults` (or on a dry run): the results are in
- * DynamoDB, and a run's caller needs the counts and the errors.
- */
-export const evaluateRequestSchema = z
-  .object({
-    runId: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9:._-]{0,127}$/, 'letters, digits and : . _ - (at most 128)')
-      .optional(),
-    on: z.iso.date().optional(),
-    dryRun: z.boolean().optional(),
-    includeResults: z.boolean().optional(),
-    customerId: customerId.optional(),
-    ruleIds: ruleIds.optional(),
-    ruleId: ruleId.optional(),
-    customers: z.array(customerRequest).min(1).max(EVALUATE_LIMITS.customers).optional(),
-  })
-  .strict()
-  .superRefine((request, context) => {
-    const one = request.customerId !== undefined;
-    if (one === (request.customers !== undefined))
-      context.addIssue({ code: 'custom', message: 'give either customerId (one customer) or customers (a batch)' });
-    if (!one && (request.ruleIds || request.ruleId))
-      context.addIssue({ code: 'custom', message: 'in a batch, each customer names its own ruleIds' });
-    if (request.ruleIds && request.ruleId)
-      context.addIssue({ code: 'custom', path: ['ruleId'], message: 'give ruleIds or ruleId, not both' });
-    if (!request.dryRun && !request.runId)
-      context.addIssue({ code: 'custom', path: ['runId'], message: 'required unless dryRun is true' });
-  });
-
-export type EvaluateRequest = z.infer<typeof evaluateRequestSchema>;
 
 /** What DynamoDB keeps per customer and rule. */
 export interface SnoopResultItem {
@@ -88,25 +42,13 @@ export interface EvaluateDependencies {
   now?: () => Date;
 }
 
-export interface ItemError {
-  customerId: string;
-  ruleId?: string;
-  code: 'unknown-customer' | 'unknown-rule' | 'not-active';
-  reason: string;
-}
-
-export interface EvaluateResponse {
-  runId?: string;
-  rulesVersion: string;
-  on: string;
-  dryRun: boolean;
-  evaluated: number;
-  qualified: number;
-  written: number;
-  /** With includeResults, or on a dry run. */
-  results?: { customerId: string; ruleId: string; qualified: boolean; score: number; explanation: string }[];
-  errors: ItemError[];
-}
+export {
+  EVALUATE_LIMITS,
+  evaluateRequestSchema,
+  type EvaluateRequest,
+  type EvaluateResponse,
+  type ItemError,
+} from '../../../contracts';
 
 export type EvaluateOutcome =
   | { kind: 'done'; response: EvaluateResponse }
