@@ -6,14 +6,16 @@ const transform: Config['transform'] = {
     '@swc/jest',
     { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
   ],
-  // Published as ES modules only: cel-js (the independent CEL implementation tests compare against)
-  // and node-pg-migrate (the migrations the set-up applies).
-  '^.+/node_modules/(@marcbachmann/cel-js|node-pg-migrate)/.+\\.js$': [
+  // Published as ES modules only: cel-js (the independent CEL implementation tests compare against),
+  // node-pg-migrate (the migrations the set-up applies) and the OpenAPI validator (the contracts test).
+  '^.+/node_modules/(@marcbachmann/cel-js|node-pg-migrate|@seriousme/openapi-schema-validator)/.+\\.js$': [
     '@swc/jest',
     { jsc: { target: 'es2022' }, module: { type: 'commonjs' } },
   ],
 };
-const transformIgnorePatterns = ['/node_modules/(?!(@marcbachmann/cel-js|node-pg-migrate)/)'];
+const transformIgnorePatterns = [
+  '/node_modules/(?!(@marcbachmann/cel-js|node-pg-migrate|@seriousme/openapi-schema-validator)/)',
+];
 // Mutation testing's sandboxes are copies of the repository: never modules or tests of this one.
 const modulePathIgnorePatterns = ['<rootDir>/.stryker/'];
 

@@ -146,3 +146,11 @@ export function readEvaluateAnswer(status: number, text: string): EngineAnswer {
   if (status === 400 || status === 413) return { kind: 'refused', message };
   return { kind: 'unavailable', message: `HTTP ${status}: ${message}` };
 }
+
+/** POST /rules/refresh: the version to load (a rollback), or none for the active one. */
+export const refreshRequestSchema = z.object({
+  version: z
+    .string()
+    .regex(/^[0-9a-f]{16,64}$/, 'a rule set version (a lowercase hex content hash)')
+    .optional(),
+});

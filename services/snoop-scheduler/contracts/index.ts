@@ -5,3 +5,4 @@
 export * from './engine';
 export * from './rule-set-published';
 export * from './snoop-run';
+export * from './published';

@@ -136,7 +136,7 @@ describe('the reasons a dead letter carries, word for word (operators act on the
       'invalid data',
       envelope({ data: { text: 1 } }),
       `Note v2 message ${ref} is invalid: data.text: Invalid input: expected string, received number. ` +
-        'Fix the producer so that it sends data matching the Note v2 contract in shared/.',
+        'Fix the producer so that it sends data matching the Note v2 contract.',
     ],
     [
       'not JSON',

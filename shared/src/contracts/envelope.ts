@@ -63,7 +63,7 @@ export function defineContract<TType extends string, TData, TInput>(definition: 
     if (!result.success) {
       throw new InvalidMessageError(
         `${type} v${version} message ${messageRef(id)} is invalid: ${formatIssues(result.error.issues, 'data')}. ` +
-          `Fix the producer so that it sends data matching the ${type} v${version} contract in shared/.`,
+          `Fix the producer so that it sends data matching the ${type} v${version} contract.`,
       );
     }
     return result.data;

@@ -5,3 +5,4 @@
 export * from './envelope';
 export * from './dead-letters';
 export * from './personal';
+export * from './published';

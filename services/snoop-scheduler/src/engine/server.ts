@@ -12,7 +12,7 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import http from 'node:http';
 import type { Logger } from '@backbone/shared';
 import type { z } from 'zod';
-import { ENGINE_PATHS, evaluateRequestSchema, type EvaluateResponse } from '../../contracts';
+import { ENGINE_PATHS, evaluateRequestSchema, refreshRequestSchema, type EvaluateResponse } from '../../contracts';
 import { evaluateCustomers, type CustomerReader, type ResultWriter } from '../domain/engine/evaluate';
 import type { RuleSetHolder } from '../domain/engine/rule-sets';
 import { RunSupersededError, type RunFenceGuard } from '../domain/engine/run-fence';
@@ -142,9 +142,7 @@ export function createEngineServer(deps: EngineServerDependencies): http.Server 
     const given = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
     if (!given || !sameSecret(given, await deps.refreshSecret()))
       throw new HttpError(401, 'refreshing needs the refresh secret: send "authorization: Bearer <secret>"');
-    const body = (await readBody(request)) as { version?: unknown };
-    if (body.version !== undefined && (typeof body.version !== 'string' || !/^[0-9a-f]{16,64}$/.test(body.version)))
-      throw new HttpError(400, 'invalid request: version: a rule set version (a lowercase hex content hash)');
+    const body = parse(refreshRequestSchema, await readBody(request));
     const outcome = await rules.refresh(body.version);
     if (outcome.ok) {
       logger.info('rule set refreshed', { version: outcome.version, changed: outcome.changed, loadMs: outcome.loadMs });

@@ -6,9 +6,7 @@ import {
   parseJsonBody,
   type HttpHandler,
 } from '@backbone/shared';
-import { attestationSchema, customerIdSchema, deviceIdSchema } from '../../../contracts';
-
-import { z } from 'zod';
+import { deviceIdSchema, signUpCheckRequestSchema, type SignUpCheckResponse } from '../../../contracts';
 
 import { checkSignUp } from '../../domain/signup-check';
 
@@ -16,16 +14,6 @@ import { wireSignUpCheck, type SignUpCheckDeps } from './wiring';
 
 const EXPECTED_BODY =
   '{"applicantId": "<customer id>", "attestation": {...}?, "rules": "current" | "legacy"?, "dryRun": true?}';
-
-const signUpCheckBodySchema = z.object(
-  {
-    applicantId: customerIdSchema,
-    attestation: attestationSchema.optional(),
-    rules: z.enum(['current', 'legacy']).default('current'),
-    dryRun: z.boolean().default(false),
-  },
-  'the body must be a JSON object',
-);
 
 /**
  * POST /devices/{deviceId}/signup-checks: may this applicant sign up on this device? 200 with the decision (allow,
@@ -41,7 +29,7 @@ export function createSignUpCheckHandler(deps: SignUpCheckDeps): HttpHandler {
         message: `deviceId (path): ${deviceId.error.issues[0]!.message}. Call POST /devices/{deviceId}/signup-checks.`,
         problems: [{ field: 'deviceId', message: deviceId.error.issues[0]!.message }],
       });
-    const body = parseJsonBody(event, signUpCheckBodySchema, EXPECTED_BODY);
+    const body = parseJsonBody(event, signUpCheckRequestSchema, EXPECTED_BODY);
     if (!body.ok) return body.response;
     const { applicantId, attestation, rules, dryRun } = body.value;
     const result = await checkSignUp(deps, {
@@ -59,7 +47,7 @@ export function createSignUpCheckHandler(deps: SignUpCheckDeps): HttpHandler {
     });
     metrics?.addMetric(`SignUpDecision.${result.outcome}`, MetricUnit.Count, 1);
     metrics?.publishStoredMetrics();
-    return jsonResponse(200, result);
+    return jsonResponse(200, result satisfies SignUpCheckResponse);
   });
 }
 

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 
-import { z } from 'zod';
+import { filterRequestSchema, fixRequestSchema, purgeRequestSchema, redriveRequestSchema } from '../../../contracts';
 
 import { buildOncePerContainer, guardedHttp, jsonResponse, parseJsonBody, type HttpHandler } from '@backbone/shared';
 import { AccessDeniedError, rolesFrom, type Actor } from '../../domain/access';
@@ -32,19 +32,6 @@ export function actorOf(event: Pick<APIGatewayProxyEvent, 'requestContext'>): Ac
   const list = Array.isArray(groups) ? groups.map(String) : typeof groups === 'string' ? groups.split(/[\s,[\]]+/) : [];
   return { name, roles: rolesFrom(list) };
 }
-
-const filterBody = z.object({ filter: z.record(z.string(), z.union([z.string(), z.boolean()])).default({}) });
-const purgeBody = filterBody.extend({
-  confirm: z.string().min(1, 'say what you confirm: the plan summary the console showed'),
-});
-const redriveBody = purgeBody.extend({
-  canary: z.number().int().min(1).max(1_000).default(5),
-  watchSeconds: z.number().min(0).max(600).default(15),
-  messagesPerSecond: z.number().positive().max(10_000).default(500),
-});
-const fixBody = z.object({
-  edits: z.array(z.object({ path: z.string().min(1), value: z.unknown() })).min(1, 'name at least one field'),
-});
 
 type Route = {
   method: string;
@@ -93,7 +80,7 @@ function routes(console_: DeadLetterConsole): Route[] {
       method: 'POST',
       path: new RegExp(`^/api/queues/${dlq}/plan$`),
       handle: async (actor, [name], event) => {
-        const body = parseJsonBody(event, filterBody, '{"filter": {"group": "<id>", ...}}');
+        const body = parseJsonBody(event, filterRequestSchema, '{"filter": {"group": "<id>", ...}}');
         if (!body.ok) return body.response;
         const plan = await console_.plan(actor, name!, filterFromOptions(body.value.filter));
         return jsonResponse(200, { ...plan, selected: plan.selected.length });
@@ -103,7 +90,7 @@ function routes(console_: DeadLetterConsole): Route[] {
       method: 'POST',
       path: new RegExp(`^/api/queues/${dlq}/dry-run$`),
       handle: async (actor, [name], event) => {
-        const body = parseJsonBody(event, filterBody, '{"filter": {"group": "<id>", ...}}');
+        const body = parseJsonBody(event, filterRequestSchema, '{"filter": {"group": "<id>", ...}}');
         if (!body.ok) return body.response;
         const result = await console_.dryRun(
           actor,
@@ -119,7 +106,11 @@ function routes(console_: DeadLetterConsole): Route[] {
       method: 'POST',
       path: new RegExp(`^/api/queues/${dlq}/messages/([^/]+)/fix$`),
       handle: async (actor, [name, id], event) => {
-        const body = parseJsonBody(event, fixBody, '{"edits": [{"path": "customer.phone", "value": "+447700900123"}]}');
+        const body = parseJsonBody(
+          event,
+          fixRequestSchema,
+          '{"edits": [{"path": "customer.phone", "value": "+447700900123"}]}',
+        );
         if (!body.ok) return body.response;
         return jsonResponse(200, await console_.fixAndResend(actor, name!, id!, body.value.edits));
       },
@@ -148,7 +139,7 @@ function routes(console_: DeadLetterConsole): Route[] {
       method: 'POST',
       path: new RegExp(`^/api/queues/${dlq}/purge$`),
       handle: async (actor, [name], event) => {
-        const body = parseJsonBody(event, purgeBody, '{"filter": {...}, "confirm": "<the plan summary>"}');
+        const body = parseJsonBody(event, purgeRequestSchema, '{"filter": {...}, "confirm": "<the plan summary>"}');
         if (!body.ok) return body.response;
         return jsonResponse(
           200,
@@ -162,7 +153,7 @@ function routes(console_: DeadLetterConsole): Route[] {
       handle: async (actor, [name], event) => {
         const body = parseJsonBody(
           event,
-          redriveBody,
+          redriveRequestSchema,
           '{"filter": {...}, "confirm": "<the plan summary>", "canary": 5?, "watchSeconds": 15?, "messagesPerSecond": 500?}',
         );
         if (!body.ok) return body.response;

@@ -1,5 +1,5 @@
 import { buildOncePerContainer, guardedHttp, jsonResponse, parseJsonBody, type HttpHandler } from '@backbone/shared';
-import { z } from 'zod';
+import { validationRequestSchema } from '../../../contracts';
 
 import { invalidDefinitions } from '../../domain/report';
 
@@ -7,16 +7,6 @@ import { wireValidateRuleSet, type ValidateRuleSetDeps } from './wiring';
 
 const EXPECTED_BODY =
   '{"definition": {...}} to check one definition before saving it, or an empty body to check the active set';
-
-// The definition itself is checked by the domain, which reports every problem inside it; here only its place.
-const validationRequestSchema = z.object(
-  {
-    definition: z
-      .record(z.string(), z.unknown(), 'must be a snoop definition object (the stored JSON form)')
-      .optional(),
-  },
-  'the body must be a JSON object',
-);
 
 /**
  * POST /rule-sets/validation: with `{"definition": {...}}` (the stored JSON form), checks that definition
