@@ -32,6 +32,7 @@ export function publishedContracts(): PublishedContracts[] {
   const found: PublishedContracts[] = [];
   for (const name of readdirSync(path.join(ROOT, 'services')).sort()) {
     if (!existsSync(path.join(ROOT, 'services', name, 'contracts', 'index.ts'))) continue;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- contracts are found at run time, by folder
     const published = (require(`@backbone/${name}/contracts`) as { PUBLISHED?: PublishedContracts }).PUBLISHED;
     if (!published) throw new Error(`services/${name}/contracts/index.ts must export PUBLISHED (a PublishedContracts)`);
     found.push(published);
