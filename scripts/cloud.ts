@@ -9,6 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { printTable, readCommandLine, runTool } from '@backbone/shared/local';
 import { COMPONENTS, findComponent, type Component } from './local-cloud/components';
 import { applyLocalEnvironment } from './local-cloud/environment';
 import { CLOUD_DIR, LOG_DIR, PORTS, SERVICE_USER_DIR } from './local-cloud/layout';
@@ -247,62 +248,50 @@ async function status(): Promise<boolean> {
   return rows.every((row) => row.state === 'ready');
 }
 
-export function printTable(rows: Record<string, string>[]): void {
-  if (rows.length === 0) return;
-  const columns = Object.keys(rows[0]!);
-  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => (r[c] ?? '').length)));
-  const line = (cells: string[]): string =>
-    cells
-      .map((cell, i) => cell.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  console.log(line(columns));
-  console.log(line(widths.map((w) => '-'.repeat(w))));
-  for (const row of rows) console.log(line(columns.map((c) => row[c] ?? '')));
-}
-
-function logs(args: string[]): void {
-  const follow = args.includes('-f') || args.includes('--follow');
-  const names = args.filter((a) => !a.startsWith('-'));
+/** The components' last log lines, or (following) their logs as they grow until interrupted. */
+async function logs(names: readonly string[], follow: boolean): Promise<number> {
   const components = names.length > 0 ? names.map(findComponent) : COMPONENTS;
   if (follow) {
-    spawn('tail', ['-n', '20', '-F', ...components.map((c) => logFile(c.name))], { stdio: 'inherit' });
-    return;
+    const child = spawn('tail', ['-n', '20', '-F', ...components.map((c) => logFile(c.name))], { stdio: 'inherit' });
+    return new Promise((resolve) => child.on('close', (code) => resolve(code ?? 0)));
   }
   for (const component of components) {
     console.log(`==> ${component.name} (${logFile(component.name)}) <==`);
     console.log(tail(logFile(component.name), 30));
   }
+  return 0;
 }
 
-async function main(): Promise<void> {
+const USAGE =
+  'usage: npm run cloud:up | cloud:down [-- component ...] | cloud:status | cloud:logs [-- component ...] [-f] | ' +
+  'cloud:wipe [-- --all]';
+
+async function main(): Promise<number> {
   applyLocalEnvironment();
-  const [command, ...args] = process.argv.slice(2);
+  const { command, values, positionals } = readCommandLine(
+    process.argv.slice(2),
+    { follow: { type: 'boolean', short: 'f', default: false }, all: { type: 'boolean', default: false } },
+    USAGE,
+  );
   switch (command) {
     case 'up':
       await up();
-      return;
+      return 0;
     case 'down':
       // Named components only (findComponent refuses an unknown name, listing the known ones), or all of them.
-      return down(args.length > 0 ? args.map((name) => findComponent(name).name) : undefined);
+      await down(positionals.length > 0 ? positionals.map((name) => findComponent(name).name) : undefined);
+      return 0;
     case 'status':
-      if (!(await status())) process.exitCode = 1;
-      return;
+      return (await status()) ? 0 : 1;
     case 'logs':
-      return logs(args);
+      return logs(positionals, values.follow);
     case 'wipe':
-      return wipe(args.includes('--all'));
+      await wipe(values.all);
+      return 0;
     default:
-      console.error(
-        'usage: tsx scripts/cloud.ts up | down [component ...] | status | logs [component] [-f] | wipe [--all]',
-      );
-      process.exitCode = 2;
+      console.error(USAGE);
+      return 2;
   }
 }
 
-if (require.main === module) {
-  main().catch((error: unknown) => {
-    console.error(`\ncloud: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  });
-}
+if (require.main === module) runTool('cloud', main);

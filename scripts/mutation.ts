@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { printTable } from './cloud';
+import { printTable } from '@backbone/shared/local';
 
 const ROOT = path.resolve(__dirname, '..');
 const REPORT = path.join(ROOT, '.stryker', 'report.json');

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { printTable } from './cloud';
+import { printTable, readCommandLine } from '@backbone/shared/local';
 import { installPythonVenv } from './local-cloud/components/install';
 import {
   discoverServices,
@@ -92,8 +92,12 @@ export async function lintTemplate(templatePath: string, region = 'eu-west-1'): 
 }
 
 async function main(): Promise<void> {
-  const stageIndex = process.argv.indexOf('--stage');
-  const stage = stageIndex > 0 ? (process.argv[stageIndex + 1] ?? 'dev') : 'dev';
+  const { values } = readCommandLine(
+    ['package', ...process.argv.slice(2)],
+    { stage: { type: 'string', default: 'dev' } },
+    'usage: npm run package:all [-- --stage <stage>]',
+  );
+  const stage = values.stage;
   const rows = [];
   // Container services are built from their Dockerfile, not by the Serverless Framework.
   for (const { name } of serverlessServices(discoverServices())) {

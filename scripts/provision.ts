@@ -29,7 +29,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { awsClientSettings, createDynamoDbClient, createS3Client, createSqsClient } from '@backbone/shared';
-import { printTable } from './cloud';
+import { printTable, readCommandLine } from '@backbone/shared/local';
 import { applyLocalEnvironment, localEnvironment } from './local-cloud/environment';
 import {
   dependencyOrder,
@@ -198,8 +198,12 @@ export async function provision(stage = 'local', services: LocalService[] = disc
 }
 
 if (require.main === module) {
-  const stageIndex = process.argv.indexOf('--stage');
-  const stage = stageIndex > 0 ? (process.argv[stageIndex + 1] ?? 'local') : 'local';
+  const { values } = readCommandLine(
+    ['provision', ...process.argv.slice(2)],
+    { stage: { type: 'string', default: 'local' } },
+    'usage: npm run provision [-- --stage <stage>]',
+  );
+  const stage = values.stage;
   provision(stage).catch((error: unknown) => {
     console.error(`\nprovision: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);

@@ -6,7 +6,8 @@
  * Every service is found through its public face (services/<name>/local): nothing here names one.
  */
 import type { LocalProcess } from '@backbone/shared/local';
-import { down, printTable, up } from './cloud';
+import { printTable } from '@backbone/shared/local';
+import { down, up } from './cloud';
 import { applyLocalEnvironment } from './local-cloud/environment';
 import { LOG_DIR, PORTS } from './local-cloud/layout';
 import { startServices, type OfflineFleet } from './local-cloud/offline';

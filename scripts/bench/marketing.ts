@@ -42,7 +42,8 @@ import {
 } from '@backbone/marketing-events/contracts';
 import { lambdaContext, toSqsRecord } from '@backbone/shared/testing';
 import { sampleMarketingEvent } from '@backbone/marketing-events/contracts/testing';
-import { down, printTable, up } from '../cloud';
+import { printTable } from '@backbone/shared/local';
+import { down, up } from '../cloud';
 import { readPid } from '../local-cloud/processes';
 import { applyLocalEnvironment } from '../local-cloud/environment';
 import { startServices, type OfflineFleet } from '../local-cloud/offline';

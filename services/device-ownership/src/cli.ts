@@ -9,7 +9,7 @@
  *
  * Configuration comes from the environment (see composition-root.ts). Exit 1 on a failure or a bad command.
  */
-import { formatTable } from '@backbone/shared/local';
+import { formatTable, readCommandLine, runTool } from '@backbone/shared/local';
 import { loadDevicePolicy, migrateDeviceTables, openDeviceStores } from './composition-root';
 import { checkSignUp } from './domain/signup-check';
 
@@ -17,8 +17,15 @@ const USAGE =
   'usage: npm run device -- migrate | history <deviceId> | check <deviceId> <applicantId> [--legacy] [--dry-run]';
 
 async function main(): Promise<number> {
-  const [command, ...args] = process.argv.slice(2);
-  const positional = args.filter((a) => !a.startsWith('--'));
+  const {
+    command,
+    values,
+    positionals: positional,
+  } = readCommandLine(
+    process.argv.slice(2),
+    { legacy: { type: 'boolean', default: false }, 'dry-run': { type: 'boolean', default: false } },
+    USAGE,
+  );
   if (command === 'migrate') {
     const applied = await migrateDeviceTables(process.env, (line) => console.log(line));
     console.log(applied.length > 0 ? `applied ${applied.join(', ')}` : 'Cassandra schema is up to date');
@@ -42,8 +49,8 @@ async function main(): Promise<number> {
         {
           deviceId: positional[0]!,
           applicant: { customerId: positional[1]! },
-          rules: args.includes('--legacy') ? 'legacy' : 'current',
-          dryRun: args.includes('--dry-run'),
+          rules: values.legacy ? 'legacy' : 'current',
+          dryRun: values['dry-run'],
         },
       );
       console.log(JSON.stringify(result, null, 2));
@@ -53,13 +60,7 @@ async function main(): Promise<number> {
     }
   }
   console.error(USAGE);
-  return 1;
+  return 2;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+runTool('device', main);

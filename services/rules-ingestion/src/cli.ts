@@ -9,6 +9,7 @@
  *
  * Configuration comes from the environment (see composition-root.ts).
  */
+import { readCommandLine, runTool } from '@backbone/shared/local';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { migrate } from './adapters/migrations';
@@ -23,8 +24,14 @@ function printErrors(errors: readonly ValidationError[]): void {
   for (const error of errors) console.error(`- ${error.snoopId ? `[${error.snoopId}] ` : ''}${error.message}\n`);
 }
 
+const USAGE = 'usage: npm run rules -- migrate | seed | validate [--file <definition.json>] | publish [--by <who>]';
+
 async function main(): Promise<number> {
-  const [command, ...args] = process.argv.slice(2);
+  const { command, values } = readCommandLine(
+    process.argv.slice(2),
+    { file: { type: 'string' }, by: { type: 'string', default: process.env.USER ?? 'cli' } },
+    USAGE,
+  );
   switch (command) {
     case 'migrate': {
       const database = databaseSettings();
@@ -52,7 +59,7 @@ async function main(): Promise<number> {
     case 'validate': {
       const validation = createRulesValidation();
       try {
-        const file = args.includes('--file') ? args[args.indexOf('--file') + 1] : undefined;
+        const file = values.file;
         const built = await validation.validate(file ? (JSON.parse(readFileSync(file, 'utf8')) as unknown) : undefined);
         if (!built.ok) {
           printErrors(built.errors);
@@ -69,7 +76,7 @@ async function main(): Promise<number> {
       }
     }
     case 'publish': {
-      const by = args.includes('--by') ? (args[args.indexOf('--by') + 1] ?? '') : (process.env.USER ?? 'cli');
+      const by = values.by;
       const ingestion = createRulesIngestion();
       try {
         const outcome = await ingestion.publish(by);
@@ -91,17 +98,9 @@ async function main(): Promise<number> {
       }
     }
     default:
-      console.error('usage: rules migrate | seed | validate [--file <definition.json>] | publish [--by <who>]');
+      console.error(USAGE);
       return 2;
   }
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(`rules: ${error instanceof Error ? error.message : String(error)}`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runTool('rules', main);

@@ -7,7 +7,7 @@
  *   status [<run id>]             the runs, newest first: queued, scored, failed, evaluations, progress
  */
 import { awsClientSettings, awsEnvironmentSchema, createDocumentClient, loadConfig } from '@backbone/shared';
-import { formatTable, progressBar } from '@backbone/shared/local';
+import { formatTable, progressBar, readCommandLine, runTool } from '@backbone/shared/local';
 import { z } from 'zod';
 import { listRuns, readRun } from './adapters/dynamodb-runs';
 import { runComplete, type RunRecord } from './domain/nightly-run';
@@ -36,18 +36,20 @@ export function runTable(runs: readonly RunRecord[]): string[] {
   ]);
 }
 
+const USAGE = 'usage: npm run snoop -- start [--run <id>] [--wait] | status [<run id>]';
+
 async function main(): Promise<number> {
-  const [command, ...args] = process.argv.slice(2);
+  const { command, values, positionals } = readCommandLine(
+    process.argv.slice(2),
+    { run: { type: 'string' }, wait: { type: 'boolean', default: false } },
+    USAGE,
+  );
   const env = loadConfig(awsEnvironmentSchema.extend({ SNOOP_RUNS_TABLE: z.string().min(3) }), process.env, 'snoop');
   const documents = createDocumentClient(awsClientSettings(env));
-  const flag = (name: string): string | undefined => {
-    const at = args.indexOf(name);
-    return at >= 0 ? args[at + 1] : undefined;
-  };
   switch (command) {
     case 'start': {
       const queue = createQueueEligibleCustomersHandler(wireQueueEligibleCustomers());
-      const named = flag('--run');
+      const named = values.run;
       const began = Date.now();
       const outcome = await queue(named ? { runId: named } : undefined, {
         getRemainingTimeInMillis: () => 15 * 60_000,
@@ -56,7 +58,7 @@ async function main(): Promise<number> {
         `run ${outcome.runId}: ${outcome.created ? 'opened' : 'resumed'}, ${outcome.queuedNow} customers queued now ` +
           `(${outcome.queued} in all) in ${((Date.now() - began) / 1000).toFixed(1)} s`,
       );
-      if (!args.includes('--wait')) return 0;
+      if (!values.wait) return 0;
       let progress = -1;
       let movedAt = Date.now();
       for (;;) {
@@ -83,7 +85,7 @@ async function main(): Promise<number> {
       }
     }
     case 'status': {
-      const runId = args[0];
+      const runId = positionals[0];
       const runs = runId
         ? [await readRun(documents, env.SNOOP_RUNS_TABLE, runId)].filter((r): r is RunRecord => r !== undefined)
         : await listRuns(documents, env.SNOOP_RUNS_TABLE);
@@ -95,16 +97,9 @@ async function main(): Promise<number> {
       return 0;
     }
     default:
-      console.error('usage: npm run snoop -- start [--run <id>] [--wait] | status [<run id>]');
+      console.error(USAGE);
       return 2;
   }
 }
 
-if (require.main === module)
-  main().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      process.exit(1);
-    },
-  );
+if (require.main === module) runTool('snoop', main);

@@ -59,3 +59,4 @@ export interface LocalServiceFace {
   demoAfter?: readonly string[];
 }
 export * from './table';
+export * from './command-line';

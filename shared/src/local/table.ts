@@ -30,3 +30,15 @@ export function progressBar(done: number, total: number): string {
   const filled = Math.round(share * BAR);
   return `[${'#'.repeat(filled)}${'.'.repeat(BAR - filled)}] ${(share * 100).toFixed(0).padStart(3)}%`;
 }
+
+/** Rows of named cells as a table (every column left-aligned), printed: the column names are the first row's keys. */
+export function printTable(rows: readonly Record<string, string>[]): void {
+  if (rows.length === 0) return;
+  const columns = Object.keys(rows[0]!);
+  const lines = formatTable(
+    [columns, ...rows.map((row) => columns.map((c) => row[c] ?? ''))],
+    '',
+    columns.map((_, i) => i),
+  );
+  for (const line of lines) console.log(line);
+}

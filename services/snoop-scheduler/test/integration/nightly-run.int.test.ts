@@ -138,7 +138,11 @@ describe('a nightly run', () => {
       text: RULE_FILE.replace('> 5000.0', '> 4000.0'),
       activate: false,
     });
-    await queueCustomers({ runId }, { getRemainingTimeInMillis: () => 600_000 });
+    // One page of customers first (the invocation's time runs out after it), so that the run cannot finish on v1
+    // before the swap, however fast the engines score on a given machine; the rest is queued once both serve v2.
+    let asked = 0;
+    const firstPage = await queueCustomers({ runId }, { getRemainingTimeInMillis: () => (asked++ === 0 ? 15_001 : 0) });
+    expect(firstPage).toMatchObject({ done: false, queuedNow: 500 });
     // Once scoring is under way: one engine process dies (the local supervisor starts it again, as ECS replaces a
     // task, and the load balancer sends to the other meanwhile), and both are told to swap to v2.
     await waitFor('scoring under way', async () => {
@@ -152,6 +156,8 @@ describe('a nightly run', () => {
         const answer = await refreshEngine(url, { version: v2.ruleSetVersion }).catch(() => undefined);
         return answer?.status === 200 ? true : undefined;
       });
+    const rest = await queueCustomers({ runId }, { getRemainingTimeInMillis: () => 600_000 });
+    expect(rest).toMatchObject({ done: true, queued: eligible.length });
     const { run, items } = await completeRun(runId);
     expect(run).toMatchObject({ queued: eligible.length, customersFailed: 0 });
     const mine = items.filter((item) => item['runId'] === runId);
