@@ -33,13 +33,13 @@ import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { formatTable, progressBar } from '@backbone/shared/local';
 import { openConsoleStores } from './composition-root';
-import { createDeadLetterConsole } from './domain/console';
+import { createDeadLetterConsole, type DeadLetterConsole } from './domain/console';
 import { failedDestinations } from './domain/dead-letters';
 import { sweepDeadLetters } from './domain/indexing';
 import { rolesFrom, type Actor } from './domain/access';
 import { filterFromOptions as filterFrom, parseDuration } from './domain/dead-letters';
 import type { DataEdit } from './domain/operations';
-import type { RedriveProgress } from './domain/redrive';
+import type { RedrivePlan, RedriveProgress } from './domain/redrive';
 
 const USAGE =
   'usage: dlq <queues|messages|show|groups|redrive|fix|export|purge|audit|sweep> [<dlq>] [options] (see src/cli.ts)';
@@ -105,6 +105,313 @@ const positiveNumber = (text: string | undefined, name: string, fallback: number
   return n;
 };
 
+/** What every command is handed: the console, the caller, the options, and how to print. */
+interface CommandContext {
+  console_: DeadLetterConsole;
+  stores: ReturnType<typeof openConsoleStores>;
+  actor: Actor;
+  values: ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true; strict: true }>>['values'];
+  dlq?: string;
+  id?: string;
+  json: boolean;
+  print: (line: string) => void;
+  /** Prints `data` as JSON with --json, else the lines. */
+  out: (data: unknown, lines: () => string[]) => void;
+  needDlq: () => string;
+  unmask: { unmask?: { reason: string } };
+  confirm: (question: string) => Promise<boolean>;
+}
+
+async function queuesCommand({ console_, actor, out }: CommandContext): Promise<number> {
+  const queues = await console_.queues(actor);
+  out(queues, () =>
+    formatTable(
+      [
+        ['DLQ', 'sources', 'depth', 'in flight', 'indexed', 'oldest', 'last hour', 'hour before', 'trend'],
+        ...queues.map((q) => [
+          q.name,
+          q.sources.join(', '),
+          String(q.depth),
+          String(q.inFlight),
+          String(q.indexed),
+          age(q.oldestAgeMs),
+          String(q.lastHour),
+          String(q.hourBefore),
+          q.trend,
+        ]),
+      ],
+      '',
+      [1, 8],
+    ),
+  );
+  return 0;
+}
+
+async function messagesCommand({ console_, actor, values, out, needDlq, unmask }: CommandContext): Promise<number> {
+  const messages = await console_.messages(actor, needDlq(), filterFrom(values), {
+    limit: positiveNumber(values.limit, 'limit', 50),
+    ...unmask,
+  });
+  out(messages, () => [
+    ...formatTable(
+      [
+        ['message', 'type', 'destination', 'kind', 'failed at', 'receives', 'reason'],
+        ...messages.map((m) => [
+          m.messageId,
+          m.messageType ?? '-',
+          failedDestinations(m).join('+') || '-',
+          m.kind,
+          m.failedAt.slice(0, 19).replace('T', ' '),
+          String(m.receiveCount),
+          clip(m.reason, 80),
+        ]),
+      ],
+      '',
+      [1, 2, 3, 6],
+    ),
+    `${messages.length} shown${unmask.unmask ? ' unmasked (audited)' : '; personal data masked'} (npm run dlq -- show <dlq> <message> for one in full)`,
+  ]);
+  return 0;
+}
+
+async function showCommand({ console_, actor, dlq, id, out, needDlq, unmask }: CommandContext): Promise<number> {
+  if (!id) throw new Error('show needs a DLQ and a message id: npm run dlq -- messages <dlq> lists them');
+  const [message] = await console_.messages(actor, needDlq(), { ids: [id] }, { limit: 1, ...unmask });
+  if (!message) throw new Error(`no dead letter ${id} in ${dlq}'s index (redriven or purged already?)`);
+  out(message, () => [
+    ...Object.entries(message)
+      .filter(([key]) => key !== 'body' && key !== 'attributes')
+      .map(([key, value]) => `${key.padEnd(18)} ${Array.isArray(value) ? value.join(', ') || '-' : String(value)}`),
+    `attributes         ${JSON.stringify(message.attributes)}`,
+    unmask.unmask ? 'body (unmasked: audited)' : 'body (masked)',
+    message.body ? JSON.stringify(JSON.parse(message.body), null, 2) : '(not indexed: too large)',
+  ]);
+  return 0;
+}
+
+async function groupsCommand({ console_, actor, values, dlq, out, needDlq }: CommandContext): Promise<number> {
+  const groups = await console_.groups(actor, needDlq(), filterFrom(values));
+  out(groups, () => [
+    ...formatTable(
+      [
+        ['group', 'count', 'destination', 'type', 'kinds', 'first seen', 'last seen', 'reason'],
+        ...groups.map((g) => [
+          g.id,
+          String(g.count),
+          g.destination,
+          g.messageType,
+          g.kinds.join(','),
+          g.firstSeen.slice(0, 19).replace('T', ' '),
+          g.lastSeen.slice(0, 19).replace('T', ' '),
+          clip(g.reason, 90),
+        ]),
+      ],
+      '',
+      [2, 3, 4, 7],
+    ),
+    `redrive a group: npm run dlq -- redrive ${dlq} --group <group> --dry-run`,
+  ]);
+  return 0;
+}
+
+/** What the consumer would do with each planned message now: printed under the plan; nothing moves. */
+async function showDryRun(
+  { console_, actor, out }: Pick<CommandContext, 'console_' | 'actor' | 'out'>,
+  plan: RedrivePlan,
+  lines: string[],
+): Promise<number> {
+  const result = await console_.dryRun(actor, plan);
+  const failing = result.wouldFail.reduce((n, f) => n + f.count, 0);
+  const at = (ms?: number) => (ms === undefined ? '-' : new Date(ms).toISOString());
+  out(result, () => [
+    ...lines,
+    `dry run: ${result.wouldPass} would pass their consumer's checks, ${failing} would fail again` +
+      (result.alreadyDelivered.count > 0
+        ? `, ${result.alreadyDelivered.count} delivered already (removed without a send; e.g. ${result.alreadyDelivered.sample.join(', ')})`
+        : ''),
+    ...(failing > 0
+      ? formatTable(
+          [
+            ['would fail again because', 'count', 'e.g.'],
+            ...result.wouldFail.map((f) => [clip(f.reason, 100), String(f.count), f.sample.join(', ')]),
+          ],
+          '',
+          [2],
+        )
+      : []),
+    ...(result.destinations.length > 0
+      ? formatTable([
+          ['platform', 'last accepted', 'last failed', 'its latest failure'],
+          ...result.destinations.map((d) => [
+            d.destination,
+            at(d.acceptedAt),
+            at(d.failedAt),
+            clip(d.failure ?? '-', 60),
+          ]),
+        ])
+      : []),
+  ]);
+  return 0;
+}
+
+async function redriveCommand({
+  console_,
+  actor,
+  values,
+  json,
+  out,
+  needDlq,
+  confirm,
+  print,
+}: CommandContext): Promise<number> {
+  const plan = await console_.plan(actor, needDlq(), filterFrom(values));
+  const lines = [
+    `plan: ${plan.summary}`,
+    ...formatTable([['message type', 'count'], ...Object.entries(plan.byType).map(([type, n]) => [type, String(n)])]),
+    `sample: ${plan.sample.map((l) => `${l.messageId} (${clip(l.reason, 60)})`).join('; ') || '-'}`,
+  ];
+  if (plan.selected.length === 0) {
+    out({ plan }, () => lines);
+    return 0;
+  }
+  if (values['dry-run']) return showDryRun({ console_, actor, out }, plan, lines);
+  if (!json) lines.forEach((l) => print(l));
+  if (!(await confirm(`move ${plan.selected.length} message(s) as planned?`))) {
+    print('not moved');
+    return 1;
+  }
+  const redriveId = randomUUID();
+  const outcome = await console_.redrive(
+    actor,
+    plan,
+    {
+      redriveId,
+      canary: positiveNumber(values.canary, 'canary', 5),
+      messagesPerSecond: positiveNumber(values.rate, 'rate', 500),
+      canaryWatchMs: positiveNumber(values.watch, 'watch', 15) * 1000,
+      // How long a message this redrive holds stays hidden, and its lock lasts, if it stops without finishing.
+      ...(values.visibility ? { visibilitySeconds: positiveNumber(values.visibility, 'visibility', 60) } : {}),
+      ...(values.lease ? { lockLeaseMs: parseDuration(values.lease) } : {}),
+    },
+    json
+      ? undefined
+      : (p: RedriveProgress) =>
+          process.stdout.write(
+            `\r  ${progressBar(p.sent, p.total)} ${p.sent}/${p.total} sent, ${p.failedAgain} failed again (${p.stage})   `,
+          ),
+  );
+  if (!json) print('');
+  out({ redriveId, ...outcome }, () => [
+    `redrive ${redriveId}: ${outcome.stage}; ${outcome.sent} sent, ${outcome.failedAgain} failed again, ${outcome.notFound} no longer in the DLQ` +
+      (outcome.alreadyDelivered > 0 ? `, ${outcome.alreadyDelivered} delivered already (removed, not sent)` : ''),
+    ...(outcome.stoppedBecause ? [`stopped: ${outcome.stoppedBecause}`] : []),
+  ]);
+  return outcome.stage === 'done' ? 0 : 1;
+}
+
+async function fixCommand({ console_, actor, values, dlq, id, out, needDlq }: CommandContext): Promise<number> {
+  if (!id) throw new Error('fix needs a DLQ and a message id: npm run dlq -- messages <dlq> lists them');
+  const edits = (values.set ?? []).map(parseEdit);
+  const result = await console_.fixAndResend(actor, needDlq(), id, edits);
+  out(result, () => [
+    result.sent
+      ? `sent back as ${result.newMessageId}, with ${result.fields.join(', ')} changed (audited: names, not values)`
+      : `${id} is no longer in ${dlq}: nothing sent`,
+  ]);
+  return result.sent ? 0 : 1;
+}
+
+async function exportLettersCommand({
+  console_,
+  actor,
+  values,
+  needDlq,
+  unmask,
+  print,
+}: CommandContext): Promise<number> {
+  const format = values.format ?? 'jsonl';
+  if (format !== 'jsonl' && format !== 'csv') throw new Error(`--format ${format}: use jsonl or csv`);
+  const exported = await console_.exportLetters(actor, needDlq(), filterFrom(values), { format, ...unmask });
+  if (values.out) {
+    writeFileSync(values.out, exported.text, { mode: 0o600 });
+    print(
+      `${exported.count} dead letters written to ${values.out} (${exported.masked ? 'masked' : 'unmasked: audited'})`,
+    );
+  } else process.stdout.write(exported.text);
+  return 0;
+}
+
+async function purgeCommand({
+  console_,
+  actor,
+  values,
+  out,
+  needDlq,
+  confirm,
+  print,
+}: CommandContext): Promise<number> {
+  const plan = await console_.plan(actor, needDlq(), filterFrom(values));
+  print(`purge: ${plan.summary.replace(/ back to .*$/, '')}, deleted for good`);
+  if (plan.selected.length === 0) return 0;
+  if (!(await confirm(`delete ${plan.selected.length} message(s) for good?`))) {
+    print('nothing deleted');
+    return 1;
+  }
+  const result = await console_.purge(actor, plan.dlq.name, plan.filter, plan.summary);
+  out(result, () => [`deleted ${result.deleted}; ${result.notFound} were no longer in the DLQ`]);
+  return 0;
+}
+
+async function sweepCommand({ out, stores }: CommandContext): Promise<number> {
+  const results = await sweepDeadLetters(stores.queues, stores.index);
+  out(results, () =>
+    formatTable([
+      ['DLQ', 'depth', 'indexed', 'added'],
+      ...results.map((r) => [r.dlq, String(r.depth), String(r.indexed), String(r.added)]),
+    ]),
+  );
+  return 0;
+}
+
+async function auditCommand({ console_, actor, values, out }: CommandContext): Promise<number> {
+  const entries = await console_.audit(actor, {
+    days: positiveNumber(values.days, 'days', 7),
+    limit: positiveNumber(values.limit, 'limit', 50),
+  });
+  out(entries, () =>
+    formatTable(
+      [
+        ['at', 'actor', 'action', 'DLQ', 'count', 'outcome', 'what'],
+        ...entries.map((e) => [
+          e.at.slice(0, 19).replace('T', ' '),
+          e.actor,
+          e.action,
+          e.dlq,
+          String(e.count),
+          clip(e.outcome, 50),
+          clip(e.target, 80),
+        ]),
+      ],
+      '',
+      [1, 2, 3, 5, 6],
+    ),
+  );
+  return 0;
+}
+
+const COMMANDS: Record<string, (context: CommandContext) => Promise<number>> = {
+  queues: queuesCommand,
+  messages: messagesCommand,
+  show: showCommand,
+  groups: groupsCommand,
+  redrive: redriveCommand,
+  fix: fixCommand,
+  export: exportLettersCommand,
+  purge: purgeCommand,
+  sweep: sweepCommand,
+  audit: auditCommand,
+};
+
 export async function main(argv: string[], print: (line: string) => void = console.log): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   const [command, dlq, id] = positionals;
@@ -130,249 +437,22 @@ export async function main(argv: string[], print: (line: string) => void = conso
     return answer.trim() === 'yes';
   };
 
-  switch (command) {
-    case 'queues': {
-      const queues = await console_.queues(actor);
-      out(queues, () =>
-        formatTable(
-          [
-            ['DLQ', 'sources', 'depth', 'in flight', 'indexed', 'oldest', 'last hour', 'hour before', 'trend'],
-            ...queues.map((q) => [
-              q.name,
-              q.sources.join(', '),
-              String(q.depth),
-              String(q.inFlight),
-              String(q.indexed),
-              age(q.oldestAgeMs),
-              String(q.lastHour),
-              String(q.hourBefore),
-              q.trend,
-            ]),
-          ],
-          '',
-          [1, 8],
-        ),
-      );
-      return 0;
-    }
-    case 'messages': {
-      const messages = await console_.messages(actor, needDlq(), filterFrom(values), {
-        limit: positiveNumber(values.limit, 'limit', 50),
-        ...unmask,
-      });
-      out(messages, () => [
-        ...formatTable(
-          [
-            ['message', 'type', 'destination', 'kind', 'failed at', 'receives', 'reason'],
-            ...messages.map((m) => [
-              m.messageId,
-              m.messageType ?? '-',
-              failedDestinations(m).join('+') || '-',
-              m.kind,
-              m.failedAt.slice(0, 19).replace('T', ' '),
-              String(m.receiveCount),
-              clip(m.reason, 80),
-            ]),
-          ],
-          '',
-          [1, 2, 3, 6],
-        ),
-        `${messages.length} shown${unmask.unmask ? ' unmasked (audited)' : '; personal data masked'} (npm run dlq -- show <dlq> <message> for one in full)`,
-      ]);
-      return 0;
-    }
-    case 'show': {
-      if (!id) throw new Error('show needs a DLQ and a message id: npm run dlq -- messages <dlq> lists them');
-      const [message] = await console_.messages(actor, needDlq(), { ids: [id] }, { limit: 1, ...unmask });
-      if (!message) throw new Error(`no dead letter ${id} in ${dlq}'s index (redriven or purged already?)`);
-      out(message, () => [
-        ...Object.entries(message)
-          .filter(([key]) => key !== 'body' && key !== 'attributes')
-          .map(([key, value]) => `${key.padEnd(18)} ${Array.isArray(value) ? value.join(', ') || '-' : String(value)}`),
-        `attributes         ${JSON.stringify(message.attributes)}`,
-        unmask.unmask ? 'body (unmasked: audited)' : 'body (masked)',
-        message.body ? JSON.stringify(JSON.parse(message.body), null, 2) : '(not indexed: too large)',
-      ]);
-      return 0;
-    }
-    case 'groups': {
-      const groups = await console_.groups(actor, needDlq(), filterFrom(values));
-      out(groups, () => [
-        ...formatTable(
-          [
-            ['group', 'count', 'destination', 'type', 'kinds', 'first seen', 'last seen', 'reason'],
-            ...groups.map((g) => [
-              g.id,
-              String(g.count),
-              g.destination,
-              g.messageType,
-              g.kinds.join(','),
-              g.firstSeen.slice(0, 19).replace('T', ' '),
-              g.lastSeen.slice(0, 19).replace('T', ' '),
-              clip(g.reason, 90),
-            ]),
-          ],
-          '',
-          [2, 3, 4, 7],
-        ),
-        `redrive a group: npm run dlq -- redrive ${dlq} --group <group> --dry-run`,
-      ]);
-      return 0;
-    }
-    case 'redrive': {
-      const plan = await console_.plan(actor, needDlq(), filterFrom(values));
-      const lines = [
-        `plan: ${plan.summary}`,
-        ...formatTable([
-          ['message type', 'count'],
-          ...Object.entries(plan.byType).map(([type, n]) => [type, String(n)]),
-        ]),
-        `sample: ${plan.sample.map((l) => `${l.messageId} (${clip(l.reason, 60)})`).join('; ') || '-'}`,
-      ];
-      if (plan.selected.length === 0) {
-        out({ plan }, () => lines);
-        return 0;
-      }
-      if (values['dry-run']) {
-        const result = await console_.dryRun(actor, plan);
-        const failing = result.wouldFail.reduce((n, f) => n + f.count, 0);
-        const at = (ms?: number) => (ms === undefined ? '-' : new Date(ms).toISOString());
-        out(result, () => [
-          ...lines,
-          `dry run: ${result.wouldPass} would pass their consumer's checks, ${failing} would fail again` +
-            (result.alreadyDelivered.count > 0
-              ? `, ${result.alreadyDelivered.count} delivered already (removed without a send; e.g. ${result.alreadyDelivered.sample.join(', ')})`
-              : ''),
-          ...(failing > 0
-            ? formatTable(
-                [
-                  ['would fail again because', 'count', 'e.g.'],
-                  ...result.wouldFail.map((f) => [clip(f.reason, 100), String(f.count), f.sample.join(', ')]),
-                ],
-                '',
-                [2],
-              )
-            : []),
-          ...(result.destinations.length > 0
-            ? formatTable([
-                ['platform', 'last accepted', 'last failed', 'its latest failure'],
-                ...result.destinations.map((d) => [
-                  d.destination,
-                  at(d.acceptedAt),
-                  at(d.failedAt),
-                  clip(d.failure ?? '-', 60),
-                ]),
-              ])
-            : []),
-        ]);
-        return 0;
-      }
-      if (!json) lines.forEach((l) => print(l));
-      if (!(await confirm(`move ${plan.selected.length} message(s) as planned?`))) {
-        print('not moved');
-        return 1;
-      }
-      const redriveId = randomUUID();
-      const outcome = await console_.redrive(
-        actor,
-        plan,
-        {
-          redriveId,
-          canary: positiveNumber(values.canary, 'canary', 5),
-          messagesPerSecond: positiveNumber(values.rate, 'rate', 500),
-          canaryWatchMs: positiveNumber(values.watch, 'watch', 15) * 1000,
-          // How long a message this redrive holds stays hidden, and its lock lasts, if it stops without finishing.
-          ...(values.visibility ? { visibilitySeconds: positiveNumber(values.visibility, 'visibility', 60) } : {}),
-          ...(values.lease ? { lockLeaseMs: parseDuration(values.lease) } : {}),
-        },
-        json
-          ? undefined
-          : (p: RedriveProgress) =>
-              process.stdout.write(
-                `\r  ${progressBar(p.sent, p.total)} ${p.sent}/${p.total} sent, ${p.failedAgain} failed again (${p.stage})   `,
-              ),
-      );
-      if (!json) print('');
-      out({ redriveId, ...outcome }, () => [
-        `redrive ${redriveId}: ${outcome.stage}; ${outcome.sent} sent, ${outcome.failedAgain} failed again, ${outcome.notFound} no longer in the DLQ` +
-          (outcome.alreadyDelivered > 0 ? `, ${outcome.alreadyDelivered} delivered already (removed, not sent)` : ''),
-        ...(outcome.stoppedBecause ? [`stopped: ${outcome.stoppedBecause}`] : []),
-      ]);
-      return outcome.stage === 'done' ? 0 : 1;
-    }
-    case 'fix': {
-      if (!id) throw new Error('fix needs a DLQ and a message id: npm run dlq -- messages <dlq> lists them');
-      const edits = (values.set ?? []).map(parseEdit);
-      const result = await console_.fixAndResend(actor, needDlq(), id, edits);
-      out(result, () => [
-        result.sent
-          ? `sent back as ${result.newMessageId}, with ${result.fields.join(', ')} changed (audited: names, not values)`
-          : `${id} is no longer in ${dlq}: nothing sent`,
-      ]);
-      return result.sent ? 0 : 1;
-    }
-    case 'export': {
-      const format = values.format ?? 'jsonl';
-      if (format !== 'jsonl' && format !== 'csv') throw new Error(`--format ${format}: use jsonl or csv`);
-      const exported = await console_.exportLetters(actor, needDlq(), filterFrom(values), { format, ...unmask });
-      if (values.out) {
-        writeFileSync(values.out, exported.text, { mode: 0o600 });
-        print(
-          `${exported.count} dead letters written to ${values.out} (${exported.masked ? 'masked' : 'unmasked: audited'})`,
-        );
-      } else process.stdout.write(exported.text);
-      return 0;
-    }
-    case 'purge': {
-      const plan = await console_.plan(actor, needDlq(), filterFrom(values));
-      print(`purge: ${plan.summary.replace(/ back to .*$/, '')}, deleted for good`);
-      if (plan.selected.length === 0) return 0;
-      if (!(await confirm(`delete ${plan.selected.length} message(s) for good?`))) {
-        print('nothing deleted');
-        return 1;
-      }
-      const result = await console_.purge(actor, plan.dlq.name, plan.filter, plan.summary);
-      out(result, () => [`deleted ${result.deleted}; ${result.notFound} were no longer in the DLQ`]);
-      return 0;
-    }
-    case 'sweep': {
-      const results = await sweepDeadLetters(stores.queues, stores.index);
-      out(results, () =>
-        formatTable([
-          ['DLQ', 'depth', 'indexed', 'added'],
-          ...results.map((r) => [r.dlq, String(r.depth), String(r.indexed), String(r.added)]),
-        ]),
-      );
-      return 0;
-    }
-    case 'audit': {
-      const entries = await console_.audit(actor, {
-        days: positiveNumber(values.days, 'days', 7),
-        limit: positiveNumber(values.limit, 'limit', 50),
-      });
-      out(entries, () =>
-        formatTable(
-          [
-            ['at', 'actor', 'action', 'DLQ', 'count', 'outcome', 'what'],
-            ...entries.map((e) => [
-              e.at.slice(0, 19).replace('T', ' '),
-              e.actor,
-              e.action,
-              e.dlq,
-              String(e.count),
-              clip(e.outcome, 50),
-              clip(e.target, 80),
-            ]),
-          ],
-          '',
-          [1, 2, 3, 5, 6],
-        ),
-      );
-      return 0;
-    }
-    default:
-      throw new Error(command ? `unknown command "${command}"; ${USAGE}` : USAGE);
-  }
+  const run = COMMANDS[command ?? ''];
+  if (!run) throw new Error(command ? `unknown command "${command}"; ${USAGE}` : USAGE);
+  return run({
+    console_,
+    stores,
+    actor,
+    values,
+    json,
+    print,
+    out,
+    needDlq,
+    unmask,
+    confirm,
+    ...(dlq ? { dlq } : {}),
+    ...(id ? { id } : {}),
+  });
 }
 
 if (require.main === module)
