@@ -107,7 +107,8 @@ async function main(): Promise<void> {
     return [size, nodeUs.toFixed(1), undiciUs.toFixed(1), (undiciUs / nodeUs).toFixed(2)];
   });
   console.log(`CPU per request, microseconds (median of ${ROUNDS} rounds of ${REQUESTS}, ${IN_FLIGHT} in flight):`);
-  for (const line of formatTable([['body', 'node:http', 'undici', 'undici / node:http'], ...rows], '  ')) console.log(line);
+  for (const line of formatTable([['body', 'node:http', 'undici', 'undici / node:http'], ...rows], '  '))
+    console.log(line);
   console.log(
     JSON.stringify({
       requests: REQUESTS,

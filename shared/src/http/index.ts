@@ -80,3 +80,4 @@ export function guardedHttp(service: string, logger: Logger, handle: HttpHandler
     }
   };
 }
+export * from './client';

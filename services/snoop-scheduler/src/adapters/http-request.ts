@@ -1,20 +1,20 @@
 /**
  * POST requests with a text answer, for the adapters that speak HTTP themselves (the engine's DynamoDB writes, the
- * invoke step's engine calls), over undici: Node's own HTTP client project, the one behind its fetch. The engine
- * sends one BatchWriteItem request per 25 evaluations, so the client's per-request cost is per-evaluation CPU: on
- * this machine undici's pool spends about 30 microseconds of CPU on a 11 KB request and its answer, node:http's
- * ClientRequest about 75-90.
+ * invoke step's engine calls), over the platform's one HTTP client (undici): the engine sends one BatchWriteItem
+ * request per 25 evaluations, so the client's per-request cost is per-evaluation CPU.
  */
-import { Pool } from 'undici';
+import { createHttpClient, type HttpClient } from '@backbone/shared';
 
 /** Kept-alive connections to one origin (scheme, host, port). */
 export interface HttpOrigin {
   readonly url: URL;
-  readonly pool: Pool;
+  readonly client: HttpClient;
+  /** Each path's URL, made once (a writer posts to the same one all the time). */
+  readonly paths: Map<string, URL>;
 }
 
 export function openOrigin(url: URL, connections: number): HttpOrigin {
-  return { url, pool: new Pool(url.origin, { connections }) };
+  return { url, client: createHttpClient({ connections }), paths: new Map() };
 }
 
 /**
@@ -27,22 +27,8 @@ export async function requestText(
   options: { headers: Record<string, string>; timeoutMs: number },
   body: string | Buffer,
 ): Promise<{ status: number; text: string }> {
-  // A timer cleared when the answer is in (AbortSignal.timeout's would fire later for every request, answered or not).
-  const abandon = new AbortController();
-  const timer = setTimeout(() => abandon.abort(), options.timeoutMs);
-  try {
-    const response = await origin.pool.request({
-      method: 'POST',
-      path,
-      headers: options.headers,
-      body,
-      signal: abandon.signal,
-    });
-    return { status: response.statusCode, text: await response.body.text() };
-  } catch (error) {
-    if (abandon.signal.aborted) throw new Error(`no answer within ${options.timeoutMs} ms`, { cause: error });
-    throw error;
-  } finally {
-    clearTimeout(timer);
-  }
+  let url = origin.paths.get(path);
+  if (!url) origin.paths.set(path, (url = new URL(path, origin.url)));
+  const answer = await origin.client.post(url, body, options.headers, options.timeoutMs);
+  return { status: answer.status, text: answer.text };
 }
