@@ -109,9 +109,6 @@ function dispatchPost(
         fail((error as NodeJS.ErrnoException).code ?? error.message, error);
       },
     };
-    pool.dispatch(
-      { method: 'POST', path: `${url.pathname}${url.search}`, body, headers },
-      handler,
-    );
+    pool.dispatch({ method: 'POST', path: `${url.pathname}${url.search}`, body, headers }, handler);
   });
 }
