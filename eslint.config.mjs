@@ -52,7 +52,7 @@ const serviceBoundaries = SERVICES.flatMap((service) => [
   },
   {
     // Domain code stays free of adapters: no AWS, Cassandra or PostgreSQL client, no function wiring.
-    files: [`services/${service}/src/domain/**/*.ts`],
+    files: [`services/${service}/src/domain/**/*.ts`, `services/${service}/engine/domain/**/*.ts`],
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [...boundariesOf(service), DOMAIN_STAYS_FREE_OF_ADAPTERS] }],

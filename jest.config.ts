@@ -31,6 +31,7 @@ export const unitProject = {
     '<rootDir>/packages/*/src/**/*.test.ts',
     '<rootDir>/services/*/src/**/*.test.ts',
     '<rootDir>/services/*/contracts/**/*.test.ts',
+    '<rootDir>/services/*/engine/**/*.test.ts',
     '<rootDir>/services/*/local/**/*.test.ts',
     '<rootDir>/scripts/**/*.test.ts',
   ],

@@ -1,5 +1,5 @@
 /**
- * The rules engine's HTTP protocol, the one contract its server (src/engine) and the invoke step's client
+ * The rules engine's HTTP protocol, the one contract its server (engine/server.ts) and the invoke step's client
  * (src/adapters/engine-client.ts) both use: a change here is a type error on both sides.
  *
  *   POST /evaluate        EvaluateRequest -> 200 EvaluateResponse; 400/413 refused for what it is (drop it);

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 const service = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 await build({
-  entryPoints: [path.join(service, 'src', 'engine', 'index.ts')],
+  entryPoints: [path.join(service, 'engine', 'index.ts')],
   outfile: path.join(service, 'dist', 'engine.js'),
   bundle: true,
   platform: 'node',

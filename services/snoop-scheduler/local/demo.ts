@@ -19,7 +19,7 @@ import { readActiveRuleSet } from '../src/adapters/dynamodb-rule-set-store';
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { progressBar } from '@backbone/shared/local';
 import { readRun } from '../src/adapters/dynamodb-runs';
-import type { EvaluateResponse } from '../src/domain/engine/evaluate';
+import type { EvaluateResponse } from '../engine/domain/evaluate';
 import { runComplete } from '../src/domain/nightly-run';
 import { createQueueEligibleCustomersHandler } from '../src/functions/queue-eligible-customers/handler';
 import { wireQueueEligibleCustomers } from '../src/functions/queue-eligible-customers/wiring';

@@ -18,7 +18,7 @@ export { listRuns, readRun } from '../src/adapters/dynamodb-runs';
 export { runComplete, type RunRecord } from '../src/domain/nightly-run';
 export { createQueueEligibleCustomersHandler } from '../src/functions/queue-eligible-customers/handler';
 export { wireQueueEligibleCustomers } from '../src/functions/queue-eligible-customers/wiring';
-export { DEFAULT_FENCE_TIMINGS } from '../src/domain/engine/run-fence';
+export { DEFAULT_FENCE_TIMINGS } from '../engine/domain/run-fence';
 export { publishRuleSetLocally } from './rule-sets';
 export { ENGINE_PORT, startLocalEngine, type EngineInstance, type LocalEngine } from './engine';
 

@@ -1,5 +1,5 @@
-import type { SnoopResultItem } from '../domain/engine/evaluate';
-import { RunSupersededError, type Admission } from '../domain/engine/run-fence';
+import type { SnoopResultItem } from '../../engine/domain/evaluate';
+import { RunSupersededError, type Admission } from '../../engine/domain/run-fence';
 import { DynamoDbRequestError, type BatchWriteItem } from './dynamodb-batch-write';
 import { createDynamoDbResultWriter } from './dynamodb-snoop-results';
 

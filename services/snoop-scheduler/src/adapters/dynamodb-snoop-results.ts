@@ -7,8 +7,8 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { RunSupersededError, type Fence, type FenceStore } from '../domain/engine/run-fence';
-import type { ResultWriter, SnoopResultItem } from '../domain/engine/evaluate';
+import { RunSupersededError, type Fence, type FenceStore } from '../../engine/domain/run-fence';
+import type { ResultWriter, SnoopResultItem } from '../../engine/domain/evaluate';
 import { DynamoDbRequestError, type BatchWriteItem, type ItemJson } from './dynamodb-batch-write';
 import { retryWhile } from '@backbone/shared';
 

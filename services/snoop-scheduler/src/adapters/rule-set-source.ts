@@ -5,7 +5,7 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RuleSetVersion } from '../domain/active-rule-set';
-import { RuleSetHolder, type RuleSetSource } from '../domain/engine/rule-sets';
+import { RuleSetHolder, type RuleSetSource } from '../domain/rule-sets';
 import { RetryableError, type Logger } from '@backbone/shared';
 import { readActiveRuleSet, versionKey } from './dynamodb-rule-set-store';
 

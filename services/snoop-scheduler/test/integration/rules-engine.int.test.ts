@@ -22,7 +22,7 @@ import { readCustomers } from '../../src/adapters/customer-store';
 import { moveRunFence } from '../../src/adapters/dynamodb-snoop-results';
 import { postJson, startLocalEngine, type LocalEngine } from '../../local/engine';
 import { publishRuleSetLocally } from '../../local/rule-sets';
-import type { EvaluateResponse } from '../../src/domain/engine/evaluate';
+import type { EvaluateResponse } from '../../engine/domain/evaluate';
 import { storedResults } from './support';
 
 const RESULTS_TABLE = 'snoop-scheduler-local-snoop-results';

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { compileRuleFile, formatRuleError, type CompiledRuleSet } from '@backbone/rules-language';
-import type { RuleSetVersion } from '../active-rule-set';
+import type { RuleSetVersion } from './active-rule-set';
 
 export interface LoadedRuleSet {
   version: string;

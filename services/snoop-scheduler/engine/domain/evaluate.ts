@@ -6,8 +6,8 @@
  * that item alone; the rest are scored and written.
  */
 import type { CustomerFacts } from '@backbone/rules-language';
-import { EVALUATE_LIMITS, type EvaluateRequest, type EvaluateResponse, type ItemError } from '../../../contracts';
-import type { LoadedRuleSet } from './rule-sets';
+import { EVALUATE_LIMITS, type EvaluateRequest, type EvaluateResponse, type ItemError } from '../../contracts';
+import type { LoadedRuleSet } from '../../src/domain/rule-sets';
 import type { Admission, RunFenceGuard } from './run-fence';
 
 /** What DynamoDB keeps per customer and rule. */
@@ -48,7 +48,7 @@ export {
   type EvaluateRequest,
   type EvaluateResponse,
   type ItemError,
-} from '../../../contracts';
+} from '../../contracts';
 
 export type EvaluateOutcome =
   | { kind: 'done'; response: EvaluateResponse }

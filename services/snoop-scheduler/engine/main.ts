@@ -18,14 +18,14 @@ import {
 } from '@backbone/shared';
 import { createPostgresPool, postgresEnvironmentSchema } from '@backbone/shared/postgres';
 import { z } from 'zod';
-import { readCustomers } from '../adapters/customer-store';
-import { createSignedBatchWrite } from '../adapters/dynamodb-batch-write';
-import { createDynamoDbFenceStore, createDynamoDbResultWriter } from '../adapters/dynamodb-snoop-results';
-import { refreshSecretReader } from '../adapters/refresh-secret';
-import { createRuleSetSource } from '../adapters/rule-set-source';
-import { RuleSetHolder } from '../domain/engine/rule-sets';
-import { createRunFenceGuard, DEFAULT_FENCE_TIMINGS } from '../domain/engine/run-fence';
-import { SERVICE } from '../composition-root';
+import { readCustomers } from '../src/adapters/customer-store';
+import { createSignedBatchWrite } from '../src/adapters/dynamodb-batch-write';
+import { createDynamoDbFenceStore, createDynamoDbResultWriter } from '../src/adapters/dynamodb-snoop-results';
+import { refreshSecretReader } from '../src/adapters/refresh-secret';
+import { createRuleSetSource } from '../src/adapters/rule-set-source';
+import { RuleSetHolder } from '../src/domain/rule-sets';
+import { createRunFenceGuard, DEFAULT_FENCE_TIMINGS } from './domain/run-fence';
+import { SERVICE } from '../src/composition-root';
 import { createEngineServer, type EngineMetrics } from './server';
 
 export const engineEnvironmentSchema = awsEnvironmentSchema

@@ -12,10 +12,10 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import http from 'node:http';
 import type { Logger } from '@backbone/shared';
 import type { z } from 'zod';
-import { ENGINE_PATHS, evaluateRequestSchema, refreshRequestSchema, type EvaluateResponse } from '../../contracts';
-import { evaluateCustomers, type CustomerReader, type ResultWriter } from '../domain/engine/evaluate';
-import type { RuleSetHolder } from '../domain/engine/rule-sets';
-import { RunSupersededError, type RunFenceGuard } from '../domain/engine/run-fence';
+import { ENGINE_PATHS, evaluateRequestSchema, refreshRequestSchema, type EvaluateResponse } from '../contracts';
+import { evaluateCustomers, type CustomerReader, type ResultWriter } from './domain/evaluate';
+import type { RuleSetHolder } from '../src/domain/rule-sets';
+import { RunSupersededError, type RunFenceGuard } from './domain/run-fence';
 
 /** What the engine reports, as metrics (EMF in AWS) and nothing personal. */
 export interface EngineMetrics {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RuleSetVersion } from '../active-rule-set';
+import type { RuleSetVersion } from './active-rule-set';
 import { RuleSetHolder, type RuleSetSource } from './rule-sets';
 
 const file = (id: string, threshold: number) =>

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type http from 'node:http';
 import { sampleCustomer } from '@backbone/rules-language/testing';
-import { RuleSetHolder } from '../domain/engine/rule-sets';
-import type { Admission } from '../domain/engine/run-fence';
+import { RuleSetHolder } from '../src/domain/rule-sets';
+import type { Admission } from './domain/run-fence';
 import { createEngineServer, type EngineServerDependencies } from './server';
 
 const TEXT =

@@ -7,7 +7,7 @@ import {
   type EvaluateDependencies,
   type SnoopResultItem,
 } from './evaluate';
-import type { LoadedRuleSet } from './rule-sets';
+import type { LoadedRuleSet } from '../../src/domain/rule-sets';
 import type { Admission } from './run-fence';
 
 const TEXT = ['big-spender', 'young', 'old']
