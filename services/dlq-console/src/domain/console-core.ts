@@ -1,0 +1,128 @@
+import { maskMessageBody } from './contract-registry';
+
+import { AccessDeniedError, requireRole, type Actor } from './access';
+
+import { createDryRunner } from './dry-run';
+import { matchesFilter, type DeadLetter, type DeadLetterFilter } from './dead-letters';
+import type {
+  AuditEntry,
+  AuditTrail,
+  DeadLetterIndex,
+  DeadLetterQueue,
+  DeliveryRecords,
+  QueuePort,
+  RedriveJobs,
+  RedriveLocks,
+  RedriveRecords,
+} from './ports';
+import { planRedrive, type RedrivePlan } from './redrive';
+import { StaleConfirmationError } from './console-errors';
+
+/** A dead letter as shown: its body with personal data masked (the paths masked listed, never their values). */
+export interface DeadLetterView extends Omit<DeadLetter, 'body'> {
+  body?: string;
+  masked: string[];
+}
+
+export interface ConsoleDependencies {
+  queues: QueuePort;
+  index: DeadLetterIndex;
+  locks: RedriveLocks;
+  audit: AuditTrail;
+  /** For redrives asked for through the web API: where they wait for their worker, and how they are recorded. */
+  jobs?: RedriveJobs;
+  records?: RedriveRecords;
+  /** marketing-events' delivery ledger: without it, a dry run knows only the contracts and the platforms' rules. */
+  deliveries?: DeliveryRecords;
+  now?: () => number;
+}
+
+/**
+ * What every operation of the console shares: its ports, its clock, and the helpers that find a DLQ, show a dead
+ * letter masked, audit, check a confirmation and select by a filter.
+ */
+export function createConsoleCore(dependencies: ConsoleDependencies) {
+  const { queues, index, audit, locks } = dependencies;
+  const now = dependencies.now ?? (() => Date.now());
+  const dryRuns = createDryRunner(dependencies.deliveries);
+
+  const findQueue = async (name: string): Promise<DeadLetterQueue> => {
+    const all = await queues.deadLetterQueues();
+    const dlq = all.find((q) => q.name === name);
+    if (!dlq)
+      throw new Error(`no DLQ named ${name}; the stage's DLQs are: ${all.map((q) => q.name).join(', ') || 'none'}`);
+    return dlq;
+  };
+
+  const view = (letter: DeadLetter): DeadLetterView => {
+    const { body, ...rest } = letter;
+    const masked = body === undefined ? { text: undefined, masked: [] } : maskMessageBody(body);
+    return {
+      ...rest,
+      ...(masked.text !== undefined ? { body: masked.text } : {}),
+      masked: masked.masked,
+    };
+  };
+
+  const audited = (entry: Omit<AuditEntry, 'at'>) => audit.append({ at: new Date(now()).toISOString(), ...entry });
+
+  /** The plan of what `filter` selects, if it is still what the person confirmed; else StaleConfirmationError. */
+  const confirmedPlan = async (dlq: string, filter: DeadLetterFilter, confirm: string): Promise<RedrivePlan> => {
+    const plan = await planRedrive(index, await findQueue(dlq), filter, now());
+    if (plan.summary !== confirm) throw new StaleConfirmationError(plan);
+    return plan;
+  };
+
+  /** The dead letters a filter selects, newest first, masked unless the actor may and does ask to unmask. */
+  const select = async (dlq: string, filter: DeadLetterFilter): Promise<DeadLetter[]> => {
+    await findQueue(dlq);
+    const at = now();
+    return (await index.list(dlq))
+      .filter((l) => matchesFilter(l, filter, at))
+      .sort((a, b) => b.failedAt.localeCompare(a.failedAt));
+  };
+
+  const reveal = async (
+    actor: Actor,
+    dlq: string,
+    letters: DeadLetter[],
+    unmask: { reason: string } | undefined,
+    doing: string,
+  ): Promise<DeadLetterView[]> => {
+    if (!unmask) return letters.map(view);
+    requireRole(actor, 'dlq:unmask', 'see personal data');
+    if (unmask.reason.trim().length < 5)
+      throw new AccessDeniedError('unmasking needs a reason (a few words: the ticket, the fix being made)');
+    await audited({
+      actor: actor.name,
+      action: 'unmask',
+      dlq,
+      target: `${letters.length} message(s) ${doing}`,
+      count: letters.length,
+      outcome: 'shown unmasked',
+      detail: { reason: unmask.reason, messages: letters.slice(0, 20).map((l) => l.messageId) },
+    });
+    return letters.map((letter) => ({
+      ...view(letter),
+      ...(letter.body !== undefined ? { body: letter.body } : {}),
+      masked: [],
+    }));
+  };
+  return {
+    dependencies,
+    queues,
+    index,
+    audit,
+    locks,
+    now,
+    dryRuns,
+    findQueue,
+    view,
+    audited,
+    confirmedPlan,
+    select,
+    reveal,
+  };
+}
+
+export type ConsoleCore = ReturnType<typeof createConsoleCore>;

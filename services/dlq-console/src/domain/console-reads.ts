@@ -1,0 +1,78 @@
+/** What the console shows: the DLQs, their dead letters (masked), their groups, a plan, a dry run, the audit trail. */
+import { requireRole, type Actor } from './access';
+import { queueViewOf, type DeadLetterQueueView } from './queue-view';
+
+import { type DryRunResult } from './dry-run';
+import { groupDeadLetters, type DeadLetterFilter, type DeadLetterGroup } from './dead-letters';
+import type { AuditEntry } from './ports';
+import { planRedrive, type RedrivePlan } from './redrive';
+import type { ConsoleCore, DeadLetterView } from './console-core';
+
+export function readOperations({
+  queues,
+  index,
+  audit,
+  now,
+  dryRuns,
+  findQueue,
+  audited,
+  select,
+  reveal,
+}: ConsoleCore) {
+  return {
+    async queues(actor: Actor): Promise<DeadLetterQueueView[]> {
+      requireRole(actor, 'dlq:read', 'see the DLQs');
+      const at = now();
+      return Promise.all(
+        (await queues.deadLetterQueues()).map(async (dlq) => queueViewOf(dlq, await index.list(dlq.name), at)),
+      );
+    },
+
+    async messages(
+      actor: Actor,
+      dlq: string,
+      filter: DeadLetterFilter = {},
+      options: { limit?: number; unmask?: { reason: string } } = {},
+    ): Promise<DeadLetterView[]> {
+      requireRole(actor, 'dlq:read', 'see dead letters');
+      const letters = (await select(dlq, filter)).slice(0, options.limit ?? 100);
+      return reveal(actor, dlq, letters, options.unmask, 'looked at');
+    },
+
+    async groups(actor: Actor, dlq: string, filter: DeadLetterFilter = {}): Promise<DeadLetterGroup[]> {
+      requireRole(actor, 'dlq:read', 'see dead letters');
+      return groupDeadLetters(await select(dlq, filter));
+    },
+
+    async plan(actor: Actor, dlq: string, filter: DeadLetterFilter = {}): Promise<RedrivePlan> {
+      requireRole(actor, 'dlq:read', 'see dead letters');
+      return planRedrive(index, await findQueue(dlq), filter, now());
+    },
+
+    /**
+     * Asks of each planned message what its consumer would do with it now (see consumer-checks.ts), and which need
+     * no redrive (delivered since); nothing is sent. Audited.
+     */
+    async dryRun(actor: Actor, plan: RedrivePlan): Promise<DryRunResult> {
+      requireRole(actor, 'dlq:redrive', 'dry-run a redrive');
+      const result = await dryRuns.dryRun(plan, new Date(now()));
+      const { wouldPass, alreadyDelivered } = result;
+      await audited({
+        actor: actor.name,
+        action: 'dry-run',
+        dlq: plan.dlq.name,
+        target: plan.summary,
+        count: plan.selected.length,
+        outcome:
+          `${wouldPass} would pass, ${result.wouldFail.reduce((n, f) => n + f.count, 0)} would fail again` +
+          (alreadyDelivered.count > 0 ? `, ${alreadyDelivered.count} delivered already` : ''),
+      });
+      return result;
+    },
+
+    audit(actor: Actor, options: { days: number; limit: number }): Promise<AuditEntry[]> {
+      requireRole(actor, 'dlq:read', 'see the audit trail');
+      return audit.list(options);
+    },
+  };
+}
