@@ -197,192 +197,231 @@ export async function executeRedrive(
     dlq,
     { holder: options.redriveId, leaseMs: options.lockLeaseMs },
     `another redrive of ${dlq} is running; wait for it to finish (npm run dlq -- audit shows who started it)`,
-    () => runRedrive(plan, options, dependencies, clock, onProgress),
+    () => new RedriveRun(plan, options, dependencies, clock, onProgress).run(),
   );
 }
 
-/** executeRedrive's work, under the DLQ's lock. */
-async function runRedrive(
-  plan: RedrivePlan,
-  options: RedriveOptions,
-  dependencies: RedriveDependencies,
-  clock: Clock,
-  onProgress: (progress: RedriveProgress) => void,
-): Promise<RedriveOutcome> {
-  const { queues, index, locks, audit } = dependencies;
-  const dlq = plan.dlq.name;
-  const startedAt = new Date(clock.now()).toISOString();
-  await audit.append({
-    at: startedAt,
-    actor: options.actor,
-    action: 'redrive',
-    dlq,
-    target: plan.summary,
-    count: plan.selected.length,
-    outcome: 'started',
-    detail: { redriveId: options.redriveId, canary: options.canary, messagesPerSecond: options.messagesPerSecond },
-  });
+type Chosen = { received: ReceivedMessage; letter: DeadLetter };
 
-  const pending = new Map(plan.selected.map((letter) => [letter.messageId, letter]));
+/**
+ * executeRedrive's work, under the DLQ's lock: the canary alone and watched, then the rest by a few workers at the
+ * rate, each round receiving, sending back what it chose and releasing the rest; audited when it starts and ends.
+ */
+class RedriveRun {
+  private readonly dlq: string;
+  private readonly pending: Map<string, DeadLetter>;
   /** The new message id in the source queue -> the dead letter it came from. */
-  const sent = new Map<string, string>();
+  private readonly sent = new Map<string, string>();
   /** Dead letters removed without a send (delivered already). */
-  const settled: string[] = [];
-  const failedAgainReasons: Record<string, number> = {};
-  const progress: RedriveProgress = {
-    stage: 'canary',
-    total: plan.selected.length,
-    sent: 0,
-    failedAgain: 0,
-    notFound: 0,
-    alreadyDelivered: 0,
-  };
-  let stoppedBecause: string | undefined;
-  let lockRenewedAt = clock.now();
-  let nextSendAt = clock.now();
-  let lastCheckAt = clock.now();
+  private readonly settled: string[] = [];
+  private readonly failedAgainReasons: Record<string, number> = {};
+  private readonly progress: RedriveProgress;
+  /** Shared by the workers: once the DLQ is seen through, what is left is not in it any more. */
+  private readonly walk: DlqWalk;
+  private stoppedBecause: string | undefined;
+  private lockRenewedAt: number;
+  private nextSendAt: number;
+  private lastCheckAt: number;
+
+  constructor(
+    private readonly plan: RedrivePlan,
+    private readonly options: RedriveOptions,
+    private readonly dependencies: RedriveDependencies,
+    private readonly clock: Clock,
+    private readonly onProgress: (progress: RedriveProgress) => void,
+  ) {
+    this.dlq = plan.dlq.name;
+    this.pending = new Map(plan.selected.map((letter) => [letter.messageId, letter]));
+    this.progress = {
+      stage: 'canary',
+      total: plan.selected.length,
+      sent: 0,
+      failedAgain: 0,
+      notFound: 0,
+      alreadyDelivered: 0,
+    };
+    this.walk = new DlqWalk(plan.dlq);
+    this.lockRenewedAt = this.nextSendAt = this.lastCheckAt = clock.now();
+  }
+
+  async run(): Promise<RedriveOutcome> {
+    await this.audit('started', this.plan.selected.length, {
+      canary: this.options.canary,
+      messagesPerSecond: this.options.messagesPerSecond,
+    });
+    try {
+      await this.canary();
+      this.progress.stage = 'rest';
+      if (this.goingOn()) await Promise.all(Array.from({ length: this.options.workers }, () => this.worker()));
+      return await this.finish();
+    } finally {
+      const { stoppedBecause, progress } = this;
+      await this.audit(
+        stoppedBecause ? `stopped: ${stoppedBecause}` : progress.stage === 'done' ? 'done' : 'failed',
+        this.sent.size,
+        {
+          sent: this.sent.size,
+          failedAgain: progress.failedAgain,
+          notFound: progress.notFound,
+          alreadyDelivered: this.settled.length,
+        },
+      );
+    }
+  }
+
+  private goingOn = (): boolean => this.pending.size > 0 && !this.stoppedBecause;
+
+  /** The canary: alone, one worker, then watched. */
+  private async canary(): Promise<void> {
+    while (this.goingOn() && this.sent.size < this.options.canary) {
+      await this.renewLock();
+      const received = await this.round(this.options.canary - this.sent.size);
+      if (this.walk.isOver(received === 0)) break;
+    }
+    if (!this.stoppedBecause && this.sent.size > 0) await this.watchCanary();
+  }
+
+  private async watchCanary(): Promise<void> {
+    this.progress.stage = 'watching canary';
+    this.onProgress({ ...this.progress });
+    const until = this.clock.now() + this.options.canaryWatchMs;
+    while (this.clock.now() < until && !this.stoppedBecause) {
+      await this.clock.sleep(Math.min(1_000, Math.max(0, until - this.clock.now())));
+      await this.checkFailedAgain();
+    }
+  }
+
+  /** The rest: one of a few workers, at the rate, checking for failures every 2 s. */
+  private async worker(): Promise<void> {
+    while (this.goingOn()) {
+      await this.renewLock();
+      const received = await this.round(10);
+      if (this.clock.now() - this.lastCheckAt > 2_000) await this.checkFailedAgain();
+      if (this.walk.isOver(received === 0)) return;
+    }
+  }
 
   /** Redriven messages back in the DLQ: the index shows them by the id they had in the source queue. */
-  const checkFailedAgain = async (): Promise<void> => {
-    lastCheckAt = clock.now();
-    const back = (await index.list(dlq)).filter((l) => sent.has(l.originalMessageId));
-    progress.failedAgain = back.length;
-    for (const key of Object.keys(failedAgainReasons)) delete failedAgainReasons[key];
-    for (const letter of back) failedAgainReasons[letter.reason] = (failedAgainReasons[letter.reason] ?? 0) + 1;
-    const { atLeast, share } = options.stopWhenFailedAgain;
-    if (back.length >= atLeast && back.length >= share * Math.max(1, sent.size))
-      stoppedBecause = `${back.length} of ${sent.size} redriven messages failed again (${Object.keys(failedAgainReasons)[0]})`;
-  };
+  private async checkFailedAgain(): Promise<void> {
+    this.lastCheckAt = this.clock.now();
+    const back = (await this.dependencies.index.list(this.dlq)).filter((l) => this.sent.has(l.originalMessageId));
+    this.progress.failedAgain = back.length;
+    const reasons = this.failedAgainReasons;
+    for (const key of Object.keys(reasons)) delete reasons[key];
+    for (const letter of back) reasons[letter.reason] = (reasons[letter.reason] ?? 0) + 1;
+    const { atLeast, share } = this.options.stopWhenFailedAgain;
+    if (back.length >= atLeast && back.length >= share * Math.max(1, this.sent.size))
+      this.stoppedBecause = `${back.length} of ${this.sent.size} redriven messages failed again (${Object.keys(reasons)[0]})`;
+  }
 
-  const watchCanary = async (): Promise<void> => {
-    progress.stage = 'watching canary';
-    onProgress({ ...progress });
-    const until = clock.now() + options.canaryWatchMs;
-    while (clock.now() < until && !stoppedBecause) {
-      await clock.sleep(Math.min(1_000, Math.max(0, until - clock.now())));
-      await checkFailedAgain();
+  private async renewLock(): Promise<void> {
+    if (this.clock.now() - this.lockRenewedAt <= this.options.lockLeaseMs / 3) return;
+    this.lockRenewedAt = this.clock.now();
+    if (!(await this.dependencies.locks.acquire(this.dlq, this.options.redriveId, this.options.lockLeaseMs)))
+      this.stoppedBecause = 'the redrive lock was lost (another redrive took over after this one stalled)';
+  }
+
+  /** Waits for the rate's leave to send `count` more (the rest only; the canary goes at once). */
+  private async pace(count: number): Promise<void> {
+    if (this.progress.stage !== 'rest') return;
+    const at = Math.max(this.clock.now(), this.nextSendAt);
+    this.nextSendAt = at + (count * 1_000) / this.options.messagesPerSecond;
+    if (at > this.clock.now()) await this.clock.sleep(at - this.clock.now());
+  }
+
+  /** One receive: the selected messages sent back (send, then delete), the others released at once. */
+  private async round(limit: number): Promise<number> {
+    const { queues } = this.dependencies;
+    const batch = await queues.receive(this.dlq, 10, this.options.visibilitySeconds);
+    const chosen: Chosen[] = [];
+    const others: string[] = [];
+    for (const received of batch) {
+      const letter = this.pending.get(received.messageId);
+      if (letter && !this.stoppedBecause && chosen.length < limit) {
+        // Taken now, so that no other worker sends it too.
+        this.pending.delete(received.messageId);
+        chosen.push({ received, letter });
+      } else others.push(received.receiptHandle);
     }
-    progress.stage = 'rest';
-  };
+    if (others.length > 0) await queues.releaseBatch(this.dlq, others);
+    this.walk.looked(
+      batch.map((m) => m.messageId),
+      chosen.length > 0,
+    );
+    if (chosen.length === 0) return batch.length;
+    await this.pace(chosen.length);
+    await this.sendBack(chosen);
+    this.progress.sent = this.sent.size;
+    this.progress.alreadyDelivered = this.settled.length;
+    this.onProgress({ ...this.progress });
+    return batch.length;
+  }
 
-  try {
-    // Shared by the workers: once the DLQ is seen through, what is left is not in it any more.
-    const walk = new DlqWalk(plan.dlq);
-
-    const renewLock = async (): Promise<void> => {
-      if (clock.now() - lockRenewedAt <= options.lockLeaseMs / 3) return;
-      lockRenewedAt = clock.now();
-      if (!(await locks.acquire(dlq, options.redriveId, options.lockLeaseMs)))
-        stoppedBecause = 'the redrive lock was lost (another redrive took over after this one stalled)';
-    };
-
-    /** Waits for the rate's leave to send `count` more (the rest only; the canary goes at once). */
-    const pace = async (count: number): Promise<void> => {
-      if (progress.stage !== 'rest') return;
-      const at = Math.max(clock.now(), nextSendAt);
-      nextSendAt = at + (count * 1_000) / options.messagesPerSecond;
-      if (at > clock.now()) await clock.sleep(at - clock.now());
-    };
-
-    /** One receive: the selected messages sent back (send, then delete), the others released at once. */
-    const round = async (limit: number): Promise<number> => {
-      const batch = await queues.receive(dlq, 10, options.visibilitySeconds);
-      const chosen: { received: ReceivedMessage; letter: DeadLetter }[] = [];
-      const others: string[] = [];
-      for (const received of batch) {
-        const letter = pending.get(received.messageId);
-        if (letter && !stoppedBecause && chosen.length < limit) {
-          // Taken now, so that no other worker sends it too.
-          pending.delete(received.messageId);
-          chosen.push({ received, letter });
-        } else others.push(received.receiptHandle);
-      }
-      if (others.length > 0) await queues.releaseBatch(dlq, others);
-      walk.looked(
-        batch.map((m) => m.messageId),
-        chosen.length > 0,
+  /**
+   * The chosen messages to their source queues, one batch per source, then deleted from the DLQ; one delivered
+   * already is deleted without a send; one SQS did not take goes back to the DLQ's visible messages and to the list.
+   */
+  private async sendBack(chosen: readonly Chosen[]): Promise<void> {
+    const { queues } = this.dependencies;
+    const bySource = new Map<string, Chosen[]>();
+    for (const item of chosen)
+      bySource.set(item.letter.sourceQueue, [...(bySource.get(item.letter.sourceQueue) ?? []), item]);
+    const deletable: string[] = [];
+    const unsent: string[] = [];
+    for (const [source, all] of bySource) {
+      const items = all.filter(({ received, letter }) => {
+        if (!this.options.alreadyDelivered?.has(letter.messageId)) return true;
+        deletable.push(received.receiptHandle);
+        this.settled.push(letter.messageId);
+        return false;
+      });
+      if (items.length === 0) continue;
+      const results = await queues.sendBatch(
+        source,
+        items.map(({ received, letter }) => outgoingMessage(received, letter, this.options.redriveId)),
       );
-      if (chosen.length === 0) return batch.length;
-      await pace(chosen.length);
-      const bySource = new Map<string, typeof chosen>();
-      for (const item of chosen)
-        bySource.set(item.letter.sourceQueue, [...(bySource.get(item.letter.sourceQueue) ?? []), item]);
-      const delivered: string[] = [];
-      const unsent: string[] = [];
-      for (const [source, all] of bySource) {
-        const items = all.filter(({ received, letter }) => {
-          if (!options.alreadyDelivered?.has(letter.messageId)) return true;
-          delivered.push(received.receiptHandle);
-          settled.push(letter.messageId);
-          return false;
-        });
-        if (items.length === 0) continue;
-        const results = await queues.sendBatch(
-          source,
-          items.map(({ received, letter }) => outgoingMessage(received, letter, options.redriveId)),
-        );
-        results.forEach((result, i) => {
-          const { received, letter } = items[i]!;
-          if ('id' in result) {
-            sent.set(result.id, letter.messageId);
-            delivered.push(received.receiptHandle);
-          } else {
-            // Not sent: back to the DLQ's visible messages, and to this redrive's list, for a later round.
-            pending.set(letter.messageId, letter);
-            unsent.push(received.receiptHandle);
-          }
-        });
-      }
-      if (delivered.length > 0) await queues.deleteBatch(dlq, delivered);
-      if (unsent.length > 0) await queues.releaseBatch(dlq, unsent);
-      progress.sent = sent.size;
-      progress.alreadyDelivered = settled.length;
-      onProgress({ ...progress });
-      return batch.length;
-    };
-
-    // The canary: alone, one worker, then watched.
-    while (pending.size > 0 && !stoppedBecause && sent.size < options.canary) {
-      await renewLock();
-      const received = await round(options.canary - sent.size);
-      if (walk.isOver(received === 0)) break;
+      results.forEach((result, i) => {
+        const { received, letter } = items[i]!;
+        if ('id' in result) {
+          this.sent.set(result.id, letter.messageId);
+          deletable.push(received.receiptHandle);
+        } else {
+          this.pending.set(letter.messageId, letter);
+          unsent.push(received.receiptHandle);
+        }
+      });
     }
-    if (!stoppedBecause && sent.size > 0) await watchCanary();
-    progress.stage = 'rest';
-    // The rest: a few workers at once, at the rate, checked for failures every 2 s.
-    const worker = async (): Promise<void> => {
-      while (pending.size > 0 && !stoppedBecause) {
-        await renewLock();
-        const received = await round(10);
-        if (clock.now() - lastCheckAt > 2_000) await checkFailedAgain();
-        if (walk.isOver(received === 0)) return;
-      }
+    if (deletable.length > 0) await queues.deleteBatch(this.dlq, deletable);
+    if (unsent.length > 0) await queues.releaseBatch(this.dlq, unsent);
+  }
+
+  /** The last check, the index brought up to date (what left the DLQ leaves it), the outcome. */
+  private async finish(): Promise<RedriveOutcome> {
+    const { index } = this.dependencies;
+    if (!this.stoppedBecause) await this.checkFailedAgain();
+    this.progress.notFound = this.stoppedBecause ? 0 : this.pending.size;
+    if (this.progress.notFound > 0) await index.remove(this.dlq, [...this.pending.keys()]);
+    // What came back is indexed again under its new id.
+    await index.remove(this.dlq, [...this.sent.values(), ...this.settled]);
+    this.progress.stage = this.stoppedBecause ? 'stopped' : 'done';
+    this.onProgress({ ...this.progress });
+    return {
+      ...this.progress,
+      ...(this.stoppedBecause ? { stoppedBecause: this.stoppedBecause } : {}),
+      failedAgainReasons: this.failedAgainReasons,
     };
-    if (pending.size > 0 && !stoppedBecause) await Promise.all(Array.from({ length: options.workers }, worker));
-    if (!stoppedBecause) await checkFailedAgain();
-    progress.notFound = stoppedBecause ? 0 : pending.size;
-    if (progress.notFound > 0) await index.remove(dlq, [...pending.keys()]);
-    // What left the DLQ leaves the index (what came back is indexed again under its new id).
-    await index.remove(dlq, [...sent.values(), ...settled]);
-    progress.stage = stoppedBecause ? 'stopped' : 'done';
-    onProgress({ ...progress });
-    return { ...progress, ...(stoppedBecause ? { stoppedBecause } : {}), failedAgainReasons };
-  } finally {
-    await audit.append({
-      at: new Date(clock.now()).toISOString(),
-      actor: options.actor,
+  }
+
+  private audit(outcome: string, count: number, detail: Record<string, unknown>): Promise<void> {
+    return this.dependencies.audit.append({
+      at: new Date(this.clock.now()).toISOString(),
+      actor: this.options.actor,
       action: 'redrive',
-      dlq,
-      target: plan.summary,
-      count: sent.size,
-      outcome: stoppedBecause ? `stopped: ${stoppedBecause}` : progress.stage === 'done' ? 'done' : 'failed',
-      detail: {
-        redriveId: options.redriveId,
-        sent: sent.size,
-        failedAgain: progress.failedAgain,
-        notFound: progress.notFound,
-        alreadyDelivered: settled.length,
-      },
+      dlq: this.dlq,
+      target: this.plan.summary,
+      count,
+      outcome,
+      detail: { redriveId: this.options.redriveId, ...detail },
     });
   }
 }
