@@ -3,13 +3,18 @@
  * each service brings locally (stand-ins, containers).
  *   npm run offline [-- service ...]     all services by default; Ctrl-C stops them.
  */
+import { readCommandLine } from '@backbone/shared/local';
 import { applyLocalEnvironment } from './local-cloud/environment';
 import { startServices } from './local-cloud/offline';
 import { discoverServices, serverlessServices, startLocalProcesses } from './local-cloud/services';
 
 async function main(): Promise<void> {
   applyLocalEnvironment();
-  const requested = process.argv.slice(2);
+  const { positionals: requested } = readCommandLine(
+    ['offline', ...process.argv.slice(2)],
+    {},
+    'usage: npm run offline [-- service ...]',
+  );
   const all = discoverServices();
   const unknown = requested.filter((name) => !all.some((s) => s.name === name));
   if (unknown.length > 0)

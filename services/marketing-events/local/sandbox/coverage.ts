@@ -1,3 +1,4 @@
+import { formatTable } from '@backbone/shared/local';
 import { MATCH_KEYS } from '../../src/domain/match-keys';
 import { countsFor, type Platform, type SandboxReceived } from './server';
 
@@ -12,8 +13,7 @@ export function matchKeyCoverage(
   platforms: readonly Platform[],
 ): { lines: string[]; shares: Record<string, Record<string, number>> } {
   const shares: Record<string, Record<string, number>> = {};
-  const header = `  ${'platform'.padEnd(9)}${'events'.padStart(7)}  ${MATCH_KEYS.map((k) => k.padStart(12)).join('')}`;
-  const lines = [header, `  ${'-'.repeat(header.length - 2)}`];
+  const rows: string[][] = [['platform', 'events', ...MATCH_KEYS]];
   for (const platform of platforms) {
     const events = countsFor(after, platform).unique - countsFor(before, platform).unique;
     const share: Record<string, number> = {};
@@ -23,9 +23,7 @@ export function matchKeyCoverage(
       share[key] = events === 0 ? 0 : carried / events;
     }
     shares[platform] = share;
-    lines.push(
-      `  ${platform.padEnd(9)}${String(events).padStart(7)}  ${MATCH_KEYS.map((k) => `${(share[k]! * 100).toFixed(0)} %`.padStart(12)).join('')}`,
-    );
+    rows.push([platform, String(events), ...MATCH_KEYS.map((k) => `${(share[k]! * 100).toFixed(0)} %`)]);
   }
-  return { lines, shares };
+  return { lines: formatTable(rows, '  '), shares };
 }
