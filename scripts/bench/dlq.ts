@@ -85,6 +85,8 @@ async function fill(sqs: SQSClient, dlqUrl: string, run: string): Promise<void> 
                 [ATTRIBUTE.failureSource]: string(`arn:aws:sqs:eu-west-1:000000000000:${SOURCE}`),
                 [ATTRIBUTE.failureReceiveCount]: { DataType: 'Number', StringValue: '1' },
                 [ATTRIBUTE.failureMessageId]: string(randomUUID()),
+                // As the dispatcher records a refusal: the platform it failed at, as data.
+                [ATTRIBUTE.failureDestinations]: string('meta'),
               },
             };
           }),
@@ -129,7 +131,9 @@ async function main(): Promise<void> {
   applyLocalEnvironment();
   console.log(`dlq benchmark: Node ${process.version}, ${MESSAGES.toLocaleString('en')} dead letters\n`);
   await up();
-  await provision('local', [findService('dlq-console')]);
+  // The console reads marketing-events' delivery ledger (a dry run, a redrive's duplicate check): provisioned too,
+  // so that a fresh local cloud is enough.
+  await provision('local', [findService('marketing-events'), findService('dlq-console')]);
   const sqs = createSqsClient(awsClientSettings(loadConfig(awsEnvironmentSchema)));
   const env = localConsoleEnvironment();
   const stores = openConsoleStores(env);
