@@ -55,7 +55,7 @@ export function wouldFailBecause(read: ReadLetter, context: CheckContext): strin
     }
   }
   // Each platform's own failure of this letter against that platform's latest answer.
-  for (const { destination, message } of read.letter.destinations ?? []) {
+  for (const { destination, message = read.letter.reason } of read.letter.destinations ?? []) {
     const status = context.statuses.get(destination);
     if (
       status?.failedAt !== undefined &&

@@ -5,6 +5,9 @@
 import { createHash } from 'node:crypto';
 import { FAILURE_KINDS, type DestinationFailure, type FailureKind } from '@backbone/shared';
 
+/** A destination a dead letter failed at: its message when the consumer's notice recorded it. */
+export type FailedDestination = Omit<DestinationFailure, 'message'> & { message?: string };
+
 export interface DeadLetter {
   /** The DLQ's name and the message's id there. */
   dlq: string;
@@ -13,8 +16,11 @@ export interface DeadLetter {
   sourceQueue: string;
   kind: FailureKind;
   reason: string;
-  /** The destinations that failed, each with its code and message, as the consumer recorded them. */
-  destinations: DestinationFailure[];
+  /**
+   * The destinations that failed, each with its code and message, as the consumer recorded them. Found by the
+   * sweeper (the notice lost), only their names: the reason holds their messages.
+   */
+  destinations: FailedDestination[];
   /** When it was dead-lettered (ISO-8601). */
   failedAt: string;
   /** How many times the source queue delivered it before it was given up. */

@@ -3,16 +3,11 @@
  * through a DLQ when it holds more than the index knows: a notice lost, or a message the queue's own redrive policy
  * moved there (a crash, a timeout) with no reason given.
  */
-import {
-  ATTRIBUTE,
-  FAILURE_KINDS,
-  ownAttributes,
-  queueNameOf,
-  type DeadLetterRecorded,
-  type DestinationFailure,
-} from '@backbone/shared';
-import type { DeadLetter } from './dead-letters';
+import { ATTRIBUTE, FAILURE_KINDS, ownAttributes, queueNameOf, type DeadLetterRecorded } from '@backbone/shared';
+import type { DeadLetter, FailedDestination } from './dead-letters';
+
 import { DlqWalk } from './dlq-walk';
+
 import type { DeadLetterIndex, DeadLetterQueue, QueuePort, ReceivedMessage } from './ports';
 
 export function deadLetterFromNotice(notice: DeadLetterRecorded): DeadLetter {
@@ -53,7 +48,7 @@ export function deadLetterFromMessage(dlq: DeadLetterQueue, message: ReceivedMes
     sourceQueue: source ?? dlq.sources[0] ?? 'unknown',
     kind: kind ?? 'unexplained',
     reason,
-    destinations: destinationsFromAttribute(a[ATTRIBUTE.failureDestinations], reason),
+    destinations: destinationsFromAttribute(a[ATTRIBUTE.failureDestinations]),
     failedAt: a[ATTRIBUTE.failedAt] ?? message.sentAt ?? new Date().toISOString(),
     receiveCount: Number(a[ATTRIBUTE.failureReceiveCount] ?? message.receiveCount),
     originalMessageId: a[ATTRIBUTE.failureMessageId] ?? message.messageId,
@@ -68,13 +63,13 @@ export function deadLetterFromMessage(dlq: DeadLetterQueue, message: ReceivedMes
 
 /**
  * A dead letter whose notice was lost has its destinations' names in an attribute, without each one's code and
- * message: the reason (which holds them all) stands in for each.
+ * message: its reason holds them all.
  */
-function destinationsFromAttribute(names: string | undefined, reason: string): DestinationFailure[] {
+function destinationsFromAttribute(names: string | undefined): FailedDestination[] {
   return (names ?? '')
     .split(',')
     .filter(Boolean)
-    .map((destination) => ({ destination, message: reason }));
+    .map((destination) => ({ destination }));
 }
 
 export interface SweepResult {
