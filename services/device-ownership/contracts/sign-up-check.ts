@@ -4,15 +4,23 @@ import { attestationSchema, customerIdSchema } from './events';
 
 export const SIGN_UP_CHECK_PATH = '/devices/{deviceId}/signup-checks';
 
-export const signUpCheckRequestSchema = z.object(
-  {
-    applicantId: customerIdSchema,
-    attestation: attestationSchema.optional(),
-    rules: z.enum(['current', 'legacy']).default('current'),
-    dryRun: z.boolean().default(false),
-  },
-  'the body must be a JSON object',
-);
+export const signUpCheckRequestSchema = z
+  .object(
+    {
+      applicantId: customerIdSchema,
+      attestation: attestationSchema.optional(),
+      /** `legacy` (any device bound to another customer is blocked) only as a dry run: it looks at no fraud flag. */
+      rules: z.enum(['current', 'legacy']).default('current'),
+      dryRun: z.boolean().default(false),
+    },
+    'the body must be a JSON object',
+  )
+  .refine((body) => body.rules !== 'legacy' || body.dryRun, {
+    path: ['rules'],
+    message:
+      'the legacy rule decides only as a dry run (a shadow comparison; it looks at no fraud flag): send "dryRun": true ' +
+      'with it, or leave "rules" out to decide, and bind, by the current rules',
+  });
 export type SignUpCheckRequestBody = z.input<typeof signUpCheckRequestSchema>;
 
 /** The decision: its outcome, the reasons (codes and sentences), the step-up that passes a review, the evidence. */

@@ -293,7 +293,7 @@ export async function replayMonth(
   const decisions: SimulatedDecision[] = [];
   const ingest = async (event: DeviceEvent) => {
     now = new Date(event.occurredAt);
-    await ingestDeviceEvent(event, stores.events, policy);
+    await ingestDeviceEvent(event, stores.events, policy, now);
   };
   const drainFollowUpsUntil = async (until: Date) => {
     followUps.sort((a, b) => a.at.getTime() - b.at.getTime());

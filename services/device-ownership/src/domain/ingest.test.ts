@@ -13,7 +13,8 @@ import {
   type DeviceEvent,
 } from '../../contracts';
 import { createMemoryDeviceStore } from '../adapters/memory-device-store';
-import { ingestDeviceEvent } from './ingest';
+import { ingestDeviceEvent, MAX_CLOCK_SKEW_MS, writeTimeOf } from './ingest';
+import { PermanentError } from '@backbone/shared';
 import { DEFAULT_POLICY } from './rules';
 
 const NOW = new Date('2026-11-30T12:00:00Z');
@@ -202,5 +203,19 @@ describe('ingesting device events', () => {
       ['recordReset', 'd', t, { installId: 'j', resetProofFlag: proof }],
       ['recordReset', 'd', t, {}],
     ]);
+  });
+});
+
+describe('the write time of an event', () => {
+  const login = (occurredAt: Date | string) =>
+    loginSucceededV1.create({ deviceId: 'd1', customerId: 'a' }, { occurredAt });
+
+  it('is its own time; one a little ahead of the clock is written at the clock; one further ahead is refused', () => {
+    expect(writeTimeOf(login(at(1)), NOW)).toEqual(new Date(at(1)));
+    expect(writeTimeOf(login(new Date(NOW.getTime() + 60_000)), NOW)).toEqual(NOW);
+    expect(() => writeTimeOf(login(new Date(NOW.getTime() + MAX_CLOCK_SKEW_MS + 1)), NOW)).toThrow(PermanentError);
+    expect(() => writeTimeOf(login(new Date('2100-01-01T00:00:00Z')), NOW)).toThrow(
+      /LoginSucceeded ref [0-9a-f]{12} is dated 2100-01-01T00:00:00.000Z, more than 5 minutes ahead.*Fix the producer's clock/,
+    );
   });
 });

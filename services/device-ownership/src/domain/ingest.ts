@@ -4,6 +4,7 @@
  * event loses to anything newer already stored. So ingest never reads to decide what to write, except to find the
  * devices a customer fact belongs on.
  */
+import { messageRef, PermanentError } from '@backbone/shared';
 import type { Attestation, DeviceEvent } from '../../contracts';
 import type { CustomerFact, FraudFlag, ResetProofFlag } from './device-record';
 import type { DevicePolicy } from './rules';
@@ -43,13 +44,37 @@ const resetProofFlagOf = (attestation: Attestation | undefined): ResetProofFlag 
     ? { set: attestation.resetProofFlag.set, writtenAt: new Date(attestation.resetProofFlag.writtenAt) }
     : undefined;
 
-/** Writes one device event's rows. Throws only for what the store cannot do (the consumer retries those). */
+/** How far ahead of this service's clock an event may be dated: the producers' clocks drift, not by more. */
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * When an event's facts are written: its own time, which is the Cassandra write time, so that replays and late events
+ * converge. An event dated in the future would outrank every later write of the same cells for good (a reset dated
+ * 2100 could never be undone): one more than MAX_CLOCK_SKEW_MS ahead is refused (to the DLQ, with the reason), and
+ * one within it is written at the clock's time, never ahead of it.
+ */
+export function writeTimeOf(event: DeviceEvent, now: Date): Date {
+  const occurred = Date.parse(event.occurredAt);
+  if (occurred > now.getTime() + MAX_CLOCK_SKEW_MS)
+    throw new PermanentError(
+      `${event.type} ${messageRef(event.id)} is dated ${event.occurredAt}, more than ${MAX_CLOCK_SKEW_MS / 60_000} ` +
+        `minutes ahead of this service's clock (${now.toISOString()}): its write time would outrank every later ` +
+        "write of the device's facts. Fix the producer's clock or the event's occurredAt, then redrive it.",
+    );
+  return new Date(Math.min(occurred, now.getTime()));
+}
+
+/**
+ * Writes one device event's rows. Throws only for what the store cannot do (the consumer retries those), and for an
+ * event dated in the future (see writeTimeOf). `now` is the service's clock (a simulation passes its own).
+ */
 export async function ingestDeviceEvent(
   event: DeviceEvent,
   store: DeviceEventStore,
   policy: DevicePolicy,
+  now: Date = new Date(),
 ): Promise<void> {
-  const at = new Date(event.occurredAt);
+  const at = writeTimeOf(event, now);
   const window = { windowDays: policy.windowDays };
   switch (event.type) {
     case 'AppInstalled': {

@@ -164,6 +164,23 @@ describe('export and purge', () => {
     );
   });
 
+  it('writes a value a spreadsheet would run as a formula as text (CSV injection)', () => {
+    const csv = toCsv([
+      {
+        messageId: '=HYPERLINK("http://x")',
+        messageType: '@SUM(A1)',
+        kind: '+1',
+        sourceQueue: '-2',
+        reason: '\tx',
+        body: '\ry',
+      },
+    ]);
+    const cells = csv.split('\r\n')[1]!;
+    expect(cells).toBe('"\'=HYPERLINK(""http://x"")",\'@SUM(A1),,\'+1,,,\'-2,\'\tx,"\'\ry"');
+    // Only a value's first character makes a formula: one inside stays as it is.
+    expect(toCsv([{ messageId: 'a=b' }]).split('\r\n')[1]).toBe('a=b,,,,,,,,');
+  });
+
   it('purges what a plan selects, for good, with the right, audited; the rest stay', async () => {
     const { w, console_ } = consoleOver([letter(1), letter(2), letter(3)]);
     const filter = { ids: ['m-1', 'm-2'] };

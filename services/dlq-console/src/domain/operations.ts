@@ -105,8 +105,14 @@ export function fixedAttributes(received: ReceivedMessage, redriveId: string): R
   return { ...ownAttributes(received.attributes), [ATTRIBUTE.redriveId]: redriveId };
 }
 
+/**
+ * A CSV cell. A value a spreadsheet would read as a formula (it starts with =, +, -, @, a tab or a carriage return:
+ * a dead letter's data is whatever its producer sent) is written as text, behind an apostrophe (OWASP's advice on
+ * CSV injection); quotes, commas and line breaks are quoted.
+ */
 const csvCell = (value: unknown): string => {
-  const text = value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+  const raw = value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+  const text = /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 };
 

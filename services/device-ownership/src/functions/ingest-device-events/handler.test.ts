@@ -1,7 +1,7 @@
 import { createLogger, type Failure } from '@backbone/shared';
 import { lambdaContext, sqsRecordFactory } from '@backbone/shared/testing';
 import type { SQSRecord } from 'aws-lambda';
-import { loginSucceededV1, signUpCompletedV1 } from '../../../contracts';
+import { deviceResetSignalledV1, loginSucceededV1, signUpCompletedV1 } from '../../../contracts';
 import { createMemoryDeviceStore } from '../../adapters/memory-device-store';
 import { DEFAULT_POLICY } from '../../domain/rules';
 import { createIngestDeviceEventsHandler } from './handler';
@@ -59,5 +59,36 @@ describe('ingestDeviceEvents handler', () => {
     expect(deadLettered[0]!.record.messageId).toBe(records[0]!.messageId);
     expect(deadLettered[0]!.failure.reason).toMatch(/data\.deviceId/);
     expect((await stores.decisions.read('d-3')).owner?.customerId).toBe('c-3');
+  });
+});
+
+describe('ingestDeviceEvents handler, an event dated in the future', () => {
+  it('dead-letters a reset dated 2100 with the reason, writes nothing of it, and writes its sibling', async () => {
+    const { handler, stores, deadLettered } = setUp();
+    const records = [
+      sqsRecordFactory(
+        JSON.stringify(
+          deviceResetSignalledV1.create(
+            { deviceId: 'd-9', signal: 'new-install-id', installId: 'i-2' },
+            { occurredAt: new Date('2100-01-01T00:00:00.000Z') },
+          ),
+        ),
+      ),
+      sqsRecordFactory(
+        JSON.stringify(signUpCompletedV1.create({ deviceId: 'd-9', customerId: 'c-9' }, { occurredAt: at(1) })),
+      ),
+    ];
+    const response = await handler({ Records: records }, lambdaContext());
+    expect(response.batchItemFailures).toEqual([]);
+    expect(deadLettered.map((d) => d.record.messageId)).toEqual([records[0]!.messageId]);
+    expect(deadLettered[0]!.failure).toMatchObject({
+      kind: 'permanent',
+      reason: expect.stringMatching(
+        /dated 2100-01-01T00:00:00\.000Z, more than 5 minutes ahead of this service's clock/,
+      ),
+    });
+    const device = await stores.decisions.read('d-9');
+    expect(device.lastResetAt).toBeUndefined();
+    expect(device.owner?.customerId).toBe('c-9');
   });
 });

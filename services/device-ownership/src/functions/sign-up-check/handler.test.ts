@@ -44,4 +44,30 @@ describe('signUpCheck handler', () => {
     expect(badDevice.body).toContain('deviceId');
     expect(stores.history()).toEqual([]);
   });
+
+  it('never binds by the legacy rule, which looks at no fraud flag: only a dry run may ask for it', async () => {
+    const { handler, stores } = setUp();
+    // A device flagged for fraud: the current rules block it; the legacy rule, blind to flags, would allow it.
+    await stores.events.recordDeviceFlag(
+      'device-8',
+      'flag-1',
+      {
+        id: 'flag-1',
+        reason: 'ring',
+        raisedAt: NOW,
+        expiresAt: new Date(NOW.getTime() + 86_400_000),
+        resetProof: false,
+      },
+      NOW,
+    );
+    const binding = await handler(check('device-8', { applicantId: 'customer-42', rules: 'legacy' }));
+    expect(binding.statusCode).toBe(400);
+    expect(binding.body).toContain('the legacy rule decides only as a dry run');
+    const shadow = await handler(check('device-8', { applicantId: 'customer-42', rules: 'legacy', dryRun: true }));
+    expect(shadow.statusCode).toBe(200);
+    expect(JSON.parse(shadow.body)).toMatchObject({ rulesVersion: 'legacy-v1', claimed: false });
+    const current = await handler(check('device-8', { applicantId: 'customer-42' }));
+    expect(JSON.parse(current.body)).toMatchObject({ outcome: 'block', claimed: false });
+    expect(stores.history()).toEqual([]);
+  });
 });

@@ -1,6 +1,6 @@
 import { Script } from 'node:vm';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { actorOf } from './handler';
+import { actorOf, limitOf } from './handler';
 
 const withClaims = (claims?: Record<string, unknown>) =>
   ({ requestContext: { authorizer: claims ? { claims } : null } }) as unknown as APIGatewayProxyEvent;
@@ -23,6 +23,17 @@ describe('the caller, from the authoriser’s claims', () => {
     expect(actorOf(withClaims({ sub: 's-1' }))).toEqual({ name: 's-1', roles: new Set() });
     expect(actorOf(withClaims({ 'cognito:groups': ['dlq:read'] }))).toBeUndefined();
     expect(actorOf(withClaims())).toBeUndefined();
+  });
+});
+
+describe('how many dead letters a page asks for', () => {
+  const asking = (limit?: string) =>
+    ({ queryStringParameters: limit === undefined ? null : { limit } }) as unknown as APIGatewayProxyEvent;
+
+  it('is a whole number from 1 to 1,000, 100 when absent or not a number; a negative one is not "all but one"', () => {
+    expect([undefined, '50', '-1', '0', '5000', 'x', '2.7'].map((l) => limitOf(asking(l)))).toEqual([
+      100, 50, 1, 100, 1_000, 100, 2,
+    ]);
   });
 });
 

@@ -45,6 +45,12 @@ const query = (event: APIGatewayProxyEvent): Record<string, string> =>
     string
   >;
 
+/** `limit`: a whole number from 1 to 1,000 (100 when absent or not a number); a negative one is not "all but one". */
+export const limitOf = (event: APIGatewayProxyEvent): number => {
+  const asked = Math.trunc(Number(event.queryStringParameters?.['limit'] ?? 100) || 100);
+  return Math.min(1_000, Math.max(1, asked));
+};
+
 const unmaskOf = (event: APIGatewayProxyEvent) => {
   const reason = event.queryStringParameters?.['unmask'];
   return reason !== undefined ? { unmask: { reason } } : {};
@@ -71,7 +77,7 @@ function routes(console_: DeadLetterConsole): Route[] {
         jsonResponse(
           200,
           await console_.messages(actor, name!, filterFromOptions(query(event)), {
-            limit: Math.min(1_000, Number(event.queryStringParameters?.['limit'] ?? 100) || 100),
+            limit: limitOf(event),
             ...unmaskOf(event),
           }),
         ),
@@ -182,7 +188,7 @@ function routes(console_: DeadLetterConsole): Route[] {
           200,
           await console_.audit(actor, {
             days: Math.min(90, Number(event.queryStringParameters?.['days'] ?? 7) || 7),
-            limit: Math.min(1_000, Number(event.queryStringParameters?.['limit'] ?? 100) || 100),
+            limit: limitOf(event),
           }),
         ),
     },
