@@ -59,6 +59,12 @@ const ESCAPES: Record<string, string> = {
  * Tokens of the rules file: CEL's expression tokens plus the braces and colons of
  * snoop blocks. Comments run from // or # to the end of the line.
  */
+/**
+ * The longest string literal a rule may hold: names, content references and merchant names are short, and a longer
+ * one is refused as soon as it is seen, before the lexer spends time on the rest of it.
+ */
+export const MAX_STRING_LITERAL = 1_000;
+
 export function tokenize(source: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
@@ -103,6 +109,11 @@ export function tokenize(source: string): Token[] {
         }
         value += source[i];
         i++;
+        if (value.length > MAX_STRING_LITERAL)
+          throw new LexError(
+            `a string of more than ${MAX_STRING_LITERAL.toLocaleString('en')} characters: shorten it`,
+            { start, end: i },
+          );
       }
       if (source[i] !== ch)
         throw new LexError('this string is not closed before the end of the line', { start, end: i });

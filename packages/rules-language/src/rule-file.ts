@@ -3,7 +3,7 @@ import { checkExpression } from './checker';
 import { AggregatePlan, Compiler, fold } from './compiler';
 import { CUSTOMER_VARIABLES, type CustomerFacts } from './customer-schema';
 import { compileExplainer, type ExplainOptions } from './explain';
-import { LexError, tokenize } from './lexer';
+import { LexError, MAX_STRING_LITERAL, tokenize } from './lexer';
 import { ParseError, parseExpressionAt, TokenStream } from './parser';
 import { printExpression, printString } from './printer';
 import { typeName } from './types';
@@ -26,6 +26,10 @@ export interface SnoopDefinition {
 }
 
 export const LIMITS = {
+  /** Characters in one file (2,000 snoops of 2,000 characters each), refused before any parsing. */
+  fileCharacters: 4_000_000,
+  /** Characters in one string literal. */
+  stringLiteral: MAX_STRING_LITERAL,
   /** Rules in one file. */
   rules: 2_000,
   /** Nodes in one expression (operators, names, literals). */
@@ -105,6 +109,14 @@ export function parseRuleFile(
     errors.push({ snoopId, message, ...locate(span) });
   };
 
+  if (source.length > LIMITS.fileCharacters) {
+    report(
+      { start: 0, end: 1 },
+      `the file has ${source.length.toLocaleString('en')} characters; at most ` +
+        `${LIMITS.fileCharacters.toLocaleString('en')} are allowed: it is checked before it is read`,
+    );
+    return { snoops, errors };
+  }
   let stream: TokenStream;
   try {
     stream = new TokenStream(tokenize(source));

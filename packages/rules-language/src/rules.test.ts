@@ -4,7 +4,14 @@ import { CUSTOMER_VARIABLES } from './customer-schema';
 import { interpret } from './interpreter';
 import { parseExpression } from './parser';
 import { printExpression } from './printer';
-import { compileRuleFile, formatRuleError, parseRuleFile, printRuleFile, type SnoopDefinition } from './rule-file';
+import {
+  compileRuleFile,
+  formatRuleError,
+  LIMITS,
+  parseRuleFile,
+  printRuleFile,
+  type SnoopDefinition,
+} from './rule-file';
 import { sampleCustomer } from './testing/sample-customer';
 
 const ENERGY_SPEND = 'sum(transactions.filter(t, t.category == "energy" && t.daysAgo <= 90.0).map(t, t.amount))';
@@ -331,6 +338,28 @@ describe('rules file: every input yields a report, never an exception', () => {
     expect(errors).toHaveLength(3_000);
     expect(errors.map((e) => [e.line, e.column])).toEqual(
       Array.from({ length: 3_000 }, (_, i) => [i + 1, (i % 7) + 1]),
+    );
+  });
+});
+
+describe('input size, bounded before the work', () => {
+  it('refuses a file over its character limit before reading it', () => {
+    const outcome = compileRuleFile(`snoop "x" {\n  name: "${'a'.repeat(LIMITS.fileCharacters)}"\n}`);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.ok ? [] : outcome.errors.map((e) => e.message)).toEqual([
+      expect.stringMatching(/^the file has 4,000,0\d\d characters; at most 4,000,000 are allowed/),
+    ]);
+  });
+
+  it('refuses a string literal over its limit as soon as it is seen, naming where', () => {
+    const outcome = compileRuleFile(`snoop "x" {\n  name: "${'a'.repeat(LIMITS.stringLiteral + 1)}"\n}`);
+    expect(outcome.ok ? [] : outcome.errors.map((e) => [e.line, e.message])).toEqual([
+      [2, 'a string of more than 1,000 characters: shorten it'],
+    ]);
+    // At the limit, the literal is read (the snoop is refused for what else it lacks, not for its name).
+    const atLimit = compileRuleFile(`snoop "x" {\n  name: "${'a'.repeat(LIMITS.stringLiteral)}"\n}`);
+    expect(atLimit.ok ? [] : atLimit.errors.map((e) => e.message)).not.toContain(
+      'a string of more than 1,000 characters: shorten it',
     );
   });
 });

@@ -162,3 +162,14 @@ describe('reports on stored JSON', () => {
     );
   });
 });
+
+describe('rows that are not objects', () => {
+  it('reports each (null, a string, a number, an array) as an entry, and never throws', () => {
+    const built = buildRuleSet([null, 'x', 42, []]);
+    expect(built.ok).toBe(false);
+    expect(built.ok ? [] : built.errors.map((e) => e.snoopId)).toEqual([undefined, undefined, undefined, undefined]);
+    const messages = built.ok ? [] : built.errors.map((e) => e.message);
+    expect(messages).toHaveLength(4);
+    for (const message of messages) expect(message).toMatch(/^stored definition is invalid at \(row\): /);
+  });
+});

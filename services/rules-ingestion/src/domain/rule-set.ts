@@ -60,7 +60,9 @@ export function buildRuleSet(rows: readonly unknown[]): BuiltRuleSet {
   const definitions: SnoopDefinition[] = [];
   for (const row of rows) {
     const parsed = storedSnoopSchema.safeParse(row);
-    const snoopId = typeof (row as { id?: unknown }).id === 'string' ? (row as { id: string }).id : undefined;
+    // A row may be anything a database or a caller handed over: null, a string, an array.
+    const id = row !== null && typeof row === 'object' ? (row as { id?: unknown }).id : undefined;
+    const snoopId = typeof id === 'string' ? id : undefined;
     if (!parsed.success) {
       // The stored schemas tell their unions apart by key, so each problem's path points at the field at fault.
       for (const { field, message } of fieldProblems(parsed.error.issues, '', '(row)')) {
