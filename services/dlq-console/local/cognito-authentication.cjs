@@ -4,8 +4,8 @@
  * authoriser answers 401, with what to do, unless the request carries an ID token the local issuer signed
  * (identity.ts: RS256 with its key under the local cloud's folder), unexpired, for the console's client; the
  * function then reads the same token's claims as in AWS. serverless-offline's "authoriser override" header would
- * let a caller choose its own claims, so a request carrying it is refused. Routes with no authoriser (the page)
- * pass. CommonJS: serverless-offline loads it with require() in the framework's own process.
+ * let a caller choose its own claims, so a request carrying it is refused, and so is one with more than one
+ * Authorization header (below). Routes with no authoriser (the page) pass. CommonJS: serverless-offline loads it with require() in the framework's own process.
  */
 const { createVerify } = require('node:crypto');
 const { readFileSync } = require('node:fs');
@@ -59,6 +59,18 @@ function verify(header) {
 
 const isCognito = (authorizer) => String(authorizer?.type ?? '').toUpperCase() === 'COGNITO_USER_POOLS';
 
+/**
+ * How many Authorization headers the request carried, as sent. Node keeps the first of several; serverless-offline
+ * builds the function's event, and its claims, from the raw headers, where the last wins: with two, this check would
+ * verify one token and the function read another's claims. So a request must carry exactly one.
+ */
+const authorizationHeaders = (request) => {
+  const raw = request.raw?.req?.rawHeaders ?? [];
+  let count = 0;
+  for (let i = 0; i < raw.length; i += 2) if (String(raw[i]).toLowerCase() === 'authorization') count++;
+  return count;
+};
+
 module.exports = function cognitoAuthenticationProvider(endpoint, functionKey, method, routePath) {
   const name = `local-cognito-${functionKey}-${method}-${routePath}`;
   const cognito = isCognito(endpoint.authorizer);
@@ -70,6 +82,8 @@ module.exports = function cognitoAuthenticationProvider(endpoint, functionKey, m
         if (request.headers['sls-offline-authorizer-override'])
           throw Boom.forbidden('the authoriser override header is refused here: sign in instead');
         if (!cognito) return h.authenticated({ credentials: {} });
+        if (authorizationHeaders(request) > 1)
+          throw refuse('the request carries more than one Authorization header: send one token');
         const claims = verify(request.headers.authorization);
         return h.authenticated({ credentials: { principalId: claims.sub, context: {} } });
       },
