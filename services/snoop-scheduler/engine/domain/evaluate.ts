@@ -105,7 +105,8 @@ export async function evaluateCustomers(
       errors.push({
         customerId,
         code: 'unknown-customer',
-        reason: `customer ${customerId} is not in the customer store; nothing was scored for them`,
+        // The item names the customer; its reason does not (it reaches logs and DLQ reasons).
+        reason: 'the customer is not in the customer store; nothing was scored for them',
       });
       continue;
     }
