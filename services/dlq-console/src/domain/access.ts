@@ -29,9 +29,7 @@ export const mayEdit = (actor: Actor, messageType: string | undefined): boolean 
 
 /** Throws, naming the role to ask for, unless the actor has it. */
 export function requireRole(actor: Actor, role: Role, doing: string): void {
-  const has = role.startsWith('dlq:edit:')
-    ? mayEdit(actor, role.slice('dlq:edit:'.length))
-    : actor.roles.has(role) || (role === 'dlq:read' && actor.roles.size > 0);
+  const has = role.startsWith('dlq:edit:') ? mayEdit(actor, role.slice('dlq:edit:'.length)) : actor.roles.has(role);
   if (!has)
     throw new AccessDeniedError(
       `${actor.name} may not ${doing}: it takes the role ${role}, which ${actor.name} does not have ` +

@@ -30,7 +30,9 @@ export function changeOperations({
       messageId: string,
       edits: readonly DataEdit[],
     ): Promise<{ sent: boolean; newMessageId?: string; fields: string[] }> {
-      const queue = await findQueue(dlq);
+      // The edit right first: someone without it learns nothing, not even the stage's DLQs from a wrong name.
+      if (![...actor.roles].some((role) => role.startsWith('dlq:edit:')))
+        requireRole(actor, 'dlq:edit:*', 'fix and resend dead letters');
       const letter = (await index.list(dlq)).find((l) => l.messageId === messageId);
       if (!letter) throw new Error(`no dead letter ${messageId} in ${dlq}'s index (redriven or purged already?)`);
       requireRole(
@@ -38,6 +40,7 @@ export function changeOperations({
         `dlq:edit:${letter.messageType ?? '(untyped)'}`,
         `edit ${letter.messageType ?? 'untyped'} messages`,
       );
+      const queue = await findQueue(dlq);
       const body = editedBody(letter, edits);
       const fields = editedFields(edits);
       const holder = `fix:${randomUUID()}`;

@@ -44,6 +44,24 @@ describe('who may do what', () => {
     await expect(console_.queues({ name: 'nobody', roles: new Set() })).rejects.toThrow(AccessDeniedError);
   });
 
+  it('gives reading to dlq:read alone: another console role does not bring it', async () => {
+    const { console_ } = consoleOver([letter(1)]);
+    for (const role of ['dlq:purge', 'dlq:export', 'dlq:redrive', 'dlq:unmask', 'dlq:edit:*']) {
+      await expect(console_.queues(actor(role))).rejects.toThrow(/it takes the role dlq:read/);
+      await expect(console_.messages(actor(role), DLQ, {})).rejects.toThrow(/it takes the role dlq:read/);
+      await expect(console_.groups(actor(role), DLQ)).rejects.toThrow(/it takes the role dlq:read/);
+    }
+  });
+
+  it('tells someone without an edit role nothing of the stage’s DLQs when they try to fix a message', async () => {
+    const { console_ } = consoleOver([letter(1)]);
+    const attempt = console_.fixAndResend(actor('dlq:read'), 'no-such-dlq', 'm-1', [
+      { path: 'currency', value: 'GBP' },
+    ]);
+    await expect(attempt).rejects.toThrow(AccessDeniedError);
+    await expect(attempt).rejects.not.toThrow(new RegExp(DLQ));
+  });
+
   it('dry-runs through the consumer’s checks and the delivery ledger: what would fail again and why, what is delivered already', async () => {
     const w = world([
       letter(1, { body: body('+447700900123') }),

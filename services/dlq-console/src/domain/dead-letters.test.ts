@@ -1,4 +1,11 @@
-import { describeFilter, failedDestinations, groupDeadLetters, matchesFilter, normaliseReason } from './dead-letters';
+import {
+  describeFilter,
+  failedDestinations,
+  groupDeadLetters,
+  matchesFilter,
+  MAX_REASON_NORMALISED,
+  normaliseReason,
+} from './dead-letters';
 import { failedAt, letter } from './dead-letters.fixtures';
 
 describe('reasons', () => {
@@ -11,6 +18,14 @@ describe('reasons', () => {
     );
     expect(a).toBe(b);
     expect(a).toBe('meta answered 400 (code 100): invalid phone <number> for <email>, ref … at <time>, <n> GBP, "…"');
+  });
+
+  it('normalises a bounded part of a reason of any length (1 MB of digits and spaces included)', () => {
+    const huge = `meta answered 400: ${'1 '.repeat(500_000)}`;
+    const normalised = normaliseReason(huge);
+    expect(normalised.length).toBeLessThanOrEqual(MAX_REASON_NORMALISED);
+    expect(normalised.startsWith('meta answered 400: <number>')).toBe(true);
+    expect(normaliseReason(huge + 'tail')).toBe(normalised);
   });
 
   it('keeps what tells causes apart: statuses, error codes, words', () => {

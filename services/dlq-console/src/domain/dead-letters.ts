@@ -39,6 +39,9 @@ export interface DeadLetter {
   indexedBy: 'consumer' | 'sweeper';
 }
 
+/** How much of a reason is normalised for grouping: far more than a consumer writes (1,000 characters). */
+export const MAX_REASON_NORMALISED = 2_000;
+
 /**
  * A reason with what differs from message to message taken out, so that one cause groups as one: "meta answered 400
  * (code 100): invalid phone +447700900123 for ref 1a2b3c4d5e6f" and the same for another customer are the same group.
@@ -46,7 +49,10 @@ export interface DeadLetter {
  * long digit runs, UUIDs and hex ids, message refs, times and amounts.
  */
 export function normaliseReason(reason: string): string {
+  // A reason is at most 1,000 characters as consumers write it; one found on a message written otherwise may be any
+  // length, and the patterns below are applied to a bounded text only.
   return reason
+    .slice(0, MAX_REASON_NORMALISED)
     .replace(/"[^"]*"|'[^']*'|“[^”]*”/g, '"…"')
     .replace(/\bref [0-9a-f]{6,}\b/gi, 'ref …')
     .replace(/[\w.+-]+@[\w-]+(\.[\w-]+)+/g, '<email>')
