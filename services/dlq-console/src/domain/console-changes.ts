@@ -30,11 +30,14 @@ export function changeOperations({
       messageId: string,
       edits: readonly DataEdit[],
     ): Promise<{ sent: boolean; newMessageId?: string; fields: string[] }> {
-      // The edit right first: someone without it learns nothing, not even the stage's DLQs from a wrong name.
-      if (![...actor.roles].some((role) => role.startsWith('dlq:edit:')))
-        requireRole(actor, 'dlq:edit:*', 'fix and resend dead letters');
+      // The edit right before the DLQ is looked up: someone without it learns nothing, not even the stage's DLQs from
+      // a wrong name (the index answers an unknown DLQ with nothing).
       const letter = (await index.list(dlq)).find((l) => l.messageId === messageId);
-      if (!letter) throw new Error(`no dead letter ${messageId} in ${dlq}'s index (redriven or purged already?)`);
+      if (!letter) {
+        if (![...actor.roles].some((role) => role.startsWith('dlq:edit:')))
+          requireRole(actor, 'dlq:edit:*', 'fix and resend dead letters');
+        throw new Error(`no dead letter ${messageId} in ${dlq}'s index (redriven or purged already?)`);
+      }
       requireRole(
         actor,
         `dlq:edit:${letter.messageType ?? '(untyped)'}`,
