@@ -9,10 +9,15 @@ import {
   awsClientSettings,
   awsEnvironmentSchema,
   createDocumentClient,
+  createLogger,
+  createMetrics,
   createSqsClient,
   envelopeAttributes,
   loadConfig,
   QueueUrlResolver,
+  sqsConsumerConfigSchema,
+  sqsConsumerSideEffects,
+  type SqsConsumerDeps,
 } from '@backbone/shared';
 import {
   createDynamoDbDeliveryLedger,
@@ -30,6 +35,14 @@ import { createDeadLetterConsole } from './domain/console';
 import type { DeliveryRecords } from './domain/ports';
 
 export const SERVICE = 'dlq-console';
+
+/** What each of the console's SQS consumers needs besides its own parts: its DLQ, backoff, logger and metrics. */
+export function consumerParts(functionName: string, env: Record<string, string | undefined>): SqsConsumerDeps {
+  const { deadLetters, backoff, maxReceiveCount } = sqsConsumerSideEffects(
+    loadConfig(sqsConsumerConfigSchema, env, `${SERVICE}/${functionName}`),
+  );
+  return { deadLetters, backoff, maxReceiveCount, logger: createLogger(SERVICE), metrics: createMetrics(SERVICE) };
+}
 
 export const consoleEnvironmentSchema = awsEnvironmentSchema.extend({
   STAGE: z.string().min(1, 'set STAGE to the stage whose DLQs the console serves'),
