@@ -16,6 +16,7 @@ import {
   metaCounts,
   queueCounts,
   sandbox,
+  runFilter,
 } from './dead-letter-console-support';
 
 const API = 'http://127.0.0.1:3050';
@@ -56,7 +57,7 @@ it('runs a confirmed redrive as a job and reports its progress until done; refus
   const dead = await waitFor(
     'the refused events in the index',
     async () => {
-      const found = await console_.messages(reader, DLQ, { search: run }, { limit: 1_000 });
+      const found = await console_.messages(reader, DLQ, await runFilter(run), { limit: 1_000 });
       const { waiting, hidden } = await queueCounts(sqs, dlqUrl);
       return found.length > 0 && found.length === waiting + hidden && (await queueCounts(sqs, queueUrl)).waiting === 0
         ? found
@@ -67,23 +68,23 @@ it('runs a confirmed redrive as a job and reports its progress until done; refus
   await sandbox.reset();
 
   const operator = localSignIn({ email: 'ops@example.com', groups: ['dlq:read', 'dlq:redrive'] });
-  const plan = await post(`/api/queues/${DLQ}/plan`, operator, { filter: { search: run } });
+  // The run's dead letters by id (the run id is in their masked ids: only an unmasked search finds them).
+  const runIds = { ids: (await runFilter(run)).ids.join(',') };
+  const plan = await post(`/api/queues/${DLQ}/plan`, operator, { filter: runIds });
   expect(plan.status).toBe(200);
   expect(plan.json['selected']).toBe(dead.length);
   const summary = plan.json['summary'] as string;
 
   const onlyReads = localSignIn({ email: 'viewer@example.com', groups: ['dlq:read'] });
-  expect(
-    (await post(`/api/queues/${DLQ}/redrives`, onlyReads, { filter: { search: run }, confirm: summary })).status,
-  ).toBe(403);
+  expect((await post(`/api/queues/${DLQ}/redrives`, onlyReads, { filter: runIds, confirm: summary })).status).toBe(403);
   const stale = await post(`/api/queues/${DLQ}/redrives`, operator, {
-    filter: { search: run },
+    filter: runIds,
     confirm: 'an older plan',
   });
   expect(stale.status).toBe(409);
 
   const asked = await post(`/api/queues/${DLQ}/redrives`, operator, {
-    filter: { search: run },
+    filter: runIds,
     confirm: summary,
     canary: 3,
     watchSeconds: 1,

@@ -23,6 +23,7 @@ import {
   queueCounts,
   sandbox,
   sendEventWithInvalidCurrency,
+  runFilter,
 } from './dead-letter-console-support';
 
 const PAGE = 'http://127.0.0.1:3050/';
@@ -59,7 +60,7 @@ it('lets an operator sign in, see why events failed, dry-run a group, redrive it
   const dead = await waitFor(
     'the refused events in the index',
     async () => {
-      const found = await console_.messages(reader, DLQ, { search: run }, { limit: 100 });
+      const found = await console_.messages(reader, DLQ, await runFilter(run), { limit: 100 });
       const { waiting, hidden } = await queueCounts(sqs, dlqUrl);
       // All ten refused (Meta refuses every one), in the DLQ and in the index.
       return found.length === 10 && waiting + hidden === 10 ? found : undefined;
@@ -138,11 +139,11 @@ it('lets an editor fix a message its contract refused and send it again from the
   await sendEventWithInvalidCurrency(sqs, queueUrl, run);
   const reader = { name: 'test', roles: rolesFrom(['dlq:read']) };
   await waitFor('the invalid event in the index', async () =>
-    (await console_.messages(reader, DLQ, { search: run })).length === 1 ? true : undefined,
+    (await console_.messages(reader, DLQ, await runFilter(run))).length === 1 ? true : undefined,
   );
 
-  /** Opens the page (signing in as `email` unless this tab is signed in), the refused message, and fixes its currency. */
-  const fixAs = async (email: RegExp | undefined, at: Page) => {
+  /** Opens the page (signing in as `email` unless this tab is signed in) and the refused message. */
+  const openAs = async (email: RegExp | undefined, at: Page) => {
     await at.goto(PAGE);
     if (email) {
       await at.getByRole('button', { name: 'Sign in' }).click();
@@ -153,19 +154,32 @@ it('lets an editor fix a message its contract refused and send it again from the
     const group = at.locator('#groups tbody tr', { hasText: 'data.currency' });
     await group.getByRole('button', { name: 'Messages of this group' }).click();
     await at.locator('#messages tbody button').first().click();
-    await at.getByLabel('Field in data').fill('currency');
-    await at.getByLabel('New value').fill('GBP');
-    await at.getByRole('button', { name: 'Check and send' }).click();
   };
 
-  // The operator of the first test, still signed in in its tab.
-  await fixAs(undefined, page);
+  // The operator of the first test, still signed in in its tab: the page offers no fix, and says why; it offers the
+  // export, which the operator may do.
+  await openAs(undefined, page);
   await page.getByText('Signed in as ops.operator@example.com.').waitFor();
-  await page.getByText(/may not edit LoanApproved/).waitFor();
-  await shot('8-fix-refused-to-an-operator');
+  await page.getByText(/may not edit LoanApproved messages: it takes the role dlq:edit:LoanApproved/).waitFor();
+  expect(await page.getByRole('button', { name: 'Check and send' }).isVisible()).toBe(false);
+  expect(await page.locator('#export').isVisible()).toBe(true);
+  await shot('8-fix-not-offered-to-an-operator');
+
+  // A viewer (dlq:read only) is offered neither a dry run, a redrive, an export nor a fix.
+  const viewer = await (await browser.newContext()).newPage();
+  await openAs(/ops\.viewer@example\.com/, viewer);
+  await viewer.getByText(/may not edit LoanApproved messages/).waitFor();
+  expect(await viewer.getByRole('button', { name: /Dry run of|Redrive this/ }).count()).toBe(0);
+  expect(await viewer.locator('#export').isVisible()).toBe(false);
+  expect(await viewer.getByRole('button', { name: 'Check and send' }).isVisible()).toBe(false);
+  await viewer.screenshot({ path: path.join(ARTIFACTS, '8b-a-viewer-is-offered-only-looking.png'), fullPage: true });
+  await viewer.context().close();
 
   const editor = await (await browser.newContext()).newPage();
-  await fixAs(/ops\.editor@example\.com/, editor);
+  await openAs(/ops\.editor@example\.com/, editor);
+  await editor.getByLabel('Field in data').fill('currency');
+  await editor.getByLabel('New value').fill('GBP');
+  await editor.getByRole('button', { name: 'Check and send' }).click();
   await editor.getByText('Sent again with data.currency changed.').waitFor();
   await editor
     .locator('#audit tbody tr', { hasText: 'fix-and-resend' })

@@ -10,7 +10,12 @@ import { ATTRIBUTE, awsClientSettings, awsEnvironmentSchema, createSqsClient, lo
 import { loanApprovedV1 } from '@backbone/marketing-events/contracts';
 import { SAMPLE_ANDROID_DEVICE } from '@backbone/marketing-events/contracts/testing';
 import { countsFor, sandboxClient } from '@backbone/marketing-events/local';
-import { localConsoleEnvironment, openConsoleStores, openDeadLetterConsole } from '@backbone/dlq-console/local';
+import {
+  localConsoleEnvironment,
+  openConsoleStores,
+  openDeadLetterConsole,
+  rolesFrom,
+} from '@backbone/dlq-console/local';
 
 export const QUEUE = 'marketing-events-local-events';
 export const DLQ = 'marketing-events-local-events-dlq';
@@ -86,3 +91,18 @@ export async function sendEventWithInvalidCurrency(sqs: SQSClient, queueUrl: str
   );
   return valid;
 }
+
+/**
+ * Someone allowed to unmask, as the tests find their own run's dead letters: the run id is in the events' ids, which
+ * the console masks, so only an unmasked search (audited, with its reason) finds it.
+ */
+const tester = { name: 'integration-test', roles: rolesFrom(['dlq:read', 'dlq:unmask']) };
+
+/** This run's dead letters in the index, found by an unmasked search (what they hold is not asserted on from here). */
+export const lettersOfRun = (run: string, limit = 1_000) =>
+  console_.messages(tester, DLQ, { search: run }, { limit, unmask: { reason: 'integration test: its own run only' } });
+
+/** A filter that selects this run's dead letters as they are now: their ids. */
+export const runFilter = async (run: string): Promise<{ ids: string[] }> => ({
+  ids: (await lettersOfRun(run)).map((letter) => letter.messageId),
+});

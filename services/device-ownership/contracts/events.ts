@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineContract, type ContractEnvelope } from '@backbone/shared';
+import { defineContract, personal, type ContractEnvelope } from '@backbone/shared';
 
 /**
  * Device events: backend services -> device-ownership's queue -> query-first Cassandra tables.
@@ -20,9 +20,10 @@ const reference = (what: string) =>
     .max(128)
     .regex(/^[A-Za-z0-9._:@-]+$/, `${what} may hold letters, digits and . _ : @ - only`);
 
-export const deviceIdSchema = reference('a device id');
-export const customerIdSchema = reference('a customer id');
-export const installIdSchema = reference('an install id');
+// Marked personal: each names a person or their phone, so the dead-letter console masks it.
+export const deviceIdSchema = personal(reference('a device id'));
+export const customerIdSchema = personal(reference('a customer id'));
+export const installIdSchema = personal(reference('an install id'));
 
 /**
  * What the device's attestation says, where the platform has one. `resetProofFlag` is the fraud marker this business
@@ -72,7 +73,7 @@ export const loginSucceededV1 = defineContract({
   schema: z.object({ deviceId: deviceIdSchema, customerId: customerIdSchema }),
 });
 
-const loanId = reference('a loan id');
+const loanId = personal(reference('a loan id'));
 
 /** A loan opened (named apart from marketing's LoanDisbursed, another contract on another queue). */
 export const customerLoanDisbursedV1 = defineContract({

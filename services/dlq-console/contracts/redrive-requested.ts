@@ -1,4 +1,4 @@
-import { defineContract } from '@backbone/shared';
+import { defineContract, personal } from '@backbone/shared';
 import { z } from 'zod';
 
 /**
@@ -15,7 +15,8 @@ export const redriveRequestedV1 = defineContract({
     filter: z.record(z.string(), z.union([z.string(), z.boolean()])),
     /** The plan summary the person confirmed. */
     confirm: z.string().min(1),
-    actor: z.object({ name: z.string().min(1), roles: z.array(z.string()) }),
+    /** Who asked (their name is personal). */
+    actor: z.object({ name: personal(z.string().min(1)), roles: z.array(z.string()) }),
     options: z.object({
       canary: z.number().int().min(1).max(1_000),
       canaryWatchSeconds: z.number().min(0).max(600),

@@ -32,7 +32,7 @@ import { createInterface } from 'node:readline/promises';
 
 import { parseArgs } from 'node:util';
 
-import { openConsoleStores } from './composition-root';
+import { openConsoleStores, type ConsoleStores } from './composition-root';
 
 import { createDeadLetterConsole } from './domain/console';
 import { rolesFrom, type Actor } from './domain/access';
@@ -58,7 +58,12 @@ const COMMANDS: Record<string, (context: CommandContext) => Promise<number>> = {
   audit: auditCommand,
 };
 
-export async function main(argv: string[], print: (line: string) => void = console.log): Promise<number> {
+/** Runs one command; `stores` are the console's ports (its queues and tables unless a test gives others). */
+export async function main(
+  argv: string[],
+  print: (line: string) => void = console.log,
+  openStores: () => ConsoleStores = openConsoleStores,
+): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   const [command, dlq, id] = positionals;
   const json = values.json === true;
@@ -68,7 +73,7 @@ export async function main(argv: string[], print: (line: string) => void = conso
     if (!dlq) throw new Error(`${command} needs a DLQ's name: npm run dlq -- queues lists them`);
     return dlq;
   };
-  const stores = openConsoleStores();
+  const stores = openStores();
   const console_ = createDeadLetterConsole(stores);
   const actor: Actor = {
     name: values.actor ?? process.env['DLQ_ACTOR'] ?? userInfo().username,

@@ -31,7 +31,7 @@ import {
   createDynamoDbRedriveLocks,
   createDynamoDbRedriveRecords,
 } from './adapters/dynamodb-console-store';
-import { createDeadLetterConsole } from './domain/console';
+import { createDeadLetterConsole, type ConsoleDependencies } from './domain/console';
 import type { DeliveryRecords } from './domain/ports';
 
 export const SERVICE = 'dlq-console';
@@ -56,6 +56,9 @@ export const consoleEnvironmentSchema = awsEnvironmentSchema.extend({
   /** Where the web API queues the redrives it is asked for (unset: redrives run from the command line only). */
   REDRIVE_JOBS_QUEUE_NAME: z.string().min(1).optional(),
 });
+
+/** The console's ports as the command line and the worker use them. */
+export type ConsoleStores = Pick<ReturnType<typeof openConsoleStores>, 'queues' | 'index'> & ConsoleDependencies;
 
 export function openConsoleStores(env: Record<string, string | undefined> = process.env) {
   const config = loadConfig(consoleEnvironmentSchema, env, SERVICE);

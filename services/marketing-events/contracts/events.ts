@@ -16,7 +16,7 @@ import { defineContract, personal, type Envelope } from '@backbone/shared';
  * what a form wrote is accepted there, and what cannot be made canonical is left out with a warning.
  */
 export const marketingCustomerSchema = z.object({
-  customerId: z.string().min(1).max(128),
+  customerId: personal(z.string().min(1).max(128)),
   email: personal(z.string().trim().max(254)).optional(),
   /** E.164 once published ("+447700900123"); an envelope published otherwise may carry any punctuation. */
   phone: personal(z.string().max(32)).optional(),
@@ -41,10 +41,9 @@ export const marketingDeviceSchema = z.object({
   locale: z.string().max(16).optional(),
   timezone: z.string().max(64).optional(),
   /** Firebase app instance id: GA4 needs it for app streams. */
-  appInstanceId: z
-    .string()
-    .regex(/^[0-9a-f]{32}$/, 'must be the 32 hex characters of the Firebase app instance id')
-    .optional(),
+  appInstanceId: personal(
+    z.string().regex(/^[0-9a-f]{32}$/, 'must be the 32 hex characters of the Firebase app instance id'),
+  ).optional(),
   /** The user's consent on this device (ATT on iOS). Without it, nothing identifies them to a platform. */
   advertiserTrackingEnabled: z.boolean(),
   applicationTrackingEnabled: z.boolean(),
@@ -56,7 +55,8 @@ const money = {
 };
 
 const base = { customer: marketingCustomerSchema, device: marketingDeviceSchema };
-const businessId = z.string().min(1).max(128);
+/** An application's or a loan's id: a customer's, so personal too. */
+const businessId = personal(z.string().min(1).max(128));
 const product = z.string().max(64);
 
 export const registrationCompletedV1 = defineContract({

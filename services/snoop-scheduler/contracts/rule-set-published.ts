@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineContract } from '@backbone/shared';
+import { defineContract, personal } from '@backbone/shared';
 
 /**
  * rules-ingestion -> snoop-scheduler: a validated rule set was written to S3.
@@ -17,7 +17,8 @@ export const ruleSetPublishedV1 = defineContract({
     checksumSha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 hex digest'),
     ruleCount: z.number().int().nonnegative(),
     publishedAt: z.iso.datetime({ offset: true }),
-    publishedBy: z.string().min(1).max(128),
+    /** Who published it (a person's user name): personal. */
+    publishedBy: personal(z.string().min(1).max(128)),
   }),
 });
 

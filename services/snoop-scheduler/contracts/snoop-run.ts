@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { defineContract } from '@backbone/shared';
+import { defineContract, personal } from '@backbone/shared';
 
 /** A nightly run's id: also the run fence's, and part of every result the run writes. */
 export const runIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9:._-]{0,127}$/, 'letters, digits and : . _ - (at most 128)');
-const customerId = z.string().min(1).max(128);
+const customerId = personal(z.string().min(1).max(128));
 
 /**
  * The nightly snoop run's messages inside snoop-scheduler: the rule Lambda -> the customer-rules FIFO queue -> the

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineContract } from './envelope';
+import { embeddedMessage, personal, personalText } from './personal';
 
 /**
  * Why a message is in a DLQ: refused for good (`permanent`), out of retries (`retries-exhausted`), its effect at the
@@ -15,7 +16,8 @@ export const MAX_FAILED_DESTINATIONS = 20;
 export const destinationFailureSchema = z.object({
   destination: z.string().min(1).max(64),
   code: z.string().max(64).optional(),
-  message: z.string().max(1_000),
+  /** The platform's answer: it may quote what it was sent. */
+  message: personalText(z.string().max(1_000)),
 });
 
 /**
@@ -35,7 +37,7 @@ export const deadLetterRecordedV1 = defineContract({
     source: z.string().min(1).max(256),
     failure: z.object({
       kind: z.enum(FAILURE_KINDS),
-      reason: z.string().max(1_000),
+      reason: personalText(z.string().max(1_000)),
       /**
        * The destinations that failed, each with its code and message (added within version 1: absent in older
        * notices, which read as none).
@@ -49,14 +51,14 @@ export const deadLetterRecordedV1 = defineContract({
     messageType: z.string().max(128).optional(),
     messageVersion: z.number().int().positive().optional(),
     /** FIFO queues: the message group. */
-    groupId: z.string().max(128).optional(),
+    groupId: personal(z.string().max(128)).optional(),
     /**
      * The message's body, unless it was too large to go with the notice (then the console shows it from the DLQ on
      * demand). Personal data stays in it as sent; the console masks it when it shows it.
      */
-    body: z.string().optional(),
+    body: embeddedMessage(z.string()).optional(),
     /** The message's own string attributes (envelope attributes, redrive markers), not the failure's. */
-    attributes: z.record(z.string(), z.string()).default({}),
+    attributes: personal(z.record(z.string(), z.string())).default({}),
   }),
 });
 

@@ -1,20 +1,79 @@
 /**
- * Which fields of a contract are personal data, said by the contract itself: a schema marked with `personal()`. The
- * dead-letter console masks what a contract marks whenever it shows, exports or logs a message; producers and
- * consumers are unchanged (the mark is metadata, not validation).
+ * Which fields of a contract are personal data, said by the contract itself: a schema marked with `personal()` (a
+ * value: an email, a phone number, a name, a customer's or a device's id), `personalText()` (free text that may quote
+ * such a value: a platform's answer, a failure reason) or `embeddedMessage()` (another message's whole body, masked by
+ * that message's own contract). The dead-letter console masks what a contract marks whenever it shows, exports or
+ * logs a message; producers and consumers are unchanged (the mark is metadata, not validation).
  */
 import { z } from 'zod';
 
-const PERSONAL = { personal: true } as const;
+export type Masking = 'value' | 'text' | 'message';
 
-/** Marks a field's schema as personal data (emails, phone numbers, names, dates of birth). */
-export const personal = <T extends z.ZodType>(schema: T): T => schema.meta(PERSONAL);
+/** How a schema is marked personal (see personal, personalText, embeddedMessage), if it is. */
+export const personalMarking = (schema: z.ZodType): Masking | undefined => {
+  const meta = z.globalRegistry.get(schema);
+  return meta?.['personal'] === true ? ((meta['masking'] as Masking | undefined) ?? 'value') : undefined;
+};
 
-const isPersonal = (schema: z.ZodType): boolean => z.globalRegistry.get(schema)?.['personal'] === true;
+/** Marks a field's schema as personal data (emails, phone numbers, names, dates of birth, people's and devices' ids). */
+export const personal = <T extends z.ZodType>(schema: T): T => schema.meta({ personal: true });
 
-/** Field names that are personal data wherever they appear, for a message no contract describes. */
-const PERSONAL_NAMES =
-  /^(e-?mail|email_?address|phone|phone_?number|mobile|first_?name|last_?name|full_?name|name|date_?of_?birth|dob|address|postcode|zip)$/i;
+/** Marks free text that may quote personal data (a platform's answer): shown with what looks personal replaced. */
+export const personalText = <T extends z.ZodType>(schema: T): T => schema.meta({ personal: true, masking: 'text' });
+
+/** Marks a string holding another message's body: masked by that message's own contract. */
+export const embeddedMessage = <T extends z.ZodType>(schema: T): T =>
+  schema.meta({ personal: true, masking: 'message' });
+
+/**
+ * Words that make a field name personal data wherever it appears, for a message no contract describes (camelCase,
+ * snake_case and kebab-case names are split into words: `mobilePhone`, `birth_date`, `appInstanceId`, `surname`).
+ */
+const PERSONAL_WORDS = new Set([
+  'email',
+  'mail',
+  'phone',
+  'mobile',
+  'msisdn',
+  'tel',
+  'telephone',
+  'name',
+  'surname',
+  'forename',
+  'firstname',
+  'lastname',
+  'fullname',
+  'givenname',
+  'birth',
+  'birthdate',
+  'birthday',
+  'dob',
+  'address',
+  'street',
+  'postcode',
+  'zip',
+  'ip',
+  'id',
+  'ids',
+  'actor',
+  'iban',
+  'passport',
+  'ssn',
+  'nin',
+]);
+
+const wordsOf = (key: string): string[] =>
+  key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+
+/** Whether a field named `key` is personal data when nothing else says (`id` and `*Id` among them: ids name people). */
+export const isPersonalName = (key: string): boolean => {
+  const words = wordsOf(key);
+  return words.some((word) => PERSONAL_WORDS.has(word)) || PERSONAL_WORDS.has(words.join(''));
+};
 
 /**
  * A value with its personal content taken out but its shape kept, so that an operator sees what is wrong with it
@@ -30,6 +89,65 @@ export function maskValue(value: unknown): unknown {
   return value;
 }
 
+/** Names of standards that look like ids and are not (kept in masked text so that it still reads). */
+const NOT_AN_ID = /^(e\.164|iso-?\d+(-\d+)?|utf-8|sha-\d+|rfc-?\d+|http\/\d(\.\d)?|v\d+(\.\d+)*)$/i;
+
+/** How much of a text is masked: far more than any reason or answer the system writes (1,000 characters). */
+export const MAX_TEXT_MASKED = 2_000;
+
+/**
+ * Free text with what looks like personal data replaced: emails, phone numbers and other long digit runs, dates,
+ * UUIDs and hex ids, and ids (a token of letters and digits joined by - _ : . or @, such as c-1042 or
+ * LoanApproved:l-77), each by a placeholder that keeps the sentence readable. `known` values (the message's own
+ * personal values, when the text is about a known message) are replaced first, wherever they appear. Linear: only
+ * the first MAX_TEXT_MASKED characters are looked at, the rest is cut.
+ */
+export function maskText(text: string, known: Iterable<string> = []): string {
+  let out = text.length > MAX_TEXT_MASKED ? `${text.slice(0, MAX_TEXT_MASKED)}…` : text;
+  for (const value of [...known].filter((v) => v.length >= 3).sort((a, b) => b.length - a.length))
+    out = out.split(value).join('<personal>');
+  return out
+    .replace(/\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?/g, '<time>')
+    .replace(/[\w.+-]+@[\w-]+(\.[\w-]+)+/g, '<email>')
+    .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<id>')
+    .replace(/\b\d{4}-\d{2}-\d{2}(?![\d:T])/g, '<date>')
+    .replace(/\+?\d[\d ()-]{6,}\d/g, '<number>')
+    .replace(/\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,}\b/gi, '<id>')
+    .replace(/[A-Za-z0-9][\w.:@-]*[-_:.@][\w.:@-]*[A-Za-z0-9]/g, (token) =>
+      /\d/.test(token) && /[A-Za-z]/.test(token) && !NOT_AN_ID.test(token) ? '<id>' : token,
+    );
+}
+
+/** What masking found: the paths masked (names, for an audit) and the values taken out (to mask them in texts). */
+export interface MaskSink {
+  masked: string[];
+  values: Set<string>;
+  /** Masks another message's body (embeddedMessage); without it, the body is masked as text. */
+  maskEmbedded?: (body: string) => string;
+}
+
+export const newMaskSink = (maskEmbedded?: (body: string) => string): MaskSink => ({
+  masked: [],
+  values: new Set(),
+  ...(maskEmbedded ? { maskEmbedded } : {}),
+});
+
+/** Every string (and number) in a value, to recognise it in a text later. */
+function collectValues(value: unknown, into: Set<string>): void {
+  if (typeof value === 'string' && value !== '') into.add(value);
+  else if (typeof value === 'number') into.add(String(value));
+  else if (Array.isArray(value)) value.forEach((item) => collectValues(item, into));
+  else if (value && typeof value === 'object') Object.values(value).forEach((item) => collectValues(item, into));
+}
+
+/** A value masked as personal data, recorded in the sink. */
+export function maskPersonal(value: unknown, path: string, sink: MaskSink): unknown {
+  if (value === undefined || value === null) return value;
+  sink.masked.push(path || '(all)');
+  collectValues(value, sink.values);
+  return maskValue(value);
+}
+
 type Def = {
   type: string;
   shape?: Record<string, z.ZodType>;
@@ -42,11 +160,18 @@ type Def = {
 };
 const defOf = (schema: z.ZodType): Def => (schema as unknown as { _zod: { def: Def } })._zod.def;
 
-/** `data` with every field the schema marks personal masked, and the paths masked (for an audit: names, not values). */
-export function maskBySchema(data: unknown, schema: z.ZodType, path = '', masked: string[] = []): unknown {
-  if (isPersonal(schema)) {
-    if (data !== undefined && data !== null) masked.push(path || '(all)');
-    return data === undefined || data === null ? data : maskValue(data);
+/**
+ * `data` with every field the schema marks personal masked (see personal, personalText, embeddedMessage); fields the
+ * schema does not know are masked by their names. A value that is not what the schema expects there (text where an
+ * object belongs) is masked whole: what a contract does not describe cannot be shown as harmless.
+ */
+export function maskBySchema(data: unknown, schema: z.ZodType, path = '', sink: MaskSink = newMaskSink()): unknown {
+  const marked = personalMarking(schema);
+  if (marked === 'value') return maskPersonal(data, path, sink);
+  if (marked !== undefined) {
+    if (typeof data !== 'string') return maskPersonal(data, path, sink);
+    sink.masked.push(path || '(all)');
+    return marked === 'message' && sink.maskEmbedded ? sink.maskEmbedded(data) : maskText(data, sink.values);
   }
   const def = defOf(schema);
   switch (def.type) {
@@ -56,49 +181,46 @@ export function maskBySchema(data: unknown, schema: z.ZodType, path = '', masked
     case 'prefault':
     case 'readonly':
     case 'catch':
-      return maskBySchema(data, def.innerType!, path, masked);
+      return maskBySchema(data, def.innerType!, path, sink);
     case 'pipe':
-      return maskBySchema(data, def.in!, path, masked);
+      return maskBySchema(data, def.in!, path, sink);
     case 'object': {
-      if (!data || typeof data !== 'object' || Array.isArray(data)) return maskByName(data, path, masked);
+      if (!data || typeof data !== 'object' || Array.isArray(data)) return maskPersonal(data, path, sink);
       const out: Record<string, unknown> = {};
       for (const [key, value] of Object.entries(data as Record<string, unknown>)) {
         const field = def.shape![key];
         const at = path ? `${path}.${key}` : key;
-        out[key] = field ? maskBySchema(value, field, at, masked) : maskByName(value, at, masked);
+        out[key] = field ? maskBySchema(value, field, at, sink) : maskByName(value, at, sink);
       }
       return out;
     }
     case 'array':
       return Array.isArray(data)
-        ? data.map((item, i) => maskBySchema(item, def.element!, `${path}[${i}]`, masked))
-        : data;
+        ? data.map((item, i) => maskBySchema(item, def.element!, `${path}[${i}]`, sink))
+        : maskPersonal(data, path, sink);
     case 'record':
-      return data && typeof data === 'object'
+      return data && typeof data === 'object' && !Array.isArray(data)
         ? Object.fromEntries(
             Object.entries(data as Record<string, unknown>).map(([key, value]) => [
               key,
-              maskBySchema(value, def.valueType!, `${path}.${key}`, masked),
+              maskBySchema(value, def.valueType!, `${path}.${key}`, sink),
             ]),
           )
-        : data;
+        : maskPersonal(data, path, sink);
     default:
       // Unions and the like: the names decide.
-      return maskByName(data, path, masked);
+      return maskByName(data, path, sink);
   }
 }
 
-/** For what no schema describes: fields whose names say they are personal data are masked. */
-export function maskByName(data: unknown, path = '', masked: string[] = []): unknown {
-  if (Array.isArray(data)) return data.map((item, i) => maskByName(item, `${path}[${i}]`, masked));
+/** For what no schema describes: fields whose names say they are personal data (isPersonalName) are masked. */
+export function maskByName(data: unknown, path = '', sink: MaskSink = newMaskSink()): unknown {
+  if (Array.isArray(data)) return data.map((item, i) => maskByName(item, `${path}[${i}]`, sink));
   if (!data || typeof data !== 'object') return data;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(data as Record<string, unknown>)) {
     const at = path ? `${path}.${key}` : key;
-    if (PERSONAL_NAMES.test(key) && value !== null && value !== undefined) {
-      masked.push(at);
-      out[key] = maskValue(value);
-    } else out[key] = maskByName(value, at, masked);
+    out[key] = isPersonalName(key) ? maskPersonal(value, at, sink) : maskByName(value, at, sink);
   }
   return out;
 }

@@ -7,13 +7,14 @@ import { formatTable, progressBar } from '@backbone/shared/local';
 
 import { filterFromOptions as filterFrom, parseDuration } from '../domain/dead-letters';
 
-import type { RedrivePlan, RedriveProgress } from '../domain/redrive';
+import type { RedriveProgress } from '../domain/redrive';
+import type { RedrivePlanView } from '../domain/views';
 
 import { clip, parseEdit, positiveNumber, type CommandContext } from './context';
 
 async function showDryRun(
   { console_, actor, out }: Pick<CommandContext, 'console_' | 'actor' | 'out'>,
-  plan: RedrivePlan,
+  plan: RedrivePlanView,
   lines: string[],
 ): Promise<number> {
   const result = await console_.dryRun(actor, plan);
@@ -66,13 +67,13 @@ export async function redriveCommand({
     ...formatTable([['message type', 'count'], ...Object.entries(plan.byType).map(([type, n]) => [type, String(n)])]),
     `sample: ${plan.sample.map((l) => `${l.messageId} (${clip(l.reason, 60)})`).join('; ') || '-'}`,
   ];
-  if (plan.selected.length === 0) {
+  if (plan.selected === 0) {
     out({ plan }, () => lines);
     return 0;
   }
   if (values['dry-run']) return showDryRun({ console_, actor, out }, plan, lines);
   if (!json) lines.forEach((l) => print(l));
-  if (!(await confirm(`move ${plan.selected.length} message(s) as planned?`))) {
+  if (!(await confirm(`move ${plan.selected} message(s) as planned?`))) {
     print('not moved');
     return 1;
   }
@@ -148,12 +149,12 @@ export async function purgeCommand({
 }: CommandContext): Promise<number> {
   const plan = await console_.plan(actor, needDlq(), filterFrom(values));
   print(`purge: ${plan.summary.replace(/ back to .*$/, '')}, deleted for good`);
-  if (plan.selected.length === 0) return 0;
-  if (!(await confirm(`delete ${plan.selected.length} message(s) for good?`))) {
+  if (plan.selected === 0) return 0;
+  if (!(await confirm(`delete ${plan.selected} message(s) for good?`))) {
     print('nothing deleted');
     return 1;
   }
-  const result = await console_.purge(actor, plan.dlq.name, plan.filter, plan.summary);
+  const result = await console_.purge(actor, plan.dlq, plan.filter, plan.summary);
   out(result, () => [`deleted ${result.deleted}; ${result.notFound} were no longer in the DLQ`]);
   return 0;
 }

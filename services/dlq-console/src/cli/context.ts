@@ -1,7 +1,7 @@
 /** What every command of the console's command line shares: its options, its context, the small formatters. */
 import { type parseArgs } from 'node:util';
 
-import { type openConsoleStores } from '../composition-root';
+import { type ConsoleStores } from '../composition-root';
 
 import { type DeadLetterConsole } from '../domain/console';
 import { type Actor } from '../domain/access';
@@ -75,7 +75,7 @@ export const positiveNumber = (text: string | undefined, name: string, fallback:
 /** What every command is handed: the console, the caller, the options, and how to print. */
 export interface CommandContext {
   console_: DeadLetterConsole;
-  stores: ReturnType<typeof openConsoleStores>;
+  stores: ConsoleStores;
   actor: Actor;
   values: ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true; strict: true }>>['values'];
   dlq?: string;

@@ -18,6 +18,7 @@ export function changeOperations({
   confirmedPlan,
   select,
   reveal,
+  unmaskFor,
 }: ConsoleCore) {
   return {
     /**
@@ -81,8 +82,8 @@ export function changeOperations({
       options: { format: 'jsonl' | 'csv'; unmask?: { reason: string } },
     ): Promise<{ text: string; count: number; masked: boolean }> {
       requireRole(actor, 'dlq:export', 'export dead letters');
-      const letters = await select(dlq, filter);
-      const shown = await reveal(actor, dlq, letters, options.unmask, 'exported');
+      const letters = await select(dlq, filter, unmaskFor(actor, options.unmask));
+      const shown = await reveal(actor, dlq, letters, options.unmask, 'exported', filter);
       await audited({
         actor: actor.name,
         action: 'export',

@@ -1,5 +1,3 @@
-import { maskMessageBody } from './contract-registry';
-
 import { AccessDeniedError, requireRole, type Actor } from './access';
 
 import { createDryRunner } from './dry-run';
@@ -16,13 +14,10 @@ import type {
   RedriveRecords,
 } from './ports';
 import { planRedrive, type RedrivePlan } from './redrive';
+import { maskedLetter, unmaskedLetter, type DeadLetterView } from './views';
 import { StaleConfirmationError } from './console-errors';
 
-/** A dead letter as shown: its body with personal data masked (the paths masked listed, never their values). */
-export interface DeadLetterView extends Omit<DeadLetter, 'body'> {
-  body?: string;
-  masked: string[];
-}
+export type { DeadLetterView } from './views';
 
 export interface ConsoleDependencies {
   queues: QueuePort;
@@ -54,16 +49,6 @@ export function createConsoleCore(dependencies: ConsoleDependencies) {
     return dlq;
   };
 
-  const view = (letter: DeadLetter): DeadLetterView => {
-    const { body, ...rest } = letter;
-    const masked = body === undefined ? { text: undefined, masked: [] } : maskMessageBody(body);
-    return {
-      ...rest,
-      ...(masked.text !== undefined ? { body: masked.text } : {}),
-      masked: masked.masked,
-    };
-  };
-
   const audited = (entry: Omit<AuditEntry, 'at'>) => audit.append({ at: new Date(now()).toISOString(), ...entry });
 
   /** The plan of what `filter` selects, if it is still what the person confirmed; else StaleConfirmationError. */
@@ -73,40 +58,50 @@ export function createConsoleCore(dependencies: ConsoleDependencies) {
     return plan;
   };
 
-  /** The dead letters a filter selects, newest first, masked unless the actor may and does ask to unmask. */
-  const select = async (dlq: string, filter: DeadLetterFilter): Promise<DeadLetter[]> => {
+  /**
+   * The dead letters a filter selects, newest first. Its search and reason texts match what the caller may see (the
+   * masked body and reason) unless `raw`: only for someone allowed to unmask who gave a reason (see unmaskFor).
+   */
+  const select = async (dlq: string, filter: DeadLetterFilter, raw = false): Promise<DeadLetter[]> => {
     await findQueue(dlq);
     const at = now();
     return (await index.list(dlq))
-      .filter((l) => matchesFilter(l, filter, at))
+      .filter((l) => matchesFilter(l, filter, at, { raw }))
       .sort((a, b) => b.failedAt.localeCompare(a.failedAt));
   };
 
+  /** Checks that the actor may unmask and gave a reason; then they see, and search, what is there. */
+  const unmaskFor = (actor: Actor, unmask: { reason: string } | undefined): boolean => {
+    if (!unmask) return false;
+    requireRole(actor, 'dlq:unmask', 'see personal data');
+    if (unmask.reason.trim().length < 5)
+      throw new AccessDeniedError('unmasking needs a reason (a few words: the ticket, the fix being made)');
+    return true;
+  };
+
+  /**
+   * The letters as the actor may see them: masked, or, when they may unmask and gave a reason (checked by
+   * unmaskFor), as they are, the unmasking audited with that reason (and the search, when there was one).
+   */
   const reveal = async (
     actor: Actor,
     dlq: string,
     letters: DeadLetter[],
     unmask: { reason: string } | undefined,
     doing: string,
+    filter: DeadLetterFilter = {},
   ): Promise<DeadLetterView[]> => {
-    if (!unmask) return letters.map(view);
-    requireRole(actor, 'dlq:unmask', 'see personal data');
-    if (unmask.reason.trim().length < 5)
-      throw new AccessDeniedError('unmasking needs a reason (a few words: the ticket, the fix being made)');
+    if (!unmaskFor(actor, unmask)) return letters.map(maskedLetter);
     await audited({
       actor: actor.name,
       action: 'unmask',
       dlq,
-      target: `${letters.length} message(s) ${doing}`,
+      target: `${letters.length} message(s) ${doing}${filter.search !== undefined ? ', found by a body search' : ''}`,
       count: letters.length,
       outcome: 'shown unmasked',
-      detail: { reason: unmask.reason, messages: letters.slice(0, 20).map((l) => l.messageId) },
+      detail: { reason: unmask!.reason, messages: letters.slice(0, 20).map((l) => l.messageId) },
     });
-    return letters.map((letter) => ({
-      ...view(letter),
-      ...(letter.body !== undefined ? { body: letter.body } : {}),
-      masked: [],
-    }));
+    return letters.map(unmaskedLetter);
   };
   return {
     dependencies,
@@ -117,7 +112,7 @@ export function createConsoleCore(dependencies: ConsoleDependencies) {
     now,
     dryRuns,
     findQueue,
-    view,
+    unmaskFor,
     audited,
     confirmedPlan,
     select,

@@ -2,10 +2,10 @@
 import { requireRole, type Actor } from './access';
 import { queueViewOf, type DeadLetterQueueView } from './queue-view';
 
-import { type DryRunResult } from './dry-run';
 import { groupDeadLetters, type DeadLetterFilter, type DeadLetterGroup } from './dead-letters';
 import type { AuditEntry } from './ports';
-import { planRedrive, type RedrivePlan } from './redrive';
+import { planRedrive } from './redrive';
+import { auditView, dryRunView, planBehind, planView, type DryRunView, type RedrivePlanView } from './views';
 import type { ConsoleCore, DeadLetterView } from './console-core';
 
 export function readOperations({
@@ -18,7 +18,30 @@ export function readOperations({
   audited,
   select,
   reveal,
+  unmaskFor,
 }: ConsoleCore) {
+  /**
+   * Asks of each planned message what its consumer would do with it now (see consumer-checks.ts), and which need
+   * no redrive (delivered since); nothing is sent. Audited.
+   */
+  async function dryRun(actor: Actor, shown: RedrivePlanView): Promise<DryRunView> {
+    requireRole(actor, 'dlq:redrive', 'dry-run a redrive');
+    const plan = planBehind(shown);
+    const result = await dryRuns.dryRun(plan, new Date(now()));
+    const { wouldPass, alreadyDelivered } = result;
+    await audited({
+      actor: actor.name,
+      action: 'dry-run',
+      dlq: plan.dlq.name,
+      target: plan.summary,
+      count: plan.selected.length,
+      outcome:
+        `${wouldPass} would pass, ${result.wouldFail.reduce((n, f) => n + f.count, 0)} would fail again` +
+        (alreadyDelivered.count > 0 ? `, ${alreadyDelivered.count} delivered already` : ''),
+    });
+    return dryRunView(result);
+  }
+
   return {
     async queues(actor: Actor): Promise<DeadLetterQueueView[]> {
       requireRole(actor, 'dlq:read', 'see the DLQs');
@@ -35,8 +58,8 @@ export function readOperations({
       options: { limit?: number; unmask?: { reason: string } } = {},
     ): Promise<DeadLetterView[]> {
       requireRole(actor, 'dlq:read', 'see dead letters');
-      const letters = (await select(dlq, filter)).slice(0, options.limit ?? 100);
-      return reveal(actor, dlq, letters, options.unmask, 'looked at');
+      const letters = (await select(dlq, filter, unmaskFor(actor, options.unmask))).slice(0, options.limit ?? 100);
+      return reveal(actor, dlq, letters, options.unmask, 'looked at', filter);
     },
 
     async groups(actor: Actor, dlq: string, filter: DeadLetterFilter = {}): Promise<DeadLetterGroup[]> {
@@ -44,35 +67,23 @@ export function readOperations({
       return groupDeadLetters(await select(dlq, filter));
     },
 
-    async plan(actor: Actor, dlq: string, filter: DeadLetterFilter = {}): Promise<RedrivePlan> {
+    async plan(actor: Actor, dlq: string, filter: DeadLetterFilter = {}): Promise<RedrivePlanView> {
       requireRole(actor, 'dlq:read', 'see dead letters');
-      return planRedrive(index, await findQueue(dlq), filter, now());
+      return planView(await planRedrive(index, await findQueue(dlq), filter, now()));
     },
 
-    /**
-     * Asks of each planned message what its consumer would do with it now (see consumer-checks.ts), and which need
-     * no redrive (delivered since); nothing is sent. Audited.
-     */
-    async dryRun(actor: Actor, plan: RedrivePlan): Promise<DryRunResult> {
+    dryRun,
+
+    /** The dry run of what a filter selects, both rights checked before the DLQ is looked up. */
+    async dryRunOf(actor: Actor, dlq: string, filter: DeadLetterFilter): Promise<DryRunView> {
       requireRole(actor, 'dlq:redrive', 'dry-run a redrive');
-      const result = await dryRuns.dryRun(plan, new Date(now()));
-      const { wouldPass, alreadyDelivered } = result;
-      await audited({
-        actor: actor.name,
-        action: 'dry-run',
-        dlq: plan.dlq.name,
-        target: plan.summary,
-        count: plan.selected.length,
-        outcome:
-          `${wouldPass} would pass, ${result.wouldFail.reduce((n, f) => n + f.count, 0)} would fail again` +
-          (alreadyDelivered.count > 0 ? `, ${alreadyDelivered.count} delivered already` : ''),
-      });
-      return result;
+      requireRole(actor, 'dlq:read', 'see dead letters');
+      return dryRun(actor, planView(await planRedrive(index, await findQueue(dlq), filter, now())));
     },
 
-    audit(actor: Actor, options: { days: number; limit: number }): Promise<AuditEntry[]> {
+    async audit(actor: Actor, options: { days: number; limit: number }): Promise<AuditEntry[]> {
       requireRole(actor, 'dlq:read', 'see the audit trail');
-      return audit.list(options);
+      return (await audit.list(options)).map(auditView);
     },
   };
 }

@@ -16,17 +16,19 @@ import {
   type RedriveProgress,
 } from './redrive';
 import type { ConsoleCore } from './console-core';
+import { planBehind, recordView, type RedrivePlanView } from './views';
 import { StaleConfirmationError } from './console-errors';
 
 export function redriveOperations({ dependencies, now, dryRuns, confirmedPlan }: ConsoleCore) {
   return {
     async redrive(
       actor: Actor,
-      plan: RedrivePlan,
+      shown: RedrivePlanView,
       options: Partial<Omit<RedriveOptions, 'actor'>> & Pick<RedriveOptions, 'redriveId'>,
       onProgress?: (progress: RedriveProgress) => void,
     ): Promise<RedriveOutcome> {
       requireRole(actor, 'dlq:redrive', 'redrive');
+      const plan = planBehind(shown);
       return executeRedrive(
         plan,
         {
@@ -77,7 +79,8 @@ export function redriveOperations({ dependencies, now, dryRuns, confirmedPlan }:
 
     async redriveStatus(actor: Actor, redriveId: string): Promise<RedriveRecord | undefined> {
       requireRole(actor, 'dlq:read', 'follow a redrive');
-      return dependencies.records?.get(redriveId);
+      const record = await dependencies.records?.get(redriveId);
+      return record && recordView(record);
     },
 
     /** The worker's part: plans again, and runs the redrive if the plan is unchanged, recording its progress. */

@@ -33,9 +33,13 @@ const approved = loanApprovedV1.create(
 describe('masking personal data', () => {
   it('masks what the contract marks personal, keeping each value’s shape, and lists the paths (never the values)', () => {
     const { text, masked } = maskMessageBody(JSON.stringify(approved));
-    const shown = JSON.parse(text) as { id: string; data: { customer: unknown; amount: number } };
+    const shown = JSON.parse(text) as {
+      id: string;
+      correlationId: string;
+      data: { customer: unknown; amount: number };
+    };
     expect(shown.data.customer).toEqual({
-      customerId: 'cust-1',
+      customerId: 'xxxx-9',
       email: 'xxxx.xxx@xxxxxxx.xxx',
       phone: '+999999999999',
       firstName: 'xxxx',
@@ -44,9 +48,16 @@ describe('masking personal data', () => {
       country: 'GB',
     });
     expect(shown.data.amount).toBe(1500);
-    expect(shown.id).toBe('LoanApproved:loan-1');
+    // The envelope's ids embed the loan's: masked, their shape kept.
+    expect(shown.id).toBe('XxxxXxxxxxxx:xxxx-9'.replace(/X/g, 'x'));
+    expect(shown.correlationId).not.toContain('loan-1');
     expect(masked.sort()).toEqual(
       [
+        'correlationId',
+        'data.applicationId',
+        'data.customer.customerId',
+        'data.loanId',
+        'id',
         'data.customer.dateOfBirth',
         'data.customer.email',
         'data.customer.firstName',
@@ -54,7 +65,8 @@ describe('masking personal data', () => {
         'data.customer.phone',
       ].sort(),
     );
-    for (const secret of ['jane.doe', '900123', 'Jane', 'Doe', '1990']) expect(text).not.toContain(secret);
+    for (const secret of ['jane.doe', '900123', 'Jane', 'Doe', '1990', 'cust-1', 'loan-1', 'app-1'])
+      expect(text).not.toContain(secret);
   });
 
   it('masks fields named like personal data in a message no contract describes, and hides a body that is not JSON', () => {

@@ -3,7 +3,8 @@
  * touching a DLQ: normalise their reasons, group them, and select them by a filter.
  */
 import { createHash } from 'node:crypto';
-import { FAILURE_KINDS, type DestinationFailure, type FailureKind } from '@backbone/shared';
+import { maskMessageBody } from './contract-registry';
+import { FAILURE_KINDS, maskText, type DestinationFailure, type FailureKind } from '@backbone/shared';
 
 /** A destination a dead letter failed at: its message when the consumer's notice recorded it. */
 export type FailedDestination = Omit<DestinationFailure, 'message'> & { message?: string };
@@ -45,23 +46,21 @@ export const MAX_REASON_NORMALISED = 2_000;
 /**
  * A reason with what differs from message to message taken out, so that one cause groups as one: "meta answered 400
  * (code 100): invalid phone +447700900123 for ref 1a2b3c4d5e6f" and the same for another customer are the same group.
- * Kept: words, HTTP statuses and error codes (short numbers). Replaced: quoted text, emails, phone numbers and other
- * long digit runs, UUIDs and hex ids, message refs, times and amounts.
+ * Kept: words, HTTP statuses and error codes (short numbers). Replaced: quoted text, message refs, and everything
+ * maskText replaces (emails, phone numbers and other long digit runs, dates and times, UUIDs, hex ids and ids such as
+ * c-1042), then amounts. A group's reason is therefore masked as well as normalised.
  */
 export function normaliseReason(reason: string): string {
   // A reason is at most 1,000 characters as consumers write it; one found on a message written otherwise may be any
   // length, and the patterns below are applied to a bounded text only.
-  return reason
-    .slice(0, MAX_REASON_NORMALISED)
-    .replace(/"[^"]*"|'[^']*'|“[^”]*”/g, '"…"')
-    .replace(/\bref [0-9a-f]{6,}\b/gi, 'ref …')
-    .replace(/[\w.+-]+@[\w-]+(\.[\w-]+)+/g, '<email>')
-    .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<id>')
-    .replace(/\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?/g, '<time>')
-    .replace(/\d{4}-\d{2}-\d{2}/g, '<date>')
-    .replace(/\+?\d[\d ()-]{6,}\d/g, '<number>')
-    .replace(/\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,}\b/gi, '<id>')
+  return maskText(
+    reason
+      .slice(0, MAX_REASON_NORMALISED)
+      .replace(/"[^"]*"|'[^']*'|“[^”]*”/g, '"…"')
+      .replace(/\bref [0-9a-f]{6,}\b/gi, 'ref …'),
+  )
     .replace(/\b\d+\.\d+\b/g, '<n>')
+    .replace(/…$/, '')
     .replace(/\s+/g, ' ')
     .trim();
 }
@@ -145,24 +144,42 @@ export interface DeadLetterFilter {
   newerThanMs?: number;
   /** These message ids only. */
   ids?: readonly string[];
-  /** Text the body contains (its raw text: for an operator who has an event's id). */
+  /**
+   * Text the body contains: its masked text, as the caller sees it; its raw text (an event's id, a phone number) only
+   * for someone allowed to unmask who gives a reason, audited (else search would tell a masked value a digit at a time).
+   */
   search?: string;
 }
 
-export function matchesFilter(letter: DeadLetter, filter: DeadLetterFilter, now: number = Date.now()): boolean {
+/**
+ * Whether a dead letter is one the filter selects. Its reason and search texts are matched against what a caller sees
+ * (the masked reason and body) unless `raw` (someone allowed to unmask, who said why).
+ */
+export function matchesFilter(
+  letter: DeadLetter,
+  filter: DeadLetterFilter,
+  now: number = Date.now(),
+  { raw = false }: { raw?: boolean } = {},
+): boolean {
   if (filter.ids && !filter.ids.includes(letter.messageId)) return false;
   if (filter.group) {
     const key = groupKeyOf(letter);
     if (key !== filter.group && groupIdOf(key) !== filter.group) return false;
   }
-  if (filter.reason && !letter.reason.toLowerCase().includes(filter.reason.toLowerCase())) return false;
+  if (filter.reason) {
+    const reason = raw ? letter.reason : maskText(letter.reason);
+    if (!reason.toLowerCase().includes(filter.reason.toLowerCase())) return false;
+  }
   if (filter.messageType && letter.messageType !== filter.messageType) return false;
   if (filter.destination && !failedDestinations(letter).includes(filter.destination.toLowerCase())) return false;
   if (filter.kind && letter.kind !== filter.kind) return false;
   const age = now - Date.parse(letter.failedAt);
   if (filter.olderThanMs !== undefined && age < filter.olderThanMs) return false;
   if (filter.newerThanMs !== undefined && age > filter.newerThanMs) return false;
-  if (filter.search && !(letter.body ?? '').includes(filter.search)) return false;
+  if (filter.search) {
+    const body = raw || letter.body === undefined ? (letter.body ?? '') : maskMessageBody(letter.body).text;
+    if (!body.includes(filter.search)) return false;
+  }
   return true;
 }
 

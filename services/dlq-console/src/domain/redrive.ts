@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { ATTRIBUTE, ownAttributes } from '@backbone/shared';
 import { DlqWalk } from './dlq-walk';
-import { describeFilter, matchesFilter, type DeadLetter, type DeadLetterFilter } from './dead-letters';
+import { describeFilter, matchesFilter, normaliseReason, type DeadLetter, type DeadLetterFilter } from './dead-letters';
 import type {
   AuditTrail,
   DeadLetterIndex,
@@ -308,7 +308,11 @@ class RedriveRun {
     this.progress.failedAgain = back.length;
     const reasons = this.failedAgainReasons;
     for (const key of Object.keys(reasons)) delete reasons[key];
-    for (const letter of back) reasons[letter.reason] = (reasons[letter.reason] ?? 0) + 1;
+    // By normalised reason: one cause counts once, and the reasons leave here (records, the audit) masked.
+    for (const letter of back) {
+      const reason = normaliseReason(letter.reason);
+      reasons[reason] = (reasons[reason] ?? 0) + 1;
+    }
     const { atLeast, share } = this.options.stopWhenFailedAgain;
     if (back.length >= atLeast && back.length >= share * Math.max(1, this.sent.size))
       this.stoppedBecause = `${back.length} of ${this.sent.size} redriven messages failed again (${Object.keys(reasons)[0]})`;

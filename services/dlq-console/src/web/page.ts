@@ -120,6 +120,10 @@ export function consolePage(config: PageConfig): string {
   };
 
   let current = { dlq: undefined, group: undefined };
+  // What the signed-in person may do (GET api/me): the page offers only that. The API checks every call regardless.
+  let roles = new Set();
+  const may = (role) => roles.has(role);
+  const mayEdit = (type) => roles.has('dlq:edit:*') || roles.has('dlq:edit:' + (type || '(untyped)'));
 
   async function showAudit() {
     const entries = await api('audit?days=7&limit=50');
@@ -154,9 +158,10 @@ export function consolePage(config: PageConfig): string {
       const row = document.createElement('tr'); row.dataset.group = g.id;
       row.append(cell(String(g.count), 'n'), cell(g.destination), cell(g.messageType), cell(g.reason), cell(g.lastSeen.slice(0, 19).replace('T', ' ')));
       const td = document.createElement('td');
-      td.append(button('Messages', () => showMessages(dlq, g.id).catch((e) => say(e.message, true)), 'Messages of this group'), ' ',
-        button('Dry run', () => dryRun(dlq, g.id).catch((e) => say(e.message, true)), 'Dry run of this group'), ' ',
-        button('Redrive', () => planRedrive(dlq, g.id).catch((e) => say(e.message, true)), 'Redrive this group'));
+      td.append(button('Messages', () => showMessages(dlq, g.id).catch((e) => say(e.message, true)), 'Messages of this group'));
+      if (may('dlq:redrive'))
+        td.append(' ', button('Dry run', () => dryRun(dlq, g.id).catch((e) => say(e.message, true)), 'Dry run of this group'), ' ',
+          button('Redrive', () => planRedrive(dlq, g.id).catch((e) => say(e.message, true)), 'Redrive this group'));
       row.append(td); body.append(row);
     }
     $('groups-title').textContent = 'Why they failed: ' + dlq;
@@ -174,6 +179,7 @@ export function consolePage(config: PageConfig): string {
       row.append(td, cell(m.messageType || '-'), cell(m.failedAt.slice(0, 19).replace('T', ' ')), cell(m.reason));
       body.append(row);
     }
+    $('export').parentElement.hidden = !may('dlq:export');
     $('export').onclick = async (event) => {
       event.preventDefault();
       const response = await fetch('api/queues/' + encodeURIComponent(dlq) + '/export?format=csv&group=' + encodeURIComponent(group), { headers: { authorization: token } });
@@ -185,6 +191,11 @@ export function consolePage(config: PageConfig): string {
 
   function showMessage(dlq, m) {
     $('detail').textContent = JSON.stringify(JSON.parse(m.body || '{}'), null, 2); $('detail').hidden = false;
+    if (!mayEdit(m.messageType)) {
+      $('fix').hidden = true;
+      say('You may not edit ' + (m.messageType || 'untyped') + ' messages: it takes the role dlq:edit:' + (m.messageType || '(untyped)') + '.');
+      return;
+    }
     $('fix').hidden = false; $('fix-title').textContent = 'Fix and send again: ' + m.messageId.slice(0, 8);
     $('fix').onsubmit = async (event) => {
       event.preventDefault();
@@ -239,13 +250,14 @@ export function consolePage(config: PageConfig): string {
     } catch (e) { say(e.message, true); }
   });
 
-  tradeCode().catch((e) => say(e.message, true)).then(() => {
+  tradeCode().catch((e) => say(e.message, true)).then(async () => {
     token = sessionStorage.getItem('token');
     if (!token) { $('signin').hidden = false; return; }
     try {
       const claims = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
       $('who').textContent = 'Signed in as ' + (claims.email || claims['cognito:username']) + '.';
     } catch { /* the API decides who it is */ }
+    roles = new Set((await api('me')).roles);
     return showQueues();
   }).catch((e) => say(e.message, true));
 })();

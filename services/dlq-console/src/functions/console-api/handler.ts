@@ -60,6 +60,12 @@ function routes(console_: DeadLetterConsole): Route[] {
   const dlq = '([^/]+)';
   return [
     {
+      // Who is signed in and what they may do: the page shows only the actions the person may take.
+      method: 'GET',
+      path: /^\/api\/me$/,
+      handle: async (actor) => jsonResponse(200, { name: actor.name, roles: [...actor.roles].sort() }),
+    },
+    {
       method: 'GET',
       path: /^\/api\/queues$/,
       handle: async (actor) => jsonResponse(200, await console_.queues(actor)),
@@ -89,7 +95,7 @@ function routes(console_: DeadLetterConsole): Route[] {
         const body = parseJsonBody(event, filterRequestSchema, '{"filter": {"group": "<id>", ...}}');
         if (!body.ok) return body.response;
         const plan = await console_.plan(actor, name!, filterFromOptions(body.value.filter));
-        return jsonResponse(200, { ...plan, selected: plan.selected.length });
+        return jsonResponse(200, plan);
       },
     },
     {
@@ -98,14 +104,8 @@ function routes(console_: DeadLetterConsole): Route[] {
       handle: async (actor, [name], event) => {
         const body = parseJsonBody(event, filterRequestSchema, '{"filter": {"group": "<id>", ...}}');
         if (!body.ok) return body.response;
-        const result = await console_.dryRun(
-          actor,
-          await console_.plan(actor, name!, filterFromOptions(body.value.filter)),
-        );
-        return jsonResponse(200, {
-          ...result,
-          plan: { summary: result.plan.summary, selected: result.plan.selected.length },
-        });
+        const result = await console_.dryRunOf(actor, name!, filterFromOptions(body.value.filter));
+        return jsonResponse(200, { ...result, plan: { summary: result.plan.summary, selected: result.plan.selected } });
       },
     },
     {
