@@ -4,7 +4,7 @@
  */
 import { deadLetterRecordedV1, type HttpOperation, type PublishedContracts } from '@backbone/shared';
 import { filterRequestSchema, fixRequestSchema, purgeRequestSchema, redriveRequestSchema } from './api';
-import { redriveRequestedV1 } from './redrive-requested';
+import { redriveRequestedV1, redriveRequestedV2 } from './redrive-requested';
 
 export * from './api';
 export * from './redrive-requested';
@@ -147,7 +147,7 @@ export const PUBLISHED: PublishedContracts = {
       owner: 'dlq-console',
       action: 'receive',
       summary: 'Redrives people asked for through the API, for the worker to run.',
-      messages: [redriveRequestedV1],
+      messages: [redriveRequestedV1, redriveRequestedV2],
     },
   ],
   http: {

@@ -3,7 +3,7 @@
  * the local cloud's folder, tokens shaped as Cognito's ID tokens (email, cognito:username, cognito:groups), and the
  * issuer serverless-offline's check (cognito-authentication.cjs) trusts. Only for the local stage.
  */
-import { createSign, generateKeyPairSync } from 'node:crypto';
+import { createHash, createSign, generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -31,6 +31,12 @@ export function ensureIssuerKeys(env: Record<string, string | undefined> = proce
 
 const base64url = (data: string | Buffer): string => Buffer.from(data).toString('base64url');
 
+/** A local person's stable subject, shaped as Cognito's (a UUID), derived from their email. */
+export const subjectOf = (email: string): string => {
+  const hex = createHash('sha256').update(email).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+};
+
 /** A signed-in person's ID token, as the local issuer signs it (RS256, an hour unless said otherwise). */
 export function localSignIn(
   user: { email: string; groups: readonly string[]; validSeconds?: number },
@@ -43,9 +49,11 @@ export function localSignIn(
     JSON.stringify({
       iss: LOCAL_ISSUER,
       aud: LOCAL_CLIENT_ID,
-      sub: user.email,
+      // As Cognito writes them with email sign-in: the subject a stable id, the user name the same, the email verified.
+      sub: subjectOf(user.email),
       email: user.email,
-      'cognito:username': user.email,
+      email_verified: true,
+      'cognito:username': subjectOf(user.email),
       'cognito:groups': user.groups,
       token_use: 'id',
       iat: now,

@@ -18,8 +18,9 @@
  *   audit [--days N] [--limit N]           who did what, newest first
  *   sweep                                  index what the DLQs hold and the index lacks (as the scheduled sweeper)
  *
- * Who may do what (src/domain/access.ts): the roles in DLQ_ROLES (comma-separated; default dlq:read,dlq:redrive),
- * as the person named by --actor, DLQ_ACTOR or the login name. show, messages and export take --unmask "<why>"
+ * Who may do what (src/domain/access.ts; who is asking: src/cli/identity.ts): in AWS, the caller's AWS identity with
+ * the roles its IAM role is tagged with (dlq-console-roles); locally, the roles in DLQ_ROLES (comma-separated; default
+ * dlq:read,dlq:redrive), as the person named by --actor, DLQ_ACTOR or the login name. show, messages and export take --unmask "<why>"
  * (role dlq:unmask; audited); fix needs dlq:edit:<type>, export dlq:export, purge dlq:purge.
  *
  * Filters: --group <id> --reason <text> --type <type> --destination <name> --kind <kind> --older-than <30m|2h|1d>
@@ -35,7 +36,7 @@ import { parseArgs } from 'node:util';
 import { openConsoleStores, type ConsoleStores } from './composition-root';
 
 import { createDeadLetterConsole } from './domain/console';
-import { rolesFrom, type Actor } from './domain/access';
+import { awsCallerIdentities, commandLineActor } from './cli/identity';
 
 import { exportLettersCommand, fixCommand, purgeCommand, redriveCommand } from './cli/changing';
 
@@ -75,10 +76,13 @@ export async function main(
   };
   const stores = openStores();
   const console_ = createDeadLetterConsole(stores);
-  const actor: Actor = {
-    name: values.actor ?? process.env['DLQ_ACTOR'] ?? userInfo().username,
-    roles: rolesFrom((process.env['DLQ_ROLES'] ?? 'dlq:read,dlq:redrive').split(',')),
-  };
+  const actor = await commandLineActor({
+    local: process.env['STAGE'] === 'local',
+    ...(values.actor !== undefined ? { actorOption: values.actor } : {}),
+    env: process.env,
+    username: userInfo().username,
+    identities: () => awsCallerIdentities(process.env['AWS_REGION']),
+  });
   const unmask = values.unmask !== undefined ? { unmask: { reason: values.unmask } } : {};
   const confirm = async (question: string): Promise<boolean> => {
     if (values.yes) return true;

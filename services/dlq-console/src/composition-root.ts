@@ -23,7 +23,7 @@ import {
   createDynamoDbDeliveryLedger,
   createDynamoDbDestinationStatusBoard,
 } from '@backbone/marketing-events/contracts';
-import { redriveRequestedV1, type RedriveRequested } from '../contracts';
+import { redriveRequestedV2, type RedriveRequested } from '../contracts';
 import { createSqsQueues } from './adapters/sqs-queues';
 import {
   createDynamoDbAuditTrail,
@@ -75,7 +75,7 @@ export function openConsoleStores(env: Record<string, string | undefined> = proc
       ? {
           jobs: {
             async enqueue(job: RedriveRequested) {
-              const envelope = redriveRequestedV1.create(job, { id: `redrive:${job.redriveId}` });
+              const envelope = redriveRequestedV2.create(job, { id: `redrive:${job.redriveId}` });
               await sqs.send(
                 new SendMessageCommand({
                   QueueUrl: await urls.resolve(jobsQueue),

@@ -58,9 +58,14 @@ export function plantedWorld() {
   };
   const cli = async (argv: string[], roles = EVERY_OTHER_ROLE) => {
     const lines: string[] = [];
-    const before = { roles: process.env['DLQ_ROLES'], actor: process.env['DLQ_ACTOR'] };
+    const before = {
+      DLQ_ROLES: process.env['DLQ_ROLES'],
+      DLQ_ACTOR: process.env['DLQ_ACTOR'],
+      STAGE: process.env['STAGE'],
+    };
     process.env['DLQ_ROLES'] = roles.join(',');
     process.env['DLQ_ACTOR'] = 'ops@example.com';
+    process.env['STAGE'] = 'local';
     try {
       const code = await main(
         argv,
@@ -69,7 +74,7 @@ export function plantedWorld() {
       );
       return { code, text: lines.join('\n') };
     } finally {
-      for (const [name, value] of Object.entries({ DLQ_ROLES: before.roles, DLQ_ACTOR: before.actor }))
+      for (const [name, value] of Object.entries(before))
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
     }

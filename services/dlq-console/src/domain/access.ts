@@ -12,8 +12,13 @@
 export type Role = 'dlq:read' | 'dlq:redrive' | 'dlq:unmask' | 'dlq:export' | 'dlq:purge' | `dlq:edit:${string}`;
 
 export interface Actor {
-  /** A person's name or id as the identity provider says it (an email, a user name): what the audit trail records. */
+  /** A person's name as shown: a verified email, a user name, an AWS identity's ARN. */
   name: string;
+  /**
+   * Their stable id, which they cannot choose: the identity provider's subject (`sub`), an AWS identity's ARN. The
+   * audit trail is keyed on it.
+   */
+  id?: string;
   roles: ReadonlySet<string>;
 }
 
@@ -40,3 +45,9 @@ export function requireRole(actor: Actor, role: Role, doing: string): void {
 /** Roles from a comma-separated list (DLQ_ROLES, a token's groups), keeping only the console's own. */
 export const rolesFrom = (list: Iterable<string>): Set<string> =>
   new Set([...list].map((role) => role.trim()).filter((role) => role.startsWith('dlq:')));
+
+/** How the audit trail names an actor: by their stable id, with the name shown beside it. */
+export const auditedActor = (actor: Actor): { actor: string; actorId?: string } => ({
+  actor: actor.name,
+  ...(actor.id ? { actorId: actor.id } : {}),
+});

@@ -1,7 +1,7 @@
 /** What changes dead letters one by one or in bulk: fix and resend, export, purge; each checked and audited. */
 import { createHash, randomUUID } from 'node:crypto';
 
-import { requireRole, type Actor } from './access';
+import { auditedActor, requireRole, type Actor } from './access';
 import { describeFilter, failedDestinations, type DeadLetterFilter } from './dead-letters';
 import { editedBody, editedFields, fixedAttributes, takeFromDlq, toCsv, type DataEdit } from './operations';
 
@@ -62,7 +62,7 @@ export function changeOperations({
         });
         await index.remove(dlq, [messageId]);
         await audited({
-          actor: actor.name,
+          ...auditedActor(actor),
           action: 'fix-and-resend',
           dlq,
           target: `message ${messageId} (${letter.messageType ?? 'untyped'})`,
@@ -85,7 +85,7 @@ export function changeOperations({
       const letters = await select(dlq, filter, unmaskFor(actor, options.unmask));
       const shown = await reveal(actor, dlq, letters, options.unmask, 'exported', filter);
       await audited({
-        actor: actor.name,
+        ...auditedActor(actor),
         action: 'export',
         dlq,
         target: describeFilter(filter),
@@ -126,7 +126,7 @@ export function changeOperations({
         });
         await index.remove(dlq, [...ids]);
         await audited({
-          actor: actor.name,
+          ...auditedActor(actor),
           action: 'purge',
           dlq,
           target: plan.summary,

@@ -1,4 +1,4 @@
-import { AccessDeniedError, requireRole, type Actor } from './access';
+import { AccessDeniedError, auditedActor, requireRole, type Actor } from './access';
 
 import { createDryRunner } from './dry-run';
 import { matchesFilter, type DeadLetter, type DeadLetterFilter } from './dead-letters';
@@ -93,7 +93,7 @@ export function createConsoleCore(dependencies: ConsoleDependencies) {
   ): Promise<DeadLetterView[]> => {
     if (!unmaskFor(actor, unmask)) return letters.map(maskedLetter);
     await audited({
-      actor: actor.name,
+      ...auditedActor(actor),
       action: 'unmask',
       dlq,
       target: `${letters.length} message(s) ${doing}${filter.search !== undefined ? ', found by a body search' : ''}`,

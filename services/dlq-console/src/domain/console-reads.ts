@@ -1,5 +1,5 @@
 /** What the console shows: the DLQs, their dead letters (masked), their groups, a plan, a dry run, the audit trail. */
-import { requireRole, type Actor } from './access';
+import { auditedActor, requireRole, type Actor } from './access';
 import { queueViewOf, type DeadLetterQueueView } from './queue-view';
 
 import { groupDeadLetters, type DeadLetterFilter, type DeadLetterGroup } from './dead-letters';
@@ -30,7 +30,7 @@ export function readOperations({
     const result = await dryRuns.dryRun(plan, new Date(now()));
     const { wouldPass, alreadyDelivered } = result;
     await audited({
-      actor: actor.name,
+      ...auditedActor(actor),
       action: 'dry-run',
       dlq: plan.dlq.name,
       target: plan.summary,

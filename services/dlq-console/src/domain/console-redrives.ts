@@ -1,8 +1,9 @@
 /** Redrives: run here (the command line), asked for through the API and run by the worker, followed. */
 import { randomUUID } from 'node:crypto';
-import { type RedriveRequested } from '../../contracts';
+import { PermanentError } from '@backbone/shared';
+import { type RedriveRequest, type RedriveRequested } from '../../contracts';
 
-import { AccessDeniedError, requireRole, type Actor } from './access';
+import { AccessDeniedError, auditedActor, requireRole, type Actor } from './access';
 
 import { filterFromOptions } from './dead-letters';
 import type { RedriveRecord } from './ports';
@@ -34,7 +35,7 @@ export function redriveOperations({ dependencies, now, dryRuns, confirmedPlan }:
         {
           ...DEFAULT_REDRIVE_OPTIONS,
           ...options,
-          actor: actor.name,
+          ...auditedActor(actor),
           alreadyDelivered: await dryRuns.alreadyDeliveredOf(plan.selected),
         },
         dependencies,
@@ -44,14 +45,15 @@ export function redriveOperations({ dependencies, now, dryRuns, confirmedPlan }:
 
     /**
      * Asks for a redrive of what `filter` selects, to be run by the console's worker (a redrive can outlast a web
-     * request), if the plan is still what the person confirmed. Returns its id, to follow with redriveStatus.
+     * request), if the plan is still what the person confirmed. The record holds the request and the person's roles;
+     * the job names only the record. Returns the record, to follow with redriveStatus.
      */
     async requestRedrive(
       actor: Actor,
       dlqName: string,
       filter: Record<string, string | boolean>,
       confirm: string,
-      options: RedriveRequested['options'],
+      options: RedriveRequest['options'],
     ): Promise<RedriveRecord> {
       requireRole(actor, 'dlq:redrive', 'redrive');
       const { jobs, records } = dependencies;
@@ -61,20 +63,15 @@ export function redriveOperations({ dependencies, now, dryRuns, confirmedPlan }:
         redriveId: randomUUID(),
         dlq: dlqName,
         actor: actor.name,
+        ...(actor.id ? { actorId: actor.id } : {}),
+        request: { filter, confirm, options, roles: [...actor.roles] },
         summary: plan.summary,
         state: 'queued',
         updatedAt: new Date(now()).toISOString(),
       };
       await records.put(record);
-      await jobs.enqueue({
-        redriveId: record.redriveId,
-        dlq: dlqName,
-        filter,
-        confirm,
-        actor: { name: actor.name, roles: [...actor.roles] },
-        options,
-      });
-      return record;
+      await jobs.enqueue({ redriveId: record.redriveId, dlq: dlqName });
+      return recordView(record);
     },
 
     async redriveStatus(actor: Actor, redriveId: string): Promise<RedriveRecord | undefined> {
@@ -83,13 +80,29 @@ export function redriveOperations({ dependencies, now, dryRuns, confirmedPlan }:
       return record && recordView(record);
     },
 
-    /** The worker's part: plans again, and runs the redrive if the plan is unchanged, recording its progress. */
+    /**
+     * The worker's part: reads the redrive's record (what was asked, by whom, with which roles: the job names only
+     * the record), plans again, and runs the redrive if the plan is unchanged, recording its progress. A job naming no
+     * record asked for through the API is refused (PermanentError: to the jobs DLQ, with the reason); one whose
+     * redrive has finished runs nothing again.
+     */
     async runRequestedRedrive(job: RedriveRequested): Promise<RedriveRecord> {
       const records = dependencies.records!;
-      const actor: Actor = { name: job.actor.name, roles: new Set(job.actor.roles) };
-      const base = { redriveId: job.redriveId, dlq: job.dlq, actor: actor.name, summary: job.confirm };
+      const asked = await records.get(job.redriveId);
+      if (!asked?.request)
+        throw new PermanentError(
+          `no redrive ${job.redriveId} was asked for through the console's API: a job runs only what a person asked ` +
+            'for there (ask again from the page or the API)',
+        );
+      if (['done', 'stopped', 'refused'].includes(asked.state)) return recordView(asked);
+      const { request } = asked;
+      const actor: Actor = {
+        name: asked.actor,
+        ...(asked.actorId ? { id: asked.actorId } : {}),
+        roles: new Set(request.roles),
+      };
       const record = (fields: Partial<RedriveRecord>): RedriveRecord => ({
-        ...base,
+        ...asked,
         state: 'running',
         ...fields,
         updatedAt: new Date(now()).toISOString(),
@@ -98,13 +111,13 @@ export function redriveOperations({ dependencies, now, dryRuns, confirmedPlan }:
         requireRole(actor, 'dlq:redrive', 'redrive');
         let plan: RedrivePlan;
         try {
-          plan = await confirmedPlan(job.dlq, filterFromOptions(job.filter), job.confirm);
+          plan = await confirmedPlan(asked.dlq, filterFromOptions(request.filter), request.confirm);
         } catch (error) {
           if (!(error instanceof StaleConfirmationError)) throw error;
           const because = `the plan changed before it ran: now ${error.plan.summary}`;
           const refused = record({ state: 'refused', because });
           await records.put(refused);
-          return refused;
+          return recordView(refused);
         }
         let written = 0;
         let pending: Promise<void> = Promise.resolve();
@@ -112,11 +125,11 @@ export function redriveOperations({ dependencies, now, dryRuns, confirmedPlan }:
           plan,
           {
             ...DEFAULT_REDRIVE_OPTIONS,
-            actor: actor.name,
-            redriveId: job.redriveId,
-            canary: job.options.canary,
-            canaryWatchMs: job.options.canaryWatchSeconds * 1_000,
-            messagesPerSecond: job.options.messagesPerSecond,
+            ...auditedActor(actor),
+            redriveId: asked.redriveId,
+            canary: request.options.canary,
+            canaryWatchMs: request.options.canaryWatchSeconds * 1_000,
+            messagesPerSecond: request.options.messagesPerSecond,
             alreadyDelivered: await dryRuns.alreadyDeliveredOf(plan.selected),
           },
           dependencies,
@@ -134,11 +147,11 @@ export function redriveOperations({ dependencies, now, dryRuns, confirmedPlan }:
           ...(outcome.stoppedBecause ? { because: outcome.stoppedBecause } : {}),
         });
         await records.put(done);
-        return done;
+        return recordView(done);
       } catch (error) {
         const failed = record({ state: 'failed', because: error instanceof Error ? error.message : String(error) });
         await records.put(failed);
-        if (error instanceof AccessDeniedError || error instanceof RedriveRefusedError) return failed;
+        if (error instanceof AccessDeniedError || error instanceof RedriveRefusedError) return recordView(failed);
         throw error;
       }
     },

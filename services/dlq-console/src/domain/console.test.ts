@@ -251,7 +251,10 @@ describe('redrives asked for through the web API', () => {
     expect(queued).toHaveLength(1);
     const ran = await console_.runRequestedRedrive(queued[0]!);
     expect(ran).toMatchObject({ state: 'done', progress: { sent: 2 } });
-    expect(records.get(asked.redriveId)).toEqual(ran);
+    expect(records.get(asked.redriveId)).toEqual({
+      ...ran,
+      request: expect.objectContaining({ confirm: plan.summary }),
+    });
     expect(w.sent).toHaveLength(2);
     expect(await console_.redriveStatus(actor('dlq:read'), asked.redriveId)).toEqual(ran);
   });
@@ -277,8 +280,30 @@ describe('redrives asked for through the web API', () => {
         messagesPerSecond: 1,
       }),
     ).rejects.toThrow(/takes the role dlq:redrive/);
-    expect(
-      await console_.runRequestedRedrive({ ...queued[0]!, actor: { name: 'x', roles: ['dlq:read'] } }),
-    ).toMatchObject({ state: 'failed', because: expect.stringMatching(/dlq:redrive/) });
+  });
+
+  it('takes a job’s rights from the record the API wrote, never from the job: a forged job runs nothing', async () => {
+    const { w, console_, queued, records } = withJobs();
+    const plan = await console_.plan(operator, DLQ, {});
+    // A job naming no redrive asked for through the API (say, fixed and resent from the jobs DLQ): refused for good.
+    await expect(
+      console_.runRequestedRedrive({ redriveId: '3f2b8c1e-9d4a-4f6e-8b1a-2c3d4e5f6a7b', dlq: DLQ }),
+    ).rejects.toThrow(/no redrive 3f2b8c1e-.* was asked for through the console's API/);
+    // A reader's request, recorded with a reader's roles, does not become an operator's because a job says so.
+    const asked = await console_.requestRedrive(operator, DLQ, {}, plan.summary, {
+      canary: 1,
+      canaryWatchSeconds: 0,
+      messagesPerSecond: 100,
+    });
+    expect(queued[0]).toEqual({ redriveId: asked.redriveId, dlq: DLQ });
+    const recorded = records.get(asked.redriveId)!;
+    records.set(asked.redriveId, { ...recorded, request: { ...recorded.request!, roles: ['dlq:read'] } });
+    expect(await console_.runRequestedRedrive(queued[0]!)).toMatchObject({
+      state: 'failed',
+      because: expect.stringMatching(/dlq:redrive/),
+    });
+    expect(w.sent).toEqual([]);
+    // What the page follows holds no request (nor the roles in it).
+    expect(await console_.redriveStatus(actor('dlq:read'), asked.redriveId)).not.toHaveProperty('request');
   });
 });

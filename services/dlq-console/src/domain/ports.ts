@@ -4,7 +4,7 @@
  * domain imports no adapter.
  */
 import type { DestinationStatus } from '@backbone/marketing-events/contracts';
-import type { RedriveRequested } from '../../contracts';
+import type { RedriveRequest, RedriveRequested } from '../../contracts';
 import type { DeadLetter } from './dead-letters';
 
 /** A DLQ of the stage, found from its sources' redrive policies. */
@@ -72,7 +72,9 @@ export type AuditAction = 'redrive' | 'dry-run' | 'purge' | 'export' | 'fix-and-
 
 export interface AuditEntry {
   at: string;
+  /** Who, as shown (a verified email, a user name, an AWS session), and their stable id (see Actor). */
   actor: string;
+  actorId?: string;
   action: AuditAction;
   dlq: string;
   /** What the action was about, in words (a filter's description, never a personal value). */
@@ -93,7 +95,14 @@ export interface AuditTrail {
 export interface RedriveRecord {
   redriveId: string;
   dlq: string;
+  /** Who asked: their name as shown, and their stable id (the identity provider's subject). */
   actor: string;
+  actorId?: string;
+  /**
+   * What they asked and the roles they held when they asked, written by the API: what the worker runs, and with which
+   * rights (never the job message's word). Not shown.
+   */
+  request?: RedriveRequest & { roles: string[] };
   summary: string;
   state: 'queued' | 'running' | 'done' | 'stopped' | 'refused' | 'failed';
   progress?: {

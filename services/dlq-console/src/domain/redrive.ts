@@ -79,7 +79,9 @@ export async function planRedrive(
 }
 
 export interface RedriveOptions {
+  /** Who runs it, as the audit trail names them (see auditedActor). */
   actor: string;
+  actorId?: string;
   /** Identifies this redrive on every message it sends (attribute redrive.id) and in the audit trail. */
   redriveId: string;
   /** How many go first, alone, before the rest. */
@@ -420,6 +422,7 @@ class RedriveRun {
     return this.dependencies.audit.append({
       at: new Date(this.clock.now()).toISOString(),
       actor: this.options.actor,
+      ...(this.options.actorId ? { actorId: this.options.actorId } : {}),
       action: 'redrive',
       dlq: this.dlq,
       target: this.plan.summary,

@@ -117,7 +117,7 @@ export const dryRunView = (result: DryRunResult): DryRunView => ({
 });
 
 /** A redrive's record as shown: why it stopped, masked as text. */
-export const recordView = (record: RedriveRecord): RedriveRecord =>
+export const recordView = ({ request: _request, ...record }: RedriveRecord): RedriveRecord =>
   record.because === undefined ? record : { ...record, because: maskText(record.because) };
 
 /** An audit entry as shown: the texts in it (a reason someone gave to unmask, a stop's cause) masked. */

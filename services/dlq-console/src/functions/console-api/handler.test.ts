@@ -12,16 +12,25 @@ describe('the caller, from the authoriser’s claims', () => {
       '[dlq:read dlq:purge admins]',
       'dlq:read,dlq:purge,admins',
     ])
-      expect(actorOf(withClaims({ email: 'ops@example.com', 'cognito:groups': groups }))).toEqual({
-        name: 'ops@example.com',
-        roles: new Set(['dlq:read', 'dlq:purge']),
-      });
+      expect(
+        actorOf(withClaims({ sub: 's-1', email: 'ops@example.com', email_verified: 'true', 'cognito:groups': groups })),
+      ).toEqual({ id: 's-1', name: 'ops@example.com', roles: new Set(['dlq:read', 'dlq:purge']) });
   });
 
-  it('names the caller by email, else user name, else subject; no claims or no name is no caller', () => {
+  it('is its subject, named by its email once verified, else its user name, else its subject; no subject, no caller', () => {
     expect(actorOf(withClaims({ 'cognito:username': 'sam', sub: 's-1' }))?.name).toBe('sam');
-    expect(actorOf(withClaims({ sub: 's-1' }))).toEqual({ name: 's-1', roles: new Set() });
-    expect(actorOf(withClaims({ 'cognito:groups': ['dlq:read'] }))).toBeUndefined();
+    expect(actorOf(withClaims({ sub: 's-1' }))).toEqual({ id: 's-1', name: 's-1', roles: new Set() });
+    // An email nobody verified is whatever the person typed: it never names them.
+    for (const verified of [undefined, false, 'false'])
+      expect(
+        actorOf(
+          withClaims({ sub: 's-1', 'cognito:username': 'sam', email: 'boss@example.com', email_verified: verified }),
+        ),
+      ).toMatchObject({ id: 's-1', name: 'sam' });
+    expect(actorOf(withClaims({ sub: 's-1', email: 'ops@example.com', email_verified: true }))?.name).toBe(
+      'ops@example.com',
+    );
+    expect(actorOf(withClaims({ email: 'ops@example.com', 'cognito:groups': ['dlq:read'] }))).toBeUndefined();
     expect(actorOf(withClaims())).toBeUndefined();
   });
 });

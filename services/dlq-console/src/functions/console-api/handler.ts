@@ -18,19 +18,22 @@ import { wireConsoleApi, type ConsoleApiDeps } from './wiring';
 
 /**
  * The caller, from the claims the Cognito authoriser passes on (locally, the local identity provider's, checked the
- * same way): their email or user name, and the console's roles among their groups. API Gateway writes a list claim
- * as "[a b]" or "a,b"; both are read.
+ * same way): their subject (`sub`, which they cannot choose: the audit trail is keyed on it), their name as shown (their
+ * email only once verified, else their user name), and the console's roles among their groups. API Gateway writes a
+ * list claim as "[a b]" or "a,b", and a boolean as "true"; both are read.
  */
 export function actorOf(event: Pick<APIGatewayProxyEvent, 'requestContext'>): Actor | undefined {
   const claims = (event.requestContext.authorizer as { claims?: Record<string, unknown> } | null | undefined)?.claims;
   if (!claims) return undefined;
-  const name = [claims['email'], claims['cognito:username'], claims['username'], claims['sub']].find(
-    (value): value is string => typeof value === 'string' && value !== '',
-  );
-  if (!name) return undefined;
+  const text = (claim: string): string | undefined =>
+    typeof claims[claim] === 'string' && claims[claim] !== '' ? claims[claim] : undefined;
+  const id = text('sub');
+  if (!id) return undefined;
+  const verified = claims['email_verified'] === true || claims['email_verified'] === 'true';
+  const name = (verified ? text('email') : undefined) ?? text('cognito:username') ?? text('username') ?? id;
   const groups = claims['cognito:groups'];
   const list = Array.isArray(groups) ? groups.map(String) : typeof groups === 'string' ? groups.split(/[\s,[\]]+/) : [];
-  return { name, roles: rolesFrom(list) };
+  return { id, name, roles: rolesFrom(list) };
 }
 
 type Route = {

@@ -1,7 +1,7 @@
 import { createLogger, type Failure } from '@backbone/shared';
 import { lambdaContext, sqsRecordFactory } from '@backbone/shared/testing';
 import type { SQSRecord } from 'aws-lambda';
-import { redriveRequestedV1, type RedriveRequested } from '../../../contracts';
+import { redriveRequestedV1, redriveRequestedV2, type RedriveRequested } from '../../../contracts';
 import type { DeadLetterConsole } from '../../domain/console';
 import type { RedriveRecord } from '../../domain/ports';
 import { createRunRedrivesHandler } from './handler';
@@ -9,6 +9,10 @@ import { createRunRedrivesHandler } from './handler';
 const job: RedriveRequested = {
   redriveId: '3f2b8c1e-9d4a-4f6e-8b1a-2c3d4e5f6a7b',
   dlq: 'marketing-events-local-events-dlq',
+};
+/** A job as version 1 wrote it: the request, a person's name and roles in the message. */
+const jobV1 = {
+  ...job,
   filter: { group: 'ab12cd34' },
   confirm: '3 messages of marketing-events-local-events-dlq back to marketing-events-local-events (3)',
   actor: { name: 'ops.editor@example.com', roles: ['dlq:read', 'dlq:redrive'] },
@@ -24,8 +28,8 @@ function setUp() {
       return {
         redriveId: request.redriveId,
         dlq: request.dlq,
-        actor: request.actor.name,
-        summary: request.confirm,
+        actor: 'ops.editor@example.com',
+        summary: '3 messages',
         state: 'done',
         updatedAt: '2026-11-30T12:00:00.000Z',
       };
@@ -41,19 +45,24 @@ function setUp() {
 }
 
 describe('runRedrives handler', () => {
-  it('runs each requested redrive through the console, as the job says', async () => {
+  it('runs each requested redrive through the console by its id alone, a version 1 job’s claims ignored', async () => {
     const { handler, ran } = setUp();
     const response = await handler(
-      { Records: [sqsRecordFactory(JSON.stringify(redriveRequestedV1.create(job)))] },
+      {
+        Records: [
+          sqsRecordFactory(JSON.stringify(redriveRequestedV2.create(job))),
+          sqsRecordFactory(JSON.stringify(redriveRequestedV1.create(jobV1))),
+        ],
+      },
       lambdaContext(),
     );
     expect(response.batchItemFailures).toEqual([]);
-    expect(ran).toEqual([job]);
+    expect(ran).toEqual([job, job]);
   });
 
   it('dead-letters a job its contract refuses, running nothing', async () => {
     const { handler, ran, deadLettered } = setUp();
-    const broken = { ...redriveRequestedV1.create(job), data: { ...job, redriveId: 'not-a-uuid' } };
+    const broken = { ...redriveRequestedV2.create(job), data: { ...job, redriveId: 'not-a-uuid' } };
     await handler({ Records: [sqsRecordFactory(JSON.stringify(broken))] }, lambdaContext());
     expect(ran).toEqual([]);
     expect(deadLettered[0]!.failure.reason).toMatch(/data\.redriveId/);

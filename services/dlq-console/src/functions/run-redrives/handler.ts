@@ -1,22 +1,24 @@
 import { buildOncePerContainer, createContractReader, createSqsConsumer, type SqsBatchHandler } from '@backbone/shared';
-import { redriveRequestedV1 } from '../../../contracts';
+import { redriveRequestedV1, redriveRequestedV2 } from '../../../contracts';
 import { wireRunRedrives, type RunRedrivesDeps } from './wiring';
 
 /**
  * Runs the redrives people asked for through the web API, one at a time per invocation, recording progress for the
- * page. A redrive that fails on the way (DynamoDB, SQS) comes back and continues under the same id: its lock is its
+ * page. A job names its redrive's record; what runs, and with whose rights, is the record's (console-redrives.ts). A redrive that fails on the way (DynamoDB, SQS) comes back and continues under the same id: its lock is its
  * own, and what it already moved is no longer in the DLQ.
  */
 export function createRunRedrivesHandler(deps: RunRedrivesDeps): SqsBatchHandler {
   return createSqsConsumer({
-    reader: createContractReader([redriveRequestedV1]),
+    // Version 1 jobs (sent before version 2) still run: only their redrive id is read.
+    reader: createContractReader([redriveRequestedV1, redriveRequestedV2]),
     maxReceiveCount: deps.maxReceiveCount,
     deadLetters: deps.deadLetters,
     backoff: deps.backoff,
     logger: deps.logger,
     metrics: deps.metrics,
     handle: async (envelope) => {
-      const record = await deps.console.runRequestedRedrive(envelope.data);
+      const { redriveId, dlq } = envelope.data;
+      const record = await deps.console.runRequestedRedrive({ redriveId, dlq });
       deps.logger.info('redrive ran', {
         redriveId: record.redriveId,
         dlq: record.dlq,
