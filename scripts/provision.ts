@@ -166,10 +166,11 @@ export async function provision(stage = 'local', services: LocalService[] = disc
     const byLogicalId = new Map(all.map((r) => [r.logicalId, r]));
     for (const resource of dependencyOrder(all.filter((r) => PROVISIONED_TYPES.has(r.type)))) {
       const name = physicalName(resource);
-      const properties = resolveIntrinsics(resource.properties, byLogicalId, clients.region, resource) as Record<
-        string,
-        unknown
-      >;
+      // Who may do what to it (a table's resource policy) is IAM's, which the local cloud does not enforce.
+      const dataPlane = Object.fromEntries(
+        Object.entries(resource.properties).filter(([property]) => property !== 'ResourcePolicy'),
+      );
+      const properties = resolveIntrinsics(dataPlane, byLogicalId, clients.region, resource) as Record<string, unknown>;
       const action =
         resource.type === 'AWS::SQS::Queue'
           ? await provisionQueue(clients, name, properties)

@@ -30,6 +30,7 @@ import {
   sandbox,
   sendEventWithInvalidCurrency,
   stores,
+  newestAudited,
   runFilter,
 } from './dead-letter-console-support';
 
@@ -54,6 +55,7 @@ afterAll(async () => {
 });
 
 it('fixes a message the contract refused (a currency code) and resends it: delivered, audited by field name', async () => {
+  const began = Date.now();
   const run = randomUUID().slice(0, 8);
   await sendEventWithInvalidCurrency(sqs, queueUrl, run);
   const [dead] = await waitFor('the invalid event in the index', async () => {
@@ -76,7 +78,7 @@ it('fixes a message the contract refused (a currency code) and resends it: deliv
   await waitFor('the fixed event at Meta', async () => ((await sandbox.received()).meta?.unique ? true : undefined));
   expect(countsFor(await sandbox.received(), 'meta')).toMatchObject({ unique: 1, duplicates: 0 });
   expect(await depthOf(dlqUrl)).toBe(0);
-  const [entry] = await console_.audit(ops, { days: 1, limit: 1 });
+  const entry = await newestAudited('fix-and-resend', began);
   expect(entry).toMatchObject({ action: 'fix-and-resend', outcome: 'sent', detail: { fields: ['data.currency'] } });
   expect(JSON.stringify(entry)).not.toContain('GBP');
 });

@@ -6,6 +6,7 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { waitFor } from '@backbone/shared/testing';
 import { ATTRIBUTE, awsClientSettings, awsEnvironmentSchema, createSqsClient, loadConfig } from '@backbone/shared';
 import { loanApprovedV1 } from '@backbone/marketing-events/contracts';
 import { SAMPLE_ANDROID_DEVICE } from '@backbone/marketing-events/contracts/testing';
@@ -106,3 +107,13 @@ export const lettersOfRun = (run: string, limit = 1_000) =>
 export const runFilter = async (run: string): Promise<{ ids: string[] }> => ({
   ids: (await lettersOfRun(run)).map((letter) => letter.messageId),
 });
+
+/**
+ * The newest audit entry of an action, once the audit recorder (in serverless-offline, from the audit queue) has
+ * recorded one at or after `since` (taken before the action).
+ */
+export const newestAudited = (action: string, since: number) =>
+  waitFor(`a ${action} in the audit trail`, async () => {
+    const entries = await console_.audit(tester, { days: 1, limit: 50 });
+    return entries.find((e) => e.action === action && Date.parse(e.at) >= since);
+  });

@@ -22,6 +22,7 @@ import {
   QUEUE,
   sandbox,
   lettersOfRun,
+  newestAudited,
   runFilter,
 } from './dead-letter-console-support';
 
@@ -110,6 +111,7 @@ it('lists the DLQ with its source and depth, and groups its dead letters by caus
 });
 
 it('dry-runs a redrive while Meta still refuses: names every one and why, from Meta’s latest answers; sends nothing; audited', async () => {
+  const began = Date.now();
   const plan = await console_.plan(ops, DLQ, await runFilter(run));
   const result = await console_.dryRun(ops, plan);
   expect(result.wouldPass).toBe(0);
@@ -125,7 +127,8 @@ it('dry-runs a redrive while Meta still refuses: names every one and why, from M
     expect.objectContaining({ destination: 'meta', failure: expect.stringMatching(/^meta answered 400 \(code 100\)/) }),
   ]);
   expect(await dlqCounts()).toEqual({ waiting: dead.length, hidden: 0 });
-  const [entry] = await console_.audit(ops, { days: 1, limit: 1 });
+  // Recorded by the audit recorder (serverless-offline, from the audit queue) a moment after.
+  const entry = await newestAudited('dry-run', began);
   expect(entry).toMatchObject({
     action: 'dry-run',
     dlq: DLQ,
@@ -188,7 +191,10 @@ it('once Meta takes events again, dry-runs clean and redrives a filtered part in
       .sort(),
   );
   // (The tests' own unmasked searches are audited too: the redrive's entries are the newest of theirs.)
-  const audit = (await console_.audit(ops, { days: 1, limit: 50 })).filter((e) => e.action === 'redrive').slice(0, 2);
+  const audit = await waitFor('the redrive’s last audit entry', async () => {
+    const entries = (await console_.audit(ops, { days: 1, limit: 50 })).filter((e) => e.action === 'redrive');
+    return entries[0]?.outcome === 'done' ? entries.slice(0, 2) : undefined;
+  });
   expect(audit.map((e) => [e.action, e.outcome, e.count])).toEqual([
     ['redrive', 'done', 19],
     ['redrive', 'started', 20],

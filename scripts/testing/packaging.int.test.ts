@@ -266,3 +266,51 @@ describe.each(serviceNames())('%s packaged for AWS', (name) => {
     expect(wildcards).toEqual([]);
   });
 });
+
+describe('the dead-letter console’s audit trail', () => {
+  type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
+  const DYNAMODB_WRITES = /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem|PartiQL(Insert|Update|Delete)|\*)$/;
+  const console_ = (): Template => templates.get('dlq-console')!;
+
+  it('may be written by one role only, the recorder’s, and only with PutItem (new keys: its code’s condition)', () => {
+    const writers: string[] = [];
+    for (const [roleId, role] of resourcesOf(console_(), 'AWS::IAM::Role')) {
+      const policies = role.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[];
+      for (const statement of policies.flatMap((p) => p.PolicyDocument.Statement))
+        if (statement.Effect === 'Allow' && JSON.stringify(statement.Resource).includes('"AuditTable"'))
+          for (const action of [statement.Action].flat().filter((a) => DYNAMODB_WRITES.test(a)))
+            writers.push(`${roleId}: ${action}`);
+    }
+    expect(writers).toEqual(['RecordAuditIamRoleLambdaExecution: dynamodb:PutItem']);
+  });
+
+  it('denies every principal, the recorder included, any change or deletion of an entry, and any other a write', () => {
+    const [, table] = resourcesOf(console_(), 'AWS::DynamoDB::Table').find(([id]) => id === 'AuditTable')!;
+    const statements = (table.Properties.ResourcePolicy as { PolicyDocument: { Statement: Statement[] } })
+      .PolicyDocument.Statement;
+    const denied = (action: string, everyone: boolean) =>
+      statements.some(
+        (s) =>
+          s.Effect === 'Deny' &&
+          (s as { Principal?: unknown }).Principal === '*' &&
+          [s.Action].flat().includes(action) &&
+          (everyone ? s.Condition === undefined : s.Condition !== undefined),
+      );
+    for (const action of [
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:DeleteTable',
+    ])
+      expect({ action, deniedToEveryone: denied(action, true) }).toEqual({ action, deniedToEveryone: true });
+    expect(denied('dynamodb:PutItem', false)).toBe(true);
+    // The one exception is the recorder's role, named as serverless-iam-roles-per-function names it.
+    const recorder = resourcesOf(console_(), 'AWS::IAM::Role').find(
+      ([id]) => id === 'RecordAuditIamRoleLambdaExecution',
+    )!;
+    const roleName = JSON.stringify(recorder[1].Properties.RoleName);
+    const exception = JSON.stringify(statements.find((s) => s.Condition !== undefined)!.Condition);
+    expect(roleName).toContain('"recordAudit"');
+    expect(exception).toMatch(/:role\/dlq-console-ci-recordAudit-\$\{AWS::Region\}-lambdaRole/);
+  });
+});

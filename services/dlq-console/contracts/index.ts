@@ -4,9 +4,11 @@
  */
 import { deadLetterRecordedV1, type HttpOperation, type PublishedContracts } from '@backbone/shared';
 import { filterRequestSchema, fixRequestSchema, purgeRequestSchema, redriveRequestSchema } from './api';
+import { auditEntryRecordedV1 } from './audit-entry-recorded';
 import { redriveRequestedV1, redriveRequestedV2 } from './redrive-requested';
 
 export * from './api';
+export * from './audit-entry-recorded';
 export * from './redrive-requested';
 
 const FILTER_QUERY = {
@@ -148,6 +150,13 @@ export const PUBLISHED: PublishedContracts = {
       action: 'receive',
       summary: 'Redrives people asked for through the API, for the worker to run.',
       messages: [redriveRequestedV1, redriveRequestedV2],
+    },
+    {
+      name: 'audit-entries',
+      owner: 'dlq-console',
+      action: 'receive',
+      summary: "The audit trail's entries from every face of the console, for the one function that may write the trail.",
+      messages: [auditEntryRecordedV1],
     },
   ],
   http: {

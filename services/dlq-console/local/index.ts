@@ -27,6 +27,7 @@ export const localConsoleEnvironment = (stage = 'local', env: Record<string, str
   STAGE: stage,
   INDEX_TABLE: `dlq-console-${stage}-dead-letters`,
   AUDIT_TABLE: `dlq-console-${stage}-audit`,
+  AUDIT_QUEUE_NAME: `dlq-console-${stage}-audit-entries`,
   DELIVERIES_TABLE: deliveriesTableName(stage),
 });
 

@@ -3,7 +3,8 @@
  * library on them, for the functions, the command line and the HTTP API alike.
  */
 import { z } from 'zod';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { randomUUID } from 'node:crypto';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   awsClientSettings,
@@ -23,16 +24,16 @@ import {
   createDynamoDbDeliveryLedger,
   createDynamoDbDestinationStatusBoard,
 } from '@backbone/marketing-events/contracts';
-import { redriveRequestedV2, type RedriveRequested } from '../contracts';
+import { auditEntryRecordedV1, redriveRequestedV2, type RedriveRequested } from '../contracts';
 import { createSqsQueues } from './adapters/sqs-queues';
 import {
-  createDynamoDbAuditTrail,
+  createDynamoDbAuditReader,
   createDynamoDbIndex,
   createDynamoDbRedriveLocks,
   createDynamoDbRedriveRecords,
 } from './adapters/dynamodb-console-store';
 import { createDeadLetterConsole, type ConsoleDependencies } from './domain/console';
-import type { DeliveryRecords } from './domain/ports';
+import type { AuditEntry, AuditTrail, DeliveryRecords } from './domain/ports';
 
 export const SERVICE = 'dlq-console';
 
@@ -48,6 +49,8 @@ export const consoleEnvironmentSchema = awsEnvironmentSchema.extend({
   STAGE: z.string().min(1, 'set STAGE to the stage whose DLQs the console serves'),
   INDEX_TABLE: z.string().min(1, "set INDEX_TABLE to the console's dead-letter index table"),
   AUDIT_TABLE: z.string().min(1, "set AUDIT_TABLE to the console's audit table").optional(),
+  /** Where every face sends its audit entries, for the one function that may write the trail. */
+  AUDIT_QUEUE_NAME: z.string().min(1, "set AUDIT_QUEUE_NAME to the console's audit entries queue").optional(),
   /**
    * marketing-events' delivery ledger, read by dry runs and redrives (which marketing dead letters were delivered
    * since; how each platform answered lately). Unset: dry runs check contracts and the platforms' rules only.
@@ -90,8 +93,28 @@ export function openConsoleStores(env: Record<string, string | undefined> = proc
     ...(config.DELIVERIES_TABLE ? { deliveries: deliveryRecords(documents, config.DELIVERIES_TABLE) } : {}),
     index: createDynamoDbIndex(documents, config.INDEX_TABLE),
     locks: createDynamoDbRedriveLocks(documents, config.INDEX_TABLE),
-    audit: createDynamoDbAuditTrail(documents, config.AUDIT_TABLE ?? `${SERVICE}-${config.STAGE}-audit`),
+    audit: {
+      // Appended through the audit queue (the recorder alone writes the table); read from the table.
+      append: (entry) =>
+        sendAuditEntry(sqs, urls, config.AUDIT_QUEUE_NAME ?? `${SERVICE}-${config.STAGE}-audit-entries`, entry),
+      ...createDynamoDbAuditReader(documents, auditTableOf(config)),
+    } satisfies AuditTrail,
   };
+}
+
+export const auditTableOf = (config: { AUDIT_TABLE?: string | undefined; STAGE: string }): string =>
+  config.AUDIT_TABLE ?? `${SERVICE}-${config.STAGE}-audit`;
+
+async function sendAuditEntry(sqs: SQSClient, urls: QueueUrlResolver, queue: string, entry: AuditEntry) {
+  // A random envelope id: the recorder keys the entry on it, so a resent entry is recorded once.
+  const envelope = auditEntryRecordedV1.create(entry, { id: randomUUID() });
+  await sqs.send(
+    new SendMessageCommand({
+      QueueUrl: await urls.resolve(queue),
+      MessageBody: JSON.stringify(envelope),
+      MessageAttributes: envelopeAttributes(envelope),
+    }),
+  );
 }
 
 /** The ledger's reading side, as the console's domain asks for it. */

@@ -1,8 +1,8 @@
 /**
  * The console's DynamoDB: the index of dead letters (pk Q#<dlq>, sk the message id), the redrive locks beside it
- * (pk LOCK#<dlq>), and the append-only audit trail (its own table: pk AUDIT#<day>, sk <time>#<id>).
+ * (pk LOCK#<dlq>), and the append-only audit trail (its own table: pk AUDIT#<day>, sk <time>#<id>), read here and
+ * written only by the audit recorder.
  */
-import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
@@ -154,18 +154,9 @@ export function createDynamoDbRedriveLocks(documents: DynamoDBDocumentClient, ta
   };
 }
 
-export function createDynamoDbAuditTrail(documents: DynamoDBDocumentClient, table: string): AuditTrail {
+/** The audit trail's reading side: the newest entries first, day by day. Nothing here writes it (see below). */
+export function createDynamoDbAuditReader(documents: DynamoDBDocumentClient, table: string): Pick<AuditTrail, 'list'> {
   return {
-    async append(entry) {
-      await documents.send(
-        new PutCommand({
-          TableName: table,
-          Item: { pk: `AUDIT#${entry.at.slice(0, 10)}`, sk: `${entry.at}#${randomUUID()}`, ...entry },
-          // Append-only: an entry is never replaced.
-          ConditionExpression: 'attribute_not_exists(sk)',
-        }),
-      );
-    },
     async list({ days, limit }) {
       const entries: AuditEntry[] = [];
       for (let d = 0; d < days && entries.length < limit; d++) {
@@ -178,6 +169,32 @@ export function createDynamoDbAuditTrail(documents: DynamoDBDocumentClient, tabl
       return entries;
     },
   };
+}
+
+/**
+ * Records an audit entry under a key no entry has (its day, its time and its message's unique id), never over one:
+ * the same message delivered again finds its entry there and is recorded once. Only the audit recorder's role may
+ * call this (PutItem on the audit table; the table's resource policy denies every other writer and every change).
+ */
+export async function recordAuditEntry(
+  documents: DynamoDBDocumentClient,
+  table: string,
+  entry: AuditEntry,
+  uniqueId: string,
+): Promise<'recorded' | 'already recorded'> {
+  try {
+    await documents.send(
+      new PutCommand({
+        TableName: table,
+        Item: { pk: `AUDIT#${entry.at.slice(0, 10)}`, sk: `${entry.at}#${uniqueId}`, ...entry },
+        ConditionExpression: 'attribute_not_exists(sk)',
+      }),
+    );
+    return 'recorded';
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return 'already recorded';
+    throw error;
+  }
 }
 
 /** Redrives asked for through the web API, beside the index (pk JOB#<id>), kept a week. */

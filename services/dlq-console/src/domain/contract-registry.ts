@@ -14,7 +14,7 @@ import {
   newMaskSink,
 } from '@backbone/shared';
 import { customerRulesV1, eligibleCustomerV1, ruleSetPublishedV1 } from '@backbone/snoop-scheduler/contracts';
-import { redriveRequestedV1 } from '../../contracts';
+import { auditEntryRecordedV1, redriveRequestedV1, redriveRequestedV2 } from '../../contracts';
 
 export const ALL_CONTRACTS = [
   ...MARKETING_EVENT_CONTRACTS,
@@ -24,6 +24,8 @@ export const ALL_CONTRACTS = [
   eligibleCustomerV1,
   deadLetterRecordedV1,
   redriveRequestedV1,
+  redriveRequestedV2,
+  auditEntryRecordedV1,
 ] as const;
 
 /** Reads any message of the system into its envelope; throws InvalidMessageError saying what is wrong. */

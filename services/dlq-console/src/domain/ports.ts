@@ -4,7 +4,7 @@
  * domain imports no adapter.
  */
 import type { DestinationStatus } from '@backbone/marketing-events/contracts';
-import type { RedriveRequest, RedriveRequested } from '../../contracts';
+import type { AuditEntryRecorded, RedriveRequest, RedriveRequested } from '../../contracts';
 import type { DeadLetter } from './dead-letters';
 
 /** A DLQ of the stage, found from its sources' redrive policies. */
@@ -68,22 +68,9 @@ export interface RedriveLocks {
   release(dlq: string, holder: string): Promise<void>;
 }
 
-export type AuditAction = 'redrive' | 'dry-run' | 'purge' | 'export' | 'fix-and-resend' | 'unmask';
-
-export interface AuditEntry {
-  at: string;
-  /** Who, as shown (a verified email, a user name, an AWS session), and their stable id (see Actor). */
-  actor: string;
-  actorId?: string;
-  action: AuditAction;
-  dlq: string;
-  /** What the action was about, in words (a filter's description, never a personal value). */
-  target: string;
-  count: number;
-  outcome: string;
-  /** Field names changed, counts by result, a stop's cause: never a personal value. */
-  detail?: Record<string, string | number | string[]>;
-}
+/** An entry of the audit trail (its contract: AuditEntryRecorded, the message every face sends it as). */
+export type AuditEntry = AuditEntryRecorded;
+export type AuditAction = AuditEntry['action'];
 
 export interface AuditTrail {
   append(entry: AuditEntry): Promise<void>;

@@ -418,7 +418,7 @@ class RedriveRun {
     };
   }
 
-  private audit(outcome: string, count: number, detail: Record<string, unknown>): Promise<void> {
+  private audit(outcome: string, count: number, detail: Record<string, number>): Promise<void> {
     return this.dependencies.audit.append({
       at: new Date(this.clock.now()).toISOString(),
       actor: this.options.actor,
