@@ -155,7 +155,8 @@ export const PUBLISHED: PublishedContracts = {
       name: 'audit-entries',
       owner: 'dlq-console',
       action: 'receive',
-      summary: "The audit trail's entries from every face of the console, for the one function that may write the trail.",
+      summary:
+        "The audit trail's entries from every face of the console, for the one function that may write the trail.",
       messages: [auditEntryRecordedV1],
     },
   ],
