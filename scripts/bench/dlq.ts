@@ -135,7 +135,8 @@ async function main(): Promise<void> {
   // so that a fresh local cloud is enough.
   await provision('local', [findService('marketing-events'), findService('dlq-console')]);
   const sqs = createSqsClient(awsClientSettings(loadConfig(awsEnvironmentSchema)));
-  const env = localConsoleEnvironment();
+  // The bench's own queues only (the console serves the project's by default).
+  const env = { ...localConsoleEnvironment(), QUEUE_PREFIXES: 'dlq-bench-local-' };
   const stores = openConsoleStores(env);
   const console_ = openDeadLetterConsole(env);
   const actor = { name: 'bench', roles: rolesFrom(['dlq:read', 'dlq:redrive']) };

@@ -141,8 +141,9 @@ it('finishes a redrive killed mid-way when it is run again: every event delivere
 });
 
 describe('a FIFO DLQ', () => {
-  const SOURCE = 'dlqtest-local-orders.fifo';
-  const FIFO_DLQ = 'dlqtest-local-orders-dlq.fifo';
+  // Under the console's own prefix: the console serves the project's queues only (QUEUE_PREFIXES).
+  const SOURCE = 'dlq-console-local-test-orders.fifo';
+  const FIFO_DLQ = 'dlq-console-local-test-orders-dlq.fifo';
   let sourceUrl: string;
   let fifoDlqUrl: string;
 

@@ -11,7 +11,7 @@ import { discoverServices, serverlessServices } from '../local-cloud/services';
 /**
  * Actions IAM grants on no resource but "*": ECR's login token for pulling an image; ECS's ListTasks, which the
  * refresh step's role scopes to the engine's cluster by condition; SQS's ListQueues, with which the dead-letter
- * console finds the stage's DLQs (it reads and moves messages only on queues named <service>-<stage>-*).
+ * console finds the stage's DLQs (it reads and moves messages only on the project's queues, <service>-<stage>-*).
  */
 const WITHOUT_RESOURCES = new Set(['ecr:GetAuthorizationToken', 'ecs:ListTasks', 'sqs:ListQueues']);
 
@@ -313,4 +313,25 @@ describe('the dead-letter console’s audit trail', () => {
     expect(roleName).toContain('"recordAudit"');
     expect(exception).toMatch(/:role\/dlq-console-ci-recordAudit-\$\{AWS::Region\}-lambdaRole/);
   });
+});
+
+it('lets the dead-letter console reach the project’s queues and no other queue of the account', () => {
+  const reached = new Set<string>();
+  for (const [, role] of resourcesOf(templates.get('dlq-console')!, 'AWS::IAM::Role')) {
+    const policies = role.Properties.Policies as {
+      PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] };
+    }[];
+    for (const statement of policies.flatMap((p) => p.PolicyDocument.Statement))
+      if ([statement.Action].flat().some((action) => action.startsWith('sqs:') && action !== 'sqs:ListQueues'))
+        for (const resource of [statement.Resource].flat()) {
+          const text = JSON.stringify(resource);
+          // Its own queues by reference; others by the services' names.
+          if (!text.includes('Fn::GetAtt')) reached.add(text.replace(/^.*:(?=[a-z-]+-ci-\*)/, '').replace(/"}$/, ''));
+        }
+  }
+  expect([...reached].sort()).toEqual(
+    serviceNames()
+      .map((service) => `${service}-ci-*`)
+      .sort(),
+  );
 });

@@ -56,6 +56,11 @@ export const consoleEnvironmentSchema = awsEnvironmentSchema.extend({
    * since; how each platform answered lately). Unset: dry runs check contracts and the platforms' rules only.
    */
   DELIVERIES_TABLE: z.string().min(1).optional(),
+  /**
+   * The queues the console serves, as name prefixes, comma separated; by default `<service>-<stage>-` for each of the
+   * project's services (PROJECT_SERVICES). Its IAM rights reach these and no other queue.
+   */
+  QUEUE_PREFIXES: z.string().min(1).optional(),
   /** Where the web API queues the redrives it is asked for (unset: redrives run from the command line only). */
   REDRIVE_JOBS_QUEUE_NAME: z.string().min(1).optional(),
 });
@@ -72,7 +77,7 @@ export function openConsoleStores(env: Record<string, string | undefined> = proc
   const urls = new QueueUrlResolver(sqs);
   return {
     config,
-    queues: createSqsQueues(sqs, { stage: config.STAGE }),
+    queues: createSqsQueues(sqs, { prefixes: queuePrefixesOf(config) }),
     records: createDynamoDbRedriveRecords(documents, config.INDEX_TABLE),
     ...(jobsQueue
       ? {
@@ -101,6 +106,19 @@ export function openConsoleStores(env: Record<string, string | undefined> = proc
     } satisfies AuditTrail,
   };
 }
+
+/** The project's services: their queues, and only theirs, are the console's (see QUEUE_PREFIXES). */
+export const PROJECT_SERVICES = [
+  'marketing-events',
+  'device-ownership',
+  'snoop-scheduler',
+  'rules-ingestion',
+  'dlq-console',
+] as const;
+
+export const queuePrefixesOf = (config: { QUEUE_PREFIXES?: string | undefined; STAGE: string }): string[] =>
+  config.QUEUE_PREFIXES?.split(',').map((prefix) => prefix.trim()) ??
+  PROJECT_SERVICES.map((service) => `${service}-${config.STAGE}-`);
 
 export const auditTableOf = (config: { AUDIT_TABLE?: string | undefined; STAGE: string }): string =>
   config.AUDIT_TABLE ?? `${SERVICE}-${config.STAGE}-audit`;

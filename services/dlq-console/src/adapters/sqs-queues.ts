@@ -33,19 +33,27 @@ function entryOf(message: OutgoingMessage) {
   };
 }
 
-export function createSqsQueues(sqs: SQSClient, options: { stage: string }): QueuePort {
+/**
+ * `prefixes`: the project's queues, `<service>-<stage>-` for each of its services: the only queues the console looks
+ * at (its IAM rights reach no other: another team's queue whose name holds the stage is not this console's).
+ */
+export function createSqsQueues(sqs: SQSClient, options: { prefixes: readonly string[] }): QueuePort {
   const urls = new QueueUrlResolver(sqs);
-  const stageSegment = `-${options.stage}-`;
 
   const listStageQueues = async (): Promise<string[]> => {
     const found: string[] = [];
-    let NextToken: string | undefined;
-    do {
-      const page = await sqs.send(new ListQueuesCommand({ MaxResults: 1000, ...(NextToken ? { NextToken } : {}) }));
-      found.push(...(page.QueueUrls ?? []).filter((url) => queueNameOf(url).includes(stageSegment)));
-      NextToken = page.NextToken;
-    } while (NextToken);
-    return found;
+    for (const QueueNamePrefix of options.prefixes) {
+      let NextToken: string | undefined;
+      do {
+        const page = await sqs.send(
+          new ListQueuesCommand({ QueueNamePrefix, MaxResults: 1000, ...(NextToken ? { NextToken } : {}) }),
+        );
+        // The emulators may match a prefix loosely: the name must start with it.
+        found.push(...(page.QueueUrls ?? []).filter((url) => queueNameOf(url).startsWith(QueueNamePrefix)));
+        NextToken = page.NextToken;
+      } while (NextToken);
+    }
+    return [...new Set(found)];
   };
 
   return {

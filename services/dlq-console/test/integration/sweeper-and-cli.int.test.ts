@@ -5,7 +5,13 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { awsClientSettings, awsEnvironmentSchema, createSqsClient, loadConfig } from '@backbone/shared';
 import { localConsoleEnvironment, openConsoleStores, sweepDeadLetters } from '../../local';
 
@@ -41,6 +47,23 @@ it('indexes a message its redrive policy moved into a DLQ, as unexplained, and h
   // Swept again: nothing new, the same entry.
   const again = await sweepDeadLetters(stores.queues, stores.index);
   expect(again.find((r) => r.dlq === DLQ)?.added).toBe(0);
+});
+
+it('serves the project’s queues only: another team’s DLQ whose name holds the stage is not listed', async () => {
+  const dlqName = 'other-team-local-orders-dlq';
+  const dlq = (await sqs.send(new CreateQueueCommand({ QueueName: dlqName }))).QueueUrl!;
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: dlq, AttributeNames: ['QueueArn'] }),
+  );
+  await sqs.send(
+    new CreateQueueCommand({
+      QueueName: 'other-team-local-orders',
+      Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: Attributes.QueueArn, maxReceiveCount: 3 }) },
+    }),
+  );
+  const listed = (await stores.queues.deadLetterQueues()).map((q) => q.name);
+  expect(listed).toContain(DLQ);
+  expect(listed).not.toContain(dlqName);
 });
 
 describe('npm run dlq', () => {
