@@ -1,4 +1,6 @@
+import { main } from './cli';
 import { filterFromOptions as filterFrom, parseDuration } from './domain/dead-letters';
+import { DLQ, letter, world } from './domain/dead-letters.fixtures';
 
 describe('the command line', () => {
   it('reads durations as people write them, and says how when it cannot', () => {
@@ -38,5 +40,32 @@ describe('the command line', () => {
     expect(() => filterFrom({ kind: 'broken' })).toThrow(
       '--kind broken is not a failure kind: use one of permanent, retries-exhausted, outcome-unknown, unexplained',
     );
+  });
+});
+
+describe('a purge of a FIFO DLQ', () => {
+  it('names the messages it deletes besides the chosen ones (earlier in their groups) before it asks', async () => {
+    const w = world([letter(1, { groupId: 'g' }), letter(2, { groupId: 'g' }), letter(3, { groupId: 'h' })], {
+      fifo: true,
+    });
+    const lines: string[] = [];
+    const before = { ...process.env };
+    Object.assign(process.env, { STAGE: 'local', DLQ_ROLES: 'dlq:read,dlq:purge', DLQ_ACTOR: 'ops' });
+    try {
+      const code = await main(
+        ['purge', DLQ, '--ids', 'm-2', '--yes'],
+        (line) => lines.push(line),
+        () => ({
+          ...w.deps,
+          now: w.deps.clock.now,
+        }),
+      );
+      expect(code).toBe(0);
+    } finally {
+      process.env = before;
+    }
+    expect(lines[0]).toMatch(/^purge: 2 messages of .* \(1 chosen message, and 1 earlier in their FIFO groups\)/);
+    expect(lines[1]).toMatch(/including 1 message\(s\) your filter did not select, .*: m-1$/);
+    expect(lines.at(-1)).toBe('deleted 2; 0 were no longer in the DLQ');
   });
 });

@@ -149,6 +149,11 @@ export async function purgeCommand({
 }: CommandContext): Promise<number> {
   const plan = await console_.plan(actor, needDlq(), filterFrom(values));
   print(`purge: ${plan.summary.replace(/ back to .*$/, '')}, deleted for good`);
+  if (plan.addedForOrder > 0)
+    print(
+      `  including ${plan.addedForOrder} message(s) your filter did not select, earlier in the same FIFO groups ` +
+        `(a FIFO queue hands a group's messages out in order only): ${plan.addedForOrderIds.join(', ')}`,
+    );
   if (plan.selected === 0) return 0;
   if (!(await confirm(`delete ${plan.selected} message(s) for good?`))) {
     print('nothing deleted');

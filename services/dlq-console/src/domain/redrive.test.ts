@@ -35,6 +35,7 @@ describe('planning a redrive', () => {
     const plan = await planRedrive(w.deps.index, w.dlq(), { ids: ['m-2'] });
     expect(plan.selected.map((l) => l.messageId)).toEqual(['m-1', 'm-2']);
     expect(plan.addedForOrder).toBe(1);
+    expect(plan.addedForOrderIds).toEqual(['m-1']);
     expect(plan.summary).toContain('and 1 earlier in their FIFO groups');
   });
 });

@@ -23,8 +23,12 @@ export interface RedrivePlan {
   filter: DeadLetterFilter;
   /** What the filter selected, in the order they will move (FIFO: by group, oldest first). */
   selected: DeadLetter[];
-  /** FIFO only: messages the filter did not name but that sit before a named one in its group, moved with it. */
+  /**
+   * FIFO only: messages the filter did not name but that sit before a named one in its group, moved (or purged) with
+   * it: a FIFO queue hands out a group's messages in order only. Their ids, so that a person sees which.
+   */
   addedForOrder: number;
+  addedForOrderIds: string[];
   /** Counts by source queue, by message type and by reason group. */
   bySource: Record<string, number>;
   byType: Record<string, number>;
@@ -42,7 +46,7 @@ export async function planRedrive(
 ): Promise<RedrivePlan> {
   const all = await index.list(dlq.name);
   let selected = all.filter((letter) => matchesFilter(letter, filter, now));
-  let addedForOrder = 0;
+  let addedForOrderIds: string[] = [];
   if (dlq.fifo) {
     // A group's messages move in order: a chosen one takes every earlier one of its group with it.
     const latest = new Map<string, string>();
@@ -53,9 +57,10 @@ export async function planRedrive(
     const withEarlier = all.filter(
       (l) => chosen.has(l.messageId) || (l.groupId !== undefined && l.failedAt <= (latest.get(l.groupId) ?? '')),
     );
-    addedForOrder = withEarlier.length - selected.length;
+    addedForOrderIds = withEarlier.filter((l) => !chosen.has(l.messageId)).map((l) => l.messageId);
     selected = withEarlier;
   }
+  const addedForOrder = addedForOrderIds.length;
   selected.sort((a, b) => (a.groupId ?? '').localeCompare(b.groupId ?? '') || a.failedAt.localeCompare(b.failedAt));
   const count = (key: (l: DeadLetter) => string) =>
     selected.reduce<Record<string, number>>((out, l) => ({ ...out, [key(l)]: (out[key(l)] ?? 0) + 1 }), {});
@@ -71,6 +76,7 @@ export async function planRedrive(
     filter,
     selected,
     addedForOrder,
+    addedForOrderIds,
     bySource,
     byType: count((l) => l.messageType ?? '(no type)'),
     sample: selected.slice(0, 5),

@@ -75,6 +75,8 @@ export interface RedrivePlanView {
   /** How many messages it moves. */
   selected: number;
   addedForOrder: number;
+  /** FIFO: the ids of those, which the filter did not select (what a purge deletes besides). */
+  addedForOrderIds: string[];
   bySource: Record<string, number>;
   byType: Record<string, number>;
   sample: Pick<DeadLetterView, 'messageId' | 'messageType' | 'failedAt' | 'kind' | 'reason'>[];
@@ -89,6 +91,7 @@ export function planView(plan: RedrivePlan): RedrivePlanView {
     filter: plan.filter,
     selected: plan.selected.length,
     addedForOrder: plan.addedForOrder,
+    addedForOrderIds: plan.addedForOrderIds,
     bySource: plan.bySource,
     byType: plan.byType,
     sample: plan.sample.map((letter) => {
