@@ -186,7 +186,11 @@ function openApi(published: PublishedContracts): Json | undefined {
   }
   return {
     openapi: '3.1.0',
-    info: { title: published.http.title, version: '1.0.0', description: published.http.summary },
+    info: {
+      title: published.http.title,
+      version: published.http.version ?? '1.0.0',
+      description: published.http.summary,
+    },
     paths,
     ...(Object.keys(schemes).length > 0 ? { components: { securitySchemes: schemes } } : {}),
   };

@@ -248,6 +248,19 @@ describe.each(serviceNames())('%s packaged for AWS', (name) => {
     expect(open).toEqual([]);
   });
 
+  it('throttles every method of its REST API below the account’s shared limit (custom.apiThrottling)', () => {
+    const unthrottled = resourcesOf(template(), 'AWS::ApiGateway::Deployment')
+      .filter(([, deployment]) => {
+        const stage = deployment.Properties.StageDescription as
+          { MethodSettings?: { ResourcePath: string; HttpMethod: string; ThrottlingRateLimit?: number }[] } | undefined;
+        return !stage?.MethodSettings?.some(
+          (m) => m.ResourcePath === '/*' && m.HttpMethod === '*' && (m.ThrottlingRateLimit ?? 10_000) < 10_000,
+        );
+      })
+      .map(([logicalId]) => logicalId);
+    expect(unthrottled).toEqual([]);
+  });
+
   it('never grants wildcard actions or resources outside logs and actions that take no resource', () => {
     const wildcards: string[] = [];
     for (const [roleId, role] of resourcesOf(template(), 'AWS::IAM::Role')) {

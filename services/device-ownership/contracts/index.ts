@@ -20,6 +20,7 @@ export const PUBLISHED: PublishedContracts = {
   ],
   http: {
     title: 'device-ownership',
+    version: '2.0.0',
     summary: 'The sign-up check (AWS_IAM: requests signed with SigV4).',
     operations: [
       {

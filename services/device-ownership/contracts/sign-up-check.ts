@@ -4,6 +4,23 @@ import { attestationSchema, customerIdSchema } from './events';
 
 export const SIGN_UP_CHECK_PATH = '/devices/{deviceId}/signup-checks';
 
+/**
+ * A coarse fact about the device's owner or its history, as the policy sees it: never a date, an amount or a count of
+ * another customer's (the caller is told why, not what another customer owes or when they last used their phone).
+ */
+export const EVIDENCE_FACTS = [
+  'owner_account_younger_than_window',
+  'owner_account_older_than_window',
+  'owner_active_within_cool_down',
+  'owner_inactive_beyond_cool_down',
+  'owner_has_open_loans',
+  'owner_in_arrears',
+  'owner_account_closed',
+  'device_reset_since_owner_last_seen',
+  'device_reset_before_owner_last_seen',
+] as const;
+export type EvidenceFact = (typeof EVIDENCE_FACTS)[number];
+
 export const signUpCheckRequestSchema = z
   .object(
     {
@@ -30,13 +47,13 @@ export const signUpCheckResponseSchema = z.object({
   reasons: z.array(z.object({ code: z.string(), message: z.string() })),
   stepUp: z.enum(['owner_release', 'document_check']).optional(),
   rulesVersion: z.string(),
+  /**
+   * What the decision looked at: the owner by relation, and about another customer's ownership only coarse facts
+   * (codes such as owner_inactive_beyond_cool_down), never their dates, loans or amounts.
+   */
   evidence: z.object({
     owner: z.enum(['none', 'applicant', 'another customer']),
-    ownerSince: z.string().optional(),
-    ownerLastSeen: z.string().optional(),
-    ownerOpenLoans: z.number().optional(),
-    ownerInArrears: z.boolean().optional(),
-    lastResetAt: z.string().optional(),
+    facts: z.array(z.enum(EVIDENCE_FACTS)),
     accountsInWindow: z.number(),
     liveFlags: z.number(),
     flagsLeftByReset: z.number(),

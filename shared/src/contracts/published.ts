@@ -41,5 +41,6 @@ export interface PublishedContracts {
   service: string;
   summary: string;
   queues: readonly PublishedQueue[];
-  http?: { title: string; summary: string; operations: readonly HttpOperation[] };
+  /** `version`: the API's semantic version, as its CHANGELOG lists it (1.0.0 unless said). */
+  http?: { title: string; version?: string; summary: string; operations: readonly HttpOperation[] };
 }

@@ -240,21 +240,32 @@ describe('the current rules at their edges', () => {
       'owner_fraud_flag',
       'applicant_fraud_flag',
     ]);
+    // Another customer's ownership in coarse facts only: no date, no loan count, no amount of theirs.
     expect(decision.evidence).toEqual({
       owner: 'another customer',
-      ownerSince: daysAgo(200).toISOString(),
-      ownerLastSeen: daysAgo(60).toISOString(),
-      ownerOpenLoans: 0,
-      ownerInArrears: false,
+      facts: ['owner_account_older_than_window', 'owner_inactive_beyond_cool_down'],
       accountsInWindow: 1,
       liveFlags: 3,
       flagsLeftByReset: 0,
     });
     expect(decide({ ...withApplicant, lastResetAt: daysAgo(0.5) }).evidence).toMatchObject({
-      lastResetAt: daysAgo(0.5).toISOString(),
+      facts: [
+        'owner_account_older_than_window',
+        'owner_inactive_beyond_cool_down',
+        'device_reset_since_owner_last_seen',
+      ],
       liveFlags: 0,
       flagsLeftByReset: 3,
     });
+    const owing = ownedByA(5, { openLoans: 2, inArrears: true });
+    const told = JSON.stringify(decide(owing).evidence);
+    expect(decide(owing).evidence.facts).toEqual([
+      'owner_account_older_than_window',
+      'owner_active_within_cool_down',
+      'owner_has_open_loans',
+      'owner_in_arrears',
+    ]);
+    expect(told).not.toMatch(/\d{4}-\d{2}-\d{2}|"ownerOpenLoans"|:2\b/);
     // An owner applying again is judged on their flag as the applicant, not twice as owner too.
     expect(decide(record, { customerId: 'cust-a' }).reasons.map((r) => r.code)).toEqual([
       'device_fraud_flag',

@@ -6,7 +6,7 @@
  * the phone reset since they last used it) while blocking what fraud looks like (live fraud flags, many accounts
  * cycling through one device); `legacy` blocks any device bound to another customer, kept for comparison.
  */
-import type { Attestation } from '../../contracts';
+import type { Attestation, EvidenceFact } from '../../contracts';
 import type { CustomerStanding, DeviceRecord, FraudFlag } from './device-record';
 import { NO_STANDING } from './device-record';
 
@@ -40,14 +40,11 @@ export interface Reason {
 /** What the decision looked at, with no personal data: the owner is named by relation, never by id. */
 export interface Evidence {
   owner: 'none' | 'applicant' | 'another customer';
-  ownerSince?: string;
-  ownerLastSeen?: string;
-  ownerOpenLoans?: number;
-  ownerInArrears?: boolean;
-  lastResetAt?: string;
-  /** Distinct accounts on the device within the window, the applicant included. */
+  /** About another customer's ownership, only these coarse facts (the policy's windows are in the rules version). */
+  facts: EvidenceFact[];
+  /** Distinct accounts on the device within the window, the applicant included: the device's, not one customer's. */
   accountsInWindow: number;
-  /** Fraud flags that count against this sign-up (device's and owner's). */
+  /** Fraud flags that count against this sign-up (device's, owner's and applicant's). */
   liveFlags: number;
   /** Flags left behind by a reset (raised before it, not backed by a reset-proof marker). */
   flagsLeftByReset: number;
@@ -124,8 +121,6 @@ const REASON_MESSAGES: Record<ReasonCode, string> = {
 
 export const reason = (code: ReasonCode): Reason => ({ code, message: REASON_MESSAGES[code] });
 
-const iso = (date: Date | undefined): string | undefined => date?.toISOString();
-
 /**
  * Does a flag count against a sign-up now? It must be live (not expired), and if the device was reset after it was
  * raised, backed by a reset-proof marker that is set and fresh: otherwise the flag stayed with the phone's previous
@@ -167,17 +162,30 @@ function evidenceOf(record: DeviceRecord, applicant: Applicant, policy: DevicePo
   const deviceFlags = live(record.deviceFlags);
   const ownerFlags = owner && owner.customerId !== applicant.customerId ? live(ownerStanding.flags) : 0;
   const applicantFlags = live(record.standings.get(applicant.customerId)?.flags ?? []);
+  const facts: EvidenceFact[] = [];
+  if (owner && owner.customerId !== applicant.customerId) {
+    const windowMs = policy.windowDays * DAY_MS;
+    facts.push(
+      now.getTime() - owner.since.getTime() < windowMs
+        ? 'owner_account_younger_than_window'
+        : 'owner_account_older_than_window',
+      now.getTime() - (ownerLastSeen?.getTime() ?? 0) < policy.coolDownDays * DAY_MS
+        ? 'owner_active_within_cool_down'
+        : 'owner_inactive_beyond_cool_down',
+    );
+    if (ownerStanding.openLoans > 0) facts.push('owner_has_open_loans');
+    if (ownerStanding.inArrears) facts.push('owner_in_arrears');
+    if (ownerStanding.closedAt !== undefined) facts.push('owner_account_closed');
+    if (record.lastResetAt !== undefined && ownerLastSeen !== undefined)
+      facts.push(
+        record.lastResetAt > ownerLastSeen
+          ? 'device_reset_since_owner_last_seen'
+          : 'device_reset_before_owner_last_seen',
+      );
+  }
   const evidence: Evidence = {
     owner: !owner ? 'none' : owner.customerId === applicant.customerId ? 'applicant' : 'another customer',
-    ...(owner
-      ? {
-          ownerSince: iso(owner.since),
-          ownerLastSeen: iso(ownerLastSeen),
-          ownerOpenLoans: ownerStanding.openLoans,
-          ownerInArrears: ownerStanding.inArrears,
-        }
-      : {}),
-    ...(record.lastResetAt ? { lastResetAt: iso(record.lastResetAt) } : {}),
+    facts,
     accountsInWindow: accounts.size,
     liveFlags: deviceFlags + ownerFlags + applicantFlags,
     flagsLeftByReset,

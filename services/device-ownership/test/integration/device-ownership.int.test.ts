@@ -150,8 +150,13 @@ describe('device-ownership against the local Cassandra', () => {
       outcome: 'allow_transfer',
       reasons: [{ code: 'owner_inactive' }],
       claimed: true,
-      evidence: { owner: 'another customer', ownerOpenLoans: 0, ownerInArrears: false },
+      // The seller in coarse facts: neither their dates nor their loans.
+      evidence: {
+        owner: 'another customer',
+        facts: ['owner_account_older_than_window', 'owner_inactive_beyond_cool_down'],
+      },
     });
+    expect(JSON.stringify(current.body['evidence'])).not.toMatch(/\d{4}-\d{2}-\d{2}|Loans|Arrears/);
     expect(current.body['rulesVersion']).toMatch(/^device-rules-v2;cool-down=30d/);
     const history = await stores.history(phone);
     expect(history.map((h) => [h.ownerId, h.previousOwnerId, h.via])).toEqual([
