@@ -25,7 +25,16 @@ export const signUpCheckRequestSchema = z
   .object(
     {
       applicantId: customerIdSchema,
+      /**
+       * What the app says its device's attestation is: the applicant's own word, which can only make a decision
+       * stricter (a reset-proof marker it says is set), never looser.
+       */
       attestation: attestationSchema.optional(),
+      /**
+       * A verdict the attestation service signed (ES256 JWS: subject the device, claim `attestation`, minutes old):
+       * verified server-side, and then what it says may change what the stored record says, either way.
+       */
+      attestationVerdict: z.string().min(1).max(8_192).optional(),
       /** `legacy` (any device bound to another customer is blocked) only as a dry run: it looks at no fraud flag. */
       rules: z.enum(['current', 'legacy']).default('current'),
       dryRun: z.boolean().default(false),

@@ -12,6 +12,7 @@ export { loadDevicePolicy, migrateDeviceTables, openDeviceStores } from '../src/
 export { DEFAULT_POLICY, decideSignUp, decideSignUpLegacy, rulesVersion } from '../src/domain/rules';
 export type { Decision, DevicePolicy } from '../src/domain/rules';
 export { checkSignUp } from '../src/domain/signup-check';
+export { signLocalVerdict, verdictKeysFile } from './attestation';
 export { ingestDeviceEvent } from '../src/domain/ingest';
 
 /** The command-line tool (migrate, history, check); run it with the environment from functionEnvironment. */

@@ -126,12 +126,24 @@ describe('the current sign-up rules', () => {
     expect(summary(marked(false, 30)).outcome).toBe('allow_transfer');
     // Markers decay: one older than the policy's maximum age no longer backs the flag.
     expect(summary(marked(true, DEFAULT_POLICY.resetProofMaxAgeDays + 1)).outcome).toBe('allow_transfer');
-    // What the device attests at sign-up counts over what was stored.
-    const attested = decide(marked(false, 30), {
-      customerId: 'cust-b',
-      attestation: { resetProofFlag: { set: true, writtenAt: daysAgo(30).toISOString() } },
-    });
-    expect(attested.outcome).toBe('block');
+  });
+
+  it('lets a verified attestation change what the stored marker says, and the applicant’s own word only tighten it', () => {
+    const deviceFlags = [flag(30, { resetProof: true })];
+    const marked = (set: boolean) =>
+      ownedByA(60, {}, { lastResetAt: daysAgo(5), deviceFlags, resetProofFlag: { set, writtenAt: daysAgo(30) } });
+    const says = (set: boolean) => ({ resetProofFlag: { set, writtenAt: daysAgo(1).toISOString() } });
+    const outcome = (record: DeviceRecord, applicant: Partial<Applicant>) =>
+      decide(record, { customerId: 'cust-b', ...applicant }).outcome;
+    // The applicant's word that the marker is gone does not clear a stored one (it did, before: a fraudster's way in).
+    expect(outcome(marked(true), { attestation: says(false) })).toBe('block');
+    // Their word that it is set makes the decision stricter.
+    expect(outcome(marked(false), { attestation: says(true) })).toBe('block');
+    // A verdict the server verified says what the marker is now, either way.
+    expect(outcome(marked(true), { verifiedAttestation: says(false) })).toBe('allow_transfer');
+    expect(outcome(marked(false), { verifiedAttestation: says(true) })).toBe('block');
+    // Verified clear, the applicant's own word set: the stricter stands.
+    expect(outcome(marked(true), { verifiedAttestation: says(false), attestation: says(true) })).toBe('block');
   });
 
   it('sends a device with more distinct accounts in the window than allowed to a document check', () => {

@@ -60,8 +60,16 @@ export interface Decision {
 
 export interface Applicant {
   customerId: string;
-  /** What the device's attestation says at sign-up, if the app sent it. */
+  /**
+   * What the app says its device's attestation is, unverified: the applicant's own word. It may make a decision
+   * stricter (a reset-proof marker it says is set), never looser.
+   */
   attestation?: Attestation;
+  /**
+   * What a verdict the server verified says (Play Integrity's or App Attest's, signed; see AttestationVerifier): it
+   * may change what the stored record says, either way.
+   */
+  verifiedAttestation?: Attestation;
 }
 
 export type RuleSetName = 'current' | 'legacy';
@@ -130,15 +138,16 @@ function flagCounts(flag: FraudFlag, record: DeviceRecord, applicant: Applicant,
   if (flag.expiresAt <= now) return 'expired' as const;
   if (record.lastResetAt === undefined || flag.raisedAt >= record.lastResetAt) return 'counts' as const;
   if (!flag.resetProof) return 'left-by-reset' as const;
-  const marker = applicant.attestation?.resetProofFlag
-    ? {
-        set: applicant.attestation.resetProofFlag.set,
-        writtenAt: new Date(applicant.attestation.resetProofFlag.writtenAt),
-      }
-    : record.resetProofFlag;
-  const fresh =
-    marker !== undefined && now.getTime() - marker.writtenAt.getTime() <= policy.resetProofMaxAgeDays * DAY_MS;
-  return marker?.set === true && fresh ? ('counts' as const) : ('left-by-reset' as const);
+  const backs = (marker: { set: boolean; writtenAt: Date } | undefined): boolean =>
+    marker?.set === true && now.getTime() - marker.writtenAt.getTime() <= policy.resetProofMaxAgeDays * DAY_MS;
+  const markerOf = (attestation: Attestation | undefined) =>
+    attestation?.resetProofFlag
+      ? { set: attestation.resetProofFlag.set, writtenAt: new Date(attestation.resetProofFlag.writtenAt) }
+      : undefined;
+  // A verified verdict says what the marker is now; else the stored record does. The applicant's own word can only
+  // add a marker (stricter), never take the stored one away.
+  const marker = markerOf(applicant.verifiedAttestation) ?? record.resetProofFlag;
+  return backs(marker) || backs(markerOf(applicant.attestation)) ? ('counts' as const) : ('left-by-reset' as const);
 }
 
 function evidenceOf(record: DeviceRecord, applicant: Applicant, policy: DevicePolicy, now: Date) {

@@ -33,6 +33,9 @@ import {
 import { waitFor } from '@backbone/shared/testing';
 import { loadDevicePolicy, openDeviceStores, type DeviceStores } from '../../src/composition-root';
 import { checkSignUp } from '../../src/domain/signup-check';
+import { signLocalVerdict } from '../../local/attestation';
+import { SignJWT, generateKeyPair } from 'jose';
+import type { Attestation } from '../../contracts';
 
 const API = 'http://127.0.0.1:3020';
 const QUEUE = 'device-ownership-local-device-events';
@@ -104,6 +107,19 @@ async function check(deviceId: string, body: unknown): Promise<{ status: number;
         'see .local-cloud/logs/offline-device-ownership.log',
     );
   }
+}
+
+/** A verdict shaped as the verdict service's, signed with a key of the forger's own. */
+async function forgedVerdict(deviceId: string, attestation: Attestation): Promise<string> {
+  const { privateKey } = await generateKeyPair('ES256');
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ attestation })
+    .setProtectedHeader({ alg: 'ES256', kid: 'local' })
+    .setIssuer('attestation-verdicts')
+    .setSubject(deviceId)
+    .setIssuedAt(now)
+    .setExpirationTime(now + 300)
+    .sign(privateKey);
 }
 
 /** Waits until the device's row satisfies `ready` (ingest is asynchronous: the queue, then the Lambda). */
@@ -313,6 +329,61 @@ describe('device-ownership against the local Cassandra', () => {
       stepUp: 'document_check',
       evidence: { accountsInWindow: 4 },
     });
+  });
+
+  it('lets only a verified attestation verdict clear a reset-proof marker: the applicant’s own word cannot', async () => {
+    const phone = id('reset-proof');
+    // A flag backed by the reset-proof marker, then a reset: the marker says the flag follows the phone.
+    await publishEvents([
+      fraudFlagRaisedV1.create(
+        {
+          subject: { kind: 'device', deviceId: phone },
+          flagId: id('rp'),
+          reason: 'chargeback',
+          expiresAt: ago(-90),
+          resetProof: true,
+        },
+        { occurredAt: ago(10) },
+      ),
+      deviceResetSignalledV1.create(
+        {
+          deviceId: phone,
+          signal: 'attestation',
+          attestation: { resetProofFlag: { set: true, writtenAt: ago(10) } },
+        },
+        { occurredAt: ago(2) },
+      ),
+    ]);
+    await rowWhere(phone, (r) => r.deviceFlags.length === 1 && r.lastResetAt !== undefined);
+    const cleared = { resetProofFlag: { set: false, writtenAt: ago(0, -1) } };
+    // The verdict service's own verdict (its first signature makes the local stand-in's keys).
+    const genuine = await signLocalVerdict(phone, cleared);
+    // The app's word that the marker is gone: still blocked.
+    expect((await check(phone, { applicantId: id('buyer'), attestation: cleared, dryRun: true })).body).toMatchObject({
+      outcome: 'block',
+    });
+    // A verdict signed by someone else: refused, naming the field.
+    const forged = await check(phone, {
+      applicantId: id('buyer'),
+      attestationVerdict: await forgedVerdict(phone, cleared),
+      dryRun: true,
+    });
+    expect(forged.status).toBe(400);
+    expect(forged.body['message']).toMatch(/^attestationVerdict: the attestation verdict was not verified/);
+    // A verdict for another device: refused too.
+    const elsewhere = await check(phone, {
+      applicantId: id('buyer'),
+      attestationVerdict: await signLocalVerdict(id('another-phone'), cleared),
+      dryRun: true,
+    });
+    expect(elsewhere.status).toBe(400);
+    // The verdict service's own, for this phone: the marker is cleared, and the flag stays with the phone's past.
+    const verified = await check(phone, {
+      applicantId: id('buyer'),
+      attestationVerdict: genuine,
+      dryRun: true,
+    });
+    expect(verified.body).toMatchObject({ outcome: 'allow', evidence: { flagsLeftByReset: 1 } });
   });
 
   it('answers a malformed request with a 400 naming the field, and an unknown device as free', async () => {

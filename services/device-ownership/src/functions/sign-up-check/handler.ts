@@ -8,12 +8,12 @@ import {
 } from '@backbone/shared';
 import { deviceIdSchema, signUpCheckRequestSchema, type SignUpCheckResponse } from '../../../contracts';
 
-import { checkSignUp } from '../../domain/signup-check';
+import { AttestationRefusedError, checkSignUp } from '../../domain/signup-check';
 
 import { wireSignUpCheck, type SignUpCheckDeps } from './wiring';
 
 const EXPECTED_BODY =
-  '{"applicantId": "<customer id>", "attestation": {...}?, "rules": "current" | "legacy"?, "dryRun": true?}';
+  '{"applicantId": "<customer id>", "attestation": {...}?, "attestationVerdict": "<signed verdict>"?, "rules": "current" | "legacy"?, "dryRun": true?}';
 
 /**
  * POST /devices/{deviceId}/signup-checks: may this applicant sign up on this device? 200 with the decision (allow,
@@ -31,13 +31,23 @@ export function createSignUpCheckHandler(deps: SignUpCheckDeps): HttpHandler {
       });
     const body = parseJsonBody(event, signUpCheckRequestSchema, EXPECTED_BODY);
     if (!body.ok) return body.response;
-    const { applicantId, attestation, rules, dryRun } = body.value;
-    const result = await checkSignUp(deps, {
-      deviceId: deviceId.data,
-      applicant: { customerId: applicantId, ...(attestation ? { attestation } : {}) },
-      rules,
-      dryRun,
-    });
+    const { applicantId, attestation, attestationVerdict, rules, dryRun } = body.value;
+    let result;
+    try {
+      result = await checkSignUp(deps, {
+        deviceId: deviceId.data,
+        applicant: { customerId: applicantId, ...(attestation ? { attestation } : {}) },
+        ...(attestationVerdict !== undefined ? { attestationVerdict } : {}),
+        rules,
+        dryRun,
+      });
+    } catch (error) {
+      if (!(error instanceof AttestationRefusedError)) throw error;
+      return jsonResponse(400, {
+        message: `attestationVerdict: ${error.message}`,
+        problems: [{ field: 'attestationVerdict', message: error.message }],
+      });
+    }
     // Reasons and counts only: no device or customer id in a log line.
     logger.info('sign-up checked', {
       outcome: result.outcome,
