@@ -34,6 +34,11 @@ export const LIMITS = {
   rules: 2_000,
   /** Nodes in one expression (operators, names, literals). */
   expressionNodes: 400,
+  /**
+   * Errors reported for one file: past these, reading stops with one more saying so (200,000 stray braces are not
+   * 200,000 errors a person reads, and each costs a recovery).
+   */
+  errors: 100,
 } as const;
 
 export interface RuleError {
@@ -127,6 +132,13 @@ export function parseRuleFile(
   }
 
   while (stream.peek().kind !== 'eof') {
+    if (errors.length >= LIMITS.errors) {
+      report(
+        stream.peek().span,
+        `stopped reading after ${LIMITS.errors} errors: fix these (the first ones often cause the rest) and check again`,
+      );
+      break;
+    }
     const start = stream.peek();
     let snoopId: string | undefined;
     try {

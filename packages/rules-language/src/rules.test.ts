@@ -332,13 +332,19 @@ describe('rules file: every input yields a report, never an exception', () => {
     expect(excerpt).toMatch(/^1 \| … +oops }$/);
   });
 
-  it('gives every error of a many-line file its own line and column', () => {
+  it('gives every error of a many-line file its own line and column, and stops reading after a hundred', () => {
     const text = Array.from({ length: 3_000 }, (_, i) => `${' '.repeat(i % 7)}}`).join('\n');
     const { errors } = parseRuleFile(text);
-    expect(errors).toHaveLength(3_000);
-    expect(errors.map((e) => [e.line, e.column])).toEqual(
-      Array.from({ length: 3_000 }, (_, i) => [i + 1, (i % 7) + 1]),
+    expect(errors).toHaveLength(LIMITS.errors + 1);
+    expect(errors.slice(0, -1).map((e) => [e.line, e.column])).toEqual(
+      Array.from({ length: LIMITS.errors }, (_, i) => [i + 1, (i % 7) + 1]),
     );
+    expect(errors.at(-1)).toMatchObject({ line: LIMITS.errors + 1, message: /^stopped reading after 100 errors/ });
+  });
+
+  it('answers 200,000 stray braces with a hundred errors, not 200,000 recoveries', () => {
+    const { errors } = parseRuleFile('}'.repeat(200_000));
+    expect(errors).toHaveLength(LIMITS.errors + 1);
   });
 });
 

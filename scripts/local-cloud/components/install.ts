@@ -74,6 +74,8 @@ export async function installMavenRuntime(name: string, label: string): Promise<
   const result = await runCommand('mvn', [
     '-q',
     '-B',
+    // A downloaded file whose checksum does not match the repository's is refused, and the install fails with it.
+    '--strict-checksums',
     '-f',
     pom,
     'dependency:copy-dependencies',
@@ -118,8 +120,10 @@ process.env.AWS_ACCESS_KEY_ID ??= 'test';
 process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
 
 /**
- * Installs PyPI packages (pinned in scripts/local-cloud/conf/<requirements>) into <component>/venv and returns
- * that virtualenv's bin folder. A virtualenv cannot be moved, so it is built in place and only its stamp marks it
+ * Installs PyPI packages into <component>/venv and returns that virtualenv's bin folder. The requirements file is a
+ * lock (scripts/local-cloud/conf/<requirements>, made from its .in by npm run lock:python): every package, its
+ * dependencies included, pinned with the SHA-256 of each of its files, and pip refuses anything else
+ * (--require-hashes), so a package changed on the index, or a mirror's, is never installed. A virtualenv cannot be moved, so it is built in place and only its stamp marks it
  * complete; a failed install removes it.
  */
 export async function installPythonVenv(name: string, requirements: string, label: string): Promise<string> {
@@ -133,7 +137,10 @@ export async function installPythonVenv(name: string, requirements: string, labe
   rmSync(venv, { recursive: true, force: true });
   const steps: [string, string[]][] = [
     ['python3', ['-m', 'venv', venv]],
-    [path.join(bin, 'pip'), ['install', '-q', '--disable-pip-version-check', '-r', requirementsFile]],
+    [
+      path.join(bin, 'pip'),
+      ['install', '-q', '--disable-pip-version-check', '--require-hashes', '--no-deps', '-r', requirementsFile],
+    ],
   ];
   for (const [command, args] of steps) {
     const result = await runCommand(command, args);

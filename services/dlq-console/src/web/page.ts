@@ -136,6 +136,9 @@ export function consolePage(config: PageConfig): string {
     $('audit-section').hidden = false;
   }
 
+  // An action's entry reaches the audit trail through its recorder a moment after the action: looked at again soon.
+  const showAuditSoon = () => [1000, 3000, 7000].forEach((ms) => setTimeout(() => showAudit().catch(() => undefined), ms));
+
   async function showQueues() {
     // The audit trail beside the queues: every look at the queues shows what was last done to them.
     showAudit().catch((e) => say(e.message, true));
@@ -206,7 +209,7 @@ export function consolePage(config: PageConfig): string {
       try {
         const result = await api('queues/' + encodeURIComponent(dlq) + '/messages/' + encodeURIComponent(m.messageId) + '/fix', { method: 'POST', body: JSON.stringify({ edits: [{ path, value }] }) });
         $('fix').hidden = true; $('detail').hidden = true; $('fix').reset(); $('messages').tBodies[0].replaceChildren();
-        await showQueues(); await showGroups(dlq);
+        await showQueues(); await showGroups(dlq); showAuditSoon();
         say(result.sent ? 'Sent again with ' + result.fields.join(', ') + ' changed.' : 'It had left the DLQ already: nothing sent.', !result.sent);
       } catch (e) { say(e.message, true); }
     };
@@ -216,7 +219,7 @@ export function consolePage(config: PageConfig): string {
     const result = await api('queues/' + encodeURIComponent(dlq) + '/dry-run', { method: 'POST', body: JSON.stringify({ filter: { group } }) });
     const failing = result.wouldFail.map((f) => f.count + ' because ' + f.reason).join('; ');
     const delivered = result.alreadyDelivered.count > 0 ? ' ' + result.alreadyDelivered.count + ' were delivered since, and would be removed without a send.' : '';
-    showAudit().catch((e) => say(e.message, true));
+    showAuditSoon();
     say('Dry run: ' + result.wouldPass + ' would pass their consumer’s checks' + (failing ? '; would fail again: ' + failing : '; none would fail again') + '.' + delivered + ' Nothing was sent.', result.wouldFail.length > 0);
   }
 
@@ -240,7 +243,7 @@ export function consolePage(config: PageConfig): string {
         $('progress-text').textContent = state.state + (state.progress ? ': ' + p.sent + ' of ' + p.total + ' sent, ' + p.failedAgain + ' failed again' + (p.alreadyDelivered ? ', ' + p.alreadyDelivered + ' delivered already' : '') : '');
         if (['done', 'stopped', 'failed', 'refused'].includes(state.state)) {
           // The tables first, then what happened: the last word in the live region is the redrive's.
-          await showQueues(); await showGroups(current.dlq);
+          await showQueues(); await showGroups(current.dlq); showAuditSoon();
           $('messages').tBodies[0].replaceChildren(); $('detail').hidden = true; $('fix').hidden = true;
           say('Redrive ' + state.state + (state.because ? ': ' + state.because : '') + '.', state.state !== 'done');
           break;
