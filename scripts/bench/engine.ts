@@ -23,6 +23,7 @@ import {
   createDocumentClient,
   createDynamoDbClient,
   loadConfig,
+  signatureHeaders,
 } from '@backbone/shared';
 import { formatTable } from '@backbone/shared/local';
 import { createPostgresPool, postgresEnvironmentSchema } from '@backbone/shared/postgres';
@@ -220,12 +221,17 @@ async function main(): Promise<void> {
     const evaluate =
       (size: number, dryRun = false, at = url) =>
       async (): Promise<number> => {
+        // Signed as the invoke step signs: the signature's cost is part of what is measured.
+        const request = JSON.stringify(
+          dryRun ? { dryRun, on: ON, customers: batch(size) } : { runId, on: ON, customers: batch(size) },
+        );
         const response = await fetch(`${at}/evaluate`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(
-            dryRun ? { dryRun, on: ON, customers: batch(size) } : { runId, on: ON, customers: batch(size) },
-          ),
+          headers: {
+            'content-type': 'application/json',
+            ...signatureHeaders(SECRET, { method: 'POST', path: '/evaluate', body: request }),
+          },
+          body: request,
         });
         const body = (await response.json()) as { evaluated?: number; written?: number; error?: string };
         if (response.status !== 200 || (!dryRun && body.written !== body.evaluated))
@@ -334,7 +340,7 @@ async function main(): Promise<void> {
         const began = performance.now();
         const response = await fetch(`${instance.url}/rules/refresh`, {
           method: 'POST',
-          headers: { authorization: `Bearer ${SECRET}` },
+          headers: signatureHeaders(SECRET, { method: 'POST', path: '/rules/refresh', body: '' }),
         });
         const body = (await response.json()) as { ok: boolean; version?: string; loadMs?: number; reason?: string };
         if (!body.ok || body.version !== published.ruleSetVersion) throw new Error(`the swap failed: ${body.reason}`);

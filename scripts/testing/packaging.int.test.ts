@@ -61,6 +61,10 @@ it('declares the rules engine: Fargate service, internal load balancer, backlog 
     expect({ type, found: types.includes(type) }).toEqual({ type, found: true });
   const [, balancer] = resourcesOf(engine, 'AWS::ElasticLoadBalancingV2::LoadBalancer')[0]!;
   expect(balancer.Properties['Scheme']).toBe('internal');
+  // HTTPS only: the engine's requests and answers name customers and their finances.
+  const listeners = resourcesOf(engine, 'AWS::ElasticLoadBalancingV2::Listener').map(([, l]) => l.Properties);
+  expect(listeners.map((l) => [l['Protocol'], l['Port']])).toEqual([['HTTPS', 443]]);
+  expect(String(listeners[0]!['SslPolicy'])).toMatch(/TLS13/);
   const [, proxy] = resourcesOf(engine, 'AWS::RDS::DBProxy')[0]!;
   expect(proxy.Properties['RequireTLS']).toBe(true);
   const dockerfile = readFileSync(path.join(__dirname, '../../services/snoop-scheduler/engine/Dockerfile'), 'utf8');

@@ -13,6 +13,7 @@ import {
   createMetrics,
   createS3Client,
   createSecretsManagerClient,
+  createSignatureVerifier,
   loadConfig,
   MetricUnit,
 } from '@backbone/shared';
@@ -21,7 +22,7 @@ import { z } from 'zod';
 import { readCustomers } from '../src/adapters/customer-store';
 import { createSignedBatchWrite } from '../src/adapters/dynamodb-batch-write';
 import { createDynamoDbFenceStore, createDynamoDbResultWriter } from '../src/adapters/dynamodb-snoop-results';
-import { refreshSecretReader } from '../src/adapters/refresh-secret';
+import { signingSecretsReader } from '../src/adapters/refresh-secret';
 import { createRuleSetSource } from '../src/adapters/rule-set-source';
 import { RuleSetHolder } from '../src/domain/rule-sets';
 import { createRunFenceGuard, DEFAULT_FENCE_TIMINGS } from './domain/run-fence';
@@ -120,7 +121,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
       }),
     onFailed: () => metrics.failed('rule-set-load'),
   });
-  const refreshSecret = refreshSecretReader(config, () => secretsClient!);
+  // Every call but /health is signed with the engine's secret; the previous one still counts during a rotation.
+  const verifySignature = createSignatureVerifier({ secrets: signingSecretsReader(config, () => secretsClient!) });
 
   const server = createEngineServer({
     rules,
@@ -130,7 +132,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
       deadlineMs: config.ENGINE_WRITE_DEADLINE_MS,
     }),
     fence: createRunFenceGuard(createDynamoDbFenceStore(documents, config.SNOOP_RUNS_TABLE)),
-    refreshSecret,
+    verifySignature,
     maxWindowDays: config.ENGINE_MAX_WINDOW_DAYS,
     metrics,
     logger,

@@ -5,6 +5,9 @@ import { sampleCustomer } from '@backbone/rules-language/testing';
 import { RuleSetHolder } from '../src/domain/rule-sets';
 import type { Admission } from './domain/run-fence';
 import { createEngineServer, type EngineServerDependencies } from './server';
+import { createSignatureVerifier, signatureHeaders, SIGNATURE_HEADERS } from '@backbone/shared';
+
+const SECRET = 'the-secret-of-16-chars';
 
 const TEXT =
   'snoop "adults" { name: "n" status: active audience: "all" content: "c" valid_from: "2026-01-01" version: 1 ' +
@@ -47,7 +50,7 @@ beforeAll(async () => {
     },
     results: { write: async (items) => ({ written: items.length }) },
     fence: { admit: async () => admission },
-    refreshSecret: async () => 'the-secret-of-16-chars',
+    verifySignature: createSignatureVerifier({ secrets: async () => [SECRET, 'the-previous-secret-16'] }),
     maxWindowDays: 400,
     metrics: { evaluated: () => undefined, failed: (kind) => failures.push(kind) },
     logger: {
@@ -63,18 +66,63 @@ beforeAll(async () => {
 
 afterAll(() => new Promise((resolve) => server.close(resolve)));
 
-const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+/** A request, signed with `secret` (the engine's, unless said; null: unsigned) as the invoke and refresh steps sign. */
+const call = async (
+  method: string,
+  path: string,
+  body?: unknown,
+  options: { secret?: string | null; headers?: Record<string, string>; at?: number } = {},
+) => {
+  const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
+  const secret = options.secret === undefined ? SECRET : options.secret;
+  const signed = secret === null ? {} : signatureHeaders(secret, { method, path, body: text }, options.at);
   const response = await fetch(`${base}${path}`, {
     method,
-    headers,
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    headers: { ...signed, ...options.headers },
+    ...(body === undefined ? {} : { body: text }),
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 };
-const refresh = (secret?: string) =>
-  call('POST', '/rules/refresh', {}, secret ? { authorization: `Bearer ${secret}` } : {});
+const refresh = (secret?: string | null) => call('POST', '/rules/refresh', {}, { secret });
 
 describe('the engine over HTTP', () => {
+  it('answers an unsigned, wrongly signed, altered, stale or replayed request with 401 and no data; /health to all', async () => {
+    const ask = { runId: 'r', customerId: 'cust-1', ruleIds: ['x'], dryRun: true };
+    const refused = async (answer: Promise<{ status: number; body: Record<string, unknown> }>) => {
+      const { status, body } = await answer;
+      expect(status).toBe(401);
+      expect(Object.keys(body)).toEqual(['error']);
+      expect(String(body['error'])).toMatch(/^the engine answers signed requests only: /);
+      return String(body['error']);
+    };
+    expect(await refused(call('POST', '/evaluate', ask, { secret: null }))).toMatch(/unsigned/);
+    expect(await refused(call('GET', '/rules/version', undefined, { secret: null }))).toMatch(/unsigned/);
+    expect(await refused(call('POST', '/evaluate', ask, { secret: 'someone-elses-secret' }))).toMatch(/does not match/);
+    // A body changed after signing: the signature was for another.
+    const signed = signatureHeaders(SECRET, { method: 'POST', path: '/evaluate', body: JSON.stringify(ask) });
+    const altered = await fetch(`${base}/evaluate`, {
+      method: 'POST',
+      headers: signed,
+      body: JSON.stringify({ ...ask, customerId: 'cust-2' }),
+    });
+    expect(altered.status).toBe(401);
+    expect(await refused(call('POST', '/evaluate', ask, { at: Date.now() - 10 * 60_000 }))).toMatch(
+      /more than 5 minutes/,
+    );
+    // The same signed request twice: the second is a replay.
+    const once = signatureHeaders(SECRET, { method: 'GET', path: '/rules/version', body: '' });
+    expect((await fetch(`${base}/rules/version`, { headers: once })).status).toBe(200);
+    const again = await fetch(`${base}/rules/version`, { headers: once });
+    expect(again.status).toBe(401);
+    expect(await again.json()).toEqual({ error: expect.stringMatching(/a replay/) });
+    expect(Object.values(SIGNATURE_HEADERS)).toEqual(['x-backbone-time', 'x-backbone-nonce', 'x-backbone-signature']);
+    // Two identical requests signed in the same millisecond are two requests (their nonces differ), not a replay.
+    const at = Date.now();
+    const twins = await Promise.all([1, 2].map(() => call('GET', '/rules/version', undefined, { at })));
+    expect(twins.map((t) => t.status)).toEqual([200, 200]);
+    expect((await call('GET', '/health', undefined, { secret: null })).status).not.toBe(401);
+  });
+
   it('is not healthy and does not evaluate before a rule set is loaded', async () => {
     expect(await call('GET', '/health')).toEqual({
       status: 503,
@@ -85,23 +133,19 @@ describe('the engine over HTTP', () => {
   });
 
   it('refreshes only with the secret, and reports a failed load without dropping the serving version', async () => {
-    expect((await refresh()).status).toBe(401);
+    expect((await refresh(null)).status).toBe(401);
     expect((await refresh('the-wrong-secret-16')).status).toBe(401);
-    const nothing = await refresh('the-secret-of-16-chars');
+    const nothing = await refresh(SECRET);
     expect(nothing).toMatchObject({ status: 422, body: { ok: false, reason: expect.stringMatching(/no rule set/) } });
     expect(failures).toContain('rule-set-load');
     published = true;
-    expect(await refresh('the-secret-of-16-chars')).toMatchObject({
+    // Signed with the previous secret (a rotation settling): taken too.
+    expect(await refresh('the-previous-secret-16')).toMatchObject({
       status: 200,
       body: { ok: true, version: VERSION },
     });
     expect(await call('GET', '/health')).toEqual({ status: 200, body: { status: 'ready', rulesVersion: VERSION } });
-    const bad = await call(
-      'POST',
-      '/rules/refresh',
-      { version: 'NOT-HEX' },
-      { authorization: 'Bearer the-secret-of-16-chars' },
-    );
+    const bad = await call('POST', '/rules/refresh', { version: 'NOT-HEX' });
     expect(bad).toMatchObject({ status: 400, body: { error: expect.stringMatching(/version: a rule set version/) } });
   });
 

@@ -3,14 +3,16 @@
  * between a request and the evaluation (no per-request middleware chain, no body re-parsing). It adapts requests to
  * the domain (domain/engine) and answers in JSON:
  *
- *   POST /evaluate        score customers for a run and write the results       200 | 400 | 409 | 413 | 503
+ *   POST /evaluate        score customers for a run and write the results       200 | 400 | 401 | 409 | 413 | 503
  *   GET  /health          ready once a rule set is loaded (the load balancer)    200 | 503
- *   GET  /rules/version   the version serving, and the last failed load          200
+ *   GET  /rules/version   the version serving, and the last failed load          200 | 401
  *   POST /rules/refresh   load the active version, or {"version": ...} (rollback) 200 | 401 | 422
+ *
+ * Every route but /health answers only requests signed with the engine's secret (signatureHeaders in
+ * @backbone/shared), fresh and not seen before; anything else is a 401 with no data.
  */
-import { timingSafeEqual, createHash } from 'node:crypto';
 import http from 'node:http';
-import type { Logger } from '@backbone/shared';
+import type { Logger, SignatureCheck } from '@backbone/shared';
 import type { z } from 'zod';
 import { ENGINE_PATHS, evaluateRequestSchema, refreshRequestSchema, type EvaluateResponse } from '../contracts';
 import { evaluateCustomers, type CustomerReader, type ResultWriter } from './domain/evaluate';
@@ -36,8 +38,16 @@ export interface EngineServerDependencies {
   readCustomers: CustomerReader;
   results: ResultWriter;
   fence: RunFenceGuard;
-  /** The refresh secret (Secrets Manager in AWS, the stage's settings locally); read when a refresh is asked. */
-  refreshSecret: () => Promise<string>;
+  /**
+   * Checks a request's signature (see @backbone/shared's signed requests: an HMAC under the engine's secret, from
+   * Secrets Manager in AWS): every route but GET /health answers only signed, fresh, first-time requests.
+   */
+  verifySignature: (request: {
+    method: string;
+    path: string;
+    body: Buffer;
+    headers: http.IncomingHttpHeaders;
+  }) => Promise<SignatureCheck>;
   maxWindowDays: number;
   metrics: EngineMetrics;
   logger: EngineLogger;
@@ -65,7 +75,8 @@ const send = (response: http.ServerResponse, status: number, body: unknown): voi
   response.end(text);
 };
 
-async function readBody(request: http.IncomingMessage): Promise<unknown> {
+/** The body's bytes, refused past MAX_BODY_BYTES before they are all read. */
+async function readRawBody(request: http.IncomingMessage): Promise<Buffer> {
   const declared = Number(request.headers['content-length'] ?? 0);
   if (declared > MAX_BODY_BYTES)
     throw new HttpError(413, `the body is ${declared} bytes; at most ${MAX_BODY_BYTES}: send fewer customers`);
@@ -77,9 +88,13 @@ async function readBody(request: http.IncomingMessage): Promise<unknown> {
       throw new HttpError(413, `the body is over ${MAX_BODY_BYTES} bytes: send fewer customers`);
     chunks.push(chunk as Buffer);
   }
-  if (size === 0) return {};
+  return Buffer.concat(chunks);
+}
+
+function parseJson(raw: Buffer): unknown {
+  if (raw.length === 0) return {};
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    return JSON.parse(raw.toString('utf8')) as unknown;
   } catch (error) {
     throw new HttpError(400, `the body is not JSON: ${(error as Error).message}`);
   }
@@ -93,16 +108,20 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   throw new HttpError(400, `invalid request: ${problems.join('; ')}`, { problems });
 }
 
-/** Compares digests, so neither the length nor the content of the secret leaks through timing. */
-const sameSecret = (given: string, expected: string): boolean =>
-  timingSafeEqual(createHash('sha256').update(given).digest(), createHash('sha256').update(expected).digest());
-
 export function createEngineServer(deps: EngineServerDependencies): http.Server {
   const { rules, logger, metrics } = deps;
 
-  const evaluate = async (request: http.IncomingMessage, response: http.ServerResponse) => {
+  /** The body of a request whose signature holds; else 401, with nothing of the engine's data. */
+  const signedBody = async (request: http.IncomingMessage, path: string): Promise<unknown> => {
+    const body = await readRawBody(request);
+    const check = await deps.verifySignature({ method: request.method ?? '', path, body, headers: request.headers });
+    if (!check.ok) throw new HttpError(401, `the engine answers signed requests only: ${check.reason}`);
+    return parseJson(body);
+  };
+
+  const evaluate = async (request: http.IncomingMessage, response: http.ServerResponse, path: string) => {
     const began = performance.now();
-    const body = parse(evaluateRequestSchema, await readBody(request));
+    const body = parse(evaluateRequestSchema, await signedBody(request, path));
     // Taken once: the whole request is scored on this version, whatever a refresh does meanwhile.
     const ruleSet = rules.current;
     if (!ruleSet) throw new HttpError(503, 'no rule set is loaded yet; retry shortly', { retryable: true });
@@ -137,12 +156,8 @@ export function createEngineServer(deps: EngineServerDependencies): http.Server 
     send(response, 200, result satisfies EvaluateResponse);
   };
 
-  const refresh = async (request: http.IncomingMessage, response: http.ServerResponse) => {
-    const header = request.headers.authorization ?? '';
-    const given = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
-    if (!given || !sameSecret(given, await deps.refreshSecret()))
-      throw new HttpError(401, 'refreshing needs the refresh secret: send "authorization: Bearer <secret>"');
-    const body = parse(refreshRequestSchema, await readBody(request));
+  const refresh = async (request: http.IncomingMessage, response: http.ServerResponse, path: string) => {
+    const body = parse(refreshRequestSchema, await signedBody(request, path));
     const outcome = await rules.refresh(body.version);
     if (outcome.ok) {
       logger.info('rule set refreshed', { version: outcome.version, changed: outcome.changed, loadMs: outcome.loadMs });
@@ -154,7 +169,8 @@ export function createEngineServer(deps: EngineServerDependencies): http.Server 
     }
   };
 
-  const version = (response: http.ServerResponse) => {
+  const version = async (request: http.IncomingMessage, response: http.ServerResponse, path: string) => {
+    await signedBody(request, path);
     const serving = rules.current;
     const failure = rules.lastFailure;
     send(response, 200, {
@@ -176,7 +192,7 @@ export function createEngineServer(deps: EngineServerDependencies): http.Server 
     const key = `${request.method} ${path}`;
     switch (key) {
       case `POST ${ENGINE_PATHS.evaluate}`:
-        return evaluate(request, response);
+        return evaluate(request, response, request.url ?? '/');
       case `GET ${ENGINE_PATHS.health}`: {
         const serving = rules.current;
         return serving
@@ -187,9 +203,9 @@ export function createEngineServer(deps: EngineServerDependencies): http.Server 
             });
       }
       case `GET ${ENGINE_PATHS.rulesVersion}`:
-        return version(response);
+        return version(request, response, request.url ?? '/');
       case `POST ${ENGINE_PATHS.refresh}`:
-        return refresh(request, response);
+        return refresh(request, response, request.url ?? '/');
       default:
         throw new HttpError(
           404,

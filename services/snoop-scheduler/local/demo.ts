@@ -47,9 +47,7 @@ async function demoEngine(context: LocalContext, names: Names, documents: Dynamo
   const secret = ((await context.serverless()).custom['engine'] as Record<string, string>)['refreshSecret']!;
   // Each process on its own address, as a refresh reaches each container; then requests through the balancer.
   const instances = [1, 2].map((i) => `http://127.0.0.1:${ENGINE_PORT + i}`);
-  const refreshed = await Promise.all(
-    instances.map((url) => postJson(`${url}/rules/refresh`, {}, { authorization: `Bearer ${secret}` })),
-  );
+  const refreshed = await Promise.all(instances.map((url) => postJson(`${url}/rules/refresh`, {}, secret)));
   const loaded = refreshed[0]!.body as { ok: boolean; version?: string; reason?: string };
   if (!loaded.ok) return [`rules engine: could not load the active rule set: ${loaded.reason}`];
   lines.push(`rules engine: ${instances.length} processes serving ${loaded.version!.slice(0, 12)}…`);
@@ -108,17 +106,18 @@ async function demoEngine(context: LocalContext, names: Names, documents: Dynamo
       );
   }
 
-  const unknown = await postJson(`http://127.0.0.1:${ENGINE_PORT}/evaluate`, {
-    dryRun: true,
-    customerId: 'cust-000001',
-    ruleIds: ['energy-switch', 'no-such-snoop'],
-  });
+  const unknown = await postJson(
+    `http://127.0.0.1:${ENGINE_PORT}/evaluate`,
+    { dryRun: true, customerId: 'cust-000001', ruleIds: ['energy-switch', 'no-such-snoop'] },
+    secret,
+  );
   const errors = (unknown.body as unknown as EvaluateResponse).errors;
   lines.push(`an unknown snoop fails alone: ${errors.map((e) => `${e.ruleId}: ${e.reason}`).join('; ')}`);
-  const late = await postJson(`http://127.0.0.1:${ENGINE_PORT}/evaluate`, {
-    runId: 'demo-yesterday',
-    customerId: 'cust-000001',
-  });
+  const late = await postJson(
+    `http://127.0.0.1:${ENGINE_PORT}/evaluate`,
+    { runId: 'demo-yesterday', customerId: 'cust-000001' },
+    secret,
+  );
   lines.push(`a late request from an older run -> ${late.status}: ${String(late.body['error'])}`);
   return lines;
 }

@@ -4,6 +4,7 @@
  * them that spreads requests over the ready ones, as the application load balancer does (its target group sends
  * traffic only to targets whose health check passes). A process that dies is started again, as ECS replaces a task.
  */
+import { signatureHeaders } from '@backbone/shared';
 import { spawn, type ChildProcess, execFile } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -46,13 +47,25 @@ export interface LocalEngineOptions {
 
 const run = promisify(execFile);
 
-/** POSTs JSON to the engine (the demo's and the tests' requests); its status and answer. */
-export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}) {
+/**
+ * POSTs JSON to the engine (the demo's and the tests' requests), signed with `secret` as the invoke and refresh steps
+ * sign (unsigned without one: the engine answers 401); its status and answer.
+ */
+export async function postJson(url: string, body: unknown, secret?: string) {
+  const text = JSON.stringify(body);
+  const signed = secret ? signatureHeaders(secret, { method: 'POST', path: new URL(url).pathname, body: text }) : {};
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json', ...signed },
+    body: text,
   });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/** GETs JSON from the engine, signed with `secret`. */
+export async function getJson(url: string, secret: string) {
+  const signed = signatureHeaders(secret, { method: 'GET', path: new URL(url).pathname, body: '' });
+  const response = await fetch(url, { headers: signed });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 

@@ -81,3 +81,4 @@ export function guardedHttp(service: string, logger: Logger, handle: HttpHandler
   };
 }
 export * from './client';
+export * from './signed-requests';

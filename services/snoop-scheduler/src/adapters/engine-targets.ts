@@ -2,6 +2,7 @@
  * Finding the engine's containers and telling each to refresh: the running tasks of its ECS service in AWS (each
  * task's private address, as the load balancer's target group knows it), a list of addresses locally.
  */
+import { signatureHeaders } from '@backbone/shared';
 import { DescribeTasksCommand, ListTasksCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { EngineTarget, RefreshAnswer } from '../domain/engine-refresh';
@@ -30,15 +31,20 @@ export function ecsEngineTargets(ecs: ECSClient, cluster: string, service: strin
   };
 }
 
-/** POST /rules/refresh on one container, with the refresh secret. */
+/**
+ * POST /rules/refresh on one container, signed with the engine's secret (the secret itself never travels: the
+ * containers are reached at their task addresses, inside the VPC, without the load balancer's TLS).
+ */
 export function refreshOverHttp(secret: () => Promise<string>, timeoutMs = 10_000) {
   return async (target: EngineTarget, version: string): Promise<RefreshAnswer> => {
     let response: Response;
     try {
+      const body = JSON.stringify({ version });
+      const signed = signatureHeaders(await secret(), { method: 'POST', path: '/rules/refresh', body });
       response = await fetch(`${target.url}/rules/refresh`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${await secret()}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ version }),
+        headers: { 'content-type': 'application/json', ...signed },
+        body,
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {

@@ -18,7 +18,8 @@ import {
 } from '@backbone/shared';
 import { ruleSetPublishedV1 } from '../../contracts';
 import { waitFor } from '@backbone/shared/testing';
-import { ENGINE_PORT } from '../../local/engine';
+import { ENGINE_PORT, getJson } from '../../local/engine';
+import { LOCAL_REFRESH_SECRET } from './support';
 
 // Names as serverless.yml declares them for the "local" stage.
 const QUEUE = 'snoop-scheduler-local-rule-set-published';
@@ -50,7 +51,7 @@ it('tells every engine process to load a newly active rule set, and records whic
 
   for (const port of [ENGINE_PORT + 1, ENGINE_PORT + 2]) {
     await waitFor(`the engine on ${port} to serve ${version.slice(0, 12)}`, async () => {
-      const status = (await (await fetch(`http://127.0.0.1:${port}/rules/version`)).json()) as {
+      const status = (await getJson(`http://127.0.0.1:${port}/rules/version`, LOCAL_REFRESH_SECRET)).body as {
         serving: { version: string } | null;
       };
       return status.serving?.version === version ? true : undefined;

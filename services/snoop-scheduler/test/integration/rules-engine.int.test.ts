@@ -20,7 +20,7 @@ import { createPostgresPool, postgresEnvironmentSchema, type PostgresPool } from
 import { compileRuleFile, printRuleFile, type SnoopDefinition } from '@backbone/rules-language';
 import { readCustomers } from '../../src/adapters/customer-store';
 import { moveRunFence } from '../../src/adapters/dynamodb-snoop-results';
-import { postJson, startLocalEngine, type LocalEngine } from '../../local/engine';
+import { getJson, postJson, startLocalEngine, type LocalEngine } from '../../local/engine';
 import { publishRuleSetLocally } from '../../local/rule-sets';
 import type { EvaluateResponse } from '../../engine/domain/evaluate';
 import { storedResults } from './support';
@@ -74,11 +74,9 @@ let definitions: SnoopDefinition[];
 const texts: Record<'v1' | 'v2', string> = { v1: '', v2: '' };
 const versions: Record<'v1' | 'v2', string> = { v1: '', v2: '' };
 
-const evaluate = (body: unknown) => postJson(`${engine.url}/evaluate`, body);
+const evaluate = (body: unknown) => postJson(`${engine.url}/evaluate`, body, SECRET);
 const refreshAll = (body: unknown = {}, secret = SECRET) =>
-  Promise.all(
-    engine.instances.map((i) => postJson(`${i.url}/rules/refresh`, body, { authorization: `Bearer ${secret}` })),
-  );
+  Promise.all(engine.instances.map((i) => postJson(`${i.url}/rules/refresh`, body, secret)));
 
 const resultsOf = (customerIds: readonly string[], ruleIds: readonly string[]) =>
   storedResults(documents, RESULTS_TABLE, customerIds, ruleIds);
@@ -184,17 +182,27 @@ describe('the rules engine', () => {
     // Each process loads it by itself (it retries until there is one); a refresh makes it immediate.
     await engine.ready(20_000);
     for (const instance of engine.instances) {
-      const version = (await (await fetch(`${instance.url}/rules/version`)).json()) as { serving: { version: string } };
+      const version = (await getJson(`${instance.url}/rules/version`, SECRET)).body as { serving: { version: string } };
       expect(version.serving.version).toBe(versions.v1);
     }
   });
 
-  it('refuses a refresh without the secret', async () => {
+  it('answers only requests signed with its secret: an unsigned or wrongly signed one gets 401 and no data', async () => {
     const instance = engine.instances[0]!;
-    expect((await postJson(`${instance.url}/rules/refresh`, {})).status).toBe(401);
-    const wrong = await postJson(`${instance.url}/rules/refresh`, {}, { authorization: 'Bearer not-the-secret' });
-    expect(wrong.status).toBe(401);
-    expect(wrong.body['error']).toMatch(/refresh secret/);
+    for (const [path, body] of [
+      ['/rules/refresh', {}],
+      ['/evaluate', { dryRun: true, customerId: 'cust-000001' }],
+    ] as const) {
+      for (const secret of [undefined, 'not-the-engine-secret']) {
+        const answer = await postJson(`${instance.url}${path}`, body, secret);
+        expect({ path, status: answer.status, keys: Object.keys(answer.body) }).toEqual({
+          path,
+          status: 401,
+          keys: ['error'],
+        });
+        expect(answer.body['error']).toMatch(/^the engine answers signed requests only/);
+      }
+    }
   });
 
   it('scores a batch and writes one result per customer and rule, with what fired in words; again: still one, newer', async () => {
@@ -363,7 +371,7 @@ describe('the rules engine', () => {
       expect(body).toMatchObject({ ok: false, version: broken.ruleSetVersion, serving: versions.v2 });
       expect(body['reason']).toMatch(/SHA-256/);
     }
-    const status = (await (await fetch(`${engine.instances[0]!.url}/rules/version`)).json()) as Record<string, never>;
+    const status = (await getJson(`${engine.instances[0]!.url}/rules/version`, SECRET)).body as Record<string, never>;
     expect(status).toMatchObject({
       serving: { version: versions.v2 },
       lastFailure: { version: broken.ruleSetVersion },

@@ -29,7 +29,7 @@ export async function storedResults(
 
 /** POST /rules/refresh on one engine process; its status and answer. */
 export const refreshEngine = (url: string, body: unknown, secret = LOCAL_REFRESH_SECRET) =>
-  postJson(`${url}/rules/refresh`, body, { authorization: `Bearer ${secret}` });
+  postJson(`${url}/rules/refresh`, body, secret);
 
 /** The local stage's engine processes (started by the test set-up), each on its own address. */
 export const LOCAL_ENGINE_PROCESSES = [ENGINE_PORT + 1, ENGINE_PORT + 2].map((port) => `http://127.0.0.1:${port}`);

@@ -2,6 +2,7 @@ import {
   createDocumentClient,
   createLogger,
   createMetrics,
+  createSecretsManagerClient,
   loadConfig,
   sqsConsumerConfigSchema,
   sqsConsumerSideEffects,
@@ -12,6 +13,7 @@ import { z } from 'zod';
 import { countScoredIfOpen } from '../../adapters/dynamodb-runs';
 
 import { createHttpEngineClient } from '../../adapters/engine-client';
+import { refreshSecretReader } from '../../adapters/refresh-secret';
 
 import { SERVICE } from '../../composition-root';
 
@@ -38,6 +40,9 @@ const invokeEngineConfigSchema = sqsConsumerConfigSchema.extend({
   /** The rules engine's load balancer (the local one locally). */
   ENGINE_URL: z.url(),
   SNOOP_RUNS_TABLE: z.string().min(3),
+  /** The engine's secret, which signs every request: locally the stage's value, in AWS its Secrets Manager secret. */
+  RULES_REFRESH_SECRET: z.string().min(16).optional(),
+  RULES_REFRESH_SECRET_ARN: z.string().min(1).optional(),
 });
 
 /** The function's side effects: the engine, its DLQ, and the source queue's visibility for backoff. */
@@ -46,7 +51,10 @@ export function wireInvokeEngine(env: Record<string, string | undefined> = proce
   const { aws, deadLetters, backoff, maxReceiveCount } = sqsConsumerSideEffects(config);
   const documents = createDocumentClient(aws);
   return {
-    engine: createHttpEngineClient(config.ENGINE_URL),
+    engine: createHttpEngineClient(
+      config.ENGINE_URL,
+      refreshSecretReader(config, () => createSecretsManagerClient(aws)),
+    ),
     countRun: (runId, counts) => countScoredIfOpen(documents, config.SNOOP_RUNS_TABLE, runId, counts),
     deadLetters,
     backoff,
