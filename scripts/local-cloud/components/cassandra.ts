@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import { createCassandraClient } from '@backbone/shared/cassandra';
@@ -39,6 +40,44 @@ const JVM17_MODULE_OPTIONS = [
   ].flatMap((target) => ['--add-opens', `${target}=ALL-UNNAMED`]),
 ];
 
+/**
+ * The local node's TLS identity: a self-signed certificate for 127.0.0.1 (keytool, from the JDK Cassandra needs
+ * anyway) in a PKCS12 keystore for the node, and as PEM for clients to trust (what a test connecting over TLS gives
+ * the client factory as CASSANDRA_TLS_CA_FILE).
+ */
+export const cassandraTls = () => {
+  const dir = path.join(componentDir('cassandra'), 'tls');
+  return { dir, keystore: path.join(dir, 'node.p12'), ca: path.join(dir, 'node.pem'), password: 'local-cloud' };
+};
+
+function ensureTlsIdentity(): void {
+  const tls = cassandraTls();
+  if (existsSync(tls.keystore) && existsSync(tls.ca)) return;
+  mkdirSync(tls.dir, { recursive: true });
+  const keytool = (args: string[]) => {
+    const result = spawnSync('keytool', args, { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`keytool ${args[0]} failed: ${result.stderr || result.stdout}`);
+  };
+  const store = ['-keystore', tls.keystore, '-storetype', 'PKCS12', '-storepass', tls.password];
+  keytool([
+    '-genkeypair',
+    '-alias',
+    'node',
+    '-keyalg',
+    'EC',
+    '-groupname',
+    'secp256r1',
+    '-dname',
+    'CN=127.0.0.1, O=local cloud',
+    '-ext',
+    'SAN=ip:127.0.0.1,dns:localhost',
+    '-validity',
+    '3650',
+    ...store,
+  ]);
+  keytool(['-exportcert', '-rfc', '-alias', 'node', '-file', tls.ca, ...store]);
+}
+
 export const cassandra: Component = {
   name: 'cassandra',
   port: PORTS.cassandra,
@@ -53,6 +92,8 @@ export const cassandra: Component = {
     const dir = componentDir('cassandra');
     const data = path.join(dir, 'data');
     mkdirSync(path.join(dir, 'conf'), { recursive: true });
+    ensureTlsIdentity();
+    const tls = cassandraTls();
     const yaml = [
       'cluster_name: local-cloud',
       'num_tokens: 1',
@@ -76,6 +117,15 @@ export const cassandra: Component = {
       `storage_port: ${PORTS.cassandraStorage}`,
       `native_transport_port: ${PORTS.cassandra}`,
       'start_native_transport: true',
+      // Clients may connect over TLS (as every AWS stage's do) or in plain (the local stage's): one port, both, so
+      // that a test proves the client factory's TLS against a real node without a second one.
+      'client_encryption_options:',
+      '  enabled: true',
+      '  optional: true',
+      `  keystore: ${tls.keystore}`,
+      `  keystore_password: ${tls.password}`,
+      '  store_type: PKCS12',
+      '  require_client_auth: false',
       'endpoint_snitch: SimpleSnitch',
       'hinted_handoff_enabled: false',
       'auto_snapshot: false',

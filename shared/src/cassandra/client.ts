@@ -1,5 +1,6 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { readFileSync } from 'node:fs';
 import { Client, auth, types } from 'cassandra-driver';
 import { z } from 'zod';
 import { commaSeparated } from '../config/load-config';
@@ -17,6 +18,15 @@ export const cassandraEnvironmentSchema = z.object({
   CASSANDRA_PASSWORD: z.string().optional(),
   /** The Secrets Manager secret holding the credentials: JSON with "username" and "password". */
   CASSANDRA_CREDENTIALS_SECRET_ARN: z.string().min(1).optional(),
+  /**
+   * Client-to-node TLS: on in every AWS stage (Amazon Keyspaces accepts nothing else), the node's certificate checked
+   * against the runtime's CAs or CASSANDRA_TLS_CA_FILE's; off in the local stage.
+   */
+  CASSANDRA_TLS: z
+    .enum(['true', 'false'], 'CASSANDRA_TLS is true (every AWS stage) or false (the local stage)')
+    .default('false'),
+  /** A PEM file of the CAs that sign the nodes' certificates (a self-managed cluster's; the local node's). */
+  CASSANDRA_TLS_CA_FILE: z.string().min(1).optional(),
 });
 
 export type CassandraEnvironment = z.infer<typeof cassandraEnvironmentSchema>;
@@ -27,7 +37,7 @@ export type CassandraEnvironment = z.infer<typeof cassandraEnvironmentSchema>;
  * transfer written at LOCAL_QUORUM too.
  */
 export function createCassandraClient(
-  env: CassandraEnvironment,
+  env: Omit<CassandraEnvironment, 'CASSANDRA_TLS'> & Partial<Pick<CassandraEnvironment, 'CASSANDRA_TLS'>>,
   options: { keyspace?: string | null; secrets?: SecretsManagerClient } = {},
 ): Client {
   const keyspace = options.keyspace === null ? undefined : (options.keyspace ?? env.CASSANDRA_KEYSPACE);
@@ -43,6 +53,14 @@ export function createCassandraClient(
         : env.CASSANDRA_USERNAME && env.CASSANDRA_PASSWORD
           ? new auth.PlainTextAuthProvider(env.CASSANDRA_USERNAME, env.CASSANDRA_PASSWORD)
           : undefined,
+    ...(env.CASSANDRA_TLS === 'true'
+      ? {
+          sslOptions: {
+            rejectUnauthorized: true,
+            ...(env.CASSANDRA_TLS_CA_FILE ? { ca: [readFileSync(env.CASSANDRA_TLS_CA_FILE)] } : {}),
+          },
+        }
+      : {}),
     queryOptions: { consistency: types.consistencies.localQuorum, prepare: true },
     socketOptions: { connectTimeout: 5_000, readTimeout: 12_000 },
   });
