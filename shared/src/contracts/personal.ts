@@ -81,12 +81,23 @@ export const isPersonalName = (key: string): boolean => {
  * digits 9, anything else stays.
  */
 export function maskValue(value: unknown): unknown {
-  if (typeof value === 'string') return value.replace(/\p{L}/gu, 'x').replace(/\p{N}/gu, '9');
+  if (typeof value === 'string') return maskString(value);
   if (typeof value === 'number') return 9;
   if (Array.isArray(value)) return value.map(maskValue);
   if (value && typeof value === 'object')
     return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, maskValue(inner)]));
   return value;
+}
+
+/** Letters to x, digits to 9: by character code for ASCII (every id and most names), by Unicode class otherwise. */
+function maskString(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 128) return text.replace(/\p{L}/gu, 'x').replace(/\p{N}/gu, '9');
+    out += (code >= 65 && code <= 90) || (code >= 97 && code <= 122) ? 'x' : code >= 48 && code <= 57 ? '9' : text[i];
+  }
+  return out;
 }
 
 /** Names of standards that look like ids and are not (kept in masked text so that it still reads). */
@@ -104,8 +115,9 @@ export const MAX_TEXT_MASKED = 2_000;
  */
 export function maskText(text: string, known: Iterable<string> = []): string {
   let out = text.length > MAX_TEXT_MASKED ? `${text.slice(0, MAX_TEXT_MASKED)}…` : text;
-  for (const value of [...known].filter((v) => v.length >= 3).sort((a, b) => b.length - a.length))
-    out = out.split(value).join('<personal>');
+  // Longest first, so that a value inside another is not half-replaced; most are not in the text at all.
+  const quoted = [...known].filter((v) => v.length >= 3 && out.includes(v));
+  for (const value of quoted.sort((a, b) => b.length - a.length)) out = out.split(value).join('<personal>');
   return out
     .replace(/\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?/g, '<time>')
     .replace(/[\w.+-]+@[\w-]+(\.[\w-]+)+/g, '<email>')

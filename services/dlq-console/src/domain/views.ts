@@ -37,7 +37,13 @@ export function maskedLetter(letter: DeadLetter): DeadLetterView {
   const shown = body === undefined ? undefined : maskMessageBody(body);
   const known = shown?.values ?? new Set<string>();
   const masked = [...(shown?.masked ?? [])];
-  const text = (value: string) => maskText(value, known);
+  // A letter's reason is its platforms' answers joined: each text is masked once.
+  const maskedTexts = new Map<string, string>();
+  const text = (value: string): string => {
+    let masked = maskedTexts.get(value);
+    if (masked === undefined) maskedTexts.set(value, (masked = maskText(value, known)));
+    return masked;
+  };
   const attributes: Record<string, string> = {};
   for (const [name, value] of Object.entries(letter.attributes ?? {})) {
     if (SYSTEM_ATTRIBUTES.has(name)) attributes[name] = value;
