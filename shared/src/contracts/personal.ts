@@ -160,7 +160,8 @@ export function maskPersonal(value: unknown, path: string, sink: MaskSink): unkn
   return maskValue(value);
 }
 
-type Def = {
+/** What a walk over a zod schema reads of each node (zod 4's internal definition, which its typings leave out). */
+export type SchemaDef = {
   type: string;
   shape?: Record<string, z.ZodType>;
   innerType?: z.ZodType;
@@ -169,8 +170,11 @@ type Def = {
   out?: z.ZodType;
   valueType?: z.ZodType;
   options?: z.ZodType[];
+  entries?: Record<string, string>;
+  values?: unknown[];
 };
-const defOf = (schema: z.ZodType): Def => (schema as unknown as { _zod: { def: Def } })._zod.def;
+export const schemaDefOf = (schema: z.ZodType): SchemaDef =>
+  (schema as unknown as { _zod: { def: SchemaDef } })._zod.def;
 
 /**
  * `data` with every field the schema marks personal masked (see personal, personalText, embeddedMessage); fields the
@@ -185,7 +189,7 @@ export function maskBySchema(data: unknown, schema: z.ZodType, path = '', sink: 
     sink.masked.push(path || '(all)');
     return marked === 'message' && sink.maskEmbedded ? sink.maskEmbedded(data) : maskText(data, sink.values);
   }
-  const def = defOf(schema);
+  const def = schemaDefOf(schema);
   switch (def.type) {
     case 'optional':
     case 'nullable':

@@ -4,24 +4,11 @@
  * answers), for tests that scan what the console shows for any of them. Planted values hold neither `x` nor `9` (what
  * masking writes), so a masked value can never read as a planted one.
  */
-import { ATTRIBUTE, personalMarking } from '@backbone/shared';
+import { ATTRIBUTE, personalMarking, schemaDefOf } from '@backbone/shared';
 import type { z } from 'zod';
 import { ALL_CONTRACTS } from './contract-registry';
 import type { DeadLetter } from './dead-letters';
 import { DLQ, SOURCE } from './dead-letters.fixtures';
-
-type Def = {
-  type: string;
-  shape?: Record<string, z.ZodType>;
-  innerType?: z.ZodType;
-  element?: z.ZodType;
-  in?: z.ZodType;
-  valueType?: z.ZodType;
-  options?: z.ZodType[];
-  entries?: Record<string, string>;
-  values?: unknown[];
-};
-const defOf = (schema: z.ZodType): Def => (schema as unknown as { _zod: { def: Def } })._zod.def;
 
 /** A number written without 9: base 8. */
 const octal = (n: number): string => n.toString(8);
@@ -61,12 +48,12 @@ export function plantedDeadLetters(): { letters: DeadLetter[]; planted: string[]
   const sample = (schema: z.ZodType, variant: number, key = ''): unknown => {
     const mark = personalMarking(schema);
     if (mark === 'value')
-      return defOf(schema).type === 'record'
+      return schemaDefOf(schema).type === 'record'
         ? { [ATTRIBUTE.correlationId]: plantValue(schema) }
         : plantValue(schema, key);
     if (mark === 'text') return plantText();
     if (mark === 'message') return JSON.stringify(envelopeOf(ALL_CONTRACTS[embedded++ % 4]!, variant));
-    const def = defOf(schema);
+    const def = schemaDefOf(schema);
     switch (def.type) {
       case 'optional':
       case 'nullable':

@@ -1,0 +1,72 @@
+/**
+ * What a redrive (or a purge) would move, planned from the index: nothing is received or sent. On a FIFO DLQ a chosen
+ * message takes the earlier ones of its group with it, which the plan names.
+ */
+import { describeFilter, matchesFilter, type DeadLetter, type DeadLetterFilter } from './dead-letters';
+import type { DeadLetterIndex, DeadLetterQueue } from './ports';
+
+export interface RedrivePlan {
+  dlq: DeadLetterQueue;
+  filter: DeadLetterFilter;
+  /** What the filter selected, in the order they will move (FIFO: by group, oldest first). */
+  selected: DeadLetter[];
+  /**
+   * FIFO only: messages the filter did not name but that sit before a named one in its group, moved (or purged) with
+   * it: a FIFO queue hands out a group's messages in order only. Their ids, so that a person sees which.
+   */
+  addedForOrder: number;
+  addedForOrderIds: string[];
+  /** Counts by source queue, by message type and by reason group. */
+  bySource: Record<string, number>;
+  byType: Record<string, number>;
+  sample: DeadLetter[];
+  /** What will move, in words: what the operator confirms. */
+  summary: string;
+}
+
+/** What a redrive will move: nothing is received or sent. */
+export async function planRedrive(
+  index: DeadLetterIndex,
+  dlq: DeadLetterQueue,
+  filter: DeadLetterFilter,
+  now: number = Date.now(),
+): Promise<RedrivePlan> {
+  const all = await index.list(dlq.name);
+  let selected = all.filter((letter) => matchesFilter(letter, filter, now));
+  let addedForOrderIds: string[] = [];
+  if (dlq.fifo) {
+    // A group's messages move in order: a chosen one takes every earlier one of its group with it.
+    const latest = new Map<string, string>();
+    for (const letter of selected)
+      if (letter.groupId && letter.failedAt > (latest.get(letter.groupId) ?? ''))
+        latest.set(letter.groupId, letter.failedAt);
+    const chosen = new Set(selected.map((l) => l.messageId));
+    const withEarlier = all.filter(
+      (l) => chosen.has(l.messageId) || (l.groupId !== undefined && l.failedAt <= (latest.get(l.groupId) ?? '')),
+    );
+    addedForOrderIds = withEarlier.filter((l) => !chosen.has(l.messageId)).map((l) => l.messageId);
+    selected = withEarlier;
+  }
+  const addedForOrder = addedForOrderIds.length;
+  selected.sort((a, b) => (a.groupId ?? '').localeCompare(b.groupId ?? '') || a.failedAt.localeCompare(b.failedAt));
+  const count = (key: (l: DeadLetter) => string) =>
+    selected.reduce<Record<string, number>>((out, l) => ({ ...out, [key(l)]: (out[key(l)] ?? 0) + 1 }), {});
+  const bySource = count((l) => l.sourceQueue);
+  const summary =
+    `${selected.length} message${selected.length === 1 ? '' : 's'} of ${dlq.name} (${describeFilter(filter)}` +
+    `${addedForOrder > 0 ? `, and ${addedForOrder} earlier in their FIFO groups` : ''}) back to ` +
+    Object.entries(bySource)
+      .map(([queue, n]) => `${queue} (${n})`)
+      .join(', ');
+  return {
+    dlq,
+    filter,
+    selected,
+    addedForOrder,
+    addedForOrderIds,
+    bySource,
+    byType: count((l) => l.messageType ?? '(no type)'),
+    sample: selected.slice(0, 5),
+    summary: selected.length > 0 ? summary : `nothing in ${dlq.name} matches ${describeFilter(filter)}`,
+  };
+}
