@@ -18,6 +18,7 @@ const WITHOUT_RESOURCES = new Set(['ecr:GetAuthorizationToken', 'ecs:ListTasks',
 const serviceNames = (): string[] => serverlessServices(discoverServices()).map((s) => s.name);
 
 interface Template {
+  Parameters?: Record<string, { Type: string; Default?: string; AllowedPattern?: string }>;
   Resources: Record<string, { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] }>;
 }
 
@@ -70,6 +71,33 @@ it('declares the rules engine: Fargate service, internal load balancer, backlog 
   const dockerfile = readFileSync(path.join(__dirname, '../../services/snoop-scheduler/engine/Dockerfile'), 'utf8');
   expect(dockerfile).toMatch(/^USER 1000:1000$/m);
   expect(dockerfile).toMatch(/^HEALTHCHECK /m);
+});
+
+it('runs only images it built or images pinned by digest (a third party’s tag can be moved to another image)', () => {
+  const engine = templates.get('snoop-scheduler')!;
+  const images = resourcesOf(engine, 'AWS::ECS::TaskDefinition').flatMap(([, task]) =>
+    (task.Properties['ContainerDefinitions'] as { Name: string; Image: unknown }[]).map((c) => [c.Name, c.Image]),
+  );
+  expect(images.map(([name]) => name)).toEqual(['engine', 'log-router']);
+  for (const [name, image] of images) {
+    // The project's own image, from its own ECR repository in its own account (pushed by the deploy).
+    if (JSON.stringify(image).includes('.dkr.ecr.${AWS::Region}.amazonaws.com/${EngineImageRepository}')) continue;
+    const parameterName = (image as { Ref?: string }).Ref;
+    const parameter = engine.Parameters?.[parameterName ?? ''];
+    expect({ name, image, pinnedBy: parameter?.AllowedPattern ?? 'nothing' }).toEqual({
+      name,
+      image,
+      pinnedBy: expect.stringContaining('@sha256:[0-9a-f]{64}$'),
+    });
+    const pattern = new RegExp(parameter!.AllowedPattern!);
+    const fluentBit = 'public.ecr.aws/aws-observability/aws-for-fluent-bit';
+    expect(pattern.test(`${fluentBit}:stable`)).toBe(false);
+    expect(pattern.test(`${fluentBit}@sha256:${'ab'.repeat(31)}`)).toBe(false);
+    expect(pattern.test(`${fluentBit}:2.34.3@sha256:${'ab'.repeat(32)}`)).toBe(true);
+    expect(pattern.test(`${fluentBit}@sha256:${'ab'.repeat(32)}`)).toBe(true);
+    // No default: a stage that has not chosen its digest is refused at deploy, not given one nobody checked.
+    expect(parameter!.Default).toBeUndefined();
+  }
 });
 
 it('cfn-lint finds what is wrong in a template (so that "clean" means something)', async () => {
