@@ -118,6 +118,88 @@ it('cfn-lint finds what is wrong in a template (so that "clean" means something)
 const resourcesOf = (template: Template, type: string) =>
   Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
 
+/** A policy's resource as text: a substitution or another function's value stands for a name (§), never for "*". */
+const resourceTexts = (resource: unknown): string[] => {
+  if (Array.isArray(resource)) return resource.flatMap(resourceTexts);
+  if (typeof resource === 'string') return [resource.replace(/\$\{[^}]+\}/g, '§')];
+  const [fn, argument] = Object.entries(resource as Record<string, unknown>)[0]!;
+  if (fn === 'Fn::Sub') return resourceTexts(Array.isArray(argument) ? argument[0] : argument);
+  if (fn === 'Fn::Join') {
+    const [separator, parts] = argument as [string, unknown[]];
+    return [parts.map((part) => (typeof part === 'string' ? part : '§')).join(separator)];
+  }
+  return ['§'];
+};
+
+/** Services whose ARNs name a resource without a type before it (arn:...:sqs:<region>:<account>:<queue name>). */
+const UNTYPED_ARNS = new Set(['s3', 'sqs', 'sns']);
+
+/**
+ * Does this resource stand for any name at all? "*", or an ARN whose name begins with a wildcard ("arn:...:*",
+ * "table/*", "*-dev-*"). A name that begins with something ("dlq-console-dev-*", "bucket/rules/*", "table/t/index/*")
+ * is a prefix the project owns.
+ */
+const namesAnything = (text: string): boolean => {
+  if (text === '*') return true;
+  const [arn, , service, , , ...rest] = text.split(':');
+  if (arn !== 'arn' || rest.length === 0) return false;
+  const resource = rest.join(':');
+  const name = UNTYPED_ARNS.has(service!) ? resource : resource.replace(/^[a-z-]+[/:]/i, '');
+  return name.startsWith('*');
+};
+
+/** Every wildcard action, and every resource that names anything, granted by a role of the template. */
+function wildcardGrants(template: Template): string[] {
+  const wildcards: string[] = [];
+  for (const [roleId, role] of resourcesOf(template, 'AWS::IAM::Role')) {
+    const policies = (role.Properties.Policies ?? []) as {
+      PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] };
+    }[];
+    for (const statement of policies.flatMap((p) => p.PolicyDocument.Statement)) {
+      const actions = [statement.Action].flat();
+      const wild = actions.filter((action) => action.endsWith('*'));
+      if (wild.length > 0) wildcards.push(`${roleId}: ${wild.join(', ')}`);
+      if (actions.every((action) => action.startsWith('logs:') || WITHOUT_RESOURCES.has(action))) continue;
+      for (const text of resourceTexts(statement.Resource).filter(namesAnything))
+        wildcards.push(`${roleId}: resource ${text} for ${actions.join(', ')}`);
+    }
+  }
+  return wildcards;
+}
+
+it('sees a wildcard resource however it is written (so that "none" means something)', () => {
+  const statement = (Resource: unknown) => ({ Action: ['sqs:SendMessage'], Resource });
+  const role = (statements: unknown[]) => ({
+    Type: 'AWS::IAM::Role',
+    Properties: { Policies: [{ PolicyDocument: { Statement: statements } }] },
+  });
+  const planted: Template = {
+    Resources: {
+      Star: role([statement('*')]),
+      AnyQueue: role([statement({ 'Fn::Sub': 'arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:*' })]),
+      AnyTable: role([statement('arn:aws:dynamodb:eu-west-1:123456789012:table/*')]),
+      AnyTeam: role([
+        statement({ 'Fn::Join': [':', ['arn', { Ref: 'AWS::Partition' }, 'sqs', 'eu-west-1', '1', '*-dev-*']] }),
+      ]),
+      AnyBucket: role([statement('arn:aws:s3:::*')]),
+      AnyAction: role([{ Action: 'sqs:*', Resource: 'arn:aws:sqs:eu-west-1:1:orders' }]),
+      Owned: role([
+        statement('arn:aws:sqs:eu-west-1:123456789012:dlq-console-dev-*'),
+        statement({ 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${RulesBucket}/rules/*' }),
+        statement({ 'Fn::Join': ['', [{ 'Fn::GetAtt': ['Table', 'Arn'] }, '/index/*']] }),
+      ]),
+    },
+  };
+  expect(wildcardGrants(planted).map((finding) => finding.split(':')[0])).toEqual([
+    'Star',
+    'AnyQueue',
+    'AnyTable',
+    'AnyTeam',
+    'AnyBucket',
+    'AnyAction',
+  ]);
+});
+
 /**
  * HTTP methods anyone may call, by service: the dead-letter console's page (GET /), which holds no data: it signs
  * people in, then calls the API with their token.
@@ -293,22 +375,8 @@ describe.each(serviceNames())('%s packaged for AWS', (name) => {
     expect(unthrottled).toEqual([]);
   });
 
-  it('never grants wildcard actions or resources outside logs and actions that take no resource', () => {
-    const wildcards: string[] = [];
-    for (const [roleId, role] of resourcesOf(template(), 'AWS::IAM::Role')) {
-      const policies = role.Properties.Policies as {
-        PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] };
-      }[];
-      for (const statement of policies.flatMap((p) => p.PolicyDocument.Statement)) {
-        const actions = [statement.Action].flat();
-        const wild = actions.filter((action) => action.endsWith('*'));
-        if (wild.length > 0) wildcards.push(`${roleId}: ${wild.join(', ')}`);
-        if (actions.every((action) => action.startsWith('logs:') || WITHOUT_RESOURCES.has(action))) continue;
-        if (/"\*"/.test(JSON.stringify(statement.Resource)))
-          wildcards.push(`${roleId}: resource * for ${actions.join(', ')}`);
-      }
-    }
-    expect(wildcards).toEqual([]);
+  it('never grants wildcard actions or any-name resources outside logs and actions that take no resource', () => {
+    expect(wildcardGrants(template())).toEqual([]);
   });
 });
 

@@ -143,6 +143,44 @@ function expressions(inTransaction: boolean): ExpressionArbitraries {
   }));
 }
 
+/** A literal or a field: the leaves `breakLeaf` may break (a list literal's elements aside: a mixed list is legal). */
+const isLeaf = (node: Expr): boolean => node.kind === 'literal' || node.kind === 'member';
+const childrenOf = (node: Expr): Expr[] =>
+  node.kind === 'list' || isLeaf(node)
+    ? []
+    : Object.values(node).flatMap((value): Expr[] =>
+        Array.isArray(value)
+          ? (value as Expr[])
+          : value && typeof value === 'object' && 'kind' in value
+            ? [value as Expr]
+            : [],
+      );
+const countLeaves = (node: Expr): number =>
+  isLeaf(node) ? 1 : childrenOf(node).reduce((n, child) => n + countLeaves(child), 0);
+
+/**
+ * The expression with its n-th leaf broken: a literal of another type in place of a literal (a number becomes text,
+ * text or a truth value a number), a field the schema does not have in place of a field.
+ */
+function breakLeaf(expr: Expr, n: number): Expr {
+  let seen = 0;
+  const visit = (node: Expr): Expr => {
+    if (isLeaf(node)) {
+      if (seen++ !== n) return node;
+      if (node.kind === 'member') return { ...node, property: `${node.property}Nowhere` };
+      return lit(typeof (node as { value: unknown }).value === 'number' ? 'ten' : 10);
+    }
+    if (node.kind === 'list') return node;
+    const copy: Record<string, unknown> = { ...node };
+    for (const [key, value] of Object.entries(node)) {
+      if (Array.isArray(value)) copy[key] = (value as Expr[]).map(visit);
+      else if (value && typeof value === 'object' && 'kind' in value) copy[key] = visit(value as Expr);
+    }
+    return copy as unknown as Expr;
+  };
+  return visit(expr);
+}
+
 const customer = fc.integer({ min: 1, max: 1_000_000 }).map((seed) => sampleCustomer(seed, 40));
 const anyExpression = fc.oneof(expressions(false).num, expressions(false).bool);
 
@@ -161,10 +199,19 @@ function expectReport(outcome: ReturnType<typeof compileRuleFile>): void {
 }
 
 describe('rules DSL properties', () => {
-  it('generated expressions are well-typed', () => {
+  it('the checker accepts every well-typed expression, and refuses it once one leaf is of the wrong type or unknown', () => {
     fc.assert(
-      fc.property(anyExpression, (expr) => {
-        expect(checkExpression(expr, CUSTOMER_VARIABLES).issues).toEqual([]);
+      fc.property(anyExpression, fc.nat(), (expr, pick) => {
+        const checked = checkExpression(expr, CUSTOMER_VARIABLES);
+        expect(checked.issues).toEqual([]);
+        const broken = breakLeaf(expr, pick % countLeaves(expr));
+        const rechecked = checkExpression(broken, CUSTOMER_VARIABLES);
+        // Refused, unless the broken leaf is the whole expression: then it is simply of another type.
+        const noticed = rechecked.issues.length > 0 || JSON.stringify(rechecked.type) !== JSON.stringify(checked.type);
+        expect({ expression: printExpression(broken), noticed }).toEqual({
+          expression: printExpression(broken),
+          noticed: true,
+        });
       }),
       { numRuns: propertyRuns(300) },
     );

@@ -3,7 +3,7 @@
  * them at cold start through Powertools Parameters. Here against the local cloud's SSM (moto), through the
  * same client factory and configuration the Lambda uses.
  */
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { DeleteParametersCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { awsClientSettings, awsEnvironmentSchema, createSsmClient, loadConfig } from '@backbone/shared';
 import { registrationCompletedV1, type MarketingEvent } from '../../contracts';
@@ -74,7 +74,12 @@ it('reads each platform credential from its SSM SecureString, and says which set
   }
   expect(JSON.parse(sent[0]!.body)).toMatchObject({ access_token: 'token-from-ssm' });
   expect(sent[1]!.url).toContain('api_secret=secret-from-ssm');
-  expect(sent[2]!.headers['x-signature']).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+  // The receiver checks the signature with the key it shares (the one in SSM): HMAC-SHA256 of "<t>.<body>".
+  const webhook = sent[2]!;
+  const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(webhook.headers['x-signature'] ?? '') ?? [];
+  const macUnder = (key: string) => createHmac('sha256', key).update(`${t}.${webhook.body}`).digest('hex');
+  expect(v1).toBe(macUnder('key-from-ssm'));
+  expect(v1).not.toBe(macUnder('sandbox-webhook-key'));
 
   const withoutKey = { ...base, WEBHOOK_SIGNING_KEY_PARAMETER: undefined };
   await expect(buildDestinations(withoutKey, recording, () => createSsmClient(aws))).rejects.toThrow(

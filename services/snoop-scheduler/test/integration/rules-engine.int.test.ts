@@ -19,10 +19,16 @@ import {
 import { createPostgresPool, postgresEnvironmentSchema, type PostgresPool } from '@backbone/shared/postgres';
 import { compileRuleFile, printRuleFile, type SnoopDefinition } from '@backbone/rules-language';
 import { readCustomers } from '../../src/adapters/customer-store';
-import { moveRunFence } from '../../src/adapters/dynamodb-snoop-results';
+import { createSignedBatchWrite } from '../../src/adapters/dynamodb-batch-write';
+import {
+  createDynamoDbFenceStore,
+  createDynamoDbResultWriter,
+  moveRunFence,
+} from '../../src/adapters/dynamodb-snoop-results';
+import { createRunFenceGuard, DEFAULT_FENCE_TIMINGS, RunSupersededError } from '../../engine/domain/run-fence';
 import { getJson, postJson, startLocalEngine, type LocalEngine } from '../../local/engine';
 import { publishRuleSetLocally } from '../../local/rule-sets';
-import type { EvaluateResponse } from '../../engine/domain/evaluate';
+import type { EvaluateResponse, SnoopResultItem } from '../../engine/domain/evaluate';
 import { storedResults } from './support';
 
 const RESULTS_TABLE = 'snoop-scheduler-local-snoop-results';
@@ -33,6 +39,8 @@ const PORT = 4610;
 const suffix = randomUUID().slice(0, 8);
 const RULE_SETS_TABLE = `engine-test-rule-sets-${suffix}`;
 const RUNS_TABLE = `engine-test-runs-${suffix}`;
+/** The fence the per-write test moves on its own (the engine's processes read RUNS_TABLE's). */
+const FENCE_TABLE = `engine-test-fence-${suffix}`;
 const customer = (n: number) => `engine-it-${suffix}-${String(n).padStart(3, '0')}`;
 const CUSTOMERS = 40;
 /** Customer 1 spent 312.40 on eating out in the last 30 days (120.00 + 100.40 + 92.00). */
@@ -123,7 +131,7 @@ beforeAll(async () => {
   const aws = awsClientSettings(loadConfig(awsEnvironmentSchema));
   documents = createDocumentClient(aws);
   const dynamodb = createDynamoDbClient(aws);
-  for (const table of [RULE_SETS_TABLE, RUNS_TABLE])
+  for (const table of [RULE_SETS_TABLE, RUNS_TABLE, FENCE_TABLE])
     await dynamodb.send(
       new CreateTableCommand({
         TableName: table,
@@ -162,7 +170,7 @@ afterAll(async () => {
   await pool?.query('DELETE FROM customer_store.customers WHERE customer_id LIKE $1', [`engine-it-${suffix}-%`]);
   await pool?.end();
   const dynamodb = createDynamoDbClient(awsClientSettings(loadConfig(awsEnvironmentSchema)));
-  for (const table of [RULE_SETS_TABLE, RUNS_TABLE])
+  for (const table of [RULE_SETS_TABLE, RUNS_TABLE, FENCE_TABLE])
     await dynamodb.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined);
 });
 
@@ -275,8 +283,9 @@ describe('the rules engine', () => {
     const newer = await evaluate({ runId: 'run-b', on: ON, customers: batch });
     expect(newer.status).toBe(200);
     const older = await late;
-    // A was either finished before the fence moved or stopped by it; either way B's results are the last word.
-    expect([200, 409]).toContain(older.status);
+    // A finished before the fence moved or was stopped by it (which, depends on timing: the test below makes the stop
+    // certain); either way B's results are the last word.
+    expect(older.status === 200 || older.body['reason'] === 'superseded').toBe(true);
     const active = definitions.filter((d) => d.status === 'active').map((d) => d.id);
     const stored = await resultsOf(ids, active);
     expect(stored).toHaveLength(ids.length * active.length);
@@ -289,6 +298,55 @@ describe('the rules engine', () => {
     // The fence never moves back.
     const back = await moveRunFence(documents, RUNS_TABLE, { runId: 'run-a', startedAt: '2026-11-30T01:00:00.000Z' });
     expect(back.runId).toBe('run-b');
+  });
+
+  it('refuses a write of an older run that starts after the fence moved, keeping what it wrote before', async () => {
+    // The engine's own writer and fence guard on DynamoDB Local; the guard's clock is the test's, so that "after the
+    // reading that admitted it has aged" is a step, not a sleep.
+    let now = 0;
+    const clock = { now: () => now, sleep: async (ms: number) => void (now += ms) };
+    const guard = createRunFenceGuard(createDynamoDbFenceStore(documents, FENCE_TABLE), DEFAULT_FENCE_TIMINGS, clock);
+    const aws = awsClientSettings(loadConfig(awsEnvironmentSchema));
+    const writer = createDynamoDbResultWriter(
+      createSignedBatchWrite({
+        region: aws.region,
+        ...(aws.endpoints.dynamodb ? { endpoint: aws.endpoints.dynamodb } : {}),
+        credentials: documents.config.credentials,
+        requestTimeoutMs: DEFAULT_FENCE_TIMINGS.writeTimeoutMs,
+      }),
+      RESULTS_TABLE,
+      { keepDays: 1, deadlineMs: 10_000 },
+    );
+    const admit = () => guard.admit('run-c');
+    const ids = Array.from({ length: 30 }, (_, i) => customer(i + 1));
+    const items = (ruleId: string): SnoopResultItem[] =>
+      ids.map((customerId) => ({
+        customerId,
+        ruleId,
+        qualified: true,
+        score: 0.5,
+        explanation: 'the per-write fence test',
+        rulesVersion: 'fence-test',
+        runId: 'run-c',
+        evaluatedAt: new Date().toISOString(),
+      }));
+
+    await moveRunFence(documents, FENCE_TABLE, { runId: 'run-c', startedAt: '2026-12-02T01:00:00.000Z' });
+    // Two batches, admitted after run C's grace (waited out on the test's clock).
+    expect(await writer.write(items('fence-before'), { admit })).toEqual({ written: 30 });
+    expect(now).toBeGreaterThanOrEqual(DEFAULT_FENCE_TIMINGS.graceMs);
+
+    await moveRunFence(documents, FENCE_TABLE, { runId: 'run-d', startedAt: '2026-12-03T01:00:00.000Z' });
+    // The reading that said C is now too old to admit a write: the next write reads the fence again, finds D.
+    now += DEFAULT_FENCE_TIMINGS.confirmMs;
+    const late = writer.write(items('fence-after'), { admit });
+    await expect(late).rejects.toBeInstanceOf(RunSupersededError);
+    await expect(late).rejects.toMatchObject({
+      written: 0,
+      message: expect.stringMatching(/not the current run \(run-d/),
+    });
+    expect(await resultsOf(ids, ['fence-before'])).toHaveLength(30);
+    expect(await resultsOf(ids, ['fence-after'])).toEqual([]);
   });
 
   it('swaps rule sets under load: every response is scored wholly on the version it names', async () => {
