@@ -35,18 +35,35 @@ export const unitProject = {
     '<rootDir>/services/*/local/**/*.test.ts',
     '<rootDir>/scripts/**/*.test.ts',
   ],
-  testPathIgnorePatterns: ['/node_modules/', '\\.int\\.test\\.ts$'],
+  testPathIgnorePatterns: ['/node_modules/', '\\.int\\.test\\.ts$', '\\.build\\.test\\.ts$'],
   setupFiles: ['<rootDir>/scripts/testing/unit-env.ts'],
 } satisfies Config;
 
 /**
- * Two projects: unit tests and integration tests (against the real local cloud: ElasticMQ, DynamoDB Local,
- * moto S3, Cassandra, PostgreSQL, and services running in serverless-offline).
+ * What a deploy would build, checked without any emulator: every service packaged ("serverless package") and its
+ * CloudFormation linted, the Dockerfile linted. Slow (tens of seconds), so apart from the unit tests that mutation
+ * testing runs, but run beside them (npm run test:unit), not after the local cloud is up.
+ */
+const buildProject = {
+  displayName: 'build',
+  testEnvironment: 'node',
+  transform,
+  transformIgnorePatterns,
+  modulePathIgnorePatterns,
+  testMatch: ['<rootDir>/scripts/**/*.build.test.ts'],
+  setupFiles: ['<rootDir>/scripts/testing/unit-env.ts'],
+  setupFilesAfterEnv: ['<rootDir>/scripts/testing/integration-timeouts.ts'],
+} satisfies Config;
+
+/**
+ * Three projects: unit tests, the build checks, and integration tests (against the real local cloud: ElasticMQ,
+ * DynamoDB Local, moto S3, Cassandra, PostgreSQL, and services running in serverless-offline).
  */
 const config: Config = {
   reporters: ['default', '<rootDir>/scripts/testing/summary-reporter.cjs'],
   projects: [
     unitProject,
+    buildProject,
     {
       displayName: 'integration',
       testEnvironment: 'node',

@@ -2,8 +2,10 @@
  * The console's HTTP API in serverless-offline, behind the local stand-in for its Cognito authoriser: who is let
  * in, and what each role may do, checked through the same library the command line uses.
  */
-import { generateKeyPairSync, createSign } from 'node:crypto';
-import { localSignIn } from '../../local';
+import { generateKeyPairSync, createSign, randomUUID } from 'node:crypto';
+import { GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { awsClientSettings, awsEnvironmentSchema, createSqsClient, loadConfig } from '@backbone/shared';
+import { localConsoleEnvironment, localSignIn, openConsoleStores, sweepDeadLetters } from '../../local';
 
 const API = 'http://127.0.0.1:3050';
 const DLQ = 'device-ownership-local-device-events-dlq';
@@ -32,6 +34,15 @@ const call = async (
 };
 
 const as = (groups: string[]) => localSignIn({ email: 'ops@example.com', groups });
+const stores = openConsoleStores(localConsoleEnvironment());
+let sqs: SQSClient;
+let dlqUrl: string;
+
+beforeAll(async () => {
+  sqs = createSqsClient(awsClientSettings(loadConfig(awsEnvironmentSchema)));
+  dlqUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: DLQ }))).QueueUrl!;
+});
+afterAll(() => sqs?.destroy());
 
 describe('who gets in', () => {
   it('refuses a call without a token, with a token another key signed, and an expired one, saying how to sign in', async () => {
@@ -86,13 +97,43 @@ describe('what each role may do', () => {
     expect(stale.json['plan']).toMatchObject({ selected: 0 });
   });
 
-  it('exports as CSV to an exporter, masked, and answers a bad request or an unknown DLQ or route plainly', async () => {
-    const exported = await call(`/api/queues/${DLQ}/export?format=csv`, { token: as(['dlq:export']) });
+  it('exports as CSV to an exporter, masked; unmasked only with the role and a reason', async () => {
+    // A dead letter carrying personal values, swept into the index as one the redrive policy moved.
+    const planted = randomUUID().slice(0, 8);
+    const email = `planted.${planted}@example.com`;
+    const phone = `+44 7700 9${planted.replace(/\D/g, '0').slice(0, 5)}`;
+    const customerId = `c-planted-${planted}`;
+    const { MessageId } = await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: dlqUrl,
+        MessageBody: JSON.stringify({
+          id: `planted-${planted}`,
+          type: 'LoginSucceeded',
+          data: { customerId, email, phone },
+        }),
+      }),
+    );
+    await sweepDeadLetters(stores.queues, stores.index);
+
+    const exportOf = (roles: string[], unmask = '') =>
+      call(`/api/queues/${DLQ}/export?format=csv&ids=${MessageId}${unmask}`, { token: as(roles) });
+    const exported = await exportOf(['dlq:export']);
     expect(exported.status).toBe(200);
     expect(exported.headers.get('content-type')).toMatch(/^text\/csv/);
-    expect(exported.text.split('\r\n')[0]).toBe(
-      'messageId,messageType,destinations,kind,failedAt,receiveCount,sourceQueue,reason,body',
-    );
+    const [header, ...rows] = exported.text.split('\r\n').filter((line) => line !== '');
+    expect(header).toBe('messageId,messageType,destinations,kind,failedAt,receiveCount,sourceQueue,reason,body');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toContain(MessageId);
+    for (const value of [email, phone, customerId, planted]) expect(rows[0]).not.toContain(value);
+
+    // Unmasked: only for someone who may (and says why), and then every value is there.
+    expect((await exportOf(['dlq:export'], '&unmask=incident 42')).status).toBe(403);
+    const unmasked = await exportOf(['dlq:export', 'dlq:unmask'], '&unmask=incident 42');
+    expect(unmasked.status).toBe(200);
+    for (const value of [email, phone, customerId]) expect(unmasked.text).toContain(value);
+  });
+
+  it('answers a bad request or an unknown DLQ or route plainly', async () => {
     expect((await call(`/api/queues/${DLQ}/messages?older-than=soon`, { token: as(['dlq:read']) })).status).toBe(400);
     expect((await call('/api/queues/no-such-dlq/groups', { token: as(['dlq:read']) })).status).toBe(404);
     expect((await call('/api/nothing-here', { token: as(['dlq:read']) })).status).toBe(404);
