@@ -19,7 +19,7 @@ import {
   sha256Hex,
 } from './domain/hashing';
 import { metaUserData, readMetaRejection, toMetaEvent } from './domain/meta';
-import { classifyAnswer, type HttpAnswer } from './domain/outcome';
+import { classifyAnswer, refusedUs, type HttpAnswer } from './domain/outcome';
 import { webhookSignature } from './domain/webhook';
 
 const NOW = new Date('2026-11-22T10:00:00.000Z');
@@ -157,7 +157,19 @@ describe("retry classification: HTTP statuses, and Meta's Graph throttle codes r
     [{ status: 400, body: { error: { code: 17, message: 'User request limit reached' } } }, 'retryable'],
     [{ status: 400, body: { error: { code: 80004, message: 'too many calls' } } }, 'retryable'],
     [{ status: 400, body: { error: { code: 100, message: 'Invalid parameter' } } }, 'permanent'],
-    [{ status: 403, body: 'forbidden' }, 'permanent'],
+    [{ status: 401, body: 'unauthorised' }, 'refused-us'],
+    [{ status: 403, body: 'forbidden' }, 'refused-us'],
+    [{ status: 404, body: 'no such dataset' }, 'refused-us'],
+    [
+      { status: 400, body: { error: { code: 190, message: 'Error validating access token: Session has expired' } } },
+      'refused-us',
+    ],
+    [{ status: 400, body: { error: { code: 200, message: 'Permissions error' } } }, 'refused-us'],
+    [{ status: 400, body: { error: { code: 10, message: 'Application does not have permission' } } }, 'refused-us'],
+    [{ status: 400, body: { error: { code: 102, message: 'Session key invalid' } } }, 'refused-us'],
+    [{ status: 400, body: { error: { code: 300, message: 'not a permission code' } } }, 'permanent'],
+    [{ status: 400, body: { error: { code: 9, message: 'not a permission code' } } }, 'permanent'],
+    [{ status: 400, body: 'bad request' }, 'permanent'],
     [{ status: 408, body: {} }, 'retryable'],
     [{ status: 500, body: {} }, 'retryable'],
     [{ status: 400, body: { error: { code: 4, message: 'Application request limit reached' } } }, 'retryable'],
@@ -219,6 +231,60 @@ describe('batching and bisection', () => {
     });
     expect(platform.requests.length).toBeLessThanOrEqual(1 + 2 * 2 * Math.ceil(Math.log2(payloads.length)));
   });
+
+  it('bisects one request at a time, so a batch with many bad events never floods the platform', async () => {
+    const platform = strictPlatform();
+    let inFlight = 0;
+    let most = 0;
+    const send = platform.send.bind(platform);
+    platform.send = async (payloads) => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((resolve) => setImmediate(resolve));
+      inFlight--;
+      return send(payloads);
+    };
+    const payloads = Array.from({ length: 100 }, (_, i) => (i % 3 === 0 ? `bad${i}` : `ok${i}`));
+    const outcomes = await sendWithBisection(platform, payloads);
+    expect(outcomes.filter((o) => o.status === 'delivered')).toHaveLength(66);
+    expect(most).toBe(1);
+  });
+
+  it('keeps a retryable answer in the middle of a bisection for the events of that request alone', async () => {
+    const platform = strictPlatform();
+    const send = platform.send.bind(platform);
+    // Meta throttles the request that holds "slow4" once the batch is split.
+    platform.send = async (payloads) =>
+      payloads.includes('slow4') && payloads.length < 4
+        ? { status: 400, body: { error: { code: 17, message: 'User request limit reached' } } }
+        : send(payloads);
+    const outcomes = await sendWithBisection(platform, ['ok1', 'bad2', 'ok3', 'slow4']);
+    expect(outcomes.map((o) => o.status)).toEqual(['delivered', 'permanent', 'retryable', 'retryable']);
+    expect(outcomes[2]).toMatchObject({ code: '400/17', reason: expect.stringContaining('User request limit') });
+  });
+
+  it.each([
+    [
+      'an expired token (Graph code 190)',
+      { status: 400, body: { error: { code: 190, message: 'Session has expired' } } },
+    ],
+    ['401', { status: 401, body: 'unauthorised' }],
+    ['403', { status: 403, body: 'forbidden' }],
+  ])(
+    'retries a whole batch refused for %s in one request, neither bisected nor dead-lettered',
+    async (_case, answer) => {
+      const platform = strictPlatform();
+      platform.send = async (payloads) => (platform.requests.push([...payloads]), answer);
+      const payloads = Array.from({ length: 100 }, (_, i) => `ok${i}`);
+      const outcomes = await sendWithBisection(platform, payloads);
+      expect(platform.requests).toHaveLength(1);
+      expect(outcomes.every((o) => o.status === 'retryable' && o.refusedUs === true)).toBe(true);
+      expect(outcomes[0]).toMatchObject({
+        reason: expect.stringMatching(
+          /refused our credentials, rights or address, not the events: check the meta settings/,
+        ),
+      });
+    },
+  );
 });
 
 function recordingPlatform(
@@ -324,6 +390,7 @@ describe('delivery metrics', () => {
     observer.onResult('meta', 'LoanApproved', { status: 'delivered' }, 40);
     observer.onResult('meta', 'LoanApproved', { status: 'delivered' }, 90);
     observer.onResult('meta', 'LoanApproved', { status: 'retryable', reason: 'meta: HTTP 503', code: '503' }, 5);
+    observer.onResult('meta', 'LoanApproved', refusedUs('meta answered 400 (code 190): expired', '400/190'), 5);
     observer.onResult(
       'ga4',
       'LoanApproved',
@@ -341,7 +408,14 @@ describe('delivery metrics', () => {
     observer.onMatchKeys!('meta', 'LoanApproved', ['externalId']);
     observer.flush();
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatchObject({ destination: 'meta', eventType: 'LoanApproved', Delivered: 2, Retried: 1 });
+    expect(lines[0]).toMatchObject({
+      destination: 'meta',
+      eventType: 'LoanApproved',
+      Delivered: 2,
+      Retried: 2,
+      RefusedOurCredentials: 1,
+    });
+    expect(lines[1]).not.toHaveProperty('RefusedOurCredentials');
     // Coverage: of the 2 delivered, 1 carried an email and 2 an external id.
     expect(lines[0]).toMatchObject({ 'MatchKey.email': 1, 'MatchKey.externalId': 2 });
     expect(lines[0]).not.toHaveProperty('MatchKey.phone');

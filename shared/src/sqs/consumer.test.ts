@@ -284,6 +284,27 @@ describe('createSqsBatchConsumer', () => {
     ]);
   });
 
+  it.each([
+    ['fewer', 1],
+    ['more', 4],
+  ])('acknowledges nothing when the handler answers %s outcomes than records: each is tried again', async (_c, n) => {
+    const changed: number[] = [];
+    const consumer = createSqsBatchConsumer({
+      reader: createContractReader([order]),
+      maxReceiveCount: 3,
+      deadLetters: { send: async () => undefined },
+      logger: silentLogger,
+      backoff: { baseSeconds: 2, maxSeconds: 60, changeVisibility: async (_r, seconds) => void changed.push(seconds) },
+      random: () => 1,
+      sleep: instantSleep([]),
+      handleBatch: async () => Array.from({ length: n }, () => undefined),
+    });
+    const records = [sqsRecordFactory(body('ok', 'a')), sqsRecordFactory(body('ok', 'b'))];
+    const response = await consumer({ Records: records }, lambdaContext());
+    expect(response.batchItemFailures).toEqual(records.map((r) => ({ itemIdentifier: r.messageId })));
+    expect(changed).toEqual([2, 2]);
+  });
+
   it('hands the valid records over together and settles each by its own outcome', async () => {
     const { consumer, deadLettered, delays, seen } = batchSetUp();
     const records = [

@@ -250,6 +250,13 @@ export function createSqsBatchConsumer<TEnvelope>(options: SqsBatchConsumerOptio
     let outcomes: unknown[];
     try {
       outcomes = valid.length > 0 ? await handleBatch(valid, context) : [];
+      // One outcome per record, in order, or none is trusted: a record without its own outcome is never taken as
+      // handled (acknowledged and gone), so every record is tried again (batch handlers are idempotent).
+      if (outcomes.length !== valid.length)
+        throw new Error(
+          `the batch handler answered ${outcomes.length} outcome(s) for ${valid.length} record(s); ` +
+            'each record is tried again (a handler must answer one outcome per record, in order)',
+        );
     } catch (error) {
       outcomes = valid.map(() => error);
     }

@@ -6,7 +6,8 @@ import type { DeliveryOutcome } from '../domain/outcome';
 /**
  * Per destination and event type: Delivered, Retried, FailedPermanently, OutcomeUnknown (an at-most-once platform
  * that may or may not have the event: dead-lettered, not sent again), DeliveredUnrecorded (delivered, but the ledger
- * write failed), DeliveryLatency (the slowest request) and MatchKey.<key> (events delivered with each identifier:
+ * write failed), RefusedOurCredentials (retried events the platform refused for our token, rights or address: the
+ * figure to alarm on, as no event of it is at fault), DeliveryLatency (the slowest request) and MatchKey.<key> (events delivered with each identifier:
  * divided by Delivered, the match-key coverage an advertiser watches), summed over a batch and written once per batch: one EMF line per combination that carries all
  * its figures. `metrics` must be this observer's own instance, since each line is published on its own.
  */
@@ -17,6 +18,7 @@ export function metricsObserver(metrics: Metrics): DispatchObserver & { flush():
     permanent: 'FailedPermanently',
     unknown: 'OutcomeUnknown',
     unrecorded: 'DeliveredUnrecorded',
+    refusedUs: 'RefusedOurCredentials',
   } as const;
   type Counted = keyof typeof names;
   const totals = new Map<
@@ -33,7 +35,7 @@ export function metricsObserver(metrics: Metrics): DispatchObserver & { flush():
     const key = `${destination}|${eventType}`;
     let entry = totals.get(key);
     if (!entry) {
-      const counts = { delivered: 0, retryable: 0, permanent: 0, unknown: 0, unrecorded: 0 };
+      const counts = { delivered: 0, retryable: 0, permanent: 0, unknown: 0, unrecorded: 0, refusedUs: 0 };
       entry = { destination, eventType, counts, latency: 0, matchKeys: new Map<MatchKey, number>() };
       totals.set(key, entry);
     }
@@ -43,6 +45,7 @@ export function metricsObserver(metrics: Metrics): DispatchObserver & { flush():
     onResult(destination, eventType, outcome: DeliveryOutcome, latencyMs) {
       const entry = entryFor(destination, eventType);
       entry.counts[outcome.status]++;
+      if (outcome.status === 'retryable' && outcome.refusedUs) entry.counts.refusedUs++;
       if (outcome.status === 'delivered') entry.latency = Math.max(entry.latency, latencyMs);
     },
     onUnrecorded(destination, eventType) {

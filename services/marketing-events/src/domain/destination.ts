@@ -6,6 +6,7 @@ import {
   delivered,
   describeAnswer,
   permanent,
+  refusedUs,
   retryable,
   TransportError,
   type DeliveryOutcome,
@@ -85,12 +86,17 @@ export async function sendWithBisection<P>(
   const reason = describeAnswer(destination.name, answer, reading);
   const code = answerCode(answer, reading);
   if (verdict === 'retryable') return payloads.map(() => retryable(reason, code));
+  // Not the events' fault: splitting the batch would only ask again, up to twice per event, and dead-letter them all.
+  if (verdict === 'refused-us') {
+    const why = `${reason} (the platform refused our credentials, rights or address, not the events: check the ${destination.name} settings; the events are retried)`;
+    return payloads.map(() => refusedUs(why, code));
+  }
   if (!destination.bisectOnRejection || payloads.length === 1) return payloads.map(() => permanent(reason, code));
+  // One half after the other: a bisection is one request at a time, so the destination's concurrency (the requests
+  // dispatch runs at once) bounds what reaches the platform, however many bad events a batch holds.
   const half = Math.ceil(payloads.length / 2);
-  const [left, right] = await Promise.all([
-    sendWithBisection(destination, payloads.slice(0, half)),
-    sendWithBisection(destination, payloads.slice(half)),
-  ]);
+  const left = await sendWithBisection(destination, payloads.slice(0, half));
+  const right = await sendWithBisection(destination, payloads.slice(half));
   return [...left, ...right];
 }
 

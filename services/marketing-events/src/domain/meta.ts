@@ -113,11 +113,22 @@ export function graphErrorOf(body: unknown): { code?: number; message?: string; 
   };
 }
 
-/** A Graph throttle code means "later", whatever the status (Meta answers 400 to "slow down"). */
+// Graph API codes about us, not the events: 190 an invalid or expired access token, 102 a session, 10 and 200-299
+// a permission the token lacks.
+const isGraphRefusalOfUs = (code: number): boolean =>
+  code === 190 || code === 102 || code === 10 || (code >= 200 && code <= 299);
+
+/**
+ * A Graph throttle code means "later", whatever the status (Meta answers 400 to "slow down"); a token or permission
+ * code means Meta refused us, not the events.
+ */
 export function readMetaRejection(answer: HttpAnswer): RejectionReading {
   const { code, message } = graphErrorOf(answer.body);
-  const throttled = code !== undefined && (GRAPH_RETRYABLE_CODES.has(code) || (code >= 80000 && code <= 80014));
-  return { verdict: throttled ? 'retryable' : undefined, message, code };
+  if (code === undefined) return { message };
+  if (GRAPH_RETRYABLE_CODES.has(code) || (code >= 80000 && code <= 80014))
+    return { verdict: 'retryable', message, code };
+  if (isGraphRefusalOfUs(code)) return { verdict: 'refused-us', message, code };
+  return { message, code };
 }
 
 export function metaDestination(settings: MetaSettings, http: HttpTransport): Destination<MetaServerEvent> {

@@ -6,7 +6,14 @@
  */
 export type DeliveryOutcome =
   | { status: 'delivered' }
-  | { status: 'retryable'; reason: string; code: FailureCode; maybeDelivered?: true }
+  | {
+      status: 'retryable';
+      reason: string;
+      code: FailureCode;
+      maybeDelivered?: true;
+      /** The platform refused us (our credentials, rights or address), not the event: someone must fix a setting. */
+      refusedUs?: true;
+    }
   | { status: 'permanent'; reason: string; code: FailureCode }
   | { status: 'unknown'; reason: string; code: FailureCode };
 
@@ -26,6 +33,17 @@ export type FailureCode =
 export const delivered: DeliveryOutcome = { status: 'delivered' };
 export const retryable = (reason: string, code: FailureCode, maybeDelivered = false): DeliveryOutcome =>
   maybeDelivered ? { status: 'retryable', reason, code, maybeDelivered } : { status: 'retryable', reason, code };
+/**
+ * The platform refused the request for who sent it or where (an expired token, a missing permission, a wrong dataset),
+ * not for the events in it: they are retried with backoff (and reach the DLQ only once their retries run out), and the
+ * refusal is counted apart so that an alarm tells someone to fix the setting.
+ */
+export const refusedUs = (reason: string, code: FailureCode): DeliveryOutcome => ({
+  status: 'retryable',
+  reason,
+  code,
+  refusedUs: true,
+});
 export const permanent = (reason: string, code: FailureCode): DeliveryOutcome => ({
   status: 'permanent',
   reason,
@@ -75,18 +93,27 @@ export class TransportError extends Error {
  * 400 with code 17 for "slow down") and its own error text. Each platform keeps this knowledge in its own file.
  */
 export interface RejectionReading {
-  /** 'retryable' for a code that means "later", 'permanent' to confirm; undefined leaves it to the status. */
-  verdict?: 'retryable' | 'permanent';
+  /**
+   * 'retryable' for a code that means "later", 'refused-us' for one about our credentials or rights (Meta's 190, an
+   * expired token), 'permanent' to confirm; undefined leaves it to the status.
+   */
+  verdict?: 'retryable' | 'refused-us' | 'permanent';
   /** The platform's own words for what was wrong, and its code. */
   message?: string;
   code?: number;
 }
 
-/** 429, 408 and 5xx come back later; any other 4xx fails the same way again unless the platform says otherwise. */
-export function classifyAnswer(answer: HttpAnswer, reading?: RejectionReading): 'ok' | 'retryable' | 'permanent' {
+export type AnswerVerdict = 'ok' | 'retryable' | 'refused-us' | 'permanent';
+
+/**
+ * 429, 408 and 5xx come back later; 401, 403 and 404 refuse us (credentials, rights, a wrong address), not the
+ * events; any other 4xx fails the same way again. A platform's own reading of its answer comes first.
+ */
+export function classifyAnswer(answer: HttpAnswer, reading?: RejectionReading): AnswerVerdict {
   if (answer.status >= 200 && answer.status < 300) return 'ok';
   if (answer.status === 429 || answer.status === 408 || answer.status >= 500) return 'retryable';
-  return reading?.verdict ?? 'permanent';
+  if (reading?.verdict) return reading.verdict;
+  return answer.status === 401 || answer.status === 403 || answer.status === 404 ? 'refused-us' : 'permanent';
 }
 
 export function describeAnswer(destination: string, answer: HttpAnswer, reading?: RejectionReading): string {
