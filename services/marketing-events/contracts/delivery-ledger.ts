@@ -3,7 +3,13 @@
  * lately. The dispatcher writes it; the dead-letter console reads it (which dead letters need no redrive, and
  * whether a platform still refuses what it refused), so its shape lives here, with both.
  */
-import { BatchGetCommand, BatchWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ProvisionedThroughputExceededException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { retryWhile } from '@backbone/shared';
 
 /** A platform's name, as routing, the ledger and the metrics know it. */
@@ -18,23 +24,37 @@ export interface LedgerEntry {
 }
 
 /**
+ * Marks to make on one event's entry, each adding platforms to or taking them from a set: two dispatchers holding
+ * copies of the same event (a message delivered twice, an event published twice) never undo each other's marks, as
+ * writing whole entries read a moment before would.
+ */
+export interface LedgerChange {
+  /** Platforms that now have the event. */
+  delivered?: readonly DestinationName[];
+  /** At-most-once platforms a send to is about to start. */
+  sending?: readonly DestinationName[];
+  /** Platforms whose send is no longer in doubt (delivered, or known not to have arrived). Not with `sending`. */
+  settled?: readonly DestinationName[];
+}
+
+/**
  * Where each event has been delivered: a redelivered message or a retried batch never sends an event again to a
  * platform that already has it, and never sends it blindly again to an at-most-once platform that may have it
- * (DynamoDB in AWS: one item per event, read once per batch, written whole).
+ * (DynamoDB in AWS: one item per event, read once per batch, changed by set operations).
  */
 export interface DeliveryLedger {
   /** The entries of those of these events it knows. */
   read(eventIds: readonly string[]): Promise<Map<string, LedgerEntry>>;
-  /** Replaces each of these events' entries, as they are when it is called (they change afterwards). */
-  write(entries: ReadonlyMap<string, LedgerEntry>): Promise<void>;
+  /** Makes each event's marks; writing the same change again changes nothing (so a failed write may be retried). */
+  write(changes: ReadonlyMap<string, LedgerChange>): Promise<void>;
 }
 
 /** The ledger's table in a stage (marketing-events declares it; the console reads it). */
 export const deliveriesTableName = (stage: string): string => `marketing-events-${stage}-deliveries`;
 
-// DynamoDB limits: 100 keys per BatchGetItem, 25 items per BatchWriteItem.
+// DynamoDB limits: 100 keys per BatchGetItem, 100 actions per TransactWriteItems.
 const GET_CHUNK = 100;
-const WRITE_CHUNK = 25;
+const WRITE_CHUNK = 100;
 const MAX_ROUNDS = 8;
 // Longer than an event can live: 4 days on the queue plus 14 in the DLQ, redriven at the last moment.
 const RETENTION_SECONDS = 30 * 86_400;
@@ -97,9 +117,42 @@ async function readItems(
   return items;
 }
 
+/** One event's marks as a DynamoDB update: sets grown with ADD and shrunk with DELETE, never written whole. */
+function ledgerUpdate(tableName: string, id: string, change: LedgerChange, now: number) {
+  const { delivered = [], sending = [], settled = [] } = change;
+  if (sending.length > 0 && settled.length > 0)
+    throw new Error(`a ledger change for ${id} both starts and settles sends: write them as two changes`);
+  const adds: string[] = [];
+  const values: Record<string, unknown> = { ':now': now, ':expiration': now + RETENTION_SECONDS };
+  if (delivered.length > 0) {
+    adds.push('#destinations :delivered');
+    values[':delivered'] = new Set(delivered);
+  }
+  if (sending.length > 0) {
+    adds.push('#sending :sending');
+    values[':sending'] = new Set(sending);
+  }
+  if (settled.length > 0) values[':settled'] = new Set(settled);
+  return {
+    TableName: tableName,
+    Key: { id },
+    UpdateExpression:
+      'SET #updatedAt = :now, #expiration = :expiration' +
+      (adds.length > 0 ? ` ADD ${adds.join(', ')}` : '') +
+      (settled.length > 0 ? ' DELETE #sending :settled' : ''),
+    ExpressionAttributeNames: {
+      '#updatedAt': 'updatedAt',
+      '#expiration': 'expiration',
+      ...(delivered.length > 0 ? { '#destinations': 'destinations' } : {}),
+      ...(sending.length > 0 || settled.length > 0 ? { '#sending': 'sending' } : {}),
+    },
+    ExpressionAttributeValues: values,
+  };
+}
+
 /**
- * One item per event: `destinations` it has been delivered to, `sending` (at-most-once platforms with a send in
- * doubt; absent when none), expiring after the longest it can be redriven.
+ * One item per event: `destinations` it has been delivered to and `sending` (at-most-once platforms with a send in
+ * doubt; absent when none), both string sets, expiring after the longest it can be redriven.
  */
 export function createDynamoDbDeliveryLedger(
   documents: DynamoDBDocumentClient,
@@ -120,22 +173,20 @@ export function createDynamoDbDeliveryLedger(
         ]),
       );
     },
-    async write(entries) {
+    async write(changes) {
       const now = Math.floor(clock() / 1000);
-      const requests = [...entries].map(([id, { delivered, sending }]) => ({
-        PutRequest: {
-          Item: {
-            id,
-            destinations: [...delivered],
-            ...(sending.size > 0 ? { sending: [...sending] } : {}),
-            updatedAt: now,
-            expiration: now + RETENTION_SECONDS,
-          },
-        },
-      }));
-      await untilProcessed(requests, WRITE_CHUNK, 'writes undone', async (batch) => {
-        const answer = await documents.send(new BatchWriteCommand({ RequestItems: { [tableName]: batch } }));
-        return (answer.UnprocessedItems?.[tableName] as typeof batch | undefined) ?? [];
+      const updates = [...changes].map(([id, change]) => ({ Update: ledgerUpdate(tableName, id, change, now) }));
+      // A transaction of up to 100 updates: one request, as a batch write was, but each a set operation. Another
+      // writer's transaction on the same event cancels it (a conflict): sent again, it changes nothing twice.
+      await untilProcessed(updates, WRITE_CHUNK, 'writes undone', async (chunk) => {
+        try {
+          await documents.send(new TransactWriteCommand({ TransactItems: chunk }));
+          return [];
+        } catch (error) {
+          if (error instanceof TransactionCanceledException || error instanceof ProvisionedThroughputExceededException)
+            return chunk;
+          throw error;
+        }
       });
     },
   };

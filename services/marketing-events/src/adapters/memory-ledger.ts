@@ -1,22 +1,30 @@
-import type { DeliveryLedger, LedgerEntry } from '../../contracts';
+import type { DeliveryLedger, LedgerChange, LedgerEntry } from '../../contracts';
 
 /** The delivery ledger in memory: for unit tests and the in-process benchmark (DynamoDB in AWS). */
 export function createMemoryDeliveryLedger(): DeliveryLedger & { writes: number } {
-  const entries = new Map<string, LedgerEntry>();
+  const entries = new Map<string, { delivered: Set<string>; sending: Set<string> }>();
   const ledger = {
     writes: 0,
     async read(eventIds: readonly string[]) {
       const found = new Map<string, LedgerEntry>();
       for (const id of eventIds) {
         const entry = entries.get(id);
-        if (entry) found.set(id, entry);
+        // Copies: what a reader holds does not change under it, as a DynamoDB read's answer does not.
+        if (entry) found.set(id, { delivered: new Set(entry.delivered), sending: new Set(entry.sending) });
       }
       return found;
     },
-    async write(written: ReadonlyMap<string, LedgerEntry>) {
+    async write(changes: ReadonlyMap<string, LedgerChange>) {
       ledger.writes++;
-      for (const [id, entry] of written)
-        entries.set(id, { delivered: new Set(entry.delivered), sending: new Set(entry.sending) });
+      for (const [id, { delivered = [], sending = [], settled = [] }] of changes) {
+        if (sending.length > 0 && settled.length > 0)
+          throw new Error(`a ledger change for ${id} both starts and settles sends: write them as two changes`);
+        let entry = entries.get(id);
+        if (!entry) entries.set(id, (entry = { delivered: new Set(), sending: new Set() }));
+        for (const name of delivered) entry.delivered.add(name);
+        for (const name of sending) entry.sending.add(name);
+        for (const name of settled) entry.sending.delete(name);
+      }
     },
   };
   return ledger;

@@ -6,7 +6,7 @@ import { registrationCompletedV1, loanApprovedV1, type MarketingEvent } from '..
 import { SAMPLE_ANDROID_DEVICE } from '../../contracts/testing';
 import { createMemoryDeliveryLedger } from '../adapters/memory-ledger';
 import { mapWithConcurrency, planRequests, sendWithBisection, type Destination } from './destination';
-import { dispatchEvents, type DeliveryLedger, type DispatchDeps } from './dispatch';
+import { dispatchEvents, type DeliveryLedger, type DispatchDeps, type LedgerChange } from './dispatch';
 import { TransportError, type DeliveryOutcome, type HttpAnswer } from './outcome';
 import { DEFAULT_ROUTING, type Routing } from './platforms';
 
@@ -169,14 +169,14 @@ describe('dispatchEvents', () => {
     );
   });
 
-  it('records each platform as soon as its own requests are done, every write holding all known so far', async () => {
-    const writes: [string, string[]][][] = [];
+  it('records each platform as soon as its own requests are done, each write its own mark', async () => {
+    const writes: [string, readonly string[]][][] = [];
     const ledger = createMemoryDeliveryLedger();
     const watched: DeliveryLedger = {
       read: (ids) => ledger.read(ids),
-      write: (entries) => {
-        writes.push([...entries].map(([id, entry]) => [id, [...entry.delivered]]));
-        return ledger.write(entries);
+      write: (changes) => {
+        writes.push([...changes].map(([id, change]) => [id, change.delivered ?? []]));
+        return ledger.write(changes);
       },
     };
     let releaseSlow: () => void = () => undefined;
@@ -190,7 +190,7 @@ describe('dispatchEvents', () => {
     expect(writes).toEqual([[['RegistrationCompleted:a', ['meta']]]]);
     releaseSlow();
     expect(await dispatching).toEqual([{ status: 'delivered' }]);
-    expect(writes).toEqual([[['RegistrationCompleted:a', ['meta']]], [['RegistrationCompleted:a', ['meta', 'ga4']]]]);
+    expect(writes).toEqual([[['RegistrationCompleted:a', ['meta']]], [['RegistrationCompleted:a', ['ga4']]]]);
     expect(await deliveredTo(ledger, 'RegistrationCompleted:a')).toEqual(['meta', 'ga4']);
     const down = createMemoryDeliveryLedger();
     await dispatchEvents(
@@ -200,9 +200,17 @@ describe('dispatchEvents', () => {
     expect(down.writes).toBe(0);
   });
 
+  it('keeps both dispatchers’ marks when two copies of an event are dispatched at once', async () => {
+    // Two copies of one event in two batches (SQS delivered it twice): each reads the entry before the other writes.
+    const ledger = createMemoryDeliveryLedger();
+    const copies = [deps([platform('meta')], { ledger }), deps([platform('webhook')], { ledger })];
+    await Promise.all(copies.map((d) => dispatchEvents([registration('a')], d)));
+    expect((await deliveredTo(ledger, 'RegistrationCompleted:a')).sort()).toEqual(['meta', 'webhook']);
+  });
+
   it('keeps what the ledger had when it records a new platform', async () => {
     const ledger = createMemoryDeliveryLedger();
-    await ledger.write(new Map([['RegistrationCompleted:a', { delivered: new Set(['webhook']), sending: new Set() }]]));
+    await ledger.write(new Map([['RegistrationCompleted:a', { delivered: ['webhook'] }]]));
     await dispatchEvents([registration('a')], deps([platform('meta'), platform('webhook')], { ledger }));
     expect(await deliveredTo(ledger, 'RegistrationCompleted:a')).toEqual(['webhook', 'meta']);
   });
@@ -323,8 +331,9 @@ describe('dispatchEvents to an at-most-once platform (GA4 cannot deduplicate)', 
     delivered: new Set(delivered),
     sending: new Set(sending),
   });
-  /** A ledger that logs each write (id: delivered | sending) and each send, in the order they happen. */
-  function watched(initial: [string, ReturnType<typeof entry>][] = []) {
+  const marks = (delivered: string[], sending: string[]): LedgerChange => ({ delivered, sending });
+  /** A ledger that logs each write (id: its marks) and each send, in the order they happen. */
+  function watched(initial: [string, LedgerChange][] = []) {
     const ledger = createMemoryDeliveryLedger();
     const log: string[] = [];
     const state = async (id: string) => {
@@ -333,11 +342,17 @@ describe('dispatchEvents to an at-most-once platform (GA4 cannot deduplicate)', 
     };
     const wrapped: DeliveryLedger = {
       read: (ids) => ledger.read(ids),
-      write: (entries) => {
-        log.push(
-          `write ${[...entries].map(([id, e]) => `${id.split(':')[1]}=${[...e.delivered].join('+')}|${[...e.sending].join('+')}`).join(' ')}`,
-        );
-        return ledger.write(entries);
+      write: (changes) => {
+        const described = [...changes].map(([id, { delivered = [], sending = [], settled = [] }]) => {
+          const parts = [
+            ...delivered.map((n) => `delivered ${n}`),
+            ...sending.map((n) => `sending ${n}`),
+            ...settled.map((n) => `settled ${n}`),
+          ];
+          return `${id.split(':')[1]}: ${parts.join(', ')}`;
+        });
+        log.push(`write ${described.join('; ')}`);
+        return ledger.write(changes);
       },
     };
     const ready = ledger.write(new Map(initial));
@@ -353,12 +368,12 @@ describe('dispatchEvents to an at-most-once platform (GA4 cannot deduplicate)', 
     );
     const outcomes = await dispatchEvents([registration('a')], deps([destination], { ledger }));
     expect(outcomes).toEqual([{ status: 'delivered' }]);
-    expect(log).toEqual(['write a=|ga4', 'send a', 'write a=ga4|']);
+    expect(log).toEqual(['write a: sending ga4', 'send a', 'write a: delivered ga4, settled ga4']);
     expect(await state('RegistrationCompleted:a')).toEqual({ delivered: ['ga4'], sending: [] });
   });
 
   it('does not send again an event whose earlier send was never written down, and says how to resend it', async () => {
-    const { ledger, ready } = watched([['RegistrationCompleted:a', entry(['meta'], ['ga4'])]]);
+    const { ledger, ready } = watched([['RegistrationCompleted:a', marks(['meta'], ['ga4'])]]);
     await ready;
     const destination = ga4();
     const results: string[] = [];
@@ -391,7 +406,7 @@ describe('dispatchEvents to an at-most-once platform (GA4 cannot deduplicate)', 
       [platform('meta', () => ({ status: 400, body: 'bad' })), 'permanent'],
       [platform('meta', () => ({ status: 503, body: 'busy' })), 'retryable'],
     ] as const) {
-      const { ledger, ready } = watched([['RegistrationCompleted:a', entry([], ['ga4'])]]);
+      const { ledger, ready } = watched([['RegistrationCompleted:a', marks([], ['ga4'])]]);
       await ready;
       const [outcome] = await dispatchEvents([registration('a')], deps([ga4(), other], { ledger }));
       expect(outcome!.status).toBe(status);
@@ -399,7 +414,7 @@ describe('dispatchEvents to an at-most-once platform (GA4 cannot deduplicate)', 
   });
 
   it('sends such an event again when a redrive asks to resend to that platform', async () => {
-    const { ledger, ready, state } = watched([['RegistrationCompleted:a', entry([], ['ga4'])]]);
+    const { ledger, ready, state } = watched([['RegistrationCompleted:a', marks([], ['ga4'])]]);
     await ready;
     const destination = ga4();
     const outcomes = await dispatchEvents([registration('a')], deps([destination], { ledger }), {
@@ -409,7 +424,7 @@ describe('dispatchEvents to an at-most-once platform (GA4 cannot deduplicate)', 
     expect(destination.received).toEqual(['RegistrationCompleted:a']);
     expect(await state('RegistrationCompleted:a')).toEqual({ delivered: ['ga4'], sending: [] });
     // A resend for another platform changes nothing here.
-    const other = watched([['RegistrationCompleted:b', entry([], ['ga4'])]]);
+    const other = watched([['RegistrationCompleted:b', marks([], ['ga4'])]]);
     await other.ready;
     const [outcome] = await dispatchEvents([registration('b')], deps([ga4()], { ledger: other.ledger }), {
       resend: new Map([['RegistrationCompleted:b', new Set(['meta'])]]),
@@ -494,11 +509,17 @@ describe('dispatchEvents to an at-most-once platform (GA4 cannot deduplicate)', 
       { maxBatch: 1, concurrency: 2 },
     );
     await dispatchEvents(['a', 'b', 'c', 'd', 'e'].map(registration), deps([destination], { ledger }));
-    const notes = log.filter((line) => line.startsWith('write') && line.includes('|ga4'));
-    expect(notes).toEqual(['write a=|ga4 b=|ga4', 'write c=|ga4 d=|ga4', 'write e=|ga4']);
+    const notes = log.filter((line) => line.startsWith('write') && line.includes('sending ga4'));
+    expect(notes).toEqual([
+      'write a: sending ga4; b: sending ga4',
+      'write c: sending ga4; d: sending ga4',
+      'write e: sending ga4',
+    ]);
     for (const id of ['a', 'b', 'c', 'd', 'e'])
-      expect(log.indexOf(`send ${id}`)).toBeGreaterThan(log.findIndex((line) => line.includes(`${id}=|ga4`)));
-    expect(log.at(-1)).toBe('write a=ga4| b=ga4| c=ga4| d=ga4| e=ga4|');
+      expect(log.indexOf(`send ${id}`)).toBeGreaterThan(log.findIndex((line) => line.includes(`${id}: sending ga4`)));
+    expect(log.at(-1)).toBe(
+      `write ${['a', 'b', 'c', 'd', 'e'].map((id) => `${id}: delivered ga4, settled ga4`).join('; ')}`,
+    );
   });
 
   it('at-least-once (a setting): notes nothing and retries a send that may have arrived', async () => {

@@ -1,5 +1,11 @@
 import { retryUntil, type DestinationFailure } from '@backbone/shared';
-import { type DeliveryLedger, type LedgerEntry, type MarketingEvent, type MarketingEventType } from '../../contracts';
+import {
+  type DeliveryLedger,
+  type LedgerChange,
+  type LedgerEntry,
+  type MarketingEvent,
+  type MarketingEventType,
+} from '../../contracts';
 import type { Routing } from './platforms';
 import {
   mapWithConcurrency,
@@ -12,7 +18,7 @@ import type { MatchKey } from './match-keys';
 import { permanent, retryable, unknown, type DeliveryOutcome } from './outcome';
 
 // The ledger's shape is one of this service's contracts: the dead-letter console reads it.
-export type { DeliveryLedger, LedgerEntry } from '../../contracts';
+export type { DeliveryLedger, LedgerChange, LedgerEntry } from '../../contracts';
 
 export interface DispatchObserver {
   /** One platform's result for one event, with the time its request took. */
@@ -116,7 +122,7 @@ export async function dispatchEvents(
     });
     return summarise(failures);
   }
-  const ledger = ledgerWriter(deps, entries);
+  const ledger = ledgerWriter(deps);
   await Promise.all(
     deps.destinations.map(async (destination) => {
       const name = destination.name;
@@ -161,7 +167,7 @@ export async function dispatchEvents(
             .slice(window * destination.concurrency, (window + 1) * destination.concurrency)
             .flat()
             .map((item) => item.id),
-          (entry) => entry.sending.add(name),
+          () => ({ sending: [name] }),
         ));
       const delivered = new Set<string>();
       // Noted, and now known not to have arrived: the note is withdrawn, so that a retry sends again.
@@ -209,10 +215,9 @@ export async function dispatchEvents(
         });
       });
       // Each platform is written down as soon as its own requests are done: a slow one holds back no other.
-      const unrecorded = await ledger.write([...delivered, ...withdrawn], (entry, id) => {
-        entry.sending.delete(name);
-        if (delivered.has(id)) entry.delivered.add(name);
-      });
+      const unrecorded = await ledger.write([...delivered, ...withdrawn], (id) =>
+        delivered.has(id) ? { delivered: [name], settled: [name] } : { settled: [name] },
+      );
       // Delivered all the same: sending it again now would not tell the ledger anything, and the platform has it.
       // A later copy of the event is sent again where the platform deduplicates, and reported where it cannot.
       if (unrecorded)
@@ -231,31 +236,17 @@ interface WriteFailure {
 }
 
 /**
- * What the ledger will hold for each event: what it had, changed platform by platform. Writes are chained, and each
- * writes its events' entries as known when it starts, so the last one written holds everything.
+ * The ledger's marks for a batch, written in order (a send's note before its outcome), each a set operation that no
+ * other dispatcher's write of the same event undoes.
  */
-function ledgerWriter(deps: DispatchDeps, had: ReadonlyMap<string, LedgerEntry>) {
-  const known = new Map<string, { delivered: Set<DestinationName>; sending: Set<DestinationName> }>();
+function ledgerWriter(deps: DispatchDeps) {
   let chain: Promise<unknown> = Promise.resolve();
   return {
-    write(
-      ids: readonly string[],
-      change: (entry: { delivered: Set<DestinationName>; sending: Set<DestinationName> }, id: string) => void,
-    ): Promise<WriteFailure | undefined> {
+    write(ids: readonly string[], change: (id: string) => LedgerChange): Promise<WriteFailure | undefined> {
       if (ids.length === 0) return Promise.resolve(undefined);
-      for (const id of ids) {
-        let entry = known.get(id);
-        if (!entry) {
-          entry = { delivered: new Set(had.get(id)?.delivered), sending: new Set(had.get(id)?.sending) };
-          known.set(id, entry);
-        }
-        change(entry, id);
-      }
-      // The entries themselves, not copies: the ledger reads them when called, so each attempt writes all that is
-      // known by then.
-      const entries = new Map(ids.map((id) => [id, known.get(id)!] as const));
+      const changes = new Map(ids.map((id) => [id, change(id)] as const));
       const written = chain.then(() =>
-        retryUntil(() => deps.ledger.write(entries), { until: deps.recordUntil, sleep: deps.sleep }).then(
+        retryUntil(() => deps.ledger.write(changes), { until: deps.recordUntil, sleep: deps.sleep }).then(
           () => undefined,
           (error: unknown): WriteFailure => ({ error }),
         ),
