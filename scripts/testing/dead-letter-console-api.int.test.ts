@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { publishMarketingEvents } from '@backbone/marketing-events/contracts';
-import { waitFor } from '@backbone/shared/testing';
+import { waitFor, waitForQueueDrained } from '@backbone/shared/testing';
 import { sampleMarketingEvent } from '@backbone/marketing-events/contracts/testing';
 import { localSignIn, rolesFrom } from '@backbone/dlq-console/local';
 import {
@@ -106,6 +106,8 @@ it('runs a confirmed redrive as a job and reports its progress until done; refus
   expect(finished).toMatchObject({ state: 'done', progress: { sent: dead.length, failedAgain: 0 } });
   expect(states.has('queued') || states.has('running')).toBe(true);
   await waitFor('every event at Meta', async () => ((await metaCounts()).unique >= dead.length ? true : undefined));
+  // Nothing more can arrive once the marketing queue is empty, in flight included.
+  await waitForQueueDrained(sqs, queueUrl);
   expect(await metaCounts()).toMatchObject({ unique: dead.length, duplicates: 0 });
   expect(await queueCounts(sqs, dlqUrl)).toEqual({ waiting: 0, hidden: 0 });
 });

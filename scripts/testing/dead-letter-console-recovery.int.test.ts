@@ -122,8 +122,18 @@ it('finishes a redrive killed mid-way when it is run again: every event delivere
   const atKill = countsFor(await sandbox.received(), 'meta').unique;
   expect(atKill).toBeLessThan(dead.length);
 
-  // Run again once what the killed one held is visible again and its lock has lapsed.
-  await new Promise((resolve) => setTimeout(resolve, 7_000));
+  // Run again once what the killed one held is visible again (6 s) and its lock has lapsed (6 s).
+  await waitFor(
+    'the killed redrive’s messages visible again and its lock lapsed',
+    async () => {
+      if ((await queueCounts(sqs, dlqUrl)).hidden > 0) return undefined;
+      const probe = `recovery-test-${run}`;
+      if (!(await stores.locks.acquire(DLQ, probe, 1_000))) return undefined;
+      await stores.locks.release(DLQ, probe);
+      return true;
+    },
+    { timeoutMs: 20_000, intervalMs: 250 },
+  );
   const rerun = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/.bin/tsx'), ...args], {
     cwd: ROOT,
     encoding: 'utf8',
@@ -142,8 +152,10 @@ it('finishes a redrive killed mid-way when it is run again: every event delivere
 
 describe('a FIFO DLQ', () => {
   // Under the console's own prefix: the console serves the project's queues only (QUEUE_PREFIXES).
-  const SOURCE = 'dlq-console-local-test-orders.fifo';
-  const FIFO_DLQ = 'dlq-console-local-test-orders-dlq.fifo';
+  // Named for this run: a queue an interrupted run left behind (its messages, its index entries) is not this one's.
+  const queueRun = randomUUID().slice(0, 8);
+  const SOURCE = `dlq-console-local-test-${queueRun}-orders.fifo`;
+  const FIFO_DLQ = `dlq-console-local-test-${queueRun}-orders-dlq.fifo`;
   let sourceUrl: string;
   let fifoDlqUrl: string;
 

@@ -1,12 +1,6 @@
 /** What the dead-letter console's system tests share: the marketing queues, the sandbox's refusal, the console. */
-import {
-  GetQueueAttributesCommand,
-  GetQueueUrlCommand,
-  PurgeQueueCommand,
-  SendMessageCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
-import { waitFor } from '@backbone/shared/testing';
+import { GetQueueUrlCommand, PurgeQueueCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { queueDepth, waitFor } from '@backbone/shared/testing';
 import { ATTRIBUTE, awsClientSettings, awsEnvironmentSchema, createSqsClient, loadConfig } from '@backbone/shared';
 import { loanApprovedV1 } from '@backbone/marketing-events/contracts';
 import { SAMPLE_ANDROID_DEVICE } from '@backbone/marketing-events/contracts/testing';
@@ -39,16 +33,8 @@ export const stores = openConsoleStores(env);
 
 /** A queue's messages: waiting, and received but not deleted. */
 export async function queueCounts(sqs: SQSClient, url: string): Promise<{ waiting: number; hidden: number }> {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: url,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return {
-    waiting: Number(Attributes.ApproximateNumberOfMessages),
-    hidden: Number(Attributes.ApproximateNumberOfMessagesNotVisible),
-  };
+  const { waiting, hidden } = await queueDepth(sqs, url);
+  return { waiting, hidden };
 }
 
 /** The marketing queue and its DLQ emptied, the console's index of that DLQ too, the sandbox as new. */

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { publishMarketingEvents } from '@backbone/marketing-events/contracts';
-import { waitFor } from '@backbone/shared/testing';
+import { waitFor, waitForQueueDrained } from '@backbone/shared/testing';
 import { sampleMarketingEvent } from '@backbone/marketing-events/contracts/testing';
 import { countsFor, expectedDelivery } from '@backbone/marketing-events/local';
 import { rolesFrom, type Actor } from '@backbone/dlq-console/local';
@@ -157,6 +157,9 @@ it('once Meta takes events again, dry-runs clean and redrives a filtered part in
       timeoutMs: 30_000,
     },
   );
+  // The dispatcher notes Meta's answer and the twin's delivery in the ledger after Meta has it: the queue empty, in
+  // flight included, says both are written.
+  await waitForQueueDrained(sqs, queueUrl);
   const dryRun = await console_.dryRun(ops, await console_.plan(ops, DLQ, await runFilter(run)));
   expect(dryRun).toMatchObject({
     wouldPass: dead.length - 1,
@@ -180,8 +183,8 @@ it('once Meta takes events again, dry-runs clean and redrives a filtered part in
   await waitFor('the 19 at Meta', async () => ((await metaCounts()).unique >= 19 ? true : undefined), {
     timeoutMs: 30_000,
   });
-  // A little longer: nothing more arrives.
-  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  // Nothing more arrives: the marketing queue is empty, in flight included.
+  await waitForQueueDrained(sqs, queueUrl);
   expect(await metaCounts()).toMatchObject({ unique: 19, duplicates: 0 });
   // GA4 and the webhook had them already (the ledger): not sent again.
   expect(countsFor(await sandbox.received(), 'ga4').total).toBe(0);
@@ -248,7 +251,7 @@ it('lets one of two redrives of the same DLQ at once run; the other is refused, 
   await waitFor('the rest at Meta', async () => ((await metaCounts()).unique >= plan.selected ? true : undefined), {
     timeoutMs: 30_000,
   });
-  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  await waitForQueueDrained(sqs, queueUrl);
   expect(await metaCounts()).toMatchObject({ unique: plan.selected, duplicates: 0 });
   expect(await dlqCounts()).toEqual({ waiting: 0, hidden: 0 });
 });

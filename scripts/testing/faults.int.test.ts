@@ -11,7 +11,6 @@
 import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
   GetQueueUrlCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
@@ -25,7 +24,7 @@ import {
   publishMarketingEvents,
   type MarketingEventInput,
 } from '@backbone/marketing-events/contracts';
-import { waitFor } from '@backbone/shared/testing';
+import { queueDepth, waitFor } from '@backbone/shared/testing';
 import { sampleMarketingEvent } from '@backbone/marketing-events/contracts/testing';
 import { up } from '../cloud';
 import { offlineProcessGroup } from '../local-cloud/offline';
@@ -214,13 +213,8 @@ async function everyEventSettled(
 }
 
 async function queueEmpty(): Promise<boolean> {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return Attributes.ApproximateNumberOfMessages === '0' && Attributes.ApproximateNumberOfMessagesNotVisible === '0';
+  const { waiting, hidden, delayed } = await queueDepth(sqs, queueUrl);
+  return waiting + hidden + delayed === 0;
 }
 
 /** Events published after a fault are delivered: the consumer is alive. */

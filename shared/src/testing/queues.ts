@@ -1,4 +1,5 @@
-import { ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import { waitFor } from './wait-for';
 
 /**
  * Up to ten messages at the head of a queue, with their attributes, without hiding them from anyone
@@ -15,4 +16,57 @@ export async function peekMessages(sqs: SQSClient, queueUrl: string, waitSeconds
     }),
   );
   return out.Messages ?? [];
+}
+
+export interface QueueDepth {
+  /** Waiting to be received. */
+  waiting: number;
+  /** Received and not yet deleted (being processed, or lost by a consumer until their visibility timeout ends). */
+  hidden: number;
+  /** Sent with a delay not yet over. */
+  delayed: number;
+}
+
+/** A queue's messages by state (the approximate counts, which ElasticMQ keeps exactly). */
+export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<QueueDepth> {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: [
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesNotVisible',
+        'ApproximateNumberOfMessagesDelayed',
+      ],
+    }),
+  );
+  return {
+    waiting: Number(Attributes.ApproximateNumberOfMessages ?? 0),
+    hidden: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
+    delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
+  };
+}
+
+/**
+ * Waits until a queue holds nothing, in flight and delayed included: every message its consumer was given has been
+ * deleted, so whatever the consumer does with them is done. Fails saying which queue and what it still held.
+ */
+export async function waitForQueueDrained(
+  sqs: SQSClient,
+  queueUrl: string,
+  options: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<void> {
+  let last: QueueDepth | undefined;
+  const name = queueUrl.split('/').pop();
+  try {
+    await waitFor(
+      `${name} to be empty, in flight included`,
+      async () => {
+        last = await queueDepth(sqs, queueUrl);
+        return last.waiting + last.hidden + last.delayed === 0 ? true : undefined;
+      },
+      { timeoutMs: options.timeoutMs ?? 30_000, intervalMs: options.intervalMs ?? 200 },
+    );
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; it still held ${JSON.stringify(last)}`);
+  }
 }

@@ -28,8 +28,9 @@ const MAX_TTL_S = 630_720_000;
 /** Write timestamps are microseconds; the event's millisecond time, scaled. */
 const timestampOf = (at: Date): types.Long => types.Long.fromNumber(at.getTime() * 1000);
 
-/** Seconds left until `until`, counted from now (0 or less: already past). */
-const secondsUntil = (until: Date): number => Math.min(MAX_TTL_S, Math.floor((until.getTime() - Date.now()) / 1000));
+/** Seconds left until `until`, counted from `now` (0 or less: already past), at most Cassandra's largest TTL. */
+export const secondsUntil = (until: Date, now: Date): number =>
+  Math.min(MAX_TTL_S, Math.floor((until.getTime() - now.getTime()) / 1000));
 
 const DEVICE = 'current_owner_by_device';
 
@@ -64,8 +65,8 @@ const CQL = {
 type Statement = { query: string; params: unknown[] };
 
 /** How long a fact lives, in seconds (0: for ever): flags until they expire, a cleared flag's marker a while. */
-function factTtl(fact: CustomerFact): number {
-  if (fact.kind === 'flag') return secondsUntil(fact.flag.expiresAt);
+function factTtl(fact: CustomerFact, now: Date): number {
+  if (fact.kind === 'flag') return secondsUntil(fact.flag.expiresAt, now);
   if (fact.kind === 'flag-cleared') return CLEARED_FLAG_TTL_S;
   return 0;
 }
@@ -89,6 +90,8 @@ export interface DeviceStoreOptions {
   lastSeenDays?: number;
   /** Told how many rows each write touched (the benchmark's rows per event). */
   onRowsWritten?: (rows: number) => void;
+  /** The store's now, which TTLs count from (tests move it; Cassandra's own clock still expires the entries). */
+  clock?: () => Date;
 }
 
 export const DEFAULT_LAST_SEEN_DAYS = 400;
@@ -96,6 +99,7 @@ export const DEFAULT_LAST_SEEN_DAYS = 400;
 export function createCassandraDeviceStore(client: Client, storeOptions: DeviceStoreOptions = {}) {
   const lastSeenTtl = (storeOptions.lastSeenDays ?? DEFAULT_LAST_SEEN_DAYS) * DAY_S;
   const rows = storeOptions.onRowsWritten ?? (() => undefined);
+  const clock = storeOptions.clock ?? (() => new Date());
   const options = { prepare: true } as const;
   const lwt = { prepare: true, serialConsistency: types.consistencies.localSerial } as const;
 
@@ -196,7 +200,7 @@ export function createCassandraDeviceStore(client: Client, storeOptions: DeviceS
     async recordSeen(deviceId, customerId, at, { activity, windowDays }) {
       const ts = timestampOf(at);
       const statements: Statement[] = [];
-      const windowLeft = secondsUntil(new Date(at.getTime() + windowDays * DAY_S * 1000));
+      const windowLeft = secondsUntil(new Date(at.getTime() + windowDays * DAY_S * 1000), clock());
       if (windowLeft > 0) statements.push({ query: CQL.inWindow, params: [windowLeft, ts, customerId, at, deviceId] });
       if (activity) statements.push({ query: CQL.lastSeen, params: [lastSeenTtl, ts, customerId, at, deviceId] });
       await Promise.all([
@@ -214,7 +218,7 @@ export function createCassandraDeviceStore(client: Client, storeOptions: DeviceS
       return (await claim(deviceId, customerId, undefined, at)) ? 'bound' : 'not free';
     },
     async recordCustomerFact(customerId, fact, at) {
-      const ttl = factTtl(fact);
+      const ttl = factTtl(fact, clock());
       // A flag that expired before it arrived changes nothing (and a TTL of 0 would keep it for ever).
       if (fact.kind === 'flag' && ttl <= 0) return;
       const ts = timestampOf(at);
@@ -232,7 +236,7 @@ export function createCassandraDeviceStore(client: Client, storeOptions: DeviceS
       );
     },
     async recordDeviceFlag(deviceId, flagId, flag: FraudFlag | undefined, at) {
-      const ttl = flag ? secondsUntil(flag.expiresAt) : CLEARED_FLAG_TTL_S;
+      const ttl = flag ? secondsUntil(flag.expiresAt, clock()) : CLEARED_FLAG_TTL_S;
       if (ttl <= 0) return;
       await writeDevice([
         { query: CQL.deviceFlag, params: [ttl, timestampOf(at), flagId, flag ? encodeFlag(flag) : CLEARED, deviceId] },

@@ -154,15 +154,28 @@ export function createDynamoDbRedriveLocks(documents: DynamoDBDocumentClient, ta
   };
 }
 
-/** The audit trail's reading side: the newest entries first, day by day. Nothing here writes it (see below). */
-export function createDynamoDbAuditReader(documents: DynamoDBDocumentClient, table: string): Pick<AuditTrail, 'list'> {
+/**
+ * The audit trail's reading side: the newest entries first, day by day. "The last n days" is the n × 24 hours before
+ * now, which spans n + 1 UTC days (the partitions): read one day only and a minute after midnight shows nothing of
+ * the minute before. Nothing here writes the trail (see below).
+ */
+export function createDynamoDbAuditReader(
+  documents: DynamoDBDocumentClient,
+  table: string,
+  clock: () => Date = () => new Date(),
+): Pick<AuditTrail, 'list'> {
   return {
     async list({ days, limit }) {
+      const now = clock().getTime();
+      const since = now - days * DAY_MS;
       const entries: AuditEntry[] = [];
-      for (let d = 0; d < days && entries.length < limit; d++) {
-        const pk = `AUDIT#${new Date(Date.now() - d * DAY_MS).toISOString().slice(0, 10)}`;
+      for (let d = 0; d <= days && entries.length < limit; d++) {
+        const pk = `AUDIT#${new Date(now - d * DAY_MS).toISOString().slice(0, 10)}`;
         for await (const item of partition(documents, { TableName: table, pk, ScanIndexForward: false })) {
-          entries.push(withoutKeys(item) as unknown as AuditEntry);
+          const entry = withoutKeys(item) as unknown as AuditEntry;
+          // Newest first: the rest of this partition is older still.
+          if (Date.parse(entry.at) < since) break;
+          entries.push(entry);
           if (entries.length >= limit) break;
         }
       }

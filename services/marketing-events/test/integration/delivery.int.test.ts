@@ -7,7 +7,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  GetQueueAttributesCommand,
   GetQueueUrlCommand,
   PurgeQueueCommand,
   ReceiveMessageCommand,
@@ -17,7 +16,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { awsClientSettings, awsEnvironmentSchema, createSqsClient, loadConfig } from '@backbone/shared';
 import { publishMarketingEvents } from '../../contracts';
-import { waitFor } from '@backbone/shared/testing';
+import { queueDepth, waitFor } from '@backbone/shared/testing';
 import { sampleMarketingEvent } from '../../contracts/testing';
 import { countsFor, sandboxClient } from '../../local/sandbox';
 
@@ -36,17 +35,8 @@ let dlqUrl: string;
 const sandbox = sandboxClient(SANDBOX);
 
 const depth = async (url: string): Promise<number> => {
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: url,
-      AttributeNames: [
-        'ApproximateNumberOfMessages',
-        'ApproximateNumberOfMessagesNotVisible',
-        'ApproximateNumberOfMessagesDelayed',
-      ],
-    }),
-  );
-  return Object.values(Attributes ?? {}).reduce((sum, n) => sum + Number(n), 0);
+  const { waiting, hidden, delayed } = await queueDepth(sqs, url);
+  return waiting + hidden + delayed;
 };
 
 beforeAll(async () => {
