@@ -145,6 +145,12 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     let lastReason = '';
     while (!stopping && !rules.current) {
       const outcome = await rules.refresh();
+      if (outcome.ok && outcome.insteadOfActive)
+        logger.warn('the active rule set cannot be loaded: serving the last version engines served', {
+          serving: outcome.version,
+          active: outcome.insteadOfActive.version,
+          reason: outcome.insteadOfActive.reason,
+        });
       if (outcome.ok) return;
       // Said once per distinct reason, not every two seconds.
       if (outcome.reason !== lastReason) logger.warn('no rule set loaded yet; retrying', { reason: outcome.reason });

@@ -6,25 +6,27 @@ const targets: EngineTarget[] = [
   { id: 'task-b', url: 'http://10.0.0.2:8080' },
 ];
 
-function ports(answers: Record<string, RefreshAnswer[]>) {
+function ports(answers: Record<string, RefreshAnswer[]>, running: EngineTarget[] = targets) {
   const recorded: { id: string; version: string; serving: boolean; reason?: string }[] = [];
   const asked: string[] = [];
+  const confirmed: string[] = [];
   const port: EngineRefreshPorts = {
-    discover: async () => targets,
+    discover: async () => running,
     refresh: async (target) => {
       asked.push(target.id);
       return answers[target.id]!.shift() ?? { kind: 'unreachable', reason: 'ECONNREFUSED' };
     },
     record: async (target, outcome) => void recorded.push({ id: target.id, ...outcome }),
+    confirmServed: async (version) => void confirmed.push(version),
   };
-  return { port, recorded, asked };
+  return { port, recorded, asked, confirmed };
 }
 
 const noWait = { sleep: async () => undefined };
 
 describe('refreshing the engine containers', () => {
   it('tells every container, and records which runs which version', async () => {
-    const { port, recorded } = ports({
+    const { port, recorded, confirmed } = ports({
       'task-a': [{ kind: 'serving', version: 'v2', changed: true }],
       'task-b': [{ kind: 'serving', version: 'v2', changed: false }],
     });
@@ -37,6 +39,37 @@ describe('refreshing the engine containers', () => {
       { id: 'task-a', version: 'v2', serving: true },
       { id: 'task-b', version: 'v2', serving: true },
     ]);
+    // What a container started later falls back to, should it fail to load the active version.
+    expect(confirmed).toEqual(['v2']);
+  });
+
+  it('records the version a container says it serves, which is not always the one asked', async () => {
+    // task-b was told about v3 by a later announcement before this refresh reached it.
+    const { port, recorded, confirmed } = ports({
+      'task-a': [{ kind: 'serving', version: 'v2', changed: true }],
+      'task-b': [{ kind: 'serving', version: 'v3', changed: false }],
+    });
+    await refreshEngines('v2', port, noWait);
+    expect(recorded).toEqual([
+      { id: 'task-a', version: 'v2', serving: true },
+      { id: 'task-b', version: 'v3', serving: true },
+    ]);
+    expect(confirmed).toEqual(['v2']);
+  });
+
+  it('confirms nothing when every container refuses the version', async () => {
+    const refusal: RefreshAnswer = { kind: 'refused', reason: 'checksum mismatch' };
+    const { port, confirmed } = ports({ 'task-a': [refusal], 'task-b': [refusal] });
+    await refreshEngines('v2', port, noWait);
+    expect(confirmed).toEqual([]);
+  });
+
+  it('sends the announcement back when no container is running, saying what to check', async () => {
+    const { port, recorded, confirmed } = ports({}, []);
+    const failure = await refreshEngines('v2', port, noWait).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(RetryableError);
+    expect((failure as Error).message).toMatch(/found no engine containers to tell about rule set v2: check that/);
+    expect([recorded, confirmed]).toEqual([[], []]);
   });
 
   it('asks a silent container again, and records a refusal without retrying it', async () => {

@@ -23,6 +23,11 @@ export interface EngineRefreshPorts {
   discover(): Promise<EngineTarget[]>;
   refresh(target: EngineTarget, version: string): Promise<RefreshAnswer>;
   record(target: EngineTarget, outcome: { version: string; serving: boolean; reason?: string }): Promise<void>;
+  /**
+   * Notes on the active pointer, while it still names `version`, that engines serve it: the version a container
+   * started later falls back to if the active one cannot be loaded then.
+   */
+  confirmServed(version: string): Promise<void>;
 }
 
 export interface RefreshOutcome {
@@ -36,6 +41,14 @@ export async function refreshEngines(
   options: { attempts?: number; delayMs?: number; sleep?: (ms: number) => Promise<void> } = {},
 ): Promise<RefreshOutcome[]> {
   const targets = await ports.discover();
+  // None running is an outage or a discovery pointed at the wrong service, not a refresh done: the announcement comes
+  // back (and lands in the DLQ, where it is seen, if none ever appears). A container started later loads the active
+  // version by itself.
+  if (targets.length === 0)
+    throw new RetryableError(
+      `found no engine containers to tell about rule set ${version}: check that the engine service is running and ` +
+        'that ENGINE_CLUSTER and ENGINE_SERVICE (or ENGINE_INSTANCE_URLS) name it',
+    );
   const outcomes = await Promise.all(
     targets.map(async (target): Promise<RefreshOutcome> => {
       const answer = await retryWhile(
@@ -48,11 +61,14 @@ export async function refreshEngines(
           ...(options.sleep ? { sleep: options.sleep } : {}),
         },
       );
-      if (answer.kind === 'serving') await ports.record(target, { version, serving: true });
+      // What the container says it serves, which is the version asked unless another refresh overtook this one.
+      if (answer.kind === 'serving') await ports.record(target, { version: answer.version, serving: true });
       else await ports.record(target, { version, serving: false, reason: answer.reason });
       return { target, answer };
     }),
   );
+  if (outcomes.some((o) => o.answer.kind === 'serving' && o.answer.version === version))
+    await ports.confirmServed(version);
   const unreachable = outcomes.filter((o) => o.answer.kind === 'unreachable');
   if (unreachable.length > 0)
     throw new RetryableError(

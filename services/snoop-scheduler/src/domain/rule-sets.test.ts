@@ -25,11 +25,19 @@ function source(files: Record<string, string>, active?: string) {
     ]),
   );
   const bytes: Record<string, string> = { ...files };
-  const port: RuleSetSource & { fetched: string[]; bytes: Record<string, string>; activeVersion?: string } = {
+  const port: RuleSetSource & {
+    fetched: string[];
+    bytes: Record<string, string>;
+    activeVersion?: string;
+    lastServed?: string;
+  } = {
     fetched,
     bytes,
     activeVersion: active ? sha(files[active]!) : undefined,
-    active: async () => (port.activeVersion ? versions.get(port.activeVersion) : undefined),
+    active: async () => {
+      const version = port.activeVersion ? versions.get(port.activeVersion) : undefined;
+      return version && port.lastServed ? { ...version, lastServed: port.lastServed } : version;
+    },
     version: async (v) => versions.get(v),
     fetch: async ({ key }) => {
       fetched.push(key);
@@ -98,6 +106,52 @@ describe('the rule set an engine serves', () => {
       reason: expect.stringMatching(/never published/),
       serving: sha(v1),
     });
+  });
+
+  it('keeps two recent versions besides the one serving: an older one is fetched again', async () => {
+    const v3 = file('adults', 60);
+    const v4 = file('adults', 70);
+    const files = source({ 'v1.snoop': v1, 'v2.snoop': v2, 'v3.snoop': v3, 'v4.snoop': v4 }, 'v1.snoop');
+    const holder = new RuleSetHolder({ source: files, currency: 'GBP', keep: 2 });
+    await holder.refresh();
+    for (const text of [v2, v3, v4]) await holder.refresh(sha(text));
+    // Serving v4; kept v3 and v2; v1 evicted (the oldest).
+    files.fetched.length = 0;
+    await holder.refresh(sha(v3));
+    await holder.refresh(sha(v2));
+    expect(files.fetched).toEqual([]);
+    await holder.refresh(sha(v1));
+    expect(files.fetched).toEqual(['v1.snoop']);
+    expect(holder.current!.version).toBe(sha(v1));
+  });
+
+  it('starts on the version engines last served when the active one cannot be loaded, saying so', async () => {
+    const files = source({ 'v1.snoop': v1, 'v2.snoop': v2 }, 'v2.snoop');
+    files.lastServed = sha(v1);
+    delete files.bytes['v2.snoop'];
+    const failures: string[] = [];
+    const fresh = new RuleSetHolder({ source: files, currency: 'GBP', onFailed: (f) => failures.push(f.version) });
+    const outcome = await fresh.refresh();
+    expect(outcome).toMatchObject({
+      ok: true,
+      version: sha(v1),
+      insteadOfActive: { version: sha(v2), reason: expect.stringMatching(/could not fetch s3:\/\/b\/v2.snoop/) },
+    });
+    expect(fresh.current!.version).toBe(sha(v1));
+    // Still said on /rules/version and in the metric.
+    expect(fresh.lastFailure).toMatchObject({ version: sha(v2) });
+    expect(failures).toEqual([sha(v2)]);
+  });
+
+  it('keeps serving its own version when it is already serving one: the fall back is for starting only', async () => {
+    const v3 = file('adults', 60);
+    const files = source({ 'v1.snoop': v1, 'v2.snoop': v2, 'v3.snoop': v3 }, 'v3.snoop');
+    const holder = new RuleSetHolder({ source: files, currency: 'GBP' });
+    expect(await holder.refresh(sha(v1))).toMatchObject({ ok: true, version: sha(v1) });
+    delete files.bytes['v3.snoop'];
+    files.lastServed = sha(v2);
+    expect(await holder.refresh()).toMatchObject({ ok: false, version: sha(v3), serving: sha(v1) });
+    expect(holder.current!.version).toBe(sha(v1));
   });
 
   it('keeps the last good version serving when a version is corrupt, missing or does not compile', async () => {

@@ -25,8 +25,11 @@ export interface LoadFailure {
 
 /** Where an engine finds rule sets: which one is active, any published one by version, and the files' bytes. */
 export interface RuleSetSource {
-  /** The version every engine should serve (rules-ingestion's latest publication); undefined before the first. */
-  active(): Promise<RuleSetVersion | undefined>;
+  /**
+   * The version every engine should serve (rules-ingestion's latest publication); undefined before the first. With it,
+   * the newest version engines were seen serving (`lastServed`), for an engine that cannot load the active one.
+   */
+  active(): Promise<(RuleSetVersion & { lastServed?: string }) | undefined>;
   /** A published version (for a rollback); undefined if it was never published. */
   version(ruleSetVersion: string): Promise<RuleSetVersion | undefined>;
   /** The rules file's bytes. */
@@ -34,7 +37,14 @@ export interface RuleSetSource {
 }
 
 export type RefreshOutcome =
-  | { ok: true; version: string; changed: boolean; loadMs: number }
+  | {
+      ok: true;
+      version: string;
+      changed: boolean;
+      loadMs: number;
+      /** A starting engine that could not load the active version serves the last one engines served: why. */
+      insteadOfActive?: { version: string; reason: string };
+    }
   | { ok: false; version?: string; reason: string; serving?: string };
 
 export interface RuleSetHolderOptions {
@@ -51,6 +61,8 @@ export interface RuleSetHolderOptions {
 export class RuleSetHolder {
   private serving: LoadedRuleSet | undefined;
   private failure: LoadFailure | undefined;
+  /** The active pointer's last served version, as the last look at the active version read it. */
+  private lastServed: string | undefined;
   private readonly recent: LoadedRuleSet[] = [];
   /** Refreshes run one after another: the last one asked for is the one that ends up serving. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -66,11 +78,27 @@ export class RuleSetHolder {
     return this.failure;
   }
 
-  /** Loads `ruleSetVersion`, or the active version when none is named, and swaps it in if it is good. */
+  /**
+   * Loads `ruleSetVersion`, or the active version when none is named, and swaps it in if it is good. An engine serving
+   * nothing yet that cannot load the active version loads the last version engines served instead (a running engine
+   * keeps its own): otherwise a new container would never become healthy while the active version is broken.
+   */
   refresh(ruleSetVersion?: string): Promise<RefreshOutcome> {
-    const run = this.queue.then(() => this.load(ruleSetVersion));
+    const run = this.queue.then(() => this.loadOrFallBack(ruleSetVersion));
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  private async loadOrFallBack(wanted: string | undefined): Promise<RefreshOutcome> {
+    const outcome = await this.load(wanted);
+    const lastServed = this.lastServed;
+    if (outcome.ok || wanted || this.serving || !lastServed || lastServed === outcome.version) return outcome;
+    const failure = this.failure;
+    const fallback = await this.load(lastServed);
+    if (!fallback.ok) return outcome;
+    // Still said on /rules/version and in the metric: the active version is not what this engine serves.
+    this.failure = failure;
+    return { ...fallback, insteadOfActive: { version: outcome.version ?? '(unknown)', reason: outcome.reason } };
   }
 
   private async load(wanted: string | undefined): Promise<RefreshOutcome> {
@@ -83,7 +111,12 @@ export class RuleSetHolder {
     };
     let target: RuleSetVersion | undefined;
     try {
-      target = wanted ? await this.options.source.version(wanted) : await this.options.source.active();
+      if (wanted) target = await this.options.source.version(wanted);
+      else {
+        const active = await this.options.source.active();
+        this.lastServed = active?.lastServed;
+        target = active;
+      }
     } catch (error) {
       return fail(`could not look the rule set up: ${messageOf(error)}`, wanted);
     }

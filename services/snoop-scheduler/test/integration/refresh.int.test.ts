@@ -20,6 +20,7 @@ import { ruleSetPublishedV1 } from '../../contracts';
 import { waitFor } from '@backbone/shared/testing';
 import { ENGINE_PORT, getJson } from '../../local/engine';
 import { LOCAL_REFRESH_SECRET } from './support';
+import { ACTIVE_RULE_SET_KEY } from '../../src/adapters/dynamodb-rule-set-store';
 
 // Names as serverless.yml declares them for the "local" stage.
 const QUEUE = 'snoop-scheduler-local-rule-set-published';
@@ -64,6 +65,14 @@ it('tells every engine process to load a newly active rule set, and records whic
     });
     expect(recorded).toMatchObject({ url: `http://127.0.0.1:${port}`, servingVersion: version });
   }
+  // The active pointer notes that engines serve it: what a container started later falls back to.
+  const active = await waitFor('the active pointer to note the version served', async () => {
+    const { Item } = await documents.send(
+      new GetCommand({ TableName: RULE_SETS_TABLE, Key: { pk: ACTIVE_RULE_SET_KEY }, ConsistentRead: true }),
+    );
+    return Item?.['lastServed'] === version ? Item : undefined;
+  });
+  expect(active).toMatchObject({ ruleSetVersion: version, key, lastServed: version });
   sqs.destroy();
   documents.destroy();
 });

@@ -17,9 +17,11 @@ import {
   loadConfig,
 } from '@backbone/shared';
 import { createPostgresPool, postgresEnvironmentSchema, type PostgresPool } from '@backbone/shared/postgres';
+import { waitFor } from '@backbone/shared/testing';
 import { compileRuleFile, printRuleFile, type SnoopDefinition } from '@backbone/rules-language';
 import { readCustomers } from '../../src/adapters/customer-store';
 import { createSignedBatchWrite } from '../../src/adapters/dynamodb-batch-write';
+import { confirmServedVersion } from '../../src/adapters/dynamodb-rule-set-store';
 import {
   createDynamoDbFenceStore,
   createDynamoDbResultWriter,
@@ -176,7 +178,16 @@ afterAll(async () => {
 
 describe('the rules engine', () => {
   it('is not ready for the load balancer until a rule set is loaded, then serves the active one', async () => {
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // Each process has looked for a rule set and found none (not merely not looked yet).
+    await waitFor('each engine to have looked for a rule set', async () => {
+      const reasons = await Promise.all(
+        engine.instances.map(async (instance) => {
+          const health = await fetch(`${instance.url}/health`);
+          return ((await health.json()) as { reason?: string }).reason ?? '';
+        }),
+      );
+      return reasons.every((reason) => /no rule set/.test(reason)) ? true : undefined;
+    });
     for (const instance of engine.instances) {
       const health = await fetch(`${instance.url}/health`);
       expect(health.status).toBe(503);
@@ -278,7 +289,10 @@ describe('the rules engine', () => {
     const batch = ids.map((customerId) => ({ customerId }));
     // The fence moves to B while A is writing, and B scores the same customers.
     const late = evaluate({ runId: 'run-a', on: ON, customers: batch });
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await waitFor('run A to be writing', async () => {
+      const written = await resultsOf(ids.slice(0, 5), ['eating-out-high']);
+      return written.some((item) => item['runId'] === 'run-a') ? true : undefined;
+    });
     await moveRunFence(documents, RUNS_TABLE, { runId: 'run-b', startedAt: '2026-12-01T01:00:00.000Z' });
     const newer = await evaluate({ runId: 'run-b', on: ON, customers: batch });
     expect(newer.status).toBe(200);
@@ -381,14 +395,24 @@ describe('the rules engine', () => {
       }
     };
     const clients = Array.from({ length: 4 }, load);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const answeredOn = (version: string, from = 0) =>
+      responses.slice(from).filter((r) => r.rulesVersion === version).length;
+    // Under load on v1 (a few answers in), refreshed, and under load on v2 (a few answers after the refresh): counts,
+    // not time windows, so a slow machine only takes longer.
+    await waitFor('answers on v1 under load', async () => (answeredOn(versions.v1) >= 4 ? true : undefined));
     const refreshed = await refreshAll();
     expect(refreshed.map((r) => r.body)).toEqual(
       engine.instances.map((): unknown => expect.objectContaining({ ok: true, version: versions.v2, changed: true })),
     );
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const afterRefresh = responses.length;
+    await waitFor('answers on v2 after the refresh', async () =>
+      answeredOn(versions.v2, afterRefresh) >= 8 ? true : undefined,
+    );
     loading = false;
     await Promise.all(clients);
+    // Once both engines answered the refresh, every request is scored on v2: past the (at most one per client)
+    // requests already in flight when it returned, no answer is on v1.
+    expect(answeredOn(versions.v1, afterRefresh + clients.length)).toBe(0);
 
     const seen = new Set(responses.map((r) => r.rulesVersion));
     expect(seen).toEqual(new Set([versions.v1, versions.v2]));
@@ -414,6 +438,8 @@ describe('the rules engine', () => {
   });
 
   it('keeps the last good version serving when a version fails to load, and rolls back in one call', async () => {
+    // The refresh step noted that engines serve v2 (as the ruleSetPublished Lambda does once one confirms it).
+    await confirmServedVersion(documents, RULE_SETS_TABLE)(versions.v2);
     // Published with a checksum its file does not have (the file changed after publication).
     const broken = await publishRuleSetLocally(env, {
       ruleSetsTable: RULE_SETS_TABLE,
@@ -435,6 +461,23 @@ describe('the rules engine', () => {
       lastFailure: { version: broken.ruleSetVersion },
     });
     expect((await fetch(`${engine.url}/health`)).status).toBe(200);
+
+    // A container started now cannot load the active version: it starts on the one engines last served, healthy, and
+    // says what it could not load (without the fall back it would answer 503 for ever).
+    const late = await startLocalEngine({ env, port: PORT + 20, instances: 1 });
+    try {
+      await late.ready(20_000);
+      const lateStatus = (await getJson(`${late.instances[0]!.url}/rules/version`, SECRET)).body as Record<
+        string,
+        never
+      >;
+      expect(lateStatus).toMatchObject({
+        serving: { version: versions.v2 },
+        lastFailure: { version: broken.ruleSetVersion },
+      });
+    } finally {
+      await late.stop();
+    }
 
     const rolledBack = await refreshAll({ version: versions.v1 });
     expect(rolledBack.map((r) => r.body)).toEqual(

@@ -10,7 +10,7 @@ import {
 } from '@backbone/shared';
 import { z } from 'zod';
 import { refreshSecretReader } from '../../adapters/refresh-secret';
-import { createDynamoDbRuleSetStore } from '../../adapters/dynamodb-rule-set-store';
+import { confirmServedVersion, createDynamoDbRuleSetStore } from '../../adapters/dynamodb-rule-set-store';
 import {
   ecsEngineTargets,
   recordEngineVersion,
@@ -58,6 +58,7 @@ export function wireRuleSetPublished(env: Record<string, string | undefined> = p
             discover,
             refresh: refreshOverHttp(refreshSecretReader(config, () => createSecretsManagerClient(aws))),
             record: recordEngineVersion(documents, config.RULE_SETS_TABLE),
+            confirmServed: confirmServedVersion(documents, config.RULE_SETS_TABLE),
           },
         }
       : {}),
