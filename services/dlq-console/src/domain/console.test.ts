@@ -217,6 +217,30 @@ describe('export and purge', () => {
   });
 });
 
+describe('a fix or a purge while a redrive of the DLQ runs', () => {
+  it('refuses both, saying what to do, changes nothing, and leaves the redrive’s lock to it', async () => {
+    const { w, console_ } = consoleOver([letter(1, { body: body('07700 900123') }), letter(2), letter(3)]);
+    await w.deps.locks.acquire(DLQ, 'redrive-1', 60_000);
+    const editor = actor('dlq:read', 'dlq:edit:LoanApproved');
+    await expect(
+      console_.fixAndResend(editor, DLQ, 'm-1', [{ path: 'customer.phone', value: '+447700900123' }]),
+    ).rejects.toThrow(`a redrive of ${DLQ} is running; fix this message when it has finished`);
+    const filter = { ids: ['m-2'] };
+    const plan = await console_.plan(actor('dlq:read'), DLQ, filter);
+    await expect(console_.purge(actor('dlq:purge'), DLQ, filter, plan.summary)).rejects.toThrow(
+      `a redrive of ${DLQ} is running; purge when it has finished`,
+    );
+    expect(w.sent).toEqual([]);
+    expect([...w.inDlq.keys()].sort()).toEqual(['m-1', 'm-2', 'm-3']);
+    expect(w.indexed.size).toBe(3);
+    expect(w.holders.get(DLQ)?.holder).toBe('redrive-1');
+    // Once the redrive has finished, the same purge goes through and lets the lock go.
+    await w.deps.locks.release(DLQ, 'redrive-1');
+    expect(await console_.purge(actor('dlq:purge'), DLQ, filter, plan.summary)).toEqual({ deleted: 1, notFound: 0 });
+    expect(w.holders.size).toBe(0);
+  });
+});
+
 describe('redrives asked for through the web API', () => {
   /** The world's console with a job queue and records in memory. */
   function withJobs() {

@@ -94,6 +94,69 @@ describe('executing a redrive', () => {
     expect(w.inDlq.size).toBe(60);
   });
 
+  it('stops when its lock is lost (another took over after it stalled), leaving the other’s lock and the rest', async () => {
+    const w = world(Array.from({ length: 100 }, (_, n) => letter(n)));
+    const plan = await planRedrive(w.deps.index, w.dlq(), {});
+    // After the 30th send, this redrive's lease is taken by another (as if this one had stalled past it).
+    w.consumeWith(() => {
+      if (w.sent.length === 30) w.holders.set(DLQ, { holder: 'rd-2', until: Number.MAX_SAFE_INTEGER });
+      return undefined;
+    });
+    const outcome = await executeRedrive(plan, options({ lockLeaseMs: 3_000, messagesPerSecond: 10 }), w.deps);
+    expect(outcome.stage).toBe('stopped');
+    expect(outcome.stoppedBecause).toBe('the redrive lock was lost (another redrive took over after this one stalled)');
+    // It stops at its next renewal: no more than the rounds already under way (four workers, ten each) after it.
+    expect(outcome.sent).toBeGreaterThanOrEqual(30);
+    expect(outcome.sent).toBeLessThanOrEqual(70);
+    expect(w.sent).toHaveLength(outcome.sent);
+    // Nothing lost: every message is either sent or still in the DLQ, and the other's lock is left alone.
+    expect(w.inDlq.size).toBe(100 - outcome.sent);
+    expect(w.holders.get(DLQ)?.holder).toBe('rd-2');
+    expect(w.entries.at(-1)!.outcome).toMatch(/^stopped: the redrive lock was lost/);
+  });
+
+  it('keeps a message SQS would not take in the DLQ and sends it in a later round: none lost, none twice', async () => {
+    const w = world(Array.from({ length: 25 }, (_, n) => letter(n)));
+    const plan = await planRedrive(w.deps.index, w.dlq(), {});
+    const { sendBatch } = w.deps.queues;
+    let refused = 0;
+    w.deps.queues.sendBatch = async (queue, messages) => {
+      const results = await sendBatch(queue, messages.slice(1));
+      // The first entry of the first two batches fails (throttled), the others of those batches are sent.
+      if (refused < 2) {
+        refused++;
+        return [{ error: 'ThrottlingException: try again' }, ...results] as Awaited<ReturnType<typeof sendBatch>>;
+      }
+      return [...(await sendBatch(queue, messages.slice(0, 1))), ...results];
+    };
+    const outcome = await executeRedrive(plan, options(), w.deps);
+    expect(outcome).toMatchObject({ stage: 'done', sent: 25, notFound: 0 });
+    const bodies = w.sent.map((m) => m.body);
+    expect(new Set(bodies).size).toBe(25);
+    expect(bodies.sort()).toEqual(plan.selected.map((l) => l.body).sort());
+    expect(w.inDlq.size).toBe(0);
+  });
+
+  it('sends the rest at the rate asked for, and the canary at once', async () => {
+    const w = world(Array.from({ length: 105 }, (_, n) => letter(n)));
+    const plan = await planRedrive(w.deps.index, w.dlq(), {});
+    const sentAt: number[] = [];
+    w.consumeWith(() => void sentAt.push(w.deps.clock.now()));
+    const began = w.deps.clock.now();
+    // One worker: the world's clock jumps forward at each sleep, which stamps the sends of workers sleeping side by side
+    // at the latest one's time; the workers share one schedule (nextSendAt), so one shows its arithmetic.
+    await executeRedrive(plan, options({ canary: 5, canaryWatchMs: 5_000, messagesPerSecond: 20, workers: 1 }), w.deps);
+    // The canary of five at the start, then five seconds watched.
+    expect(sentAt.slice(0, 5).every((at) => at === began)).toBe(true);
+    const rest = sentAt.slice(5);
+    expect(rest).toHaveLength(100);
+    expect(rest[0]).toBe(began + 5_000);
+    // 100 at 20 a second: the last batch of ten leaves 4.5 s after the first (each waits its ten's half second).
+    expect(rest.at(-1)! - rest[0]!).toBe(4_500);
+    // Never more than one batch (ten) ahead of the rate in any second.
+    for (const at of rest) expect(rest.filter((t) => t >= at && t < at + 1_000).length).toBeLessThanOrEqual(20 + 10);
+  });
+
   it('refuses while another redrive of the same DLQ holds its lock, and says what to do', async () => {
     const w = world([letter(1)]);
     await w.deps.locks.acquire(DLQ, 'someone-else', 60_000);
