@@ -1,22 +1,38 @@
 // Mutation testing of the unit suite: `npm run mutation` (not part of `npm test`; incremental, so a second run
-// re-tests only the mutants whose code or tests changed). Its last line is {"mutation":"unit","score":N,"mutants":N}.
+// re-tests only the mutants whose code or tests changed). Its last line is {"score":N,"mutants":N,"files":{...}}.
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'jest',
   jest: { projectType: 'custom', configFile: 'scripts/testing/jest.mutation.config.ts', enableFindRelatedTests: true },
   coverageAnalysis: 'perTest',
   mutate: [
+    // Every service's domain.
+    'services/*/src/domain/**/*.ts',
+    'services/snoop-scheduler/engine/domain/**/*.ts',
+    // The adapters that hold logic: the Cassandra TTLs, the HTTP transport, the signed batch write.
+    'services/device-ownership/src/adapters/cassandra-device-store.ts',
+    'services/marketing-events/src/adapters/http-transport.ts',
+    'services/snoop-scheduler/src/adapters/dynamodb-batch-write.ts',
+    // The shared library: messages, the consumer and producer, HTTP, errors, retries.
     'shared/src/sqs/**/*.ts',
     'shared/src/contracts/**/*.ts',
-    'services/marketing-events/src/domain/**/*.ts',
-    'services/device-ownership/src/domain/**/*.ts',
+    'shared/src/http/**/*.ts',
+    'shared/src/errors.ts',
+    'shared/src/retry.ts',
+    // The rules language: parser, checker, compiler, interpreter, explanations.
+    'packages/rules-language/src/parser.ts',
     'packages/rules-language/src/checker.ts',
     'packages/rules-language/src/compiler/**/*.ts',
+    'packages/rules-language/src/interpreter.ts',
+    'packages/rules-language/src/explain.ts',
     '!**/*.test.ts',
+    '!**/*.fixtures.ts',
     '!**/index.ts',
   ],
-  // Module-level code (tables, schemas) runs once per test file: each such mutant would need the whole suite.
-  ignoreStatic: true,
+  // Static code (module-level tables and schemas) is mutated too: the personal marks, the retryable Graph codes, the
+  // default policy and the reason messages are behaviour. Each such mutant runs the tests of the files that import it
+  // (enableFindRelatedTests), not the whole suite.
+  ignoreStatic: false,
   // Each ignorer says why its mutants are not worth a test (scripts/testing/stryker-ignorers.mjs).
   plugins: ['@stryker-mutator/jest-runner', './scripts/testing/stryker-ignorers.mjs'],
   ignorers: ['log-lines'],

@@ -37,24 +37,28 @@ const run = randomUUID().slice(0, 8);
 /** The DLQ's counts as SQS keeps them: waiting, and received but not deleted. */
 const dlqCounts = () => queueCounts(sqs, dlqUrl);
 
+/** The refused events, as the index shows them once everything has settled: made once, before any test. */
+let dead: Awaited<ReturnType<typeof console_.messages>> = [];
+/**
+ * The parts of `dead` each changing test takes, so that none depends on what another did (each runs alone with -t,
+ * and in any order): the redrive in stages, the redrive that stops itself, the two redrives at once.
+ */
+const part = {
+  stages: () => dead.slice(0, 20),
+  stopping: () => dead.slice(20, 34),
+  racing: () => dead.slice(34),
+};
+const idsOf = (letters: readonly { messageId: string }[]) => letters.map((m) => m.messageId);
+/** The sample's events Meta takes: each is refused, so each is a dead letter. */
+const FOR_META = 48;
+
 beforeAll(async () => {
   ({ sqs, queueUrl, dlqUrl } = await emptyMarketingQueues());
   // Meta refuses everything, for good: each event reaches the DLQ on its first delivery.
   await sandbox.faults(META_REFUSES);
-});
-
-afterAll(async () => {
-  await sandbox.reset();
-  sqs?.destroy();
-});
-
-let dead: Awaited<ReturnType<typeof console_.messages>> = [];
-
-it('indexes each dead letter from its consumer’s notice, and shows them masked without receiving from the DLQ', async () => {
   const events = Array.from({ length: EVENTS }, (_, i) => sampleMarketingEvent(run, i));
   // Every event Meta takes is refused for good; the others (GA4 and the webhook only) are delivered.
-  const forMeta = events.filter((event) => expectedDelivery(event).platforms.includes('meta')).length;
-  expect(forMeta).toBe(48);
+  expect(events.filter((event) => expectedDelivery(event).platforms.includes('meta'))).toHaveLength(FOR_META);
   const results = await publishMarketingEvents({ sqs, queueUrl }, events);
   expect(results.filter((r) => r.status !== 'sent')).toEqual([]);
   // Settled: the source queue drained (nothing waiting or in flight), and the index holds what the DLQ holds.
@@ -65,11 +69,19 @@ it('indexes each dead letter from its consumer’s notice, and shows them masked
       const { waiting, hidden } = await dlqCounts();
       const indexed = await console_.messages(ops, DLQ, await runFilter(run), { limit: 1_000 });
       const settled = source.waiting === 0 && source.hidden === 0 && hidden === 0;
-      return settled && waiting === forMeta && indexed.length === waiting ? indexed : undefined;
+      return settled && waiting === FOR_META && indexed.length === waiting ? indexed : undefined;
     },
     { timeoutMs: 60_000, intervalMs: 1_000 },
   );
-  expect(dead).toHaveLength(forMeta);
+}, 90_000);
+
+afterAll(async () => {
+  await sandbox.reset();
+  sqs?.destroy();
+});
+
+it('indexes each dead letter from its consumer’s notice, and shows them masked without receiving from the DLQ', async () => {
+  expect(dead).toHaveLength(FOR_META);
   expect(new Set(dead.map((m) => m.messageId)).size).toBe(dead.length);
   expect(dead.every((m) => m.indexedBy === 'consumer' && m.kind === 'permanent')).toBe(true);
   // The failure as data: Meta, its HTTP status and Graph code, its words.
@@ -114,6 +126,7 @@ it('lists the DLQ with its source and depth, and groups its dead letters by caus
 });
 
 it('dry-runs a redrive while Meta still refuses: names every one and why, from Meta’s latest answers; sends nothing; audited', async () => {
+  await sandbox.faults(META_REFUSES);
   const began = Date.now();
   const plan = await console_.plan(ops, DLQ, await runFilter(run));
   const result = await console_.dryRun(ops, plan);
@@ -146,7 +159,9 @@ it('once Meta takes events again, dry-runs clean and redrives a filtered part in
   await publishMarketingEvents({ sqs, queueUrl }, [sampleMarketingEvent(`${run}x`, 0)]);
   // One dead event published again by its producer (the same stable id): delivered to Meta now.
   // Its body as sent (the console shows it masked): read by someone allowed to unmask.
-  const twin = (await lettersOfRun(run)).find((letter) => letter.messageId === dead[0]!.messageId)!;
+  const mine = part.stages();
+  const before = await dlqCounts();
+  const twin = (await lettersOfRun(run)).find((letter) => letter.messageId === mine[0]!.messageId)!;
   const { data } = JSON.parse(twin.body!) as { data: { customer: { customerId: string } } };
   const twinIndex = Number(/-c(\d+)$/.exec(data.customer.customerId)![1]);
   await publishMarketingEvents({ sqs, queueUrl }, [sampleMarketingEvent(run, twinIndex)]);
@@ -160,16 +175,15 @@ it('once Meta takes events again, dry-runs clean and redrives a filtered part in
   // The dispatcher notes Meta's answer and the twin's delivery in the ledger after Meta has it: the queue empty, in
   // flight included, says both are written.
   await waitForQueueDrained(sqs, queueUrl);
-  const dryRun = await console_.dryRun(ops, await console_.plan(ops, DLQ, await runFilter(run)));
+  const dryRun = await console_.dryRun(ops, await console_.plan(ops, DLQ, { ids: idsOf(mine) }));
   expect(dryRun).toMatchObject({
-    wouldPass: dead.length - 1,
+    wouldPass: mine.length - 1,
     wouldFail: [],
     alreadyDelivered: { count: 1, sample: [twin.messageId] },
   });
 
   await sandbox.reset();
-  const chosen = dead.slice(0, 20).map((m) => m.messageId);
-  const plan = await console_.plan(ops, DLQ, { ids: chosen });
+  const plan = await console_.plan(ops, DLQ, { ids: idsOf(mine) });
   expect(plan.selected).toBe(20);
   const stages = new Set<string>();
   const outcome = await console_.redrive(
@@ -188,14 +202,9 @@ it('once Meta takes events again, dry-runs clean and redrives a filtered part in
   expect(await metaCounts()).toMatchObject({ unique: 19, duplicates: 0 });
   // GA4 and the webhook had them already (the ledger): not sent again.
   expect(countsFor(await sandbox.received(), 'ga4').total).toBe(0);
-  expect(await dlqCounts()).toEqual({ waiting: dead.length - 20, hidden: 0 });
-  const left = await console_.messages(ops, DLQ, await runFilter(run), { limit: 1_000 });
-  expect(left.map((m) => m.messageId).sort()).toEqual(
-    dead
-      .slice(20)
-      .map((m) => m.messageId)
-      .sort(),
-  );
+  expect(await dlqCounts()).toEqual({ waiting: before.waiting - 20, hidden: 0 });
+  const left = new Set(idsOf(await console_.messages(ops, DLQ, await runFilter(run), { limit: 1_000 })));
+  expect(idsOf(mine).filter((id) => left.has(id))).toEqual([]);
   // (The tests' own unmasked searches are audited too: the redrive's entries are the newest of theirs.)
   const audit = await waitFor('the redrive’s last audit entry', async () => {
     const entries = (await console_.audit(ops, { days: 1, limit: 50 })).filter((e) => e.action === 'redrive');
@@ -210,7 +219,10 @@ it('once Meta takes events again, dry-runs clean and redrives a filtered part in
 
 it('stops a redrive by itself when its canary fails again, and leaves the rest in the DLQ', async () => {
   await sandbox.faults(META_REFUSES);
-  const plan = await console_.plan(ops, DLQ, await runFilter(run));
+  const before = await dlqCounts();
+  const indexedBefore = (await console_.messages(ops, DLQ, await runFilter(run), { limit: 1_000 })).length;
+  const plan = await console_.plan(ops, DLQ, { ids: idsOf(part.stopping()) });
+  expect(plan.selected).toBe(14);
   const outcome = await console_.redrive(ops, plan, {
     redriveId: randomUUID(),
     canary: 3,
@@ -227,18 +239,20 @@ it('stops a redrive by itself when its canary fails again, and leaves the rest i
   // notices of the three are indexed (they follow the dead-lettering itself).
   await waitFor('every dead letter back in place', async () => {
     const { waiting, hidden } = await dlqCounts();
-    return waiting === dead.length - 20 && hidden === 0 ? true : undefined;
+    return waiting === before.waiting && hidden === 0 ? true : undefined;
   });
   const indexed = await waitFor('every dead letter back in the index', async () => {
     const listed = await console_.messages(ops, DLQ, await runFilter(run), { limit: 1_000 });
-    return listed.length >= dead.length - 20 ? listed : undefined;
+    return listed.length >= indexedBefore ? listed : undefined;
   });
-  expect(indexed.length).toBe(dead.length - 20);
+  expect(indexed.length).toBe(indexedBefore);
 });
 
 it('lets one of two redrives of the same DLQ at once run; the other is refused, and nothing is sent twice', async () => {
   await sandbox.reset();
-  const plan = await console_.plan(ops, DLQ, await runFilter(run));
+  const before = await dlqCounts();
+  const plan = await console_.plan(ops, DLQ, { ids: idsOf(part.racing()) });
+  expect(plan.selected).toBe(FOR_META - 34);
   const results = await Promise.allSettled(
     [1, 2].map(() => console_.redrive(ops, plan, { redriveId: randomUUID(), canary: 5, canaryWatchMs: 1_000 })),
   );
@@ -253,5 +267,5 @@ it('lets one of two redrives of the same DLQ at once run; the other is refused, 
   });
   await waitForQueueDrained(sqs, queueUrl);
   expect(await metaCounts()).toMatchObject({ unique: plan.selected, duplicates: 0 });
-  expect(await dlqCounts()).toEqual({ waiting: 0, hidden: 0 });
+  expect(await dlqCounts()).toEqual({ waiting: before.waiting - plan.selected, hidden: 0 });
 });

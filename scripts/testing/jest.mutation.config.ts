@@ -10,7 +10,12 @@ import { unitProject } from '../../jest.config';
 const config: Config = {
   ...unitProject,
   rootDir: path.resolve(__dirname, '../..'),
-  testMatch: ['<rootDir>/shared/src/**/*.test.ts', '<rootDir>/services/*/src/**/*.test.ts'],
+  testMatch: [
+    '<rootDir>/shared/src/**/*.test.ts',
+    '<rootDir>/services/*/src/**/*.test.ts',
+    '<rootDir>/services/*/engine/**/*.test.ts',
+    '<rootDir>/packages/*/src/**/*.test.ts',
+  ],
   setupFiles: [...unitProject.setupFiles, '<rootDir>/scripts/testing/mutation-env.ts'],
 };
 

@@ -181,7 +181,14 @@ function breakLeaf(expr: Expr, n: number): Expr {
   return visit(expr);
 }
 
-const customer = fc.integer({ min: 1, max: 1_000_000 }).map((seed) => sampleCustomer(seed, 40));
+// From no transaction at all (empty aggregates: avg, max and min of nothing) to a long history.
+const customer = fc
+  .tuple(fc.integer({ min: 1, max: 1_000_000 }), fc.constantFrom(0, 1, 2, 5, 40, 150))
+  .map(([seed, transactions]) => {
+    const facts = sampleCustomer(seed, transactions);
+    // sampleCustomer starts every history with the salary payments: none at all when asked for none.
+    return transactions === 0 ? { ...facts, transactions: [] } : facts;
+  });
 const anyExpression = fc.oneof(expressions(false).num, expressions(false).bool);
 
 /** A compile outcome is a rule set that evaluates, or errors that each say where and what. */

@@ -346,6 +346,17 @@ describe('createSqsBatchConsumer', () => {
     );
   });
 
+  it('on a FIFO queue, does not bring back a later record of the group that was dead-lettered (it would be twice)', async () => {
+    const { consumer, deadLettered } = batchSetUp({ fifo: true });
+    const grouped = (outcome: string, id: string) => sqsRecordFactory(body(outcome, id), { groupId: 'g' });
+    const records = [grouped('retryable', 'r1'), grouped('permanent', 'p2'), grouped('ok', 'k3')];
+    const response = await consumer({ Records: records }, lambdaContext());
+    expect(deadLettered.map((d) => d.record.messageId)).toEqual([records[1]!.messageId]);
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(
+      [records[0]!, records[2]!].map((r) => r.messageId),
+    );
+  });
+
   it('retries every record when the batch handler throws, and keeps records the DLQ cannot take', async () => {
     const thrown = batchSetUp({ throwAll: true });
     const records = [sqsRecordFactory(body('ok', 'a')), sqsRecordFactory(body('ok', 'b'))];

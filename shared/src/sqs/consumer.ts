@@ -224,10 +224,13 @@ export function createSqsBatchConsumer<TEnvelope>(options: SqsBatchConsumerOptio
   const policy = failurePolicy(options);
   return withMetrics(async (event, context) => {
     const failed: string[] = [];
+    /** Dead-lettered: settled for good, so never handed back with its group (it would be dead-lettered twice). */
+    const deadLettered = new Set<string>();
     const until = settleDeadline(context);
     const settle = async (record: SQSRecord, error: unknown): Promise<void> => {
       try {
         if ((await policy.settle(record, error, until)) === 'retry') failed.push(record.messageId);
+        else deadLettered.add(record.messageId);
       } catch (sinkError) {
         // The DLQ could not take it: leave it on the queue (its redrive policy is the safety net).
         options.logger.error('could not settle a failed record; it stays on the queue', {
@@ -274,7 +277,7 @@ export function createSqsBatchConsumer<TEnvelope>(options: SqsBatchConsumerOptio
       for (const record of event.Records) {
         const group = record.attributes?.MessageGroupId;
         if (group === undefined) continue;
-        if (held.has(group) && !retried.has(record.messageId)) {
+        if (held.has(group) && !retried.has(record.messageId) && !deadLettered.has(record.messageId)) {
           failed.push(record.messageId);
           retried.add(record.messageId);
         }

@@ -13,9 +13,10 @@ import { DLQ, SOURCE } from './dead-letters.fixtures';
 /** A number written without 9: base 8. */
 const octal = (n: number): string => n.toString(8);
 
-export function plantedDeadLetters(): { letters: DeadLetter[]; planted: string[] } {
+/** `start` numbers the values (any start gives values distinct from each other, none holding x or 9). */
+export function plantedDeadLetters(start = 100): { letters: DeadLetter[]; planted: string[] } {
   const planted: string[] = [];
-  let n = 100;
+  let n = start;
   const remember = (value: string): string => {
     planted.push(value);
     return value;
