@@ -1,8 +1,8 @@
 /**
- * `npm test` after scripts/bootstrap.sh: every test. The local cloud starts (installing what it lacks: downloads, a
- * virtualenv, a fresh Cassandra's first start, mostly waiting) while the checks that need no cloud run (lint,
- * formatting, types, unit and build tests); once both are done, the stage is provisioned and the integration tests
- * run against it. Exits non-zero, saying which step failed, when any does.
+ * `npm test` after scripts/bootstrap.sh: every test. The checks that need no cloud (lint, formatting, types, unit and
+ * build tests: CPU) run beside the local cloud's start and the integration tests (mostly waiting: downloads, a fresh
+ * Cassandra's first start, queues, timeouts), which on two cores takes about as long as the integration tests alone.
+ * Exits non-zero, saying which part failed, when any does; the checks' output is shown after the integration tests'.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -31,29 +31,34 @@ async function main(): Promise<number> {
   // Both the local cloud (moto) and the build checks (cfn-lint, hadolint) make virtualenvs: a Debian package either
   // would install goes in first, as apt-get takes one install at a time.
   ensurePythonVenv();
-  console.log('starting the local cloud while the checks run (its log follows them) ...');
   const began = Date.now();
-  const cloud = run(...tsx('scripts/cloud.ts', 'up'), true);
-  const check = await run('npm', ['run', 'check']);
-  const started = await cloud;
-  console.log(`\n${started.output.trimEnd()}`);
-  if (check.status !== 0) {
-    console.error(`npm test: the checks failed (npm run check exited ${check.status}); see above.`);
-    return check.status;
-  }
-  if (started.status !== 0) {
-    console.error(`npm test: the local cloud did not start (exit ${started.status}); see its log above.`);
-    return started.status;
-  }
-  console.log(`checks passed and the local cloud is up in ${Math.round((Date.now() - began) / 1000)} s`);
+  const seconds = () => Math.round((Date.now() - began) / 1000);
+  // The checks (CPU: lint, types, unit and build tests) run beside the cloud's start and the integration tests
+  // (mostly waiting: downloads, a JVM's start, queues, timeouts); their output is kept and shown after.
+  console.log('running the checks in the background (their output follows the integration tests) ...');
+  const check = run('npm', ['run', 'check'], true).then((outcome) => {
+    console.log(`\nnpm test: the checks ${outcome.status === 0 ? 'passed' : 'FAILED'} (${seconds()} s)\n`);
+    return outcome;
+  });
+  const outcome = await integration(seconds);
+  const checked = await check;
+  console.log(`\n---- npm run check ----\n${checked.output.trimEnd()}\n---- end of npm run check ----`);
+  if (checked.status !== 0)
+    console.error(`npm test: the checks failed (npm run check exited ${checked.status}); see above.`);
+  if (outcome !== 0)
+    console.error('npm test: the integration tests failed, or the local cloud did not start; see above.');
+  console.log(`npm test: ${checked.status === 0 && outcome === 0 ? 'every test passed' : 'FAILED'} in ${seconds()} s`);
+  return checked.status !== 0 ? checked.status : outcome;
+}
+
+/** The local cloud up, the stage provisioned, the integration tests: the first failure's status, or 0. */
+async function integration(seconds: () => number): Promise<number> {
+  const started = await run(...tsx('scripts/cloud.ts', 'up'));
+  if (started.status !== 0) return started.status;
+  console.log(`the local cloud is up (${seconds()} s)`);
   const provisioned = await run(...tsx('scripts/provision.ts'));
-  if (provisioned.status !== 0) {
-    console.error(`npm test: provisioning the local stage failed (exit ${provisioned.status}); see above.`);
-    return provisioned.status;
-  }
-  const integration = await run('npm', ['run', 'test:integration']);
-  if (integration.status !== 0) console.error('npm test: the integration tests failed; see above.');
-  return integration.status;
+  if (provisioned.status !== 0) return provisioned.status;
+  return (await run('npm', ['run', 'test:integration'])).status;
 }
 
 main().then(
