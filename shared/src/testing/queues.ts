@@ -1,5 +1,23 @@
-import { GetQueueAttributesCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ReceiveMessageCommand,
+  type Message,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { awsClientSettings, awsEnvironmentSchema, createSqsClient } from '../aws/clients';
+import { loadConfig } from '../config/load-config';
 import { waitFor } from './wait-for';
+
+/**
+ * An SQS client on the configured endpoint (the local cloud in tests) and the URL of a queue there, for a test's
+ * beforeAll; the test destroys the client in its afterAll.
+ */
+export async function openQueue(name: string): Promise<{ sqs: SQSClient; url: string }> {
+  const sqs = createSqsClient(awsClientSettings(loadConfig(awsEnvironmentSchema)));
+  const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: name }));
+  return { sqs, url: QueueUrl! };
+}
 
 /**
  * Up to ten messages at the head of a queue, with their attributes, without hiding them from anyone

@@ -3,8 +3,8 @@
  * in, and what each role may do, checked through the same library the command line uses.
  */
 import { generateKeyPairSync, createSign, randomUUID } from 'node:crypto';
-import { GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { awsClientSettings, awsEnvironmentSchema, createSqsClient, loadConfig } from '@backbone/shared';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { openQueue } from '@backbone/shared/testing';
 import { localConsoleEnvironment, localSignIn, openConsoleStores, sweepDeadLetters } from '../../local';
 
 const API = 'http://127.0.0.1:3050';
@@ -39,8 +39,7 @@ let sqs: SQSClient;
 let dlqUrl: string;
 
 beforeAll(async () => {
-  sqs = createSqsClient(awsClientSettings(loadConfig(awsEnvironmentSchema)));
-  dlqUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: DLQ }))).QueueUrl!;
+  ({ sqs, url: dlqUrl } = await openQueue(DLQ));
 });
 afterAll(() => sqs?.destroy());
 

@@ -5,14 +5,8 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  GetQueueUrlCommand,
-  SendMessageCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
-import { awsClientSettings, awsEnvironmentSchema, createSqsClient, loadConfig } from '@backbone/shared';
+import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { openQueue } from '@backbone/shared/testing';
 import { localConsoleEnvironment, openConsoleStores, sweepDeadLetters } from '../../local';
 
 const DLQ = 'device-ownership-local-device-events-dlq';
@@ -21,8 +15,7 @@ let sqs: SQSClient;
 let dlqUrl: string;
 
 beforeAll(async () => {
-  sqs = createSqsClient(awsClientSettings(loadConfig(awsEnvironmentSchema)));
-  dlqUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: DLQ }))).QueueUrl!;
+  ({ sqs, url: dlqUrl } = await openQueue(DLQ));
 });
 afterAll(() => sqs?.destroy());
 

@@ -1,4 +1,4 @@
-import { createRunFenceGuard, type Fence } from './run-fence';
+import { createRunFenceGuard, RunSupersededError, type Fence } from './run-fence';
 
 /** A clock that moves only when told to (or when a sleep is awaited). */
 function fakeClock() {
@@ -25,6 +25,18 @@ const A = { runId: 'run-a', startedAt: '2026-11-29T01:00:00.000Z' };
 const B = { runId: 'run-b', startedAt: '2026-11-30T01:00:00.000Z' };
 
 describe('the run fence', () => {
+  it('waits out the grace on the process’s own clock when given none', async () => {
+    const guard = createRunFenceGuard(store(A), { confirmMs: 5, writeTimeoutMs: 5, graceMs: 40 });
+    const began = performance.now();
+    expect(await guard.admit('run-a')).toEqual({ admitted: true });
+    expect(performance.now() - began).toBeGreaterThanOrEqual(35);
+  });
+
+  it('names what stopped a writer, and how much it had written', () => {
+    const error = new RunSupersededError('superseded by run-b', 12);
+    expect([error.name, error.message, error.written]).toEqual(['RunSupersededError', 'superseded by run-b', 12]);
+  });
+
   it('admits the current run once it has waited out the grace since first seeing it', async () => {
     const clock = fakeClock();
     const fence = store(A);
@@ -54,7 +66,10 @@ describe('the run fence', () => {
     expect(fence.reads).toBeGreaterThan(reads);
     const refused = await guard.admit('run-a');
     expect(refused).toMatchObject({ admitted: false, reason: 'superseded', current: B });
-    expect(!refused.admitted && refused.message).toMatch(/run run-a is not the current run \(run-b/);
+    expect(!refused.admitted && refused.message).toBe(
+      'run run-a is not the current run (run-b, started 2026-11-30T01:00:00.000Z): its results are not written, so ' +
+        'they cannot overwrite the current run’s; drop this request',
+    );
   });
 
   it('stops an older run mid-write once the fence moves: no write of it starts after confirmMs', async () => {
@@ -70,7 +85,11 @@ describe('the run fence', () => {
 
   it('says a run has not started when no run has moved the fence', async () => {
     const guard = createRunFenceGuard(store(undefined), TIMINGS, fakeClock());
-    expect(await guard.admit('run-a')).toMatchObject({ admitted: false, reason: 'not-started' });
+    expect(await guard.admit('run-a')).toEqual({
+      admitted: false,
+      reason: 'not-started',
+      message: 'run run-a has not started: no run has moved the fence yet; start the run, then evaluate',
+    });
   });
 
   it('refuses timings whose grace cannot cover a write started under an old reading', () => {

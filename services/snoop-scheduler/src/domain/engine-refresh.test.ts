@@ -57,6 +57,22 @@ describe('refreshing the engine containers', () => {
     expect(confirmed).toEqual(['v2']);
   });
 
+  it('confirms nothing when no container serves the version asked (one refuses, one serves another)', async () => {
+    const { port, confirmed } = ports({
+      'task-a': [{ kind: 'refused', reason: 'checksum mismatch' }],
+      'task-b': [{ kind: 'serving', version: 'v3', changed: false }],
+    });
+    await refreshEngines('v2', port, noWait);
+    expect(confirmed).toEqual([]);
+  });
+
+  it('waits 500 ms, then 1 s, between a silent container’s attempts unless told otherwise', async () => {
+    const waits: number[] = [];
+    const { port } = ports({ 'task-a': [], 'task-b': [{ kind: 'serving', version: 'v2', changed: true }] });
+    await refreshEngines('v2', port, { sleep: async (ms) => void waits.push(ms) }).catch(() => undefined);
+    expect(waits).toEqual([500, 1_000]);
+  });
+
   it('confirms nothing when every container refuses the version', async () => {
     const refusal: RefreshAnswer = { kind: 'refused', reason: 'checksum mismatch' };
     const { port, confirmed } = ports({ 'task-a': [refusal], 'task-b': [refusal] });
@@ -68,7 +84,10 @@ describe('refreshing the engine containers', () => {
     const { port, recorded, confirmed } = ports({}, []);
     const failure = await refreshEngines('v2', port, noWait).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(RetryableError);
-    expect((failure as Error).message).toMatch(/found no engine containers to tell about rule set v2: check that/);
+    expect((failure as Error).message).toBe(
+      'found no engine containers to tell about rule set v2: check that the engine service is running and that ' +
+        'ENGINE_CLUSTER and ENGINE_SERVICE (or ENGINE_INSTANCE_URLS) name it',
+    );
     expect([recorded, confirmed]).toEqual([[], []]);
   });
 
@@ -98,8 +117,9 @@ describe('refreshing the engine containers', () => {
     });
     const failure = await refreshEngines('v2', port, { ...noWait, attempts: 3 }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(RetryableError);
-    expect((failure as Error).message).toMatch(
-      /1 of 2 engine containers did not answer the refresh to v2 \(task-a: ECONNREFUSED\)/,
+    expect((failure as Error).message).toBe(
+      '1 of 2 engine containers did not answer the refresh to v2 (task-a: ECONNREFUSED); ' +
+        'the announcement comes back to try them again',
     );
     expect(asked.filter((id) => id === 'task-a')).toHaveLength(3);
     expect(recorded).toContainEqual({ id: 'task-a', version: 'v2', serving: false, reason: 'ECONNREFUSED' });

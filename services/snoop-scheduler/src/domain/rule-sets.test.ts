@@ -143,6 +143,57 @@ describe('the rule set an engine serves', () => {
     expect(failures).toEqual([sha(v2)]);
   });
 
+  it('falls back only on its first load of the active version, and to a version that loads', async () => {
+    const v3 = file('adults', 60);
+    const files = source({ 'v1.snoop': v1, 'v2.snoop': v2, 'v3.snoop': v3 }, 'v1.snoop');
+    files.lastServed = sha(v2);
+    // A good active version: loaded as it is, nothing said about a fall back.
+    const plain = new RuleSetHolder({ source: files, currency: 'GBP' });
+    expect(await plain.refresh()).toEqual({ ok: true, version: sha(v1), changed: true, loadMs: expect.any(Number) });
+    // A version asked for by name that cannot be loaded: refused, no fall back.
+    delete files.bytes['v3.snoop'];
+    const named = new RuleSetHolder({ source: files, currency: 'GBP' });
+    expect(await named.refresh(sha(v3))).toMatchObject({ ok: false, version: sha(v3) });
+    expect(named.current).toBeUndefined();
+    // The active version and the last served both broken: the active one's failure is what is said.
+    files.activeVersion = sha(v3);
+    files.bytes['v2.snoop'] = 'cut sh';
+    const neither = new RuleSetHolder({ source: files, currency: 'GBP' });
+    expect(await neither.refresh()).toMatchObject({ ok: false, version: sha(v3) });
+    expect(neither.current).toBeUndefined();
+  });
+
+  it('says when a lookup failed without a version, with the time it failed', async () => {
+    const broken: RuleSetSource = {
+      active: async () => Promise.reject(new Error('DynamoDB unreachable')),
+      version: async () => undefined,
+      fetch: async () => new Uint8Array(),
+    };
+    const holder = new RuleSetHolder({ source: broken, currency: 'GBP' });
+    const before = Date.now();
+    expect(await holder.refresh()).toEqual({
+      ok: false,
+      reason: 'could not look the rule set up: DynamoDB unreachable',
+    });
+    expect(holder.lastFailure).toMatchObject({ version: '(unknown)' });
+    expect(holder.lastFailure!.at.getTime()).toBeGreaterThanOrEqual(before);
+  });
+
+  it('reports the first three errors of a rules file that does not compile, and how long a load took', async () => {
+    const broken =
+      'snoop "a" { name: "n" }\nsnoop "b" { name: "n" }\nsnoop "c" { name: "n" }\nsnoop "d" { name: "n" }\n';
+    const files = source({ 'v1.snoop': v1, 'broken.snoop': broken }, 'v1.snoop');
+    const holder = new RuleSetHolder({ source: files, currency: 'GBP' });
+    const loaded = await holder.refresh();
+    expect(loaded.ok && loaded.loadMs).toBeLessThan(60_000);
+    const refused = await holder.refresh(sha(broken));
+    const reason = refused.ok ? '' : refused.reason;
+    const count = /\((\d+) errors\)/.exec(reason)![1];
+    expect(Number(count)).toBeGreaterThan(3);
+    expect(reason).toContain('snoop "c" line 3:1');
+    expect(reason).not.toContain('snoop "d"');
+  });
+
   it('keeps serving its own version when it is already serving one: the fall back is for starting only', async () => {
     const v3 = file('adults', 60);
     const files = source({ 'v1.snoop': v1, 'v2.snoop': v2, 'v3.snoop': v3 }, 'v3.snoop');
@@ -164,7 +215,9 @@ describe('the rule set an engine serves', () => {
     files.bytes['v2.snoop'] = v2.replace('50.0', '51.0');
     const corrupt = await holder.refresh(sha(v2));
     expect(corrupt).toMatchObject({ ok: false, version: sha(v2), serving: sha(v1) });
-    expect(!corrupt.ok && corrupt.reason).toMatch(/has SHA-256 [0-9a-f]{64}, not the published/);
+    expect(!corrupt.ok && corrupt.reason).toMatch(
+      /has SHA-256 [0-9a-f]{64}, not the published [0-9a-f]{64}: the file was changed or cut short after publication; publish the rule set again$/,
+    );
 
     delete files.bytes['v2.snoop'];
     const missing = await holder.refresh(sha(v2));

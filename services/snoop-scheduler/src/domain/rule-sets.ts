@@ -129,7 +129,7 @@ export class RuleSetHolder {
       );
     if (target.ruleSetVersion === serving) return { ok: true, version: serving, changed: false, loadMs: 0 };
     const kept = this.recent.find((r) => r.version === target.ruleSetVersion);
-    if (kept) return this.swapIn(kept, serving);
+    if (kept) return this.swapIn(kept);
 
     const began = performance.now();
     let bytes: Uint8Array;
@@ -160,10 +160,11 @@ export class RuleSetHolder {
       publishedAt: target.publishedAt,
       loadMs: performance.now() - began,
     };
-    return this.swapIn(loaded, serving);
+    return this.swapIn(loaded);
   }
 
-  private swapIn(loaded: LoadedRuleSet, previous: string | undefined): RefreshOutcome {
+  /** A version other than the one serving (asking for that one returned early) swapped in. */
+  private swapIn(loaded: LoadedRuleSet): RefreshOutcome {
     const outgoing = this.serving;
     this.serving = loaded;
     this.failure = undefined;
@@ -172,7 +173,7 @@ export class RuleSetHolder {
     this.recent.splice(0, this.recent.length, ...(outgoing ? [outgoing] : []), ...others);
     this.recent.length = Math.min(this.recent.length, keep);
     this.options.onLoaded?.(loaded);
-    return { ok: true, version: loaded.version, changed: loaded.version !== previous, loadMs: loaded.loadMs };
+    return { ok: true, version: loaded.version, changed: true, loadMs: loaded.loadMs };
   }
 }
 
