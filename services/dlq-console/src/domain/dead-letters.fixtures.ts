@@ -132,15 +132,19 @@ export function world(letters: DeadLetter[], options: { fifo?: boolean } = {}) {
     async delete(_queue, receipt) {
       inDlq.delete(receiptOf.get(receipt)!);
     },
+    // As SQS: a batch call with no entry is refused (EmptyBatchRequest).
     async sendBatch(queue, messages) {
+      if (messages.length === 0) throw new Error('EmptyBatchRequest: SendMessageBatch with no entry');
       const out: { id: string }[] = [];
       for (const message of messages) out.push({ id: await queues.send(queue, message) });
       return out;
     },
     async deleteBatch(queue, receipts) {
+      if (receipts.length === 0) throw new Error('EmptyBatchRequest: DeleteMessageBatch with no entry');
       for (const receipt of receipts) await queues.delete(queue, receipt);
     },
     async releaseBatch(queue, receipts) {
+      if (receipts.length === 0) throw new Error('EmptyBatchRequest: ChangeMessageVisibilityBatch with no entry');
       for (const receipt of receipts) await queues.release(queue, receipt);
     },
     async send(queue, message) {

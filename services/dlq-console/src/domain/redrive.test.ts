@@ -121,7 +121,7 @@ describe('executing a redrive', () => {
     const { sendBatch } = w.deps.queues;
     let refused = 0;
     w.deps.queues.sendBatch = async (queue, messages) => {
-      const results = await sendBatch(queue, messages.slice(1));
+      const results = messages.length > 1 ? await sendBatch(queue, messages.slice(1)) : [];
       // The first entry of the first two batches fails (throttled), the others of those batches are sent.
       if (refused < 2) {
         refused++;
@@ -157,11 +157,56 @@ describe('executing a redrive', () => {
     for (const at of rest) expect(rest.filter((t) => t >= at && t < at + 1_000).length).toBeLessThanOrEqual(20 + 10);
   });
 
+  it.each([
+    // atLeast 3, share 0.5: stops once 3 have come back and they are half of those sent.
+    [6, 3, 'stopped'],
+    [6, 2, 'done'],
+    [8, 3, 'done'],
+  ])('with %i sent and %i back, against at least 3 and half, is %s', async (sent, back, stage) => {
+    const w = world(Array.from({ length: sent }, (_, n) => letter(n)));
+    let calls = 0;
+    w.consumeWith(() => (++calls <= back ? 'meta answered 400: bad' : undefined));
+    const plan = await planRedrive(w.deps.index, w.dlq(), {});
+    const outcome = await executeRedrive(
+      plan,
+      options({ canary: sent, stopWhenFailedAgain: { atLeast: 3, share: 0.5 } }),
+      w.deps,
+    );
+    expect(outcome).toMatchObject({ stage, sent, failedAgain: back });
+  });
+
+  it('holds the DLQ’s lock under its own id while it runs, renewed before it lapses, and audits who and what', async () => {
+    const w = world(Array.from({ length: 60 }, (_, n) => letter(n, { messageType: 'LoanApproved' })));
+    const plan = await planRedrive(w.deps.index, w.dlq(), {});
+    const held: { holder: string; left: number }[] = [];
+    w.consumeWith(() => {
+      const lock = w.holders.get(DLQ)!;
+      held.push({ holder: lock.holder, left: lock.until - w.deps.clock.now() });
+      return undefined;
+    });
+    // Ten messages at 5 a second: each round waits 2 s for the rate's leave, longer than the 1.2 s lease. (One worker:
+    // the world's clock jumps at every sleep, which side-by-side workers would add up.)
+    const outcome = await executeRedrive(
+      plan,
+      options({ lockLeaseMs: 1_200, messagesPerSecond: 5, actorId: 'sub-123', canaryWatchMs: 1_000, workers: 1 }),
+      w.deps,
+    );
+    expect(outcome.stage).toBe('done');
+    expect(new Set(held.map((h) => h.holder))).toEqual(new Set(['rd-1']));
+    // Never lapsed when a message was sent: renewed after each wait.
+    expect(Math.min(...held.map((h) => h.left))).toBeGreaterThan(0);
+    expect(w.entries.map((e) => [e.outcome, e.actorId, e.detail])).toEqual([
+      ['started', 'sub-123', { redriveId: 'rd-1', canary: 5, messagesPerSecond: 5 }],
+      ['done', 'sub-123', { redriveId: 'rd-1', sent: 60, failedAgain: 0, notFound: 0, alreadyDelivered: 0 }],
+    ]);
+  });
+
   it('refuses while another redrive of the same DLQ holds its lock, and says what to do', async () => {
     const w = world([letter(1)]);
     await w.deps.locks.acquire(DLQ, 'someone-else', 60_000);
     const plan = await planRedrive(w.deps.index, w.dlq(), {});
     await expect(executeRedrive(plan, options(), w.deps)).rejects.toThrow(RedriveRefusedError);
+    await expect(executeRedrive(plan, options(), w.deps)).rejects.toMatchObject({ name: 'RedriveRefusedError' });
     await expect(executeRedrive(plan, options(), w.deps)).rejects.toThrow(/another redrive of .* is running/);
     expect(w.sent).toEqual([]);
   });
@@ -209,5 +254,20 @@ describe('executing a redrive', () => {
     const received = { messageId: 'm-1', receiptHandle: 'r', body: 'b', attributes: {}, receiveCount: 1, groupId: 'g' };
     expect(outgoingMessage(received, letter(1), 'rd-1').deduplicationId).toBe(w.sent[0]!.deduplicationId);
     expect(outgoingMessage(received, letter(1), 'rd-2').deduplicationId).not.toBe(w.sent[0]!.deduplicationId);
+  });
+
+  it('keeps a fixed message’s resend mark when it goes back again, and adds none to one without it', () => {
+    const received = (attributes: Record<string, string>) => ({
+      messageId: 'm-1',
+      receiptHandle: 'r',
+      body: 'b',
+      attributes,
+      receiveCount: 1,
+    });
+    expect(outgoingMessage(received({ [ATTRIBUTE.resend]: 'fix:1' }), letter(1), 'rd-1').attributes).toEqual({
+      [ATTRIBUTE.resend]: 'fix:1',
+      [ATTRIBUTE.redriveId]: 'rd-1',
+    });
+    expect(outgoingMessage(received({}), letter(1), 'rd-1').attributes).toEqual({ [ATTRIBUTE.redriveId]: 'rd-1' });
   });
 });

@@ -157,6 +157,8 @@ class RedriveRun {
   /** Shared by the workers: once the DLQ is seen through, what is left is not in it any more. */
   private readonly walk: DlqWalk;
   private stoppedBecause: string | undefined;
+  /** Another holder has the DLQ's lock: nothing more may be sent, not even what a round has chosen. */
+  private lockLost = false;
   private lockRenewedAt: number;
   private nextSendAt: number;
   private lastCheckAt: number;
@@ -259,8 +261,10 @@ class RedriveRun {
   private async renewLock(): Promise<void> {
     if (this.clock.now() - this.lockRenewedAt <= this.options.lockLeaseMs / 3) return;
     this.lockRenewedAt = this.clock.now();
-    if (!(await this.dependencies.locks.acquire(this.dlq, this.options.redriveId, this.options.lockLeaseMs)))
+    if (!(await this.dependencies.locks.acquire(this.dlq, this.options.redriveId, this.options.lockLeaseMs))) {
+      this.lockLost = true;
       this.stoppedBecause = 'the redrive lock was lost (another redrive took over after this one stalled)';
+    }
   }
 
   /** Waits for the rate's leave to send `count` more (the rest only; the canary goes at once). */
@@ -269,6 +273,9 @@ class RedriveRun {
     const at = Math.max(this.clock.now(), this.nextSendAt);
     this.nextSendAt = at + (count * 1_000) / this.options.messagesPerSecond;
     if (at > this.clock.now()) await this.clock.sleep(at - this.clock.now());
+    // A wait for the rate's leave can outlast the lease (a low rate, several workers sharing it): renewed before
+    // sending, never after it has lapsed.
+    await this.renewLock();
   }
 
   /** One receive: the selected messages sent back (send, then delete), the others released at once. */
@@ -292,6 +299,15 @@ class RedriveRun {
     );
     if (chosen.length === 0) return batch.length;
     await this.pace(chosen.length);
+    if (this.lockLost) {
+      // Another holder may be sending these very messages: they go back to the DLQ unsent.
+      for (const { letter } of chosen) this.pending.set(letter.messageId, letter);
+      await queues.releaseBatch(
+        this.dlq,
+        chosen.map(({ received }) => received.receiptHandle),
+      );
+      return batch.length;
+    }
     await this.sendBack(chosen);
     this.progress.sent = this.sent.size;
     this.progress.alreadyDelivered = this.settled.length;
