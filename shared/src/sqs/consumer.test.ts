@@ -219,6 +219,17 @@ describe('createSqsConsumer', () => {
     expect(handled).toEqual(['a1', 'b1', 'b2']);
   });
 
+  it('on FIFO queues, answers a batch whose every record fails with each of them to retry, without throwing', async () => {
+    const { consumer } = setUp({ fifo: true });
+    const records = [
+      sqsRecordFactory(body('retryable', 'a1'), { groupId: 'a' }),
+      sqsRecordFactory(body('retryable', 'b1'), { groupId: 'b' }),
+    ];
+    await expect(consumer({ Records: records }, lambdaContext())).resolves.toEqual({
+      batchItemFailures: records.map((r) => ({ itemIdentifier: r.messageId })),
+    });
+  });
+
   it('refuses a nonsensical maxReceiveCount', () => {
     expect(() =>
       createSqsConsumer({
