@@ -25,7 +25,7 @@ import {
   publishMarketingEvents,
   type MarketingEventInput,
 } from '@backbone/marketing-events/contracts';
-import { queueDepth, waitFor } from '@backbone/shared/testing';
+import { queueIsEmpty, waitFor } from '@backbone/shared/testing';
 import { sampleMarketingEvent } from '@backbone/marketing-events/contracts/testing';
 import { up } from '../cloud';
 import { offlineProcessGroup } from '../local-cloud/offline';
@@ -235,10 +235,7 @@ async function everyEventSettled(
   };
 }
 
-async function queueEmpty(): Promise<boolean> {
-  const { waiting, hidden, delayed } = await queueDepth(sqs, queueUrl);
-  return waiting + hidden + delayed === 0;
-}
+const queueEmpty = () => queueIsEmpty(sqs, queueUrl);
 
 /** Events published after a fault are delivered: the consumer is alive. */
 async function consumerAlive(label: string): Promise<void> {

@@ -117,11 +117,17 @@ async function readItems(
   return items;
 }
 
-/** One event's marks as a DynamoDB update: sets grown with ADD and shrunk with DELETE, never written whole. */
-function ledgerUpdate(tableName: string, id: string, change: LedgerChange, now: number) {
+/** A change's three lists (empty where absent), checked: one change either starts sends or settles them. */
+export function ledgerChangeParts(id: string, change: LedgerChange): Required<LedgerChange> {
   const { delivered = [], sending = [], settled = [] } = change;
   if (sending.length > 0 && settled.length > 0)
     throw new Error(`a ledger change for ${id} both starts and settles sends: write them as two changes`);
+  return { delivered, sending, settled };
+}
+
+/** One event's marks as a DynamoDB update: sets grown with ADD and shrunk with DELETE, never written whole. */
+function ledgerUpdate(tableName: string, id: string, change: LedgerChange, now: number) {
+  const { delivered, sending, settled } = ledgerChangeParts(id, change);
   const adds: string[] = [];
   const values: Record<string, unknown> = { ':now': now, ':expiration': now + RETENTION_SECONDS };
   if (delivered.length > 0) {

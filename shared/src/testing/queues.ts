@@ -64,6 +64,14 @@ export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<Queu
   };
 }
 
+/** Whether a queue holds nothing: none waiting, in flight or delayed. */
+export const isEmpty = (depth: QueueDepth): boolean => depth.waiting + depth.hidden + depth.delayed === 0;
+
+/** Whether the queue holds nothing now, in flight and delayed included. */
+export async function queueIsEmpty(sqs: SQSClient, queueUrl: string): Promise<boolean> {
+  return isEmpty(await queueDepth(sqs, queueUrl));
+}
+
 /**
  * Waits until a queue holds nothing, in flight and delayed included: every message its consumer was given has been
  * deleted, so whatever the consumer does with them is done. Fails saying which queue and what it still held.
@@ -80,7 +88,7 @@ export async function waitForQueueDrained(
       `${name} to be empty, in flight included`,
       async () => {
         last = await queueDepth(sqs, queueUrl);
-        return last.waiting + last.hidden + last.delayed === 0 ? true : undefined;
+        return isEmpty(last) ? true : undefined;
       },
       { timeoutMs: options.timeoutMs ?? 30_000, intervalMs: options.intervalMs ?? 200 },
     );

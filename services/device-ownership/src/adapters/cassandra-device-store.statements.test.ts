@@ -4,40 +4,12 @@
  * transactions with what follows a claim, history backfilled 100 rows a batch. That the CQL itself does what it says
  * is the integration test's part (device-ownership.int.test.ts, on Cassandra).
  */
-import { types, type Client } from 'cassandra-driver';
+import { types } from 'cassandra-driver';
 import { createCassandraDeviceStore } from './cassandra-device-store';
+import { recordingClient, type Call } from './cassandra-device-store.fixtures';
 
 const AT = new Date('2026-03-01T12:00:00.000Z');
 const MICROS = types.Long.fromNumber(AT.getTime() * 1000);
-
-interface Call {
-  kind: 'execute' | 'batch';
-  query: string;
-  params: unknown[];
-  options: Record<string, unknown>;
-  statements?: { query: string; params: unknown[] }[];
-}
-
-/** Answers reads from `rows` (by the statement's first words), LWTs as `applied`, and records every call in order. */
-function recordingClient(rows: Record<string, Record<string, unknown>[]> = {}, applied = true) {
-  const calls: Call[] = [];
-  const answer = (query: string) => {
-    const match = Object.keys(rows).find((start) => query.startsWith(start));
-    const found = match ? rows[match]! : [];
-    return { rows: found, first: () => found[0], wasApplied: () => applied };
-  };
-  const client = {
-    async execute(query: string, params: unknown[], options: Record<string, unknown>) {
-      calls.push({ kind: 'execute', query, params, options });
-      return answer(query);
-    },
-    async batch(statements: { query: string; params: unknown[] }[], options: Record<string, unknown>) {
-      calls.push({ kind: 'batch', query: '', params: [], options, statements });
-      return answer('');
-    },
-  };
-  return { client: client as unknown as Client, calls };
-}
 
 const firstWords = (query: string) => query.split(' ').slice(0, 4).join(' ');
 const shapes = (calls: Call[]) =>

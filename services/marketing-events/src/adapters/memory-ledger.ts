@@ -1,4 +1,4 @@
-import type { DeliveryLedger, LedgerChange, LedgerEntry } from '../../contracts';
+import { ledgerChangeParts, type DeliveryLedger, type LedgerChange, type LedgerEntry } from '../../contracts';
 
 /** The delivery ledger in memory: for unit tests and the in-process benchmark (DynamoDB in AWS). */
 export function createMemoryDeliveryLedger(): DeliveryLedger & { writes: number } {
@@ -16,9 +16,8 @@ export function createMemoryDeliveryLedger(): DeliveryLedger & { writes: number 
     },
     async write(changes: ReadonlyMap<string, LedgerChange>) {
       ledger.writes++;
-      for (const [id, { delivered = [], sending = [], settled = [] }] of changes) {
-        if (sending.length > 0 && settled.length > 0)
-          throw new Error(`a ledger change for ${id} both starts and settles sends: write them as two changes`);
+      for (const [id, change] of changes) {
+        const { delivered, sending, settled } = ledgerChangeParts(id, change);
         let entry = entries.get(id);
         if (!entry) entries.set(id, (entry = { delivered: new Set(), sending: new Set() }));
         for (const name of delivered) entry.delivered.add(name);

@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { awsClientSettings, awsEnvironmentSchema, createSqsClient, loadConfig } from '@backbone/shared';
 import { publishMarketingEvents } from '../../contracts';
-import { queueDepth, waitFor } from '@backbone/shared/testing';
+import { queueIsEmpty, waitFor } from '@backbone/shared/testing';
 import { sampleMarketingEvent } from '../../contracts/testing';
 import { countsFor, sandboxClient } from '../../local/sandbox';
 
@@ -33,11 +33,6 @@ let queueUrl: string;
 let dlqUrl: string;
 
 const sandbox = sandboxClient(SANDBOX);
-
-const depth = async (url: string): Promise<number> => {
-  const { waiting, hidden, delayed } = await queueDepth(sqs, url);
-  return waiting + hidden + delayed;
-};
 
 beforeAll(async () => {
   sqs = createSqsClient(awsClientSettings(loadConfig(awsEnvironmentSchema)));
@@ -113,7 +108,7 @@ it(`delivers ${EVENTS} events exactly once per platform (in many Meta batches) t
       const complete = (['meta', 'ga4', 'webhook'] as const).every(
         (platform) => countsFor(now, platform).unique >= expected[platform],
       );
-      return complete && (await depth(queueUrl)) === 0 ? now : undefined;
+      return complete && (await queueIsEmpty(sqs, queueUrl)) ? now : undefined;
     },
     { timeoutMs: 420_000, intervalMs: 2_000 },
   );

@@ -61,8 +61,6 @@ export interface RuleSetHolderOptions {
 export class RuleSetHolder {
   private serving: LoadedRuleSet | undefined;
   private failure: LoadFailure | undefined;
-  /** The active pointer's last served version, as the last look at the active version read it. */
-  private lastServed: string | undefined;
   private readonly recent: LoadedRuleSet[] = [];
   /** Refreshes run one after another: the last one asked for is the one that ends up serving. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -90,8 +88,8 @@ export class RuleSetHolder {
   }
 
   private async loadOrFallBack(wanted: string | undefined): Promise<RefreshOutcome> {
-    const outcome = await this.load(wanted);
-    const lastServed = this.lastServed;
+    let lastServed: string | undefined;
+    const outcome = await this.load(wanted, (active) => (lastServed = active.lastServed));
     if (outcome.ok || wanted || this.serving || !lastServed || lastServed === outcome.version) return outcome;
     const failure = this.failure;
     const fallback = await this.load(lastServed);
@@ -101,7 +99,11 @@ export class RuleSetHolder {
     return { ...fallback, insteadOfActive: { version: outcome.version ?? '(unknown)', reason: outcome.reason } };
   }
 
-  private async load(wanted: string | undefined): Promise<RefreshOutcome> {
+  /** `sawActive` is told what the active pointer said, when the active version was looked up. */
+  private async load(
+    wanted: string | undefined,
+    sawActive?: (active: RuleSetVersion & { lastServed?: string }) => void,
+  ): Promise<RefreshOutcome> {
     const now = this.options.now ?? (() => new Date());
     const serving = this.serving?.version;
     const fail = (reason: string, version?: string): RefreshOutcome => {
@@ -113,9 +115,8 @@ export class RuleSetHolder {
     try {
       if (wanted) target = await this.options.source.version(wanted);
       else {
-        const active = await this.options.source.active();
-        this.lastServed = active?.lastServed;
-        target = active;
+        target = await this.options.source.active();
+        if (target) sawActive?.(target);
       }
     } catch (error) {
       return fail(`could not look the rule set up: ${messageOf(error)}`, wanted);
