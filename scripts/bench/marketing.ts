@@ -7,6 +7,8 @@
  *     events/s and the publish-to-delivered latency (delivered = at every platform the event is routed to).
  * (c) sqs_raw: ElasticMQ's own receive+delete throughput, polled as the local event source mapping polls
  *     (five pollers, 10 per receive, batch delete), measured before and after (b) in the same run.
+ * (d) canonical: the publisher's own work per event (its contract check and the customer's identifiers made
+ *     canonical), for customers written as our markets write them, and the share of each identifier it could keep.
  *
  * Brings up the local cloud if needed (as npm start does). Last line: one JSON object.
  */
@@ -37,11 +39,13 @@ import {
 import { awsClientSettings, awsEnvironmentSchema, createSqsClient, loadConfig } from '@backbone/shared';
 import {
   createMarketingEvent,
+  OPTIONAL_IDENTIFIERS,
+  prepareMarketingEvent,
   publishMarketingEvents,
   type MarketingEventInput,
 } from '@backbone/marketing-events/contracts';
 import { lambdaContext, toSqsRecord } from '@backbone/shared/testing';
-import { sampleMarketingEvent } from '@backbone/marketing-events/contracts/testing';
+import { CUSTOMERS_AS_WRITTEN, sampleMarketingEvent } from '@backbone/marketing-events/contracts/testing';
 import { printTable } from '@backbone/shared/local';
 import { down, up } from '../cloud';
 import { readPid } from '../local-cloud/processes';
@@ -55,6 +59,7 @@ const DISPATCH_EVENTS = Number(process.env.BENCH_DISPATCH_EVENTS ?? 20_000);
 const E2E_EVENTS = Number(process.env.BENCH_E2E_EVENTS ?? 5_000);
 const E2E_WARM_UP_EVENTS = 1_000;
 const RAW_MESSAGES = Number(process.env.BENCH_RAW_MESSAGES ?? 5_000);
+const CANONICAL_EVENTS = Number(process.env.BENCH_CANONICAL_EVENTS ?? 20_000);
 const ROUNDS = 5;
 /** As the local event source mapping polls (serverless.common.yml offlineSqs.pollers), like Lambda's five. */
 const POLLERS = 5;
@@ -102,6 +107,43 @@ export async function benchDispatch(): Promise<{ eps: number; min: number; max: 
     process.stderr.write(`  dispatch: round ${round}/${ROUNDS} done\n`);
   }
   return { eps: median(rounds), min: Math.min(...rounds), max: Math.max(...rounds), stolen: stealing() };
+}
+
+/**
+ * (d) The publisher's side, in process: prepareMarketingEvent (the contract check, the customer's identifiers made
+ * canonical) for events whose customers are written as CUSTOMERS_AS_WRITTEN, microseconds per event; and, per
+ * identifier, the share of the customers who gave one that it could keep (the match keys the platforms will get).
+ */
+export function benchCanonical(): { usPerEvent: number; min: number; max: number; kept: Record<string, number> } {
+  const events = sampleEvents('canonical', CANONICAL_EVENTS).map((event, i) => ({
+    ...event,
+    data: {
+      ...event.data,
+      customer: {
+        customerId: event.data.customer.customerId,
+        ...CUSTOMERS_AS_WRITTEN[i % CUSTOMERS_AS_WRITTEN.length],
+      },
+    },
+  })) as MarketingEventInput[];
+  const now = new Date();
+  const run = (): number => {
+    const started = performance.now();
+    for (const event of events) prepareMarketingEvent(event, { now });
+    return ((performance.now() - started) * 1000) / events.length;
+  };
+  run(); // warm-up
+  const rounds = Array.from({ length: ROUNDS }, run);
+  const kept: Record<string, number> = {};
+  for (const field of OPTIONAL_IDENTIFIERS) {
+    const given = CUSTOMERS_AS_WRITTEN.filter((customer) => customer[field] !== undefined);
+    if (given.length === 0) continue;
+    const read = given.filter((customer) => {
+      const event = { ...events[0]!, data: { ...events[0]!.data, customer: { customerId: 'c', ...customer } } };
+      return (prepareMarketingEvent(event as MarketingEventInput, { now }).envelope.data.customer as never)[field];
+    });
+    kept[field] = read.length / given.length;
+  }
+  return { usPerEvent: median(rounds), min: Math.min(...rounds), max: Math.max(...rounds), kept };
 }
 
 /** (c) ElasticMQ receive+delete, five pollers, 10 per receive, as the local event source mapping does it. */
@@ -265,6 +307,7 @@ async function main(): Promise<void> {
   console.log(`marketing benchmark: Node ${process.version}\n`);
   const dispatch = await benchDispatch();
   const dispatchEps = dispatch.eps;
+  const canonical = benchCanonical();
 
   const startedComponents = await up();
   let fleet: OfflineFleet | undefined;
@@ -305,6 +348,15 @@ async function main(): Promise<void> {
             : `; ${(dispatch.stolen * 100).toFixed(0)} % of the CPU taken by the hypervisor`),
       },
       {
+        measure: 'publisher: contract and identifiers made canonical (us per event)',
+        'events/s': (1e6 / canonical.usPerEvent).toFixed(0),
+        note: `${canonical.usPerEvent.toFixed(1)} us per event, median of ${ROUNDS} (${canonical.min.toFixed(1)}-${canonical.max.toFixed(1)}); kept: ${Object.entries(
+          canonical.kept,
+        )
+          .map(([field, share]) => `${field} ${(share * 100).toFixed(0)} %`)
+          .join(', ')}`,
+      },
+      {
         measure: 'end to end, local cloud -> sandbox',
         'events/s': e2e.eps.toFixed(0),
         note: `${E2E_EVENTS} events (published in ${e2e.publishSeconds.toFixed(1)} s); p50 ${e2e.p50} ms, p99 ${e2e.p99} ms`,
@@ -325,6 +377,8 @@ async function main(): Promise<void> {
       JSON.stringify({
         bench: 'marketing',
         dispatch_eps: Math.round(dispatchEps),
+        canonical_us: Number(canonical.usPerEvent.toFixed(1)),
+        phones_kept: Number(canonical.kept.phone!.toFixed(2)),
         e2e_eps: Math.round(e2e.eps),
         sqs_raw_eps: Math.round(raw),
         p50_ms: e2e.p50,

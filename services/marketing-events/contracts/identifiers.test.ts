@@ -3,68 +3,15 @@
  * US) write them, each with the canonical value it must become or the reason it is left out.
  */
 import {
-  asciiDigits,
   canonicalCountry,
   canonicalCustomer,
   looksPublished,
   canonicalDateOfBirth,
   canonicalEmail,
   canonicalName,
-  canonicalPhone,
 } from './identifiers';
 
 const NOW = new Date('2026-11-30T12:00:00.000Z');
-
-describe('phones to E.164', () => {
-  it.each([
-    // The trunk prefix written in brackets after the country code is not dialled from abroad.
-    ['+44 (0)7700 900123', 'GB', '+447700900123'],
-    ['+44(0)20 7946 0958', undefined, '+442079460958'],
-    ['+254 (0)712 345 678', 'KE', '+254712345678'],
-    ['+91 (0)98765 43210', 'IN', '+919876543210'],
-    // A national number takes the customer's country.
-    ['0712 345 678', 'KE', '+254712345678'],
-    ['07700 900123', 'GB', '+447700900123'],
-    ['(650) 555-1212', 'US', '+16505551212'],
-    ['0917 123 4567', 'PH', '+639171234567'],
-    ['98765 43210', 'IN', '+919876543210'],
-    // Already international, whatever the punctuation.
-    ['+63 917 123 4567', 'KE', '+639171234567'],
-    // Dialled from the UK or India, where the international prefix is 00.
-    ['00254712345678', 'GB', '+254712345678'],
-    ['00 63 917 123 4567', 'IN', '+639171234567'],
-    ['+1.650.555.1212', undefined, '+16505551212'],
-    // Extensions are not part of the number.
-    ['+44 7700 900123 ext. 12', 'GB', '+447700900123'],
-    ['+1 650 555 1212 x123', undefined, '+16505551212'],
-    // Digits of other scripts: Arabic-Indic, Devanagari, full-width.
-    ['+٤٤ ٧٧٠٠ ٩٠٠١٢٣', undefined, '+447700900123'],
-    ['+९१ ९८७६५ ४३२१०', undefined, '+919876543210'],
-    ['０７７００ ９００１２３', 'GB', '+447700900123'],
-    // Mexico's retired mobile "1" and 044 / 045 prefixes.
-    ['+52 1 55 1234 5678', 'MX', '+525512345678'],
-    ['044 55 1234 5678', 'MX', '+525512345678'],
-    ['+52 55 1234 5678', undefined, '+525512345678'],
-  ])('%s (country %s) -> %s', (phone, country, e164) => {
-    expect(canonicalPhone(phone, country)).toEqual({ value: e164 });
-    // Canonical values go through unchanged.
-    expect(canonicalPhone(e164, country)).toEqual({ value: e164 });
-  });
-
-  it.each([
-    ['12345', 'GB', '+44 12345 has the wrong length for its country'],
-    ['+44 7700 9001234567', undefined, '+44 77009001234567 has the wrong length for its country'],
-    ['0712 345 678', undefined, 'not a phone number (and no country to read a national number with)'],
-    ['call me', 'GB', 'has no digits'],
-  ])('leaves %s (country %s) out: %s', (phone, country, reason) => {
-    expect(canonicalPhone(phone, country)).toEqual({ reason });
-  });
-
-  it('reads the digits of other scripts and leaves everything else alone', () => {
-    expect(asciiDigits('٠١٢٣٤٥٦٧٨٩ ۰۱۲ ०१२ ০১২ ๐๑๒ ０１２ x')).toBe('0123456789 012 012 012 012 012 x');
-    expect(asciiDigits('+44 7700')).toBe('+44 7700');
-  });
-});
 
 describe('countries to ISO 3166-1 alpha-2', () => {
   it.each([
@@ -103,8 +50,17 @@ describe('dates of birth to YYYY-MM-DD', () => {
     ['1997/02/16', '1997-02-16'],
     ['1997.2.16', '1997-02-16'],
     ['1997-02-16T00:00:00.000Z', '1997-02-16'],
-    // The date as written, not moved by its offset.
+    ['1997-02-16T00:00:00Z', '1997-02-16'],
+    ['19970216T000000Z', '1997-02-16'],
+    ['1997-02-16 10:00:00', '1997-02-16'],
+    // The date as written, not moved by its offset (in UTC these are the 17th and the 15th).
     ['1997-02-16T23:30:00-05:00', '1997-02-16'],
+    ['1997-02-16T01:30:00+05:30', '1997-02-16'],
+    ['1997-02-16 23:30 UTC', '1997-02-16'],
+    // Unpadded month and day.
+    ['1997-2-6', '1997-02-06'],
+    ['1997-2-16', '1997-02-16'],
+    ['1997-12-6T08:00:00Z', '1997-12-06'],
     ['16/02/1997', '1997-02-16'],
     ['16.02.1997', '1997-02-16'],
     ['16-02-1997', '1997-02-16'],
@@ -127,6 +83,10 @@ describe('dates of birth to YYYY-MM-DD', () => {
     ['31/02/1997', '"31/02/1997" is not a calendar date: send YYYY-MM-DD'],
     ['16 Foo 1997', '"16 Foo 1997" is not a calendar date: send YYYY-MM-DD'],
     ['16/02/97', '"16/02/97" is not a date: send YYYY-MM-DD'],
+    // One separator throughout, and a time only after a whole date.
+    ['1997-02/16', '"1997-02/16" is not a date: send YYYY-MM-DD'],
+    ['1997-2-6T', '"1997-2-6T" is not a date: send YYYY-MM-DD'],
+    ['1997216', '"1997216" is not a date: send YYYY-MM-DD'],
     ['yesterday', '"yesterday" is not a date: send YYYY-MM-DD'],
     ['0001-01-01', '0001-01-01 is before 1900'],
     ['1899-12-31', '1899-12-31 is before 1900'],
@@ -245,7 +205,11 @@ describe('canonicalCustomer', () => {
     expect(customer).toEqual({ customerId: 'c-2', firstName: 'Amara' });
     expect(leftOut).toEqual([
       { field: 'customer.country', reason: '"Narnia" is not a country: send an ISO 3166-1 alpha-2 code such as GB' },
-      { field: 'customer.phone', reason: 'not a phone number (and no country to read a national number with)' },
+      {
+        field: 'customer.phone',
+        reason:
+          "a national number, or a length no country has, and no country to read it with: send it with + and its country code, or the customer's country",
+      },
       { field: 'customer.email', reason: 'not an email address (name@domain.tld)' },
       {
         field: 'customer.dateOfBirth',
@@ -299,6 +263,16 @@ describe('canonicalCustomer', () => {
     expect(looksPublished(born2008, on('2026-06-01T00:00:00Z'))).toBe(false);
     expect(looksPublished(born2008, on('2030-06-01T00:00:00Z'))).toBe(true);
     expect(looksPublished({ ...born2008, country: 'UK' }, on('2030-06-01T00:00:00Z'))).toBe(false);
+  });
+
+  it("reads a national phone with the backend's default country when the customer has none, never over the customer's", () => {
+    const read = (customer: { phone: string; country?: string }) =>
+      canonicalCustomer({ customerId: 'c', ...customer }, { now: NOW, defaultCountry: 'KE' }).customer.phone;
+    expect(read({ phone: '0712 345 678' })).toBe('+254712345678');
+    expect(read({ phone: '0917 123 4567', country: 'PH' })).toBe('+639171234567');
+    // A country that cannot be read is left out, and the market's is used for the phone.
+    expect(read({ phone: '0712 345 678', country: 'Narnia' })).toBe('+254712345678');
+    expect(canonicalCustomer({ customerId: 'c', phone: '0712 345 678' }, { now: NOW }).customer.phone).toBeUndefined();
   });
 
   it('says so when an identifier is not text', () => {

@@ -1,7 +1,9 @@
 import countries from 'i18n-iso-countries';
 import english from 'i18n-iso-countries/langs/en.json';
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
 import { marketingCustomerSchema, type MarketingEventInput } from './events';
+import { canonicalPhone, type Verdict } from './phone';
+
+export { asciiDigits, canonicalPhone, plainPhoneText } from './phone';
 
 // English names are registered on first use, not at import: every service imports @backbone/shared, and only the
 // marketing publisher reads country names.
@@ -39,30 +41,6 @@ export interface LeftOut {
 export const MINIMUM_CUSTOMER_AGE = 18;
 const EARLIEST_BIRTH_YEAR = 1900;
 
-type Verdict = { value: string } | { reason: string };
-
-// ---- digits of any script ----
-
-// The zero of each script whose digits people type phone numbers in (Unicode Nd blocks of ten): Arabic-Indic,
-// Extended Arabic-Indic (Persian, Urdu), Devanagari, Bengali, Gurmukhi, Gujarati, Oriya, Tamil, Telugu, Kannada,
-// Malayalam, Thai, Lao, Myanmar, Khmer, full-width.
-const DIGIT_ZEROS = [
-  0x660, 0x6f0, 0x966, 0x9e6, 0xa66, 0xae6, 0xb66, 0xbe6, 0xc66, 0xce6, 0xd66, 0xe50, 0xed0, 0x1040, 0x17e0, 0xff10,
-];
-
-/** Digits of the scripts above as ASCII digits; anything else as it is. */
-export function asciiDigits(text: string): string {
-  // Stryker disable next-line Regex: equivalent, the fast path and the loop agree on ASCII text.
-  if (/^[\x20-\x7e]*$/.test(text)) return text;
-  let out = '';
-  for (const char of text) {
-    const code = char.codePointAt(0)!;
-    const zero = DIGIT_ZEROS.find((z) => code >= z && code < z + 10);
-    out += zero === undefined ? char : String.fromCharCode(48 + code - zero);
-  }
-  return out;
-}
-
 // ---- country ----
 
 const COUNTRY_ALIASES: Record<string, string> = { UK: 'GB' };
@@ -84,44 +62,6 @@ export function canonicalCountry(country: string): Verdict {
     if (code) return { value: code };
   }
   return { reason: `"${trimmed}" is not a country: send an ISO 3166-1 alpha-2 code such as GB` };
-}
-
-// ---- phone ----
-
-/**
- * E.164 with libphonenumber-js: a national number takes the customer's country code, a trunk prefix written in
- * brackets after the country code (+44 (0)7700 ...) is dropped, an extension is dropped, digits of other scripts are
- * read. A number that cannot be a number of its country (too short or too long) is left out, not guessed.
- */
-export function canonicalPhone(phone: string, country: string | undefined): Verdict {
-  const text = asciiDigits(phone)
-    .trim()
-    // "+44 (0)7700": the national trunk prefix, written for callers inside the country, is not dialled from abroad.
-    .replace(/^(\+\d{1,3})[\s.-]*\(0\)/, '$1 ');
-  const region = country as CountryCode | undefined;
-  let parsed = parsePhoneNumberFromString(text, region);
-  if (parsed && !parsed.isPossible() && parsed.country === 'MX') parsed = mexicanLegacy(parsed.nationalNumber);
-  if (!parsed) {
-    return {
-      reason: /\d/.test(text)
-        ? `not a phone number${country ? '' : ' (and no country to read a national number with)'}`
-        : 'has no digits',
-    };
-  }
-  if (!parsed.isPossible())
-    return {
-      reason: `+${parsed.countryCallingCode} ${parsed.nationalNumber} has the wrong length for its country`,
-    };
-  return { value: parsed.number };
-}
-
-/**
- * Mexican numbers are still written with the mobile "1" after +52, or the 044 / 045 prefixes, both retired in
- * 2019: the ten digits that follow are the number.
- */
-function mexicanLegacy(national: string) {
-  const ten = /^(?:1|044|045)(\d{10})$/.exec(national)?.[1];
-  return ten ? parsePhoneNumberFromString(`+52${ten}`) : undefined;
 }
 
 // ---- names ----
@@ -195,9 +135,19 @@ const monthNumber = (word: string): number | undefined => {
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 
+// A time after a date, and its offset, ignored: a date of birth is a calendar date, not an instant (moving
+// 1997-02-16T23:30:00-05:00 to UTC would make it the 17th).
+const TIME = String.raw`(?:[Tt ]\d{1,2}(?::?\d{2}){0,2}(?:[.,]\d+)?\s*(?:[Zz]|[+-]\d{2}(?::?\d{2})?|UTC|GMT)?)?`;
+// Year first: compact (19970216), or with one separator throughout and the month and day padded or not (1997-02-16,
+// 1997-2-6, 1997/02/16, 1997.2.16); either with a time or not.
+const YEAR_FIRST = [
+  new RegExp(String.raw`^(?<year>\d{4})(?<month>\d{2})(?<day>\d{2})${TIME}$`),
+  new RegExp(String.raw`^(?<year>\d{4})([-/.])(?<month>\d{1,2})\2(?<day>\d{1,2})${TIME}$`),
+];
+
 /**
- * YYYY-MM-DD from the forms people send unambiguously: year first (2001-02-16, 20010216, 2001/02/16, an ISO date-time,
- * whose date is taken as written), day or month first when one of them is over 12 (16/02/2001, 02/16/2001), and
+ * YYYY-MM-DD from the forms people send unambiguously: year first (2001-02-16, 2001-2-6, 20010216, 2001/02/16, an ISO
+ * date-time, whose date is taken as written), day or month first when one of them is over 12 (16/02/2001, 02/16/2001), and
  * month names (16 Feb 2001, February 16, 2001). 03/04/2001 could be either: refused with the form to send. A date
  * before 1900, in the future, or of someone younger than a lending customer can be is left out.
  */
@@ -207,10 +157,9 @@ export function canonicalDateOfBirth(text: string, now: Date): Verdict {
   let month: number;
   let day: number;
   let match: RegExpExecArray | null;
-  if ((match = /^(\d{4})-?(\d{2})-?(\d{2})(?:T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/.exec(value))) {
-    [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  } else if ((match = /^(\d{4})[/.](\d{1,2})[/.](\d{1,2})$/.exec(value))) {
-    [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const yearFirst = YEAR_FIRST.map((form) => form.exec(value)?.groups).find(Boolean);
+  if (yearFirst) {
+    [year, month, day] = [Number(yearFirst.year), Number(yearFirst.month), Number(yearFirst.day)];
   } else if ((match = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(value))) {
     const [first, second] = [Number(match[1]), Number(match[2])];
     year = Number(match[3]);
@@ -313,6 +262,11 @@ export function canonicalCustomer<C extends CustomerInput>(
      * otherwise pays for parsing.
      */
     published?: boolean;
+    /**
+     * The country to read a national phone number with when the customer's own is absent or unreadable: a backend
+     * for a single market sets it once (publishMarketingEvents' `defaultCountry`). ISO 3166-1 alpha-2.
+     */
+    defaultCountry?: string;
   } = {},
 ): { customer: C; leftOut: LeftOut[] } {
   const now = options.now ?? new Date();
@@ -341,7 +295,7 @@ export function canonicalCustomer<C extends CustomerInput>(
     if ('value' in verdict) country = verdict.value;
     return verdict;
   });
-  apply('phone', (value) => canonicalPhone(value, country));
+  apply('phone', (value) => canonicalPhone(value, country ?? options.defaultCountry));
   apply('email', canonicalEmail);
   apply('firstName', (value) => canonicalName(value, 'first'));
   apply('lastName', (value) => canonicalName(value, 'last'));

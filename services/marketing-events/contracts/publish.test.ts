@@ -48,7 +48,7 @@ describe('publishMarketingEvents', () => {
       status: 'sent',
       warnings: [
         { field: 'customer.country', reason: expect.stringContaining('is not a country') },
-        { field: 'customer.phone', reason: expect.stringContaining('no country to read a national number with') },
+        { field: 'customer.phone', reason: expect.stringContaining('no country to read it with') },
         { field: 'customer.dateOfBirth', reason: expect.stringContaining('send YYYY-MM-DD') },
       ],
     });
@@ -76,6 +76,22 @@ describe('publishMarketingEvents', () => {
       phone: '+16505551212',
       firstName: 'Ana',
     });
+  });
+
+  it("reads national phones with a single-market backend's defaultCountry, and refuses a wrong one before sending", async () => {
+    const { sqs, bodies } = acceptingSqs();
+    const target = { sqs, queueUrl: 'https://sqs.test/q' };
+    const [result] = await publishMarketingEvents(target, [approval({ phone: '0712 345 678' })], {
+      defaultCountry: 'Kenya',
+    });
+    expect(result).toEqual({ eventId: 'LoanApproved:l-1', status: 'sent', messageId: 'm-0', attempts: 1 });
+    expect((bodies[0]!.data as { customer: unknown }).customer).toEqual({ customerId: 'c-1', phone: '+254712345678' });
+    await expect(
+      publishMarketingEvents(target, [approval({ phone: '0712 345 678' })], { defaultCountry: 'Britain' }),
+    ).rejects.toThrow(
+      `publishMarketingEvents' defaultCountry: "Britain" is not a country: send an ISO 3166-1 alpha-2 code such as GB`,
+    );
+    expect(bodies).toHaveLength(1);
   });
 
   it('still refuses what makes an event meaningless, naming the field', async () => {

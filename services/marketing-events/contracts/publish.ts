@@ -7,8 +7,14 @@ import {
   type MarketingEvent,
   type MarketingEventInput,
 } from './events';
-import { describeError, InvalidMessageError, publishEnvelopes, type PublishOptions } from '@backbone/shared';
-import { canonicalCustomer, type LeftOut } from './identifiers';
+import {
+  ConfigurationError,
+  describeError,
+  InvalidMessageError,
+  publishEnvelopes,
+  type PublishOptions,
+} from '@backbone/shared';
+import { canonicalCountry, canonicalCustomer, type LeftOut } from './identifiers';
 
 export type MarketingPublishResult =
   | {
@@ -38,7 +44,7 @@ const contracts = new Map(MARKETING_EVENT_CONTRACTS.map((c) => [c.type as string
  */
 export function prepareMarketingEvent(
   event: MarketingEventInput,
-  meta: { correlationId?: string; now?: Date } = {},
+  meta: { correlationId?: string; now?: Date; defaultCountry?: string } = {},
 ): { envelope: MarketingEvent; leftOut: LeftOut[] } {
   const contract = contracts.get(event.type);
   if (!contract) {
@@ -50,7 +56,10 @@ export function prepareMarketingEvent(
   // A customer that is not even an object is the contract's to refuse, with its reason.
   const canonical =
     typeof customer === 'object' && customer !== null
-      ? canonicalCustomer(customer as MarketingEventInput['data']['customer'], { now: meta.now })
+      ? canonicalCustomer(customer as MarketingEventInput['data']['customer'], {
+          now: meta.now,
+          defaultCountry: meta.defaultCountry,
+        })
       : { customer, leftOut: [] };
   const envelope = contract.create({ ...event.data, customer: canonical.customer } as never, {
     id: marketingEventId(event.type, marketingBusinessKey(event)),
@@ -81,8 +90,18 @@ export async function publishMarketingEvents(
     correlationId?: string;
     /** Counts the identifiers left out, per field (`IdentifierLeftOut.<field>`), when given. */
     metrics?: Metrics;
+    /**
+     * The market of a backend that serves one: the country its customers' national phone numbers are read with when
+     * an event's customer has no `country` (alpha-2, alpha-3 or English name, as a customer's country).
+     */
+    defaultCountry?: string;
   } = {},
 ): Promise<MarketingPublishResult[]> {
+  const defaultCountry = options.defaultCountry === undefined ? undefined : canonicalCountry(options.defaultCountry);
+  // A wrong market is the backend's configuration, not its events': nothing is sent until it is fixed.
+  if (defaultCountry && 'reason' in defaultCountry)
+    throw new ConfigurationError(`publishMarketingEvents' defaultCountry: ${defaultCountry.reason}`);
+  const prepareOptions = { ...options, defaultCountry: defaultCountry?.value };
   const results = new Array<MarketingPublishResult>(events.length);
   const valid: { index: number; envelope: MarketingEvent; leftOut: LeftOut[] }[] = [];
   events.forEach((event, index) => {
@@ -90,7 +109,7 @@ export async function publishMarketingEvents(
     try {
       // Data malformed enough to have no business id is refused below with its contract's reason.
       eventId = marketingEventId(event.type, marketingBusinessKey(event));
-      valid.push({ index, ...prepareMarketingEvent(event, options) });
+      valid.push({ index, ...prepareMarketingEvent(event, prepareOptions) });
     } catch (error) {
       results[index] = { eventId, status: 'invalid', reason: describeError(error) };
     }

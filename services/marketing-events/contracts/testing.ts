@@ -13,6 +13,30 @@ export const SAMPLE_ANDROID_DEVICE = {
 };
 
 /**
+ * Identifiers as sign-up forms and backends in our markets write them (the demo's customers and the publisher's
+ * benchmark): most are made canonical; the last three cannot all be used.
+ */
+export const CUSTOMERS_AS_WRITTEN: readonly Partial<MarketingEventInput['data']['customer']>[] = [
+  { phone: '+44 (0)7700 900123', country: 'UK', firstName: 'Mr. Alex', lastName: 'Morgan', dateOfBirth: '1990-04-01' },
+  { phone: '0712 345 678', country: 'Kenya', firstName: 'Amina', lastName: 'Otieno', dateOfBirth: '16/02/1997' },
+  { phone: '0917 123 4567', country: 'PH', firstName: 'Engr. Paolo', lastName: 'Reyes Jr.', dateOfBirth: '19880512' },
+  {
+    phone: '+52 1 55 1234 5678',
+    country: 'México',
+    firstName: 'Lucía',
+    lastName: 'García',
+    dateOfBirth: 'May 5, 1985',
+  },
+  { phone: '+९१ ९८७६५ ४३२१०', country: 'IND', firstName: 'Priya\u200B', lastName: 'Sharma', dateOfBirth: '1992-07-30' },
+  // International numbers as backends store them, with no country needed: a prefix, or the country code alone.
+  { phone: '00\u2009254\u2009722\u2009000\u2009111', firstName: 'Wanjiru', lastName: 'Kamau', dateOfBirth: '1996-3-9' },
+  { phone: '447700900789', firstName: 'Oliver', lastName: 'Hughes', dateOfBirth: '1989-11-02T23:30:00-05:00' },
+  { phone: '(650) 555-1212', country: ' usa ', firstName: 'Jordan', lastName: 'Lee', dateOfBirth: '03/04/1995' },
+  { phone: '12345', country: 'GB', firstName: 'Sam', lastName: 'Taylor', dateOfBirth: '2015-01-01' },
+  { phone: '07700 900456', country: 'Britain', firstName: '🙂', lastName: 'Evans' },
+];
+
+/**
  * The i-th post-install event of a run, for tests and benchmarks: the five types in turn (i % 5), a
  * customer of its own with every identifier Meta hashes, an app instance of its own (as GA4 sees them).
  */

@@ -12,28 +12,10 @@ import { ATTRIBUTE, awsClientSettings, awsEnvironmentSchema, createSqsClient, lo
 import { publishMarketingEvents, type MarketingEventInput } from '../contracts';
 import type { LocalContext } from '@backbone/shared/local';
 import { peekMessages, waitFor } from '@backbone/shared/testing';
-import { SAMPLE_ANDROID_DEVICE } from '../contracts/testing';
+import { CUSTOMERS_AS_WRITTEN, SAMPLE_ANDROID_DEVICE } from '../contracts/testing';
 import { countsFor, matchKeyCoverage, sandboxClient, type Platform } from './sandbox';
 
 const BURST = 200;
-
-/** Identifiers as sign-up forms in our markets write them; the last three cannot all be used. */
-const WRITTEN_AS = [
-  { phone: '+44 (0)7700 900123', country: 'UK', firstName: 'Mr. Alex', lastName: 'Morgan', dateOfBirth: '1990-04-01' },
-  { phone: '0712 345 678', country: 'Kenya', firstName: 'Amina', lastName: 'Otieno', dateOfBirth: '16/02/1997' },
-  { phone: '0917 123 4567', country: 'PH', firstName: 'Engr. Paolo', lastName: 'Reyes Jr.', dateOfBirth: '19880512' },
-  {
-    phone: '+52 1 55 1234 5678',
-    country: 'México',
-    firstName: 'Lucía',
-    lastName: 'García',
-    dateOfBirth: 'May 5, 1985',
-  },
-  { phone: '+९१ ९८७६५ ४३२१०', country: 'IND', firstName: 'Priya\u200B', lastName: 'Sharma', dateOfBirth: '1992-07-30' },
-  { phone: '(650) 555-1212', country: ' usa ', firstName: 'Jordan', lastName: 'Lee', dateOfBirth: '03/04/1995' },
-  { phone: '12345', country: 'GB', firstName: 'Sam', lastName: 'Taylor', dateOfBirth: '2015-01-01' },
-  { phone: '07700 900456', country: 'Britain', firstName: '🙂', lastName: 'Evans' },
-];
 
 export async function demoMarketing(context: LocalContext, sandboxUrl: string): Promise<string[]> {
   const names = (await context.serverless()).custom.names as { eventsQueue: string; eventsDlq: string };
@@ -46,7 +28,7 @@ export async function demoMarketing(context: LocalContext, sandboxUrl: string): 
     const events: MarketingEventInput[] = Array.from({ length: BURST }, (_, i) => {
       const customer = {
         customerId: `demo-${run}-${i}`,
-        ...WRITTEN_AS[i % WRITTEN_AS.length],
+        ...CUSTOMERS_AS_WRITTEN[i % CUSTOMERS_AS_WRITTEN.length],
         email: i % 10 === 9 ? `Demo ${i} <mailto:demo${i}@example.com>` : `demo${i}@example.com`,
       };
       const common = {
