@@ -19,8 +19,10 @@ export default {
     'shared/src/http/**/*.ts',
     'shared/src/errors.ts',
     'shared/src/retry.ts',
-    // The rules language: parser, checker, compiler, interpreter, explanations.
+    // The rules language: lexer, parser, checker, CEL's value semantics, compiler, interpreter, explanations.
+    'packages/rules-language/src/lexer.ts',
     'packages/rules-language/src/parser.ts',
+    'packages/rules-language/src/values.ts',
     'packages/rules-language/src/checker.ts',
     'packages/rules-language/src/compiler/**/*.ts',
     'packages/rules-language/src/interpreter.ts',

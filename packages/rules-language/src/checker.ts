@@ -25,6 +25,7 @@ export interface CheckResult {
 }
 
 const isNumber = (t: Type): boolean => t.kind === 'double' || t.kind === 'error';
+const ORDERED_KINDS: ReadonlySet<Type['kind']> = new Set(['double', 'string', 'bool']);
 
 /** Type-checks an expression against the variables in scope, collecting every problem it finds. */
 export function checkExpression(expr: Expr, variables: Readonly<Record<string, Type>>): CheckResult {
@@ -112,20 +113,24 @@ export function checkExpression(expr: Expr, variables: Readonly<Record<string, T
           return BOOL;
         }
         if (op === '<' || op === '<=' || op === '>' || op === '>=') {
-          if (!(
-            (left.kind === 'double' && right.kind === 'double') ||
-            (left.kind === 'string' && right.kind === 'string')
-          )) {
+          // CEL orders numbers, strings (by code point) and booleans (false before true); never two kinds at once.
+          if (left.kind !== right.kind || !ORDERED_KINDS.has(left.kind)) {
             return fail(
               node.span,
-              `"${op}" needs two numbers or two strings, not a ${typeName(left)} and a ${typeName(right)}`,
+              `"${op}" needs two numbers, two strings or two booleans, not a ${typeName(left)} and a ${typeName(right)}`,
             );
           }
           return BOOL;
         }
         if (op === '+' && left.kind === 'string' && right.kind === 'string') return STRING;
+        if (op === '+' && left.kind === 'list' && right.kind === 'list') {
+          if (!sameType(left, right))
+            return fail(node.span, `"+" joins two lists of one kind, not a ${typeName(left)} and a ${typeName(right)}`);
+          return left.element.kind === 'error' ? right : left;
+        }
         if (!isNumber(left) || !isNumber(right)) {
-          return fail(node.span, `"${op}" needs two numbers, not a ${typeName(left)} and a ${typeName(right)}`);
+          const needs = op === '+' ? 'adds two numbers or joins two strings or two lists' : 'needs two numbers';
+          return fail(node.span, `"${op}" ${needs}, not a ${typeName(left)} and a ${typeName(right)}`);
         }
         return DOUBLE;
       }

@@ -10,6 +10,7 @@
 import type { Expr } from './ast';
 import { exactSum } from './exact-sum';
 import { BOOL, DOUBLE, listOf, sameType, STRING, typeName, type Type } from './types';
+import { codePointLength } from './values';
 
 /** What an argument, or a method's receiver, may be. */
 export interface ArgumentType {
@@ -63,7 +64,9 @@ const largest = (values: readonly number[]): number =>
   values.length === 0 ? 0 : values.reduce((a, b) => Math.max(a, b));
 const smallest = (values: readonly number[]): number =>
   values.length === 0 ? 0 : values.reduce((a, b) => Math.min(a, b));
-const length = (value: readonly unknown[] | string): number => value.length;
+// Strings are measured in code points, as CEL measures them (size('🐱') is 1).
+const length = (value: readonly unknown[] | string): number =>
+  typeof value === 'string' ? codePointLength(value) : value.length;
 
 /** max and min: of a list of numbers, or of two numbers. */
 const extremum = (

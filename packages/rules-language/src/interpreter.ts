@@ -1,6 +1,7 @@
 import type { Expr } from './ast';
 import { MACROS } from './checker';
 import { lookupFunction, overloadFor, valueOf } from './functions';
+import { celAdd, celEquals, celIn, celLess, celLessOrEqual } from './values';
 
 /**
  * The reference semantics: a direct tree-walking evaluator with no optimisation.
@@ -29,21 +30,21 @@ export function interpret(expr: Expr, scope: Readonly<Record<string, unknown>>):
         const right = run(node.right, vars);
         switch (node.op) {
           case '==':
-            return left === right;
+            return celEquals(left, right);
           case '!=':
-            return left !== right;
+            return !celEquals(left, right);
           case '<':
-            return (left as number) < (right as number);
+            return celLess(left, right);
           case '<=':
-            return (left as number) <= (right as number);
+            return celLessOrEqual(left, right);
           case '>':
-            return (left as number) > (right as number);
+            return celLess(right, left);
           case '>=':
-            return (left as number) >= (right as number);
+            return celLessOrEqual(right, left);
           case 'in':
-            return (right as unknown[]).includes(left);
+            return celIn(left, right as unknown[]);
           case '+':
-            return (left as number) + (right as number);
+            return celAdd(left, right);
           case '-':
             return (left as number) - (right as number);
           case '*':

@@ -10,7 +10,11 @@ export class ParseError extends Error {
   }
 }
 
-/** Nesting deeper than this is refused: no rule needs it, and it bounds the parser's recursion. */
+/**
+ * Nesting deeper than this is refused: no rule needs it, and it bounds the parser's recursion. Each bracket, list,
+ * call's arguments, right operand and "? :" branch is one level below the expression around it; the whole expression
+ * is level 0, so 32 brackets around a value are allowed and 33 are not.
+ */
 export const MAX_NESTING_DEPTH = 32;
 
 /**
@@ -78,7 +82,8 @@ export class TokenStream {
 
 /** Parses one CEL expression starting at the stream's position; stops before the first token it cannot use. */
 export function parseExpressionAt(stream: TokenStream): Expr {
-  let depth = 0;
+  // The whole expression enters at level 0.
+  let depth = -1;
   const span = (start: Span, end: Span): Span => ({ start: start.start, end: end.end });
   const heights = new WeakMap<Expr, number>();
   /** Records a node's height from its children's and refuses a tree taller than MAX_TREE_HEIGHT. */

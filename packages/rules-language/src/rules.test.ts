@@ -2,7 +2,7 @@ import { checkExpression } from './checker';
 import { AggregatePlan, Compiler, fold } from './compiler';
 import { CUSTOMER_VARIABLES } from './customer-schema';
 import { interpret } from './interpreter';
-import { parseExpression } from './parser';
+import { MAX_NESTING_DEPTH, parseExpression } from './parser';
 import { printExpression } from './printer';
 import {
   compileRuleFile,
@@ -46,8 +46,11 @@ describe('parser and printer', () => {
     expect(() => parseExpression('1.0 2.0')).toThrow(/unexpected "2" after the end of the expression/);
   });
 
-  it('refuses nesting deeper than the limit', () => {
-    expect(() => parseExpression(`${'('.repeat(40)}1.0${')'.repeat(40)}`)).toThrow(/nests deeper than 32 levels/);
+  it('refuses nesting deeper than the limit, and takes nesting up to it', () => {
+    const bracketed = (n: number) => `${'('.repeat(n)}1.0${')'.repeat(n)}`;
+    expect(parseExpression(bracketed(MAX_NESTING_DEPTH))).toMatchObject({ kind: 'literal', value: 1 });
+    expect(() => parseExpression(bracketed(MAX_NESTING_DEPTH + 1))).toThrow(/nests deeper than 32 levels/);
+    expect(() => parseExpression(bracketed(40))).toThrow(/nests deeper than 32 levels/);
   });
 });
 
@@ -70,7 +73,9 @@ describe('type checker', () => {
   });
 
   it('names type mismatches in plain words', () => {
-    expect(issues('profile.region > 3.0')[0]).toBe('">" needs two numbers or two strings, not a string and a number');
+    expect(issues('profile.region > 3.0')[0]).toBe(
+      '">" needs two numbers, two strings or two booleans, not a string and a number',
+    );
     expect(issues('profile.age && true')[0]).toBe('each side of "&&" must be a bool, but this is a number');
     expect(issues('profile.age == "18"')[0]).toMatch(/compares a number with a string/);
   });

@@ -10,6 +10,7 @@ import { printExpression } from '../printer';
 import type { AggregatePlan } from './plan';
 import { bucketTerm, fold, freeNames, loopOf, macroOf, windowTerm, type Loop } from './shapes';
 import { BUCKET_FIELDS, type Compiled } from './types';
+import { celAdd, celEquals, celIn, celLess, celLessOrEqual } from '../values';
 
 type Row = Record<string, unknown>;
 type Comparator = {
@@ -195,7 +196,9 @@ export class Compiler {
     type Row = Record<string, unknown>;
     // Two closure shapes (macro element, customer variable) per operator, with no nested getter call.
     if (expr.op === 'in' && expr.right.kind === 'list' && expr.right.elements.every((el) => el.kind === 'literal')) {
-      const set = new Set(expr.right.elements.map((el) => (el as { value: unknown }).value));
+      // A Set finds NaN (SameValueZero); CEL's equality never does, so a NaN element (a folded 0.0/0.0) is no member.
+      const values = expr.right.elements.map((el) => (el as { value: unknown }).value);
+      const set = new Set(values.filter((value) => value === value));
       if (element) {
         const { index, field } = element;
         return (_f, e) => set.has((e[index] as Row)[field]);
@@ -203,7 +206,9 @@ export class Compiler {
       const { name, field } = top!;
       return (f) => set.has((f[name] as Row)[field]);
     }
-    if (expr.right.kind !== 'literal') return undefined;
+    // Strings are ordered by code point (celLess), not by the UTF-16 units JavaScript's operators compare.
+    if (expr.right.kind !== 'literal' || (typeof expr.right.value === 'string' && expr.op !== '==' && expr.op !== '!='))
+      return undefined;
     const v = expr.right.value as number;
     const compare = COMPARATORS[expr.op];
     if (!compare) return undefined;
@@ -251,21 +256,21 @@ export class Compiler {
     const r = this.node(expr.right, scope);
     switch (expr.op) {
       case '==':
-        return (f, e, s) => l(f, e, s) === r(f, e, s);
+        return (f, e, s) => celEquals(l(f, e, s), r(f, e, s));
       case '!=':
-        return (f, e, s) => l(f, e, s) !== r(f, e, s);
+        return (f, e, s) => !celEquals(l(f, e, s), r(f, e, s));
       case '<':
-        return (f, e, s) => (l(f, e, s) as number) < (r(f, e, s) as number);
+        return (f, e, s) => celLess(l(f, e, s), r(f, e, s));
       case '<=':
-        return (f, e, s) => (l(f, e, s) as number) <= (r(f, e, s) as number);
+        return (f, e, s) => celLessOrEqual(l(f, e, s), r(f, e, s));
       case '>':
-        return (f, e, s) => (l(f, e, s) as number) > (r(f, e, s) as number);
+        return (f, e, s) => celLess(r(f, e, s), l(f, e, s));
       case '>=':
-        return (f, e, s) => (l(f, e, s) as number) >= (r(f, e, s) as number);
+        return (f, e, s) => celLessOrEqual(r(f, e, s), l(f, e, s));
       case 'in':
-        return (f, e, s) => (r(f, e, s) as unknown[]).includes(l(f, e, s));
+        return (f, e, s) => celIn(l(f, e, s), r(f, e, s) as unknown[]);
       case '+':
-        return (f, e, s) => (l(f, e, s) as number) + (r(f, e, s) as number);
+        return (f, e, s) => celAdd(l(f, e, s), r(f, e, s));
       case '-':
         return (f, e, s) => (l(f, e, s) as number) - (r(f, e, s) as number);
       case '*':

@@ -140,7 +140,9 @@ describe('validateCandidate', () => {
     expect(built.ok).toBe(false);
     const errors = built.ok ? [] : built.errors;
     expect(errors.map((e) => e.snoopId)).toEqual(['new-snoop']);
-    expect(errors[0]!.message).toContain('">=" needs two numbers or two strings, not a number and a string');
+    expect(errors[0]!.message).toContain(
+      '">=" needs two numbers, two strings or two booleans, not a number and a string',
+    );
   });
 
   it('checks a draft too, though it would not be published yet', () => {

@@ -127,7 +127,7 @@ describe('publishing the rule set', () => {
     expect(outcome.status).toBe('invalid');
     const messages = outcome.status === 'invalid' ? outcome.errors.map((e) => `${e.snoopId}: ${e.message}`) : [];
     expect(messages.join('\n')).toMatch(
-      /broken-age-check: .*">" needs two numbers or two strings, not a number and a string/,
+      /broken-age-check: .*">" needs two numbers, two strings or two booleans, not a number and a string/,
     );
     expect(messages.join('\n')).toMatch(/broken-age-check: .*the score is 1\.5; a score must be between 0 and 1/);
     expect(await text(LATEST_KEY)).toBe(latestBefore);
