@@ -137,6 +137,27 @@ describe('escapes, as CEL defines them', () => {
   });
 });
 
+describe('number literals, as CEL writes them (each read as a double)', () => {
+  it.each([
+    ['0x1F', 31],
+    ['0XfF + 1.0', 256],
+    ['-0x10', -16],
+    ['.5', 0.5],
+    ['1e3', 1000],
+    ['2.5E-1', 0.25],
+  ])('%s is %j', (text, value) => {
+    expect(ours(text)).toBe(value);
+    expect(Number(theirs(text))).toBe(value);
+  });
+
+  it('refuses an unsigned number, saying every number is a double', () => {
+    expect(() => parseExpression('3u > 2.0')).toThrow(
+      'an unsigned number (3u) has no place here: every number is a double; write 3',
+    );
+    expect(() => parseExpression('0x10U')).toThrow('an unsigned number (0x10U)');
+  });
+});
+
 describe('booleans are ordered, false before true', () => {
   it.each([
     ['false < true', true],

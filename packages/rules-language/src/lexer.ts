@@ -117,8 +117,17 @@ export function tokenize(source: string): Token[] {
     }
     const start = i;
     if (/[0-9]/.test(ch) || (ch === '.' && /[0-9]/.test(source[i + 1] ?? ''))) {
-      const match = /^(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?/.exec(source.slice(i))!;
+      // CEL's hex integers (0x1F) are read too, as every number here: a double.
+      const match = /^(?:0[xX][0-9a-fA-F]+|(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)/.exec(
+        source.slice(i),
+      )!;
       i += match[0].length;
+      if ((source[i] === 'u' || source[i] === 'U') && !/[A-Za-z0-9_]/.test(source[i + 1] ?? '')) {
+        throw new LexError(
+          `an unsigned number (${match[0]}${source[i]}) has no place here: every number is a double; write ${match[0]}`,
+          { start, end: i + 1 },
+        );
+      }
       if (/[A-Za-z_]/.test(source[i] ?? '')) {
         throw new LexError(`unexpected "${source[i]}" after the number ${match[0]}`, { start, end: i + 1 });
       }
