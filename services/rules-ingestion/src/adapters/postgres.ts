@@ -1,5 +1,7 @@
 import type { RuleSetPublished } from '@backbone/snoop-scheduler/contracts';
 import type { PostgresPool } from '@backbone/shared/postgres';
+import type { StoredSnoop } from '@backbone/rules-language';
+import type { DefinitionStore, SnoopRevision } from '../domain/definitions';
 import type { DefinitionSource, PublicationLog } from '../domain/rule-set';
 
 /** Reads active definitions in the stored shape the domain validates (camelCase, ISO dates). */
@@ -98,4 +100,83 @@ export async function upsertDefinitions(
       ],
     );
   }
+}
+
+const SNOOP_COLUMNS = `id, name, status, audience, content_ref AS "contentRef",
+  to_char(valid_from, 'YYYY-MM-DD') AS "validFrom", to_char(valid_to, 'YYYY-MM-DD') AS "validTo",
+  version, condition, score, updated_by AS "savedBy",
+  to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "savedAt"`;
+
+/** A row of snoop_definitions (or of its history's copies) as the domain's revision. */
+function revisionOf(row: Record<string, unknown>): SnoopRevision {
+  const { savedBy, savedAt, validTo, ...snoop } = row;
+  return {
+    snoop: (validTo === null || validTo === undefined ? snoop : { ...snoop, validTo }) as unknown as StoredSnoop,
+    savedBy: savedBy as string,
+    savedAt: savedAt as string,
+  };
+}
+
+/** The definitions people edit, with optimistic concurrency on `version` and the trigger-kept history. */
+export function createPostgresDefinitionStore(pool: PostgresPool): DefinitionStore {
+  const values = (snoop: StoredSnoop, savedBy: string) => [
+    snoop.id,
+    snoop.name,
+    snoop.status,
+    snoop.audience,
+    snoop.contentRef,
+    snoop.validFrom,
+    snoop.validTo ?? null,
+    snoop.version,
+    JSON.stringify(snoop.condition),
+    JSON.stringify(snoop.score),
+    savedBy,
+  ];
+  return {
+    async list() {
+      const { rows } = await pool.query(`SELECT ${SNOOP_COLUMNS} FROM snoop_definitions ORDER BY id`);
+      return rows.map(revisionOf);
+    },
+    async get(id) {
+      const { rows } = await pool.query(`SELECT ${SNOOP_COLUMNS} FROM snoop_definitions WHERE id = $1`, [id]);
+      return rows[0] ? revisionOf(rows[0] as Record<string, unknown>) : undefined;
+    },
+    async history(id) {
+      // The trigger keeps each saved row whole (to_jsonb), in the table's own column names.
+      const { rows } = await pool.query(
+        `SELECT d->>'id' AS id, d->>'name' AS name, d->>'status' AS status, d->>'audience' AS audience,
+                d->>'content_ref' AS "contentRef", d->>'valid_from' AS "validFrom", d->>'valid_to' AS "validTo",
+                (d->>'version')::int AS version, d->'condition' AS condition, d->'score' AS score,
+                d->>'updated_by' AS "savedBy",
+                to_char(saved_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "savedAt"
+           FROM (SELECT definition AS d, saved_at, version FROM snoop_definition_history WHERE id = $1) history
+          ORDER BY version, "savedAt"`,
+        [id],
+      );
+      return rows.map(revisionOf);
+    },
+    async insert(snoop, savedBy) {
+      const { rowCount } = await pool.query(
+        `INSERT INTO snoop_definitions
+           (id, name, status, audience, content_ref, valid_from, valid_to, version, condition, score, updated_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         ON CONFLICT (id) DO NOTHING`,
+        values(snoop, savedBy),
+      );
+      return rowCount === 1 ? 'inserted' : 'exists';
+    },
+    async update(snoop, expectedVersion, savedBy) {
+      // The condition on the version is the whole concurrency control: two people saving on one version, one wins.
+      const { rowCount } = await pool.query(
+        `UPDATE snoop_definitions SET
+           name = $2, status = $3, audience = $4, content_ref = $5, valid_from = $6, valid_to = $7, version = $8,
+           condition = $9, score = $10, updated_by = $11, updated_at = now()
+         WHERE id = $1 AND version = $12`,
+        [...values(snoop, savedBy), expectedVersion],
+      );
+      if (rowCount === 1) return 'updated';
+      const { rowCount: exists } = await pool.query('SELECT 1 FROM snoop_definitions WHERE id = $1', [snoop.id]);
+      return exists ? 'stale' : 'missing';
+    },
+  };
 }
