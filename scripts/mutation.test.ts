@@ -1,0 +1,29 @@
+import { mergeReports, scoreFiles, type Report } from './mutation';
+
+const mutants = (...statuses: Report['files'][string]['mutants'][number]['status'][]) => ({
+  mutants: statuses.map((status) => ({ status, mutatorName: 'StringLiteral' })),
+});
+
+describe('the mutation report', () => {
+  it('scores each file as detected per valid mutant, leaving out ignored ones and errors', () => {
+    const files = scoreFiles({
+      files: {
+        'b.ts': mutants('Killed', 'Timeout', 'Survived', 'NoCoverage', 'Ignored', 'CompileError'),
+        'a.ts': mutants('Ignored'),
+      },
+    });
+    expect(files).toEqual([
+      { file: 'a.ts', killed: 0, survived: 0, noCoverage: 0, ignored: 1, score: 100 },
+      { file: 'b.ts', killed: 2, survived: 1, noCoverage: 1, ignored: 1, score: 50 },
+    ]);
+  });
+
+  it("takes the second run's files (their tables mutated too) over the first run's", () => {
+    const merged = mergeReports(
+      { files: { 'tables.ts': mutants('Killed'), 'other.ts': mutants('Survived') } },
+      { files: { 'tables.ts': mutants('Killed', 'Survived') } },
+    );
+    expect(merged.files['tables.ts']).toEqual(mutants('Killed', 'Survived'));
+    expect(merged.files['other.ts']).toEqual(mutants('Survived'));
+  });
+});
