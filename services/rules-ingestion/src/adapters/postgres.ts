@@ -66,6 +66,21 @@ export interface StoredDefinitionRow {
   score: unknown;
 }
 
+/** A definition's columns in snoop_definitions' order (id ... score), then who saved it: $1 to $11. */
+const definitionValues = (d: StoredDefinitionRow | StoredSnoop, savedBy: string): unknown[] => [
+  d.id,
+  d.name,
+  d.status,
+  d.audience,
+  d.contentRef,
+  d.validFrom,
+  d.validTo ?? null,
+  d.version,
+  JSON.stringify(d.condition),
+  JSON.stringify(d.score),
+  savedBy,
+];
+
 /** Inserts or replaces definitions (the seed and the tests use it; the admin side writes the same table). */
 export async function upsertDefinitions(
   pool: PostgresPool,
@@ -85,19 +100,7 @@ export async function upsertDefinitions(
        WHERE (snoop_definitions.version, snoop_definitions.condition, snoop_definitions.score, snoop_definitions.status,
               snoop_definitions.name) IS DISTINCT FROM
              (EXCLUDED.version, EXCLUDED.condition, EXCLUDED.score, EXCLUDED.status, EXCLUDED.name)`,
-      [
-        d.id,
-        d.name,
-        d.status,
-        d.audience,
-        d.contentRef,
-        d.validFrom,
-        d.validTo ?? null,
-        d.version,
-        JSON.stringify(d.condition),
-        JSON.stringify(d.score),
-        updatedBy,
-      ],
+      definitionValues(d, updatedBy),
     );
   }
 }
@@ -119,19 +122,6 @@ function revisionOf(row: Record<string, unknown>): SnoopRevision {
 
 /** The definitions people edit, with optimistic concurrency on `version` and the trigger-kept history. */
 export function createPostgresDefinitionStore(pool: PostgresPool): DefinitionStore {
-  const values = (snoop: StoredSnoop, savedBy: string) => [
-    snoop.id,
-    snoop.name,
-    snoop.status,
-    snoop.audience,
-    snoop.contentRef,
-    snoop.validFrom,
-    snoop.validTo ?? null,
-    snoop.version,
-    JSON.stringify(snoop.condition),
-    JSON.stringify(snoop.score),
-    savedBy,
-  ];
   return {
     async list() {
       const { rows } = await pool.query(`SELECT ${SNOOP_COLUMNS} FROM snoop_definitions ORDER BY id`);
@@ -161,7 +151,7 @@ export function createPostgresDefinitionStore(pool: PostgresPool): DefinitionSto
            (id, name, status, audience, content_ref, valid_from, valid_to, version, condition, score, updated_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          ON CONFLICT (id) DO NOTHING`,
-        values(snoop, savedBy),
+        definitionValues(snoop, savedBy),
       );
       return rowCount === 1 ? 'inserted' : 'exists';
     },
@@ -172,7 +162,7 @@ export function createPostgresDefinitionStore(pool: PostgresPool): DefinitionSto
            name = $2, status = $3, audience = $4, content_ref = $5, valid_from = $6, valid_to = $7, version = $8,
            condition = $9, score = $10, updated_by = $11, updated_at = now()
          WHERE id = $1 AND version = $12`,
-        [...values(snoop, savedBy), expectedVersion],
+        [...definitionValues(snoop, savedBy), expectedVersion],
       );
       if (rowCount === 1) return 'updated';
       const { rowCount: exists } = await pool.query('SELECT 1 FROM snoop_definitions WHERE id = $1', [snoop.id]);
