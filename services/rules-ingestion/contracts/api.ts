@@ -40,3 +40,82 @@ export const validAnswerSchema = z.object({
   ruleSetVersion: z.string(),
 });
 export const notValidAnswerSchema = problemsSchema.extend({ valid: z.literal(false) });
+
+// ---- the snoop definitions (staff, signed in with the company's user pool) ----
+
+export const DEFINITIONS_PATHS = {
+  snoops: '/snoops',
+  snoop: '/snoops/{id}',
+  history: '/snoops/{id}/history',
+  retirement: '/snoops/{id}/retirement',
+} as const;
+
+/**
+ * A snoop as a person edits it: its fields, with the condition and the score either in the stored form (the
+ * condition builder's) or as CEL text (`when`, and `score` as a string: the text view's). The domain checks the
+ * definition itself and names every problem in it; here only the body's shape.
+ */
+export const snoopInputSchema = z
+  .object({
+    id: z.string().optional(),
+    name: z.string().optional(),
+    status: z.enum(['draft', 'active', 'retired']).optional(),
+    audience: z.string().optional(),
+    contentRef: z.string().optional(),
+    validFrom: z.string().optional(),
+    validTo: z.string().optional(),
+    condition: z.record(z.string(), z.unknown(), 'the condition in its stored form (an object)').optional(),
+    when: z.string('the condition as CEL text').optional(),
+    score: z
+      .union([z.record(z.string(), z.unknown()), z.string()], 'the score: its stored form, or CEL text')
+      .optional(),
+  })
+  .strict();
+
+export const snoopChangeRequestSchema = z
+  .object({
+    expectedVersion: z.number().int().positive('the version you changed (as you read it)'),
+    changes: snoopInputSchema,
+  })
+  .strict();
+
+export const snoopRetirementRequestSchema = z
+  .object({ expectedVersion: z.number().int().positive('the version you retire (as you read it)') })
+  .strict();
+
+const fieldChangeSchema = z.object({ field: z.string(), from: z.unknown().optional(), to: z.unknown().optional() });
+
+export const snoopSummarySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: z.string(),
+  version: z.number().int(),
+  savedBy: z.string(),
+  savedAt: z.string(),
+});
+
+export const snoopAnswerSchema = z.object({
+  snoop: z.record(z.string(), z.unknown()),
+  savedBy: z.string(),
+  savedAt: z.string(),
+  text: z.object({ when: z.string(), score: z.string() }),
+});
+
+export const snoopHistorySchema = z.array(
+  z.object({
+    version: z.number().int(),
+    savedBy: z.string(),
+    savedAt: z.string(),
+    changes: z.array(fieldChangeSchema),
+  }),
+);
+
+export const staleVersionAnswerSchema = z.object({
+  message: z.string(),
+  currentVersion: z.number().int(),
+  savedBy: z.string(),
+  savedAt: z.string(),
+  changesSince: z.array(fieldChangeSchema),
+});
+
+export const problemAnswerSchema = z.object({ message: z.string(), problems: z.array(z.string()).optional() });

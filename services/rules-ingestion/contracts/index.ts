@@ -3,8 +3,18 @@
  * contract: the queue is snoop-scheduler's.
  */
 import type { PublishedContracts } from '@backbone/shared';
+import { z } from 'zod';
 import { ruleSetPublishedV1 } from '@backbone/snoop-scheduler/contracts';
 import {
+  DEFINITIONS_PATHS,
+  problemAnswerSchema,
+  snoopAnswerSchema,
+  snoopChangeRequestSchema,
+  snoopHistorySchema,
+  snoopInputSchema,
+  snoopRetirementRequestSchema,
+  snoopSummarySchema,
+  staleVersionAnswerSchema,
   invalidAnswerSchema,
   notValidAnswerSchema,
   publishedAnswerSchema,
@@ -15,6 +25,11 @@ import {
 } from './api';
 
 export * from './api';
+
+const STAFF_REFUSALS = {
+  401: { description: 'No valid ID token from the staff user pool.', schema: problemAnswerSchema },
+  403: { description: 'The caller lacks the role: the answer names it.', schema: problemAnswerSchema },
+};
 
 export const PUBLISHED: PublishedContracts = {
   service: 'rules-ingestion',
@@ -30,7 +45,9 @@ export const PUBLISHED: PublishedContracts = {
   ],
   http: {
     title: 'rules-ingestion',
-    summary: 'Publishing and validating rule sets (AWS_IAM: requests signed with SigV4).',
+    summary:
+      'Publishing and validating rule sets (AWS_IAM: requests signed with SigV4); the snoop definitions (staff signed in ' +
+      'with the company user pool; its rules: groups are the roles).',
     operations: [
       {
         method: 'post',
@@ -55,6 +72,79 @@ export const PUBLISHED: PublishedContracts = {
         responses: {
           200: { description: 'Valid.', schema: validAnswerSchema },
           422: { description: 'Invalid: every problem.', schema: notValidAnswerSchema },
+        },
+      },
+      {
+        method: 'get',
+        path: DEFINITIONS_PATHS.snoops,
+        summary: 'Every snoop: id, name, status, version, who saved it last and when (rules:read).',
+        security: 'cognito',
+        responses: { 200: { description: 'The snoops.', schema: z.array(snoopSummarySchema) }, ...STAFF_REFUSALS },
+      },
+      {
+        method: 'post',
+        path: DEFINITIONS_PATHS.snoops,
+        summary: 'Create a snoop, always as a draft (rules:edit).',
+        security: 'cognito',
+        request: snoopInputSchema,
+        responses: {
+          201: { description: 'Created.', schema: snoopAnswerSchema },
+          409: { description: 'A snoop with this id exists.', schema: problemAnswerSchema },
+          422: { description: 'The definition cannot be saved: every problem.', schema: problemAnswerSchema },
+          ...STAFF_REFUSALS,
+        },
+      },
+      {
+        method: 'get',
+        path: DEFINITIONS_PATHS.snoop,
+        summary: 'A snoop, with its condition and score as CEL too (rules:read).',
+        security: 'cognito',
+        responses: {
+          200: { description: 'The snoop.', schema: snoopAnswerSchema },
+          404: { description: 'No such snoop.', schema: problemAnswerSchema },
+          ...STAFF_REFUSALS,
+        },
+      },
+      {
+        method: 'put',
+        path: DEFINITIONS_PATHS.snoop,
+        summary:
+          'Change a snoop, made on the version you read (rules:edit; rules:approve to make it active). A change made ' +
+          'on an older version is refused with what changed since.',
+        security: 'cognito',
+        request: snoopChangeRequestSchema,
+        responses: {
+          200: { description: 'Saved as the next version.', schema: snoopAnswerSchema },
+          404: { description: 'No such snoop.', schema: problemAnswerSchema },
+          409: {
+            description: 'Made on an older version: who saved since, and what.',
+            schema: staleVersionAnswerSchema,
+          },
+          422: { description: 'The definition cannot be saved: every problem.', schema: problemAnswerSchema },
+          ...STAFF_REFUSALS,
+        },
+      },
+      {
+        method: 'post',
+        path: DEFINITIONS_PATHS.retirement,
+        summary: 'Retire a snoop, made on the version you read (rules:edit).',
+        security: 'cognito',
+        request: snoopRetirementRequestSchema,
+        responses: {
+          200: { description: 'Retired, as the next version.', schema: snoopAnswerSchema },
+          409: { description: 'Made on an older version.', schema: staleVersionAnswerSchema },
+          ...STAFF_REFUSALS,
+        },
+      },
+      {
+        method: 'get',
+        path: DEFINITIONS_PATHS.history,
+        summary: 'Every version of a snoop: who saved it, when, and what changed (rules:read).',
+        security: 'cognito',
+        responses: {
+          200: { description: 'Oldest first.', schema: snoopHistorySchema },
+          404: { description: 'No such snoop.', schema: problemAnswerSchema },
+          ...STAFF_REFUSALS,
         },
       },
     ],

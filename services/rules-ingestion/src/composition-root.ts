@@ -19,9 +19,14 @@ import {
 } from '@backbone/shared/postgres';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
-import { createPostgresDefinitionSource, createPostgresPublicationLog } from './adapters/postgres';
+import {
+  createPostgresDefinitionSource,
+  createPostgresDefinitionStore,
+  createPostgresPublicationLog,
+} from './adapters/postgres';
 import { createS3RuleSetFiles } from './adapters/s3-rule-set-files';
 import { createSqsAnnouncer } from './adapters/sqs-announcer';
+import { snoopDefinitions, type SnoopDefinitions } from './domain/definitions';
 import {
   buildRuleSet,
   publishRuleSet,
@@ -126,4 +131,13 @@ export function createRulesIngestion(
       await database.close();
     },
   };
+}
+
+/** The snoop definitions people edit (the definitions API): PostgreSQL (or Aurora) only. */
+export function createSnoopDefinitions(
+  env: Record<string, string | undefined> = process.env,
+  pool?: PostgresPool,
+): { definitions: SnoopDefinitions; close(): Promise<void> } {
+  const database = openDatabase(env, pool);
+  return { definitions: snoopDefinitions(createPostgresDefinitionStore(database.pool)), close: () => database.close() };
 }

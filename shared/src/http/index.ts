@@ -81,4 +81,5 @@ export function guardedHttp(service: string, logger: Logger, handle: HttpHandler
   };
 }
 export * from './client';
+export * from './staff';
 export * from './signed-requests';

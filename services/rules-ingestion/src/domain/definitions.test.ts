@@ -38,6 +38,7 @@ describe('snoop definitions', () => {
       snoop: { ...energy, id: 'new', status: 'draft', version: 1 },
       savedBy: 'edith',
       savedAt: '2026-12-07T10:00:00.000Z',
+      text: { when: expect.stringContaining('t.category == "energy"'), score: expect.stringMatching(/^min/) },
     });
     await expect(definitions.create(other, { ...energyFields, id: 'new' })).rejects.toThrow(
       new SnoopExistsError('a snoop "new" exists already: change it, or choose another id'),

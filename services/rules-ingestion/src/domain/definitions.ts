@@ -177,6 +177,9 @@ export interface SnoopHistoryEntry {
 
 /** The definitions API's operations, each checking the caller's role first. */
 export function snoopDefinitions(store: DefinitionStore) {
+  /** A revision as people see it: with its condition and score as CEL too. */
+  const shown = (revision: SnoopRevision) => ({ ...revision, text: snoopText(revision.snoop) });
+
   const current = async (id: string): Promise<SnoopRevision> => {
     const found = await store.get(id);
     if (!found) throw new SnoopNotFoundError(`there is no snoop "${id}"; list them to see their ids`);
@@ -205,8 +208,7 @@ export function snoopDefinitions(store: DefinitionStore) {
 
     async read(actor: Actor, id: string) {
       requireRole(actor, 'rules:read', 'read snoops');
-      const revision = await current(id);
-      return { ...revision, text: snoopText(revision.snoop) };
+      return shown(await current(id));
     },
 
     /** A new snoop, always a draft: it becomes active by approval. */
@@ -215,7 +217,7 @@ export function snoopDefinitions(store: DefinitionStore) {
       const snoop = validated({ ...input, status: 'draft', version: 1 });
       if ((await store.insert(snoop, actor.name)) === 'exists')
         throw new SnoopExistsError(`a snoop "${snoop.id}" exists already: change it, or choose another id`);
-      return current(snoop.id);
+      return shown(await current(snoop.id));
     },
 
     /** The snoop's next version, made on `expectedVersion` (the one the person was looking at). */
@@ -230,7 +232,7 @@ export function snoopDefinitions(store: DefinitionStore) {
       if (saved === 'missing') throw new SnoopNotFoundError(`snoop "${id}" was removed while you changed it`);
       // Someone saved between the read above and this write: the database's condition caught it.
       if (saved === 'stale') throw await staleError(id, expectedVersion);
-      return current(id);
+      return shown(await current(id));
     },
 
     retire: (actor: Actor, id: string, expectedVersion: number) =>

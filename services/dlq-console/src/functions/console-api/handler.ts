@@ -2,8 +2,15 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 
 import { filterRequestSchema, fixRequestSchema, purgeRequestSchema, redriveRequestSchema } from '../../../contracts';
 
-import { buildOncePerContainer, guardedHttp, jsonResponse, parseJsonBody, type HttpHandler } from '@backbone/shared';
-import { AccessDeniedError, rolesFrom, type Actor } from '../../domain/access';
+import {
+  buildOncePerContainer,
+  guardedHttp,
+  jsonResponse,
+  parseJsonBody,
+  staffMemberOf,
+  type HttpHandler,
+} from '@backbone/shared';
+import { AccessDeniedError, type Actor } from '../../domain/access';
 
 import { StaleConfirmationError, type DeadLetterConsole } from '../../domain/console';
 
@@ -16,25 +23,9 @@ import { RedriveRefusedError } from '../../domain/redrive';
 import { consolePage } from '../../web/page';
 import { wireConsoleApi, type ConsoleApiDeps } from './wiring';
 
-/**
- * The caller, from the claims the Cognito authoriser passes on (locally, the local identity provider's, checked the
- * same way): their subject (`sub`, which they cannot choose: the audit trail is keyed on it), their name as shown (their
- * email only once verified, else their user name), and the console's roles among their groups. API Gateway writes a
- * list claim as "[a b]" or "a,b", and a boolean as "true"; both are read.
- */
-export function actorOf(event: Pick<APIGatewayProxyEvent, 'requestContext'>): Actor | undefined {
-  const claims = (event.requestContext.authorizer as { claims?: Record<string, unknown> } | null | undefined)?.claims;
-  if (!claims) return undefined;
-  const text = (claim: string): string | undefined =>
-    typeof claims[claim] === 'string' && claims[claim] !== '' ? claims[claim] : undefined;
-  const id = text('sub');
-  if (!id) return undefined;
-  const verified = claims['email_verified'] === true || claims['email_verified'] === 'true';
-  const name = (verified ? text('email') : undefined) ?? text('cognito:username') ?? text('username') ?? id;
-  const groups = claims['cognito:groups'];
-  const list = Array.isArray(groups) ? groups.map(String) : typeof groups === 'string' ? groups.split(/[\s,[\]]+/) : [];
-  return { id, name, roles: rolesFrom(list) };
-}
+/** The caller, with the console's roles (`dlq:`) among their groups: see staffMemberOf. */
+export const actorOf = (event: Pick<APIGatewayProxyEvent, 'requestContext'>): Actor | undefined =>
+  staffMemberOf(event, 'dlq:');
 
 type Route = {
   method: string;

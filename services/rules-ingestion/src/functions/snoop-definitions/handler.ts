@@ -1,0 +1,122 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import {
+  buildOncePerContainer,
+  guardedHttp,
+  jsonResponse,
+  parseJsonBody,
+  staffMemberOf,
+  type HttpHandler,
+} from '@backbone/shared';
+import { snoopChangeRequestSchema, snoopInputSchema, snoopRetirementRequestSchema } from '../../../contracts';
+import {
+  AccessDeniedError,
+  InvalidDefinitionError,
+  SnoopExistsError,
+  SnoopNotFoundError,
+  StaleVersionError,
+  type Actor,
+  type SnoopDefinitions,
+} from '../../domain/definitions';
+import { wireSnoopDefinitions, type SnoopDefinitionsDeps } from './wiring';
+
+type Route = {
+  method: string;
+  path: RegExp;
+  handle: (actor: Actor, id: string, event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+};
+
+const ID = '([a-z0-9][a-z0-9-]{0,63})';
+
+function routes(definitions: SnoopDefinitions): Route[] {
+  return [
+    {
+      method: 'GET',
+      path: /^\/snoops$/,
+      handle: async (actor) => jsonResponse(200, await definitions.list(actor)),
+    },
+    {
+      method: 'POST',
+      path: /^\/snoops$/,
+      handle: async (actor, _id, event) => {
+        const body = parseJsonBody(event, snoopInputSchema, 'a snoop: {"id", "name", "audience", "contentRef", ...}');
+        return body.ok ? jsonResponse(201, await definitions.create(actor, body.value)) : body.response;
+      },
+    },
+    {
+      method: 'GET',
+      path: new RegExp(`^/snoops/${ID}$`),
+      handle: async (actor, id) => jsonResponse(200, await definitions.read(actor, id)),
+    },
+    {
+      method: 'PUT',
+      path: new RegExp(`^/snoops/${ID}$`),
+      handle: async (actor, id, event) => {
+        const body = parseJsonBody(event, snoopChangeRequestSchema, '{"expectedVersion": N, "changes": {...}}');
+        if (!body.ok) return body.response;
+        return jsonResponse(200, await definitions.change(actor, id, body.value.expectedVersion, body.value.changes));
+      },
+    },
+    {
+      method: 'POST',
+      path: new RegExp(`^/snoops/${ID}/retirement$`),
+      handle: async (actor, id, event) => {
+        const body = parseJsonBody(event, snoopRetirementRequestSchema, '{"expectedVersion": N}');
+        return body.ok
+          ? jsonResponse(200, await definitions.retire(actor, id, body.value.expectedVersion))
+          : body.response;
+      },
+    },
+    {
+      method: 'GET',
+      path: new RegExp(`^/snoops/${ID}/history$`),
+      handle: async (actor, id) => jsonResponse(200, await definitions.history(actor, id)),
+    },
+  ];
+}
+
+/** What each refusal of the domain is over HTTP, with its words. */
+function refusal(error: unknown): APIGatewayProxyResult | undefined {
+  if (error instanceof AccessDeniedError) return jsonResponse(403, { message: error.message });
+  if (error instanceof SnoopNotFoundError) return jsonResponse(404, { message: error.message });
+  if (error instanceof SnoopExistsError) return jsonResponse(409, { message: error.message });
+  if (error instanceof StaleVersionError)
+    return jsonResponse(409, {
+      message: error.message,
+      currentVersion: error.current.snoop.version,
+      savedBy: error.current.savedBy,
+      savedAt: error.current.savedAt,
+      changesSince: error.changesSince,
+    });
+  if (error instanceof InvalidDefinitionError)
+    return jsonResponse(422, { message: error.message, problems: error.problems });
+  return undefined;
+}
+
+/**
+ * The snoop definitions over HTTP, for the editor and anyone signed in with the company's user pool (the `rules:`
+ * groups are the roles): GET and POST /snoops, GET and PUT /snoops/{id}, POST /snoops/{id}/retirement, GET
+ * /snoops/{id}/history.
+ */
+export function createSnoopDefinitionsHandler({ definitions, logger }: SnoopDefinitionsDeps): HttpHandler {
+  const table = routes(definitions);
+  return guardedHttp('rules-ingestion', logger, async (event) => {
+    const actor = staffMemberOf(event, 'rules:');
+    if (!actor) return jsonResponse(401, { message: 'sign in with the staff user pool: no caller in this request' });
+    const path = event.path.replace(/\/+$/, '') || '/';
+    const matches = table.filter((route) => route.path.test(path));
+    const route = matches.find((r) => r.method === event.httpMethod);
+    if (!route)
+      return matches.length > 0
+        ? jsonResponse(405, { message: `${event.httpMethod} is not allowed on ${path}` })
+        : jsonResponse(404, { message: `no such resource: ${path}` });
+    try {
+      return await route.handle(actor, route.path.exec(path)?.[1] ?? '', event);
+    } catch (error) {
+      const answer = refusal(error);
+      if (answer) return answer;
+      throw error;
+    }
+  });
+}
+
+export const handler = buildOncePerContainer(async () => createSnoopDefinitionsHandler(wireSnoopDefinitions()));
