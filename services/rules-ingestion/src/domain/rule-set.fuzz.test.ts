@@ -8,7 +8,7 @@ import { compileRuleFile, printRuleFile } from '@backbone/rules-language';
 import { propertyRuns } from '@backbone/shared/testing';
 import { buildRuleSet } from './rule-set';
 
-/** A row as the definition editor stores it (see rule-set.test.ts for the whole shape). */
+/** A row as the definitions API stores it (see rule-set.test.ts for the whole shape). */
 const validRow = {
   id: 'energy-switch',
   name: 'Switch energy supplier',

@@ -68,7 +68,9 @@ export function buildRuleSet(rows: readonly unknown[]): BuiltRuleSet {
       for (const { field, message } of fieldProblems(parsed.error.issues, '', '(row)')) {
         errors.push({
           snoopId,
-          message: `stored definition is invalid at ${field}: ${message}. Fix it in the definition editor.`,
+          message:
+            `stored definition is invalid at ${field}: ${message}. ` +
+            `Fix it through the definitions API (PUT /snoops/${snoopId ?? '<id>'}).`,
         });
       }
       continue;
