@@ -1,5 +1,11 @@
+/* global process */
 // Mutation testing of the unit suite: `npm run mutation` (not part of `npm test`; incremental, so a second run
 // re-tests only the mutants whose code or tests changed). Its last line is {"score":N,"mutants":N,"files":{...}}.
+// scripts/mutation.ts runs the scope in parts (a "chunk" per service, the shared library, the rules language), each
+// with its own incremental file and report, so that a part done is kept when a later one is stopped.
+const chunk = process.env.MUTATION_CHUNK;
+const ownFile = (name) => `.stryker/${name}${chunk ? `-${chunk}` : ''}.json`;
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'jest',
@@ -40,13 +46,13 @@ export default {
   plugins: ['@stryker-mutator/jest-runner', './scripts/testing/stryker-ignorers.mjs'],
   ignorers: ['log-lines'],
   incremental: true,
-  incrementalFile: '.stryker/incremental.json',
+  incrementalFile: ownFile('incremental'),
   tempDirName: '.stryker/tmp',
   cleanTempDir: 'always',
   ignorePatterns: ['.local-cloud', '.bench', '.stryker', '**/.serverless', '**/.esbuild*', 'coverage'],
   concurrency: 2,
   timeoutMS: 10_000,
   reporters: ['progress', 'clear-text', 'json'],
-  jsonReporter: { fileName: '.stryker/report.json' },
+  jsonReporter: { fileName: ownFile('report') },
   thresholds: { high: 90, low: 85, break: null },
 };

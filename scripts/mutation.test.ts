@@ -1,4 +1,4 @@
-import { mergeReports, scoreFiles, type Report } from './mutation';
+import { chunksOf, mergeReports, scoreFiles, type Report } from './mutation';
 
 const mutants = (...statuses: Report['files'][string]['mutants'][number]['status'][]) => ({
   mutants: statuses.map((status) => ({ status, mutatorName: 'StringLiteral' })),
@@ -25,5 +25,30 @@ describe('the mutation report', () => {
     );
     expect(merged.files['tables.ts']).toEqual(mutants('Killed', 'Survived'));
     expect(merged.files['other.ts']).toEqual(mutants('Survived'));
+  });
+});
+
+describe('the parts of the mutation scope', () => {
+  it('makes a part per service (a pattern over every service split among them), the shared library and each package', () => {
+    const chunks = chunksOf(
+      [
+        'services/*/src/domain/**/*.ts',
+        'services/snoop-scheduler/engine/domain/**/*.ts',
+        'shared/src/sqs/**/*.ts',
+        'packages/rules-language/src/parser.ts',
+        '!**/*.test.ts',
+      ],
+      ['marketing-events', 'snoop-scheduler'],
+    );
+    expect(Object.fromEntries(chunks)).toEqual({
+      'marketing-events': ['services/marketing-events/src/domain/**/*.ts', '!**/*.test.ts'],
+      'snoop-scheduler': [
+        'services/snoop-scheduler/src/domain/**/*.ts',
+        'services/snoop-scheduler/engine/domain/**/*.ts',
+        '!**/*.test.ts',
+      ],
+      shared: ['shared/src/sqs/**/*.ts', '!**/*.test.ts'],
+      'rules-language': ['packages/rules-language/src/parser.ts', '!**/*.test.ts'],
+    });
   });
 });
