@@ -67,7 +67,7 @@ describe('a dead letter as shown', () => {
 describe('plans, dry runs, records and audit entries as shown', () => {
   const plan: RedrivePlan = {
     dlq: { name: 'dlq', fifo: true, sources: ['src'], depth: 2, inFlight: 0, retentionSeconds: 60 },
-    filter: { reasonContains: 'phone' },
+    filter: { reason: 'phone' },
     selected: [letter(1), letter(2, { messageType: undefined })],
     addedForOrder: 1,
     addedForOrderIds: ['m-0'],
@@ -83,7 +83,7 @@ describe('plans, dry runs, records and audit entries as shown', () => {
     expect(JSON.parse(JSON.stringify(view))).toEqual({
       dlq: 'dlq',
       fifo: true,
-      filter: { reasonContains: 'phone' },
+      filter: { reason: 'phone' },
       selected: 2,
       addedForOrder: 1,
       addedForOrderIds: ['m-0'],
@@ -131,23 +131,22 @@ describe('plans, dry runs, records and audit entries as shown', () => {
   });
 
   it('masks why a redrive stopped and never shows what it was asked', () => {
-    const record = {
+    const shown = {
       redriveId: 'r-1',
       dlq: 'dlq',
       actor: 'ops@example.com',
-      request: { roles: ['dlq:redrive'] },
       summary: 's',
       state: 'stopped',
       because: REASON,
       updatedAt: 't',
-    } as unknown as RedriveRecord;
-    const { request: _request, ...shown } = record;
+    } as RedriveRecord;
+    const record = { ...shown, request: { roles: ['dlq:redrive'] } } as unknown as RedriveRecord;
     expect(recordView(record)).toEqual({ ...shown, because: maskText(REASON) });
     expect(recordView({ ...record, because: undefined })).toEqual({ ...shown, because: undefined });
   });
 
   it('masks an audit entry’s outcome and the texts of its detail, lists included, and nothing else', () => {
-    const entry = {
+    const without = {
       at: '2026-12-07T10:00:00.000Z',
       actor: 'ops@example.com',
       action: 'unmask',
@@ -155,6 +154,9 @@ describe('plans, dry runs, records and audit entries as shown', () => {
       target: 't',
       count: 1,
       outcome: REASON,
+    } as AuditEntry;
+    const entry = {
+      ...without,
       detail: { reason: 'ticket for jane@example.com', messages: ['jane@example.com', 'm-2'], count: 3 },
     } as unknown as AuditEntry;
     expect(auditView(entry)).toEqual({
@@ -166,7 +168,6 @@ describe('plans, dry runs, records and audit entries as shown', () => {
         count: 3,
       },
     });
-    const { detail: _detail, ...without } = entry;
-    expect(auditView(without as AuditEntry)).toEqual({ ...without, outcome: maskText(REASON) });
+    expect(auditView(without)).toEqual({ ...without, outcome: maskText(REASON) });
   });
 });
