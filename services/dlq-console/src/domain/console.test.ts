@@ -1,6 +1,7 @@
 import type { RedriveRequested } from '../../contracts';
 import { AccessDeniedError, rolesFrom, type Actor } from './access';
 import { createDeadLetterConsole, StaleConfirmationError } from './console';
+import { busy } from './console-errors';
 import { DLQ, letter, loanApprovedBody, SOURCE, world } from './dead-letters.fixtures';
 import { editedBody, toCsv } from './operations';
 import type { RedriveRecord } from './ports';
@@ -329,5 +330,45 @@ describe('redrives asked for through the web API', () => {
     expect(w.sent).toEqual([]);
     // What the page follows holds no request (nor the roles in it).
     expect(await console_.redriveStatus(actor('dlq:read'), asked.redriveId)).not.toHaveProperty('request');
+  });
+});
+
+describe('what each refusal says', () => {
+  it('names the operation and the role it takes, for every operation of the console', async () => {
+    const { console_ } = consoleOver([letter(1)]);
+    const nobody: Actor = { name: 'nobody@example.com', roles: new Set() };
+    const reader = actor('dlq:read');
+    const shown = await console_.plan(reader, DLQ, {});
+    const refusals: [Promise<unknown>, string, string][] = [
+      [console_.queues(nobody), 'see the DLQs', 'dlq:read'],
+      [console_.messages(nobody, DLQ), 'see dead letters', 'dlq:read'],
+      [console_.groups(nobody, DLQ), 'see dead letters', 'dlq:read'],
+      [console_.plan(nobody, DLQ), 'see dead letters', 'dlq:read'],
+      [console_.dryRun(reader, shown), 'dry-run a redrive', 'dlq:redrive'],
+      [console_.dryRunOf(reader, DLQ, {}), 'dry-run a redrive', 'dlq:redrive'],
+      [console_.dryRunOf(actor('dlq:redrive'), DLQ, {}), 'see dead letters', 'dlq:read'],
+      [console_.audit(nobody, { days: 1, limit: 10 }), 'see the audit trail', 'dlq:read'],
+      [console_.messages(reader, DLQ, {}, { unmask: { reason: 'why' } }), 'see personal data', 'dlq:unmask'],
+      [console_.exportLetters(reader, DLQ, {}, { format: 'csv' }), 'export dead letters', 'dlq:export'],
+      [console_.purge(reader, DLQ, {}, shown.summary), 'purge dead letters', 'dlq:purge'],
+      [console_.fixAndResend(reader, DLQ, 'm-404', []), 'fix and resend dead letters', 'dlq:edit:*'],
+      [console_.fixAndResend(reader, DLQ, 'm-1', []), 'edit LoanApproved messages', 'dlq:edit:LoanApproved'],
+      [console_.redrive(reader, shown, { redriveId: 'r-1' }), 'redrive', 'dlq:redrive'],
+      [console_.redriveStatus(nobody, 'r-1'), 'follow a redrive', 'dlq:read'],
+    ];
+    for (const [attempt, doing, role] of refusals) {
+      const who = (await attempt.catch((e: unknown) => e)) as Error;
+      expect(who).toBeInstanceOf(AccessDeniedError);
+      expect(who.message).toMatch(new RegExp(`^\\S+ may not ${doing}: it takes the role ${role.replace('*', '\\*')},`));
+    }
+  });
+
+  it('says a DLQ is busy, and what changed since a plan was confirmed, in words', () => {
+    expect(busy('the-dlq', 'purge')).toBe('a redrive of the-dlq is running; purge when it has finished');
+    const stale = new StaleConfirmationError({} as never);
+    expect(stale.name).toBe('StaleConfirmationError');
+    expect(stale.message).toBe(
+      'what the filter selects has changed since it was confirmed; look at the new plan and confirm it',
+    );
   });
 });

@@ -13,6 +13,14 @@ describe('createHttpTransport (against a real server on loopback)', () => {
       request.on('data', (chunk: Buffer) => (body += chunk.toString()));
       request.on('end', () => {
         if (request.url?.startsWith('/slow')) return void setTimeout(() => response.end('late'), 500);
+        // JSON named but not sent, JSON sent but not named, JSON named but broken.
+        const odd: Record<string, [string, string]> = {
+          '/empty-json': ['application/json', ''],
+          '/text-json': ['text/plain', '{"a":1}'],
+          '/bad-json': ['application/json; charset=utf-8', '{"a":'],
+        };
+        const shape = odd[request.url ?? ''];
+        if (shape) return void response.writeHead(200, { 'content-type': shape[0] }).end(shape[1]);
         response.writeHead(request.url === '/json' ? 201 : 503, {
           'content-type': request.url === '/json' ? 'application/json' : 'text/plain',
         });
@@ -35,6 +43,13 @@ describe('createHttpTransport (against a real server on loopback)', () => {
   it('posts the body and headers, and parses a JSON answer', async () => {
     const answer = await createHttpTransport(1_000).post(`${base}/json`, '{"a":1}', { 'x-signature': 'sig' });
     expect(answer).toEqual({ status: 201, body: { echoed: '{"a":1}', signature: 'sig' } });
+  });
+
+  it('parses only what is named JSON and is there: empty and broken JSON, and JSON sent as text, stay text', async () => {
+    const transport = createHttpTransport(1_000);
+    expect(await transport.post(`${base}/empty-json`, '', {})).toEqual({ status: 200, body: '' });
+    expect(await transport.post(`${base}/text-json`, '', {})).toEqual({ status: 200, body: '{"a":1}' });
+    expect(await transport.post(`${base}/bad-json`, '', {})).toEqual({ status: 200, body: '{"a":' });
   });
 
   it('returns other answers as text, whatever the status', async () => {
