@@ -372,3 +372,37 @@ describe('what each refusal says', () => {
     );
   });
 });
+
+describe('the console core: looking up, selecting, unmasking', () => {
+  it('names the stage’s DLQs when asked for one that is not there', async () => {
+    const { console_ } = consoleOver([letter(1)]);
+    await expect(console_.messages(actor('dlq:read'), 'no-such-dlq')).rejects.toThrow(
+      `no DLQ named no-such-dlq; the stage's DLQs are: ${DLQ}`,
+    );
+  });
+
+  it('lists newest first, and unmasks only with a reason of a few words (after trimming), audited with what was shown', async () => {
+    const letters = Array.from({ length: 25 }, (_, i) =>
+      letter(i + 1, { body: body(`+4477009001${String(i).padStart(2, '0')}`) }),
+    );
+    const { w, console_ } = consoleOver(letters);
+    const unmasker = actor('dlq:read', 'dlq:unmask');
+    const listed = await console_.messages(actor('dlq:read'), DLQ);
+    expect(listed.map((l) => l.messageId).slice(0, 3)).toEqual(['m-25', 'm-24', 'm-23']);
+    await expect(console_.messages(unmasker, DLQ, {}, { unmask: { reason: '  abcd  ' } })).rejects.toThrow(
+      'unmasking needs a reason (a few words: the ticket, the fix being made)',
+    );
+    await console_.messages(unmasker, DLQ, {}, { unmask: { reason: 'abcde' } });
+    expect(w.entries.at(-1)).toMatchObject({
+      action: 'unmask',
+      target: '25 message(s) looked at',
+      count: 25,
+      outcome: 'shown unmasked',
+      detail: { reason: 'abcde', messages: listed.slice(0, 20).map((l) => l.messageId) },
+    });
+    await console_.messages(unmasker, DLQ, { search: '+447700900124' }, { unmask: { reason: 'ticket 7' } });
+    expect(w.entries.at(-1)).toMatchObject({ target: '1 message(s) looked at, found by a body search', count: 1 });
+    // Masked, the search sees only what the caller sees: the number is not there to be found.
+    expect(await console_.messages(actor('dlq:read'), DLQ, { search: '+447700900124' })).toEqual([]);
+  });
+});
