@@ -33,6 +33,9 @@ export default {
     'packages/rules-language/src/compiler/**/*.ts',
     'packages/rules-language/src/interpreter.ts',
     'packages/rules-language/src/explain.ts',
+    // Composition, no logic: builds the consumer's clients from its environment; every line of it runs in each
+    // consumer's integration tests, which mutation testing does not run.
+    '!shared/src/sqs/consumer-wiring.ts',
     '!**/*.test.ts',
     '!**/*.fixtures.ts',
     '!**/index.ts',

@@ -10,7 +10,9 @@ describe('isAlive', () => {
       const zombie = Number(
         await new Promise<string>((resolve) => parent.stdout.once('data', (chunk: Buffer) => resolve(String(chunk)))),
       );
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // "sleep 0" exits at once, but on a busy machine not within any fixed time: wait for it, up to 4 s.
+      for (const deadline = Date.now() + 4_000; processState(zombie) !== 'Z' && Date.now() < deadline;)
+        await new Promise((resolve) => setTimeout(resolve, 20));
       expect(() => process.kill(zombie, 0)).not.toThrow();
       expect(processState(zombie)).toBe('Z');
       expect(isAlive(zombie)).toBe(false);

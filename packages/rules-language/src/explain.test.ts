@@ -146,3 +146,121 @@ describe('evaluateRules', () => {
     expect(rules({ r: { when: 'profile.age > 18.0' } }).transactionWindowDays).toBe(0);
   });
 });
+
+/** Sums, counts and extremes of transactions, each with its own scope: the shapes the snoop editor builds. */
+const outgoing = (filter: string) => `transactions.filter(t, t.direction == "out"${filter ? ` && ${filter}` : ''})`;
+
+describe('explanations of every shape the editor builds', () => {
+  it.each([
+    // Counts: every transaction, payments in, merchants named like, a list of three.
+    ['size(transactions) > 5.0', '6 transactions, more than 5'],
+    ['size(transactions.filter(t, t.direction == "in")) >= 1.0', '1 payments in, at least 1'],
+    [
+      'size(transactions.filter(t, t.merchant.contains("Deliv"))) == 2.0',
+      '2 transactions at merchants named like "Deliv", equal to 2',
+    ],
+    [
+      'size(transactions.filter(t, t.category in ["eating-out", "gambling", "travel"])) > 3.0',
+      '5 transactions on eating-out, gambling or travel, more than 3',
+    ],
+    ['size(transactions.filter(t, t.merchant == "Pret")) != 1.0', '1 transactions at Pret, equal to 1'],
+    // Sums: spent, received, totalling.
+    [
+      `sum(${outgoing('t.daysAgo <= 30.0')}.map(t, t.amount)) >= 352.4`,
+      'spent 352.40 GBP in the last 30 days, at least 352.4',
+    ],
+    [
+      'sum(transactions.filter(t, t.direction == "in").map(t, t.amount)) > 1000.0',
+      'received 2400.00 GBP, more than 1000',
+    ],
+    [
+      'sum(transactions.filter(t, t.daysAgo <= 30.0).map(t, t.amount)) < 1000.0',
+      'transactions totalling 2752.40 GBP in the last 30 days, not less than 1000',
+    ],
+    // Averages, largest and smallest, with amounts bounded both ways.
+    [
+      `avg(${outgoing('t.merchant == "Deliveroo"')}.map(t, t.amount)) > 100.0`,
+      'average payment 310.00 GBP at Deliveroo, more than 100',
+    ],
+    [
+      'avg(transactions.filter(t, t.category == "salary").map(t, t.amount)) <= 100.0',
+      'average transaction 2400.00 GBP on salary, more than 100',
+    ],
+    [
+      'max(transactions.filter(t, t.direction == "in").map(t, t.amount)) < 100.0',
+      'largest payment in 2400.00 GBP, not less than 100',
+    ],
+    [
+      'min(transactions.filter(t, t.amount >= 50.0 && t.amount < 200.0).map(t, t.amount)) <= 95.0',
+      'smallest transaction 92.00 GBP of at least 50.00 GBP of less than 200.00 GBP, at most 95',
+    ],
+    [
+      'min(transactions.filter(t, t.amount > 50.0 && t.amount <= 120.0).map(t, t.amount)) > 95.0',
+      'smallest transaction 92.00 GBP of more than 50.00 GBP of at most 120.00 GBP, not more than 95',
+    ],
+    [`max(${outgoing('')}.map(t, t.amount)) == 500.0`, 'largest payment 500.00 GBP, equal to 500'],
+    // Two aggregates compared: both described.
+    [
+      `sum(${outgoing('')}.map(t, t.amount)) < sum(transactions.filter(t, t.direction == "in").map(t, t.amount))`,
+      'spent 852.40 GBP, less than received 2400.00 GBP',
+    ],
+    // A constant on the left, read from the other side, for each operator.
+    ['1000.0 >= balances.savings', 'savings 300.00 GBP, at most 1000'],
+    ['1000.0 > balances.savings', 'savings 300.00 GBP, less than 1000'],
+    ['100.0 <= balances.savings', 'savings 300.00 GBP, at least 100'],
+    ['100.0 < balances.savings', 'savings 300.00 GBP, more than 100'],
+    ['34.0 == profile.age', 'age 34, equal to 34'],
+    ['34.0 != profile.age', 'age 34, equal to 34'],
+    // Plain values: text, yes or no, fractions to two places; and an operand with no words of its own.
+    ['profile.region == "London"', 'region London, equal to London'],
+    ['profile.isHomeowner == true', 'homeowner true, equal to true'],
+    ['balances.savings / 7.0 > 1.0', 'balances.savings / 7.0 is 42.86, more than 1'],
+    ['profile.region in ["Wales", "Scotland"]', 'region London, not one of Wales or Scotland'],
+    ['profile.region in ["London"]', 'region London, one of London'],
+    // Finding one: in, out, none.
+    ['transactions.exists(t, t.direction == "in" && t.amount > 1000.0)', 'a payment in of more than 1000.00 GBP'],
+    ['transactions.exists(t, t.direction == "out" && t.category == "travel")', 'no payment on travel'],
+    ['transactions.exists(t, t.merchant.contains("Bet"))', 'a transaction at merchants named like "Bet"'],
+    // "Or" of three: the one that held; "not" of an "and".
+    [
+      'profile.age > 60.0 || profile.region == "Wales" || balances.savings >= 300.0',
+      'savings 300.00 GBP, at least 300',
+    ],
+    ['!(profile.isHomeowner && profile.hasOverdraft)', 'has no overdraft'],
+    ['!(profile.isHomeowner || profile.hasOverdraft)', 'is a homeowner'],
+  ])('%s: %s', (when, explanation) => expect(explain(when).explanation).toBe(explanation));
+
+  it.each([
+    // A scope the words cannot say: the expression itself, with its value.
+    [
+      `size(transactions.filter(t, t.merchant.contains(t.category))) == 0.0`,
+      'size(transactions.filter(t, t.merchant.contains(t.category))) is 0, equal to 0',
+    ],
+    [
+      'size(transactions.filter(t, t.daysAgo < 30.0)) > 1.0',
+      'size(transactions.filter(t, t.daysAgo < 30.0)) is 5, more than 1',
+    ],
+    [
+      'size(transactions.filter(t, t.category == t.merchant)) == 0.0',
+      'size(transactions.filter(t, t.category == t.merchant)) is 0, equal to 0',
+    ],
+    [
+      'size(transactions.filter(t, profile.age > 18.0)) > 1.0',
+      'size(transactions.filter(t, profile.age > 18.0)) is 6, more than 1',
+    ],
+    [
+      'size(transactions.filter(t, t.direction == "sideways")) == 0.0',
+      'size(transactions.filter(t, t.direction == "sideways")) is 0, equal to 0',
+    ],
+    [
+      'size(transactions.filter(t, t.amount > 1.0 && true)) > 1.0',
+      'size(transactions.filter(t, t.amount > 1.0 && true)) is 6, more than 1',
+    ],
+    ['sum(transactions.map(t, t.daysAgo)) > 1.0', 'sum(transactions.map(t, t.daysAgo)) is 124, more than 1'],
+    ['sum([1.0, 2.0]) > 1.0', 'sum([1.0, 2.0]) is 3, more than 1'],
+    // Another operand no words describe, and a list that is not all text.
+    ['balances.savings > balances.current * 2.0', 'savings 300.00 GBP, more than balances.current * 2.0 (-240)'],
+    ['[1.0].exists(x, x > 0.0)', '"[1.0].exists(x, x > 0.0)" holds'],
+    ['transactions.exists(t, t.daysAgo < 1.0)', '"transactions.exists(t, t.daysAgo < 1.0)" does not hold'],
+  ])('%s falls back to the expression: %s', (when, explanation) => expect(explain(when).explanation).toBe(explanation));
+});

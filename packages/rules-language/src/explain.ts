@@ -91,8 +91,14 @@ interface TransactionScope {
   categories?: string[];
   merchants?: string[];
   merchantContains?: string;
-  minAmount?: number;
-  maxAmount?: number;
+  /** A bound on the amount, and whether the bound itself is in (`>=`, `<=`) or not (`>`, `<`). */
+  minAmount?: AmountBound;
+  maxAmount?: AmountBound;
+}
+
+interface AmountBound {
+  value: number;
+  inclusive: boolean;
 }
 
 /** A filter's terms as words, or undefined when one of them is not a shape the editor builds. */
@@ -122,9 +128,9 @@ function scopeOf(predicate: Expr | undefined, variable: string): TransactionScop
       if (field === 'category') scope.categories = values;
       else scope.merchants = values;
     } else if (field === 'amount' && typeof value === 'number' && (term.op === '>=' || term.op === '>'))
-      scope.minAmount = value;
+      scope.minAmount = { value, inclusive: term.op === '>=' };
     else if (field === 'amount' && typeof value === 'number' && (term.op === '<=' || term.op === '<'))
-      scope.maxAmount = value;
+      scope.maxAmount = { value, inclusive: term.op === '<=' };
     else return undefined;
   }
   return scope;
@@ -135,8 +141,9 @@ function scopeWords(scope: TransactionScope, money: (n: number) => string): stri
   if (scope.categories) words.push(`on ${either(scope.categories)}`);
   if (scope.merchants) words.push(`at ${either(scope.merchants)}`);
   if (scope.merchantContains) words.push(`at merchants named like "${scope.merchantContains}"`);
-  if (scope.minAmount !== undefined) words.push(`of at least ${money(scope.minAmount)}`);
-  if (scope.maxAmount !== undefined) words.push(`of at most ${money(scope.maxAmount)}`);
+  const { minAmount: min, maxAmount: max } = scope;
+  if (min) words.push(`of ${min.inclusive ? 'at least' : 'more than'} ${money(min.value)}`);
+  if (max) words.push(`of ${max.inclusive ? 'at most' : 'less than'} ${money(max.value)}`);
   if (scope.days !== undefined) words.push(`in the last ${plain(scope.days)} days`);
   return words.length > 0 ? ` ${words.join(' ')}` : '';
 }

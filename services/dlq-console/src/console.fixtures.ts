@@ -18,7 +18,6 @@ export function plantedWorld() {
   const jobs: RedriveRequested[] = [];
   const stores = {
     ...w.deps,
-    now: w.deps.clock.now,
     records: {
       put: async (r: RedriveRecord) => void records.set(r.redriveId, r),
       get: async (id: string) => records.get(id),

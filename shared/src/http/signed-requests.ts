@@ -18,7 +18,7 @@ export const SIGNATURE_HEADERS = {
 export const SIGNATURE_WINDOW_MS = 5 * 60_000;
 
 /** At most this many signatures are remembered: beyond, the oldest go first (a flood ages its own entries out). */
-const MAX_REMEMBERED = 200_000;
+export const MAX_REMEMBERED = 200_000;
 
 interface Signed {
   method: string;
@@ -56,14 +56,17 @@ export function createSignatureVerifier(options: {
   secrets: () => Promise<readonly string[]>;
   windowMs?: number;
   now?: () => number;
+  maxRemembered?: number;
 }) {
   const windowMs = options.windowMs ?? SIGNATURE_WINDOW_MS;
+  const maxRemembered = options.maxRemembered ?? MAX_REMEMBERED;
   const now = options.now ?? Date.now;
-  /** Signatures seen, with when they may be forgotten (insertion order: oldest first). */
+  /** Signatures seen, with the last moment their time is still accepted (insertion order: oldest first). */
   const seen = new Map<string, number>();
   const forgetOld = (at: number) => {
     for (const [signature, until] of seen) {
-      if (until > at && seen.size <= MAX_REMEMBERED) break;
+      // Kept through `until` itself: at that very millisecond the request's time still passes the window check.
+      if (until >= at && seen.size < maxRemembered) break;
       seen.delete(signature);
     }
   };
@@ -90,8 +93,9 @@ export function createSignatureVerifier(options: {
       return expected.length === signature.length && timingSafeEqual(expected, signature);
     });
     if (!matches) return { ok: false, reason: 'the signature does not match the request' };
-    forgetOld(at);
     if (seen.has(given)) return { ok: false, reason: 'this request was sent already (a replay)' };
+    // Room is made only for a signature to remember: a replay checked against a full memory evicts nothing.
+    forgetOld(at);
     seen.set(given, sentAt + windowMs);
     return { ok: true };
   };

@@ -13,7 +13,7 @@ import type {
   RedriveLocks,
   RedriveRecords,
 } from './ports';
-import { planRedrive, type RedrivePlan } from './redrive';
+import { planRedrive, type Clock, type RedrivePlan } from './redrive';
 import { maskedLetter, unmaskedLetter, type DeadLetterView } from './views';
 import { StaleConfirmationError } from './console-errors';
 
@@ -29,7 +29,8 @@ export interface ConsoleDependencies {
   records?: RedriveRecords;
   /** marketing-events' delivery ledger: without it, a dry run knows only the contracts and the platforms' rules. */
   deliveries?: DeliveryRecords;
-  now?: () => number;
+  /** One clock for the console and its redrives (what it records, and a redrive's pace): the system's by default. */
+  clock?: Clock;
 }
 
 /**
@@ -38,7 +39,7 @@ export interface ConsoleDependencies {
  */
 export function createConsoleCore(dependencies: ConsoleDependencies) {
   const { queues, index, audit, locks } = dependencies;
-  const now = dependencies.now ?? (() => Date.now());
+  const now = dependencies.clock?.now ?? (() => Date.now());
   const dryRuns = createDryRunner(dependencies.deliveries);
 
   const findQueue = async (name: string): Promise<DeadLetterQueue> => {

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
+import { ATTRIBUTE } from '@backbone/shared';
 import type { RedriveRequested } from '../../contracts';
 import { AccessDeniedError, rolesFrom, type Actor } from './access';
 import { createDeadLetterConsole, StaleConfirmationError } from './console';
-import { busy } from './console-errors';
-import { DLQ, letter, loanApprovedBody, SOURCE, world } from './dead-letters.fixtures';
+import { busy, EDIT_LEASE_MS } from './console-errors';
+import { DLQ, failedAt, letter, loanApprovedBody, SOURCE, world } from './dead-letters.fixtures';
 import { editedBody, toCsv } from './operations';
 import type { RedriveRecord } from './ports';
 
@@ -64,9 +66,11 @@ describe('who may do what', () => {
   });
 
   it('dry-runs through the consumer’s checks and the delivery ledger: what would fail again and why, what is delivered already', async () => {
+    // Events an hour older than the world's clock (the console's and its dry run's).
+    const occurredAt = '2026-11-30T12:00:00.000Z';
     const w = world([
-      letter(1, { body: body('+447700900123') }),
-      letter(2, { body: loanApprovedBody({ phone: '+447700900124', id: 'LoanApproved:l-2' }) }),
+      letter(1, { body: loanApprovedBody({ phone: '+447700900123', occurredAt }) }),
+      letter(2, { body: loanApprovedBody({ phone: '+447700900124', id: 'LoanApproved:l-2', occurredAt }) }),
       letter(3, { body: '{"id":"not an envelope"}' }),
     ]);
     // Meta's latest answer is m-1's failure, with nothing accepted since.
@@ -76,7 +80,8 @@ describe('who may do what', () => {
       deliveries: {
         delivered: async (ids) =>
           new Map(ids.filter((id) => id === 'LoanApproved:l-2').map((id) => [id, new Set(['meta'])])),
-        statuses: async () => new Map([['meta', { destination: 'meta', failedAt: Date.now() - 60_000, failure }]]),
+        statuses: async () =>
+          new Map([['meta', { destination: 'meta', failedAt: w.deps.clock.now() - 60_000, failure }]]),
       },
     });
     const result = await console_.dryRun(actor('dlq:redrive'), await console_.plan(actor('dlq:read'), DLQ));
@@ -144,6 +149,115 @@ describe('fix and resend', () => {
     expect(() => editedBody(dead, [{ path: '__proto__.x', value: 1 }])).toThrow(/is not a field path/);
     expect(() => editedBody(dead, [])).toThrow(/no change given/);
     expect(() => editedBody(dead, [{ path: 'customer.phone.x', value: 1 }])).toThrow(/phone is not an object/);
+  });
+});
+
+describe('fix and resend, in detail', () => {
+  const editor = actor('dlq:read', 'dlq:edit:LoanApproved');
+  const phoneFix = [{ path: 'customer.phone', value: '+447700900123' }];
+
+  it('answers an id the index lacks as such to an editor of any type, and learns nothing to anyone else', async () => {
+    const { console_ } = consoleOver();
+    await expect(
+      console_.fixAndResend(actor('dlq:read', 'dlq:edit:RegistrationCompleted'), DLQ, 'm-404', phoneFix),
+    ).rejects.toThrow(new Error(`no dead letter m-404 in ${DLQ}'s index (redriven or purged already?)`));
+    await expect(console_.fixAndResend(actor('dlq:read', 'dlq:purge'), DLQ, 'm-404', phoneFix)).rejects.toThrow(
+      AccessDeniedError,
+    );
+  });
+
+  it('takes the untyped edit role for a message of no known type', async () => {
+    const { console_ } = consoleOver([letter(1, { messageType: undefined, body: '{"id":"x"}' })]);
+    await expect(console_.fixAndResend(editor, DLQ, 'm-1', phoneFix)).rejects.toThrow(
+      /may not edit untyped messages: it takes the role dlq:edit:\(untyped\)/,
+    );
+  });
+
+  it('sends under the DLQ lock of its own, for the edit lease, marked with its holder; audited by type and count', async () => {
+    const { w, console_ } = consoleOver();
+    const send = w.deps.queues.send;
+    const heldAtSend: { holder: string; until: number }[] = [];
+    w.deps.queues.send = async (queue, message) => {
+      heldAtSend.push({ ...w.holders.get(DLQ)! });
+      return send(queue, message);
+    };
+    const result = await console_.fixAndResend(editor, DLQ, 'm-1', phoneFix);
+    expect(result).toEqual({ sent: true, newMessageId: 'new-1', fields: ['data.customer.phone'] });
+    const [held] = heldAtSend;
+    expect(held!.holder).toMatch(/^fix:[0-9a-f-]{36}$/);
+    expect(held!.until - w.deps.clock.now()).toBe(EDIT_LEASE_MS);
+    expect(w.sent[0]!.attributes[ATTRIBUTE.redriveId]).toBe(held!.holder);
+    expect(w.sent[0]).not.toHaveProperty('groupId');
+    expect(w.holders.size).toBe(0);
+    expect(w.entries.at(-1)).toMatchObject({ target: 'message m-1 (LoanApproved)', count: 1, outcome: 'sent' });
+  });
+
+  it('sends a FIFO message back in its group, deduplicated by the fix', async () => {
+    const w = world([letter(1, { body: body('07700 900123'), groupId: 'c-1' })], { fifo: true });
+    await createDeadLetterConsole(w.deps).fixAndResend(editor, DLQ, 'm-1', phoneFix);
+    const [sent] = w.sent;
+    expect(sent!.groupId).toBe('c-1');
+    expect(sent!.deduplicationId).toBe(
+      createHash('sha256').update(sent!.attributes[ATTRIBUTE.redriveId]!).digest('hex'),
+    );
+  });
+
+  it('says when the message left the DLQ before it was taken: nothing sent, the index cleared, audited as such', async () => {
+    const { w, console_ } = consoleOver();
+    w.inDlq.delete('m-1');
+    expect(await console_.fixAndResend(editor, DLQ, 'm-1', phoneFix)).toEqual({
+      sent: false,
+      fields: ['data.customer.phone'],
+    });
+    expect(w.sent).toEqual([]);
+    expect(w.indexed.has('m-1')).toBe(false);
+    expect(w.entries.at(-1)).toMatchObject({ action: 'fix-and-resend', count: 0, outcome: 'not in the DLQ any more' });
+  });
+});
+
+describe('export and purge, in detail', () => {
+  it('writes JSON lines each ended by a line break, none for nothing, and audits what was asked', async () => {
+    const { w, console_ } = consoleOver([letter(1, failedAt(['meta', '400', 'bad'], ['ga4', '500', 'down']))]);
+    const exporter = actor('dlq:export');
+    const lines = await console_.exportLetters(exporter, DLQ, {}, { format: 'jsonl' });
+    expect(lines.text.endsWith('}\n')).toBe(true);
+    expect(lines.text.split('\n')).toHaveLength(2);
+    expect(await console_.exportLetters(exporter, DLQ, { ids: ['m-9'] }, { format: 'jsonl' })).toEqual({
+      text: '',
+      count: 0,
+      masked: true,
+    });
+    const csv = await console_.exportLetters(exporter, DLQ, {}, { format: 'csv' });
+    expect(csv.text.split('\r\n')[1]).toMatch(/^m-1,LoanApproved,meta\+ga4,permanent,/);
+    expect(w.entries.at(-1)).toMatchObject({ action: 'export', target: 'every message', count: 1 });
+  });
+
+  it('audits an unmasked export as messages exported', async () => {
+    const { w, console_ } = consoleOver();
+    await console_.exportLetters(
+      actor('dlq:export', 'dlq:unmask'),
+      DLQ,
+      {},
+      { format: 'jsonl', unmask: { reason: 'ticket 9' } },
+    );
+    expect(w.entries.find((e) => e.action === 'unmask')).toMatchObject({ target: '2 message(s) exported' });
+  });
+
+  it('purges under a lock of its own for the edit lease, and says how many had left the DLQ', async () => {
+    const { w, console_ } = consoleOver([letter(1), letter(2), letter(3)]);
+    const filter = { ids: ['m-1', 'm-2'] };
+    const plan = await console_.plan(actor('dlq:read'), DLQ, filter);
+    w.inDlq.delete('m-2');
+    const remove = w.deps.queues.delete;
+    const heldAtDelete: { holder: string; until: number }[] = [];
+    w.deps.queues.delete = async (queue, receipt) => {
+      heldAtDelete.push({ ...w.holders.get(DLQ)! });
+      return remove(queue, receipt);
+    };
+    expect(await console_.purge(actor('dlq:purge'), DLQ, filter, plan.summary)).toEqual({ deleted: 1, notFound: 1 });
+    expect(heldAtDelete[0]!.holder).toMatch(/^purge:[0-9a-f-]{36}$/);
+    expect(heldAtDelete[0]!.until - w.deps.clock.now()).toBe(EDIT_LEASE_MS);
+    expect(w.entries.at(-1)).toMatchObject({ action: 'purge', count: 1, outcome: 'deleted 1, 1 no longer in the DLQ' });
   });
 });
 
@@ -330,6 +444,105 @@ describe('redrives asked for through the web API', () => {
     expect(w.sent).toEqual([]);
     // What the page follows holds no request (nor the roles in it).
     expect(await console_.redriveStatus(actor('dlq:read'), asked.redriveId)).not.toHaveProperty('request');
+  });
+});
+
+describe('the redrive worker', () => {
+  /** A console with a job queue, and records that keep every version the worker wrote. */
+  function worker(letters = [letter(1), letter(2), letter(3)]) {
+    const { w } = consoleOver(letters);
+    const queued: RedriveRequested[] = [];
+    const records = new Map<string, RedriveRecord>();
+    const written: RedriveRecord[] = [];
+    const console_ = createDeadLetterConsole({
+      ...w.deps,
+      jobs: { enqueue: async (job) => void queued.push(job) },
+      records: {
+        put: async (r) => void (records.set(r.redriveId, r), written.push(r)),
+        get: async (id) => records.get(id),
+      },
+    });
+    return { w, console_, queued, records, written };
+  }
+  const operator: Actor = { name: 'op@example.com', id: 'user-7', roles: rolesFrom(['dlq:read', 'dlq:redrive']) };
+  const ask = async (console_: ReturnType<typeof createDeadLetterConsole>, options = {}) => {
+    const plan = await console_.plan(operator, DLQ, {});
+    return console_.requestRedrive(operator, DLQ, {}, plan.summary, {
+      canary: 1,
+      canaryWatchSeconds: 0,
+      messagesPerSecond: 100,
+      ...options,
+    });
+  };
+
+  it('is needed to ask for a redrive: a console without one says to redrive from the command line', async () => {
+    const { console_ } = consoleOver([letter(1)]);
+    const plan = await console_.plan(operator, DLQ, {});
+    await expect(
+      console_.requestRedrive(operator, DLQ, {}, plan.summary, {
+        canary: 1,
+        canaryWatchSeconds: 0,
+        messagesPerSecond: 1,
+      }),
+    ).rejects.toThrow(new Error('this console runs no redrive worker: redrive from the command line'));
+    expect(await console_.redriveStatus(operator, 'r-1')).toBeUndefined();
+  });
+
+  it("runs as the person who asked, by their id, and records the run's progress at most once a second", async () => {
+    const { w, console_, queued, written } = worker(Array.from({ length: 22 }, (_, i) => letter(i + 1)));
+    const asked = await ask(console_, { messagesPerSecond: 10 });
+    expect(written[0]).toMatchObject({ state: 'queued', actor: 'op@example.com', actorId: 'user-7' });
+    const started = w.deps.clock.now();
+    const ran = await console_.runRequestedRedrive(queued[0]!);
+    expect(ran).toMatchObject({ redriveId: asked.redriveId, state: 'done', progress: { sent: 22, stage: 'done' } });
+    expect(ran).not.toHaveProperty('because');
+    // The canary, then 21 at ten a second: batches of ten a second apart, each reported, at most one record a second.
+    expect(w.deps.clock.now() - started).toBeGreaterThanOrEqual(2_000);
+    const running = written.filter((r) => r.state === 'running');
+    expect(running.length).toBeGreaterThanOrEqual(2);
+    for (const r of running) expect(r.progress).toMatchObject({ total: 22 });
+    const times = running.map((r) => Date.parse(r.updatedAt));
+    times.slice(1).forEach((time, i) => expect(time - times[i]!).toBeGreaterThanOrEqual(1_000));
+    const audited = w.entries.filter((e) => e.action === 'redrive');
+    expect(audited.at(-1)).toMatchObject({ outcome: 'done', count: 22 });
+    for (const entry of audited) expect(entry).toMatchObject({ actor: 'op@example.com', actorId: 'user-7' });
+  });
+
+  it('watches the canary for the seconds asked, in seconds', async () => {
+    const { w, console_, queued } = worker();
+    await ask(console_, { canaryWatchSeconds: 5 });
+    const started = w.deps.clock.now();
+    await console_.runRequestedRedrive(queued[0]!);
+    expect(w.deps.clock.now() - started).toBeGreaterThanOrEqual(5_000);
+    expect(w.deps.clock.now() - started).toBeLessThan(10_000);
+  });
+
+  it('records a redrive stopped by its canary as stopped, with the reason', async () => {
+    const { w, console_, queued } = worker();
+    await ask(console_, { canaryWatchSeconds: 2 });
+    w.consumeWith(() => 'meta answered 400 (code 100): invalid phone');
+    expect(await console_.runRequestedRedrive(queued[0]!)).toMatchObject({
+      state: 'stopped',
+      because: expect.stringMatching(/^1 of 1 redriven messages failed again/),
+    });
+  });
+
+  it.each(['done', 'stopped', 'refused'] as const)('runs nothing again for a redrive %s', async (state) => {
+    const { w, console_, queued, records } = worker();
+    const asked = await ask(console_);
+    records.set(asked.redriveId, { ...records.get(asked.redriveId)!, state });
+    expect(await console_.runRequestedRedrive(queued[0]!)).toMatchObject({ state });
+    expect(w.sent).toEqual([]);
+  });
+
+  it('records a failure it cannot explain as failed, and throws it for the job to be retried', async () => {
+    const { w, console_, queued, records } = worker();
+    const asked = await ask(console_);
+    w.deps.index.list = async () => {
+      throw new Error('index unavailable');
+    };
+    await expect(console_.runRequestedRedrive(queued[0]!)).rejects.toThrow('index unavailable');
+    expect(records.get(asked.redriveId)).toMatchObject({ state: 'failed', because: 'index unavailable' });
   });
 });
 

@@ -80,7 +80,8 @@ export interface RedriveDependencies {
   clock?: Clock;
 }
 
-interface Clock {
+/** The time, and a wait: the system's, or a test's that moves only when something waits. */
+export interface Clock {
   now: () => number;
   sleep: (ms: number) => Promise<void>;
 }
