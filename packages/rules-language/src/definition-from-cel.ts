@@ -3,7 +3,7 @@
  * editor builds read back, each checked by the schema a stored row must pass.
  */
 import type { z } from 'zod';
-import { conjuncts, type Expr } from './ast';
+import { conjuncts, type Expr, type Span } from './ast';
 import {
   FIELD_PATHS,
   predicateOf,
@@ -22,11 +22,19 @@ import { formatIssues } from '@backbone/shared/validation';
 
 export class NotStorableError extends Error {
   override name = 'NotStorableError';
+  /** The part of the text that has no stored form, when one part is to blame. */
+  constructor(
+    message: string,
+    readonly span?: Span,
+  ) {
+    super(message);
+  }
 }
 
 const notStorable = (expr: Expr, what: string): never => {
   throw new NotStorableError(
     `"${printExpression(expr)}" is not a stored ${what}: write it with the definition editor's shapes`,
+    expr.span,
   );
 };
 

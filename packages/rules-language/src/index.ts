@@ -39,3 +39,19 @@ export {
 export { compileExplainer, type ExplainOptions, type Explainer } from './explain';
 export { exactSum } from './exact-sum';
 export { BOOL, DOUBLE, objectType } from './types';
+export {
+  boundaryProbes,
+  completionsAt,
+  diagnose,
+  FIELD_GUIDE,
+  FUNCTION_GUIDE,
+  runSamples,
+  TRANSACTION_GUIDE,
+  type BoundaryProbe,
+  type Completion,
+  type Diagnostic,
+  type ExpressionRole,
+  type FieldGuide,
+  type SampleCustomer,
+  type SampleOutcome,
+} from './editing';
