@@ -370,7 +370,7 @@ const printNumber = (value: number): string => (Number.isInteger(value) ? `${val
 
 function withField(facts: CustomerFacts, path: string, value: number): CustomerFacts {
   const [group, field] = path.split('.') as [keyof CustomerFacts, string];
-  return { ...facts, [group]: { ...(facts[group] as object), [field]: value } } as CustomerFacts;
+  return { ...facts, [group]: { ...(facts[group] as object), [field]: value } };
 }
 
 function firesOn(

@@ -13,7 +13,9 @@ const path = require('node:path');
 const Boom = require('@hapi/boom');
 
 const ISSUER = 'http://127.0.0.1:3050/local-identity';
-const CLIENT_ID = 'dlq-console-local';
+// The local pool's clients (identity.ts LOCAL_CLIENTS): the console's page and the snoop editor's. As API Gateway's
+// Cognito authoriser, an ID token of any client of the pool is accepted.
+const CLIENT_IDS = new Set(['dlq-console-local', 'rules-editor-local']);
 
 const publicKey = () =>
   readFileSync(
@@ -51,8 +53,8 @@ function verify(header) {
   }
   const valid = createVerify('RSA-SHA256').update(`${head}.${body}`).verify(key, Buffer.from(signature, 'base64url'));
   if (!valid) throw refuse('the token is not signed by the local issuer');
-  if (claims.iss !== ISSUER || claims.aud !== CLIENT_ID || claims.token_use !== 'id')
-    throw refuse('the token is not an ID token of the console');
+  if (claims.iss !== ISSUER || !CLIENT_IDS.has(claims.aud) || claims.token_use !== 'id')
+    throw refuse("the token is not an ID token of the staff pool's clients");
   if (!(claims.exp * 1000 > Date.now())) throw refuse('the token has expired');
   return claims;
 }

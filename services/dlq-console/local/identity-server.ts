@@ -8,10 +8,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { LOCAL_CLIENT_ID, localSignIn } from './identity';
+import { LOCAL_CLIENTS, localSignIn } from './identity';
 
 export const IDENTITY_PORT = 4596;
-const CONSOLE = 'http://127.0.0.1:3050/';
 /** How long a code may wait to be traded (Cognito's last five minutes). */
 const CODE_LIFETIME_MS = 5 * 60_000;
 
@@ -33,12 +32,19 @@ export const LOCAL_PEOPLE = [
     groups: ['dlq:read', 'dlq:redrive', 'dlq:export', 'dlq:edit:*', 'dlq:unmask', 'dlq:purge'],
     role: 'everything, unmasking and purging included',
   },
+  { email: 'snoop.writer@example.com', groups: ['rules:read', 'rules:edit'], role: 'writes snoops' },
+  {
+    email: 'snoop.approver@example.com',
+    groups: ['rules:read', 'rules:edit', 'rules:approve', 'rules:publish'],
+    role: 'writes, approves and publishes snoops',
+  },
 ] as const;
 
 const escape = (text: string) =>
   text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 interface Authorization {
+  clientId: string;
   redirect: string;
   state: string;
   challenge: string;
@@ -50,6 +56,7 @@ function signInPage(authorization: Authorization): string {
       `<p><input type="radio" name="who" id="who-${i}" value="${i}"${i === 1 ? ' checked' : ''}> <label for="who-${i}">${escape(p.email)} (${escape(p.role)})</label></p>`,
   ).join('');
   const hidden = Object.entries({
+    client_id: authorization.clientId,
     redirect_uri: authorization.redirect,
     state: authorization.state,
     code_challenge: authorization.challenge,
@@ -58,8 +65,8 @@ function signInPage(authorization: Authorization): string {
     .join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in (local)</title></head>
 <body style="font:15px system-ui,sans-serif;max-width:40rem;margin:2rem auto">
-<h1>Sign in to the dead-letter console (local)</h1>
-<p>The local stand-in for the console's Cognito sign-in: choose who to be.</p>
+<h1>Staff sign-in (local)</h1>
+<p>The local stand-in for the company's Cognito sign-in (the dead-letter console, the snoop editor): choose who to be.</p>
 <form method="post" action="/oauth2/authorize"><fieldset><legend>Sign in as</legend>${choices}</fieldset>
 ${hidden}<p><button type="submit">Sign in</button></p></form>
 </body></html>`;
@@ -67,16 +74,18 @@ ${hidden}<p><button type="submit">Sign in</button></p></form>
 
 /** What /oauth2/authorize asks for, or what is wrong with it. */
 function authorizationOf(params: URLSearchParams, flowChecked: boolean): Authorization | string {
+  const clientId = params.get('client_id') ?? '';
+  const home = LOCAL_CLIENTS[clientId];
+  if (!home) return `client_id must be one of ${Object.keys(LOCAL_CLIENTS).join(', ')}`;
   const redirect = params.get('redirect_uri') ?? '';
-  if (!redirect.startsWith(CONSOLE)) return `redirect_uri must be the local console (${CONSOLE})`;
+  if (!redirect.startsWith(home)) return `redirect_uri must be the client's own page (${home})`;
   if (!flowChecked) {
     if (params.get('response_type') !== 'code') return 'response_type must be code (the authorization-code flow)';
-    if (params.get('client_id') !== LOCAL_CLIENT_ID) return `client_id must be ${LOCAL_CLIENT_ID}`;
     if (params.get('code_challenge_method') !== 'S256') return 'code_challenge_method must be S256 (PKCE)';
   }
   const challenge = params.get('code_challenge') ?? '';
   if (!/^[A-Za-z0-9_-]{43}$/.test(challenge)) return 'code_challenge must be a base64url SHA-256 (43 characters)';
-  return { redirect, state: params.get('state') ?? '', challenge };
+  return { clientId, redirect, state: params.get('state') ?? '', challenge };
 }
 
 const readBody = (request: http.IncomingMessage): Promise<URLSearchParams> =>
@@ -91,7 +100,7 @@ export async function startIdentityServer(env: Record<string, string | undefined
   /** Codes handed out and not yet traded: each is good once, for a while. */
   const codes = new Map<
     string,
-    { person: (typeof LOCAL_PEOPLE)[number]; challenge: string; redirect: string; expires: number }
+    { person: (typeof LOCAL_PEOPLE)[number]; clientId: string; challenge: string; redirect: string; expires: number }
   >();
 
   const tokenAnswer = (response: http.ServerResponse, status: number, body: object) =>
@@ -133,17 +142,21 @@ export async function startIdentityServer(env: Record<string, string | undefined
         const granted = codes.get(code);
         // A code is good once, whatever happens next.
         codes.delete(code);
-        if (form.get('grant_type') !== 'authorization_code' || form.get('client_id') !== LOCAL_CLIENT_ID)
+        if (form.get('grant_type') !== 'authorization_code' || !LOCAL_CLIENTS[form.get('client_id') ?? ''])
           return tokenAnswer(response, 400, { error: 'unauthorized_client' });
         const verifier = form.get('code_verifier') ?? '';
         if (
           !granted ||
           granted.expires < Date.now() ||
           granted.redirect !== form.get('redirect_uri') ||
+          granted.clientId !== form.get('client_id') ||
           createHash('sha256').update(verifier).digest('base64url') !== granted.challenge
         )
           return tokenAnswer(response, 400, { error: 'invalid_grant' });
-        const idToken = localSignIn({ email: granted.person.email, groups: granted.person.groups }, env);
+        const idToken = localSignIn(
+          { email: granted.person.email, groups: granted.person.groups, clientId: granted.clientId },
+          env,
+        );
         return tokenAnswer(response, 200, { id_token: idToken, token_type: 'Bearer', expires_in: 3600 });
       }
       return response.writeHead(404).end('not found');

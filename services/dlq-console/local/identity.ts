@@ -9,6 +9,14 @@ import path from 'node:path';
 
 export const LOCAL_ISSUER = 'http://127.0.0.1:3050/local-identity';
 export const LOCAL_CLIENT_ID = 'dlq-console-local';
+/** The snoop editor's client of the same local pool (rules-ingestion's page): staff sign in once for both. */
+export const LOCAL_EDITOR_CLIENT_ID = 'rules-editor-local';
+
+/** Each local client, and the one address its sign-in may send people back to (as a Cognito app client's). */
+export const LOCAL_CLIENTS: Readonly<Record<string, string>> = {
+  [LOCAL_CLIENT_ID]: 'http://127.0.0.1:3050/',
+  [LOCAL_EDITOR_CLIENT_ID]: 'http://127.0.0.1:3040/editor',
+};
 
 const REPO_ROOT = path.join(__dirname, '..', '..', '..');
 
@@ -39,7 +47,7 @@ export const subjectOf = (email: string): string => {
 
 /** A signed-in person's ID token, as the local issuer signs it (RS256, an hour unless said otherwise). */
 export function localSignIn(
-  user: { email: string; groups: readonly string[]; validSeconds?: number },
+  user: { email: string; groups: readonly string[]; validSeconds?: number; clientId?: string },
   env: Record<string, string | undefined> = process.env,
 ): string {
   const { privateKey } = ensureIssuerKeys(env);
@@ -48,7 +56,7 @@ export function localSignIn(
   const payload = base64url(
     JSON.stringify({
       iss: LOCAL_ISSUER,
-      aud: LOCAL_CLIENT_ID,
+      aud: user.clientId ?? LOCAL_CLIENT_ID,
       // As Cognito writes them with email sign-in: the subject a stable id, the user name the same, the email verified.
       sub: subjectOf(user.email),
       email: user.email,

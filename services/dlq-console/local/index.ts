@@ -9,7 +9,7 @@ import { demoDeadLetterConsole } from './demo';
 import { ensureIssuerKeys } from './identity';
 import { startIdentityServer } from './identity-server';
 export { LOCAL_PEOPLE, IDENTITY_PORT } from './identity-server';
-export { ensureIssuerKeys, LOCAL_CLIENT_ID, LOCAL_ISSUER, localSignIn } from './identity';
+export { ensureIssuerKeys, LOCAL_CLIENT_ID, LOCAL_EDITOR_CLIENT_ID, LOCAL_ISSUER, localSignIn } from './identity';
 
 export { openConsoleStores, openDeadLetterConsole } from '../src/composition-root';
 export { groupDeadLetters, normaliseReason } from '../src/domain/dead-letters';

@@ -64,8 +64,13 @@ it('shows its sign-in page only for the code flow with an S256 challenge, sendin
     [{ response_type: 'token' }, /response_type must be code/],
     [{ code_challenge_method: 'plain' }, /S256/],
     [{ code_challenge: 'short' }, /code_challenge must be/],
-    [{ redirect_uri: 'https://evil.example/' }, /redirect_uri must be the local console/],
-    [{ client_id: 'other' }, /client_id must be dlq-console-local/],
+    [
+      { redirect_uri: 'https://evil.example/' },
+      /redirect_uri must be the client's own page \(http:\/\/127.0.0.1:3050\/\)/,
+    ],
+    // A client's sign-in returns to its own page only: the console's client, not to the editor.
+    [{ redirect_uri: 'http://127.0.0.1:3040/editor' }, /redirect_uri must be the client's own page/],
+    [{ client_id: 'other' }, /client_id must be one of dlq-console-local, rules-editor-local/],
   ] as const) {
     const refused = await authorize({ ...good, ...change });
     expect(refused.status).toBe(400);
