@@ -186,10 +186,12 @@ export function exprToCondition(expr: Expr): Condition {
 }
 
 /** CEL text -> the stored form, checked by the very schema a stored row must pass: nothing the database would refuse. */
-export const celToCondition = (text: string): Condition =>
-  storable(storedConditionSchema, exprToCondition(parseExpression(text)), 'condition');
-export const celToOperand = (text: string): Operand =>
-  storable(storedScoreSchema, exprToOperand(parseExpression(text)), 'value');
+export const celToCondition = (text: string): Condition => storedConditionOf(parseExpression(text));
+export const celToOperand = (text: string): Operand => storedOperandOf(parseExpression(text));
+/** The same, from text already parsed (the editor checks every keystroke: one parse is enough). */
+export const storedConditionOf = (expr: Expr): Condition =>
+  storable(storedConditionSchema, exprToCondition(expr), 'condition');
+export const storedOperandOf = (expr: Expr): Operand => storable(storedScoreSchema, exprToOperand(expr), 'value');
 
 function storable<T>(schema: z.ZodType<T>, converted: T, what: string): T {
   const checked = schema.safeParse(converted);

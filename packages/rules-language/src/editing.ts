@@ -7,7 +7,7 @@
 import type { Expr, Span } from './ast';
 import { checkExpression } from './checker';
 import { CUSTOMER_VARIABLES, type CustomerFacts } from './customer-schema';
-import { celToCondition, celToOperand, NotStorableError } from './definition-from-cel';
+import { NotStorableError, storedConditionOf, storedOperandOf } from './definition-from-cel';
 import { LexError } from './lexer';
 import { ParseError, parseExpression } from './parser';
 import { compileRuleFile, LIMITS, printRuleFile, type RuleOutcome, type SnoopDefinition } from './rule-file';
@@ -75,8 +75,8 @@ export function diagnose(text: string, role: ExpressionRole): Diagnostic[] {
       ),
     ];
   try {
-    if (role === 'condition') celToCondition(text);
-    else celToOperand(text);
+    if (role === 'condition') storedConditionOf(expr);
+    else storedOperandOf(expr);
   } catch (error) {
     if (error instanceof NotStorableError) return [spanned(error.span ?? whole, error.message, text.length)];
     throw error;

@@ -55,3 +55,11 @@ export {
   type SampleCustomer,
   type SampleOutcome,
 } from './editing';
+export {
+  previewImpact,
+  SCORE_BANDS,
+  type ImpactCustomer,
+  type ImpactReport,
+  type ImpactSample,
+  type SnoopImpact,
+} from './impact';
