@@ -18,6 +18,9 @@ let browser: Browser;
 let page: Page;
 
 const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+/** The snoop being edited alone (the guide's pictures: docs/guides/writing-snoops.md). */
+const shotOfEditor = (name: string) =>
+  page.locator('#editor-section').screenshot({ path: path.join(ARTIFACTS, `guide-${name}.png`) });
 const writerToken = () =>
   localSignIn({
     email: 'snoop.approver@example.com',
@@ -88,6 +91,7 @@ it('lets a writer change a snoop as text, with errors shown as they type, the sa
   await page.locator('.cm-lintRange-error').first().waitFor();
   await expect(page.locator('#problems').textContent()).resolves.toMatch(/amout/);
   await shot('3-error-underlined');
+  await shotOfEditor('text-view-error');
 
   // Fixed: no problem, and the lower threshold makes Tom fire, with the amount in words.
   await page.keyboard.press('Control+A');
@@ -109,11 +113,13 @@ it('lets a writer change a snoop as text, with errors shown as they type, the sa
     '100.0the number itself99: fires100: fires101: fires',
   ]);
   await shot('4-fixed-and-tom-fires');
+  await shotOfEditor('samples-and-probes');
 
   // The builder shows the same condition: its threshold among its values.
   await page.getByRole('tab', { name: 'Builder' }).click();
   await expect(page.locator('#builder input[aria-label="value"]').first().inputValue()).resolves.toBe('100');
   await shot('5-builder');
+  await shotOfEditor('builder');
 
   await page.getByRole('button', { name: 'Save as draft' }).click();
   await page.getByText(`Saved Eating out ${id} as version 2.`).waitFor();

@@ -20,6 +20,15 @@ export type { StoredDefinitionRow };
 
 export const localService: LocalServiceFace = {
   kind: 'lambdas',
+  // Nothing to start of its own (its page is a function in serverless-offline, the sign-in dlq-console's local
+  // identity provider): this only says where the editor is, beside the other addresses npm start prints.
+  start: async () => [
+    {
+      name: 'snoop editor (sign in as snoop.writer or snoop.approver)',
+      url: 'http://127.0.0.1:3040/editor',
+      stop: async () => undefined,
+    },
+  ],
   async migrate(context) {
     const applied = await migrate(loadConfig(postgresEnvironmentSchema, context.env, 'rules-ingestion migrations'));
     return [`PostgreSQL: ${applied.length > 0 ? `applied ${applied.join(', ')}` : 'schema up to date'}`];

@@ -218,7 +218,9 @@ function rerun(): void {
       : `${problems.length} problem(s): ${problems.map((p) => p.message).join('; ')}`;
   $('problems').className = problems.length === 0 ? 'ok' : 'error';
   const body = $('tests').querySelector('tbody')!;
+  const probes = $('probes').querySelector('tbody')!;
   body.replaceChildren();
+  probes.replaceChildren();
   if (problems.length > 0) return;
   const definition = definitionOf();
   for (const outcome of runSamples(definition, samples, { on: today() })) {
@@ -237,8 +239,6 @@ function rerun(): void {
     row.insertCell().textContent = outcome.score.toFixed(2);
     row.insertCell().textContent = outcome.explanation;
   }
-  const probes = $('probes').querySelector('tbody')!;
-  probes.replaceChildren();
   const sample = samples.find((s) => s.name === $<HTMLSelectElement>('probe-sample').value) ?? samples[0]!;
   for (const probe of boundaryProbes(definition, sample, { on: today() })) {
     const row = probes.insertRow();
