@@ -17,11 +17,13 @@ describe('isAlive', () => {
       expect(processState(zombie)).toBe('Z');
       expect(isAlive(zombie)).toBe(false);
       expect(isAlive(parent.pid!)).toBe(true);
-      expect(processState(parent.pid!)).toMatch(/^[RS]$/);
+      // Running, sleeping, or (on a busy machine) waiting on the disk: alive in every case.
+      expect(processState(parent.pid!)).toMatch(/^[RSD]$/);
     } finally {
       parent.kill('SIGKILL');
     }
-  });
+    // On a busy machine the shell itself can take seconds to start; the wait above is bounded by its own deadline.
+  }, 20_000);
 
   it('is false for a pid that is not running', () => {
     expect(isAlive(2 ** 22 + 1)).toBe(false);

@@ -48,6 +48,12 @@ export const DEFINITIONS_PATHS = {
   snoop: '/snoops/{id}',
   history: '/snoops/{id}/history',
   retirement: '/snoops/{id}/retirement',
+  submission: '/snoops/{id}/reviews',
+  reviews: '/reviews',
+  review: '/reviews/{reviewId}',
+  decision: '/reviews/{reviewId}/decision',
+  publications: '/publications',
+  restoration: '/publications/{version}/restoration',
 } as const;
 
 /**
@@ -119,3 +125,45 @@ export const staleVersionAnswerSchema = z.object({
 });
 
 export const problemAnswerSchema = z.object({ message: z.string(), problems: z.array(z.string()).optional() });
+
+// ---- review and publish (maker-checker) ----
+
+export const reviewSubmissionSchema = z
+  .object({
+    expectedVersion: z.number().int().positive('the version you submit (as you read it)'),
+    note: z.string().max(2_000).optional(),
+  })
+  .strict();
+
+export const reviewDecisionSchema = z
+  .object({
+    decision: z.enum(['approve', 'send-back'], 'approve, or send-back with a comment'),
+    comment: z.string().max(2_000).default(''),
+  })
+  .strict();
+
+export const reviewAnswerSchema = z.object({
+  reviewId: z.string(),
+  snoopId: z.string(),
+  version: z.number().int(),
+  snoop: z.record(z.string(), z.unknown()),
+  text: z.object({ when: z.string(), score: z.string() }),
+  changes: z.array(fieldChangeSchema),
+  submittedBy: z.string(),
+  submittedAt: z.string(),
+  note: z.string().optional(),
+  state: z.enum(['pending', 'approved', 'sent-back']),
+  decidedBy: z.string().optional(),
+  decidedAt: z.string().optional(),
+  comment: z.string().optional(),
+});
+
+export const publicationSchema = z.object({
+  ruleSetVersion: z.string(),
+  ruleCount: z.number().int(),
+  publishedBy: z.string(),
+  publishedAt: z.string(),
+  restorable: z.boolean(),
+});
+
+export const restorationAnswerSchema = z.object({ ruleSetVersion: z.string(), queued: z.literal(true) });

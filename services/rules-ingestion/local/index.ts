@@ -11,6 +11,7 @@ import { upsertDefinitions, type StoredDefinitionRow } from '../src/adapters/pos
 import { openDatabase } from '../src/composition-root';
 import { seedCatalogue } from './catalogue';
 import { demoRules, functionEnvironment } from './demo';
+import { startLocalRelay } from './relay';
 
 export { functionEnvironment, seedCatalogue };
 
@@ -20,15 +21,19 @@ export type { StoredDefinitionRow };
 
 export const localService: LocalServiceFace = {
   kind: 'lambdas',
-  // Nothing to start of its own (its page is a function in serverless-offline, the sign-in dlq-console's local
-  // identity provider): this only says where the editor is, beside the other addresses npm start prints.
-  start: async () => [
-    {
-      name: 'snoop editor (sign in as snoop.writer or snoop.approver)',
-      url: 'http://127.0.0.1:3040/editor',
-      stop: async () => undefined,
-    },
-  ],
+  // The outbox relay's stand-in for its schedule (serverless-offline runs no schedules locally): every second, so
+  // an approval is served within seconds. The editor's page is a function in serverless-offline; its sign-in is
+  // dlq-console's local identity provider: this says where the editor is, beside the other addresses.
+  async start(context) {
+    const relay = startLocalRelay(await functionEnvironment(context));
+    return [
+      {
+        name: 'snoop editor (sign in as snoop.writer or snoop.approver)',
+        url: 'http://127.0.0.1:3040/editor',
+        stop: () => relay.stop(),
+      },
+    ];
+  },
   async migrate(context) {
     const applied = await migrate(loadConfig(postgresEnvironmentSchema, context.env, 'rules-ingestion migrations'));
     return [`PostgreSQL: ${applied.length > 0 ? `applied ${applied.join(', ')}` : 'schema up to date'}`];

@@ -24,9 +24,12 @@ import {
   createPostgresDefinitionStore,
   createPostgresPublicationLog,
 } from './adapters/postgres';
+import { createPostgresReviewStore, createPostgresRuleSetOutbox } from './adapters/postgres-reviews';
 import { createS3RuleSetFiles } from './adapters/s3-rule-set-files';
 import { createSqsAnnouncer } from './adapters/sqs-announcer';
+import { randomUUID } from 'node:crypto';
 import { snoopDefinitions, type SnoopDefinitions } from './domain/definitions';
+import { relayRuleSetOutbox, snoopReviews, type SnoopReviews } from './domain/reviews';
 import {
   buildRuleSet,
   publishRuleSet,
@@ -133,11 +136,26 @@ export function createRulesIngestion(
   };
 }
 
-/** The snoop definitions people edit (the definitions API): PostgreSQL (or Aurora) only. */
+/** The snoop definitions people edit and review (the definitions API): PostgreSQL (or Aurora) only. */
 export function createSnoopDefinitions(
   env: Record<string, string | undefined> = process.env,
   pool?: PostgresPool,
-): { definitions: SnoopDefinitions; close(): Promise<void> } {
+): { definitions: SnoopDefinitions; reviews: SnoopReviews; close(): Promise<void> } {
   const database = openDatabase(env, pool);
-  return { definitions: snoopDefinitions(createPostgresDefinitionStore(database.pool)), close: () => database.close() };
+  const store = createPostgresDefinitionStore(database.pool);
+  return {
+    definitions: snoopDefinitions(store),
+    reviews: snoopReviews(store, createPostgresReviewStore(database.pool), randomUUID),
+    close: () => database.close(),
+  };
+}
+
+/** The outbox relay: publishes the approved definitions when an approval or a restore asked for it. */
+export function createRuleSetRelay(env: Record<string, string | undefined> = process.env, pool?: PostgresPool) {
+  const ingestion = createRulesIngestion(env, pool);
+  const outbox = createPostgresRuleSetOutbox(ingestion.pool);
+  return {
+    relay: () => relayRuleSetOutbox(outbox, (publishedBy) => ingestion.publish(publishedBy)),
+    close: () => ingestion.close(),
+  };
 }

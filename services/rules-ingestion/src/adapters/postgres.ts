@@ -4,23 +4,17 @@ import type { StoredSnoop } from '@backbone/rules-language';
 import type { DefinitionStore, SnoopRevision } from '../domain/definitions';
 import type { DefinitionSource, PublicationLog } from '../domain/rule-set';
 
-/** Reads active definitions in the stored shape the domain validates (camelCase, ISO dates). */
+/**
+ * Reads the approved active definitions (what a rules file is made of: a writer's saved draft is not, until someone
+ * else approves it) in the stored shape the domain validates.
+ */
 export function createPostgresDefinitionSource(pool: PostgresPool): DefinitionSource {
   return {
     async loadActive() {
       const { rows } = await pool.query(
-        `SELECT id, name, status, audience, content_ref AS "contentRef",
-                to_char(valid_from, 'YYYY-MM-DD') AS "validFrom",
-                to_char(valid_to, 'YYYY-MM-DD') AS "validTo",
-                version, condition, score
-           FROM snoop_definitions
-          WHERE status = 'active'
-          ORDER BY id`,
+        `SELECT definition FROM snoop_approved WHERE definition->>'status' = 'active' ORDER BY snoop_id`,
       );
-      return rows.map((row: Record<string, unknown>) => {
-        const { validTo, ...rest } = row;
-        return validTo === null ? rest : { ...rest, validTo };
-      });
+      return rows.map((row: { definition: unknown }) => row.definition);
     },
   };
 }
@@ -33,12 +27,21 @@ export function createPostgresPublicationLog(pool: PostgresPool): PublicationLog
       ]);
       return (rowCount ?? 0) > 0;
     },
-    async record(published: RuleSetPublished) {
+    async latest() {
+      const { rows } = await pool.query(
+        'SELECT rule_set_version FROM rule_set_publications ORDER BY published_at DESC, rule_set_version LIMIT 1',
+      );
+      return (rows[0] as { rule_set_version: string } | undefined)?.rule_set_version;
+    },
+    async record(published: RuleSetPublished, definitions) {
+      // Published again (a restore): the same row, now the latest.
       await pool.query(
         `INSERT INTO rule_set_publications
-           (rule_set_version, s3_bucket, s3_key, checksum_sha256, rule_count, published_by, published_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (rule_set_version) DO NOTHING`,
+           (rule_set_version, s3_bucket, s3_key, checksum_sha256, rule_count, published_by, published_at, definitions)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (rule_set_version) DO UPDATE SET
+           published_by = EXCLUDED.published_by, published_at = EXCLUDED.published_at,
+           definitions = COALESCE(EXCLUDED.definitions, rule_set_publications.definitions)`,
         [
           published.ruleSetVersion,
           published.location.bucket,
@@ -47,6 +50,7 @@ export function createPostgresPublicationLog(pool: PostgresPool): PublicationLog
           published.ruleCount,
           published.publishedBy,
           published.publishedAt,
+          JSON.stringify(definitions),
         ],
       );
     },
@@ -81,7 +85,10 @@ const definitionValues = (d: StoredDefinitionRow | StoredSnoop, savedBy: string)
   savedBy,
 ];
 
-/** Inserts or replaces definitions (the seed and the tests use it; the admin side writes the same table). */
+/**
+ * Imports definitions (the seed, the tests): inserted or replaced, and approved as they are by whoever imports them
+ * (an operator's import is the review; the editor's changes go through snoop_reviews instead).
+ */
 export async function upsertDefinitions(
   pool: PostgresPool,
   definitions: readonly StoredDefinitionRow[],
@@ -101,6 +108,14 @@ export async function upsertDefinitions(
               snoop_definitions.name) IS DISTINCT FROM
              (EXCLUDED.version, EXCLUDED.condition, EXCLUDED.score, EXCLUDED.status, EXCLUDED.name)`,
       definitionValues(d, updatedBy),
+    );
+    const { validTo, ...rest } = d;
+    await pool.query(
+      `INSERT INTO snoop_approved (snoop_id, definition, approved_by) VALUES ($1, $2, $3)
+       ON CONFLICT (snoop_id) DO UPDATE SET definition = EXCLUDED.definition, approved_by = EXCLUDED.approved_by,
+         approved_at = now(), review_id = NULL
+       WHERE snoop_approved.definition IS DISTINCT FROM EXCLUDED.definition`,
+      [d.id, JSON.stringify(validTo ? { ...rest, validTo } : rest), updatedBy],
     );
   }
 }

@@ -14,6 +14,9 @@ function fakes(options: { failAnnounceOnce?: boolean } = {}) {
   const steps: string[] = [];
   const files = new Map<string, string>();
   const published = new Set<string>();
+  const recorded: { version: string; definitions: readonly unknown[] }[] = [];
+  let latest: string | undefined;
+  let active_: unknown[] = active;
   let failAnnounce = options.failAnnounceOnce ?? false;
   const fileStore: RuleSetFiles = {
     locationOf: (version) => ({ bucket: 'rules', key: `rules/${version}.snoop` }),
@@ -28,13 +31,16 @@ function fakes(options: { failAnnounceOnce?: boolean } = {}) {
   };
   const publications: PublicationLog = {
     isPublished: async (version) => published.has(version),
-    async record(p: RuleSetPublished) {
+    latest: async () => latest,
+    async record(p: RuleSetPublished, definitions) {
       steps.push('record');
       published.add(p.ruleSetVersion);
+      recorded.push({ version: p.ruleSetVersion, definitions });
+      latest = p.ruleSetVersion;
     },
   };
   const deps = {
-    definitions: { loadActive: async () => active },
+    definitions: { loadActive: async () => active_ },
     files: fileStore,
     announcer: {
       async announce() {
@@ -48,7 +54,7 @@ function fakes(options: { failAnnounceOnce?: boolean } = {}) {
     publications,
     now: () => new Date('2026-11-22T01:00:00.000Z'),
   };
-  return { deps, steps, files };
+  return { deps, steps, files, recorded, serve: (definitions: unknown[]) => (active_ = definitions) };
 }
 
 describe('buildRuleSet', () => {
@@ -96,6 +102,33 @@ describe('publishRuleSet', () => {
     steps.length = 0;
     expect((await publishRuleSet(deps, 'ops')).status).toBe('published');
     expect(steps).toEqual(['write', 'latest', 'announce', 'record']);
+  });
+
+  it('records the definitions each publication was made of', async () => {
+    const { deps, recorded } = fakes();
+    const outcome = await publishRuleSet(deps, 'ops');
+    expect(recorded).toEqual([
+      { version: outcome.status === 'published' && outcome.published.ruleSetVersion, definitions: active },
+    ]);
+  });
+
+  it('publishes an earlier version again when its definitions are served again (a restore), without rewriting it', async () => {
+    const { deps, steps, serve } = fakes();
+    const first = await publishRuleSet(deps, 'ops');
+    serve(active.slice(1));
+    expect((await publishRuleSet(deps, 'ops')).status).toBe('published');
+    serve(active);
+    steps.length = 0;
+    const again = await publishRuleSet(deps, 'ops');
+    expect(again).toMatchObject({
+      status: 'published',
+      published: { ruleSetVersion: first.status === 'published' && first.published.ruleSetVersion },
+    });
+    // The file is there already: written is a no-op; the pointer moves back and the engines are told.
+    expect(steps).toEqual(['write', 'latest', 'announce', 'record']);
+    steps.length = 0;
+    expect((await publishRuleSet(deps, 'ops')).status).toBe('unchanged');
+    expect(steps).toEqual([]);
   });
 
   it('finishes the job on the next publish after a failure part-way', async () => {

@@ -39,7 +39,10 @@ export interface Announcer {
 /** What was published; a version recorded here is complete (file, pointer and announcement). */
 export interface PublicationLog {
   isPublished(version: string): Promise<boolean>;
-  record(published: RuleSetPublished): Promise<void>;
+  /** The version published last (a restore publishes an earlier one again, and it is the latest then). */
+  latest(): Promise<string | undefined>;
+  /** Records a publication with the definitions it was made of (so that it can be restored), or again. */
+  record(published: RuleSetPublished, definitions: readonly unknown[]): Promise<void>;
 }
 
 export interface ValidationError {
@@ -107,12 +110,18 @@ export async function publishRuleSet(
   },
   publishedBy: string,
 ): Promise<PublishOutcome> {
-  const built = buildRuleSet(await deps.definitions.loadActive());
+  const rows = await deps.definitions.loadActive();
+  const built = buildRuleSet(rows);
   if (!built.ok) return { status: 'invalid', errors: built.errors };
   const ruleCount = built.definitions.length;
-  // Recorded and still in the bucket: nothing to do. A recorded version whose file has gone (a bucket
-  // emptied by hand, a local cloud restarted) is published again rather than announced missing.
-  if ((await deps.publications.isPublished(built.version)) && (await deps.files.exists(built.version)))
+  // Recorded, still in the bucket and the latest: nothing to do. A recorded version whose file has gone (a bucket
+  // emptied by hand, a local cloud restarted) is published again rather than announced missing; an earlier one
+  // (a restore) is pointed at and announced again.
+  if (
+    (await deps.publications.isPublished(built.version)) &&
+    (await deps.files.exists(built.version)) &&
+    (await deps.publications.latest()) === built.version
+  )
     return { status: 'unchanged', version: built.version, ruleCount };
   const published: RuleSetPublished = {
     ruleSetVersion: built.version,
@@ -125,7 +134,7 @@ export async function publishRuleSet(
   await deps.files.write(built.version, built.text, built.checksumSha256);
   await deps.files.pointLatestTo(published);
   await deps.announcer.announce(published);
-  await deps.publications.record(published);
+  await deps.publications.record(published, rows);
   return { status: 'published', published };
 }
 

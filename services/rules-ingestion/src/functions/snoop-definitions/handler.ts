@@ -7,7 +7,13 @@ import {
   staffMemberOf,
   type HttpHandler,
 } from '@backbone/shared';
-import { snoopChangeRequestSchema, snoopInputSchema, snoopRetirementRequestSchema } from '../../../contracts';
+import {
+  reviewDecisionSchema,
+  reviewSubmissionSchema,
+  snoopChangeRequestSchema,
+  snoopInputSchema,
+  snoopRetirementRequestSchema,
+} from '../../../contracts';
 import {
   AccessDeniedError,
   InvalidDefinitionError,
@@ -17,6 +23,13 @@ import {
   type Actor,
   type SnoopDefinitions,
 } from '../../domain/definitions';
+import {
+  ReviewDecidedError,
+  ReviewNotFoundError,
+  UnpublishableError,
+  type ReviewState,
+  type SnoopReviews,
+} from '../../domain/reviews';
 import { wireSnoopDefinitions, type SnoopDefinitionsDeps } from './wiring';
 
 type Route = {
@@ -26,8 +39,11 @@ type Route = {
 };
 
 const ID = '([a-z0-9][a-z0-9-]{0,63})';
+const REVIEW_ID = '([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})';
+const VERSION = '([0-9a-f]{64})';
+const REVIEW_STATES: readonly string[] = ['pending', 'approved', 'sent-back'];
 
-function routes(definitions: SnoopDefinitions): Route[] {
+function routes(definitions: SnoopDefinitions, reviews: SnoopReviews): Route[] {
   return [
     {
       method: 'GET',
@@ -71,6 +87,55 @@ function routes(definitions: SnoopDefinitions): Route[] {
       path: new RegExp(`^/snoops/${ID}/history$`),
       handle: async (actor, id) => jsonResponse(200, await definitions.history(actor, id)),
     },
+    {
+      method: 'POST',
+      path: new RegExp(`^/snoops/${ID}/reviews$`),
+      handle: async (actor, id, event) => {
+        const body = parseJsonBody(event, reviewSubmissionSchema, '{"expectedVersion": N, "note": "..."}');
+        return body.ok
+          ? jsonResponse(201, await reviews.submit(actor, id, body.value.expectedVersion, body.value.note))
+          : body.response;
+      },
+    },
+    {
+      method: 'GET',
+      path: /^\/reviews$/,
+      handle: async (actor, _id, event) => {
+        const state = event.queryStringParameters?.['state'];
+        if (state !== undefined && !REVIEW_STATES.includes(state))
+          return jsonResponse(400, { message: `state must be one of ${REVIEW_STATES.join(', ')}` });
+        return jsonResponse(200, await reviews.list(actor, state as ReviewState | undefined));
+      },
+    },
+    {
+      method: 'GET',
+      path: new RegExp(`^/reviews/${REVIEW_ID}$`),
+      handle: async (actor, reviewId) => jsonResponse(200, await reviews.read(actor, reviewId)),
+    },
+    {
+      method: 'POST',
+      path: new RegExp(`^/reviews/${REVIEW_ID}/decision$`),
+      handle: async (actor, reviewId, event) => {
+        const body = parseJsonBody(
+          event,
+          reviewDecisionSchema,
+          '{"decision": "approve" | "send-back", "comment": "..."}',
+        );
+        return body.ok
+          ? jsonResponse(200, await reviews.decide(actor, reviewId, body.value.decision, body.value.comment))
+          : body.response;
+      },
+    },
+    {
+      method: 'GET',
+      path: /^\/publications$/,
+      handle: async (actor) => jsonResponse(200, await reviews.publications(actor)),
+    },
+    {
+      method: 'POST',
+      path: new RegExp(`^/publications/${VERSION}/restoration$`),
+      handle: async (actor, version) => jsonResponse(202, await reviews.restore(actor, version)),
+    },
   ];
 }
 
@@ -89,16 +154,21 @@ function refusal(error: unknown): APIGatewayProxyResult | undefined {
     });
   if (error instanceof InvalidDefinitionError)
     return jsonResponse(422, { message: error.message, problems: error.problems });
+  if (error instanceof ReviewNotFoundError) return jsonResponse(404, { message: error.message });
+  if (error instanceof ReviewDecidedError) return jsonResponse(409, { message: error.message });
+  if (error instanceof UnpublishableError)
+    return jsonResponse(422, { message: error.message, problems: error.problems.map((p) => p.message) });
   return undefined;
 }
 
 /**
  * The snoop definitions over HTTP, for the editor and anyone signed in with the company's user pool (the `rules:`
  * groups are the roles): GET and POST /snoops, GET and PUT /snoops/{id}, POST /snoops/{id}/retirement, GET
- * /snoops/{id}/history.
+ * /snoops/{id}/history; reviews (POST /snoops/{id}/reviews, GET /reviews, GET /reviews/{id}, POST
+ * /reviews/{id}/decision) and publications (GET /publications, POST /publications/{version}/restoration).
  */
-export function createSnoopDefinitionsHandler({ definitions, logger }: SnoopDefinitionsDeps): HttpHandler {
-  const table = routes(definitions);
+export function createSnoopDefinitionsHandler({ definitions, reviews, logger }: SnoopDefinitionsDeps): HttpHandler {
+  const table = routes(definitions, reviews);
   return guardedHttp('rules-ingestion', logger, async (event) => {
     const actor = staffMemberOf(event, 'rules:');
     if (!actor) return jsonResponse(401, { message: 'sign in with the staff user pool: no caller in this request' });

@@ -1,0 +1,23 @@
+import { buildOncePerContainer } from '@backbone/shared';
+import { wireRelayRuleSetOutbox, type RelayRuleSetOutboxDeps } from './wiring';
+
+/**
+ * Every minute (and locally every second, npm start's stand-in): publishes the approved definitions if an approval
+ * or a restore asked for it since. A failure throws, so the rows wait for the next run and the error alarms.
+ */
+export function createRelayRuleSetOutboxHandler({ relay, logger }: RelayRuleSetOutboxDeps) {
+  return async (): Promise<{ rows: number; status?: string; ruleSetVersion?: string }> => {
+    const { rows, outcome } = await relay();
+    if (rows === 0 || !outcome) return { rows };
+    const ruleSetVersion =
+      outcome.status === 'published'
+        ? outcome.published.ruleSetVersion
+        : outcome.status === 'unchanged'
+          ? outcome.version
+          : undefined;
+    logger.info('outbox relayed', { rows, outcome: outcome.status, ruleSetVersion });
+    return { rows, status: outcome.status, ...(ruleSetVersion ? { ruleSetVersion } : {}) };
+  };
+}
+
+export const handler = buildOncePerContainer(async () => createRelayRuleSetOutboxHandler(wireRelayRuleSetOutbox()));

@@ -1,0 +1,166 @@
+/**
+ * Review and publish through the outbox, against the local PostgreSQL, S3 and snoop-scheduler's queue: an approval
+ * publishes through the relay; a rolled-back one publishes nothing; the same request delivered twice gives the same
+ * version; approvals give versions in order; a relay that was away catches up; a restore serves an earlier version
+ * again. Runs in its own PostgreSQL schema (the relay npm start runs drains the public one, never this).
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { awsClientSettings, awsEnvironmentSchema, createS3Client, loadConfig } from '@backbone/shared';
+import { createPostgresPool, postgresEnvironmentSchema, type PostgresPool } from '@backbone/shared/postgres';
+import { migrate } from '../../src/adapters/migrations';
+import { upsertDefinitions, type StoredDefinitionRow } from '../../src/adapters/postgres';
+import { LATEST_KEY } from '../../src/adapters/s3-rule-set-files';
+import { SEED_CATALOGUE } from '../../src/cli';
+import { createRuleSetRelay, createSnoopDefinitions } from '../../src/composition-root';
+import type { Actor } from '../../src/domain/definitions';
+
+const BUCKET = 'lending-backbone-rules-ingestion-local-eu-west-1';
+const QUEUE = 'snoop-scheduler-local-rule-set-published';
+const SCHEMA = `it_outbox_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
+const env = { ...process.env, RULES_BUCKET: BUCKET, RULE_SET_PUBLISHED_QUEUE_NAME: QUEUE };
+
+const writer: Actor = { name: 'wendy@example.com', roles: new Set(['rules:read', 'rules:edit']) };
+const approver: Actor = { name: 'amir@example.com', roles: new Set(['rules:read', 'rules:approve', 'rules:publish']) };
+
+let pool: PostgresPool;
+let admin: PostgresPool;
+let s3: S3Client;
+let relay: ReturnType<typeof createRuleSetRelay>;
+let staff: ReturnType<typeof createSnoopDefinitions>;
+
+const latest = async () =>
+  (
+    JSON.parse(
+      await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: LATEST_KEY }))).Body!.transformToString('utf8'),
+    ) as { ruleSetVersion: string }
+  ).ruleSetVersion;
+const rulesFile = async (version: string) =>
+  (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: `rules/${version}.snoop` }))).Body!.transformToString(
+    'utf8',
+  );
+const outboxRows = async () =>
+  (
+    await pool.query(
+      'SELECT sequence, done_at IS NOT NULL AS done, rule_set_version AS version FROM rule_set_outbox ORDER BY sequence',
+    )
+  ).rows as { done: boolean; version: string | null }[];
+
+/** A writer's change to a snoop, submitted and approved by someone else: the approved definitions change. */
+async function approveChange(id: string, when: string): Promise<void> {
+  const current = await staff.definitions.read(writer, id);
+  const changed = await staff.definitions.change(writer, id, current.snoop.version, { when });
+  const review = await staff.reviews.submit(writer, id, changed.snoop.version);
+  await staff.reviews.decide(approver, review.reviewId, 'approve', 'ok');
+}
+
+beforeAll(async () => {
+  const pg = loadConfig(postgresEnvironmentSchema);
+  await migrate(pg, { schema: SCHEMA });
+  admin = createPostgresPool(pg);
+  pool = createPostgresPool(pg);
+  pool.on('connect', (client) => void client.query(`SET search_path TO ${SCHEMA}`));
+  s3 = createS3Client(awsClientSettings(loadConfig(awsEnvironmentSchema)));
+  // This run's own content (a run id in one name), approved as imported, so that its versions are new.
+  const run = randomUUID().slice(0, 8);
+  const catalogue = (JSON.parse(readFileSync(SEED_CATALOGUE, 'utf8')) as StoredDefinitionRow[]).map((d) =>
+    d.id === 'salary-day' ? { ...d, name: `${d.name} (${run})` } : d,
+  );
+  await upsertDefinitions(pool, catalogue, 'outbox-test');
+  relay = createRuleSetRelay(env, pool);
+  staff = createSnoopDefinitions(env, pool);
+});
+
+afterAll(async () => {
+  await relay?.close();
+  await staff?.close();
+  await admin?.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
+  await admin?.end();
+  s3?.destroy();
+});
+
+describe('publishing approved changes through the outbox', () => {
+  let first: string;
+
+  it('publishes an approval: the rules file holds the approved condition, and the row is done with its version', async () => {
+    expect(await relay.relay()).toEqual({ rows: 0 });
+    await approveChange('energy-switch', 'balances.current < 51.0');
+    const { rows, outcome } = await relay.relay();
+    expect(rows).toBe(1);
+    if (outcome?.status !== 'published') throw new Error(`expected a publication, got ${JSON.stringify(outcome)}`);
+    first = outcome.published.ruleSetVersion;
+    expect(outcome.published.publishedBy).toBe('amir@example.com');
+    expect(await latest()).toBe(first);
+    expect(await rulesFile(first)).toContain('balances.current < 51.0');
+    expect(await outboxRows()).toEqual([expect.objectContaining({ done: true, version: first })]);
+  });
+
+  it('publishes nothing for an approval whose transaction rolled back', async () => {
+    const client = await pool.connect();
+    try {
+      await client.query(`SET search_path TO ${SCHEMA}`);
+      await client.query('BEGIN');
+      await client.query(
+        `UPDATE snoop_approved SET definition = jsonb_set(definition, '{name}', '"rolled back"') WHERE snoop_id = 'energy-switch'`,
+      );
+      await client.query(`INSERT INTO rule_set_outbox (reason, requested_by) VALUES ('rolled back', 'nobody')`);
+      await client.query('ROLLBACK');
+    } finally {
+      client.release();
+    }
+    expect(await relay.relay()).toEqual({ rows: 0 });
+    expect(await latest()).toBe(first);
+  });
+
+  it('gives the same version for the same request delivered twice', async () => {
+    await pool.query(`INSERT INTO rule_set_outbox (reason, requested_by) VALUES ('again', 'amir@example.com')`);
+    expect(await relay.relay()).toEqual({
+      rows: 1,
+      outcome: expect.objectContaining({ status: 'unchanged', version: first }),
+    });
+    expect(await latest()).toBe(first);
+  });
+
+  it('gives versions in the order of the approvals, each holding every approval before it', async () => {
+    await approveChange('energy-switch', 'balances.current < 52.0');
+    const second = await relay.relay();
+    await approveChange('groceries-high', 'profile.age > 21.0');
+    const third = await relay.relay();
+    if (second.outcome?.status !== 'published' || third.outcome?.status !== 'published')
+      throw new Error('expected two publications');
+    const [v2, v3] = [second.outcome.published.ruleSetVersion, third.outcome.published.ruleSetVersion];
+    expect(new Set([first, v2, v3]).size).toBe(3);
+    expect(await latest()).toBe(v3);
+    const file = await rulesFile(v3);
+    expect(file).toContain('balances.current < 52.0');
+    expect(file).toContain('profile.age > 21.0');
+    const { rows } = await pool.query(
+      'SELECT rule_set_version FROM rule_set_publications ORDER BY published_at, rule_set_version',
+    );
+    expect(rows.map((r: { rule_set_version: string }) => r.rule_set_version)).toEqual([first, v2, v3]);
+  });
+
+  it('catches up after being away: approvals made meanwhile are published together', async () => {
+    await approveChange('energy-switch', 'balances.current < 53.0');
+    await approveChange('groceries-high', 'profile.age > 22.0');
+    const { rows, outcome } = await relay.relay();
+    expect(rows).toBe(2);
+    if (outcome?.status !== 'published') throw new Error('expected a publication');
+    const file = await rulesFile(outcome.published.ruleSetVersion);
+    expect(file).toContain('balances.current < 53.0');
+    expect(file).toContain('profile.age > 22.0');
+    expect((await outboxRows()).every((row) => row.done)).toBe(true);
+  });
+
+  it('restores an earlier publication through the same path: that version is served again', async () => {
+    await staff.reviews.restore(approver, first);
+    const { outcome } = await relay.relay();
+    expect(outcome).toMatchObject({ status: 'published', published: { ruleSetVersion: first } });
+    expect(await latest()).toBe(first);
+    expect(await staff.reviews.publications(approver)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ ruleSetVersion: first, restorable: true })]),
+    );
+    expect((await staff.reviews.publications(approver))[0]!.ruleSetVersion).toBe(first);
+  });
+});
