@@ -3,16 +3,41 @@
  * in serverless-offline and the local PostgreSQL: a writer signs in through the local identity provider, opens a
  * snoop, lowers its threshold in the text view, sees an error underlined as they type and fixes it, sees the test
  * panel change, sees the builder show the same condition, saves, and finds the change in the history; a save made on
- * an old version is refused with who changed what. Screenshots at each step go to .test-artifacts/snoop-editor/.
+ * an old version is refused with who changed what. The writer submits it for review (no Approve button for them); an
+ * approver, in another session, approves it and both engine processes serve it within seconds (the time printed); a
+ * later approval is published over it, and the first is restored in one action and served again. Screenshots at each
+ * step go to .test-artifacts/snoop-editor/.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { localSignIn } from '@backbone/dlq-console/local';
+import { getJson } from '@backbone/snoop-scheduler/local/engine';
+import { waitFor } from '@backbone/shared/testing';
 import { ensureChromium } from '../local-cloud/prerequisites';
 
 const BASE = 'http://127.0.0.1:3040';
+/** The engine's two local processes, and the secret their refresh and version routes take locally. */
+const ENGINES = ['http://127.0.0.1:4601', 'http://127.0.0.1:4602'];
+const LOCAL_REFRESH_SECRET = 'local-rules-refresh-secret';
+
+/** Waits until both engine processes serve `version`. */
+const bothServe = (version: string) =>
+  waitFor(
+    `both engine processes to serve ${version.slice(0, 12)}`,
+    async () => {
+      const serving = await Promise.all(
+        ENGINES.map(
+          async (engine) =>
+            ((await getJson(`${engine}/rules/version`, LOCAL_REFRESH_SECRET)).body as { serving?: { version: string } })
+              .serving?.version,
+        ),
+      );
+      return serving.every((v) => v === version) ? true : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 250 },
+  );
 const ARTIFACTS = path.join(__dirname, '../../.test-artifacts/snoop-editor');
 let browser: Browser;
 let page: Page;
@@ -51,7 +76,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-it('lets a writer change a snoop as text, with errors shown as they type, the samples re-run, and save it', async () => {
+it('takes a change from a writer’s first keystroke to both engines serving it, and back: edit, check, try, save, submit, approve, restore', async () => {
   // A snoop of this test's own: eating out over 100 in 30 days (Tom, a sample customer, spends 317.70).
   const id = `editor-${randomUUID().slice(0, 8)}`;
   const created = await api('POST', '/snoops', {
@@ -140,4 +165,79 @@ it('lets a writer change a snoop as text, with errors shown as they type, the sa
   await page.getByRole('button', { name: 'Save as draft' }).click();
   await page.getByText(/Not saved: snoop\.approver@example\.com saved version 3 meanwhile \(changed: name\)/).waitFor();
   await shot('7-conflict');
+
+  // The writer submits the latest version for review; they may not approve it (no button for them, and the API
+  // refuses an author's own approval: the unit tests).
+  await page.reload();
+  await page.getByRole('button', { name: `Eating out ${id} (renamed)` }).click();
+  await page.getByText(`Opened Eating out ${id} (renamed).`).waitFor();
+  await page.getByLabel('Note for the reviewer').fill('lower the threshold to 100');
+  await page.getByRole('button', { name: 'Submit for review' }).click();
+  await page.getByText(`Submitted ${id} version 3 for review: someone else approves it.`).waitFor();
+  const pending = page.locator('#reviews tbody tr', { hasText: id });
+  await expect(pending.textContent()).resolves.toContain('lower the threshold to 100');
+  expect(await pending.getByRole('button', { name: 'Approve' }).count()).toBe(0);
+  await shot('8-submitted');
+
+  // An approver, in another browser session, approves it; within seconds both engine processes serve it.
+  const latestPublished = async () =>
+    ((await api('GET', '/publications')).body as unknown as { ruleSetVersion: string }[])[0]?.ruleSetVersion;
+  /** The relay's next publication after `before`. */
+  const publishedAfter = (before: string | undefined) =>
+    waitFor(
+      'the approval published by the relay',
+      async () => {
+        const latest = await latestPublished();
+        return latest && latest !== before ? latest : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
+  const approverPage = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  try {
+    await approverPage.goto(`${BASE}/editor`);
+    await approverPage.getByRole('button', { name: 'Sign in' }).click();
+    await approverPage.getByLabel(/snoop\.approver@example\.com/).check();
+    await approverPage.getByRole('button', { name: 'Sign in' }).click();
+    await approverPage.getByText('Signed in as snoop.approver@example.com.').waitFor();
+    await approverPage.locator('#reviews-section').screenshot({ path: path.join(ARTIFACTS, 'guide-review.png') });
+    const beforeApproval = await latestPublished();
+    const approvedAt = Date.now();
+    await approverPage.getByRole('button', { name: `Approve ${id} version 3` }).click();
+    await approverPage.getByText(`Approved ${id} version 3: it is being published.`).waitFor();
+    const approved = await publishedAfter(beforeApproval);
+    await bothServe(approved);
+    console.log(`approval to both engines serving: ${Date.now() - approvedAt} ms`);
+
+    // A later change, approved by a third person through the API, is published over it.
+    const later = await api('PUT', `/snoops/${id}`, {
+      expectedVersion: 3,
+      changes: { name: `Eating out ${id} (later)` },
+    });
+    expect(later.status).toBe(200);
+    const submitted = await api('POST', `/snoops/${id}/reviews`, { expectedVersion: 4 });
+    const third = localSignIn({
+      email: 'third@example.com',
+      groups: ['rules:read', 'rules:approve'],
+      clientId: 'rules-editor-local',
+    });
+    const decided = await fetch(`${BASE}/reviews/${String(submitted.body['reviewId'])}/decision`, {
+      method: 'POST',
+      headers: { authorization: third, 'content-type': 'application/json' },
+      body: JSON.stringify({ decision: 'approve' }),
+    });
+    expect(decided.status).toBe(200);
+    await bothServe(await publishedAfter(approved));
+    await approverPage.reload();
+    await approverPage.locator('#publications tbody tr').first().getByText('(served now)').waitFor();
+    await approverPage.screenshot({ path: path.join(ARTIFACTS, '9-approved-and-served.png'), fullPage: true });
+
+    // The first approval's version restored in one action: both engines serve it again.
+    await approverPage.getByRole('button', { name: `Restore ${approved.slice(0, 12)}` }).click();
+    await approverPage.getByText(`Restoring ${approved.slice(0, 12)}: it is being published again.`).waitFor();
+    await bothServe(approved);
+    expect(await latestPublished()).toBe(approved);
+    await approverPage.screenshot({ path: path.join(ARTIFACTS, '10-restored.png'), fullPage: true });
+  } finally {
+    await approverPage.close();
+  }
 });

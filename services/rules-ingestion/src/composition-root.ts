@@ -152,7 +152,12 @@ export function createSnoopDefinitions(
 
 /** The outbox relay: publishes the approved definitions when an approval or a restore asked for it. */
 export function createRuleSetRelay(env: Record<string, string | undefined> = process.env, pool?: PostgresPool) {
-  const ingestion = createRulesIngestion(env, pool);
+  // Two connections at least: one holds the outbox rows locked while the other reads the approved definitions and
+  // records the publication (a function's pool is one connection otherwise, and the relay would wait on itself).
+  const ingestion = createRulesIngestion(
+    { ...env, PG_POOL_MAX: String(Math.max(2, Number(env['PG_POOL_MAX'] ?? 2))) },
+    pool,
+  );
   const outbox = createPostgresRuleSetOutbox(ingestion.pool);
   return {
     relay: () => relayRuleSetOutbox(outbox, (publishedBy) => ingestion.publish(publishedBy)),

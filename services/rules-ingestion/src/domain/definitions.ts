@@ -131,6 +131,10 @@ export function diffSnoops(before: StoredSnoop, after: StoredSnoop): FieldChange
   });
 }
 
+/** Every field a snoop has, as changes from nothing: what a new snoop brings. */
+export const fieldsOf = (snoop: StoredSnoop): FieldChange[] =>
+  COMPARED.flatMap((field) => (snoop[field] === undefined ? [] : [{ field, to: readable(snoop, field) }]));
+
 /**
  * What a person sends to create or change a snoop: the stored fields, with the condition and score either as the
  * builder's structured form or as CEL text (`when`, `score` strings), whichever view they edited.
@@ -246,12 +250,7 @@ export function snoopDefinitions(store: DefinitionStore) {
         version: revision.snoop.version,
         savedBy: revision.savedBy,
         savedAt: revision.savedAt,
-        changes:
-          i === 0
-            ? COMPARED.flatMap((field) =>
-                revision.snoop[field] === undefined ? [] : [{ field, to: readable(revision.snoop, field) }],
-              )
-            : diffSnoops(revisions[i - 1]!.snoop, revision.snoop),
+        changes: i === 0 ? fieldsOf(revision.snoop) : diffSnoops(revisions[i - 1]!.snoop, revision.snoop),
       }));
     },
   };

@@ -9,6 +9,7 @@ import { storedSnoopSchema, type StoredSnoop } from '@backbone/rules-language';
 import {
   AccessDeniedError,
   diffSnoops,
+  fieldsOf,
   requireRole,
   SnoopNotFoundError,
   snoopText,
@@ -89,9 +90,8 @@ export function snoopReviews(definitions: DefinitionStore, reviews: ReviewStore,
     return {
       ...review,
       text: snoopText(review.snoop),
-      changes: approved
-        ? diffSnoops(approved, review.snoop)
-        : diffSnoops({ ...review.snoop, status: 'draft' }, review.snoop),
+      // A snoop never approved before: everything it brings.
+      changes: approved ? diffSnoops(approved, review.snoop) : fieldsOf(review.snoop),
     };
   };
   const found = async (reviewId: string): Promise<Review> => {

@@ -21,7 +21,16 @@ import { SEED_CATALOGUE } from '../../src/cli';
 
 const API = 'http://127.0.0.1:3040';
 const catalogue = JSON.parse(readFileSync(SEED_CATALOGUE, 'utf8')) as StoredDefinitionRow[];
-const activeCount = catalogue.filter((d) => d.status === 'active').length;
+/**
+ * The active approved definitions now: the seed's, and any the editor's tests had approved meanwhile (the public
+ * schema is shared with them), so that this file's figures never depend on which ran first.
+ */
+const activeApproved = async (): Promise<number> => {
+  const { rows } = await pool.query<{ n: string }>(
+    `SELECT count(*) AS n FROM snoop_approved WHERE definition->>'status' = 'active'`,
+  );
+  return Number(rows[0]!.n);
+};
 let pool: PostgresPool;
 let s3: S3Client;
 
@@ -59,7 +68,7 @@ describe('POST /rule-sets/validation', () => {
   it('checks the active definitions when the body is empty', async () => {
     const { status, body } = await post('/rule-sets/validation');
     expect(status).toBe(200);
-    expect(body).toMatchObject({ valid: true, ruleCount: activeCount });
+    expect(body).toMatchObject({ valid: true, ruleCount: await activeApproved() });
   });
 
   it('checks a definition before it is saved, naming the field at fault', async () => {
@@ -74,7 +83,7 @@ describe('POST /rule-sets/validation', () => {
     expect(errors[0]!.message).toMatch(/score is 3; a score must be between 0 and 1/);
 
     const fine = await post('/rule-sets/validation', JSON.stringify({ definition: { ...energy, name: 'Renamed' } }));
-    expect(fine).toMatchObject({ status: 200, body: { valid: true, ruleCount: activeCount } });
+    expect(fine).toMatchObject({ status: 200, body: { valid: true, ruleCount: await activeApproved() } });
   });
 
   it('answers 400 with what to send when the body is not a JSON object', async () => {
@@ -98,12 +107,12 @@ describe('POST /rule-sets', () => {
 
     const first = await post('/rule-sets');
     expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ ruleSetVersion: version, ruleCount: activeCount });
+    expect(first.body).toMatchObject({ ruleSetVersion: version, ruleCount: await activeApproved() });
 
     const again = await post('/rule-sets');
     expect(again).toEqual({
       status: 200,
-      body: { status: 'unchanged', ruleSetVersion: version, ruleCount: activeCount },
+      body: { status: 'unchanged', ruleSetVersion: version, ruleCount: await activeApproved() },
     });
 
     const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: `rules/${version}.snoop` }));

@@ -359,6 +359,114 @@ async function save(): Promise<void> {
   }
 }
 
+/** The signed-in person's roles, from their token (the API checks every call regardless: this only hides buttons). */
+let roles = new Set<string>();
+const may = (role: string) => roles.has(role);
+
+function button(label: string, onClick: () => Promise<void>, describedBy?: string): HTMLButtonElement {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = label;
+  if (describedBy) b.setAttribute('aria-label', describedBy);
+  b.addEventListener('click', () => void onClick().catch((e: Error) => say(e.message, true)));
+  return b;
+}
+
+interface ReviewAnswer {
+  reviewId: string;
+  snoopId: string;
+  version: number;
+  submittedBy: string;
+  note?: string;
+  changes: { field: string; to?: unknown }[];
+}
+
+async function showReviews(): Promise<void> {
+  const pending = await api<ReviewAnswer[]>('/reviews?state=pending');
+  const body = $('reviews').querySelector('tbody')!;
+  body.replaceChildren();
+  for (const review of pending) {
+    const row = body.insertRow();
+    row.insertCell().textContent = review.snoopId;
+    const version = row.insertCell();
+    version.textContent = String(review.version);
+    version.className = 'n';
+    row.insertCell().textContent = review.submittedBy;
+    row.insertCell().textContent =
+      review.changes.map((c) => (c.field === 'condition' ? `condition: ${String(c.to)}` : c.field)).join('; ') +
+      (review.note ? ` (“${review.note}”)` : '');
+    const act = row.insertCell();
+    if (!may('rules:approve')) continue;
+    const comment = Object.assign(document.createElement('input'), { size: 20, placeholder: 'comment' });
+    comment.setAttribute('aria-label', `comment on ${review.snoopId} version ${review.version}`);
+    const decide = (decision: 'approve' | 'send-back') => async () => {
+      await api(`/reviews/${review.reviewId}/decision`, { method: 'POST', body: { decision, comment: comment.value } });
+      say(
+        decision === 'approve'
+          ? `Approved ${review.snoopId} version ${review.version}: it is being published.`
+          : `Sent ${review.snoopId} back.`,
+      );
+      await Promise.all([showReviews(), showPublications()]);
+    };
+    act.append(
+      button('Approve', decide('approve'), `Approve ${review.snoopId} version ${review.version}`),
+      ' ',
+      comment,
+      ' ',
+      button('Send back', decide('send-back'), `Send back ${review.snoopId} version ${review.version}`),
+    );
+  }
+  $('reviews-section').hidden = false;
+}
+
+interface PublicationAnswer {
+  ruleSetVersion: string;
+  ruleCount: number;
+  publishedBy: string;
+  publishedAt: string;
+  restorable: boolean;
+}
+
+async function showPublications(): Promise<void> {
+  const publications = await api<PublicationAnswer[]>('/publications');
+  const body = $('publications').querySelector('tbody')!;
+  body.replaceChildren();
+  publications.slice(0, 10).forEach((publication, i) => {
+    const row = body.insertRow();
+    const short = publication.ruleSetVersion.slice(0, 12);
+    row.insertCell().textContent = `${short}${i === 0 ? ' (served now)' : ''}`;
+    const count = row.insertCell();
+    count.textContent = String(publication.ruleCount);
+    count.className = 'n';
+    row.insertCell().textContent = publication.publishedBy;
+    row.insertCell().textContent = publication.publishedAt.slice(0, 19).replace('T', ' ');
+    const act = row.insertCell();
+    if (i > 0 && publication.restorable && may('rules:publish'))
+      act.append(
+        button(
+          'Restore',
+          async () => {
+            await api(`/publications/${publication.ruleSetVersion}/restoration`, { method: 'POST' });
+            say(`Restoring ${short}: it is being published again.`);
+          },
+          `Restore ${short}`,
+        ),
+      );
+  });
+  $('publications-section').hidden = false;
+}
+
+async function submitForReview(): Promise<void> {
+  if (!editing.stored || editing.version === undefined) return say('Save the snoop first, then submit it.', true);
+  const note = $<HTMLInputElement>('review-note').value.trim();
+  const review = await api<ReviewAnswer>(`/snoops/${encodeURIComponent(editing.stored.id)}/reviews`, {
+    method: 'POST',
+    body: { expectedVersion: editing.version, ...(note ? { note } : {}) },
+  });
+  say(`Submitted ${review.snoopId} version ${review.version} for review: someone else approves it.`);
+  await showReviews();
+}
+
 function showSamples(): void {
   const choose = $<HTMLSelectElement>('probe-sample');
   const chosen = choose.value;
@@ -401,6 +509,7 @@ function start(): void {
   $('tab-builder').addEventListener('click', () => showTab(true));
   $('tab-text').addEventListener('click', () => showTab(false));
   $('save').addEventListener('click', () => void save());
+  $('submit-review').addEventListener('click', () => void submitForReview().catch((e: Error) => say(e.message, true)));
   $('new-snoop').addEventListener('click', () => {
     fillForm(undefined, { when: 'balances.savings < 100.0', score: '0.5' });
     say('A new snoop: give it an id and a name, then save it as a draft.');
@@ -423,11 +532,15 @@ function start(): void {
           unknown
         >;
         $('who').textContent = `Signed in as ${String(claims['email'] ?? claims['cognito:username'])}.`;
+        const groups = claims['cognito:groups'];
+        roles = new Set(
+          Array.isArray(groups) ? (groups as string[]) : typeof groups === 'string' ? groups.split(',') : [],
+        );
       } catch {
         // The API decides who it is.
       }
       $('snoops-section').hidden = false;
-      await listSnoops();
+      await Promise.all([listSnoops(), showReviews(), showPublications()]);
     })
     .catch((e: Error) => say(e.message, true));
 }
