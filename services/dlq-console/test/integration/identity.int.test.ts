@@ -24,6 +24,8 @@ const pkce = () => {
 async function signIn(challenge: string, who = 2) {
   const form = new URLSearchParams({
     who: String(who),
+    // What the sign-in page's hidden fields send back: the client, where to return, the state and the challenge.
+    client_id: CLIENT,
     redirect_uri: CONSOLE,
     state: 's-1',
     code_challenge: challenge,
@@ -108,4 +110,9 @@ it('trades a code once, for its verifier only, for an ID token of the person cho
   expect(
     (await trade({ code: third.code, code_verifier: verifier, redirect_uri: 'http://127.0.0.1:3050/other' })).status,
   ).toBe(400);
+  // A code given to the console's client is not the snoop editor's to trade.
+  const fourth = await signIn(challenge);
+  expect((await trade({ code: fourth.code, code_verifier: verifier, client_id: 'rules-editor-local' })).status).toBe(
+    400,
+  );
 });
