@@ -229,6 +229,11 @@ it('takes a change from a writer’s first keystroke to both engines serving it,
     await bothServe(await publishedAfter(approved));
     await approverPage.reload();
     await approverPage.locator('#publications tbody tr').first().getByText('(served now)').waitFor();
+    // The first approval's version beside the one served, snoop by snoop: the later change is this snoop's name.
+    await approverPage.getByRole('button', { name: `Compare ${approved.slice(0, 12)} with what is served` }).click();
+    await expect(approverPage.locator('#comparison').textContent()).resolves.toContain(
+      `~ ${id}\n    name: Eating out ${id} (renamed) → Eating out ${id} (later)`,
+    );
     await approverPage.screenshot({ path: path.join(ARTIFACTS, '9-approved-and-served.png'), fullPage: true });
 
     // The first approval's version restored in one action: both engines serve it again.

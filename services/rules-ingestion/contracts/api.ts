@@ -54,6 +54,7 @@ export const DEFINITIONS_PATHS = {
   decision: '/reviews/{reviewId}/decision',
   publications: '/publications',
   restoration: '/publications/{version}/restoration',
+  comparison: '/publications/{version}/comparison/{other}',
 } as const;
 
 /**
@@ -167,3 +168,10 @@ export const publicationSchema = z.object({
 });
 
 export const restorationAnswerSchema = z.object({ ruleSetVersion: z.string(), queued: z.literal(true) });
+
+export const publicationComparisonSchema = z.object({
+  added: z.array(z.string()),
+  removed: z.array(z.string()),
+  changed: z.array(z.object({ id: z.string(), changes: z.array(fieldChangeSchema) })),
+  unchanged: z.number().int(),
+});

@@ -10,6 +10,7 @@ import {
   problemAnswerSchema,
   snoopAnswerSchema,
   snoopChangeRequestSchema,
+  publicationComparisonSchema,
   publicationSchema,
   restorationAnswerSchema,
   reviewAnswerSchema,
@@ -191,6 +192,17 @@ export const PUBLISHED: PublishedContracts = {
         summary: 'The rules files published, newest first, and whether each can be restored (rules:read).',
         security: 'cognito',
         responses: { 200: { description: 'The publications.', schema: z.array(publicationSchema) }, ...STAFF_REFUSALS },
+      },
+      {
+        method: 'get',
+        path: DEFINITIONS_PATHS.comparison,
+        summary: 'Two publications snoop by snoop: added, removed, and what changed in each (rules:read).',
+        security: 'cognito',
+        responses: {
+          200: { description: 'The comparison, from {version} to {other}.', schema: publicationComparisonSchema },
+          404: { description: 'A publication without its definitions, or none such.', schema: problemAnswerSchema },
+          ...STAFF_REFUSALS,
+        },
       },
       {
         method: 'post',

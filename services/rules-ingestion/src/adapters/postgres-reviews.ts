@@ -105,6 +105,12 @@ export function createPostgresReviewStore(pool: PostgresPool): ReviewStore {
       );
       return rows as Publication[];
     },
+    async publicationDefinitions(ruleSetVersion) {
+      const { rows } = await pool.query('SELECT definitions FROM rule_set_publications WHERE rule_set_version = $1', [
+        ruleSetVersion,
+      ]);
+      return (rows[0] as { definitions: StoredSnoop[] | null } | undefined)?.definitions ?? undefined;
+    },
     restore: (ruleSetVersion, requestedBy, reason) =>
       inTransaction(pool, async (client) => {
         const { rows } = await client.query(

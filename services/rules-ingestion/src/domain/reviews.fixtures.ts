@@ -54,6 +54,7 @@ export function memoryReviewStore(approvedAtFirst: readonly StoredSnoop[] = []) 
       return 'sent-back';
     },
     publications: async () => [...published.values()].map((p) => p.publication),
+    publicationDefinitions: async (ruleSetVersion) => published.get(ruleSetVersion)?.definitions,
     async restore(ruleSetVersion, requestedBy, reason) {
       const found = published.get(ruleSetVersion);
       if (!found) return 'unknown';

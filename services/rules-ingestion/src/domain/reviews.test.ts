@@ -3,7 +3,7 @@ import { celToCondition, type StoredSnoop } from '@backbone/rules-language';
 import { SEED_CATALOGUE } from '../cli';
 import { snoopDefinitions, type Actor } from './definitions';
 import { editableFields, memoryDefinitionStore } from './definitions.fixtures';
-import { publishedByOf, relayRuleSetOutbox, snoopReviews, type RuleSetOutbox } from './reviews';
+import { comparePublications, publishedByOf, relayRuleSetOutbox, snoopReviews, type RuleSetOutbox } from './reviews';
 import { memoryReviewStore } from './reviews.fixtures';
 import type { PublishOutcome } from './rule-set';
 
@@ -168,5 +168,61 @@ describe('relayRuleSetOutbox', () => {
       publishedByOf(Array.from({ length: 40 }, (_, i) => ({ reason: 'r', requestedBy: `person-${i}@example.com` })))
         .length,
     ).toBe(128);
+  });
+});
+
+describe('comparing two publications', () => {
+  const groceries = catalogue.find((s) => s.id === 'groceries-high')!;
+  const salary = catalogue.find((s) => s.id === 'salary-day')!;
+  const buffer = catalogue.find((s) => s.id === 'savings-buffer-low')!;
+
+  it('says snoop by snoop what was added, removed and changed, and how many are the same', () => {
+    const changedEnergy = {
+      ...energy,
+      version: energy.version + 1,
+      condition: celToCondition('balances.current < 50.0'),
+    };
+    expect(comparePublications([energy, groceries, salary], [changedEnergy, groceries, { ...salary }, buffer])).toEqual(
+      {
+        added: ['savings-buffer-low'],
+        removed: [],
+        changed: [
+          {
+            id: 'energy-switch',
+            changes: [{ field: 'condition', from: expect.any(String), to: 'balances.current < 50.0' }],
+          },
+        ],
+        unchanged: 2,
+      },
+    );
+    expect(comparePublications([energy, groceries], [groceries])).toEqual({
+      added: [],
+      removed: ['energy-switch'],
+      changed: [],
+      unchanged: 1,
+    });
+  });
+
+  it('compares two kept publications for a reader, and says which has no definitions kept', async () => {
+    const { store, reviews } = setUp();
+    const publication = (v: string) => ({
+      ruleSetVersion: v,
+      ruleCount: 1,
+      publishedBy: 'x',
+      publishedAt: 't',
+      restorable: true,
+    });
+    store.published.set('a'.repeat(64), { publication: publication('a'.repeat(64)), definitions: [energy] });
+    store.published.set('b'.repeat(64), { publication: publication('b'.repeat(64)), definitions: [energy, groceries] });
+    expect(await reviews.compare(writer, 'a'.repeat(64), 'b'.repeat(64))).toEqual({
+      added: ['groceries-high'],
+      removed: [],
+      changed: [],
+      unchanged: 1,
+    });
+    await expect(reviews.compare(writer, 'a'.repeat(64), 'c'.repeat(64))).rejects.toThrow(
+      `no definitions kept for ${'c'.repeat(12)}: list the publications`,
+    );
+    await expect(reviews.compare(person('nobody'), 'a'.repeat(64), 'b'.repeat(64))).rejects.toThrow(/rules:read/);
   });
 });

@@ -55,6 +55,8 @@ export interface ReviewStore {
   approve(reviewId: string, decidedBy: string, comment: string, reason: string): Promise<'approved' | 'not-pending'>;
   sendBack(reviewId: string, decidedBy: string, comment: string): Promise<'sent-back' | 'not-pending'>;
   publications(): Promise<Publication[]>;
+  /** The definitions a publication was made of; undefined when unknown or made before they were kept. */
+  publicationDefinitions(ruleSetVersion: string): Promise<StoredSnoop[] | undefined>;
   /** The approved definitions replaced by those a publication was made of, and an outbox row: one transaction. */
   restore(
     ruleSetVersion: string,
@@ -179,6 +181,21 @@ export function snoopReviews(definitions: DefinitionStore, reviews: ReviewStore,
       return reviews.publications();
     },
 
+    /**
+     * Two publications side by side, snoop by snoop: those only in one, and for those in both what changed (conditions
+     * and scores as text); how many are the same.
+     */
+    async compare(actor: Actor, from: string, to: string): Promise<PublicationComparison> {
+      requireRole(actor, 'rules:read', 'compare publications');
+      const [before, after] = await Promise.all([from, to].map((v) => reviews.publicationDefinitions(v)));
+      const missing = [from, to].filter((_, i) => ![before, after][i]);
+      if (missing.length > 0)
+        throw new ReviewNotFoundError(
+          `no definitions kept for ${missing.map((v) => v.slice(0, 12)).join(' and ')}: list the publications`,
+        );
+      return comparePublications(before!, after!);
+    },
+
     /** Serves an earlier publication again: its definitions become the approved ones, published by the relay. */
     async restore(actor: Actor, ruleSetVersion: string): Promise<{ ruleSetVersion: string; queued: true }> {
       requireRole(actor, 'rules:publish', 'restore an earlier publication');
@@ -199,6 +216,33 @@ export function snoopReviews(definitions: DefinitionStore, reviews: ReviewStore,
 }
 
 export type SnoopReviews = ReturnType<typeof snoopReviews>;
+
+export interface PublicationComparison {
+  added: string[];
+  removed: string[];
+  changed: { id: string; changes: FieldChange[] }[];
+  unchanged: number;
+}
+
+/** Snoop by snoop, what one set of definitions changes against another. */
+export function comparePublications(
+  before: readonly StoredSnoop[],
+  after: readonly StoredSnoop[],
+): PublicationComparison {
+  const was = new Map(before.map((s) => [s.id, s]));
+  const now = new Map(after.map((s) => [s.id, s]));
+  const changed = [...now.values()].flatMap((snoop) => {
+    const old = was.get(snoop.id);
+    const changes = old ? diffSnoops(old, snoop) : [];
+    return changes.length > 0 ? [{ id: snoop.id, changes }] : [];
+  });
+  return {
+    added: [...now.keys()].filter((id) => !was.has(id)).sort(),
+    removed: [...was.keys()].filter((id) => !now.has(id)).sort(),
+    changed: changed.sort((a, b) => a.id.localeCompare(b.id)),
+    unchanged: [...now.keys()].filter((id) => was.has(id)).length - changed.length,
+  };
+}
 
 /** A row of the outbox: what asked for a publication, and who. */
 export interface OutboxRequest {

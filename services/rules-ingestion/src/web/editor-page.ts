@@ -52,7 +52,8 @@ export function editorPage(config: EditorPageConfig): string {
   </section>
   <section id="publications-section" hidden aria-labelledby="publications-title">
     <h2 id="publications-title">Published rule sets</h2>
-    <table id="publications"><thead><tr><th scope="col">Version</th><th scope="col" class="n">Snoops</th><th scope="col">Published by</th><th scope="col">When</th><th scope="col"><span class="muted">Restore</span></th></tr></thead><tbody></tbody></table>
+    <table id="publications"><thead><tr><th scope="col">Version</th><th scope="col" class="n">Snoops</th><th scope="col">Published by</th><th scope="col">When</th><th scope="col"><span class="muted">Compare or restore</span></th></tr></thead><tbody></tbody></table>
+    <pre id="comparison" hidden aria-live="polite"></pre>
   </section>
   <section id="snoops-section" hidden aria-labelledby="snoops-title">
     <h2 id="snoops-title">Snoops</h2>

@@ -139,6 +139,18 @@ describe('publishing approved changes through the outbox', () => {
       'SELECT rule_set_version FROM rule_set_publications ORDER BY published_at, rule_set_version',
     );
     expect(rows.map((r: { rule_set_version: string }) => r.rule_set_version)).toEqual([first, v2, v3]);
+    // Side by side, snoop by snoop: the two conditions approved since the first.
+    expect(await staff.reviews.compare(approver, first, v3)).toMatchObject({
+      added: [],
+      removed: [],
+      changed: [
+        {
+          id: 'energy-switch',
+          changes: [{ field: 'condition', from: 'balances.current < 51.0', to: 'balances.current < 52.0' }],
+        },
+        { id: 'groceries-high', changes: [expect.objectContaining({ field: 'condition', to: 'profile.age > 21.0' })] },
+      ],
+    });
   });
 
   it('catches up after being away: approvals made meanwhile are published together', async () => {

@@ -132,6 +132,12 @@ function routes(definitions: SnoopDefinitions, reviews: SnoopReviews): Route[] {
       handle: async (actor) => jsonResponse(200, await reviews.publications(actor)),
     },
     {
+      method: 'GET',
+      path: new RegExp(`^/publications/${VERSION}/comparison/${VERSION}$`),
+      handle: async (actor, from, event) =>
+        jsonResponse(200, await reviews.compare(actor, from, event.path.split('/').at(-1)!)),
+    },
+    {
       method: 'POST',
       path: new RegExp(`^/publications/${VERSION}/restoration$`),
       handle: async (actor, version) => jsonResponse(202, await reviews.restore(actor, version)),

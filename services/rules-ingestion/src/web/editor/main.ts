@@ -441,6 +441,35 @@ async function showPublications(): Promise<void> {
     row.insertCell().textContent = publication.publishedBy;
     row.insertCell().textContent = publication.publishedAt.slice(0, 19).replace('T', ' ');
     const act = row.insertCell();
+    const served = publications[0]!;
+    if (i > 0 && publication.restorable && served.restorable)
+      act.append(
+        button(
+          'Compare',
+          async () => {
+            const comparison = await api<{
+              added: string[];
+              removed: string[];
+              changed: { id: string; changes: { field: string; from?: unknown; to?: unknown }[] }[];
+              unchanged: number;
+            }>(`/publications/${publication.ruleSetVersion}/comparison/${served.ruleSetVersion}`);
+            const lines = [
+              ...comparison.added.map((id) => `+ ${id} (added)`),
+              ...comparison.removed.map((id) => `- ${id} (removed)`),
+              ...comparison.changed.flatMap(({ id, changes }) => [
+                `~ ${id}`,
+                ...changes.map((c) => `    ${c.field}: ${String(c.from)} → ${String(c.to)}`),
+              ]),
+              `${comparison.unchanged} the same`,
+            ];
+            $('comparison').textContent =
+              `${short} → ${served.ruleSetVersion.slice(0, 12)} (served now)\n${lines.join('\n')}`;
+            $('comparison').hidden = false;
+          },
+          `Compare ${short} with what is served`,
+        ),
+        ' ',
+      );
     if (i > 0 && publication.restorable && may('rules:publish'))
       act.append(
         button(
