@@ -175,6 +175,7 @@ it('takes a change from a writer’s first keystroke to both engines serving it,
   await page.getByRole('button', { name: 'Submit for review' }).click();
   await page.getByText(`Submitted ${id} version 3 for review: someone else approves it.`).waitFor();
   const pending = page.locator('#reviews tbody tr', { hasText: id });
+  await pending.waitFor();
   await expect(pending.textContent()).resolves.toContain('lower the threshold to 100');
   expect(await pending.getByRole('button', { name: 'Approve' }).count()).toBe(0);
   await shot('8-submitted');
@@ -231,9 +232,9 @@ it('takes a change from a writer’s first keystroke to both engines serving it,
     await approverPage.locator('#publications tbody tr').first().getByText('(served now)').waitFor();
     // The first approval's version beside the one served, snoop by snoop: the later change is this snoop's name.
     await approverPage.getByRole('button', { name: `Compare ${approved.slice(0, 12)} with what is served` }).click();
-    await expect(approverPage.locator('#comparison').textContent()).resolves.toContain(
-      `~ ${id}\n    name: Eating out ${id} (renamed) → Eating out ${id} (later)`,
-    );
+    await approverPage
+      .locator('#comparison', { hasText: `~ ${id}\n    name: Eating out ${id} (renamed) → Eating out ${id} (later)` })
+      .waitFor();
     await approverPage.screenshot({ path: path.join(ARTIFACTS, '9-approved-and-served.png'), fullPage: true });
 
     // The first approval's version restored in one action: both engines serve it again.
