@@ -6,7 +6,9 @@
  *   impact_ms_p95  the impact preview of one changed snoop over 10,000 customers (the whole active catalogue run
  *                  before and after, the changed snoop reported);
  *   impact_all_ms  the impact of the whole catalogue changed, over the same customers.
- * Approval to serving (approve_to_serving_ms_p95) comes with the review and publish flow, not built yet.
+ *   approve_to_serving_ms_p95  from an approver's click to both engine processes serving the change, against the
+ *                  system npm start runs (the editor's API, the outbox relay, the engines); null, and said, when it
+ *                  is not running.
  * Last line: one JSON object.
  */
 import { Environment } from '@marcbachmann/cel-js';
@@ -22,6 +24,10 @@ import {
   type SnoopDefinition,
 } from '@backbone/rules-language';
 import { sampleCustomer } from '@backbone/rules-language/testing';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { localSignIn } from '@backbone/dlq-console/local';
+import { getJson } from '@backbone/snoop-scheduler/local/engine';
 import { printTable } from '@backbone/shared/local';
 import { seedCatalogue } from '@backbone/rules-ingestion/local/catalogue';
 
@@ -29,6 +35,10 @@ const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 10_000);
 const CHECKS = Number(process.env.BENCH_CHECKS ?? 2_000);
 const IMPACT_RUNS = Number(process.env.BENCH_IMPACT_RUNS ?? 5);
 const GORULES_DEBOUNCE_MS = 750;
+const APPROVALS = Number(process.env.BENCH_APPROVALS ?? 10);
+const EDITOR_API = 'http://127.0.0.1:3040';
+const ENGINES = ['http://127.0.0.1:4601', 'http://127.0.0.1:4602'];
+const LOCAL_REFRESH_SECRET = 'local-rules-refresh-secret';
 
 const percentile = (values: number[], p: number): number => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -49,7 +59,76 @@ function compile(definitions: readonly SnoopDefinition[]): CompiledRuleSet {
 /** Every number of a condition lowered by a fifth: a change that moves customers in or out. */
 const lowered = (when: string): string => when.replace(/\d+\.\d+/g, (n) => (Number(n) * 0.8).toFixed(1));
 
-function main(): void {
+/**
+ * Approval to serving, as a person sees it: a writer changes a snoop of the benchmark's own and submits it, an approver
+ * approves it, and the clock runs until both engine processes serve the version that approval published.
+ */
+async function approveToServing(): Promise<number[] | undefined> {
+  // The local issuer's keys are under the local cloud's folder (this script runs bundled, from elsewhere).
+  const env = { ...process.env, LOCAL_CLOUD_DIR: process.env['LOCAL_CLOUD_DIR'] ?? path.resolve('.local-cloud') };
+  const token = (email: string, groups: string[]) =>
+    localSignIn({ email, groups, clientId: 'rules-editor-local' }, env);
+  const writer = token('bench.writer@example.com', ['rules:read', 'rules:edit']);
+  const approver = token('bench.approver@example.com', ['rules:read', 'rules:approve']);
+  const call = async (authorization: string, method: string, route: string, body?: unknown) => {
+    const response = await fetch(`${EDITOR_API}${route}`, {
+      method,
+      headers: { authorization, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${await response.text()}`);
+    return (await response.json()) as Record<string, unknown>;
+  };
+  const serving = () =>
+    Promise.all(
+      ENGINES.map(
+        async (engine) =>
+          ((await getJson(`${engine}/rules/version`, LOCAL_REFRESH_SECRET)).body as { serving?: { version: string } })
+            .serving?.version,
+      ),
+    );
+  try {
+    await serving();
+    await fetch(`${EDITOR_API}/editor`);
+  } catch {
+    return undefined;
+  }
+  const id = `bench-${randomUUID().slice(0, 8)}`;
+  await call(writer, 'POST', '/snoops', {
+    id,
+    name: 'Benchmark: approval to serving',
+    audience: 'all',
+    contentRef: 'bench',
+    validFrom: '2026-01-01',
+    when: 'balances.savings < 100.0',
+    score: '0.5',
+  });
+  const times: number[] = [];
+  for (let i = 1; i <= APPROVALS; i++) {
+    const changed = await call(writer, 'PUT', `/snoops/${id}`, {
+      expectedVersion: i,
+      changes: { when: `balances.savings < ${100 + i}.0` },
+    });
+    const review = await call(writer, 'POST', `/snoops/${id}/reviews`, {
+      expectedVersion: (changed['snoop'] as { version: number }).version,
+    });
+    const before = (await serving())[0];
+    const start = Date.now();
+    await call(approver, 'POST', `/reviews/${String(review['reviewId'])}/decision`, { decision: 'approve' });
+    for (;;) {
+      const now = await serving();
+      if (now[0] !== before && now.every((v) => v === now[0])) break;
+      if (Date.now() - start > 30_000)
+        throw new Error('no engine served the approval within 30 s: is the relay running?');
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    times.push(Date.now() - start);
+    console.error(`approval ${i} of ${APPROVALS}: ${times.at(-1)} ms`);
+  }
+  return times;
+}
+
+async function main(): Promise<void> {
   const definitions = seedCatalogue()
     .map((row) => toSnoopDefinition(storedSnoopSchema.parse(row)))
     .filter((d) => d.status === 'active');
@@ -95,6 +174,7 @@ function main(): void {
   const one = (oneReport as unknown as ReturnType<typeof previewImpact>).snoops[0]!;
   const moved = allReport!.snoops.reduce((n, s) => n + s.gained + s.lost, 0);
 
+  const approvals = await approveToServing();
   printTable([
     { measure: `check a ${condition.length}-character condition (ours), p95`, value: `${checkP95.toFixed(3)} ms` },
     { measure: 'the same text type-checked by cel-js (dyn variables), p95', value: `${celP95.toFixed(3)} ms` },
@@ -108,6 +188,12 @@ function main(): void {
       measure: `impact of all ${allIds.length} snoops changed, ${CUSTOMERS} customers`,
       value: `${allMs.toFixed(0)} ms (${moved} customer-snoop pairs moved)`,
     },
+    {
+      measure: `approval to both engines serving, p95 of ${APPROVALS} (the local relay polls every second)`,
+      value: approvals
+        ? `${percentile(approvals, 95)} ms (median ${percentile(approvals, 50)} ms)`
+        : 'not measured: npm start first',
+    },
   ]);
   console.log(
     JSON.stringify({
@@ -116,10 +202,14 @@ function main(): void {
       check_vs_gorules_wait: Number((checkP95 / GORULES_DEBOUNCE_MS).toFixed(5)),
       impact_ms_p95: Math.round(percentile(oneRuns, 95)),
       impact_all_ms: Math.round(allMs),
+      approve_to_serving_ms_p95: approvals ? percentile(approvals, 95) : null,
       customers: CUSTOMERS,
       condition_characters: condition.length,
     }),
   );
 }
 
-main();
+main().catch((error: unknown) => {
+  console.error(`bench:editor: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
