@@ -9,6 +9,7 @@ import type { Logger } from '../observability';
 import { fieldProblems } from '../validation';
 
 export * from './sigv4';
+export * from './staff-page';
 
 export type HttpHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 

@@ -5,17 +5,14 @@
  * token, kept in this tab's session storage), then calls the API with the token, which checks every call. Plain HTML
  * with labels, real buttons and a live region, so that it works from the keyboard and with a screen reader.
  */
-export interface PageConfig {
-  /** Where to sign in (its /oauth2/authorize), and the client the tokens are for. */
-  signInUrl: string;
-  clientId: string;
-}
+import { pageSettingsJson, signInOriginOf, type StaffSignIn } from '@backbone/shared';
+
+export type PageConfig = StaffSignIn;
 
 export function consolePage(config: PageConfig): string {
-  // JSON in a script element of its own: "<" escaped, so that no value can close the element.
-  const settings = JSON.stringify(config).replace(/</g, '\\u003c');
+  const settings = pageSettingsJson(config);
   // The page may call its own API, and the identity provider's token endpoint (to trade a sign-in code).
-  const signInOrigin = URL.canParse(config.signInUrl) ? new URL(config.signInUrl).origin : '';
+  const signInOrigin = signInOriginOf(config.signInUrl);
   return `<!doctype html>
 <html lang="en">
 <head>

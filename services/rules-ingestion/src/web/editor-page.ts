@@ -4,16 +4,13 @@
  * call. Plain HTML with labels, real buttons, tabs and a live region, so that it works from the keyboard and with a
  * screen reader.
  */
-export interface EditorPageConfig {
-  /** Where to sign in (its /oauth2/authorize), and the client the tokens are for. */
-  signInUrl: string;
-  clientId: string;
-}
+import { pageSettingsJson, signInOriginOf, type StaffSignIn } from '@backbone/shared';
+
+export type EditorPageConfig = StaffSignIn;
 
 export function editorPage(config: EditorPageConfig): string {
-  // JSON in a script element of its own: "<" escaped, so that no value can close the element.
-  const settings = JSON.stringify(config).replace(/</g, '\\u003c');
-  const signInOrigin = URL.canParse(config.signInUrl) ? new URL(config.signInUrl).origin : '';
+  const settings = pageSettingsJson(config);
+  const signInOrigin = signInOriginOf(config.signInUrl);
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -8,24 +8,23 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { awsClientSettings, awsEnvironmentSchema, createS3Client, loadConfig } from '@backbone/shared';
-import { createPostgresPool, postgresEnvironmentSchema, type PostgresPool } from '@backbone/shared/postgres';
-import { migrate } from '../../src/adapters/migrations';
+import type { PostgresPool } from '@backbone/shared/postgres';
 import { upsertDefinitions, type StoredDefinitionRow } from '../../src/adapters/postgres';
 import { LATEST_KEY } from '../../src/adapters/s3-rule-set-files';
 import { SEED_CATALOGUE } from '../../src/cli';
 import { createRuleSetRelay, createSnoopDefinitions } from '../../src/composition-root';
 import type { Actor } from '../../src/domain/definitions';
+import { ownSchema } from './own-schema';
 
 const BUCKET = 'lending-backbone-rules-ingestion-local-eu-west-1';
 const QUEUE = 'snoop-scheduler-local-rule-set-published';
-const SCHEMA = `it_outbox_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
 const env = { ...process.env, RULES_BUCKET: BUCKET, RULE_SET_PUBLISHED_QUEUE_NAME: QUEUE };
 
 const writer: Actor = { name: 'wendy@example.com', roles: new Set(['rules:read', 'rules:edit']) };
 const approver: Actor = { name: 'amir@example.com', roles: new Set(['rules:read', 'rules:approve', 'rules:publish']) };
 
 let pool: PostgresPool;
-let admin: PostgresPool;
+let schema: Awaited<ReturnType<typeof ownSchema>>;
 let s3: S3Client;
 let relay: ReturnType<typeof createRuleSetRelay>;
 let staff: ReturnType<typeof createSnoopDefinitions>;
@@ -56,11 +55,8 @@ async function approveChange(id: string, when: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  const pg = loadConfig(postgresEnvironmentSchema);
-  await migrate(pg, { schema: SCHEMA });
-  admin = createPostgresPool(pg);
-  pool = createPostgresPool(pg);
-  pool.on('connect', (client) => void client.query(`SET search_path TO ${SCHEMA}`));
+  schema = await ownSchema('it_outbox');
+  ({ pool } = schema);
   s3 = createS3Client(awsClientSettings(loadConfig(awsEnvironmentSchema)));
   // This run's own content (a run id in one name), approved as imported, so that its versions are new.
   const run = randomUUID().slice(0, 8);
@@ -75,8 +71,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await relay?.close();
   await staff?.close();
-  await admin?.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
-  await admin?.end();
+  await schema?.drop();
   s3?.destroy();
 });
 
@@ -99,7 +94,7 @@ describe('publishing approved changes through the outbox', () => {
   it('publishes nothing for an approval whose transaction rolled back', async () => {
     const client = await pool.connect();
     try {
-      await client.query(`SET search_path TO ${SCHEMA}`);
+      await client.query(`SET search_path TO ${schema.schema}`);
       await client.query('BEGIN');
       await client.query(
         `UPDATE snoop_approved SET definition = jsonb_set(definition, '{name}', '"rolled back"') WHERE snoop_id = 'energy-switch'`,

@@ -14,25 +14,24 @@ import {
   createS3Client,
   loadConfig,
 } from '@backbone/shared';
-import { createPostgresPool, postgresEnvironmentSchema, type PostgresPool } from '@backbone/shared/postgres';
+import type { PostgresPool } from '@backbone/shared/postgres';
 import { compileRuleFile } from '@backbone/rules-language';
 import { sampleCustomer } from '@backbone/rules-language/testing';
 import { waitFor } from '@backbone/shared/testing';
-import { migrate } from '../../src/adapters/migrations';
 import { upsertDefinitions, type StoredDefinitionRow } from '../../src/adapters/postgres';
 import { LATEST_KEY } from '../../src/adapters/s3-rule-set-files';
 import { SEED_CATALOGUE } from '../../src/cli';
 import { createRulesIngestion, type RulesIngestion } from '../../src/composition-root';
+import { ownSchema } from './own-schema';
 
 const BUCKET = 'lending-backbone-rules-ingestion-local-eu-west-1';
 const QUEUE = 'snoop-scheduler-local-rule-set-published';
-const SCHEMA = `it_rules_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
 
 const catalogue = JSON.parse(readFileSync(SEED_CATALOGUE, 'utf8')) as StoredDefinitionRow[];
 const aws = awsClientSettings(loadConfig(awsEnvironmentSchema));
 let s3: S3Client;
 let pool: PostgresPool;
-let admin: PostgresPool;
+let schema: Awaited<ReturnType<typeof ownSchema>>;
 let ingestion: RulesIngestion;
 
 const text = async (key: string) =>
@@ -47,11 +46,8 @@ const rulesObjects = async (): Promise<string[]> => {
 };
 
 beforeAll(async () => {
-  const pg = loadConfig(postgresEnvironmentSchema);
-  await migrate(pg, { schema: SCHEMA });
-  admin = createPostgresPool(pg);
-  pool = createPostgresPool(pg);
-  pool.on('connect', (client) => void client.query(`SET search_path TO ${SCHEMA}`));
+  schema = await ownSchema('it_rules');
+  ({ pool } = schema);
   s3 = createS3Client(aws);
   ingestion = createRulesIngestion(
     { ...process.env, RULES_BUCKET: BUCKET, RULE_SET_PUBLISHED_QUEUE_NAME: QUEUE },
@@ -61,9 +57,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await ingestion?.close();
-  await pool?.end();
-  await admin?.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
-  await admin?.end();
+  await schema?.drop();
   s3?.destroy();
 });
 
