@@ -18,12 +18,11 @@ import {
 } from '@backbone/rules-language';
 import { conditionEditor } from './builder';
 import { loadSamples, sampleFromJson, saveOwnSamples, DEFAULT_SAMPLES } from './samples';
+import { $, say } from './page';
+import { showPublications, showReviews, type ReviewAnswer } from './review-panels';
+import { api, ApiError, signIn, tradeCode, useToken } from './session';
 import { createTextEditor, type TextEditor } from './text-editor';
 
-interface PageConfig {
-  signInUrl: string;
-  clientId: string;
-}
 interface StoredSnoop {
   id: string;
   name: string;
@@ -37,98 +36,7 @@ interface StoredSnoop {
   score: unknown;
 }
 
-const config = JSON.parse(document.getElementById('config')!.textContent) as PageConfig;
-const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
-const say = (text: string, error = false) => {
-  $('status').textContent = text;
-  $('status').className = error ? 'error' : '';
-};
 const today = () => new Date().toISOString().slice(0, 10);
-
-// ---- sign-in: the authorization-code flow with PKCE; the verifier and state never leave this tab ----
-
-const back = location.origin + location.pathname;
-const base64url = (bytes: ArrayBuffer | Uint8Array) =>
-  btoa(String.fromCharCode(...new Uint8Array(bytes)))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '');
-
-async function signIn(): Promise<void> {
-  const verifier = base64url(crypto.getRandomValues(new Uint8Array(32)));
-  const state = base64url(crypto.getRandomValues(new Uint8Array(16)));
-  sessionStorage.setItem('pkce', JSON.stringify({ verifier, state }));
-  const challenge = base64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
-  const query = new URLSearchParams({
-    response_type: 'code',
-    client_id: config.clientId,
-    redirect_uri: back,
-    scope: 'openid email',
-    state,
-    code_challenge: challenge,
-    code_challenge_method: 'S256',
-  });
-  location.assign(`${config.signInUrl}/oauth2/authorize?${query}`);
-}
-
-async function tradeCode(): Promise<void> {
-  const query = new URLSearchParams(location.search);
-  const code = query.get('code');
-  if (!code) return;
-  history.replaceState(null, '', location.pathname);
-  const pkce = JSON.parse(sessionStorage.getItem('pkce') ?? '{}') as { verifier?: string; state?: string };
-  sessionStorage.removeItem('pkce');
-  if (!pkce.verifier || query.get('state') !== pkce.state)
-    throw new Error('That sign-in was not started here: sign in again.');
-  const response = await fetch(`${config.signInUrl}/oauth2/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'authorization_code',
-      client_id: config.clientId,
-      code,
-      redirect_uri: back,
-      code_verifier: pkce.verifier,
-    }),
-  });
-  if (!response.ok) throw new Error(`Sign-in failed (${response.status}): sign in again.`);
-  sessionStorage.setItem('token', ((await response.json()) as { id_token: string }).id_token);
-}
-
-// ---- the definitions API, beside this page ----
-
-const apiBase = location.pathname.replace(/\/editor\/?$/, '');
-let token = '';
-
-class ApiError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-    readonly body: Record<string, unknown>,
-  ) {
-    super(message);
-  }
-}
-
-async function api<T>(path: string, options: { method?: string; body?: unknown } = {}): Promise<T> {
-  const response = await fetch(`${apiBase}${path}`, {
-    method: options.method ?? 'GET',
-    headers: { authorization: token, ...(options.body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-  });
-  if (response.status === 401) {
-    sessionStorage.removeItem('token');
-    $('signin').hidden = false;
-    throw new ApiError('Your sign-in has ended: sign in again.', 401, {});
-  }
-  const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-  if (!response.ok) {
-    const problems = Array.isArray(body['problems']) ? ` ${(body['problems'] as string[]).join('; ')}` : '';
-    const message = typeof body['message'] === 'string' ? body['message'] : response.statusText;
-    throw new ApiError(`${message}${problems}`, response.status, body);
-  }
-  return body as T;
-}
 
 // ---- the snoop being edited ----
 
@@ -359,132 +267,6 @@ async function save(): Promise<void> {
   }
 }
 
-/** The signed-in person's roles, from their token (the API checks every call regardless: this only hides buttons). */
-let roles = new Set<string>();
-const may = (role: string) => roles.has(role);
-
-function button(label: string, onClick: () => Promise<void>, describedBy?: string): HTMLButtonElement {
-  const b = document.createElement('button');
-  b.type = 'button';
-  b.textContent = label;
-  if (describedBy) b.setAttribute('aria-label', describedBy);
-  b.addEventListener('click', () => void onClick().catch((e: Error) => say(e.message, true)));
-  return b;
-}
-
-interface ReviewAnswer {
-  reviewId: string;
-  snoopId: string;
-  version: number;
-  submittedBy: string;
-  note?: string;
-  changes: { field: string; to?: unknown }[];
-}
-
-async function showReviews(): Promise<void> {
-  const pending = await api<ReviewAnswer[]>('/reviews?state=pending');
-  const body = $('reviews').querySelector('tbody')!;
-  body.replaceChildren();
-  for (const review of pending) {
-    const row = body.insertRow();
-    row.insertCell().textContent = review.snoopId;
-    const version = row.insertCell();
-    version.textContent = String(review.version);
-    version.className = 'n';
-    row.insertCell().textContent = review.submittedBy;
-    row.insertCell().textContent =
-      review.changes.map((c) => (c.field === 'condition' ? `condition: ${String(c.to)}` : c.field)).join('; ') +
-      (review.note ? ` (“${review.note}”)` : '');
-    const act = row.insertCell();
-    if (!may('rules:approve')) continue;
-    const comment = Object.assign(document.createElement('input'), { size: 20, placeholder: 'comment' });
-    comment.setAttribute('aria-label', `comment on ${review.snoopId} version ${review.version}`);
-    const decide = (decision: 'approve' | 'send-back') => async () => {
-      await api(`/reviews/${review.reviewId}/decision`, { method: 'POST', body: { decision, comment: comment.value } });
-      say(
-        decision === 'approve'
-          ? `Approved ${review.snoopId} version ${review.version}: it is being published.`
-          : `Sent ${review.snoopId} back.`,
-      );
-      await Promise.all([showReviews(), showPublications()]);
-    };
-    act.append(
-      button('Approve', decide('approve'), `Approve ${review.snoopId} version ${review.version}`),
-      ' ',
-      comment,
-      ' ',
-      button('Send back', decide('send-back'), `Send back ${review.snoopId} version ${review.version}`),
-    );
-  }
-  $('reviews-section').hidden = false;
-}
-
-interface PublicationAnswer {
-  ruleSetVersion: string;
-  ruleCount: number;
-  publishedBy: string;
-  publishedAt: string;
-  restorable: boolean;
-}
-
-async function showPublications(): Promise<void> {
-  const publications = await api<PublicationAnswer[]>('/publications');
-  const body = $('publications').querySelector('tbody')!;
-  body.replaceChildren();
-  publications.slice(0, 10).forEach((publication, i) => {
-    const row = body.insertRow();
-    const short = publication.ruleSetVersion.slice(0, 12);
-    row.insertCell().textContent = `${short}${i === 0 ? ' (served now)' : ''}`;
-    const count = row.insertCell();
-    count.textContent = String(publication.ruleCount);
-    count.className = 'n';
-    row.insertCell().textContent = publication.publishedBy;
-    row.insertCell().textContent = publication.publishedAt.slice(0, 19).replace('T', ' ');
-    const act = row.insertCell();
-    const served = publications[0]!;
-    if (i > 0 && publication.restorable && served.restorable)
-      act.append(
-        button(
-          'Compare',
-          async () => {
-            const comparison = await api<{
-              added: string[];
-              removed: string[];
-              changed: { id: string; changes: { field: string; from?: unknown; to?: unknown }[] }[];
-              unchanged: number;
-            }>(`/publications/${publication.ruleSetVersion}/comparison/${served.ruleSetVersion}`);
-            const lines = [
-              ...comparison.added.map((id) => `+ ${id} (added)`),
-              ...comparison.removed.map((id) => `- ${id} (removed)`),
-              ...comparison.changed.flatMap(({ id, changes }) => [
-                `~ ${id}`,
-                ...changes.map((c) => `    ${c.field}: ${String(c.from)} → ${String(c.to)}`),
-              ]),
-              `${comparison.unchanged} the same`,
-            ];
-            $('comparison').textContent =
-              `${short} → ${served.ruleSetVersion.slice(0, 12)} (served now)\n${lines.join('\n')}`;
-            $('comparison').hidden = false;
-          },
-          `Compare ${short} with what is served`,
-        ),
-        ' ',
-      );
-    if (i > 0 && publication.restorable && may('rules:publish'))
-      act.append(
-        button(
-          'Restore',
-          async () => {
-            await api(`/publications/${publication.ruleSetVersion}/restoration`, { method: 'POST' });
-            say(`Restoring ${short}: it is being published again.`);
-          },
-          `Restore ${short}`,
-        ),
-      );
-  });
-  $('publications-section').hidden = false;
-}
-
 async function submitForReview(): Promise<void> {
   if (!editing.stored || editing.version === undefined) return say('Save the snoop first, then submit it.', true);
   const note = $<HTMLInputElement>('review-note').value.trim();
@@ -550,24 +332,24 @@ function start(): void {
   tradeCode()
     .catch((e: Error) => say(e.message, true))
     .then(async () => {
-      token = sessionStorage.getItem('token') ?? '';
+      const token = sessionStorage.getItem('token') ?? '';
       if (!token) {
         $('signin').hidden = false;
         return;
       }
+      let groups: string[] = [];
       try {
         const claims = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as Record<
           string,
           unknown
         >;
         $('who').textContent = `Signed in as ${String(claims['email'] ?? claims['cognito:username'])}.`;
-        const groups = claims['cognito:groups'];
-        roles = new Set(
-          Array.isArray(groups) ? (groups as string[]) : typeof groups === 'string' ? groups.split(',') : [],
-        );
+        const claimed = claims['cognito:groups'];
+        groups = Array.isArray(claimed) ? (claimed as string[]) : typeof claimed === 'string' ? claimed.split(',') : [];
       } catch {
         // The API decides who it is.
       }
+      useToken(token, groups);
       $('snoops-section').hidden = false;
       await Promise.all([listSnoops(), showReviews(), showPublications()]);
     })
