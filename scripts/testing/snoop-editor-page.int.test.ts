@@ -3,17 +3,24 @@
  * in serverless-offline and the local PostgreSQL: a writer signs in through the local identity provider, opens a
  * snoop, lowers its threshold in the text view, sees an error underlined as they type and fixes it, sees the test
  * panel change, sees the builder show the same condition, saves, and finds the change in the history; a save made on
- * an old version is refused with who changed what. The writer submits it for review (no Approve button for them); an
- * approver, in another session, approves it and both engine processes serve it within seconds (the time printed); a
- * later approval is published over it, and the first is restored in one action and served again. Screenshots at each
- * step go to .test-artifacts/snoop-editor/.
+ * an old version is refused with who changed what. The writer previews its impact over the customer store (the counts
+ * checked against a dry run of the rules computed here, independently) and submits it with the preview for review (no
+ * Approve button for them); an approver, in another session, sees the impact beside the change, approves it, and both
+ * engine processes serve it within seconds (the time printed); a sample of the night's customers scores with it (the
+ * engine's dry run); a later approval is published over it, the two versions are compared with the results
+ * difference counted, and the first is restored in one action and served again. Screenshots at each step go to
+ * .test-artifacts/snoop-editor/.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { localSignIn } from '@backbone/dlq-console/local';
-import { getJson } from '@backbone/snoop-scheduler/local/engine';
+import { compileRuleFile } from '@backbone/rules-language';
+import { loadConfig } from '@backbone/shared';
+import { createPostgresPool, postgresEnvironmentSchema } from '@backbone/shared/postgres';
+import { pageEligibleCustomers, readCustomers } from '@backbone/snoop-scheduler/local';
+import { getJson, postJson } from '@backbone/snoop-scheduler/local/engine';
 import { waitFor } from '@backbone/shared/testing';
 import { ensureChromium } from '../local-cloud/prerequisites';
 
@@ -64,6 +71,35 @@ async function api(
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/**
+ * The dry run the preview is checked against, computed here: the condition in a rules file of its own, compiled by
+ * the rules language and evaluated customer by customer over the customer store's first 10,000 eligible customers
+ * (all their transactions: the window is the rule's business), read with the customer store's own queries.
+ */
+async function customersFiring(id: string, when: string): Promise<{ fire: string[]; not: string[] }> {
+  const compiled = compileRuleFile(
+    `snoop "${id}" { name: "n" status: active audience: "all" content: "c" valid_from: "2026-01-01" version: 1 ` +
+      `when: ${when} score: 0.5 }`,
+    { currency: 'GBP' },
+  );
+  if (!compiled.ok) throw new Error(compiled.errors.map((e) => e.message).join('; '));
+  const pool = createPostgresPool(loadConfig(postgresEnvironmentSchema));
+  try {
+    const ids = await pageEligibleCustomers(pool, undefined, 10_000);
+    const on = new Date().toISOString().slice(0, 10);
+    const facts = await readCustomers(pool, ids, { asOf: new Date(`${on}T00:00:00Z`), windowDays: 400 });
+    const fire: string[] = [];
+    const not: string[] = [];
+    for (const [customerId, customer] of facts) {
+      const [outcome] = compiled.ruleSet.evaluateRules(customer, [id], { on });
+      (outcome && 'qualified' in outcome && outcome.qualified ? fire : not).push(customerId);
+    }
+    return { fire, not };
+  } finally {
+    await pool.end();
+  }
 }
 
 beforeAll(async () => {
@@ -172,14 +208,38 @@ it('takes a change from a writer’s first keystroke to both engines serving it,
   await page.reload();
   await page.getByRole('button', { name: `Eating out ${id} (renamed)` }).click();
   await page.getByText(`Opened Eating out ${id} (renamed).`).waitFor();
+  // The impact over the customer store, before anything is published: the snoop is new to what is served, so every
+  // customer it fires for is gained; the count is the independent dry run's.
+  const newWhen =
+    'sum(transactions.filter(t, t.daysAgo <= 30.0 && t.category == "eating-out").map(t, t.amount)) > 100.0';
+  const [independent] = await Promise.all([
+    customersFiring(id, newWhen),
+    page.getByRole('button', { name: 'Preview impact' }).click(),
+  ]);
+  const impactRow = page.locator('#impact tbody tr', { hasText: id });
+  await impactRow.waitFor({ timeout: 60_000 });
+  const counted = await impactRow.locator('td').allTextContents();
+  expect(independent.fire.length).toBeGreaterThan(0);
+  expect(counted.slice(1, 5).map(Number)).toEqual([0, independent.fire.length, independent.fire.length, 0]);
+  await expect(page.locator('#impact > p').textContent()).resolves.toContain(
+    `Over ${independent.fire.length + independent.not.length} customers`,
+  );
+  // Sample customers gained, in words, are among those the dry run says fire.
+  const gainedSample = (await page.locator('#impact li').first().textContent())!;
+  expect(independent.fire).toContain(/gained (cust-\d+):/.exec(gainedSample)![1]);
+  await shot('8-impact-preview');
+  await shotOfEditor('impact-preview');
+
   await page.getByLabel('Note for the reviewer').fill('lower the threshold to 100');
   await page.getByRole('button', { name: 'Submit for review' }).click();
   await page.getByText(`Submitted ${id} version 3 for review: someone else approves it.`).waitFor();
   const pending = page.locator('#reviews tbody tr', { hasText: id });
   await pending.waitFor();
   await expect(pending.textContent()).resolves.toContain('lower the threshold to 100');
+  // The impact travels with the change: the reviewer reads it beside it.
+  await pending.getByText(`${id}: +${independent.fire.length} −0`).waitFor();
   expect(await pending.getByRole('button', { name: 'Approve' }).count()).toBe(0);
-  await shot('8-submitted');
+  await shot('9-submitted');
 
   // An approver, in another browser session, approves it; within seconds both engine processes serve it.
   const latestPublished = async () =>
@@ -210,6 +270,27 @@ it('takes a change from a writer’s first keystroke to both engines serving it,
     await bothServe(approved);
     console.log(`approval to both engines serving: ${Date.now() - approvedAt} ms`);
 
+    // A sample of the night's customers scores with it: the engine (behind its load balancer) on the new version,
+    // five the dry run says fire and five it says do not.
+    const sample = [...independent.fire.slice(0, 5), ...independent.not.slice(0, 5)];
+    // A 503 (no process healthy at this instant, on a busy machine) is retried, as the invoke step retries it.
+    const scored = await waitFor(
+      'the engine to score the sample',
+      async () => {
+        const answer = await postJson(
+          'http://127.0.0.1:4600/evaluate',
+          { dryRun: true, customers: sample.map((customerId) => ({ customerId, ruleIds: [id] })) },
+          LOCAL_REFRESH_SECRET,
+        );
+        return answer.status === 503 ? undefined : answer;
+      },
+      { timeoutMs: 15_000, intervalMs: 250 },
+    );
+    expect(scored.status).toBe(200);
+    const night = scored.body as { rulesVersion: string; results: { customerId: string; qualified: boolean }[] };
+    expect(night.rulesVersion).toBe(approved);
+    expect(night.results.filter((r) => r.qualified).map((r) => r.customerId)).toEqual(sample.slice(0, 5));
+
     // A later change, approved by a third person through the API, is published over it.
     const later = await api('PUT', `/snoops/${id}`, {
       expectedVersion: 3,
@@ -236,14 +317,27 @@ it('takes a change from a writer’s first keystroke to both engines serving it,
     await approverPage
       .locator('#comparison', { hasText: `~ ${id}\n    name: Eating out ${id} (renamed) → Eating out ${id} (later)` })
       .waitFor();
-    await approverPage.screenshot({ path: path.join(ARTIFACTS, '9-approved-and-served.png'), fullPage: true });
+    // The results difference: a new name changes no customer's result.
+    await approverPage
+      .getByRole('button', { name: `Count the difference between ${approved.slice(0, 12)} and what is served` })
+      .click();
+    const difference = approverPage.locator('#comparison-impact tbody tr', { hasText: id });
+    await difference.waitFor({ timeout: 60_000 });
+    expect((await difference.locator('td').allTextContents()).slice(1, 6).map(Number)).toEqual([
+      independent.fire.length,
+      independent.fire.length,
+      0,
+      0,
+      0,
+    ]);
+    await approverPage.screenshot({ path: path.join(ARTIFACTS, '10-approved-and-served.png'), fullPage: true });
 
     // The first approval's version restored in one action: both engines serve it again.
     await approverPage.getByRole('button', { name: `Restore ${approved.slice(0, 12)}` }).click();
     await approverPage.getByText(`Restoring ${approved.slice(0, 12)}: it is being published again.`).waitFor();
     await bothServe(approved);
     expect(await latestPublished()).toBe(approved);
-    await approverPage.screenshot({ path: path.join(ARTIFACTS, '10-restored.png'), fullPage: true });
+    await approverPage.screenshot({ path: path.join(ARTIFACTS, '11-restored.png'), fullPage: true });
   } finally {
     await approverPage.close();
   }

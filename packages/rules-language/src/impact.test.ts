@@ -1,4 +1,4 @@
-import { previewImpact } from './impact';
+import { impactTally, previewImpact } from './impact';
 import { compileRuleFile, type CompiledRuleSet } from './rule-file';
 import { sampleCustomer } from './testing/sample-customer';
 
@@ -74,5 +74,24 @@ describe('previewImpact', () => {
     expect(s!.samples.gained).toEqual([
       { customerId: expect.any(String), before: 'not in the active rule set', after: expect.any(String) },
     ]);
+  });
+});
+
+describe('impactTally', () => {
+  it('counts page by page what previewImpact counts at once, and a report taken early is not changed by later pages', () => {
+    const before = ruleSet({ s: { when: 'balances.savings < 500.0' } });
+    const after = ruleSet({ s: { when: 'balances.savings < 800.0', score: '0.7' } });
+    const whole = previewImpact(before, after, customers, { ids: ['s'], on });
+    const tally = impactTally(before, after, { ids: ['s'], on });
+    tally.add(customers.slice(0, 100));
+    const early = tally.report();
+    tally.add(customers.slice(100, 250));
+    tally.add(customers.slice(250));
+    expect(tally.report()).toEqual(whole);
+    expect(early.customers).toBe(100);
+    expect(early.snoops[0]!.firedAfter).toBeLessThanOrEqual(whole.snoops[0]!.firedAfter);
+    expect(early.snoops[0]!.firedAfter).toBe(
+      customers.slice(0, 100).filter((c) => c.facts.balances.savings < 800).length,
+    );
   });
 });

@@ -52,6 +52,12 @@ const explanationOf = (ruleSet: CompiledRuleSet | undefined, facts: CustomerFact
   return 'explanation' in outcome ? outcome.explanation : outcome.reason;
 };
 
+export interface ImpactOptions {
+  ids: readonly string[];
+  on: string;
+  samplesPerKind?: number;
+}
+
 /**
  * What publishing `after` in place of `before` would change for `ids` over `customers` on day `on`. `before` may be
  * absent (nothing published yet: everything after is gained). At most `samplesPerKind` customers are shown gained
@@ -61,8 +67,18 @@ export function previewImpact(
   before: CompiledRuleSet | undefined,
   after: CompiledRuleSet,
   customers: Iterable<ImpactCustomer>,
-  options: { ids: readonly string[]; on: string; samplesPerKind?: number },
+  options: ImpactOptions,
 ): ImpactReport {
+  const tally = impactTally(before, after, options);
+  tally.add(customers);
+  return tally.report();
+}
+
+/**
+ * previewImpact a page of customers at a time: whoever reads customers from a store adds each page as it arrives and
+ * lets it go, so memory holds one page, however many customers are counted.
+ */
+export function impactTally(before: CompiledRuleSet | undefined, after: CompiledRuleSet, options: ImpactOptions) {
   const samplesPerKind = options.samplesPerKind ?? 3;
   const wanted = new Set(options.ids);
   const impacts = new Map<string, SnoopImpact>(
@@ -88,7 +104,7 @@ export function previewImpact(
     return scores;
   };
   let count = 0;
-  for (const customer of customers) {
+  const add = (customer: ImpactCustomer): void => {
     count++;
     const was = scoresOf(before, customer.facts);
     const now = scoresOf(after, customer.facts);
@@ -117,6 +133,12 @@ export function previewImpact(
           after: explanationOf(after, customer.facts, impact.id, options.on),
         });
     }
-  }
-  return { customers: count, snoops: [...impacts.values()] };
+  };
+  return {
+    add(customers: Iterable<ImpactCustomer>): void {
+      for (const customer of customers) add(customer);
+    },
+    /** The report so far (a copy: adding more later does not change it). */
+    report: (): ImpactReport => structuredClone({ customers: count, snoops: [...impacts.values()] }),
+  };
 }

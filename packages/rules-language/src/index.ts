@@ -56,8 +56,10 @@ export {
   type SampleOutcome,
 } from './editing';
 export {
+  impactTally,
   previewImpact,
   SCORE_BANDS,
+  type ImpactOptions,
   type ImpactCustomer,
   type ImpactReport,
   type ImpactSample,

@@ -1,5 +1,6 @@
 /** rules-ingestion's HTTP API: publishing the active snoop definitions, and validating them (or one more). */
 import { z } from 'zod';
+import { IMPACT_PREVIEW_MAX_CUSTOMERS, impactReportSchema } from '@backbone/snoop-scheduler/contracts';
 
 export const RULES_PATHS = { publish: '/rule-sets', validate: '/rule-sets/validation' } as const;
 
@@ -55,6 +56,8 @@ export const DEFINITIONS_PATHS = {
   publications: '/publications',
   restoration: '/publications/{version}/restoration',
   comparison: '/publications/{version}/comparison/{other}',
+  impactPreviews: '/impact-previews',
+  impactPreview: '/impact-previews/{previewId}',
 } as const;
 
 /**
@@ -133,6 +136,8 @@ export const reviewSubmissionSchema = z
   .object({
     expectedVersion: z.number().int().positive('the version you submit (as you read it)'),
     note: z.string().max(2_000).optional(),
+    /** The impact preview the writer looked at: shown to the reviewer beside the change. */
+    impactPreviewId: z.uuid().optional(),
   })
   .strict();
 
@@ -140,6 +145,8 @@ export const reviewDecisionSchema = z
   .object({
     decision: z.enum(['approve', 'send-back'], 'approve, or send-back with a comment'),
     comment: z.string().max(2_000).default(''),
+    /** Approve now (absent) or from this time on: the change waits, unpublished, until then. */
+    publishAt: z.iso.datetime({ offset: true }).optional(),
   })
   .strict();
 
@@ -153,7 +160,9 @@ export const reviewAnswerSchema = z.object({
   submittedBy: z.string(),
   submittedAt: z.string(),
   note: z.string().optional(),
-  state: z.enum(['pending', 'approved', 'sent-back']),
+  impactPreviewId: z.string().optional(),
+  state: z.enum(['pending', 'approved', 'scheduled', 'sent-back']),
+  publishAt: z.string().optional(),
   decidedBy: z.string().optional(),
   decidedAt: z.string().optional(),
   comment: z.string().optional(),
@@ -174,4 +183,45 @@ export const publicationComparisonSchema = z.object({
   removed: z.array(z.string()),
   changed: z.array(z.object({ id: z.string(), changes: z.array(fieldChangeSchema) })),
   unchanged: z.number().int(),
+});
+
+// ---- impact previews ----
+
+const ruleSetVersion = z.string().regex(/^[0-9a-f]{64}$/, 'a rule-set version: 64 hex characters');
+const previewCustomers = z
+  .number()
+  .int()
+  .positive()
+  .max(IMPACT_PREVIEW_MAX_CUSTOMERS)
+  .nullable()
+  .optional()
+  .describe('how many customers to count (the first, in id order); null: every eligible one; default 10,000');
+
+/** A change (these snoops' latest saved versions in place of what is served) or two publications compared. */
+export const impactPreviewAskSchema = z.union([
+  z
+    .object({
+      snoopIds: z
+        .array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a snoop id'))
+        .min(1)
+        .max(500),
+      customers: previewCustomers,
+    })
+    .strict(),
+  z.object({ from: ruleSetVersion, to: ruleSetVersion, customers: previewCustomers }).strict(),
+]);
+
+export const impactPreviewAnswerSchema = z.object({
+  previewId: z.string(),
+  requestedBy: z.string(),
+  requestedAt: z.string(),
+  snoopIds: z.array(z.string()),
+  customers: z.number().int().nullable(),
+  before: z.string(),
+  after: z.string(),
+  on: z.string(),
+  state: z.enum(['pending', 'computed', 'failed']),
+  report: impactReportSchema.optional(),
+  reason: z.string().optional(),
+  computedAt: z.string().optional(),
 });

@@ -4,9 +4,15 @@
  */
 import type { PublishedContracts } from '@backbone/shared';
 import { z } from 'zod';
-import { ruleSetPublishedV1 } from '@backbone/snoop-scheduler/contracts';
+import {
+  impactPreviewComputedV1,
+  impactPreviewRequestedV1,
+  ruleSetPublishedV1,
+} from '@backbone/snoop-scheduler/contracts';
 import {
   DEFINITIONS_PATHS,
+  impactPreviewAnswerSchema,
+  impactPreviewAskSchema,
   problemAnswerSchema,
   snoopAnswerSchema,
   snoopChangeRequestSchema,
@@ -47,6 +53,20 @@ export const PUBLISHED: PublishedContracts = {
       action: 'send',
       summary: 'Announces each rule set published, for snoop-scheduler to activate.',
       messages: [ruleSetPublishedV1],
+    },
+    {
+      name: 'impact-previews',
+      owner: 'snoop-scheduler',
+      action: 'send',
+      summary: 'Asks snoop-scheduler to count what a change would change over the customer store.',
+      messages: [impactPreviewRequestedV1],
+    },
+    {
+      name: 'impact-preview-answers',
+      owner: 'rules-ingestion',
+      action: 'receive',
+      summary: "snoop-scheduler's counted impact (or why there is none), kept for the editor and the review.",
+      messages: [impactPreviewComputedV1],
     },
   ],
   http: {
@@ -183,6 +203,40 @@ export const PUBLISHED: PublishedContracts = {
           200: { description: 'Decided.', schema: reviewAnswerSchema },
           409: { description: 'Decided already.', schema: problemAnswerSchema },
           422: { description: 'Approving it would make the rules file invalid.', schema: problemAnswerSchema },
+          ...STAFF_REFUSALS,
+        },
+      },
+      {
+        method: 'post',
+        path: DEFINITIONS_PATHS.impactPreviews,
+        summary:
+          'Count what a change (snoops\u2019 latest saved versions in place of what is served) or one publication in ' +
+          'place of another would change over the customer store; answered later (rules:read).',
+        security: 'cognito',
+        request: impactPreviewAskSchema,
+        responses: {
+          202: {
+            description: 'Asked: read it until its state is computed or failed.',
+            schema: impactPreviewAnswerSchema,
+          },
+          404: { description: 'No such snoop, or a publication without its definitions.', schema: problemAnswerSchema },
+          422: {
+            description: 'The change would not make a valid rules file, or there is no difference.',
+            schema: problemAnswerSchema,
+          },
+          ...STAFF_REFUSALS,
+        },
+      },
+      {
+        method: 'get',
+        path: DEFINITIONS_PATHS.impactPreview,
+        summary:
+          'An impact preview: per snoop, customers gained and lost, scores moved, and sample customers in words (the ' +
+          'samples to rules:edit and rules:approve only).',
+        security: 'cognito',
+        responses: {
+          200: { description: 'The preview, pending or answered.', schema: impactPreviewAnswerSchema },
+          404: { description: 'No such preview.', schema: problemAnswerSchema },
           ...STAFF_REFUSALS,
         },
       },

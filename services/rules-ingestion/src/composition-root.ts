@@ -24,11 +24,15 @@ import {
   createPostgresDefinitionStore,
   createPostgresPublicationLog,
 } from './adapters/postgres';
+import { createPostgresImpactPreviewStore } from './adapters/postgres-impact-previews';
 import { createPostgresReviewStore, createPostgresRuleSetOutbox } from './adapters/postgres-reviews';
+import { createSqsImpactPreviewQueue } from './adapters/sqs-impact-previews';
 import { createS3RuleSetFiles } from './adapters/s3-rule-set-files';
 import { createSqsAnnouncer } from './adapters/sqs-announcer';
 import { randomUUID } from 'node:crypto';
 import { snoopDefinitions, type SnoopDefinitions } from './domain/definitions';
+import { impactPreviews, type ImpactPreviews } from './domain/impact-previews';
+import type { ImpactPreviewComputed } from '@backbone/snoop-scheduler/contracts';
 import { relayRuleSetOutbox, snoopReviews, type SnoopReviews } from './domain/reviews';
 import {
   buildRuleSet,
@@ -136,18 +140,50 @@ export function createRulesIngestion(
   };
 }
 
-/** The snoop definitions people edit and review (the definitions API): PostgreSQL (or Aurora) only. */
+/** Where the definitions API sends impact previews: snoop-scheduler's queue (the customer store is its). */
+export const impactPreviewsConfigSchema = awsEnvironmentSchema.extend({
+  IMPACT_PREVIEWS_QUEUE_NAME: z.string().min(1, 'set IMPACT_PREVIEWS_QUEUE_NAME to snoop-scheduler\u2019s queue name'),
+});
+
+/**
+ * The snoop definitions people edit and review (the definitions API): PostgreSQL (or Aurora), and snoop-scheduler's
+ * queue for impact previews.
+ */
 export function createSnoopDefinitions(
   env: Record<string, string | undefined> = process.env,
   pool?: PostgresPool,
-): { definitions: SnoopDefinitions; reviews: SnoopReviews; close(): Promise<void> } {
+): { definitions: SnoopDefinitions; reviews: SnoopReviews; previews: ImpactPreviews; close(): Promise<void> } {
+  const config = loadConfig(impactPreviewsConfigSchema, env, SERVICE);
+  const sqs = createSqsClient(awsClientSettings(config));
+  const queueUrls = new QueueUrlResolver(sqs);
   const database = openDatabase(env, pool);
   const store = createPostgresDefinitionStore(database.pool);
+  const reviewStore = createPostgresReviewStore(database.pool);
+  const publications = createPostgresPublicationLog(database.pool);
   return {
     definitions: snoopDefinitions(store),
-    reviews: snoopReviews(store, createPostgresReviewStore(database.pool), randomUUID),
-    close: () => database.close(),
+    reviews: snoopReviews(store, reviewStore, randomUUID),
+    previews: impactPreviews({
+      definitions: store,
+      reviews: reviewStore,
+      servedVersion: () => publications.latest(),
+      previews: createPostgresImpactPreviewStore(database.pool),
+      queue: createSqsImpactPreviewQueue(sqs, () => queueUrls.resolve(config.IMPACT_PREVIEWS_QUEUE_NAME)),
+      newId: randomUUID,
+      now: () => new Date(),
+    }),
+    async close() {
+      sqs.destroy();
+      await database.close();
+    },
   };
+}
+
+/** The answers of snoop-scheduler's impact previews, kept for the editor: PostgreSQL only. */
+export function createImpactPreviewAnswers(env: Record<string, string | undefined> = process.env, pool?: PostgresPool) {
+  const database = openDatabase(env, pool);
+  const previews = createPostgresImpactPreviewStore(database.pool);
+  return { record: (answer: ImpactPreviewComputed) => previews.answer(answer), close: () => database.close() };
 }
 
 /** The outbox relay: publishes the approved definitions when an approval or a restore asked for it. */

@@ -3,6 +3,7 @@
  * its nightly run, and the rules engine's HTTP protocol.
  */
 export * from './engine';
+export * from './impact-preview';
 export * from './rule-set-published';
 export * from './snoop-run';
 export * from './published';

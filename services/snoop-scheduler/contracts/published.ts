@@ -6,6 +6,7 @@ import {
   evaluateResponseSchema,
   refreshRequestSchema,
 } from './engine';
+import { impactPreviewComputedV1, impactPreviewRequestedV1 } from './impact-preview';
 import { ruleSetPublishedV1 } from './rule-set-published';
 import { customerRulesV1, eligibleCustomerV1 } from './snoop-run';
 
@@ -19,6 +20,20 @@ export const PUBLISHED: PublishedContracts = {
       action: 'receive',
       summary: 'A validated rule set was written to S3 (from rules-ingestion): the newest becomes active.',
       messages: [ruleSetPublishedV1],
+    },
+    {
+      name: 'impact-previews',
+      owner: 'snoop-scheduler',
+      action: 'receive',
+      summary: "What a rules change would change over the customer store (from rules-ingestion's editor).",
+      messages: [impactPreviewRequestedV1],
+    },
+    {
+      name: 'impact-preview-answers',
+      owner: 'rules-ingestion',
+      action: 'send',
+      summary: 'The counted impact, or why there is none, back to rules-ingestion.',
+      messages: [impactPreviewComputedV1],
     },
     {
       name: 'eligible-customers',

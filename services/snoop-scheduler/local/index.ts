@@ -12,7 +12,13 @@ import { demoSnoopScheduler } from './demo';
 import { startLocalEngine, type LocalEngine } from './engine';
 export { functionEnvironment } from './function-environment';
 
-export { customerId, migrateCustomerStore, readCustomers, seedCustomerStore } from '../src/adapters/customer-store';
+export {
+  customerId,
+  migrateCustomerStore,
+  pageEligibleCustomers,
+  readCustomers,
+  seedCustomerStore,
+} from '../src/adapters/customer-store';
 export { FENCE_KEY, moveRunFence } from '../src/adapters/dynamodb-snoop-results';
 export { listRuns, readRun } from '../src/adapters/dynamodb-runs';
 export { runComplete, type RunRecord } from '../src/domain/nightly-run';

@@ -24,23 +24,24 @@ async function inTransaction<T>(pool: PostgresPool, work: (client: PoolClient) =
 
 const REVIEW_COLUMNS = `review_id AS "reviewId", snoop_id AS "snoopId", version, definition AS snoop,
   submitted_by AS "submittedBy", to_char(submitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "submittedAt",
-  note, state, decided_by AS "decidedBy",
+  note, impact_preview_id AS "impactPreviewId", state,
+  to_char(publish_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "publishAt", decided_by AS "decidedBy",
   to_char(decided_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "decidedAt", comment`;
 
 /** A row as the domain's review: absent fields left out rather than null. */
 const reviewOf = (row: Record<string, unknown>): Review =>
   Object.fromEntries(Object.entries(row).filter(([, value]) => value !== null)) as unknown as Review;
 
-export function createPostgresReviewStore(pool: PostgresPool): ReviewStore {
-  /** Adds the outbox row asking for a publication, in the caller's transaction. */
-  const ask = (client: PoolClient, reason: string, requestedBy: string) =>
-    client.query('INSERT INTO rule_set_outbox (reason, requested_by) VALUES ($1, $2)', [reason, requestedBy]);
+/** Adds the outbox row asking for a publication, in the caller's transaction. */
+const ask = (client: PoolClient, reason: string, requestedBy: string) =>
+  client.query('INSERT INTO rule_set_outbox (reason, requested_by) VALUES ($1, $2)', [reason, requestedBy]);
 
+export function createPostgresReviewStore(pool: PostgresPool): ReviewStore {
   return {
     async add(review) {
       const { rowCount } = await pool.query(
-        `INSERT INTO snoop_reviews (review_id, snoop_id, version, definition, submitted_by, note, state)
-         VALUES ($1, $2, $3, $4, $5, $6, 'pending')
+        `INSERT INTO snoop_reviews (review_id, snoop_id, version, definition, submitted_by, note, impact_preview_id, state)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending')
          ON CONFLICT (snoop_id, version) DO NOTHING`,
         [
           review.reviewId,
@@ -49,6 +50,7 @@ export function createPostgresReviewStore(pool: PostgresPool): ReviewStore {
           JSON.stringify(review.snoop),
           review.submittedBy,
           review.note ?? null,
+          review.impactPreviewId ?? null,
         ],
       );
       return rowCount === 1 ? 'added' : 'duplicate';
@@ -88,10 +90,18 @@ export function createPostgresReviewStore(pool: PostgresPool): ReviewStore {
         await ask(client, reason, decidedBy);
         return 'approved' as const;
       }),
+    async schedule(reviewId, decidedBy, comment, publishAt) {
+      const { rowCount } = await pool.query(
+        `UPDATE snoop_reviews SET state = 'scheduled', decided_by = $2, decided_at = now(), comment = $3, publish_at = $4
+          WHERE review_id = $1 AND state = 'pending'`,
+        [reviewId, decidedBy, comment || null, publishAt],
+      );
+      return rowCount === 1 ? 'scheduled' : 'not-pending';
+    },
     async sendBack(reviewId, decidedBy, comment) {
       const { rowCount } = await pool.query(
-        `UPDATE snoop_reviews SET state = 'sent-back', decided_by = $2, decided_at = now(), comment = $3
-          WHERE review_id = $1 AND state = 'pending'`,
+        `UPDATE snoop_reviews SET state = 'sent-back', decided_by = $2, decided_at = now(), comment = $3, publish_at = NULL
+          WHERE review_id = $1 AND state IN ('pending', 'scheduled')`,
         [reviewId, decidedBy, comment],
       );
       return rowCount === 1 ? 'sent-back' : 'not-pending';
@@ -137,6 +147,43 @@ export function createPostgresReviewStore(pool: PostgresPool): ReviewStore {
 /** The outbox's waiting rows, drained by one relay at a time (row locks; another relay skips what is locked). */
 export function createPostgresRuleSetOutbox(pool: PostgresPool): RuleSetOutbox {
   return {
+    promoteScheduled: () =>
+      inTransaction(pool, async (client) => {
+        const { rows } = await client.query(
+          `UPDATE snoop_reviews SET state = 'approved'
+            WHERE review_id IN (SELECT review_id FROM snoop_reviews
+                                 WHERE state = 'scheduled' AND publish_at <= now()
+                                 ORDER BY publish_at, decided_at FOR UPDATE SKIP LOCKED)
+        RETURNING review_id, snoop_id, version, definition, decided_by, submitted_by,
+                  to_char(publish_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"') AS publish_at`,
+        );
+        const due = rows as {
+          review_id: string;
+          snoop_id: string;
+          version: number;
+          definition: StoredSnoop;
+          decided_by: string;
+          submitted_by: string;
+          publish_at: string;
+        }[];
+        for (const review of due.sort((a, b) => a.version - b.version)) {
+          // A later version of the snoop approved meanwhile stays: a schedule never takes a snoop back in time.
+          await client.query(
+            `INSERT INTO snoop_approved (snoop_id, definition, approved_by, review_id) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (snoop_id) DO UPDATE SET definition = EXCLUDED.definition, approved_by = EXCLUDED.approved_by,
+               approved_at = now(), review_id = EXCLUDED.review_id
+             WHERE (snoop_approved.definition ->> 'version')::int <= (EXCLUDED.definition ->> 'version')::int`,
+            [review.snoop_id, JSON.stringify(review.definition), review.decided_by, review.review_id],
+          );
+          await ask(
+            client,
+            `approved "${review.snoop_id}" version ${review.version} for ${review.publish_at} ` +
+              `(submitted by ${review.submitted_by})`,
+            review.decided_by,
+          );
+        }
+        return due.length;
+      }),
     drain: (publish) =>
       inTransaction(pool, async (client) => {
         const { rows } = await client.query(

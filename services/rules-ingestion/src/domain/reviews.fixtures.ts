@@ -41,11 +41,26 @@ export function memoryReviewStore(approvedAtFirst: readonly StoredSnoop[] = []) 
       outbox.push({ reason, requestedBy: decidedBy });
       return 'approved';
     },
-    async sendBack(reviewId, decidedBy, comment) {
+    async schedule(reviewId, decidedBy, comment, publishAt) {
       const review = reviews.get(reviewId);
       if (review?.state !== 'pending') return 'not-pending';
       reviews.set(reviewId, {
         ...review,
+        state: 'scheduled',
+        decidedBy,
+        decidedAt: '2026-12-07T11:00:00.000Z',
+        publishAt,
+        ...(comment ? { comment } : {}),
+      });
+      return 'scheduled';
+    },
+    async sendBack(reviewId, decidedBy, comment) {
+      const review = reviews.get(reviewId);
+      if (review?.state !== 'pending' && review?.state !== 'scheduled') return 'not-pending';
+      const unscheduled = { ...review };
+      delete unscheduled.publishAt;
+      reviews.set(reviewId, {
+        ...unscheduled,
         state: 'sent-back',
         decidedBy,
         decidedAt: '2026-12-07T11:00:00.000Z',

@@ -142,6 +142,7 @@ describe('relayRuleSetOutbox', () => {
   it('publishes once for every waiting row, naming who asked', async () => {
     const calls: string[] = [];
     const outbox: RuleSetOutbox = {
+      promoteScheduled: async () => 1,
       drain: async (publish) => ({
         rows: 2,
         outcome: await publish([
@@ -152,6 +153,7 @@ describe('relayRuleSetOutbox', () => {
     };
     expect(await relayRuleSetOutbox(outbox, async (by) => (calls.push(by), published))).toEqual({
       rows: 2,
+      promoted: 1,
       outcome: published,
     });
     expect(calls).toEqual(['amir, pat']);

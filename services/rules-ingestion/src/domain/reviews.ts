@@ -18,7 +18,8 @@ import {
 import type { Actor, DefinitionStore, FieldChange, SnoopText } from './definitions';
 import { buildRuleSet, type PublishOutcome, type ValidationError } from './rule-set';
 
-export type ReviewState = 'pending' | 'approved' | 'sent-back';
+/** Scheduled: approved, waiting for its time to become the approved definition and be published. */
+export type ReviewState = 'pending' | 'approved' | 'scheduled' | 'sent-back';
 
 export interface Review {
   reviewId: string;
@@ -29,7 +30,11 @@ export interface Review {
   submittedBy: string;
   submittedAt: string;
   note?: string;
+  /** The impact preview the writer submitted it with. */
+  impactPreviewId?: string;
   state: ReviewState;
+  /** When a scheduled approval takes effect. */
+  publishAt?: string;
   decidedBy?: string;
   decidedAt?: string;
   comment?: string;
@@ -53,6 +58,14 @@ export interface ReviewStore {
   approved(): Promise<StoredSnoop[]>;
   /** The review approved, its definition the approved one, and an outbox row: one transaction. */
   approve(reviewId: string, decidedBy: string, comment: string, reason: string): Promise<'approved' | 'not-pending'>;
+  /** The review approved to take effect at `publishAt`: nothing else changes until then (promoteScheduled). */
+  schedule(
+    reviewId: string,
+    decidedBy: string,
+    comment: string,
+    publishAt: string,
+  ): Promise<'scheduled' | 'not-pending'>;
+  /** Sends back a pending review, or cancels a scheduled one, with the comment. */
   sendBack(reviewId: string, decidedBy: string, comment: string): Promise<'sent-back' | 'not-pending'>;
   publications(): Promise<Publication[]>;
   /** The definitions a publication was made of; undefined when unknown or made before they were kept. */
@@ -86,7 +99,12 @@ export interface ReviewView extends Review {
   changes: FieldChange[];
 }
 
-export function snoopReviews(definitions: DefinitionStore, reviews: ReviewStore, newId: () => string) {
+export function snoopReviews(
+  definitions: DefinitionStore,
+  reviews: ReviewStore,
+  newId: () => string,
+  now: () => Date = () => new Date(),
+) {
   const view = async (review: Review): Promise<ReviewView> => {
     const approved = (await reviews.approved()).find((s) => s.id === review.snoopId);
     return {
@@ -103,13 +121,19 @@ export function snoopReviews(definitions: DefinitionStore, reviews: ReviewStore,
   };
   const decided = (review: Review) =>
     new ReviewDecidedError(
-      `review ${review.reviewId} was ${review.state === 'approved' ? 'approved' : 'sent back'} already` +
+      `review ${review.reviewId} was ${{ approved: 'approved', scheduled: `scheduled for ${review.publishAt ?? 'later'}`, 'sent-back': 'sent back', pending: 'pending' }[review.state]} already` +
         `${review.decidedBy ? ` by ${review.decidedBy}` : ''}: nothing changed`,
     );
 
   return {
     /** Submits the snoop's current version (the one the writer was looking at) for review. */
-    async submit(actor: Actor, snoopId: string, expectedVersion: number, note?: string): Promise<ReviewView> {
+    async submit(
+      actor: Actor,
+      snoopId: string,
+      expectedVersion: number,
+      note?: string,
+      impactPreviewId?: string,
+    ): Promise<ReviewView> {
       requireRole(actor, 'rules:edit', 'submit snoops for review');
       const current = await definitions.get(snoopId);
       if (!current) throw new SnoopNotFoundError(`there is no snoop "${snoopId}"`);
@@ -125,6 +149,7 @@ export function snoopReviews(definitions: DefinitionStore, reviews: ReviewStore,
         snoop,
         submittedBy: actor.name,
         ...(note ? { note } : {}),
+        ...(impactPreviewId ? { impactPreviewId } : {}),
       };
       if ((await reviews.add(review)) === 'duplicate')
         throw new ReviewDecidedError(
@@ -144,14 +169,15 @@ export function snoopReviews(definitions: DefinitionStore, reviews: ReviewStore,
     },
 
     /**
-     * Approves a review (publication follows through the outbox) or sends it back with a comment. Never the
-     * author's own: a second person checks every change.
+     * Approves a review (publication follows through the outbox), now or from `publishAt`, or sends it back with a
+     * comment (a scheduled one too: that cancels it). Never the author's own: a second person checks every change.
      */
     async decide(
       actor: Actor,
       reviewId: string,
       decision: 'approve' | 'send-back',
       comment: string,
+      publishAt?: string,
     ): Promise<ReviewView> {
       requireRole(actor, 'rules:approve', 'approve or send back snoops');
       const review = await found(reviewId);
@@ -159,7 +185,14 @@ export function snoopReviews(definitions: DefinitionStore, reviews: ReviewStore,
         throw new AccessDeniedError(
           `${actor.name} submitted this change: someone else with rules:approve must decide it`,
         );
-      if (review.state !== 'pending') throw decided(review);
+      const cancelling = decision === 'send-back' && review.state === 'scheduled';
+      if (review.state !== 'pending' && !cancelling) throw decided(review);
+      if (publishAt !== undefined && (decision !== 'approve' || Date.parse(publishAt) <= now().getTime()))
+        throw new AccessDeniedError(
+          decision === 'approve'
+            ? `publishAt (${publishAt}) has passed: approve without it to publish now, or choose a later time`
+            : 'publishAt goes with an approval only',
+        );
       if (decision === 'send-back') {
         if (comment.trim().length < 3) throw new AccessDeniedError('say why it goes back: a comment of a few words');
         if ((await reviews.sendBack(reviewId, actor.name, comment.trim())) !== 'sent-back')
@@ -170,6 +203,11 @@ export function snoopReviews(definitions: DefinitionStore, reviews: ReviewStore,
       const next = [...(await reviews.approved()).filter((s) => s.id !== review.snoopId), review.snoop];
       const built = buildRuleSet(next.filter((s) => s.status === 'active'));
       if (!built.ok) throw new UnpublishableError(built.errors);
+      if (publishAt !== undefined) {
+        if ((await reviews.schedule(reviewId, actor.name, comment.trim(), publishAt)) !== 'scheduled')
+          throw decided(await found(reviewId));
+        return view(await found(reviewId));
+      }
       const reason = `approved "${review.snoopId}" version ${review.version} (submitted by ${review.submittedBy})`;
       if ((await reviews.approve(reviewId, actor.name, comment.trim(), reason)) !== 'approved')
         throw decided(await found(reviewId));
@@ -253,6 +291,11 @@ export interface OutboxRequest {
 /** The outbox as the relay sees it. */
 export interface RuleSetOutbox {
   /**
+   * Scheduled approvals whose time has come become approved: each definition the approved one (unless a later version
+   * of its snoop was approved meanwhile) with its outbox row, in one transaction. How many.
+   */
+  promoteScheduled(): Promise<number>;
+  /**
    * Runs `publish` for the rows waiting, oldest first, and marks them done with its outcome, in one transaction
    * with the rows locked (another relay skips them); `publish` is not called when none waits.
    */
@@ -268,9 +311,13 @@ export const publishedByOf = (requests: readonly OutboxRequest[]): string =>
 /**
  * The relay: publishes the approved definitions when an approval or a restore asks for it. Idempotent (the same
  * definitions give the same version, published once), in order (each run publishes everything approved before it),
- * and catching up (rows wait until a run publishes them, however long the relay was away).
+ * and catching up (rows wait until a run publishes them, however long the relay was away). Scheduled approvals
+ * whose time has come are made approved first, so the run that follows publishes them.
  */
-export const relayRuleSetOutbox = (
+export async function relayRuleSetOutbox(
   outbox: RuleSetOutbox,
   publish: (publishedBy: string) => Promise<PublishOutcome>,
-): Promise<{ rows: number; outcome?: PublishOutcome }> => outbox.drain((requests) => publish(publishedByOf(requests)));
+): Promise<{ rows: number; promoted: number; outcome?: PublishOutcome }> {
+  const promoted = await outbox.promoteScheduled();
+  return { promoted, ...(await outbox.drain((requests) => publish(publishedByOf(requests)))) };
+}

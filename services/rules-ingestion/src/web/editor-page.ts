@@ -44,13 +44,14 @@ export function editorPage(config: EditorPageConfig): string {
   <div id="signin" hidden><button id="signin-button" class="primary">Sign in</button></div>
   <section id="reviews-section" hidden aria-labelledby="reviews-title">
     <h2 id="reviews-title">Waiting for review</h2>
-    <p class="muted">A change goes live once someone other than its writer approves it: it is then published within a minute.</p>
-    <table id="reviews"><thead><tr><th scope="col">Snoop</th><th scope="col" class="n">Version</th><th scope="col">Submitted by</th><th scope="col">What changes</th><th scope="col"><span class="muted">Decide</span></th></tr></thead><tbody></tbody></table>
+    <p class="muted">A change goes live once someone other than its writer approves it: it is then published within a minute, or at the time the approver chooses.</p>
+    <table id="reviews"><thead><tr><th scope="col">Snoop</th><th scope="col" class="n">Version</th><th scope="col">Submitted by</th><th scope="col">What changes</th><th scope="col">Impact</th><th scope="col"><span class="muted">Decide</span></th></tr></thead><tbody></tbody></table>
   </section>
   <section id="publications-section" hidden aria-labelledby="publications-title">
     <h2 id="publications-title">Published rule sets</h2>
     <table id="publications"><thead><tr><th scope="col">Version</th><th scope="col" class="n">Snoops</th><th scope="col">Published by</th><th scope="col">When</th><th scope="col"><span class="muted">Compare or restore</span></th></tr></thead><tbody></tbody></table>
     <pre id="comparison" hidden aria-live="polite"></pre>
+    <div id="comparison-impact" aria-live="polite"></div>
   </section>
   <section id="snoops-section" hidden aria-labelledby="snoops-title">
     <h2 id="snoops-title">Snoops</h2>
@@ -80,7 +81,9 @@ export function editorPage(config: EditorPageConfig): string {
     <p id="problems" aria-live="polite"></p>
     <p><button id="save" class="primary" type="button">Save as draft</button>
       <label>Note for the reviewer <input id="review-note" size="40"></label>
+      <button id="preview-impact" type="button">Preview impact</button>
       <button id="submit-review" type="button">Submit for review</button></p>
+    <div id="impact" aria-live="polite"></div>
     <h3>Tried on sample customers</h3>
     <table id="tests"><thead><tr><th scope="col">Customer</th><th scope="col">Fires</th><th scope="col" class="n">Score</th><th scope="col">Why</th></tr></thead><tbody></tbody></table>
     <details><summary>Add a sample customer</summary>

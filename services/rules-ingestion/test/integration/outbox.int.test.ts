@@ -18,7 +18,12 @@ import { ownSchema } from './own-schema';
 
 const BUCKET = 'lending-backbone-rules-ingestion-local-eu-west-1';
 const QUEUE = 'snoop-scheduler-local-rule-set-published';
-const env = { ...process.env, RULES_BUCKET: BUCKET, RULE_SET_PUBLISHED_QUEUE_NAME: QUEUE };
+const env = {
+  ...process.env,
+  RULES_BUCKET: BUCKET,
+  RULE_SET_PUBLISHED_QUEUE_NAME: QUEUE,
+  IMPACT_PREVIEWS_QUEUE_NAME: 'snoop-scheduler-local-impact-previews',
+};
 
 const writer: Actor = { name: 'wendy@example.com', roles: new Set(['rules:read', 'rules:edit']) };
 const approver: Actor = { name: 'amir@example.com', roles: new Set(['rules:read', 'rules:approve', 'rules:publish']) };
@@ -79,7 +84,7 @@ describe('publishing approved changes through the outbox', () => {
   let first: string;
 
   it('publishes an approval: the rules file holds the approved condition, and the row is done with its version', async () => {
-    expect(await relay.relay()).toEqual({ rows: 0 });
+    expect(await relay.relay()).toEqual({ rows: 0, promoted: 0 });
     await approveChange('energy-switch', 'balances.current < 51.0');
     const { rows, outcome } = await relay.relay();
     expect(rows).toBe(1);
@@ -104,7 +109,7 @@ describe('publishing approved changes through the outbox', () => {
     } finally {
       client.release();
     }
-    expect(await relay.relay()).toEqual({ rows: 0 });
+    expect(await relay.relay()).toEqual({ rows: 0, promoted: 0 });
     expect(await latest()).toBe(first);
   });
 
@@ -112,6 +117,7 @@ describe('publishing approved changes through the outbox', () => {
     await pool.query(`INSERT INTO rule_set_outbox (reason, requested_by) VALUES ('again', 'amir@example.com')`);
     expect(await relay.relay()).toEqual({
       rows: 1,
+      promoted: 0,
       outcome: expect.objectContaining({ status: 'unchanged', version: first }),
     });
     expect(await latest()).toBe(first);
@@ -158,6 +164,34 @@ describe('publishing approved changes through the outbox', () => {
     expect(file).toContain('balances.current < 53.0');
     expect(file).toContain('profile.age > 22.0');
     expect((await outboxRows()).every((row) => row.done)).toBe(true);
+  });
+
+  it('publishes a scheduled approval at its time, not before; a cancelled one never', async () => {
+    const before = await latest();
+    const schedule = async (id: string, when: string, publishAt: Date) => {
+      const current = await staff.definitions.read(writer, id);
+      const changed = await staff.definitions.change(writer, id, current.snoop.version, { when });
+      const review = await staff.reviews.submit(writer, id, changed.snoop.version);
+      return staff.reviews.decide(approver, review.reviewId, 'approve', 'at six', publishAt.toISOString());
+    };
+    const soon = new Date(Date.now() + 1_500);
+    const scheduled = await schedule('energy-switch', 'balances.current < 54.0', soon);
+    expect(scheduled).toMatchObject({ state: 'scheduled', publishAt: soon.toISOString() });
+    const cancelled = await schedule('groceries-high', 'profile.age > 23.0', soon);
+    await staff.reviews.decide(approver, cancelled.reviewId, 'send-back', 'not this one');
+    // Before its time: the approved definitions and what is served are unchanged.
+    expect(await relay.relay()).toEqual({ rows: 0, promoted: 0 });
+    expect((await staff.definitions.read(writer, 'energy-switch')).snoop.version).toBe(scheduled.version);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, soon.getTime() - Date.now() + 100)));
+    const { rows, promoted, outcome } = await relay.relay();
+    expect({ rows, promoted }).toEqual({ rows: 1, promoted: 1 });
+    if (outcome?.status !== 'published') throw new Error(`expected a publication, got ${JSON.stringify(outcome)}`);
+    expect(outcome.published.ruleSetVersion).not.toBe(before);
+    const file = await rulesFile(outcome.published.ruleSetVersion);
+    expect(file).toContain('balances.current < 54.0');
+    expect(file).not.toContain('profile.age > 23.0');
+    expect(await staff.reviews.read(approver, scheduled.reviewId)).toMatchObject({ state: 'approved' });
+    expect(await relay.relay()).toEqual({ rows: 0, promoted: 0 });
   });
 
   it('restores an earlier publication through the same path: that version is served again', async () => {

@@ -17,15 +17,28 @@ const published: PublishOutcome = {
 describe('the outbox relay function', () => {
   it('says how many requests it published, and the version', async () => {
     const handler = createRelayRuleSetOutboxHandler({
-      relay: async () => ({ rows: 2, outcome: published }),
+      relay: async () => ({ rows: 2, promoted: 0, outcome: published }),
       logger: createLogger('test'),
     });
     expect(await handler()).toEqual({ rows: 2, status: 'published', ruleSetVersion: 'a'.repeat(64) });
   });
 
   it('does nothing when no request waits', async () => {
-    const handler = createRelayRuleSetOutboxHandler({ relay: async () => ({ rows: 0 }), logger: createLogger('test') });
+    const handler = createRelayRuleSetOutboxHandler({
+      relay: async () => ({ rows: 0, promoted: 0 }),
+      logger: createLogger('test'),
+    });
     expect(await handler()).toEqual({ rows: 0 });
+  });
+
+  it('says how many scheduled approvals took effect, with the publication that carries them', async () => {
+    const run = (rows: number) =>
+      createRelayRuleSetOutboxHandler({
+        relay: async () => ({ rows, promoted: 1, ...(rows > 0 ? { outcome: published } : {}) }),
+        logger: createLogger('test'),
+      })();
+    expect(await run(1)).toEqual({ rows: 1, promoted: 1, status: 'published', ruleSetVersion: 'a'.repeat(64) });
+    expect(await run(0)).toEqual({ rows: 0, promoted: 1 });
   });
 
   it('lets a failure through, so that the rows wait for the next run and the error is seen', async () => {

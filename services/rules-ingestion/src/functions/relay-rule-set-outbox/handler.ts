@@ -6,9 +6,10 @@ import { wireRelayRuleSetOutbox, type RelayRuleSetOutboxDeps } from './wiring';
  * or a restore asked for it since. A failure throws, so the rows wait for the next run and the error alarms.
  */
 export function createRelayRuleSetOutboxHandler({ relay, logger }: RelayRuleSetOutboxDeps) {
-  return async (): Promise<{ rows: number; status?: string; ruleSetVersion?: string }> => {
-    const { rows, outcome } = await relay();
-    if (rows === 0 || !outcome) return { rows };
+  return async (): Promise<{ rows: number; promoted?: number; status?: string; ruleSetVersion?: string }> => {
+    const { rows, promoted, outcome } = await relay();
+    if (promoted > 0) logger.info('scheduled approvals took effect', { promoted });
+    if (rows === 0 || !outcome) return { rows, ...(promoted > 0 ? { promoted } : {}) };
     const ruleSetVersion =
       outcome.status === 'published'
         ? outcome.published.ruleSetVersion
@@ -16,7 +17,12 @@ export function createRelayRuleSetOutboxHandler({ relay, logger }: RelayRuleSetO
           ? outcome.version
           : undefined;
     logger.info('outbox relayed', { rows, outcome: outcome.status, ruleSetVersion });
-    return { rows, status: outcome.status, ...(ruleSetVersion ? { ruleSetVersion } : {}) };
+    return {
+      rows,
+      ...(promoted > 0 ? { promoted } : {}),
+      status: outcome.status,
+      ...(ruleSetVersion ? { ruleSetVersion } : {}),
+    };
   };
 }
 

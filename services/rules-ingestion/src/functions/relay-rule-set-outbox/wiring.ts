@@ -3,7 +3,7 @@ import { createRuleSetRelay, SERVICE } from '../../composition-root';
 import type { PublishOutcome } from '../../domain/rule-set';
 
 export interface RelayRuleSetOutboxDeps {
-  relay: () => Promise<{ rows: number; outcome?: PublishOutcome }>;
+  relay: () => Promise<{ rows: number; promoted: number; outcome?: PublishOutcome }>;
   logger: Logger;
 }
 

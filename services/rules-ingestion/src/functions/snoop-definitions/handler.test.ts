@@ -5,6 +5,8 @@ import { apiGatewayEvent } from '@backbone/shared/testing';
 import { SEED_CATALOGUE } from '../../cli';
 import { snoopDefinitions } from '../../domain/definitions';
 import { editableFields, memoryDefinitionStore } from '../../domain/definitions.fixtures';
+import { impactPreviews } from '../../domain/impact-previews';
+import { memoryImpactPreviews } from '../../domain/impact-previews.fixtures';
 import { snoopReviews } from '../../domain/reviews';
 import { memoryReviewStore } from '../../domain/reviews.fixtures';
 import { createSnoopDefinitionsHandler } from './handler';
@@ -37,16 +39,24 @@ const request = (
 };
 const EDITOR = ['rules:read', 'rules:edit', 'dlq:read'];
 
-const setUp = () => {
+const setUp = (memory = memoryImpactPreviews()) => {
   const store = memoryDefinitionStore();
+  const reviewStore = memoryReviewStore();
   let ids = 0;
+  const newId = () => `00000000-0000-4000-8000-${String(++ids).padStart(12, '0')}`;
+  const now = () => new Date('2026-12-07T10:00:00Z');
   return createSnoopDefinitionsHandler({
     definitions: snoopDefinitions(store),
-    reviews: snoopReviews(
-      store,
-      memoryReviewStore(),
-      () => `00000000-0000-4000-8000-${String(++ids).padStart(12, '0')}`,
-    ),
+    reviews: snoopReviews(store, reviewStore, newId, now),
+    previews: impactPreviews({
+      definitions: store,
+      reviews: reviewStore,
+      servedVersion: async () => undefined,
+      previews: memory.store,
+      queue: memory.queue,
+      newId,
+      now,
+    }),
     logger: createLogger('test'),
   });
 };
@@ -195,5 +205,48 @@ describe('the snoop definitions over HTTP', () => {
     expect(
       await answer(handler, 'POST', `/publications/${'a'.repeat(64)}/restoration`, ['rules:publish']),
     ).toMatchObject({ status: 404 });
+  });
+
+  it('asks for an impact preview and shows it as it stands; a review carries it; an approval can be scheduled', async () => {
+    const memory = memoryImpactPreviews();
+    const handler = setUp(memory);
+    const APPROVER = ['rules:read', 'rules:approve'];
+    await answer(handler, 'POST', '/snoops', EDITOR, { ...editableFields(energy), id: 'mine' });
+    const asked = await answer(handler, 'POST', '/impact-previews', EDITOR, { snoopIds: ['mine'], customers: 500 });
+    expect(asked).toMatchObject({ status: 202, body: { state: 'pending', snoopIds: ['mine'], customers: 500 } });
+    expect(memory.sent).toHaveLength(1);
+    const previewId = asked.body['previewId'] as string;
+    expect(await answer(handler, 'GET', `/impact-previews/${previewId}`, EDITOR)).toMatchObject({
+      status: 200,
+      body: { previewId, state: 'pending' },
+    });
+    expect(await answer(handler, 'GET', '/impact-previews/00000000-0000-4000-8000-999999999999', EDITOR)).toMatchObject(
+      { status: 404 },
+    );
+    expect(await answer(handler, 'POST', '/impact-previews', EDITOR, { snoopIds: [] })).toMatchObject({ status: 400 });
+    expect(
+      await answer(handler, 'POST', '/impact-previews', EDITOR, { from: 'a'.repeat(64), to: 'a'.repeat(64) }),
+    ).toMatchObject({ status: 404 });
+    const submitted = await answer(handler, 'POST', '/snoops/mine/reviews', EDITOR, {
+      expectedVersion: 1,
+      impactPreviewId: previewId,
+    });
+    expect(submitted).toMatchObject({ status: 201, body: { impactPreviewId: previewId } });
+    const reviewId = submitted.body['reviewId'] as string;
+    const decide = (body: unknown) =>
+      answer(handler, 'POST', `/reviews/${reviewId}/decision`, APPROVER, body, 'amir@example.com');
+    expect(await decide({ decision: 'approve', publishAt: '2026-12-01T00:00:00Z' })).toMatchObject({
+      status: 403,
+      body: { message: expect.stringContaining('has passed') },
+    });
+    expect(await decide({ decision: 'approve', publishAt: 'tomorrow' })).toMatchObject({ status: 400 });
+    expect(await decide({ decision: 'approve', publishAt: '2026-12-08T06:00:00Z' })).toMatchObject({
+      status: 200,
+      body: { state: 'scheduled', publishAt: '2026-12-08T06:00:00Z' },
+    });
+    expect(await decide({ decision: 'send-back', comment: 'not yet after all' })).toMatchObject({
+      status: 200,
+      body: { state: 'sent-back', comment: 'not yet after all' },
+    });
   });
 });

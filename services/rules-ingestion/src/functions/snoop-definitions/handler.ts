@@ -8,6 +8,7 @@ import {
   type HttpHandler,
 } from '@backbone/shared';
 import {
+  impactPreviewAskSchema,
   reviewDecisionSchema,
   reviewSubmissionSchema,
   snoopChangeRequestSchema,
@@ -30,6 +31,7 @@ import {
   type ReviewState,
   type SnoopReviews,
 } from '../../domain/reviews';
+import { ImpactPreviewNotFoundError, NothingToPreviewError, type ImpactPreviews } from '../../domain/impact-previews';
 import { wireSnoopDefinitions, type SnoopDefinitionsDeps } from './wiring';
 
 type Route = {
@@ -41,9 +43,9 @@ type Route = {
 const ID = '([a-z0-9][a-z0-9-]{0,63})';
 const REVIEW_ID = '([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})';
 const VERSION = '([0-9a-f]{64})';
-const REVIEW_STATES: readonly string[] = ['pending', 'approved', 'sent-back'];
+const REVIEW_STATES: readonly string[] = ['pending', 'approved', 'scheduled', 'sent-back'];
 
-function routes(definitions: SnoopDefinitions, reviews: SnoopReviews): Route[] {
+function routes(definitions: SnoopDefinitions, reviews: SnoopReviews, previews: ImpactPreviews): Route[] {
   return [
     {
       method: 'GET',
@@ -91,10 +93,14 @@ function routes(definitions: SnoopDefinitions, reviews: SnoopReviews): Route[] {
       method: 'POST',
       path: new RegExp(`^/snoops/${ID}/reviews$`),
       handle: async (actor, id, event) => {
-        const body = parseJsonBody(event, reviewSubmissionSchema, '{"expectedVersion": N, "note": "..."}');
-        return body.ok
-          ? jsonResponse(201, await reviews.submit(actor, id, body.value.expectedVersion, body.value.note))
-          : body.response;
+        const body = parseJsonBody(
+          event,
+          reviewSubmissionSchema,
+          '{"expectedVersion": N, "note": "...", "impactPreviewId": "..."}',
+        );
+        if (!body.ok) return body.response;
+        const { expectedVersion, note, impactPreviewId } = body.value;
+        return jsonResponse(201, await reviews.submit(actor, id, expectedVersion, note, impactPreviewId));
       },
     },
     {
@@ -119,12 +125,29 @@ function routes(definitions: SnoopDefinitions, reviews: SnoopReviews): Route[] {
         const body = parseJsonBody(
           event,
           reviewDecisionSchema,
-          '{"decision": "approve" | "send-back", "comment": "..."}',
+          '{"decision": "approve" | "send-back", "comment": "...", "publishAt": "<ISO time, to schedule>"}',
         );
-        return body.ok
-          ? jsonResponse(200, await reviews.decide(actor, reviewId, body.value.decision, body.value.comment))
-          : body.response;
+        if (!body.ok) return body.response;
+        const { decision, comment, publishAt } = body.value;
+        return jsonResponse(200, await reviews.decide(actor, reviewId, decision, comment, publishAt));
       },
+    },
+    {
+      method: 'POST',
+      path: /^\/impact-previews$/,
+      handle: async (actor, _id, event) => {
+        const body = parseJsonBody(
+          event,
+          impactPreviewAskSchema,
+          '{"snoopIds": ["..."], "customers": N} or {"from": "<version>", "to": "<version>", "customers": N}',
+        );
+        return body.ok ? jsonResponse(202, await previews.request(actor, body.value)) : body.response;
+      },
+    },
+    {
+      method: 'GET',
+      path: new RegExp(`^/impact-previews/${REVIEW_ID}$`),
+      handle: async (actor, previewId) => jsonResponse(200, await previews.read(actor, previewId)),
     },
     {
       method: 'GET',
@@ -160,7 +183,9 @@ function refusal(error: unknown): APIGatewayProxyResult | undefined {
     });
   if (error instanceof InvalidDefinitionError)
     return jsonResponse(422, { message: error.message, problems: error.problems });
-  if (error instanceof ReviewNotFoundError) return jsonResponse(404, { message: error.message });
+  if (error instanceof ReviewNotFoundError || error instanceof ImpactPreviewNotFoundError)
+    return jsonResponse(404, { message: error.message });
+  if (error instanceof NothingToPreviewError) return jsonResponse(422, { message: error.message });
   if (error instanceof ReviewDecidedError) return jsonResponse(409, { message: error.message });
   if (error instanceof UnpublishableError)
     return jsonResponse(422, { message: error.message, problems: error.problems.map((p) => p.message) });
@@ -171,10 +196,16 @@ function refusal(error: unknown): APIGatewayProxyResult | undefined {
  * The snoop definitions over HTTP, for the editor and anyone signed in with the company's user pool (the `rules:`
  * groups are the roles): GET and POST /snoops, GET and PUT /snoops/{id}, POST /snoops/{id}/retirement, GET
  * /snoops/{id}/history; reviews (POST /snoops/{id}/reviews, GET /reviews, GET /reviews/{id}, POST
- * /reviews/{id}/decision) and publications (GET /publications, POST /publications/{version}/restoration).
+ * /reviews/{id}/decision), impact previews (POST /impact-previews, GET /impact-previews/{id}) and publications (GET
+ * /publications, GET /publications/{version}/comparison/{other}, POST /publications/{version}/restoration).
  */
-export function createSnoopDefinitionsHandler({ definitions, reviews, logger }: SnoopDefinitionsDeps): HttpHandler {
-  const table = routes(definitions, reviews);
+export function createSnoopDefinitionsHandler({
+  definitions,
+  reviews,
+  previews,
+  logger,
+}: SnoopDefinitionsDeps): HttpHandler {
+  const table = routes(definitions, reviews, previews);
   return guardedHttp('rules-ingestion', logger, async (event) => {
     const actor = staffMemberOf(event, 'rules:');
     if (!actor) return jsonResponse(401, { message: 'sign in with the staff user pool: no caller in this request' });

@@ -18,6 +18,7 @@ import {
 } from '@backbone/rules-language';
 import { conditionEditor } from './builder';
 import { loadSamples, sampleFromJson, saveOwnSamples, DEFAULT_SAMPLES } from './samples';
+import { askForImpact, renderImpact } from './impact';
 import { $, say } from './page';
 import { showPublications, showReviews, type ReviewAnswer } from './review-panels';
 import { api, ApiError, signIn, tradeCode, useToken } from './session';
@@ -267,12 +268,36 @@ async function save(): Promise<void> {
   }
 }
 
+/** The last preview of the snoop being edited, and the version it counted: submitted with it when still current. */
+let lastPreview: { snoopId: string; version: number; previewId: string } | undefined;
+
+async function previewImpact(): Promise<void> {
+  if (!editing.stored || editing.version === undefined)
+    return say('Save the snoop first: the preview counts the version saved.', true);
+  const { id } = editing.stored;
+  const version = editing.version;
+  say(`Counting what version ${version} of ${id} changes…`);
+  const answer = await askForImpact({ snoopIds: [id] }, (text) => say(text));
+  renderImpact($('impact'), answer);
+  if (answer.state !== 'computed') return say(`The impact of ${id} could not be counted.`, true);
+  lastPreview = { snoopId: id, version, previewId: answer.previewId };
+  say(`Counted over ${answer.report!.customers} customers: submit it with this preview for the reviewer to see.`);
+}
+
 async function submitForReview(): Promise<void> {
   if (!editing.stored || editing.version === undefined) return say('Save the snoop first, then submit it.', true);
   const note = $<HTMLInputElement>('review-note').value.trim();
+  const preview =
+    lastPreview?.snoopId === editing.stored.id && lastPreview.version === editing.version
+      ? lastPreview.previewId
+      : undefined;
   const review = await api<ReviewAnswer>(`/snoops/${encodeURIComponent(editing.stored.id)}/reviews`, {
     method: 'POST',
-    body: { expectedVersion: editing.version, ...(note ? { note } : {}) },
+    body: {
+      expectedVersion: editing.version,
+      ...(note ? { note } : {}),
+      ...(preview ? { impactPreviewId: preview } : {}),
+    },
   });
   say(`Submitted ${review.snoopId} version ${review.version} for review: someone else approves it.`);
   await showReviews();
@@ -321,6 +346,7 @@ function start(): void {
   $('tab-text').addEventListener('click', () => showTab(false));
   $('save').addEventListener('click', () => void save());
   $('submit-review').addEventListener('click', () => void submitForReview().catch((e: Error) => say(e.message, true)));
+  $('preview-impact').addEventListener('click', () => void previewImpact().catch((e: Error) => say(e.message, true)));
   $('new-snoop').addEventListener('click', () => {
     fillForm(undefined, { when: 'balances.savings < 100.0', score: '0.5' });
     say('A new snoop: give it an id and a name, then save it as a draft.');

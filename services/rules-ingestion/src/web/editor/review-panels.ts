@@ -4,6 +4,7 @@
  * The changes waiting for review (Approve or Send back, for approvers) and the rule sets published (Compare with what
  * is served; Restore, for publishers), each redrawn from the API after every decision.
  */
+import { askForImpact, impactSummary, renderImpact, type ImpactAnswer } from './impact';
 import { $, button, say } from './page';
 import { api, may } from './session';
 
@@ -13,6 +14,7 @@ export interface ReviewAnswer {
   version: number;
   submittedBy: string;
   note?: string;
+  impactPreviewId?: string;
   changes: { field: string; to?: unknown }[];
 }
 
@@ -30,16 +32,31 @@ export async function showReviews(): Promise<void> {
     row.insertCell().textContent =
       review.changes.map((c) => (c.field === 'condition' ? `condition: ${String(c.to)}` : c.field)).join('; ') +
       (review.note ? ` (“${review.note}”)` : '');
+    const impact = row.insertCell();
+    impact.textContent = review.impactPreviewId ? 'being read…' : 'no preview';
+    if (review.impactPreviewId)
+      void api<ImpactAnswer>(`/impact-previews/${review.impactPreviewId}`)
+        .then((answer) => (impact.textContent = impactSummary(answer)))
+        .catch(() => (impact.textContent = 'could not be read'));
     const act = row.insertCell();
     if (!may('rules:approve')) continue;
     const comment = Object.assign(document.createElement('input'), { size: 20, placeholder: 'comment' });
     comment.setAttribute('aria-label', `comment on ${review.snoopId} version ${review.version}`);
+    // Empty: publish on approval; a time: the approval waits until then (the relay publishes it at that time).
+    const when = Object.assign(document.createElement('input'), { type: 'datetime-local' });
+    when.setAttribute('aria-label', `publish ${review.snoopId} version ${review.version} at (empty: now)`);
     const decide = (decision: 'approve' | 'send-back') => async () => {
-      await api(`/reviews/${review.reviewId}/decision`, { method: 'POST', body: { decision, comment: comment.value } });
+      const publishAt = decision === 'approve' && when.value ? new Date(when.value).toISOString() : undefined;
+      await api(`/reviews/${review.reviewId}/decision`, {
+        method: 'POST',
+        body: { decision, comment: comment.value, ...(publishAt ? { publishAt } : {}) },
+      });
       say(
-        decision === 'approve'
-          ? `Approved ${review.snoopId} version ${review.version}: it is being published.`
-          : `Sent ${review.snoopId} back.`,
+        decision === 'send-back'
+          ? `Sent ${review.snoopId} back.`
+          : publishAt
+            ? `Approved ${review.snoopId} version ${review.version}: it will be published at ${publishAt}.`
+            : `Approved ${review.snoopId} version ${review.version}: it is being published.`,
       );
       await Promise.all([showReviews(), showPublications()]);
     };
@@ -47,6 +64,8 @@ export async function showReviews(): Promise<void> {
       button('Approve', decide('approve'), `Approve ${review.snoopId} version ${review.version}`),
       ' ',
       comment,
+      ' ',
+      when,
       ' ',
       button('Send back', decide('send-back'), `Send back ${review.snoopId} version ${review.version}`),
     );
@@ -100,6 +119,21 @@ export async function showPublications(): Promise<void> {
             $('comparison').textContent =
               `${short} → ${served.ruleSetVersion.slice(0, 12)} (served now)\n${lines.join('\n')}`;
             $('comparison').hidden = false;
+            const target = $('comparison-impact');
+            target.replaceChildren(
+              button(
+                'Count the difference over customers',
+                async () => {
+                  const answer = await askForImpact(
+                    { from: publication.ruleSetVersion, to: served.ruleSetVersion },
+                    (t) => say(t),
+                  );
+                  renderImpact(target, answer);
+                  say(`Counted the difference between ${short} and what is served.`);
+                },
+                `Count the difference between ${short} and what is served`,
+              ),
+            );
           },
           `Compare ${short} with what is served`,
         ),
