@@ -6,6 +6,9 @@
  *   impact_ms_p95  the impact preview of one changed snoop over 10,000 customers (the whole active catalogue run
  *                  before and after, the changed snoop reported);
  *   impact_all_ms  the impact of the whole catalogue changed, over the same customers.
+ *   impact_request_ms_p95  the same question asked of the running system, as the page asks it: POST /impact-previews,
+ *                  read until answered (rules-ingestion -> SQS -> snoop-scheduler reading the customer store ->
+ *                  SQS -> rules-ingestion), over the local customer store; null when it is not running.
  *   approve_to_serving_ms_p95  from an approver's click to both engine processes serving the change, against the
  *                  system npm start runs (the editor's API, the outbox relay, the engines); null, and said, when it
  *                  is not running.
@@ -63,6 +66,47 @@ const lowered = (when: string): string => when.replace(/\d+\.\d+/g, (n) => (Numb
  * Approval to serving, as a person sees it: a writer changes a snoop of the benchmark's own and submits it, an approver
  * approves it, and the clock runs until both engine processes serve the version that approval published.
  */
+const PREVIEWS = Number(process.env.BENCH_PREVIEWS ?? 5);
+
+/** The impact preview as the page asks for it, end to end; undefined when the system is not running. */
+async function previewThroughTheSystem(): Promise<{ times: number[]; customers: number } | undefined> {
+  const env = { ...process.env, LOCAL_CLOUD_DIR: process.env['LOCAL_CLOUD_DIR'] ?? path.resolve('.local-cloud') };
+  const token = localSignIn(
+    { email: 'bench.writer@example.com', groups: ['rules:read', 'rules:edit'], clientId: 'rules-editor-local' },
+    env,
+  );
+  const call = async (method: string, route: string, body?: unknown) => {
+    const response = await fetch(`${EDITOR_API}${route}`, {
+      method,
+      headers: { authorization: token, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${await response.text()}`);
+    return (await response.json()) as { previewId: string; state: string; report?: { customers: number } };
+  };
+  try {
+    await fetch(`${EDITOR_API}/editor`);
+  } catch {
+    return undefined;
+  }
+  const times: number[] = [];
+  let customers = 0;
+  for (let i = 1; i <= PREVIEWS; i++) {
+    const start = Date.now();
+    let answer = await call('POST', '/impact-previews', { snoopIds: ['energy-switch'] });
+    while (answer.state === 'pending') {
+      if (Date.now() - start > 60_000) throw new Error('no impact preview answered within 60 s: is npm start running?');
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      answer = await call('GET', `/impact-previews/${answer.previewId}`);
+    }
+    if (answer.state !== 'computed') throw new Error(`the preview failed: ${JSON.stringify(answer)}`);
+    times.push(Date.now() - start);
+    customers = answer.report!.customers;
+    console.error(`impact preview ${i} of ${PREVIEWS}: ${times.at(-1)} ms over ${customers} customers`);
+  }
+  return { times, customers };
+}
+
 async function approveToServing(): Promise<number[] | undefined> {
   // The local issuer's keys are under the local cloud's folder (this script runs bundled, from elsewhere).
   const env = { ...process.env, LOCAL_CLOUD_DIR: process.env['LOCAL_CLOUD_DIR'] ?? path.resolve('.local-cloud') };
@@ -174,6 +218,7 @@ async function main(): Promise<void> {
   const one = (oneReport as unknown as ReturnType<typeof previewImpact>).snoops[0]!;
   const moved = allReport!.snoops.reduce((n, s) => n + s.gained + s.lost, 0);
 
+  const previews = await previewThroughTheSystem();
   const approvals = await approveToServing();
   printTable([
     { measure: `check a ${condition.length}-character condition (ours), p95`, value: `${checkP95.toFixed(3)} ms` },
@@ -189,6 +234,12 @@ async function main(): Promise<void> {
       value: `${allMs.toFixed(0)} ms (${moved} customer-snoop pairs moved)`,
     },
     {
+      measure: `impact preview asked of the running system (API, SQS, the customer store), p95 of ${PREVIEWS}`,
+      value: previews
+        ? `${percentile(previews.times, 95)} ms over ${previews.customers} customers`
+        : 'not measured: npm start first',
+    },
+    {
       measure: `approval to both engines serving, p95 of ${APPROVALS} (the local relay polls every second)`,
       value: approvals
         ? `${percentile(approvals, 95)} ms (median ${percentile(approvals, 50)} ms)`
@@ -202,6 +253,8 @@ async function main(): Promise<void> {
       check_vs_gorules_wait: Number((checkP95 / GORULES_DEBOUNCE_MS).toFixed(5)),
       impact_ms_p95: Math.round(percentile(oneRuns, 95)),
       impact_all_ms: Math.round(allMs),
+      impact_request_ms_p95: previews ? percentile(previews.times, 95) : null,
+      impact_request_customers: previews ? previews.customers : null,
       approve_to_serving_ms_p95: approvals ? percentile(approvals, 95) : null,
       customers: CUSTOMERS,
       condition_characters: condition.length,
