@@ -82,6 +82,7 @@ export function editorPage(config: EditorPageConfig): string {
     <p><button id="save" class="primary" type="button">Save as draft</button>
       <label>Note for the reviewer <input id="review-note" size="40"></label>
       <button id="preview-impact" type="button">Preview impact</button>
+      <label>over <select id="impact-customers"><option value="1000">1,000 customers</option><option value="10000" selected>10,000 customers</option><option value="all">every eligible customer</option></select></label>
       <button id="submit-review" type="button">Submit for review</button></p>
     <div id="impact" aria-live="polite"></div>
     <h3>Tried on sample customers</h3>

@@ -36,7 +36,7 @@ const GIVE_UP_MS = 120_000;
 
 /** Asks for a preview and waits for its answer, telling `progress` how long it has waited. */
 export async function askForImpact(
-  ask: { snoopIds: string[] } | { from: string; to: string },
+  ask: ({ snoopIds: string[] } | { from: string; to: string }) & { customers?: number | null },
   progress: (text: string) => void,
 ): Promise<ImpactAnswer> {
   const began = Date.now();

@@ -277,7 +277,10 @@ async function previewImpact(): Promise<void> {
   const { id } = editing.stored;
   const version = editing.version;
   say(`Counting what version ${version} of ${id} changes…`);
-  const answer = await askForImpact({ snoopIds: [id] }, (text) => say(text));
+  const over = $<HTMLSelectElement>('impact-customers').value;
+  const answer = await askForImpact({ snoopIds: [id], customers: over === 'all' ? null : Number(over) }, (text) =>
+    say(text),
+  );
   renderImpact($('impact'), answer);
   if (answer.state !== 'computed') return say(`The impact of ${id} could not be counted.`, true);
   lastPreview = { snoopId: id, version, previewId: answer.previewId };
