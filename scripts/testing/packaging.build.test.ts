@@ -239,6 +239,43 @@ describe.each(serviceNames())('%s packaged for AWS', (name) => {
     expect(problems).toEqual([]);
   });
 
+  it('alarms on every function’s errors and throttles, every DLQ’s depth and age and every queue’s backlog, to its topic', () => {
+    const alarms = resourcesOf(template(), 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
+    /** The alarms on a metric of a resource (by the logical id its dimension names). */
+    const on = (metric: string, logicalId: string) =>
+      alarms.filter((a) => a.MetricName === metric && JSON.stringify(a.Dimensions).includes(`"${logicalId}"`));
+    const problems: string[] = [];
+    for (const [logicalId] of resourcesOf(template(), 'AWS::Lambda::Function'))
+      for (const metric of ['Errors', 'Throttles'])
+        if (on(metric, logicalId).length !== 1) problems.push(`${logicalId}: no ${metric} alarm`);
+    const queues = resourcesOf(template(), 'AWS::SQS::Queue');
+    const deadLetterQueues = new Set(
+      queues.flatMap(([, queue]) => {
+        const redrive = queue.Properties.RedrivePolicy as
+          { deadLetterTargetArn: { 'Fn::GetAtt': [string] } } | undefined;
+        return redrive ? [redrive.deadLetterTargetArn['Fn::GetAtt'][0]] : [];
+      }),
+    );
+    for (const [logicalId] of queues) {
+      const wanted = deadLetterQueues.has(logicalId)
+        ? ['ApproximateNumberOfMessagesVisible', 'ApproximateAgeOfOldestMessage']
+        : ['ApproximateAgeOfOldestMessage'];
+      for (const metric of wanted)
+        if (on(metric, logicalId).length !== 1) problems.push(`${logicalId}: no ${metric} alarm`);
+    }
+    for (const alarm of alarms)
+      if (JSON.stringify(alarm.AlarmActions) !== '[{"Ref":"AlarmTopic"}]')
+        problems.push(`${String(alarm.AlarmName)}: not to the topic`);
+    expect(problems).toEqual([]);
+    expect(alarms.length).toBeGreaterThanOrEqual(2 * resourcesOf(template(), 'AWS::Lambda::Function').length);
+    expect(resourcesOf(template(), 'AWS::SNS::Topic')).toEqual([
+      [
+        'AlarmTopic',
+        expect.objectContaining({ Properties: expect.objectContaining({ KmsMasterKeyId: 'alias/aws/sns' }) }),
+      ],
+    ]);
+  });
+
   it('encrypts every queue at rest, keeps every table restorable to any second, and refuses non-TLS on every bucket', () => {
     const problems: string[] = [];
     for (const [logicalId, queue] of resourcesOf(template(), 'AWS::SQS::Queue')) {

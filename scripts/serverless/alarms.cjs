@@ -1,0 +1,152 @@
+'use strict';
+/**
+ * A Serverless Framework plugin that gives every service the CloudWatch alarms that say something hurts, in its own
+ * template, so that a function or queue added later has them without anyone remembering to (the packaging test
+ * checks that each has):
+ *
+ * - every Lambda function: Errors >= 1 and Throttles >= 1 in five minutes;
+ * - every dead-letter queue (a queue another's RedrivePolicy names, or one whose logical id ends in "Dlq"): any
+ *   message in it, and its oldest message older than `deadLetterAgeSeconds` (default a day: SQS deletes it at the
+ *   end of its retention, so a forgotten dead letter is eventually a lost one);
+ * - every other queue with a RedrivePolicy: its oldest message older than `backlogAgeSeconds` (default an hour), a
+ *   consumer that has stopped;
+ *
+ * all sent to the stack's alarm topic (SNS, encrypted with the AWS-managed key), `${service}-${stage}-alarms`, to
+ * which `email` (a stage param, optional) is subscribed; its ARN is an output (AlarmTopicArn) for chat integrations.
+ * Settings: `custom.alarms: { email, deadLetterAgeSeconds, backlogAgeSeconds }`.
+ */
+const TOPIC = 'AlarmTopic';
+
+const alarmName = (logicalId) => logicalId.replace(/[^A-Za-z0-9]/g, '');
+
+/** The logical ids of the queues some queue's RedrivePolicy sends to. */
+function deadLetterTargets(resources) {
+  const targets = new Set();
+  for (const resource of Object.values(resources)) {
+    const arn =
+      resource.Type === 'AWS::SQS::Queue' ? resource.Properties?.RedrivePolicy?.deadLetterTargetArn : undefined;
+    const target = arn?.['Fn::GetAtt']?.[0];
+    if (target) targets.add(target);
+  }
+  return targets;
+}
+
+class Alarms {
+  constructor(serverless) {
+    this.serverless = serverless;
+    this.hooks = { 'before:package:finalize': () => this.addAlarms() };
+  }
+
+  addAlarms() {
+    const { service, provider } = this.serverless.service;
+    const settings = this.serverless.service.custom?.alarms ?? {};
+    const deadLetterAge = Number(settings.deadLetterAgeSeconds ?? 86_400);
+    const backlogAge = Number(settings.backlogAgeSeconds ?? 3_600);
+    if (!(deadLetterAge > 0) || !(backlogAge > 0))
+      throw new Error('custom.alarms: deadLetterAgeSeconds and backlogAgeSeconds must be positive numbers of seconds');
+    const template = provider.compiledCloudFormationTemplate;
+    const resources = template.Resources;
+    // The service's own `resources` are merged into the template after this hook: read them from the service.
+    const declared = [this.serverless.service.resources ?? []]
+      .flat()
+      .reduce((all, part) => ({ ...all, ...(part?.Resources ?? {}) }), {});
+    const everything = { ...resources, ...declared };
+    const stage = provider.stage;
+    const actions = [{ Ref: TOPIC }];
+    const alarm = (logicalId, description, metric) => {
+      resources[logicalId] = {
+        Type: 'AWS::CloudWatch::Alarm',
+        Properties: {
+          AlarmName: `${service}-${stage}-${logicalId.replace(/Alarm$/, '')}`,
+          AlarmDescription: description,
+          Namespace: metric.namespace,
+          MetricName: metric.name,
+          Dimensions: metric.dimensions,
+          Statistic: metric.statistic,
+          Period: metric.period,
+          EvaluationPeriods: 1,
+          Threshold: metric.threshold,
+          ComparisonOperator: metric.comparison ?? 'GreaterThanOrEqualToThreshold',
+          // No data is no trouble: a function not invoked, a queue empty.
+          TreatMissingData: 'notBreaching',
+          AlarmActions: actions,
+          OKActions: actions,
+        },
+      };
+    };
+
+    resources[TOPIC] = {
+      Type: 'AWS::SNS::Topic',
+      Properties: { TopicName: `${service}-${stage}-alarms`, KmsMasterKeyId: 'alias/aws/sns' },
+    };
+    if (settings.email)
+      resources[`${TOPIC}EmailSubscription`] = {
+        Type: 'AWS::SNS::Subscription',
+        Properties: { TopicArn: { Ref: TOPIC }, Protocol: 'email', Endpoint: settings.email },
+      };
+    template.Outputs = {
+      ...(template.Outputs ?? {}),
+      AlarmTopicArn: {
+        Description: "Where this service's alarms go (subscribe chat or paging here).",
+        Value: { Ref: TOPIC },
+      },
+    };
+
+    const targets = deadLetterTargets(everything);
+    for (const [logicalId, resource] of Object.entries(everything)) {
+      const name = alarmName(logicalId);
+      if (resource.Type === 'AWS::Lambda::Function') {
+        const dimensions = [{ Name: 'FunctionName', Value: { Ref: logicalId } }];
+        for (const metricName of ['Errors', 'Throttles'])
+          alarm(`${name}${metricName}Alarm`, `${logicalId}: ${metricName.toLowerCase()} in the last five minutes.`, {
+            namespace: 'AWS/Lambda',
+            name: metricName,
+            dimensions,
+            statistic: 'Sum',
+            period: 300,
+            threshold: 1,
+          });
+      }
+      if (resource.Type !== 'AWS::SQS::Queue') continue;
+      const dimensions = [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId, 'QueueName'] } }];
+      if (targets.has(logicalId) || /Dlq$/.test(logicalId)) {
+        alarm(`${name}DepthAlarm`, `${logicalId}: dead letters waiting (inspect and redrive them with the console).`, {
+          namespace: 'AWS/SQS',
+          name: 'ApproximateNumberOfMessagesVisible',
+          dimensions,
+          statistic: 'Maximum',
+          period: 60,
+          threshold: 0,
+          comparison: 'GreaterThanThreshold',
+        });
+        alarm(
+          `${name}OldestAlarm`,
+          `${logicalId}: a dead letter older than ${deadLetterAge} s (SQS deletes it at the end of its retention).`,
+          {
+            namespace: 'AWS/SQS',
+            name: 'ApproximateAgeOfOldestMessage',
+            dimensions,
+            statistic: 'Maximum',
+            period: 300,
+            threshold: deadLetterAge,
+          },
+        );
+      } else if (resource.Properties?.RedrivePolicy) {
+        alarm(
+          `${name}BacklogAlarm`,
+          `${logicalId}: a message waiting over ${backlogAge} s (is its consumer running?).`,
+          {
+            namespace: 'AWS/SQS',
+            name: 'ApproximateAgeOfOldestMessage',
+            dimensions,
+            statistic: 'Maximum',
+            period: 300,
+            threshold: backlogAge,
+          },
+        );
+      }
+    }
+  }
+}
+
+module.exports = Alarms;
