@@ -19,16 +19,31 @@ const serviceNames = (): string[] => serverlessServices(discoverServices()).map(
 
 interface Template {
   Parameters?: Record<string, { Type: string; Default?: string; AllowedPattern?: string }>;
-  Resources: Record<string, { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] }>;
+  Resources: Record<
+    string,
+    {
+      Type: string;
+      Properties: Record<string, unknown>;
+      DependsOn?: string[];
+      DeletionPolicy?: string;
+      UpdateReplacePolicy?: string;
+    }
+  >;
 }
 
 const templates = new Map<string, Template>();
+/** What `serverless package` saved of each service's resolved settings (the stack's tags are passed at deploy). */
+const stackTags = new Map<string, Record<string, string>>();
 const lintFindings = new Map<string, LintFinding[]>();
 
 beforeAll(async () => {
   for (const name of serviceNames()) {
     const packaged = await packageService(name, 'ci');
     templates.set(name, JSON.parse(readFileSync(packaged.templatePath, 'utf8')) as Template);
+    const state = JSON.parse(
+      readFileSync(path.join(path.dirname(packaged.templatePath), 'serverless-state.json'), 'utf8'),
+    ) as { service: { provider: { stackTags?: Record<string, string> } } };
+    stackTags.set(name, state.service.provider.stackTags ?? {});
     lintFindings.set(name, await lintTemplate(packaged.templatePath));
   }
 }, 300_000);
@@ -237,6 +252,17 @@ describe.each(serviceNames())('%s packaged for AWS', (name) => {
         problems.push(`${logicalId}: FIFO and its DLQ not, or the reverse`);
     }
     expect(problems).toEqual([]);
+  });
+
+  it('keeps every table, bucket and user pool when its stack is deleted or it is replaced, and tags the stack', () => {
+    const problems = Object.entries(template().Resources)
+      .filter(([, r]) => ['AWS::DynamoDB::Table', 'AWS::S3::Bucket', 'AWS::Cognito::UserPool'].includes(r.Type))
+      // The framework's deployment bucket holds the packaged code of each deploy, nothing else.
+      .filter(([logicalId]) => logicalId !== 'ServerlessDeploymentBucket')
+      .filter(([, r]) => r.DeletionPolicy !== 'Retain' || r.UpdateReplacePolicy !== 'Retain')
+      .map(([logicalId]) => logicalId);
+    expect(problems).toEqual([]);
+    expect(stackTags.get(name)).toEqual({ service: name, stage: 'ci', owner: 'platform-team' });
   });
 
   it('alarms on every function’s errors and throttles, every DLQ’s depth and age and every queue’s backlog, to its topic', () => {
