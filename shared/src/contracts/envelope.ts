@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { currentCorrelation } from '../observability/correlation';
 import { InvalidMessageError } from '../errors';
 import { formatIssues } from '../validation';
 
@@ -82,7 +83,8 @@ export function defineContract<TType extends string, TData, TInput>(definition: 
         type,
         version,
         occurredAt,
-        correlationId: meta.correlationId ?? id,
+        // Sent while a message is handled: the conversation it belongs to goes on with it.
+        correlationId: meta.correlationId ?? currentCorrelation()?.correlationId ?? id,
         data: parseData(data, id),
       };
     },

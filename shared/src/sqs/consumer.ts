@@ -12,6 +12,7 @@ import type { ContractReader } from '../contracts/envelope';
 import { queueNameOf, type QueueUrlResolver } from '../aws/queue-urls';
 import { describeError, InvalidMessageError, isRetryable, OutcomeUnknownError, ProcessingError } from '../errors';
 import { deadlineKeeping } from '../lambda/deadline';
+import { withCorrelation, type Correlation } from '../observability/correlation';
 import { retryUntil } from '../retry';
 import type { DeadLetterSink, Failure } from './dead-letter';
 
@@ -108,7 +109,13 @@ function failurePolicy(options: FailurePolicyOptions) {
       const receiveCount = receiveCountOf(record);
       const reason = describeError(error);
       const retryable = isRetryable(error);
-      const context = { messageId: record.messageId, receiveCount, maxReceiveCount, reason };
+      const context = {
+        messageId: record.messageId,
+        ...correlationIdOfBody(record),
+        receiveCount,
+        maxReceiveCount,
+        reason,
+      };
       if (!retryable || receiveCount >= maxReceiveCount) {
         const kind: Failure['kind'] = retryable
           ? 'retries-exhausted'
@@ -159,6 +166,23 @@ function readRecord<TEnvelope>(reader: ContractReader<TEnvelope>, record: SQSRec
   return reader.read(record.body);
 }
 
+/** A failed record's correlationId, for the line that says what became of it (nothing when its body has none). */
+function correlationIdOfBody(record: SQSRecord): { correlationId?: string } {
+  try {
+    const { correlationId } = JSON.parse(record.body) as { correlationId?: unknown };
+    return typeof correlationId === 'string' ? { correlationId: correlationId.slice(0, 256) } : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The correlation a record's handling runs in: its envelope's correlationId (or its own id), and the message id. */
+const correlationOf = (envelope: unknown, record: SQSRecord): Correlation => {
+  const { correlationId, id } = (envelope ?? {}) as { correlationId?: unknown; id?: unknown };
+  const chosen = typeof correlationId === 'string' ? correlationId : typeof id === 'string' ? id : record.messageId;
+  return { correlationId: chosen, messageId: record.messageId };
+};
+
 const withMetrics =
   (handler: SqsBatchHandler, metrics: Metrics | undefined): SqsBatchHandler =>
   async (event, context) => {
@@ -176,7 +200,7 @@ export function createSqsConsumer<TEnvelope>(options: SqsConsumerOptions<TEnvelo
   const recordHandler = async (record: SQSRecord, context?: Context): Promise<void> => {
     try {
       const envelope = readRecord(reader, record);
-      await handle(envelope, record);
+      await withCorrelation(correlationOf(envelope, record), () => handle(envelope, record));
       policy.count('RecordsProcessed');
     } catch (error) {
       if ((await policy.settle(record, error, settleDeadline(context))) === 'retry') throw error;
