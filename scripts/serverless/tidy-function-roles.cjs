@@ -9,6 +9,9 @@
  *   once nothing in the template refers to it.
  * - that plugin also adds each function's role to the function's DependsOn, which its Role (Fn::GetAtt) already
  *   enforces (cfn-lint W3005): the duplicate is dropped.
+ * - with Lambda's active tracing on (provider.tracing.lambda), the framework lets its default role send traces, but
+ *   that plugin's roles are not given the right: each function's own role gets it (X-Ray's two actions take no
+ *   resource).
  */
 const DEFAULT_ROLE = 'IamRoleLambdaExecution';
 
@@ -31,7 +34,25 @@ class TidyFunctionRoles {
   }
 
   tidy() {
-    const template = this.serverless.service.provider.compiledCloudFormationTemplate;
+    const { provider } = this.serverless.service;
+    const template = provider.compiledCloudFormationTemplate;
+    if (provider.tracing?.lambda) {
+      for (const [logicalId, resource] of Object.entries(template.Resources)) {
+        if (resource.Type !== 'AWS::IAM::Role' || logicalId === DEFAULT_ROLE) continue;
+        const assumedByLambda = JSON.stringify(resource.Properties?.AssumeRolePolicyDocument ?? {}).includes(
+          'lambda.amazonaws.com',
+        );
+        const policy = resource.Properties?.Policies?.[0]?.PolicyDocument;
+        if (!assumedByLambda || !policy) continue;
+        const already = JSON.stringify(policy.Statement).includes('xray:PutTraceSegments');
+        if (!already)
+          policy.Statement.push({
+            Effect: 'Allow',
+            Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+            Resource: '*',
+          });
+      }
+    }
     for (const resource of Object.values(template.Resources)) {
       if (resource.Type !== 'AWS::Lambda::Function' || !Array.isArray(resource.DependsOn)) continue;
       const role = resource.Properties?.Role?.['Fn::GetAtt']?.[0];

@@ -11,9 +11,16 @@ import { discoverServices, serverlessServices } from '../local-cloud/services';
 /**
  * Actions IAM grants on no resource but "*": ECR's login token for pulling an image; ECS's ListTasks, which the
  * refresh step's role scopes to the engine's cluster by condition; SQS's ListQueues, with which the dead-letter
- * console finds the stage's DLQs (it reads and moves messages only on the project's queues, <service>-<stage>-*).
+ * console finds the stage's DLQs (it reads and moves messages only on the project's queues, <service>-<stage>-*);
+ * X-Ray's, with which a function sends its traces.
  */
-const WITHOUT_RESOURCES = new Set(['ecr:GetAuthorizationToken', 'ecs:ListTasks', 'sqs:ListQueues']);
+const WITHOUT_RESOURCES = new Set([
+  'ecr:GetAuthorizationToken',
+  'ecs:ListTasks',
+  'sqs:ListQueues',
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+]);
 
 const serviceNames = (): string[] => serverlessServices(discoverServices()).map((s) => s.name);
 
@@ -263,6 +270,18 @@ describe.each(serviceNames())('%s packaged for AWS', (name) => {
       .map(([logicalId]) => logicalId);
     expect(problems).toEqual([]);
     expect(stackTags.get(name)).toEqual({ service: name, stage: 'ci', owner: 'platform-team' });
+  });
+
+  it('traces every function (X-Ray, active) and lets each send its traces', () => {
+    const problems: string[] = [];
+    for (const [logicalId, fn] of resourcesOf(template(), 'AWS::Lambda::Function')) {
+      if (JSON.stringify(fn.Properties.TracingConfig) !== '{"Mode":"Active"}')
+        problems.push(`${logicalId}: not traced`);
+      const role = template().Resources[roleOf(fn)]!;
+      if (!JSON.stringify(role.Properties).includes('xray:PutTraceSegments'))
+        problems.push(`${logicalId}: its role cannot send traces`);
+    }
+    expect(problems).toEqual([]);
   });
 
   it('alarms on every function’s errors and throttles, every DLQ’s depth and age and every queue’s backlog, to its topic', () => {

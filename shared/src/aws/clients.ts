@@ -5,6 +5,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { traced } from '../observability/tracing';
 
 /**
  * The single place where AWS clients are built. In AWS no endpoint is set and the
@@ -56,7 +57,8 @@ function withoutRequestLogging<TClient extends { middlewareStack: { remove(name:
   client: TClient,
 ): TClient {
   client.middlewareStack.remove('loggerMiddleware');
-  return client;
+  // Traced here, so that every client of every service is (X-Ray, when the stage traces: observability/tracing.ts).
+  return traced(client);
 }
 
 export function createSqsClient(settings: AwsClientSettings): SQSClient {
