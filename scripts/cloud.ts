@@ -172,8 +172,8 @@ export async function up(): Promise<string[]> {
 }
 
 /**
- * LOCAL_CLOUD=external: somebody else runs the cloud on the same ports (localstack/docker-compose.yml:
- * LocalStack on 4566, Cassandra, PostgreSQL); start nothing, only check that each answers.
+ * LOCAL_CLOUD=external: somebody else runs the cloud on the same ports (LocalStack on 4566, Cassandra, PostgreSQL
+ * and PgBouncer: localstack/README.md); start nothing, only check that each answers.
  */
 export const usesExternalCloud = (): boolean => process.env.LOCAL_CLOUD === 'external';
 const EXTERNAL_COMPONENTS = ['gateway', 'cassandra', 'postgres', 'pgbouncer'];
@@ -189,8 +189,8 @@ async function checkExternalCloud(): Promise<void> {
   }
   if (problems.length > 0) {
     throw new Error(
-      `LOCAL_CLOUD=external, but ${problems.join(', ')} did not answer. Start it with ` +
-        `"docker compose -f localstack/docker-compose.yml up -d", or unset LOCAL_CLOUD to use the built-in local cloud.`,
+      `LOCAL_CLOUD=external, but ${problems.join(', ')} did not answer. Start them ` +
+        `yourself (localstack/README.md), or unset LOCAL_CLOUD to use the built-in local cloud.`,
     );
   }
 }
@@ -198,7 +198,7 @@ async function checkExternalCloud(): Promise<void> {
 /** Stops the named components (all by default), gateway first so nothing reaches an emulator that is going away. */
 export async function down(names: readonly string[] = COMPONENTS.map((c) => c.name)): Promise<void> {
   if (usesExternalCloud()) {
-    console.log('LOCAL_CLOUD=external: nothing to stop here (docker compose -f localstack/docker-compose.yml down)');
+    console.log('LOCAL_CLOUD=external: nothing to stop here (stop it where you started it)');
     return;
   }
   const outcomes = await Promise.all(

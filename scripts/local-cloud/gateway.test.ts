@@ -1,4 +1,4 @@
-import { serviceOf } from './gateway';
+import { localStackHealth, serviceOf } from './gateway';
 
 const signed = (service: string) => ({
   headers: {
@@ -35,5 +35,16 @@ describe("the gateway's routing", () => {
 
   it('sends anything else to S3 (plain GETs of objects)', () => {
     expect(serviceOf({ headers: {}, url: '/bucket/rules/latest.json' })).toBe('s3');
+  });
+});
+
+describe("the gateway's LocalStack health answer", () => {
+  it('lists every service it routes, running when its emulator answers and error when it does not', async () => {
+    const health = await localStackHealth({ sqs: 1, dynamodb: 2, s3: 3, ssm: 3 }, async (port) => port !== 2);
+    expect(health).toEqual({
+      services: { sqs: 'running', dynamodb: 'error', s3: 'running', ssm: 'running' },
+      edition: 'community',
+      version: 'lending-backbone local cloud',
+    });
   });
 });

@@ -40,7 +40,45 @@ export function serviceOf(request: Pick<http.IncomingMessage, 'headers' | 'url'>
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
+/** Whether an emulator answers HTTP at all (any status), within half a second. */
+const answers = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const probe = http.get({ host: HOST, port, path: '/', timeout: 500 }, (reply) => {
+      reply.resume();
+      resolve(true);
+    });
+    probe.on('timeout', () => probe.destroy());
+    probe.on('error', () => resolve(false));
+  });
+
+/**
+ * LocalStack's health answer (GET /_localstack/health), so that tools that ask it before they start
+ * (serverless-localstack, awslocal, testcontainers' wait strategy) work against this local cloud unchanged: each
+ * service "running" when its emulator answers, "error" when it does not.
+ */
+export async function localStackHealth(
+  backends: Record<string, number> = BACKENDS,
+  probe: (port: number) => Promise<boolean> = answers,
+): Promise<{ services: Record<string, 'running' | 'error'>; edition: string; version: string }> {
+  const ports = [...new Set(Object.values(backends))];
+  const up = new Map(await Promise.all(ports.map(async (port) => [port, await probe(port)] as const)));
+  return {
+    services: Object.fromEntries(
+      Object.entries(backends).map(([service, port]) => [service, up.get(port) ? 'running' : 'error']),
+    ),
+    edition: 'community',
+    version: 'lending-backbone local cloud',
+  };
+}
+
 const server = http.createServer((request, response) => {
+  if (request.method === 'GET' && (request.url ?? '').split('?')[0]?.replace(/\/$/, '') === '/_localstack/health') {
+    void localStackHealth().then((health) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(health));
+    });
+    return;
+  }
   const service = serviceOf(request);
   const port = BACKENDS[service];
   if (port === undefined) {

@@ -3,9 +3,14 @@ import { checkoutNamedIn, isAlive, processState } from './processes';
 
 describe('isAlive', () => {
   it('is true for a running process and false for a zombie, which still answers signal 0', async () => {
-    // The shell starts "sleep 0" in the background, prints its pid, then becomes "sleep 5", which never reaps
-    // it: for five seconds "sleep 0" is a zombie, as a killed component is under a parent that reaps nothing.
-    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // A parent that forks a child which exits at once, prints its pid and never reaps it: for five seconds the child
+    // is a zombie, as a killed component is under a parent that reaps nothing. (A shell's "sleep 0 & exec sleep 5"
+    // raced: on a busy machine the shell could reap the child before its exec, and the pid was gone.)
+    const parent = spawn(
+      'python3',
+      ['-c', 'import os, sys, time\npid = os.fork()\nif pid == 0: os._exit(0)\nprint(pid, flush=True)\ntime.sleep(5)'],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
     try {
       const zombie = Number(
         await new Promise<string>((resolve) => parent.stdout.once('data', (chunk: Buffer) => resolve(String(chunk)))),
