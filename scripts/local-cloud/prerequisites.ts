@@ -88,8 +88,13 @@ export function pgbouncerBinary(): string {
   return find()!;
 }
 
-/** Debian's Chromium, for the browser tests (playwright-core drives it; nothing else needs a browser). */
+/**
+ * Debian's Chromium, for the browser tests (playwright-core drives it; nothing else needs a browser), or the
+ * Chromium-based browser CHROME_PATH names (a GitHub runner's Google Chrome: Ubuntu ships Chromium only as a snap).
+ */
 export function ensureChromium(): string {
+  const named = process.env['CHROME_PATH'];
+  if (named && existsSync(named)) return named;
   ensureDebianPackage(
     () => hasCommand('chromium'),
     'chromium',
