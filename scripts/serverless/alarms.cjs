@@ -11,7 +11,10 @@
  * - every other queue with a RedrivePolicy: its oldest message older than `backlogAgeSeconds` (default an hour), a
  *   consumer that has stopped;
  *
- * all sent to the stack's alarm topic (SNS, encrypted with the AWS-managed key), `${service}-${stage}-alarms`, to
+ * and a CloudWatch dashboard, `${service}-${stage}`, with each function's invocations, errors, throttles and p99
+ * duration, each queue's depth and oldest message, and the service's own metrics (Powertools EMF, by name);
+ *
+ * the alarms all sent to the stack's alarm topic (SNS, encrypted with the AWS-managed key), `${service}-${stage}-alarms`, to
  * which `email` (a stage param, optional) is subscribed; its ARN is an output (AlarmTopicArn) for chat integrations.
  * Settings: `custom.alarms: { email, deadLetterAgeSeconds, backlogAgeSeconds }`.
  */
@@ -92,6 +95,8 @@ class Alarms {
       },
     };
 
+    this.addDashboard(template, everything, `${service}-${stage}`, service);
+
     const targets = deadLetterTargets(everything);
     for (const [logicalId, resource] of Object.entries(everything)) {
       const name = alarmName(logicalId);
@@ -148,5 +153,52 @@ class Alarms {
     }
   }
 }
+
+/**
+ * The service's dashboard: one row of functions, one of queues, one of its own metrics. Names reach the body through
+ * Fn::Sub (${Function} is its name, ${Queue.QueueName} the queue's), so it follows whatever CloudFormation names them.
+ */
+Alarms.prototype.addDashboard = function addDashboard(template, resources, name, service) {
+  const functions = Object.entries(resources)
+    .filter(([, r]) => r.Type === 'AWS::Lambda::Function')
+    .map(([id]) => id);
+  const queues = Object.entries(resources)
+    .filter(([, r]) => r.Type === 'AWS::SQS::Queue')
+    .map(([id]) => id);
+  const widget = (title, metrics, x, y, extra = {}) => ({
+    type: 'metric',
+    x,
+    y,
+    width: 12,
+    height: 6,
+    properties: { title, region: '${AWS::Region}', view: 'timeSeries', stat: 'Sum', period: 300, metrics, ...extra },
+  });
+  // Fn::Sub's references: a function's name, a queue's name.
+  const perFunction = (metric) => functions.map((id) => ['AWS/Lambda', metric, 'FunctionName', '${' + id + '}']);
+  const perQueue = (metric) => queues.map((id) => ['AWS/SQS', metric, 'QueueName', '${' + id + '.QueueName}']);
+  const widgets = [
+    widget('Invocations', perFunction('Invocations'), 0, 0),
+    widget('Errors and throttles', [...perFunction('Errors'), ...perFunction('Throttles')], 12, 0),
+    widget('Duration, p99 (ms)', perFunction('Duration'), 0, 6, { stat: 'p99' }),
+    widget(
+      "Service's own metrics",
+      [[{ expression: `SEARCH('{LendingEventBackbone,service} service="${service}"', 'Sum', 300)`, id: 'own' }]],
+      12,
+      6,
+    ),
+    ...(queues.length > 0
+      ? [
+          widget('Messages waiting', perQueue('ApproximateNumberOfMessagesVisible'), 0, 12, { stat: 'Maximum' }),
+          widget('Oldest message, seconds', perQueue('ApproximateAgeOfOldestMessage'), 12, 12, { stat: 'Maximum' }),
+        ]
+      : []),
+  ];
+  // The SEARCH text's braces are not of the form ${...}: Fn::Sub leaves them as they are.
+  const body = JSON.stringify({ widgets });
+  template.Resources.Dashboard = {
+    Type: 'AWS::CloudWatch::Dashboard',
+    Properties: { DashboardName: name, DashboardBody: { 'Fn::Sub': body } },
+  };
+};
 
 module.exports = Alarms;

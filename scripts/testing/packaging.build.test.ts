@@ -284,7 +284,7 @@ describe.each(serviceNames())('%s packaged for AWS', (name) => {
     expect(problems).toEqual([]);
   });
 
-  it('alarms on every function’s errors and throttles, every DLQ’s depth and age and every queue’s backlog, to its topic', () => {
+  it('alarms on every function’s errors and throttles, every DLQ’s depth and age and every queue’s backlog, to its topic, and shows them on its dashboard', () => {
     const alarms = resourcesOf(template(), 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
     /** The alarms on a metric of a resource (by the logical id its dimension names). */
     const on = (metric: string, logicalId: string) =>
@@ -313,6 +313,16 @@ describe.each(serviceNames())('%s packaged for AWS', (name) => {
         problems.push(`${String(alarm.AlarmName)}: not to the topic`);
     expect(problems).toEqual([]);
     expect(alarms.length).toBeGreaterThanOrEqual(2 * resourcesOf(template(), 'AWS::Lambda::Function').length);
+    // The dashboard shows every function and queue.
+    const dashboard = JSON.stringify(resourcesOf(template(), 'AWS::CloudWatch::Dashboard')[0]?.[1].Properties ?? {});
+    for (const [logicalId] of [
+      ...resourcesOf(template(), 'AWS::Lambda::Function'),
+      ...resourcesOf(template(), 'AWS::SQS::Queue'),
+    ])
+      expect({ logicalId, onTheDashboard: dashboard.includes(`\${${logicalId}`) }).toEqual({
+        logicalId,
+        onTheDashboard: true,
+      });
     expect(resourcesOf(template(), 'AWS::SNS::Topic')).toEqual([
       [
         'AlarmTopic',
