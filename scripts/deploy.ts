@@ -138,7 +138,9 @@ async function main(): Promise<number> {
         stdio: 'inherit',
         env,
       })
-    : spawnSync('npx', ['osls-compose', 'deploy', '--stage', stage, '--region', stageFile.region], {
+    : // osls compose takes no --region: each service's serverless.yml defaults it (eu-west-1); a stage elsewhere
+      // deploys one service at a time with --service, or sets the region there.
+      spawnSync('npx', ['osls-compose', 'deploy', '--stage', stage], {
         cwd: ROOT,
         stdio: 'inherit',
         env,
