@@ -3,7 +3,7 @@
  * JSON answers, a body read against a schema with a 400 that names the field at fault, the caller's
  * identity from AWS_IAM authorisation, and a 500 that names the request instead of showing a stack.
  */
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import type { Logger } from '../observability';
 import { fieldProblems } from '../validation';
@@ -11,7 +11,7 @@ import { fieldProblems } from '../validation';
 export * from './sigv4';
 export * from './staff-page';
 
-export type HttpHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+export type HttpHandler = (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
 
 export const jsonResponse = (statusCode: number, body: unknown): APIGatewayProxyResult => ({
   statusCode,
@@ -69,9 +69,12 @@ export const unsignedRequest = (): APIGatewayProxyResult =>
 
 /** A failure of ours (a database down, S3 refusing) answers 500 with the request id to look it up by. */
 export function guardedHttp(service: string, logger: Logger, handle: HttpHandler): HttpHandler {
-  return async (event) => {
+  return async (event, context) => {
+    // The Lambda context on each log line of the request (function, request id, cold start: Powertools' keys).
+    // Test doubles of the logger may not have it; Powertools' always does.
+    if (context && typeof logger.addContext === 'function') logger.addContext(context);
     try {
-      return await handle(event);
+      return await handle(event, context);
     } catch (error) {
       logger.error('request failed', { path: event.path, requestId: event.requestContext.requestId, error });
       return jsonResponse(500, {

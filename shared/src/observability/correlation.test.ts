@@ -61,6 +61,8 @@ describe('the correlation of a message handled', () => {
     ];
     const lines = await linesOf(() => consumer({ Records: records }, lambdaContext()));
     const handling = lines.filter((line) => line['message'] === 'handling');
+    // The Lambda context too, on every line of the invocation.
+    expect(handling.every((l) => typeof l['function_request_id'] === 'string' && 'function_name' in l)).toBe(true);
     expect(handling.map((l) => [l['orderId'], l['correlationId'], l['messageId']]).sort()).toEqual([
       ['a', 'conversion-1', 'm-a'],
       ['b', 'conversion-2', 'm-b'],

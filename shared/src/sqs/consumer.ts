@@ -183,9 +183,19 @@ const correlationOf = (envelope: unknown, record: SQSRecord): Correlation => {
   return { correlationId: chosen, messageId: record.messageId };
 };
 
+/**
+ * Every invocation: the Lambda context on each log line (function, request id, cold start: Powertools' keys), and the
+ * metrics published at its end.
+ */
 const withMetrics =
-  (handler: SqsBatchHandler, metrics: Metrics | undefined): SqsBatchHandler =>
+  (
+    handler: SqsBatchHandler,
+    metrics: Metrics | undefined,
+    logger: Partial<Pick<Logger, 'addContext'>>,
+  ): SqsBatchHandler =>
   async (event, context) => {
+    // Test doubles of the logger may not have it; Powertools' always does.
+    if (context && typeof logger.addContext === 'function') logger.addContext(context);
     try {
       return await handler(event, context);
     } finally {
@@ -216,6 +226,7 @@ export function createSqsConsumer<TEnvelope>(options: SqsConsumerOptions<TEnvelo
           skipGroupOnError: true,
         }),
       metrics,
+      options.logger,
     );
   }
   return withMetrics(
@@ -225,6 +236,7 @@ export function createSqsConsumer<TEnvelope>(options: SqsConsumerOptions<TEnvelo
         throwOnFullBatchFailure: false,
       }),
     metrics,
+    options.logger,
   );
 }
 
@@ -246,73 +258,77 @@ export interface SqsBatchConsumerOptions<TEnvelope> extends Omit<SqsConsumerOpti
 export function createSqsBatchConsumer<TEnvelope>(options: SqsBatchConsumerOptions<TEnvelope>): SqsBatchHandler {
   const { reader, handleBatch, metrics } = options;
   const policy = failurePolicy(options);
-  return withMetrics(async (event, context) => {
-    const failed: string[] = [];
-    /** Dead-lettered: settled for good, so never handed back with its group (it would be dead-lettered twice). */
-    const deadLettered = new Set<string>();
-    const until = settleDeadline(context);
-    const settle = async (record: SQSRecord, error: unknown): Promise<void> => {
-      try {
-        if ((await policy.settle(record, error, until)) === 'retry') failed.push(record.messageId);
-        else deadLettered.add(record.messageId);
-      } catch (sinkError) {
-        // The DLQ could not take it: leave it on the queue (its redrive policy is the safety net).
-        options.logger.error('could not settle a failed record; it stays on the queue', {
-          messageId: record.messageId,
-          error: describeError(sinkError),
-        });
-        failed.push(record.messageId);
-      }
-    };
-    const valid: { envelope: TEnvelope; record: SQSRecord }[] = [];
-    // Invalid records are settled while the valid ones are handled: a DLQ that is slow to answer holds back nothing.
-    const settling: Promise<void>[] = [];
-    for (const record of event.Records) {
-      try {
-        valid.push({ envelope: readRecord(reader, record), record });
-      } catch (error) {
-        settling.push(settle(record, error));
-      }
-    }
-    let outcomes: unknown[];
-    try {
-      outcomes = valid.length > 0 ? await handleBatch(valid, context) : [];
-      // One outcome per record, in order, or none is trusted: a record without its own outcome is never taken as
-      // handled (acknowledged and gone), so every record is tried again (batch handlers are idempotent).
-      if (outcomes.length !== valid.length)
-        throw new Error(
-          `the batch handler answered ${outcomes.length} outcome(s) for ${valid.length} record(s); ` +
-            'each record is tried again (a handler must answer one outcome per record, in order)',
-        );
-    } catch (error) {
-      outcomes = valid.map(() => error);
-    }
-    let processed = 0;
-    valid.forEach(({ record }, i) => {
-      const error = outcomes[i];
-      if (error === undefined) processed++;
-      else settling.push(settle(record, error));
-    });
-    await Promise.all(settling);
-    policy.count('RecordsProcessed', processed);
-    if (options.fifo && failed.length > 0) {
-      const held = new Set<string>();
-      const retried = new Set(failed);
-      for (const record of event.Records) {
-        const group = record.attributes?.MessageGroupId;
-        if (group === undefined) continue;
-        if (held.has(group) && !retried.has(record.messageId) && !deadLettered.has(record.messageId)) {
+  return withMetrics(
+    async (event, context) => {
+      const failed: string[] = [];
+      /** Dead-lettered: settled for good, so never handed back with its group (it would be dead-lettered twice). */
+      const deadLettered = new Set<string>();
+      const until = settleDeadline(context);
+      const settle = async (record: SQSRecord, error: unknown): Promise<void> => {
+        try {
+          if ((await policy.settle(record, error, until)) === 'retry') failed.push(record.messageId);
+          else deadLettered.add(record.messageId);
+        } catch (sinkError) {
+          // The DLQ could not take it: leave it on the queue (its redrive policy is the safety net).
+          options.logger.error('could not settle a failed record; it stays on the queue', {
+            messageId: record.messageId,
+            error: describeError(sinkError),
+          });
           failed.push(record.messageId);
-          retried.add(record.messageId);
         }
-        if (retried.has(record.messageId)) held.add(group);
+      };
+      const valid: { envelope: TEnvelope; record: SQSRecord }[] = [];
+      // Invalid records are settled while the valid ones are handled: a DLQ that is slow to answer holds back nothing.
+      const settling: Promise<void>[] = [];
+      for (const record of event.Records) {
+        try {
+          valid.push({ envelope: readRecord(reader, record), record });
+        } catch (error) {
+          settling.push(settle(record, error));
+        }
       }
-    }
-    // In the batch's order, as Lambda reads the failures of a FIFO batch.
-    const order = new Map(event.Records.map((record, i) => [record.messageId, i]));
-    failed.sort((a, b) => order.get(a)! - order.get(b)!);
-    return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
-  }, metrics);
+      let outcomes: unknown[];
+      try {
+        outcomes = valid.length > 0 ? await handleBatch(valid, context) : [];
+        // One outcome per record, in order, or none is trusted: a record without its own outcome is never taken as
+        // handled (acknowledged and gone), so every record is tried again (batch handlers are idempotent).
+        if (outcomes.length !== valid.length)
+          throw new Error(
+            `the batch handler answered ${outcomes.length} outcome(s) for ${valid.length} record(s); ` +
+              'each record is tried again (a handler must answer one outcome per record, in order)',
+          );
+      } catch (error) {
+        outcomes = valid.map(() => error);
+      }
+      let processed = 0;
+      valid.forEach(({ record }, i) => {
+        const error = outcomes[i];
+        if (error === undefined) processed++;
+        else settling.push(settle(record, error));
+      });
+      await Promise.all(settling);
+      policy.count('RecordsProcessed', processed);
+      if (options.fifo && failed.length > 0) {
+        const held = new Set<string>();
+        const retried = new Set(failed);
+        for (const record of event.Records) {
+          const group = record.attributes?.MessageGroupId;
+          if (group === undefined) continue;
+          if (held.has(group) && !retried.has(record.messageId) && !deadLettered.has(record.messageId)) {
+            failed.push(record.messageId);
+            retried.add(record.messageId);
+          }
+          if (retried.has(record.messageId)) held.add(group);
+        }
+      }
+      // In the batch's order, as Lambda reads the failures of a FIFO batch.
+      const order = new Map(event.Records.map((record, i) => [record.messageId, i]));
+      failed.sort((a, b) => order.get(a)! - order.get(b)!);
+      return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
+    },
+    metrics,
+    options.logger,
+  );
 }
 
 /** Delays redelivery by changing the visibility of the record's receipt on its source queue. */
