@@ -72,6 +72,9 @@ const env = (): NodeJS.ProcessEnv => ({
   BOOTSTRAP_SECRET_MARKETING_META_ACCESS_TOKEN: 'rehearsal-meta-token',
   BOOTSTRAP_SECRET_MARKETING_GA4_API_SECRET: 'rehearsal-ga4-secret',
   SLS_TELEMETRY_DISABLED: '1',
+  // Its own build folder: never the one a running serverless-offline of the same service executes (the tests run
+  // beside it).
+  SLS_ESBUILD_WORK_FOLDER: '.esbuild-rehearsal',
 });
 
 async function startMoto(): Promise<{ process: ChildProcess; supported: string[] }> {

@@ -120,3 +120,24 @@ export async function queueNightlyRun(options: QueueRunOptions): Promise<QueueRu
 /** A run is complete when every queued customer is either scored or dead-lettered. */
 export const runComplete = (run: RunRecord): boolean =>
   run.queueingDone && run.customersScored + run.customersFailed >= run.queued;
+
+/** Whether the night's run is done by its deadline, and if not, what is missing, in words (no customer in them). */
+export function nightlyRunVerdict(
+  run: RunRecord | undefined,
+  runId: string,
+): { complete: boolean; runId: string; reason: string } {
+  if (!run) return { complete: false, runId, reason: 'no run was opened tonight (is the schedule enabled?)' };
+  if (!run.queueingDone)
+    return { complete: false, runId, reason: `queueing stopped at ${run.queued} customers (the customer step)` };
+  if (!runComplete(run))
+    return {
+      complete: false,
+      runId,
+      reason: `${run.queued - run.customersScored - run.customersFailed} of ${run.queued} customers not scored yet`,
+    };
+  return {
+    complete: true,
+    runId,
+    reason: `${run.customersScored} customers scored, ${run.customersFailed} failed, ${run.evaluations} evaluations`,
+  };
+}
