@@ -26,7 +26,7 @@ function check(stored: RunRecord | undefined) {
     logger: {
       info: (message: string) => void logged.push(['info', message]),
       error: (message: string) => void logged.push(['error', message]),
-    } as never,
+    },
     now: () => new Date('2026-12-07T06:30:00Z'),
   });
   return { handler, metrics, logged, asked };
