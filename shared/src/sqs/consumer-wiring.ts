@@ -37,6 +37,15 @@ export interface SqsConsumerDeps {
   metrics?: Metrics;
 }
 
+/** A consumer's deps as createSqsConsumer and createSqsBatchConsumer take them (a function's deps carry more). */
+export const consumerSettings = ({ deadLetters, maxReceiveCount, logger, backoff, metrics }: SqsConsumerDeps) => ({
+  deadLetters,
+  maxReceiveCount,
+  logger,
+  ...(backoff ? { backoff } : {}),
+  ...(metrics ? { metrics } : {}),
+});
+
 /** The parts createSqsConsumer and createSqsBatchConsumer take besides the handling, and the clients behind them. */
 export interface SqsConsumerSideEffects {
   aws: AwsClientSettings;

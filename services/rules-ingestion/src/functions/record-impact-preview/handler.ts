@@ -1,6 +1,7 @@
 import {
   buildOncePerContainer,
   createContractReader,
+  consumerSettings,
   createSqsConsumer,
   PermanentError,
   type SqsBatchHandler,
@@ -16,11 +17,7 @@ export function createRecordImpactPreviewHandler(deps: RecordImpactPreviewDeps):
   const { logger } = deps;
   return createSqsConsumer({
     reader: createContractReader([impactPreviewComputedV1]),
-    maxReceiveCount: deps.maxReceiveCount,
-    deadLetters: deps.deadLetters,
-    backoff: deps.backoff,
-    logger,
-    metrics: deps.metrics,
+    ...consumerSettings(deps),
     async handle(envelope) {
       const outcome = await deps.record(envelope.data);
       if (outcome === 'unknown')

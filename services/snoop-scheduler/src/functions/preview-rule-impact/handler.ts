@@ -1,4 +1,10 @@
-import { buildOncePerContainer, createContractReader, createSqsConsumer, type SqsBatchHandler } from '@backbone/shared';
+import {
+  buildOncePerContainer,
+  createContractReader,
+  consumerSettings,
+  createSqsConsumer,
+  type SqsBatchHandler,
+} from '@backbone/shared';
 import { impactPreviewRequestedV1 } from '../../../contracts';
 import { computeImpactPreview } from '../../domain/impact-preview';
 import { wirePreviewRuleImpact, type PreviewRuleImpactDeps } from './wiring';
@@ -12,11 +18,7 @@ export function createPreviewRuleImpactHandler(deps: PreviewRuleImpactDeps): Sqs
   const { logger } = deps;
   return createSqsConsumer({
     reader: createContractReader([impactPreviewRequestedV1]),
-    maxReceiveCount: deps.maxReceiveCount,
-    deadLetters: deps.deadLetters,
-    backoff: deps.backoff,
-    logger,
-    metrics: deps.metrics,
+    ...consumerSettings(deps),
     async handle(envelope) {
       const request = envelope.data;
       const answer = await computeImpactPreview(request, {

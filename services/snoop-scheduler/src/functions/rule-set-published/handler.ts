@@ -1,4 +1,10 @@
-import { buildOncePerContainer, createContractReader, createSqsConsumer, type SqsBatchHandler } from '@backbone/shared';
+import {
+  buildOncePerContainer,
+  createContractReader,
+  consumerSettings,
+  createSqsConsumer,
+  type SqsBatchHandler,
+} from '@backbone/shared';
 import { ruleSetPublishedV1 } from '../../../contracts';
 
 import { recordPublishedRuleSet } from '../../domain/active-rule-set';
@@ -13,11 +19,7 @@ export function createRuleSetPublishedHandler(deps: RuleSetPublishedDeps): SqsBa
   const { store, logger, now = () => new Date() } = deps;
   return createSqsConsumer({
     reader: createContractReader([ruleSetPublishedV1]),
-    maxReceiveCount: deps.maxReceiveCount,
-    deadLetters: deps.deadLetters,
-    backoff: deps.backoff,
-    logger,
-    metrics: deps.metrics,
+    ...consumerSettings(deps),
     async handle(envelope) {
       const outcome = await recordPublishedRuleSet(envelope.data, store, now());
       logger.info('rule set announcement recorded', {
