@@ -1,4 +1,4 @@
-import { chunksOf, mergeReports, scoreFiles, type Report } from './mutation';
+import { chunksOf, mergeReports, ownFiles, ownPrefixOf, scoreFiles, type Report } from './mutation';
 
 const mutants = (...statuses: Report['files'][string]['mutants'][number]['status'][]) => ({
   mutants: statuses.map((status) => ({ status, mutatorName: 'StringLiteral' })),
@@ -50,5 +50,14 @@ describe('the parts of the mutation scope', () => {
       shared: ['shared/src/sqs/**/*.ts', '!**/*.test.ts'],
       'rules-language': ['packages/rules-language/src/parser.ts', '!**/*.test.ts'],
     });
+  });
+});
+
+describe('a part’s own files', () => {
+  it('keeps only the files of its folder, whatever else an older run left in its report', () => {
+    const report = { files: { 'shared/src/a.ts': { mutants: [] }, 'services/x/src/b.ts': { mutants: [] } } };
+    expect(Object.keys(ownFiles(report, ownPrefixOf('x', ['x'])))).toEqual(['services/x/src/b.ts']);
+    expect(Object.keys(ownFiles(report, ownPrefixOf('shared', ['x'])))).toEqual(['shared/src/a.ts']);
+    expect(ownPrefixOf('rules-language', ['x'])).toBe('packages/rules-language/');
   });
 });

@@ -96,6 +96,14 @@ export function chunksOf(patterns: readonly string[], services: readonly string[
   return chunks;
 }
 
+/** Where a part's files live: a part's report may also hold files of others (from an older, wider run). */
+export const ownPrefixOf = (chunk: string, services: readonly string[]): string =>
+  services.includes(chunk) ? `services/${chunk}/` : chunk === 'shared' ? 'shared/' : `packages/${chunk}/`;
+
+/** Only the files of the part's own folder. */
+export const ownFiles = (report: Report, prefix: string): Report['files'] =>
+  Object.fromEntries(Object.entries(report.files).filter(([file]) => file.startsWith(prefix)));
+
 const reportOf = (chunk: string): string =>
   path.join(ROOT, '.stryker', chunk === TABLES_CHUNK ? 'report-static.json' : `report-${chunk}.json`);
 
@@ -132,8 +140,10 @@ async function main(): Promise<void> {
     console.error(
       `counted: ${reports.map((name) => `${name} (${statSync(reportOf(name)).mtime.toISOString().slice(0, 16)})`).join(', ')}`,
     );
-    const parts = reports.filter((name) => name !== TABLES_CHUNK).map((name) => readReport(reportOf(name)));
-    const merged: Report = { files: Object.assign({}, ...parts.map((part) => part.files)) as Report['files'] };
+    const parts = reports
+      .filter((name) => name !== TABLES_CHUNK)
+      .map((name) => ownFiles(readReport(reportOf(name)), ownPrefixOf(name, services)));
+    const merged: Report = { files: Object.assign({}, ...parts) as Report['files'] };
     report = reports.includes(TABLES_CHUNK) ? mergeReports(merged, readReport(reportOf(TABLES_CHUNK))) : merged;
   }
   const files = scoreFiles(report);
