@@ -58,6 +58,14 @@ export const WHY_SAFE: Record<string, string> = {
   'AWS::SNS::Subscription': 'an e-mail subscription to the alarm topic: cfn-lint',
 };
 
+/** A client of the rehearsal's moto (its credentials are any). */
+const motoClient = <T>(Client: new (config: object) => T): T =>
+  new Client({
+    region: 'eu-west-1',
+    endpoint: ENDPOINT,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+
 const env = (): NodeJS.ProcessEnv => ({
   ...process.env,
   AWS_ACCESS_KEY_ID: 'test',
@@ -113,11 +121,7 @@ async function startMoto(): Promise<{ process: ChildProcess; supported: string[]
 
 /** The VPC, two subnets and a security group moto has by default, as the stage's network. */
 async function networkOf(): Promise<Record<string, string>> {
-  const ec2 = new EC2Client({
-    region: 'eu-west-1',
-    endpoint: ENDPOINT,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
+  const ec2 = motoClient(EC2Client);
   try {
     const vpc = (await ec2.send(new DescribeVpcsCommand({}))).Vpcs![0]!.VpcId!;
     const filter = [{ Name: 'vpc-id', Values: [vpc] }];
@@ -154,11 +158,7 @@ async function engineCertificate(domain: string): Promise<string> {
 }
 
 async function pushEngineImage(): Promise<void> {
-  const ecr = new ECRClient({
-    region: 'eu-west-1',
-    endpoint: ENDPOINT,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
+  const ecr = motoClient(ECRClient);
   try {
     await ecr.send(new CreateRepositoryCommand({ repositoryName: 'snoop-rules-engine' }));
     await ecr.send(
@@ -194,11 +194,7 @@ interface StackCheck {
 }
 
 async function checkStacks(services: readonly string[]): Promise<StackCheck[]> {
-  const cloudFormation = new CloudFormationClient({
-    region: 'eu-west-1',
-    endpoint: ENDPOINT,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
+  const cloudFormation = motoClient(CloudFormationClient);
   try {
     return await Promise.all(
       services.map(async (service) => {
@@ -240,11 +236,7 @@ async function checkStacks(services: readonly string[]): Promise<StackCheck[]> {
 }
 
 async function stacksLeft(services: readonly string[]): Promise<string[]> {
-  const cloudFormation = new CloudFormationClient({
-    region: 'eu-west-1',
-    endpoint: ENDPOINT,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
+  const cloudFormation = motoClient(CloudFormationClient);
   try {
     const left: string[] = [];
     for (const service of services) {

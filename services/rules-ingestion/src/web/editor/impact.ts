@@ -5,6 +5,7 @@
  * store), waited for with the wait said, and shown as a table per snoop (customers it fires for before and after,
  * gained, lost, scores moved, where the scores fall) with sample customers in words.
  */
+import type { ImpactReport } from '@backbone/rules-language';
 import { api } from './session';
 
 export interface ImpactAnswer {
@@ -15,20 +16,7 @@ export interface ImpactAnswer {
   before: string;
   after: string;
   reason?: string;
-  report?: {
-    customers: number;
-    snoops: {
-      id: string;
-      firedBefore: number;
-      firedAfter: number;
-      gained: number;
-      lost: number;
-      rescored: number;
-      scoreBandsBefore: number[];
-      scoreBandsAfter: number[];
-      samples: Record<'gained' | 'lost', { customerId: string; before: string; after: string }[]>;
-    }[];
-  };
+  report?: ImpactReport;
 }
 
 const POLL_MS = 400;
