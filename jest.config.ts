@@ -60,6 +60,8 @@ const buildProject = {
  * DynamoDB Local, moto S3, Cassandra, PostgreSQL, and services running in serverless-offline).
  */
 const config: Config = {
+  // The IAM check last: it evaluates the calls the other integration tests made the functions make.
+  testSequencer: '<rootDir>/scripts/testing/integration-sequencer.cjs',
   reporters: ['default', '<rootDir>/scripts/testing/summary-reporter.cjs'],
   projects: [
     unitProject,

@@ -3,7 +3,8 @@
  *   npm run deploy -- --stage <stage> [--service <name>] [--preflight]
  *       the preflight (every parameter, secret and image the stage lacks, all at once, with how to provide each),
  *       then all five services with serverless-compose (in dependency order, outputs passed on), or one with
- *       serverless deploy; --preflight stops after it. prod's stacks get termination protection.
+ *       serverless deploy; --preflight stops after it. prod's stacks get termination protection. Then the
+ *       deployed services' store migrations (npm run migrate), unless --skip-migrations.
  *   npm run deploy:bootstrap -- --stage <stage>
  *       writes the stage's SSM parameters from deploy/stages/<stage>.yml and its secure ones from the environment
  *       (BOOTSTRAP_SECRET_<NAME>) or generated, then says what is still missing.
@@ -17,13 +18,14 @@ import { GetParametersCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { awsClientSettings, awsEnvironmentSchema, createSsmClient, loadConfig } from '@backbone/shared';
 import { printTable, readCommandLine, runTool } from '@backbone/shared/local';
+import { MIGRATION_FUNCTIONS, migrateStage } from './deploy/migrate';
 import { bootstrap, preflight, secretVariable, type DeployPorts, type Finding } from './deploy/preflight';
 import { readStageFile } from './deploy/stage-file';
 import { discoverServices, serverlessServices } from './local-cloud/services';
 
 const ROOT = path.resolve(__dirname, '..');
 const USAGE =
-  'usage: npm run deploy -- --stage <stage> [--service <name>] [--preflight]\n' +
+  'usage: npm run deploy -- --stage <stage> [--service <name>] [--preflight] [--skip-migrations]\n' +
   '       npm run deploy:bootstrap -- --stage <stage>';
 
 /** SSM and ECR as the preflight and bootstrap see them (the shared factories' clients: local endpoints in tests). */
@@ -88,7 +90,12 @@ async function main(): Promise<number> {
   const [command, ...argv] = process.argv.slice(2);
   const { values } = readCommandLine(
     ['deploy', ...argv],
-    { stage: { type: 'string' }, service: { type: 'string' }, preflight: { type: 'boolean' } },
+    {
+      stage: { type: 'string' },
+      service: { type: 'string' },
+      preflight: { type: 'boolean' },
+      'skip-migrations': { type: 'boolean' },
+    },
     USAGE,
   );
   if (!values.stage) throw new Error(`--stage is required\n${USAGE}`);
@@ -155,7 +162,13 @@ async function main(): Promise<number> {
     cloudFormation.destroy();
     console.error(`termination protection on: ${services.map((s) => `${s}-${stage}`).join(', ')}`);
   }
-  return 0;
+  const owners = services.filter((service) => service in MIGRATION_FUNCTIONS);
+  if (values['skip-migrations'] || owners.length === 0) return 0;
+  // The new code is live; the stores catch up (additive migrations: scripts/deploy/migrate.ts).
+  const failed = (await migrateStage(stage, owners)).filter((outcome) => outcome.error);
+  for (const outcome of failed) console.error(`${outcome.service}: migration failed: ${outcome.error}`);
+  if (failed.length === 0) console.error(`migrations: ${owners.join(', ')} up to date`);
+  return failed.length > 0 ? 1 : 0;
 }
 
 if (require.main === module) runTool('deploy', main);

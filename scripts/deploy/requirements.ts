@@ -110,6 +110,12 @@ export const REQUIREMENTS: readonly Requirement[] = [
   },
   {
     kind: 'param',
+    name: 'xrayDaemonImage',
+    services: ['snoop-scheduler'],
+    how: 'public.ecr.aws/xray/aws-xray-daemon:<release>@sha256:<digest> (crane digest prints it): the engine’s traces',
+  },
+  {
+    kind: 'param',
     name: 'bucketPrefix',
     services: ['rules-ingestion', 'snoop-scheduler'],
     how: "your organisation's prefix for bucket names (global in AWS); default lending-backbone",
@@ -120,6 +126,20 @@ export const REQUIREMENTS: readonly Requirement[] = [
     name: 'alarmEmail',
     services: ['*'],
     how: 'where alarms are mailed; none subscribed if empty',
+    optional: true,
+  },
+  {
+    kind: 'param',
+    name: 'alarmSlackWorkspaceId',
+    services: ['*'],
+    how: 'the Slack workspace AWS Chatbot posts alarms to (authorised once in the Chatbot console); with alarmSlackChannelId',
+    optional: true,
+  },
+  {
+    kind: 'param',
+    name: 'alarmSlackChannelId',
+    services: ['*'],
+    how: 'the Slack channel for the alarms (its id, C0123...); with alarmSlackWorkspaceId',
     optional: true,
   },
   {

@@ -40,26 +40,14 @@ async function actionlintBinary(): Promise<string> {
   if (existsSync(binary)) return binary;
   console.log(`  building ${ACTIONLINT} from the Go module proxy (first run only) ...`);
   mkdirSync(bin, { recursive: true });
-  const result = await runCommandIn({ GOBIN: bin }, 'go', ['install', ACTIONLINT]);
+  // The variable is given to the child itself: under Jest a test's process.env is a copy the child never sees.
+  const result = await runCommand('go', ['install', ACTIONLINT], { ...process.env, GOBIN: bin });
   if (result.status !== 0 || !existsSync(binary))
     throw new InstallError(
       `building actionlint failed (go exit ${result.status}): ${result.output.split('\n').slice(-4).join(' ')}. ` +
         'It needs Go (https://go.dev/dl/) and the Go module proxy.',
     );
   return binary;
-}
-
-/** runCommand with variables added to the environment. */
-async function runCommandIn(extra: Record<string, string>, command: string, args: string[]) {
-  const previous = Object.fromEntries(Object.keys(extra).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, extra);
-  try {
-    return await runCommand(command, args);
-  } finally {
-    for (const [k, v] of Object.entries(previous))
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-  }
 }
 
 export async function actionlint(files: readonly string[]): Promise<WorkflowFinding[]> {

@@ -8,7 +8,7 @@ const signed = (service: string) => ({
 });
 
 describe("the gateway's routing", () => {
-  it.each(['sqs', 'dynamodb', 's3', 'secretsmanager', 'ssm'])(
+  it.each(['sqs', 'dynamodb', 's3', 'secretsmanager', 'ssm', 'logs', 'cognito-idp'])(
     'routes a request signed for %s by its credential scope',
     (service) => {
       expect(serviceOf(signed(service))).toBe(service);
@@ -29,6 +29,8 @@ describe("the gateway's routing", () => {
     ['DynamoDB_20120810.GetItem', 'dynamodb'],
     ['secretsmanager.GetSecretValue', 'secretsmanager'],
     ['AmazonSSM.GetParameter', 'ssm'],
+    ['Logs_20140328.FilterLogEvents', 'logs'],
+    ['AWSCognitoIdentityProviderService.AdminCreateUser', 'cognito-idp'],
   ])('routes an unsigned %s by its X-Amz-Target', (target, service) => {
     expect(serviceOf({ headers: { 'x-amz-target': target }, url: '/' })).toBe(service);
   });

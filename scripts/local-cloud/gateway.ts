@@ -1,6 +1,7 @@
 /**
  * One AWS endpoint (127.0.0.1:4566, like LocalStack) in front of three emulators (SQS, DynamoDB,
- * S3, Secrets Manager and SSM Parameter Store).
+ * S3, Secrets Manager and SSM Parameter Store; CloudWatch Logs and Cognito for the operations commands' tests).
+ * It also records every AWS call a function makes, for the IAM check (iam-calls.ts).
  *
  * Every AWS SDK request is signed with SigV4, and the signature's credential
  * scope names the service ("Credential=AKID/20261122/eu-west-1/sqs/aws4_request").
@@ -8,6 +9,7 @@
  * emulators do not verify signatures, so nothing needs re-signing.
  */
 import http from 'node:http';
+import { CallRecorder, callsOf, IAM_CALLS_FILE, madeByFunction, needsBody } from './iam-calls';
 import { HOST, PORTS } from './layout';
 
 const BACKENDS: Record<string, number> = {
@@ -17,6 +19,10 @@ const BACKENDS: Record<string, number> = {
   // moto serves every service it knows on one port; S3, Secrets Manager and SSM are routed to it.
   secretsmanager: PORTS.moto,
   ssm: PORTS.moto,
+  // CloudWatch Logs: what `npm run logs` reads in AWS, so that its AWS path is tested here too.
+  logs: PORTS.moto,
+  // Cognito: the staff user pool `npm run staff` administers in AWS.
+  'cognito-idp': PORTS.moto,
 };
 
 const CREDENTIAL_SCOPE = /Credential=[^/,\s]+\/\d{8}\/[^/]+\/([a-z0-9-]+)\/aws4_request/;
@@ -34,6 +40,8 @@ export function serviceOf(request: Pick<http.IncomingMessage, 'headers' | 'url'>
     if (target.startsWith('DynamoDB')) return 'dynamodb';
     if (target.startsWith('secretsmanager')) return 'secretsmanager';
     if (target.startsWith('AmazonSSM')) return 'ssm';
+    if (target.startsWith('Logs_')) return 'logs';
+    if (target.startsWith('AWSCognitoIdentityProviderService')) return 'cognito-idp';
   }
   return 's3';
 }
@@ -71,6 +79,9 @@ export async function localStackHealth(
   };
 }
 
+// Every distinct AWS call a function made (scripts/local-cloud/iam-calls.ts), for the IAM check.
+let recorder: CallRecorder | undefined;
+
 const server = http.createServer((request, response) => {
   if (request.method === 'GET' && (request.url ?? '').split('?')[0]?.replace(/\/$/, '') === '/_localstack/health') {
     void localStackHealth().then((health) => {
@@ -85,11 +96,50 @@ const server = http.createServer((request, response) => {
     response.writeHead(501, { 'content-type': 'application/json' });
     response.end(
       JSON.stringify({
-        message: `the local cloud emulates sqs, dynamodb, s3, secretsmanager and ssm; "${service}" is not available locally`,
+        message: `the local cloud emulates sqs, dynamodb, s3, secretsmanager, ssm, logs and cognito-idp; "${service}" is not available locally`,
       }),
     );
     return;
   }
+  const signed = { headers: request.headers, url: request.url ?? '/', method: request.method ?? 'GET' };
+  if (!madeByFunction(signed)) {
+    request.pipe(forward(request, response, service, port));
+    return;
+  }
+  if (needsBody(signed)) {
+    // A function's call with a JSON body: read whole, to name the calls in it, then sent on as it came.
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const body = Buffer.concat(chunks);
+      recordCalls(request, body.toString('utf8'));
+      forward(request, response, service, port).end(body);
+    });
+    return;
+  }
+  recordCalls(request);
+  request.pipe(forward(request, response, service, port));
+});
+
+function recordCalls(request: http.IncomingMessage, body?: string): void {
+  try {
+    recorder ??= new CallRecorder(IAM_CALLS_FILE);
+    recorder.record(
+      callsOf({ method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers, body }),
+    );
+  } catch (error) {
+    // Recording is for the IAM check; a failure to record never fails the call itself.
+    console.error(`could not record an AWS call for the IAM check: ${(error as Error).message}`);
+  }
+}
+
+/** The request to the emulator, whose answer is streamed back to the caller. */
+function forward(
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+  service: string,
+  port: number,
+): http.ClientRequest {
   const upstream = http.request(
     { host: HOST, port, method: request.method, path: request.url, headers: request.headers, agent },
     (reply) => {
@@ -101,8 +151,8 @@ const server = http.createServer((request, response) => {
     if (!response.headersSent) response.writeHead(502, { 'content-type': 'application/json' });
     response.end(JSON.stringify({ message: `${service} emulator on port ${port} is not answering: ${error.message}` }));
   });
-  request.pipe(upstream);
-});
+  return upstream;
+}
 
 server.keepAliveTimeout = 65_000;
 

@@ -15,8 +15,9 @@
  * duration, each queue's depth and oldest message, and the service's own metrics (Powertools EMF, by name);
  *
  * the alarms all sent to the stack's alarm topic (SNS, encrypted with the AWS-managed key), `${service}-${stage}-alarms`, to
- * which `email` (a stage param, optional) is subscribed; its ARN is an output (AlarmTopicArn) for chat integrations.
- * Settings: `custom.alarms: { email, deadLetterAgeSeconds, backlogAgeSeconds }`.
+ * which `email` (a stage param, optional) is subscribed, and a Slack channel through AWS Chatbot when `slackWorkspaceId`
+ * and `slackChannelId` are set; its ARN is an output (AlarmTopicArn) for other integrations.
+ * Settings: `custom.alarms: { email, slackWorkspaceId, slackChannelId, deadLetterAgeSeconds, backlogAgeSeconds }`.
  */
 const TOPIC = 'AlarmTopic';
 
@@ -87,6 +88,31 @@ class Alarms {
         Type: 'AWS::SNS::Subscription',
         Properties: { TopicArn: { Ref: TOPIC }, Protocol: 'email', Endpoint: settings.email },
       };
+    if (settings.slackWorkspaceId && settings.slackChannelId) {
+      // AWS Chatbot posts each alarm to the channel. Its role lets it do nothing (posting needs no rights); the
+      // guardrail keeps anything typed in the channel to reading CloudWatch.
+      resources[`${TOPIC}ChatRole`] = {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          AssumeRolePolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Principal: { Service: 'chatbot.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+          },
+        },
+      };
+      resources[`${TOPIC}SlackChannel`] = {
+        Type: 'AWS::Chatbot::SlackChannelConfiguration',
+        Properties: {
+          ConfigurationName: `${service}-${stage}-alarms`,
+          SlackWorkspaceId: settings.slackWorkspaceId,
+          SlackChannelId: settings.slackChannelId,
+          IamRoleArn: { 'Fn::GetAtt': [`${TOPIC}ChatRole`, 'Arn'] },
+          GuardrailPolicies: ['arn:aws:iam::aws:policy/CloudWatchReadOnlyAccess'],
+          SnsTopicArns: [{ Ref: TOPIC }],
+          LoggingLevel: 'ERROR',
+        },
+      };
+    }
     template.Outputs = {
       ...(template.Outputs ?? {}),
       AlarmTopicArn: {

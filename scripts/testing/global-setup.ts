@@ -3,9 +3,11 @@
  * every service brings locally (stand-ins, containers) and its functions in serverless-offline are started,
  * exactly as "npm start" runs them.
  */
+import { rmSync } from 'node:fs';
 import type { LocalProcess } from '@backbone/shared/local';
 import { COMPONENTS } from '../local-cloud/components';
 import { applyLocalEnvironment } from '../local-cloud/environment';
+import { IAM_CALLS_FILE } from '../local-cloud/iam-calls';
 import { startServices, type OfflineFleet } from '../local-cloud/offline';
 import { discoverServices, resolveService, serverlessServices, startLocalProcesses } from '../local-cloud/services';
 
@@ -34,6 +36,8 @@ export default async function globalSetup(): Promise<void> {
         `Run "npm run cloud:up && npm run provision" (or simply "npm test", which does both).`,
     );
   }
+  // A new record of the functions' AWS calls: the IAM check (iam-policies.int.test.ts, last) reads this run's.
+  rmSync(IAM_CALLS_FILE, { force: true });
   const services = discoverServices();
   const withFunctions: string[] = [];
   for (const service of serverlessServices(services)) {

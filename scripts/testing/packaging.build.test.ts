@@ -13,7 +13,7 @@ import { discoverServices, serverlessServices } from '../local-cloud/services';
  * Actions IAM grants on no resource but "*": ECR's login token for pulling an image; ECS's ListTasks, which the
  * refresh step's role scopes to the engine's cluster by condition; SQS's ListQueues, with which the dead-letter
  * console finds the stage's DLQs (it reads and moves messages only on the project's queues, <service>-<stage>-*);
- * X-Ray's, with which a function sends its traces.
+ * X-Ray's, with which a function (or the engine's daemon) sends traces and reads the sampling rules.
  */
 const WITHOUT_RESOURCES = new Set([
   'ecr:GetAuthorizationToken',
@@ -21,6 +21,8 @@ const WITHOUT_RESOURCES = new Set([
   'sqs:ListQueues',
   'xray:PutTraceSegments',
   'xray:PutTelemetryRecords',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
 ]);
 
 const serviceNames = (): string[] => serverlessServices(discoverServices()).map((s) => s.name);
@@ -101,7 +103,7 @@ it('runs only images it built or images pinned by digest (a third party’s tag 
   const images = resourcesOf(engine, 'AWS::ECS::TaskDefinition').flatMap(([, task]) =>
     (task.Properties['ContainerDefinitions'] as { Name: string; Image: unknown }[]).map((c) => [c.Name, c.Image]),
   );
-  expect(images.map(([name]) => name)).toEqual(['engine', 'log-router']);
+  expect(images.map(([name]) => name)).toEqual(['engine', 'xray-daemon', 'log-router']);
   for (const [name, image] of images) {
     // The project's own image, from its own ECR repository in its own account (pushed by the deploy).
     if (JSON.stringify(image).includes('.dkr.ecr.${AWS::Region}.amazonaws.com/${EngineImageRepository}')) continue;

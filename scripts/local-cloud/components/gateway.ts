@@ -10,7 +10,7 @@ import { localAws, withClient } from './install';
 export const gateway: Component = {
   name: 'gateway',
   port: PORTS.gateway,
-  what: 'AWS API gateway: one endpoint for SQS, DynamoDB, S3, Secrets Manager, SSM',
+  what: 'AWS API gateway: one endpoint for SQS, DynamoDB, S3, Secrets Manager, SSM, CloudWatch Logs, Cognito',
   startTimeoutMs: 20_000,
   async install() {},
   launch() {

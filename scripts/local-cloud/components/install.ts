@@ -45,9 +45,13 @@ export function installStamp(stampFile: string, inputFile: string): { current: b
 }
 
 /** Runs a command without blocking the event loop, so installs from different registries overlap. */
-export function runCommand(command: string, args: string[]): Promise<{ status: number | null; output: string }> {
+export function runCommand(
+  command: string,
+  args: string[],
+  env?: NodeJS.ProcessEnv,
+): Promise<{ status: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(env ? { env } : {}) });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -93,6 +93,7 @@ const migrationSchema = deviceCassandraSchema.extend({
 export async function migrateDeviceTables(
   env: Record<string, string | undefined> = process.env,
   log?: (line: string) => void,
+  dir: string = MIGRATIONS_DIR,
 ): Promise<string[]> {
   const config = loadConfig(migrationSchema, env, `${SERVICE} migrations`);
   const secrets = secretsFor(config, env);
@@ -100,7 +101,7 @@ export async function migrateDeviceTables(
     return await migrateCassandra(config, {
       keyspace: config.CASSANDRA_KEYSPACE,
       replication: config.CASSANDRA_REPLICATION,
-      dir: MIGRATIONS_DIR,
+      dir,
       log,
       secrets,
     });

@@ -28,6 +28,7 @@ import { RuleSetHolder } from '../src/domain/rule-sets';
 import { createRunFenceGuard, DEFAULT_FENCE_TIMINGS } from './domain/run-fence';
 import { SERVICE } from '../src/composition-root';
 import { createEngineServer, type EngineMetrics } from './server';
+import { withoutTracing, xrayTracer } from './tracing';
 
 export const engineEnvironmentSchema = awsEnvironmentSchema
   .extend(postgresEnvironmentSchema.shape)
@@ -48,6 +49,9 @@ export const engineEnvironmentSchema = awsEnvironmentSchema
     /** How long a request may spend writing its results (DynamoDB throttling) before it answers 503. */
     ENGINE_WRITE_DEADLINE_MS: z.coerce.number().int().positive().default(8_000),
     ENGINE_INSTANCE: z.string().default('engine'),
+    // X-Ray, through the daemon beside the engine in its task (engine/tracing.ts); off locally (no daemon).
+    ENGINE_TRACING: z.enum(['true', 'false']).default('false'),
+    AWS_XRAY_DAEMON_ADDRESS: z.string().default('127.0.0.1:2000'),
   })
   .refine((env) => env.RULES_REFRESH_SECRET || env.RULES_REFRESH_SECRET_ARN, {
     message: 'set RULES_REFRESH_SECRET_ARN (Secrets Manager) or, locally, RULES_REFRESH_SECRET',
@@ -136,6 +140,10 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     maxWindowDays: config.ENGINE_MAX_WINDOW_DAYS,
     metrics,
     logger,
+    tracer:
+      config.ENGINE_TRACING === 'true'
+        ? xrayTracer({ name: `${SERVICE}-engine`, daemonAddress: config.AWS_XRAY_DAEMON_ADDRESS })
+        : withoutTracing,
   });
   await new Promise<void>((resolve) => server.listen(config.PORT, resolve));
   logger.info('listening', { port: config.PORT });

@@ -18,6 +18,7 @@ import { ENGINE_PATHS, evaluateRequestSchema, refreshRequestSchema, type Evaluat
 import { evaluateCustomers, type CustomerReader, type ResultWriter } from './domain/evaluate';
 import type { RuleSetHolder } from '../src/domain/rule-sets';
 import { RunSupersededError, type RunFenceGuard } from './domain/run-fence';
+import { withoutTracing, type EngineTracer } from './tracing';
 
 /** What the engine reports, as metrics (EMF in AWS) and nothing personal. */
 export interface EngineMetrics {
@@ -51,6 +52,8 @@ export interface EngineServerDependencies {
   maxWindowDays: number;
   metrics: EngineMetrics;
   logger: EngineLogger;
+  /** X-Ray: a segment per request, a subsegment per step that waits on another system (engine/tracing.ts). */
+  tracer?: EngineTracer;
 }
 
 /** Larger bodies are refused before they are read: a batch of 500 customers with their rule ids fits easily. */
@@ -110,6 +113,14 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
 
 export function createEngineServer(deps: EngineServerDependencies): http.Server {
   const { rules, logger, metrics } = deps;
+  const tracer = deps.tracer ?? withoutTracing;
+  // The steps that wait on another system, each its own subsegment of the request's trace.
+  const readCustomers: CustomerReader = (ids, options) =>
+    tracer.step('customer store', () => deps.readCustomers(ids, options));
+  const results: ResultWriter = {
+    write: (items, options) => tracer.step('results write', () => deps.results.write(items, options)),
+  };
+  const fence: RunFenceGuard = { admit: (runId) => tracer.step('run fence', () => deps.fence.admit(runId)) };
 
   /** The body of a request whose signature holds; else 401, with nothing of the engine's data. */
   const signedBody = async (request: http.IncomingMessage, path: string): Promise<unknown> => {
@@ -129,9 +140,9 @@ export function createEngineServer(deps: EngineServerDependencies): http.Server 
     try {
       outcome = await evaluateCustomers(body, {
         ruleSet,
-        readCustomers: deps.readCustomers,
-        results: deps.results,
-        fence: deps.fence,
+        readCustomers,
+        results,
+        fence,
         maxWindowDays: deps.maxWindowDays,
       });
     } catch (error) {
@@ -215,20 +226,22 @@ export function createEngineServer(deps: EngineServerDependencies): http.Server 
   };
 
   const server = http.createServer((request, response) => {
-    route(request, response).catch((error: unknown) => {
-      if (error instanceof HttpError) {
-        if (error.status >= 500) metrics.failed('request');
-        return send(response, error.status, { error: error.message, ...error.details });
-      }
-      metrics.failed('request');
-      const id = Math.random().toString(36).slice(2, 10);
-      logger.error('request failed', { errorId: id, error: error instanceof Error ? error.message : String(error) });
-      // The dependencies (PostgreSQL, DynamoDB) failed: a caller may retry; no stack leaves the process.
-      send(response, 503, {
-        error: `the engine could not finish the request (error ${id}); retry it`,
-        retryable: true,
+    tracer
+      .request(request, response, () => route(request, response))
+      .catch((error: unknown) => {
+        if (error instanceof HttpError) {
+          if (error.status >= 500) metrics.failed('request');
+          return send(response, error.status, { error: error.message, ...error.details });
+        }
+        metrics.failed('request');
+        const id = Math.random().toString(36).slice(2, 10);
+        logger.error('request failed', { errorId: id, error: error instanceof Error ? error.message : String(error) });
+        // The dependencies (PostgreSQL, DynamoDB) failed: a caller may retry; no stack leaves the process.
+        send(response, 503, {
+          error: `the engine could not finish the request (error ${id}); retry it`,
+          retryable: true,
+        });
       });
-    });
   });
   // Longer than the load balancer's idle timeout (60 s), so the balancer, not the engine, closes idle connections.
   server.keepAliveTimeout = 65_000;

@@ -21,6 +21,11 @@ export const awsEnvironmentSchema = z.object({
   AWS_ENDPOINT_URL_S3: z.url().optional(),
   AWS_ENDPOINT_URL_SECRETS_MANAGER: z.url().optional(),
   AWS_ENDPOINT_URL_SSM: z.url().optional(),
+  // The credentials, when the environment given names them (a Lambda's does; a test that runs a function's code in
+  // its own process gives that function's local key, so the gateway attributes the calls to it: IAM check).
+  AWS_ACCESS_KEY_ID: z.string().min(1).optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  AWS_SESSION_TOKEN: z.string().min(1).optional(),
 });
 
 export type AwsEnvironment = z.infer<typeof awsEnvironmentSchema>;
@@ -28,11 +33,22 @@ export type AwsEnvironment = z.infer<typeof awsEnvironmentSchema>;
 export interface AwsClientSettings {
   region: string;
   endpoints: { sqs?: string; dynamodb?: string; s3?: string; secretsManager?: string; ssm?: string };
+  /** Absent: the SDK's default chain (environment, container, instance role) finds them. */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
 
 export function awsClientSettings(env: AwsEnvironment): AwsClientSettings {
+  const credentials =
+    env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+      ? {
+          accessKeyId: env.AWS_ACCESS_KEY_ID,
+          secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+          ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+        }
+      : undefined;
   return {
     region: env.AWS_REGION,
+    ...(credentials ? { credentials } : {}),
     endpoints: {
       sqs: env.AWS_ENDPOINT_URL_SQS ?? env.AWS_ENDPOINT_URL,
       dynamodb: env.AWS_ENDPOINT_URL_DYNAMODB ?? env.AWS_ENDPOINT_URL,
@@ -63,13 +79,23 @@ function withoutRequestLogging<TClient extends { middlewareStack: { remove(name:
 
 export function createSqsClient(settings: AwsClientSettings): SQSClient {
   return withoutRequestLogging(
-    new SQSClient({ region: settings.region, endpoint: settings.endpoints.sqs, maxAttempts: MAX_ATTEMPTS }),
+    new SQSClient({
+      region: settings.region,
+      credentials: settings.credentials,
+      endpoint: settings.endpoints.sqs,
+      maxAttempts: MAX_ATTEMPTS,
+    }),
   );
 }
 
 export function createDynamoDbClient(settings: AwsClientSettings): DynamoDBClient {
   return withoutRequestLogging(
-    new DynamoDBClient({ region: settings.region, endpoint: settings.endpoints.dynamodb, maxAttempts: MAX_ATTEMPTS }),
+    new DynamoDBClient({
+      region: settings.region,
+      credentials: settings.credentials,
+      endpoint: settings.endpoints.dynamodb,
+      maxAttempts: MAX_ATTEMPTS,
+    }),
   );
 }
 
@@ -84,6 +110,7 @@ export function createS3Client(settings: AwsClientSettings): S3Client {
   return withoutRequestLogging(
     new S3Client({
       region: settings.region,
+      credentials: settings.credentials,
       endpoint,
       // Emulators serve buckets by path; virtual-host style would ask DNS for <bucket>.127.0.0.1.
       forcePathStyle: endpoint !== undefined,
@@ -96,6 +123,7 @@ export function createSecretsManagerClient(settings: AwsClientSettings): Secrets
   return withoutRequestLogging(
     new SecretsManagerClient({
       region: settings.region,
+      credentials: settings.credentials,
       endpoint: settings.endpoints.secretsManager,
       maxAttempts: MAX_ATTEMPTS,
     }),
@@ -104,6 +132,11 @@ export function createSecretsManagerClient(settings: AwsClientSettings): Secrets
 
 export function createSsmClient(settings: AwsClientSettings): SSMClient {
   return withoutRequestLogging(
-    new SSMClient({ region: settings.region, endpoint: settings.endpoints.ssm, maxAttempts: MAX_ATTEMPTS }),
+    new SSMClient({
+      region: settings.region,
+      credentials: settings.credentials,
+      endpoint: settings.endpoints.ssm,
+      maxAttempts: MAX_ATTEMPTS,
+    }),
   );
 }

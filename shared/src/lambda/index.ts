@@ -1,2 +1,3 @@
 export * from './build-once';
 export * from './deadline';
+export * from './migrations';

@@ -4,3 +4,4 @@ export * from './wait-for';
 export * from './queues';
 export * from './http';
 export * from './property-runs';
+export * from './function-identity';

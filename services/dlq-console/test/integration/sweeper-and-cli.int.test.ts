@@ -6,11 +6,15 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { openQueue } from '@backbone/shared/testing';
+import { functionIdentity, openQueue } from '@backbone/shared/testing';
 import { localConsoleEnvironment, openConsoleStores, sweepDeadLetters } from '../../local';
 
 const DLQ = 'device-ownership-local-device-events-dlq';
-const stores = openConsoleStores(localConsoleEnvironment());
+// The scheduled sweeper's code, signed as the sweeper function (the IAM check attributes its calls to it).
+const stores = openConsoleStores({
+  ...localConsoleEnvironment(),
+  ...functionIdentity('dlq-console-local-sweepDeadLetters'),
+});
 let sqs: SQSClient;
 let dlqUrl: string;
 

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { awsClientSettings, awsEnvironmentSchema, createS3Client, loadConfig } from '@backbone/shared';
 import type { PostgresPool } from '@backbone/shared/postgres';
+import { functionIdentity } from '@backbone/shared/testing';
 import { upsertDefinitions, type StoredDefinitionRow } from '../../src/adapters/postgres';
 import { LATEST_KEY } from '../../src/adapters/s3-rule-set-files';
 import { SEED_CATALOGUE } from '../../src/cli';
@@ -69,8 +70,9 @@ beforeAll(async () => {
     d.id === 'salary-day' ? { ...d, name: `${d.name} (${run})` } : d,
   );
   await upsertDefinitions(pool, catalogue, 'outbox-test');
-  relay = createRuleSetRelay(env, pool);
-  staff = createSnoopDefinitions(env, pool);
+  // Each as its function: the gateway attributes their AWS calls to it (the IAM check).
+  relay = createRuleSetRelay({ ...env, ...functionIdentity('rules-ingestion-local-relayRuleSetOutbox') }, pool);
+  staff = createSnoopDefinitions({ ...env, ...functionIdentity('rules-ingestion-local-snoopDefinitionsApi') }, pool);
 });
 
 afterAll(async () => {

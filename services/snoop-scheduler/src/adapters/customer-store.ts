@@ -4,6 +4,7 @@
  * trip.
  */
 import path from 'node:path';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { CustomerFacts, Transaction } from '@backbone/rules-language';
 import type { PostgresEnvironment, PostgresPool } from '@backbone/shared/postgres';
 import { migratePostgres } from '@backbone/shared/postgres/migrations';
@@ -11,9 +12,15 @@ import { migratePostgres } from '@backbone/shared/postgres/migrations';
 export const CUSTOMER_STORE_SCHEMA = 'customer_store';
 const MIGRATIONS_DIR = path.join(__dirname, '..', '..', 'migrations');
 
-/** Applies the customer store's migrations, in its own schema with its own migrations table. */
-export const migrateCustomerStore = (env: PostgresEnvironment): Promise<string[]> =>
-  migratePostgres(env, { dir: MIGRATIONS_DIR, schema: CUSTOMER_STORE_SCHEMA });
+/**
+ * Applies the customer store's migrations, in its own schema with its own migrations table; `dir` where a bundle has
+ * them, `secrets` when the password is in Secrets Manager (AWS).
+ */
+export const migrateCustomerStore = (
+  env: PostgresEnvironment,
+  options: { dir?: string; secrets?: SecretsManagerClient } = {},
+): Promise<string[]> =>
+  migratePostgres(env, { dir: options.dir ?? MIGRATIONS_DIR, schema: CUSTOMER_STORE_SCHEMA, secrets: options.secrets });
 
 /**
  * Synthetic customers `cust-000001` ... with `transactionsPerCustomer` transactions each over the last 90 days:

@@ -10,10 +10,12 @@ import path from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { awsClientSettings, awsEnvironmentSchema, createDocumentClient, loadConfig } from '@backbone/shared';
 import { createPostgresPool, postgresEnvironmentSchema, type PostgresPool } from '@backbone/shared/postgres';
-import { waitFor } from '@backbone/shared/testing';
+import { functionIdentity, waitFor } from '@backbone/shared/testing';
 import { seedCustomerStore } from '../../src/adapters/customer-store';
 import { readRun } from '../../src/adapters/dynamodb-runs';
 import { runComplete } from '../../src/domain/nightly-run';
+import { createCheckNightlyRunHandler } from '../../src/functions/check-nightly-run/handler';
+import { wireCheckNightlyRun } from '../../src/functions/check-nightly-run/wiring';
 import { createQueueEligibleCustomersHandler } from '../../src/functions/queue-eligible-customers/handler';
 import { wireQueueEligibleCustomers } from '../../src/functions/queue-eligible-customers/wiring';
 import { ENGINE_PORT } from '../../local/engine';
@@ -97,7 +99,9 @@ describe('a nightly run', () => {
 
   it('queues every eligible customer once, even when its customer step is stopped half-way and started again', async () => {
     const runId = `nightly-it-${suffix}-1`;
-    const queueCustomers = createQueueEligibleCustomersHandler(wireQueueEligibleCustomers(env()));
+    const queueCustomers = createQueueEligibleCustomersHandler(
+      wireQueueEligibleCustomers({ ...env(), ...functionIdentity('snoop-scheduler-local-queueEligibleCustomers') }),
+    );
     // The first invocation has time for one page of 500, as if its time ran out; the next continues from the cursor.
     let asked = 0;
     const stopped = await queueCustomers({ runId }, { getRemainingTimeInMillis: () => (asked++ === 0 ? 15_001 : 0) });
@@ -131,7 +135,9 @@ describe('a nightly run', () => {
 
   it('completes with nothing missing when an engine process is killed and a new version is swapped in mid-run', async () => {
     const runId = `nightly-it-${suffix}-killed`;
-    const queueCustomers = createQueueEligibleCustomersHandler(wireQueueEligibleCustomers(env()));
+    const queueCustomers = createQueueEligibleCustomersHandler(
+      wireQueueEligibleCustomers({ ...env(), ...functionIdentity('snoop-scheduler-local-queueEligibleCustomers') }),
+    );
     const v2 = await publishRuleSetLocally(process.env, {
       ruleSetsTable: RULE_SETS_TABLE,
       bucket: BUCKET,
@@ -171,7 +177,9 @@ describe('a nightly run', () => {
 
   it('run again: the same count, newer results', async () => {
     const runId = `nightly-it-${suffix}-2`;
-    const queueCustomers = createQueueEligibleCustomersHandler(wireQueueEligibleCustomers(env()));
+    const queueCustomers = createQueueEligibleCustomersHandler(
+      wireQueueEligibleCustomers({ ...env(), ...functionIdentity('snoop-scheduler-local-queueEligibleCustomers') }),
+    );
     await queueCustomers({ runId }, { getRemainingTimeInMillis: () => 600_000 });
     const again = await completeRun(runId);
     expect(again.items).toHaveLength(first.items.length);
@@ -181,5 +189,14 @@ describe('a nightly run', () => {
       const old = before.get(`${String(item['customerId'])}/${String(item['ruleId'])}`)!;
       expect(String(item['evaluatedAt']) > String(old['evaluatedAt'])).toBe(true);
     }
+  });
+
+  it('the morning check reads the night’s run from the runs table and says a night without one is not complete', async () => {
+    const deps = wireCheckNightlyRun({ ...env(), ...functionIdentity('snoop-scheduler-local-checkNightlyRun') });
+    const check = createCheckNightlyRunHandler({ ...deps, now: () => new Date('2001-02-03T06:30:00Z') });
+    await expect(check()).resolves.toMatchObject({
+      complete: false,
+      reason: 'no run was opened tonight (is the schedule enabled?)',
+    });
   });
 });

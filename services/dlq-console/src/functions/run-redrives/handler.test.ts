@@ -1,4 +1,4 @@
-import { createLogger, type Failure } from '@backbone/shared';
+import { createLogger, type Failure, type Metrics } from '@backbone/shared';
 import { lambdaContext, sqsRecordFactory } from '@backbone/shared/testing';
 import type { SQSRecord } from 'aws-lambda';
 import { redriveRequestedV1, redriveRequestedV2, type RedriveRequested } from '../../../contracts';
@@ -66,5 +66,34 @@ describe('runRedrives handler', () => {
     await handler({ Records: [sqsRecordFactory(JSON.stringify(broken))] }, lambdaContext());
     expect(ran).toEqual([]);
     expect(deadLettered[0]!.failure.reason).toMatch(/data\.redriveId/);
+  });
+
+  it('counts a failed redrive and the messages a redrive sent back that failed again, for the RedriveFailures alarm', async () => {
+    const counted: Array<[string, number]> = [];
+    const metrics = {
+      addMetric: (name: string, _unit: unknown, value: number) => void counted.push([name, value]),
+      publishStoredMetrics: () => undefined,
+    } as unknown as Metrics;
+    const outcomes: Array<Partial<RedriveRecord>> = [
+      { state: 'failed', because: 'DynamoDB throttled' },
+      { state: 'stopped', progress: { stage: 'canary', total: 10, sent: 1, failedAgain: 1, notFound: 0 } },
+      { state: 'done', progress: { stage: 'done', total: 3, sent: 3, failedAgain: 0, notFound: 0 } },
+    ];
+    const handler = createRunRedrivesHandler({
+      console: {
+        runRequestedRedrive: async () => ({ ...job, actor: 'a', summary: 's', updatedAt: '', ...outcomes.shift() }),
+      } as unknown as DeadLetterConsole,
+      deadLetters: { send: async () => undefined },
+      maxReceiveCount: 3,
+      logger: createLogger('test'),
+      metrics,
+    });
+    const records = [1, 2, 3].map(() => sqsRecordFactory(JSON.stringify(redriveRequestedV2.create(job))));
+    await handler({ Records: records }, lambdaContext());
+    const sum = (name: string) => counted.filter(([n]) => n === name).reduce((total, [, value]) => total + value, 0);
+    expect({ failed: sum('RedrivesFailed'), failedAgain: sum('RedriveMessagesFailedAgain') }).toEqual({
+      failed: 1,
+      failedAgain: 1,
+    });
   });
 });

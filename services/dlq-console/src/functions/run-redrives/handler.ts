@@ -1,4 +1,10 @@
-import { buildOncePerContainer, createContractReader, createSqsConsumer, type SqsBatchHandler } from '@backbone/shared';
+import {
+  buildOncePerContainer,
+  createContractReader,
+  createSqsConsumer,
+  MetricUnit,
+  type SqsBatchHandler,
+} from '@backbone/shared';
 import { redriveRequestedV1, redriveRequestedV2 } from '../../../contracts';
 import { wireRunRedrives, type RunRedrivesDeps } from './wiring';
 
@@ -25,6 +31,10 @@ export function createRunRedrivesHandler(deps: RunRedrivesDeps): SqsBatchHandler
         state: record.state,
         sent: record.progress?.sent ?? 0,
       });
+      // What the RedriveFailures alarm watches: a redrive that failed, and messages a redrive sent back that failed
+      // again. Published with the batch's other metrics, after it.
+      deps.metrics?.addMetric('RedrivesFailed', MetricUnit.Count, record.state === 'failed' ? 1 : 0);
+      deps.metrics?.addMetric('RedriveMessagesFailedAgain', MetricUnit.Count, record.progress?.failedAgain ?? 0);
     },
   });
 }
