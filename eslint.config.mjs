@@ -68,6 +68,8 @@ export default tseslint.config(
       '**/.serverless/**',
       '**/.esbuild/**',
       '**/.esbuild-package/**',
+      '**/.esbuild-iam/**',
+      '**/.serverless-iam/**',
       '.local-cloud/**',
       'coverage/**',
       '.stryker/**',

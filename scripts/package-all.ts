@@ -27,21 +27,29 @@ export interface PackagedService {
   templatePath: string;
 }
 
-export async function packageService(name: string, stage: string): Promise<PackagedService> {
+/**
+ * `folders` apart from the defaults let two packagings of a service run at once (the IAM check packages the local
+ * stage while the build tests package the ci stage): each its own output and esbuild work folder.
+ */
+export async function packageService(
+  name: string,
+  stage: string,
+  folders: { output: string; esbuild: string } = { output: '.serverless', esbuild: '.esbuild-package' },
+): Promise<PackagedService> {
   const cwd = path.join(SERVICES_DIR, name);
   const began = Date.now();
   try {
-    await run(SERVERLESS_BIN, ['package', '--stage', stage], {
+    await run(SERVERLESS_BIN, ['package', '--stage', stage, '--package', folders.output], {
       cwd,
       // Its own work folder: never the build a running serverless-offline of this service executes.
-      env: { ...frameworkEnvironment(), SLS_ESBUILD_WORK_FOLDER: '.esbuild-package' },
+      env: { ...frameworkEnvironment(), SLS_ESBUILD_WORK_FOLDER: folders.esbuild },
       maxBuffer: 16 * 1024 * 1024,
     });
   } catch (error) {
     const detail = (error as { stderr?: string; stdout?: string }).stderr ?? '';
     throw new Error(`"serverless package" failed for services/${name}:\n${detail.slice(-2000)}`);
   }
-  const dir = path.join(cwd, '.serverless');
+  const dir = path.join(cwd, folders.output);
   let artifactBytes = 0;
   try {
     artifactBytes = statSync(path.join(dir, `${name}.zip`)).size;

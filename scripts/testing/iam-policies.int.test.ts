@@ -87,9 +87,13 @@ const functions = new Map<string, FunctionPolicy>();
 const protectedBy = new Map<string, PolicyDocument>();
 
 beforeAll(async () => {
-  for (const { name } of serverlessServices(discoverServices())) {
-    const packaged = await packageService(name, LOCAL_STAGE);
-    const template = JSON.parse(readFileSync(packaged.templatePath, 'utf8')) as Template;
+  // All at once, each into folders of its own: the build tests may be packaging the same services meanwhile.
+  const names = serverlessServices(discoverServices()).map((service) => service.name);
+  const packaged = await Promise.all(
+    names.map((name) => packageService(name, LOCAL_STAGE, { output: '.serverless-iam', esbuild: '.esbuild-iam' })),
+  );
+  for (const [index, name] of names.entries()) {
+    const template = JSON.parse(readFileSync(packaged[index]!.templatePath, 'utf8')) as Template;
     const context = { region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID, stackName: `${name}-${LOCAL_STAGE}` };
     for (const fn of functionPolicies(name, template, context)) functions.set(fn.functionName, fn);
     for (const [arn, policy] of resourcePolicies(template, context)) protectedBy.set(arn, policy);
