@@ -5,6 +5,7 @@ import {
   decideSignUpLegacy,
   DEFAULT_POLICY,
   lastSeenDays,
+  reason,
   rulesVersion,
   type Applicant,
 } from './rules';
@@ -325,5 +326,71 @@ describe('the legacy rule', () => {
     expect(decideSignUpLegacy(freeDevice('d'), applicant, DEFAULT_POLICY, NOW).outcome).toBe('allow');
     const own = { ...ownedByA(1), owner: { customerId: 'cust-b', since: daysAgo(1) } };
     expect(decideSignUpLegacy(own, applicant, DEFAULT_POLICY, NOW).outcome).toBe('allow');
+  });
+});
+
+describe('what a decision says', () => {
+  const facts = (record: DeviceRecord) => decide(record).evidence.facts;
+  const window = DEFAULT_POLICY.windowDays;
+  const coolDown = DEFAULT_POLICY.coolDownDays;
+
+  it('states the owner’s facts exactly, each on the right side of its boundary', () => {
+    const young = { ...ownedByA(1), owner: { customerId: 'cust-a', since: daysAgo(window - 1) } };
+    expect(facts(young)).toEqual(['owner_account_younger_than_window', 'owner_active_within_cool_down']);
+    // Exactly the window old, exactly the cool-down inactive: past both.
+    const atTheLimits = { ...ownedByA(coolDown), owner: { customerId: 'cust-a', since: daysAgo(window) } };
+    expect(facts(atTheLimits)).toEqual(['owner_account_older_than_window', 'owner_inactive_beyond_cool_down']);
+    // Never seen on it (no last-seen entry): inactive.
+    const neverSeen = { ...ownedByA(1), lastSeen: new Map<string, Date>() };
+    expect(facts(neverSeen)).toEqual(['owner_account_older_than_window', 'owner_inactive_beyond_cool_down']);
+    expect(summary(neverSeen)).toEqual({ outcome: 'allow_transfer', reasons: ['owner_inactive'], stepUp: undefined });
+    const closed = ownedByA(1, { closedAt: daysAgo(3) });
+    expect(facts(closed)).toEqual([
+      'owner_account_older_than_window',
+      'owner_active_within_cool_down',
+      'owner_account_closed',
+    ]);
+    const owing = ownedByA(1, { openLoans: 1, inArrears: true });
+    expect(facts(owing)).toEqual([
+      'owner_account_older_than_window',
+      'owner_active_within_cool_down',
+      'owner_has_open_loans',
+      'owner_in_arrears',
+    ]);
+  });
+
+  it('says whether a reset came before or after the owner last used the device (the same moment is before)', () => {
+    expect(facts(ownedByA(5, {}, { lastResetAt: daysAgo(10) }))).toContain('device_reset_before_owner_last_seen');
+    expect(facts(ownedByA(5, {}, { lastResetAt: daysAgo(5) }))).toContain('device_reset_before_owner_last_seen');
+    expect(facts(ownedByA(5, {}, { lastResetAt: daysAgo(4) }))).toContain('device_reset_since_owner_last_seen');
+    expect(summary(ownedByA(5, {}, { lastResetAt: daysAgo(5) })).reasons).not.toContain('device_reset');
+    expect(summary(ownedByA(5, {}, { lastResetAt: daysAgo(4) })).reasons).toEqual(['device_reset']);
+  });
+
+  // What people are told: a change here changes what an applicant or an analyst reads, so each is written out.
+  it.each([
+    ['device_free', 'no customer owns this device'],
+    ['already_owner', 'the applicant already owns this device'],
+    ['owner_account_closed', "the previous owner's account is closed"],
+    ['device_reset', 'the device was reset after its owner last used it'],
+    [
+      'owner_inactive',
+      'the owner has been inactive on this device past the cool-down, with no open loan, arrears or flag',
+    ],
+    ['owner_recently_active', 'the owner used this device within the cool-down'],
+    ['owner_open_loan', 'the owner has an open loan'],
+    ['owner_in_arrears', 'the owner is in arrears'],
+    [
+      'owner_account_new',
+      "the owner's account is younger than the window: a phone handed on that soon is how rings cycle accounts",
+    ],
+    ['too_many_accounts', 'more distinct accounts used this device within the window than genuine sharing explains'],
+    ['device_fraud_flag', 'the device carries a live fraud flag'],
+    ['owner_fraud_flag', "the device's owner carries a live fraud flag"],
+    ['applicant_fraud_flag', 'the applicant carries a live fraud flag'],
+    ['device_bound_to_another_customer', 'the device is bound to another customer (legacy rule)'],
+    ['lost_concurrent_claim', 'another applicant claimed this device at the same moment'],
+  ] as const)('tells %s as “%s”', (code, message) => {
+    expect(reason(code)).toEqual({ code, message });
   });
 });

@@ -17,6 +17,7 @@ import { ga4Destination, ga4Problems, toGa4Request } from './ga4';
 import { hashedIdentity, normaliseCountry, normalisePhone } from './hashing';
 import { graphErrorOf, metaDestination, readMetaRejection, toMetaEvent } from './meta';
 import { classifyAnswer, describeAnswer, TransportError, type HttpTransport } from './outcome';
+import { settingsOf } from './platform';
 import { DEFAULT_ROUTING, platformNamed, PLATFORM_NAMES } from './platforms';
 import { toWebhookEvent, webhookDestination, webhookSignature } from './webhook';
 
@@ -384,6 +385,49 @@ describe('limits and edges', () => {
       { 'content-type': 'application/json' },
     ]);
     expect(JSON.parse(sent[1]!.body)).toMatchObject({ timestamp_micros: early.payload.timestamp_micros });
+  });
+
+  it('reads Meta’s codes about us (token, session, permissions 10 and 200-299) as refusing us, and keeps the message of an answer without a code', () => {
+    const verdict = (code: number) => readMetaRejection({ status: 400, body: { error: { code } } }).verdict;
+    expect([190, 102, 10, 199, 200, 299, 300].map(verdict)).toEqual([
+      'refused-us',
+      'refused-us',
+      'refused-us',
+      undefined,
+      'refused-us',
+      'refused-us',
+      undefined,
+    ]);
+    expect(readMetaRejection({ status: 500, body: { error: { message: 'Service temporarily unavailable' } } })).toEqual(
+      {
+        message: 'Service temporarily unavailable',
+      },
+    );
+  });
+
+  it('takes Meta’s settings from these variables, with these defaults and checks, and sends at least once', () => {
+    const settings = Object.fromEntries(settingsOf(platformNamed('meta')));
+    expect(settings).toEqual({
+      baseUrl: { env: 'META_BASE_URL', default: 'https://graph.facebook.com', schema: expect.anything() },
+      apiVersion: { env: 'META_API_VERSION', default: 'v24.0', schema: expect.anything() },
+      datasetId: { env: 'META_DATASET_ID' },
+      accessToken: { env: 'META_ACCESS_TOKEN', secret: true },
+      testEventCode: { env: 'META_TEST_EVENT_CODE', optional: true },
+    });
+    const version = settings['apiVersion']!.schema!;
+    expect(
+      ['v24.0', 'v3.10', 'v24', '24.0', 'v24.0.1', 'xv24.0', 'vX.0', 'v24.x'].map((v) => version.safeParse(v).success),
+    ).toEqual([true, true, false, false, false, false, false, false]);
+    expect(settings['baseUrl']!.schema!.safeParse('not a url').success).toBe(false);
+    const meta = metaDestination(
+      { baseUrl: 'https://g.example', apiVersion: 'v24.0', datasetId: '1', accessToken: 't' },
+      { post: async () => ({ status: 200, body: {} }) },
+    );
+    expect({ name: meta.name, delivery: meta.delivery, maxBatch: meta.maxBatch }).toEqual({
+      name: 'meta',
+      delivery: 'at-least-once',
+      maxBatch: 1000,
+    });
   });
 
   it("reads Meta's business-use-case throttle codes 80000-80014 as retryable, and its error subcode", () => {
