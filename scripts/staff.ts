@@ -14,10 +14,10 @@
 import {
   AdminAddUserToGroupCommand,
   AdminCreateUserCommand,
-  AdminListGroupsForUserCommand,
   CognitoIdentityProviderClient,
   ListGroupsCommand,
   ListUsersCommand,
+  ListUsersInGroupCommand,
   UsernameExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
@@ -41,17 +41,19 @@ export interface StaffPool {
 }
 
 export function cognitoStaffPool(client: CognitoIdentityProviderClient, userPoolId: string): StaffPool {
+  async function groups(): Promise<string[]> {
+    const names: string[] = [];
+    let NextToken: string | undefined;
+    do {
+      const page = await client.send(new ListGroupsCommand({ UserPoolId: userPoolId, NextToken }));
+      names.push(...(page.Groups ?? []).map((group) => group.GroupName!).filter(Boolean));
+      NextToken = page.NextToken;
+    } while (NextToken);
+    return names.sort();
+  }
+
   return {
-    async groups() {
-      const names: string[] = [];
-      let NextToken: string | undefined;
-      do {
-        const page = await client.send(new ListGroupsCommand({ UserPoolId: userPoolId, NextToken }));
-        names.push(...(page.Groups ?? []).map((group) => group.GroupName!).filter(Boolean));
-        NextToken = page.NextToken;
-      } while (NextToken);
-      return names.sort();
-    },
+    groups,
     async create(email) {
       try {
         await client.send(
@@ -75,20 +77,28 @@ export function cognitoStaffPool(client: CognitoIdentityProviderClient, userPool
       await client.send(new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: email, GroupName: group }));
     },
     async people() {
+      // Each group's members (one listing a group, not one a person), then everyone, those without a role too.
+      const roles = new Map<string, string[]>();
+      for (const group of await groups()) {
+        let NextToken: string | undefined;
+        do {
+          const page = await client.send(
+            new ListUsersInGroupCommand({ UserPoolId: userPoolId, GroupName: group, NextToken }),
+          );
+          for (const user of page.Users ?? []) roles.set(user.Username!, [...(roles.get(user.Username!) ?? []), group]);
+          NextToken = page.NextToken;
+        } while (NextToken);
+      }
       const people: Array<{ email: string; status: string; roles: string[] }> = [];
       let PaginationToken: string | undefined;
       do {
         const page = await client.send(new ListUsersCommand({ UserPoolId: userPoolId, PaginationToken }));
-        for (const user of page.Users ?? []) {
-          const groups = await client.send(
-            new AdminListGroupsForUserCommand({ UserPoolId: userPoolId, Username: user.Username! }),
-          );
+        for (const user of page.Users ?? [])
           people.push({
             email: user.Attributes?.find((attribute) => attribute.Name === 'email')?.Value ?? user.Username!,
             status: user.UserStatus ?? '',
-            roles: (groups.Groups ?? []).map((group) => group.GroupName!).sort(),
+            roles: (roles.get(user.Username!) ?? []).sort(),
           });
-        }
         PaginationToken = page.PaginationToken;
       } while (PaginationToken);
       return people.sort((a, b) => a.email.localeCompare(b.email));

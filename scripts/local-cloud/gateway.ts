@@ -9,7 +9,7 @@
  * emulators do not verify signatures, so nothing needs re-signing.
  */
 import http from 'node:http';
-import { CallRecorder, callsOf, IAM_CALLS_FILE, madeByFunction, needsBody } from './iam-calls';
+import { CallRecorder, callsOf, functionOf, IAM_CALLS_FILE, needsBody, signatureOf, type Signature } from './iam-calls';
 import { HOST, PORTS } from './layout';
 
 const BACKENDS: Record<string, number> = {
@@ -25,15 +25,12 @@ const BACKENDS: Record<string, number> = {
   'cognito-idp': PORTS.moto,
 };
 
-const CREDENTIAL_SCOPE = /Credential=[^/,\s]+\/\d{8}\/[^/]+\/([a-z0-9-]+)\/aws4_request/;
-
-export function serviceOf(request: Pick<http.IncomingMessage, 'headers' | 'url'>): string {
-  const authorization = request.headers.authorization;
-  const fromHeader = authorization ? CREDENTIAL_SCOPE.exec(authorization) : null;
-  if (fromHeader?.[1]) return fromHeader[1];
-  const url = request.url ?? '';
-  const fromQuery = /[?&]X-Amz-Credential=[^/&]+%2F\d{8}%2F[^%]+%2F([a-z0-9-]+)%2F/i.exec(url);
-  if (fromQuery?.[1]) return fromQuery[1];
+/** The service a request is for: its signature's (header or presigned URL), else its X-Amz-Target, else S3. */
+export function serviceOf(
+  request: Pick<http.IncomingMessage, 'headers' | 'url'>,
+  signature = signatureOf({ headers: request.headers, url: request.url ?? '' }),
+): string {
+  if (signature) return signature.service;
   const target = request.headers['x-amz-target'];
   if (typeof target === 'string') {
     if (target.startsWith('AmazonSQS')) return 'sqs';
@@ -90,7 +87,10 @@ const server = http.createServer((request, response) => {
     });
     return;
   }
-  const service = serviceOf(request);
+  const signed = { headers: request.headers, url: request.url ?? '/', method: request.method ?? 'GET' };
+  // Read once: it routes the request and says whether a function made it.
+  const signature = signatureOf(signed);
+  const service = serviceOf(request, signature);
   const port = BACKENDS[service];
   if (port === undefined) {
     response.writeHead(501, { 'content-type': 'application/json' });
@@ -101,8 +101,7 @@ const server = http.createServer((request, response) => {
     );
     return;
   }
-  const signed = { headers: request.headers, url: request.url ?? '/', method: request.method ?? 'GET' };
-  if (!madeByFunction(signed)) {
+  if (!functionOf(signature)) {
     request.pipe(forward(request, response, service, port));
     return;
   }
@@ -112,20 +111,20 @@ const server = http.createServer((request, response) => {
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const body = Buffer.concat(chunks);
-      recordCalls(request, body.toString('utf8'));
+      recordCalls(request, signature, body.toString('utf8'));
       forward(request, response, service, port).end(body);
     });
     return;
   }
-  recordCalls(request);
+  recordCalls(request, signature);
   request.pipe(forward(request, response, service, port));
 });
 
-function recordCalls(request: http.IncomingMessage, body?: string): void {
+function recordCalls(request: http.IncomingMessage, signature: Signature | undefined, body?: string): void {
   try {
     recorder ??= new CallRecorder(IAM_CALLS_FILE);
     recorder.record(
-      callsOf({ method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers, body }),
+      callsOf({ method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers, body }, signature),
     );
   } catch (error) {
     // Recording is for the IAM check; a failure to record never fails the call itself.

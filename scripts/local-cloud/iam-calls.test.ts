@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { functionIdentity } from '@backbone/shared/testing';
-import { CallRecorder, callsOf, functionOfAccessKeyId, madeByFunction, readRecordedCalls } from './iam-calls';
+import { CallRecorder, callsOf, functionOf, functionOfAccessKeyId, readRecordedCalls, signatureOf } from './iam-calls';
 
 // The plugin that gives each function its key under serverless-offline (CommonJS, loaded by the framework).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -35,7 +35,7 @@ describe('a function’s access key', () => {
     expect(functionOfAccessKeyId('test')).toBeUndefined();
     expect(functionOfAccessKeyId('LOCALFN')).toBeUndefined();
     expect(functionOfAccessKeyId('LOCALFNXYZ')).toBeUndefined();
-    expect(madeByFunction({ url: '/', headers: signedBy('test', 'sqs') })).toBe(false);
+    expect(functionOf(signatureOf({ url: '/', headers: signedBy('test', 'sqs') }))).toBeUndefined();
     expect(callsOf({ ...json('sqs', 'AmazonSQS.SendMessage', {}), headers: signedBy('test', 'sqs') })).toEqual([]);
     expect(callsOf({ method: 'GET', url: '/', headers: {} })).toEqual([]);
   });

@@ -178,38 +178,43 @@ function s3Calls(request: SignedRequest): Array<Omit<RecordedCall, 'caller'>> {
   return [{ action: `s3:Unrecognised(${method} ${url.search})`, resource: objectArn }];
 }
 
-/** Whether a request was signed by a function (only those are recorded, and only their bodies read). */
-export function madeByFunction(request: Pick<SignedRequest, 'headers' | 'url'>): boolean {
-  const signature = signatureOf(request);
-  return signature !== undefined && functionOfAccessKeyId(signature.accessKeyId) !== undefined;
-}
+export type Signature = NonNullable<ReturnType<typeof signatureOf>>;
+
+/** The function that signed a request, if a function did (only their calls are recorded, their bodies read). */
+export const functionOf = (signature: Signature | undefined): string | undefined =>
+  signature ? functionOfAccessKeyId(signature.accessKeyId) : undefined;
+
+/** Each service's calls from its operation (or, for S3, its method and path), body and region. */
+const CALLS_BY_SERVICE: Record<
+  string,
+  (operation: string, body: Json, region: string, request: SignedRequest) => Array<Omit<RecordedCall, 'caller'>>
+> = {
+  s3: (_operation, _body, _region, request) => s3Calls(request),
+  sqs: (operation, body, region) => sqsCalls(operation || text(body.Action), body, region),
+  dynamodb: dynamoDbCalls,
+  ssm: ssmCalls,
+  secretsmanager: (operation, body, region) => [
+    { action: `secretsmanager:${operation}`, resource: secretArn(region, text(body.SecretId)) },
+  ],
+};
 
 /**
  * The calls one request makes, as IAM would authorise them; none for a request the gateway cannot attribute
- * (unsigned, or signed by a caller that is not a function).
+ * (unsigned, or signed by a caller that is not a function). `signature`: the request's, when already read.
  */
-export function callsOf(request: SignedRequest): RecordedCall[] {
-  const signature = signatureOf(request);
-  const caller = signature ? functionOfAccessKeyId(signature.accessKeyId) : undefined;
+export function callsOf(request: SignedRequest, signature = signatureOf(request)): RecordedCall[] {
+  const caller = functionOf(signature);
   if (!signature || !caller) return [];
   const target = request.headers['x-amz-target'];
   const operation = typeof target === 'string' ? (target.split('.').pop() ?? '') : '';
   // JSON protocols name the operation in a header; SQS's older query protocol in a form field.
-  const form = typeof target === 'string' ? undefined : new URLSearchParams(request.body ?? '');
-  const body = form ? Object.fromEntries(form) : parse(request.body);
+  const body =
+    typeof target === 'string' ? parse(request.body) : Object.fromEntries(new URLSearchParams(request.body ?? ''));
   const { region, service } = signature;
-  const calls =
-    service === 's3'
-      ? s3Calls(request)
-      : service === 'sqs'
-        ? sqsCalls(operation || text(body.Action), body, region)
-        : service === 'dynamodb'
-          ? dynamoDbCalls(operation, body, region)
-          : service === 'ssm'
-            ? ssmCalls(operation, body, region)
-            : service === 'secretsmanager'
-              ? [{ action: `secretsmanager:${operation}`, resource: secretArn(region, text(body.SecretId)) }]
-              : [{ action: `${service}:${operation || request.method}`, resource: '*' }];
+  const named = CALLS_BY_SERVICE[service];
+  const calls = named
+    ? named(operation, body, region, request)
+    : [{ action: `${service}:${operation || request.method}`, resource: '*' }];
   return calls.map((call) => ({ caller, ...call }));
 }
 
