@@ -96,8 +96,10 @@ export const cassandra: Component = {
     const tls = cassandraTls();
     const yaml = [
       'cluster_name: local-cloud',
+      // One node, one token, given: with a token allocator instead (allocate_tokens_for_local_replication_factor),
+      // a new node first waits the ring delay (30 s) to see peers a single node never has.
       'num_tokens: 1',
-      'allocate_tokens_for_local_replication_factor: 1',
+      'initial_token: 0',
       'partitioner: org.apache.cassandra.dht.Murmur3Partitioner',
       'authenticator: AllowAllAuthenticator',
       'authorizer: AllowAllAuthorizer',

@@ -5,7 +5,19 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { AwsClientSettings } from '@backbone/shared';
 import { CHECKOUT_MARKER, CLOUD_DIR, SCRIPTS_DIR, SERVICE_USER_DIR, SYSTEM_STATE_ROOT } from '../layout';
@@ -124,38 +136,94 @@ process.env.AWS_ACCESS_KEY_ID ??= 'test';
 process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
 
 /**
- * Installs PyPI packages into <component>/venv and returns that virtualenv's bin folder. The requirements file is a
- * lock (scripts/local-cloud/conf/<requirements>, made from its .in by npm run lock:python): every package, its
+ * Where installs every checkout on this machine can share are kept: Python virtualenvs, keyed by the hash of their
+ * lock file. A new clone (CI's, a second one of a developer) links to them instead of building its own, as
+ * Playwright keeps its browsers; `rm -rf` of it costs nothing but the next install's time.
+ */
+export const machineCacheDir = (): string =>
+  path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'lending-backbone');
+
+/**
+ * Installs PyPI packages into a virtualenv and returns its bin folder, <component>/venv/bin. The requirements file is
+ * a lock (scripts/local-cloud/conf/<requirements>, made from its .in by npm run lock:python): every package, its
  * dependencies included, pinned with the SHA-256 of each of its files, and pip refuses anything else
- * (--require-hashes), so a package changed on the index, or a mirror's, is never installed. A virtualenv cannot be moved, so it is built in place and only its stamp marks it
- * complete; a failed install removes it.
+ * (--require-hashes), so a package changed on the index, or a mirror's, is never installed. The virtualenv itself
+ * lives in the machine's cache under the lock's hash (building one costs tens of seconds of CPU: a fresh clone would
+ * otherwise pay it for each of five), and <component>/venv links to it. A virtualenv cannot be moved, so it is built
+ * in place, one builder at a time (a lock folder), and only its stamp marks it complete; a failed install removes it.
  */
 export async function installPythonVenv(name: string, requirements: string, label: string): Promise<string> {
-  const venv = path.join(componentDir(name), 'venv');
-  const bin = path.join(venv, 'bin');
   const requirementsFile = path.join(SCRIPTS_DIR, 'conf', requirements);
-  const stamp = installStamp(path.join(venv, '.installed'), requirementsFile);
-  if (stamp.current) return bin;
-  ensurePythonVenv();
-  console.log(`  installing ${label} into a virtualenv from PyPI (first run only) ...`);
-  rmSync(venv, { recursive: true, force: true });
-  const steps: [string, string[]][] = [
-    ['python3', ['-m', 'venv', venv]],
-    [
-      path.join(bin, 'pip'),
-      ['install', '-q', '--disable-pip-version-check', '--require-hashes', '--no-deps', '-r', requirementsFile],
-    ],
-  ];
-  for (const [command, args] of steps) {
-    const result = await runCommand(command, args);
-    if (result.status !== 0) {
-      rmSync(venv, { recursive: true, force: true });
-      throw new InstallError(
-        `installing ${label} failed (${path.basename(command)} exit ${result.status}); nothing was installed.\n` +
-          `${result.output.split('\n').slice(-6).join('\n')}\nCheck that PyPI is reachable, then try again.`,
-      );
+  const hash = createHash('sha256').update(readFileSync(requirementsFile)).digest('hex').slice(0, 16);
+  const shared = path.join(machineCacheDir(), 'venvs', `${name}-${hash}`);
+  const link = path.join(componentDir(name), 'venv');
+  await withInstallLock(shared, async () => {
+    const stamp = installStamp(path.join(shared, '.installed'), requirementsFile);
+    if (stamp.current) return;
+    ensurePythonVenv();
+    console.log(`  installing ${label} into a virtualenv from PyPI (first run on this machine only) ...`);
+    rmSync(shared, { recursive: true, force: true });
+    const steps: [string, string[]][] = [
+      ['python3', ['-m', 'venv', shared]],
+      [
+        path.join(shared, 'bin', 'pip'),
+        ['install', '-q', '--disable-pip-version-check', '--require-hashes', '--no-deps', '-r', requirementsFile],
+      ],
+    ];
+    for (const [command, args] of steps) {
+      const result = await runCommand(command, args);
+      if (result.status !== 0) {
+        rmSync(shared, { recursive: true, force: true });
+        throw new InstallError(
+          `installing ${label} failed (${path.basename(command)} exit ${result.status}); nothing was installed.\n` +
+            `${result.output.split('\n').slice(-6).join('\n')}\nCheck that PyPI is reachable, then try again.`,
+        );
+      }
+    }
+    stamp.write();
+  });
+  linkTo(link, shared);
+  return path.join(link, 'bin');
+}
+
+/** Makes `link` a symbolic link to `target`, replacing whatever was there (an older link, a checkout's own venv). */
+function linkTo(link: string, target: string): void {
+  try {
+    if (readlinkSync(link) === target) return;
+  } catch {
+    // not a link (missing, or a folder of an older layout)
+  }
+  mkdirSync(path.dirname(link), { recursive: true });
+  rmSync(link, { recursive: true, force: true });
+  symlinkSync(target, link);
+}
+
+/** A build another process started is waited for this long before its lock is taken as abandoned. */
+const ABANDONED_INSTALL_MS = 15 * 60_000;
+
+/** Runs `build` holding `<dir>.lock` (a folder: its creation is atomic), so two checkouts never build one folder. */
+async function withInstallLock(dir: string, build: () => Promise<void>): Promise<void> {
+  const lock = `${dir}.lock`;
+  mkdirSync(path.dirname(dir), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      let age = 0;
+      try {
+        age = Date.now() - statSync(lock).mtimeMs;
+      } catch {
+        continue; // released meanwhile
+      }
+      if (age > ABANDONED_INSTALL_MS) rmSync(lock, { recursive: true, force: true });
+      else await new Promise((resolve) => setTimeout(resolve, 1000));
     }
   }
-  stamp.write();
-  return bin;
+  try {
+    await build();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }

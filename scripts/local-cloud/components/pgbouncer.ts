@@ -44,6 +44,9 @@ export const pgbouncer: Component = {
         'pool_mode = transaction',
         `default_pool_size = ${PGBOUNCER_POOL_SIZE}`,
         'max_client_conn = 1000',
+        // PostgreSQL starts beside it: a first login refused while it comes up is retried after a second, not after
+        // the default 15 s (which made PgBouncer the last component of the local cloud to answer).
+        'server_login_retry = 1',
         // Parameters some drivers send at start-up that PgBouncer would otherwise refuse.
         'ignore_startup_parameters = extra_float_digits,options',
         'admin_users = postgres',
