@@ -6,7 +6,10 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { up } from './cloud';
 import { ensurePythonVenv } from './local-cloud/prerequisites';
+import { discoverServices, resolveService, serverlessServices } from './local-cloud/services';
+import { provision } from './provision';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -21,11 +24,6 @@ function run(command: string, args: string[], quiet = false): Promise<{ status: 
     child.on('close', (status) => resolve({ status: status ?? 1, output }));
   });
 }
-
-const tsx = (script: string, ...args: string[]): [string, string[]] => [
-  process.execPath,
-  [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), script, ...args],
-];
 
 async function main(): Promise<number> {
   // Both the local cloud (moto) and the build checks (cfn-lint, hadolint) make virtualenvs: a Debian package either
@@ -51,13 +49,25 @@ async function main(): Promise<number> {
   return checked.status !== 0 ? checked.status : outcome;
 }
 
-/** The local cloud up, the stage provisioned, the integration tests: the first failure's status, or 0. */
+/**
+ * The local cloud up, the stage provisioned, the integration tests: the first failure's status, or 0. The services'
+ * "serverless print" (seconds of CPU each, needing no cloud) runs while the cloud starts, so provisioning finds them
+ * resolved.
+ */
 async function integration(seconds: () => number): Promise<number> {
-  const started = await run(...tsx('scripts/cloud.ts', 'up'));
-  if (started.status !== 0) return started.status;
-  console.log(`the local cloud is up (${seconds()} s)`);
-  const provisioned = await run(...tsx('scripts/provision.ts'));
-  if (provisioned.status !== 0) return provisioned.status;
+  const resolving = Promise.all(
+    serverlessServices(discoverServices()).map((service) => resolveService(service.name, 'local')),
+  );
+  resolving.catch(() => undefined); // provision() says what failed, when it asks again
+  try {
+    await up();
+    console.log(`the local cloud is up (${seconds()} s)`);
+    await resolving.catch(() => undefined);
+    await provision('local');
+  } catch (error) {
+    console.error(`npm test: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
   return (await run('npm', ['run', 'test:integration'])).status;
 }
 

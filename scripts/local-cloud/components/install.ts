@@ -73,46 +73,49 @@ export function runCommand(
 }
 
 /**
- * Resolves a Maven dependency tree into <component>/lib. Downloads go to a
- * temporary folder that is renamed into place only once complete, so a failed
- * download never leaves a half-installed component behind.
+ * Resolves a Maven dependency tree into a folder of jars, kept in the machine's cache under the pom's hash (see
+ * machineCacheDir) and linked as <component>/lib. Downloads go to a temporary folder that is renamed into place only
+ * once complete, so a failed download never leaves a half-installed component behind.
  */
 export async function installMavenRuntime(name: string, label: string): Promise<void> {
   const pom = path.join(SCRIPTS_DIR, 'maven', name, 'pom.xml');
-  const lib = path.join(componentDir(name), 'lib');
-  if (installStamp(path.join(lib, '.installed'), pom).current) return;
-  ensureJava();
-  ensureMaven();
-  console.log(`  installing ${label} from Maven Central (first run only) ...`);
-  const partial = `${lib}.partial`;
-  rmSync(partial, { recursive: true, force: true });
-  mkdirSync(path.dirname(lib), { recursive: true });
-  const result = await runCommand('mvn', [
-    '-q',
-    '-B',
-    // A downloaded file whose checksum does not match the repository's is refused, and the install fails with it.
-    '--strict-checksums',
-    '-f',
-    pom,
-    'dependency:copy-dependencies',
-    `-DoutputDirectory=${partial}`,
-    '-DincludeScope=runtime',
-  ]);
-  if (result.status !== 0) {
+  const hash = createHash('sha256').update(readFileSync(pom)).digest('hex').slice(0, 16);
+  const shared = path.join(machineCacheDir(), 'maven', `${name}-${hash}`);
+  await withInstallLock(shared, async () => {
+    if (installStamp(path.join(shared, '.installed'), pom).current) return;
+    ensureJava();
+    ensureMaven();
+    console.log(`  installing ${label} from Maven Central (first run on this machine only) ...`);
+    const partial = `${shared}.partial`;
     rmSync(partial, { recursive: true, force: true });
-    const output = result.output
-      .split('\n')
-      .filter((l) => l.includes('ERROR'))
-      .slice(0, 5)
-      .join('\n');
-    throw new InstallError(
-      `downloading ${label} failed (mvn exit ${result.status}); nothing was installed.\n${output}\n` +
-        `Check that Maven Central is reachable, then run "npm run cloud:up" again.`,
-    );
-  }
-  installStamp(path.join(partial, '.installed'), pom).write();
-  rmSync(lib, { recursive: true, force: true });
-  renameSync(partial, lib);
+    const result = await runCommand('mvn', [
+      '-q',
+      '-B',
+      // A downloaded file whose checksum does not match the repository's is refused, and the install fails with it.
+      '--strict-checksums',
+      '-f',
+      pom,
+      'dependency:copy-dependencies',
+      `-DoutputDirectory=${partial}`,
+      '-DincludeScope=runtime',
+    ]);
+    if (result.status !== 0) {
+      rmSync(partial, { recursive: true, force: true });
+      const output = result.output
+        .split('\n')
+        .filter((l) => l.includes('ERROR'))
+        .slice(0, 5)
+        .join('\n');
+      throw new InstallError(
+        `downloading ${label} failed (mvn exit ${result.status}); nothing was installed.\n${output}\n` +
+          `Check that Maven Central is reachable, then run "npm run cloud:up" again.`,
+      );
+    }
+    installStamp(path.join(partial, '.installed'), pom).write();
+    rmSync(shared, { recursive: true, force: true });
+    renameSync(partial, shared);
+  });
+  linkTo(path.join(componentDir(name), 'lib'), shared);
 }
 
 export function localAws(endpoint: string): AwsClientSettings {
