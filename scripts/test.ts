@@ -8,15 +8,25 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { up } from './cloud';
 import { ensurePythonVenv } from './local-cloud/prerequisites';
-import { discoverServices, resolveService, serverlessServices } from './local-cloud/services';
+import { CLOUD_DIR } from './local-cloud/layout';
+import { discoverServices, handOverResolvedServices, resolveService, serverlessServices } from './local-cloud/services';
 import { provision } from './provision';
 
 const ROOT = path.resolve(__dirname, '..');
 
 /** Runs a command in the project; its output shown as it comes, or kept to be shown later (`quiet`). */
-function run(command: string, args: string[], quiet = false): Promise<{ status: number; output: string }> {
+function run(
+  command: string,
+  args: string[],
+  quiet = false,
+  env: Record<string, string> = {},
+): Promise<{ status: number; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: ROOT, stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+    const child = spawn(command, args, {
+      cwd: ROOT,
+      stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+      env: { ...process.env, ...env },
+    });
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -68,7 +78,9 @@ async function integration(seconds: () => number): Promise<number> {
     console.error(`npm test: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
-  return (await run('npm', ['run', 'test:integration'])).status;
+  // The integration tests' set-up starts the services in serverless-offline: it gets them resolved already.
+  const handOver = await handOverResolvedServices(path.join(CLOUD_DIR, 'resolved-services'));
+  return (await run('npm', ['run', 'test:integration'], false, handOver)).status;
 }
 
 main().then(

@@ -4,7 +4,7 @@
  * Nothing here knows a service by name.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import {
@@ -161,11 +161,34 @@ export function resolveService(name: string, stage: string): Promise<ResolvedSer
   const key = `${name}@${stage}`;
   let result = resolved.get(key);
   if (!result) {
-    result = printService(name, stage);
+    const handed = handedOver(key);
+    result = handed ? Promise.resolve(handed) : printService(name, stage);
     resolved.set(key, result);
     result.catch(() => resolved.delete(key));
   }
   return result;
+}
+
+/**
+ * A process that resolved the services hands them to the processes it starts for the same run (npm test to the
+ * integration tests' set-up, which would otherwise print them all again): a folder of `<service>@<stage>.json`
+ * named by this variable.
+ */
+export const HANDED_OVER_SERVICES = 'LOCAL_RESOLVED_SERVICES_DIR';
+
+/** Writes every service this process has resolved into `dir`; returns the variables that hand them over. */
+export async function handOverResolvedServices(dir: string): Promise<Record<string, string>> {
+  mkdirSync(dir, { recursive: true });
+  for (const [key, result] of resolved)
+    writeFileSync(path.join(dir, `${key}.json`), JSON.stringify(await result.catch(() => null)));
+  return { [HANDED_OVER_SERVICES]: dir };
+}
+
+function handedOver(key: string): ResolvedService | undefined {
+  const dir = process.env[HANDED_OVER_SERVICES];
+  const file = dir ? path.join(dir, `${key}.json`) : undefined;
+  if (!file || !existsSync(file)) return undefined;
+  return (JSON.parse(readFileSync(file, 'utf8')) as ResolvedService | null) ?? undefined;
 }
 
 async function printService(name: string, stage: string): Promise<ResolvedService> {
