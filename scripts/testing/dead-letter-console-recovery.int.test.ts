@@ -20,7 +20,7 @@ import { publishMarketingEvents } from '@backbone/marketing-events/contracts';
 import { waitFor } from '@backbone/shared/testing';
 import { sampleMarketingEvent } from '@backbone/marketing-events/contracts/testing';
 import { countsFor } from '@backbone/marketing-events/local';
-import { rolesFrom, sweepDeadLetters, type Actor } from '@backbone/dlq-console/local';
+import { indexedLetters, rolesFrom, sweepDeadLetters, type Actor } from '@backbone/dlq-console/local';
 import {
   console_,
   DLQ,
@@ -205,7 +205,7 @@ describe('a FIFO DLQ', () => {
   afterAll(async () => {
     await stores.index.remove(
       FIFO_DLQ,
-      (await stores.index.list(FIFO_DLQ)).map((l) => l.messageId),
+      (await indexedLetters(stores.index, FIFO_DLQ)).map((l) => l.messageId),
     );
     await sqs.send(new DeleteQueueCommand({ QueueUrl: sourceUrl }));
     await sqs.send(new DeleteQueueCommand({ QueueUrl: fifoDlqUrl }));
@@ -234,7 +234,7 @@ describe('a FIFO DLQ', () => {
 
   it('is swept into the index with its groups, and a chosen message moves with the earlier ones of its group, in order', async () => {
     await sweepDeadLetters(stores.queues, stores.index);
-    const indexed = await stores.index.list(FIFO_DLQ);
+    const indexed = await indexedLetters(stores.index, FIFO_DLQ);
     expect(indexed.map((l) => [l.groupId, (JSON.parse(l.body!) as { id: string }).id]).sort()).toEqual([
       ['g1', 'a1'],
       ['g1', 'a2'],

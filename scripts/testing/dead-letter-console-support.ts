@@ -6,6 +6,7 @@ import { loanApprovedV1 } from '@backbone/marketing-events/contracts';
 import { SAMPLE_ANDROID_DEVICE } from '@backbone/marketing-events/contracts/testing';
 import { countsFor, sandboxClient } from '@backbone/marketing-events/local';
 import {
+  indexedLetters,
   localConsoleEnvironment,
   openConsoleStores,
   openDeadLetterConsole,
@@ -46,7 +47,7 @@ export async function emptyMarketingQueues(): Promise<{ sqs: SQSClient; queueUrl
   await sqs.send(new PurgeQueueCommand({ QueueUrl: dlqUrl }));
   await stores.index.remove(
     DLQ,
-    (await stores.index.list(DLQ)).map((l) => l.messageId),
+    (await indexedLetters(stores.index, DLQ)).map((l) => l.messageId),
   );
   await sandbox.reset();
   return { sqs, queueUrl, dlqUrl };

@@ -66,6 +66,9 @@ const ARGUED: Record<string, string> = {
     'finds the engine’s running tasks in AWS to tell each to refresh; locally the engine’s processes are at fixed ports',
   'snoop-scheduler-local-ruleSetPublished:ecs:DescribeTasks':
     'reads each engine task’s address in AWS; locally the engine’s processes are at fixed ports',
+  'dlq-console-local-indexDeadLetters:dynamodb:BatchGetItem':
+    'reads a letter indexed already (by the sweeper, before its consumer’s notice came) to replace it; the store’s ' +
+    'integration test replaces letters through the same code (dead-letter-index.int.test.ts)',
   ...deadLetterPath('dlq-console-local-indexDeadLetters'),
   ...deadLetterPath('dlq-console-local-recordAudit'),
   ...deadLetterPath('rules-ingestion-local-recordImpactPreview'),

@@ -51,10 +51,12 @@ const operations: HttpOperation[] = [
     security: 'cognito',
     query: {
       ...FILTER_QUERY,
-      limit: 'at most this many (100)',
+      limit: 'at most this many (100; 500 at most)',
+      after:
+        'the next page: the letters after this position, `<failedAt>#<messageId>` of the last letter of the page before',
       unmask: 'why personal data must be seen (dlq:unmask; audited)',
     },
-    responses: { 200: { description: 'The dead letters.' }, ...refusals },
+    responses: { 200: { description: 'The dead letters, newest first, a page of them.' }, ...refusals },
   },
   {
     method: 'post',

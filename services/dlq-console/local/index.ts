@@ -8,13 +8,24 @@ import type { LocalContext, LocalServiceFace } from '@backbone/shared/local';
 import { demoDeadLetterConsole } from './demo';
 import { ensureIssuerKeys } from './identity';
 import { startIdentityServer } from './identity-server';
+import type { DeadLetter } from '../src/domain/dead-letters';
+import type { DeadLetterIndex } from '../src/domain/ports';
+import { everySelected } from '../src/domain/selection';
 export { LOCAL_PEOPLE, IDENTITY_PORT } from './identity-server';
 export { ensureIssuerKeys, LOCAL_CLIENT_ID, LOCAL_EDITOR_CLIENT_ID, LOCAL_ISSUER, localSignIn } from './identity';
 
 export { openConsoleStores, openDeadLetterConsole } from '../src/composition-root';
-export { groupDeadLetters, normaliseReason } from '../src/domain/dead-letters';
+export { groupDeadLetters, normaliseReason, positionOf } from '../src/domain/dead-letters';
+export type { DeadLetterView } from '../src/domain/views';
 export type { DeadLetter, DeadLetterFilter, DeadLetterGroup } from '../src/domain/dead-letters';
 export { sweepDeadLetters } from '../src/domain/indexing';
+
+/** Every dead letter the index holds for a DLQ, bodies included (for tests and benchmarks: small DLQs). */
+export async function indexedLetters(index: DeadLetterIndex, dlq: string): Promise<DeadLetter[]> {
+  const letters: DeadLetter[] = [];
+  for await (const page of everySelected(index, dlq, {}, { now: Date.now(), bodies: true })) letters.push(...page);
+  return letters;
+}
 export { rolesFrom, type Actor } from '../src/domain/access';
 export type { RedriveOutcome, RedrivePlan, RedriveProgress } from '../src/domain/redrive';
 

@@ -28,10 +28,10 @@ import { auditEntryRecordedV1, redriveRequestedV2, type RedriveRequested } from 
 import { createSqsQueues } from './adapters/sqs-queues';
 import {
   createDynamoDbAuditReader,
-  createDynamoDbIndex,
   createDynamoDbRedriveLocks,
   createDynamoDbRedriveRecords,
 } from './adapters/dynamodb-console-store';
+import { createDynamoDbDeadLetterIndex } from './adapters/dynamodb-dead-letter-index';
 import { createDeadLetterConsole, type ConsoleDependencies } from './domain/console';
 import type { AuditEntry, AuditTrail, DeliveryRecords } from './domain/ports';
 
@@ -96,7 +96,7 @@ export function openConsoleStores(env: Record<string, string | undefined> = proc
         }
       : {}),
     ...(config.DELIVERIES_TABLE ? { deliveries: deliveryRecords(documents, config.DELIVERIES_TABLE) } : {}),
-    index: createDynamoDbIndex(documents, config.INDEX_TABLE),
+    index: createDynamoDbDeadLetterIndex(documents, config.INDEX_TABLE),
     locks: createDynamoDbRedriveLocks(documents, config.INDEX_TABLE),
     audit: {
       // Appended through the audit queue (the recorder alone writes the table); read from the table.

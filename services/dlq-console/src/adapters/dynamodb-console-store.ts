@@ -1,46 +1,19 @@
 /**
- * The console's DynamoDB: the index of dead letters (pk Q#<dlq>, sk the message id), the redrive locks beside it
- * (pk LOCK#<dlq>), and the append-only audit trail (its own table: pk AUDIT#<day>, sk <time>#<id>), read here and
- * written only by the audit recorder.
+ * The console's DynamoDB besides the index of dead letters (dynamodb-dead-letter-index.ts): the redrive locks and
+ * jobs beside it in its table (pk LOCK#<dlq>, JOB#<id>), and the append-only audit trail (its own table: pk
+ * AUDIT#<day>, sk <time>#<id>), read here and written only by the audit recorder.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchWriteCommand,
   DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import type { DeadLetter } from '../domain/dead-letters';
-import type {
-  AuditEntry,
-  AuditTrail,
-  DeadLetterIndex,
-  RedriveLocks,
-  RedriveRecord,
-  RedriveRecords,
-} from '../domain/ports';
+import type { AuditEntry, AuditTrail, RedriveLocks, RedriveRecord, RedriveRecords } from '../domain/ports';
 
 const DAY_MS = 86_400_000;
-/** A dead letter outlives its DLQ's longest retention (14 days) by a day: the index never outlasts the message long. */
-const INDEX_KEEP_MS = 15 * DAY_MS;
-const BATCH = 25;
-
-type Write = { PutRequest: { Item: Record<string, unknown> } } | { DeleteRequest: { Key: Record<string, unknown> } };
-
-async function batchWrite(documents: DynamoDBDocumentClient, table: string, writes: Write[]): Promise<void> {
-  for (let i = 0; i < writes.length; i += BATCH) {
-    let pending: Write[] = writes.slice(i, i + BATCH);
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt > 8)
-        throw new Error(`DynamoDB left ${pending.length} writes to ${table} unprocessed after 8 retries`);
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * 2 ** attempt));
-      const out = await documents.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
-      pending = (out.UnprocessedItems?.[table] ?? []) as Write[];
-    }
-  }
-}
 
 /** Every item of one partition, page by page. */
 async function* partition(
@@ -68,50 +41,6 @@ function withoutKeys(item: Record<string, unknown>, ...others: string[]): Record
   const rest = { ...item };
   for (const name of ['pk', 'sk', ...others]) delete rest[name];
   return rest;
-}
-
-const indexKey = (dlq: string, messageId: string) => ({ pk: `Q#${dlq}`, sk: messageId });
-
-export function createDynamoDbIndex(documents: DynamoDBDocumentClient, table: string): DeadLetterIndex {
-  return {
-    async list(dlq) {
-      const letters: DeadLetter[] = [];
-      for await (const item of partition(documents, { TableName: table, pk: `Q#${dlq}`, ConsistentRead: true })) {
-        const { destinations, ...rest } = withoutKeys(item, 'expiresAt');
-        // Entries indexed before destinations were recorded as data read as having none.
-        letters.push({
-          ...rest,
-          destinations: typeof destinations === 'string' ? (JSON.parse(destinations) as unknown) : [],
-        } as unknown as DeadLetter);
-      }
-      return letters;
-    },
-    async put(letters) {
-      await batchWrite(
-        documents,
-        table,
-        letters.map((letter) => ({
-          PutRequest: {
-            Item: {
-              ...indexKey(letter.dlq, letter.messageId),
-              ...letter,
-              // One string, not a list of maps: every view reads the whole partition, and DynamoDB's nested
-              // types cost it a fifth of its inspection rate (bench:dlq).
-              destinations: JSON.stringify(letter.destinations),
-              expiresAt: Math.floor((Date.parse(letter.failedAt) + INDEX_KEEP_MS) / 1000),
-            },
-          },
-        })),
-      );
-    },
-    async remove(dlq, messageIds) {
-      await batchWrite(
-        documents,
-        table,
-        [...new Set(messageIds)].map((id) => ({ DeleteRequest: { Key: indexKey(dlq, id) } })),
-      );
-    },
-  };
 }
 
 export function createDynamoDbRedriveLocks(documents: DynamoDBDocumentClient, table: string): RedriveLocks {

@@ -16,7 +16,7 @@ export function changeOperations({
   findQueue,
   audited,
   confirmedPlan,
-  select,
+  selectAll,
   reveal,
   unmaskFor,
 }: ConsoleCore) {
@@ -33,7 +33,7 @@ export function changeOperations({
     ): Promise<{ sent: boolean; newMessageId?: string; fields: string[] }> {
       // The edit right before the DLQ is looked up: someone without it learns nothing, not even the stage's DLQs from
       // a wrong name (the index answers an unknown DLQ with nothing).
-      const letter = (await index.list(dlq)).find((l) => l.messageId === messageId);
+      const letter = await index.get(dlq, messageId);
       if (!letter) {
         if (![...actor.roles].some((role) => role.startsWith('dlq:edit:')))
           requireRole(actor, 'dlq:edit:*', 'fix and resend dead letters');
@@ -82,7 +82,7 @@ export function changeOperations({
       options: { format: 'jsonl' | 'csv'; unmask?: { reason: string } },
     ): Promise<{ text: string; count: number; masked: boolean }> {
       requireRole(actor, 'dlq:export', 'export dead letters');
-      const letters = await select(dlq, filter, unmaskFor(actor, options.unmask));
+      const letters = await selectAll(dlq, filter, unmaskFor(actor, options.unmask));
       const shown = await reveal(actor, dlq, letters, options.unmask, 'exported', filter);
       await audited({
         ...auditedActor(actor),

@@ -1,7 +1,8 @@
 import { AccessDeniedError, auditedActor, requireRole, type Actor } from './access';
 
 import { createDryRunner } from './dry-run';
-import { matchesFilter, type DeadLetter, type DeadLetterFilter } from './dead-letters';
+import type { DeadLetter, DeadLetterFilter } from './dead-letters';
+import { everySelected, selectPage, type SelectedPage } from './selection';
 import type {
   AuditEntry,
   AuditTrail,
@@ -40,7 +41,7 @@ export interface ConsoleDependencies {
 export function createConsoleCore(dependencies: ConsoleDependencies) {
   const { queues, index, audit, locks } = dependencies;
   const now = dependencies.clock?.now ?? (() => Date.now());
-  const dryRuns = createDryRunner(dependencies.deliveries);
+  const dryRuns = createDryRunner(dependencies.deliveries, index);
 
   const findQueue = async (name: string): Promise<DeadLetterQueue> => {
     const all = await queues.deadLetterQueues();
@@ -60,15 +61,32 @@ export function createConsoleCore(dependencies: ConsoleDependencies) {
   };
 
   /**
-   * The dead letters a filter selects, newest first. Its search and reason texts match what the caller may see (the
-   * masked body and reason) unless `raw`: only for someone allowed to unmask who gave a reason (see unmaskFor).
+   * A page of the dead letters a filter selects, newest first, bodies included. Its search and reason texts match
+   * what the caller may see (the masked body and reason) unless `raw`: only for someone allowed to unmask who gave a
+   * reason (see unmaskFor).
    */
-  const select = async (dlq: string, filter: DeadLetterFilter, raw = false): Promise<DeadLetter[]> => {
+  const select = async (
+    dlq: string,
+    filter: DeadLetterFilter,
+    options: { raw?: boolean; limit: number; after?: string },
+  ): Promise<SelectedPage> => {
     await findQueue(dlq);
-    const at = now();
-    return (await index.list(dlq))
-      .filter((l) => matchesFilter(l, filter, at, { raw }))
-      .sort((a, b) => b.failedAt.localeCompare(a.failedAt));
+    return selectPage(index, dlq, filter, {
+      limit: options.limit,
+      ...(options.after ? { cursor: options.after } : {}),
+      raw: options.raw === true,
+      now: now(),
+      bodies: true,
+    });
+  };
+
+  /** Every dead letter a filter selects, newest first, bodies included (see select). */
+  const selectAll = async (dlq: string, filter: DeadLetterFilter, raw = false): Promise<DeadLetter[]> => {
+    await findQueue(dlq);
+    const letters: DeadLetter[] = [];
+    for await (const page of everySelected(index, dlq, filter, { now: now(), raw, bodies: true }))
+      letters.push(...page);
+    return letters;
   };
 
   /** Checks that the actor may unmask and gave a reason; then they see, and search, what is there. */
@@ -117,6 +135,7 @@ export function createConsoleCore(dependencies: ConsoleDependencies) {
     audited,
     confirmedPlan,
     select,
+    selectAll,
     reveal,
   };
 }

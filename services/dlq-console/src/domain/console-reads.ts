@@ -1,8 +1,9 @@
 /** What the console shows: the DLQs, their dead letters (masked), their groups, a plan, a dry run, the audit trail. */
 import { auditedActor, requireRole, type Actor } from './access';
-import { queueViewOf, type DeadLetterQueueView } from './queue-view';
+import { queueViewOf, TREND_WINDOW_MS, type DeadLetterQueueView } from './queue-view';
 
-import { groupDeadLetters, type DeadLetterFilter, type DeadLetterGroup } from './dead-letters';
+import type { DeadLetterFilter, DeadLetterGroup } from './dead-letters';
+import { selectGroups } from './selection';
 import type { AuditEntry } from './ports';
 import { planRedrive } from './redrive';
 import { auditView, dryRunView, planBehind, planView, type DryRunView, type RedrivePlanView } from './views';
@@ -47,24 +48,38 @@ export function readOperations({
       requireRole(actor, 'dlq:read', 'see the DLQs');
       const at = now();
       return Promise.all(
-        (await queues.deadLetterQueues()).map(async (dlq) => queueViewOf(dlq, await index.list(dlq.name), at)),
+        (await queues.deadLetterQueues()).map(async (dlq) => {
+          const [groups, span, activity] = await Promise.all([
+            index.groups(dlq.name),
+            index.span(dlq.name),
+            index.activity(dlq.name, new Date(at - TREND_WINDOW_MS).toISOString()),
+          ]);
+          const indexed = groups.reduce((sum, group) => sum + group.count, 0);
+          return queueViewOf(dlq, { indexed, ...(span.first ? { oldestFailedAt: span.first } : {}), activity }, at);
+        }),
       );
     },
 
+    /** A page of dead letters (the first, or the one after `after`: the last one's position on the page before). */
     async messages(
       actor: Actor,
       dlq: string,
       filter: DeadLetterFilter = {},
-      options: { limit?: number; unmask?: { reason: string } } = {},
+      options: { limit?: number; unmask?: { reason: string }; after?: string } = {},
     ): Promise<DeadLetterView[]> {
       requireRole(actor, 'dlq:read', 'see dead letters');
-      const letters = (await select(dlq, filter, unmaskFor(actor, options.unmask))).slice(0, options.limit ?? 100);
+      const { letters } = await select(dlq, filter, {
+        raw: unmaskFor(actor, options.unmask),
+        limit: Math.min(options.limit ?? 100, 500),
+        ...(options.after ? { after: options.after } : {}),
+      });
       return reveal(actor, dlq, letters, options.unmask, 'looked at', filter);
     },
 
     async groups(actor: Actor, dlq: string, filter: DeadLetterFilter = {}): Promise<DeadLetterGroup[]> {
       requireRole(actor, 'dlq:read', 'see dead letters');
-      return groupDeadLetters(await select(dlq, filter));
+      await findQueue(dlq);
+      return selectGroups(index, dlq, filter, { now: now() });
     },
 
     async plan(actor: Actor, dlq: string, filter: DeadLetterFilter = {}): Promise<RedrivePlanView> {

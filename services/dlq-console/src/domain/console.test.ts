@@ -538,7 +538,7 @@ describe('the redrive worker', () => {
   it('records a failure it cannot explain as failed, and throws it for the job to be retried', async () => {
     const { w, console_, queued, records } = worker();
     const asked = await ask(console_);
-    w.deps.index.list = async () => {
+    w.deps.index.page = async () => {
       throw new Error('index unavailable');
     };
     await expect(console_.runRequestedRedrive(queued[0]!)).rejects.toThrow('index unavailable');

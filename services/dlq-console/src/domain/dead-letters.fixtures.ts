@@ -1,10 +1,18 @@
 import { ATTRIBUTE } from '@backbone/shared';
 import { loanApprovedV1 } from '@backbone/marketing-events/contracts';
 import { SAMPLE_ANDROID_DEVICE } from '@backbone/marketing-events/contracts/testing';
-import type { DeadLetter } from './dead-letters';
+import {
+  failedDestinations,
+  groupIdOf,
+  groupKeyOf,
+  normaliseReason,
+  positionOf,
+  type DeadLetter,
+} from './dead-letters';
 import type {
   AuditEntry,
   DeadLetterIndex,
+  GroupCount,
   DeadLetterQueue,
   OutgoingMessage,
   QueuePort,
@@ -153,18 +161,19 @@ export function world(letters: DeadLetter[], options: { fifo?: boolean } = {}) {
       const failure = consumer(message);
       if (failure) {
         // The consumer dead-letters it again; its notice indexes it under a new DLQ id, naming the id it had.
-        const again = letter(1000 + sent.length, { messageId: `again-${id}`, originalMessageId: id, reason: failure });
+        const again = letter(1000 + sent.length, {
+          messageId: `again-${id}`,
+          originalMessageId: id,
+          reason: failure,
+          failedAt: new Date(now).toISOString(),
+        });
         indexed.set(again.messageId, again);
         inDlq.set(again.messageId, { body: message.body, attributes: {}, hiddenUntil: 0 });
       }
       return id;
     },
   };
-  const index: DeadLetterIndex = {
-    list: async () => [...indexed.values()],
-    put: async (ls) => ls.forEach((l) => indexed.set(l.messageId, l)),
-    remove: async (_dlq, ids) => ids.forEach((id) => indexed.delete(id)),
-  };
+  const index = memoryIndex(indexed);
   const holders = new Map<string, { holder: string; until: number }>();
   const locks: RedriveLocks = {
     async acquire(name, holder, leaseMs) {
@@ -186,5 +195,75 @@ export function world(letters: DeadLetter[], options: { fifo?: boolean } = {}) {
     holders,
     deps: { queues, index, locks, audit, clock },
     consumeWith: (fn: typeof consumer) => (consumer = fn),
+  };
+}
+
+/**
+ * The index in memory, as the DynamoDB one answers (src/adapters/dynamodb-dead-letter-index.ts): pages newest first
+ * by position, groups counted from what it holds, bodies apart. Letters of every DLQ in one map, by message id.
+ */
+export function memoryIndex(indexed: Map<string, DeadLetter>): DeadLetterIndex {
+  const of = (dlq: string) => [...indexed.values()].filter((l) => l.dlq === dlq);
+  const groupOf = (l: DeadLetter) => groupIdOf(groupKeyOf(l));
+  const byNewest = (a: DeadLetter, b: DeadLetter) => positionOf(b).localeCompare(positionOf(a));
+  const summary = (letter: DeadLetter): DeadLetter => {
+    const rest = { ...letter };
+    delete rest.body;
+    return rest;
+  };
+  return {
+    get: async (dlq, id) => of(dlq).find((l) => l.messageId === id),
+    has: async (dlq, ids) => new Set(of(dlq).flatMap((l) => (ids.includes(l.messageId) ? [l.messageId] : []))),
+    async page(dlq, query, limit, options = {}) {
+      const selected = of(dlq)
+        .filter((l) => query.groups === undefined || query.groups.includes(groupOf(l)))
+        .filter((l) => query.since === undefined || l.failedAt >= query.since)
+        .filter((l) => query.until === undefined || l.failedAt <= query.until)
+        .filter((l) => query.after === undefined || positionOf(l) < query.after)
+        .sort(byNewest);
+      const letters = selected.slice(0, limit).map((l) => (options.bodies ? l : summary(l)));
+      const last = letters.at(-1);
+      return { letters, ...(selected.length > limit && last ? { next: positionOf(last) } : {}) };
+    },
+    async groups(dlq) {
+      const groups = new Map<string, GroupCount>();
+      for (const l of of(dlq)) {
+        const id = groupOf(l);
+        const group = groups.get(id) ?? {
+          id,
+          key: groupKeyOf(l),
+          reason: normaliseReason(l.reason),
+          destination: failedDestinations(l).join('+') || '-',
+          messageType: l.messageType ?? '-',
+          count: 0,
+          kinds: {},
+        };
+        group.count++;
+        group.kinds[l.kind] = (group.kinds[l.kind] ?? 0) + 1;
+        groups.set(id, group);
+      }
+      return [...groups.values()];
+    },
+    async span(dlq, group) {
+      const times = of(dlq)
+        .filter((l) => group === undefined || groupOf(l) === group)
+        .map((l) => l.failedAt)
+        .sort();
+      return { ...(times.length > 0 ? { first: times[0], last: times.at(-1) } : {}) };
+    },
+    async activity(dlq, since) {
+      const counts = new Map<string, number>();
+      for (const l of of(dlq)) {
+        const ten = `${l.failedAt.slice(0, 15)}0`;
+        if (ten >= `${since.slice(0, 15)}0`) counts.set(ten, (counts.get(ten) ?? 0) + 1);
+      }
+      return [...counts];
+    },
+    bodies: async (dlq, ids) =>
+      new Map(
+        of(dlq).flatMap((l) => (ids.includes(l.messageId) && l.body !== undefined ? [[l.messageId, l.body]] : [])),
+      ),
+    put: async (ls) => ls.forEach((l) => indexed.set(l.messageId, l)),
+    remove: async (_dlq, ids) => ids.forEach((id) => indexed.delete(id)),
   };
 }

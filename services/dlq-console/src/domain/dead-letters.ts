@@ -40,6 +40,13 @@ export interface DeadLetter {
   indexedBy: 'consumer' | 'sweeper';
 }
 
+/**
+ * Where a letter stands in its DLQ's order (newest first: by failure time, then message id). A page of letters ends
+ * at one; the next starts after it.
+ */
+export const positionOf = (letter: Pick<DeadLetter, 'failedAt' | 'messageId'>): string =>
+  `${letter.failedAt}#${letter.messageId}`;
+
 /** How much of a reason is normalised for grouping: far more than a consumer writes (1,000 characters). */
 export const MAX_REASON_NORMALISED = 2_000;
 

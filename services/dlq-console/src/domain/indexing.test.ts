@@ -1,7 +1,8 @@
 import { ATTRIBUTE, type DeadLetterRecorded } from '@backbone/shared';
 import type { DeadLetter } from './dead-letters';
 import { deadLetterFromMessage, deadLetterFromNotice, sweepDeadLetters } from './indexing';
-import type { DeadLetterIndex, DeadLetterQueue, QueuePort, ReceivedMessage } from './ports';
+import { memoryIndex } from './dead-letters.fixtures';
+import type { DeadLetterQueue, QueuePort, ReceivedMessage } from './ports';
 
 const dlq: DeadLetterQueue = {
   name: 'device-ownership-local-device-events-dlq',
@@ -131,11 +132,7 @@ describe('indexing dead letters', () => {
     const indexed = new Map<string, DeadLetter>();
     indexed.set('o', { ...deadLetterFromMessage(dlq, held[0]!), dlq: 'other-local-dlq', messageId: 'o' });
     indexed.set('d-3', deadLetterFromMessage(dlq, held[3]!));
-    const index: DeadLetterIndex = {
-      list: async (name) => [...indexed.values()].filter((l) => l.dlq === name),
-      put: async (letters) => letters.forEach((l) => indexed.set(l.messageId, l)),
-      remove: async () => undefined,
-    };
+    const index = memoryIndex(indexed);
     const results = await sweepDeadLetters(queues, index);
     expect(results).toEqual([
       { dlq: dlq.name, depth: 25, indexed: 25, added: 24 },

@@ -89,16 +89,16 @@ export interface SweepResult {
  */
 export async function sweepDeadLetters(
   queues: QueuePort,
-  index: DeadLetterIndex,
+  index: Pick<DeadLetterIndex, 'groups' | 'has' | 'put'>,
   options: { visibilitySeconds: number } = { visibilitySeconds: 30 },
 ): Promise<SweepResult[]> {
   const results: SweepResult[] = [];
   for (const dlq of await queues.deadLetterQueues()) {
-    const known = new Set((await index.list(dlq.name)).map((l) => l.messageId));
+    const indexed = (await index.groups(dlq.name)).reduce((sum, group) => sum + group.count, 0);
     const held = dlq.depth + dlq.inFlight;
-    const result: SweepResult = { dlq: dlq.name, depth: held, indexed: known.size, added: 0 };
+    const result: SweepResult = { dlq: dlq.name, depth: held, indexed, added: 0 };
     results.push(result);
-    if (held <= known.size) continue;
+    if (held <= indexed) continue;
     const walk = new DlqWalk(dlq);
     const looked: string[] = [];
     try {
@@ -107,6 +107,10 @@ export async function sweepDeadLetters(
         const batch = await queues.receive(dlq.name, 10, options.visibilitySeconds);
         if (batch.length === 0) break;
         looked.push(...batch.map((m) => m.receiptHandle));
+        const known = await index.has(
+          dlq.name,
+          batch.map((m) => m.messageId),
+        );
         const fresh = batch.filter((m) => !known.has(m.messageId) && !walk.hasSeen(m.messageId));
         walk.looked(
           batch.map((m) => m.messageId),
@@ -114,14 +118,13 @@ export async function sweepDeadLetters(
         );
         if (fresh.length > 0) {
           await index.put(fresh.map((m) => deadLetterFromMessage(dlq, m)));
-          for (const m of fresh) known.add(m.messageId);
           result.added += fresh.length;
         }
       }
     } finally {
       for (let i = 0; i < looked.length; i += 10) await queues.releaseBatch(dlq.name, looked.slice(i, i + 10));
     }
-    result.indexed = known.size;
+    result.indexed = indexed + result.added;
   }
   return results;
 }

@@ -5,6 +5,7 @@
  */
 import type { DestinationStatus } from '@backbone/marketing-events/contracts';
 import type { AuditEntryRecorded, RedriveRequest, RedriveRequested } from '../../contracts';
+import type { FailureKind } from '@backbone/shared';
 import type { DeadLetter } from './dead-letters';
 
 /** A DLQ of the stage, found from its sources' redrive policies. */
@@ -56,8 +57,55 @@ export interface QueuePort {
   releaseBatch(queue: string, receiptHandles: readonly string[]): Promise<void>;
 }
 
+/** How the index narrows a read by its keys: some failure groups (their ids), a range of failure times (ISO). */
+export interface IndexQuery {
+  groups?: readonly string[];
+  since?: string;
+  until?: string;
+  /** Only letters after this position (positionOf: the last letter of the page before). */
+  after?: string;
+}
+
+/** A failure group as the index counts it, kept as letters are indexed and removed. */
+export interface GroupCount {
+  id: string;
+  key: string;
+  reason: string;
+  destination: string;
+  messageType: string;
+  /** Letters of the group in the index, and how many of each failure kind. */
+  count: number;
+  kinds: Partial<Record<FailureKind, number>>;
+}
+
+/**
+ * The index of dead letters, built to be read a page at a time whatever a DLQ holds: by failure time (newest
+ * first), within failure groups, by key; the groups' counts and the DLQ's activity kept as it is written.
+ */
 export interface DeadLetterIndex {
-  list(dlq: string): Promise<DeadLetter[]>;
+  /** One dead letter, its body included; undefined when it is not (or no longer) indexed. */
+  get(dlq: string, messageId: string): Promise<DeadLetter | undefined>;
+  /** Which of these message ids are indexed. */
+  has(dlq: string, messageIds: readonly string[]): Promise<Set<string>>;
+  /**
+   * Up to `limit` dead letters the query selects, newest first, with bodies only when asked; `next` (the last one's
+   * position; absent after the last page) continues where the page ended.
+   */
+  page(
+    dlq: string,
+    query: IndexQuery,
+    limit: number,
+    options?: { bodies?: boolean },
+  ): Promise<{ letters: DeadLetter[]; next?: string }>;
+  /** The DLQ's failure groups with their counts (groups emptied by redrives included, with count 0). */
+  groups(dlq: string): Promise<GroupCount[]>;
+  /** The failure times of a group's oldest and newest letters (or the DLQ's, without a group). */
+  span(dlq: string, group?: string): Promise<{ first?: string; last?: string }>;
+  /** Letters indexed per ten minutes of failure time since `since` (ISO), as [start of the ten minutes, count]. */
+  activity(dlq: string, since: string): Promise<[string, number][]>;
+  /** The bodies of these letters (those that have one). */
+  bodies(dlq: string, messageIds: readonly string[]): Promise<Map<string, string>>;
+  /** Indexes letters; one already indexed is replaced, and counted once. */
   put(letters: readonly DeadLetter[]): Promise<void>;
   remove(dlq: string, messageIds: readonly string[]): Promise<void>;
 }

@@ -1,4 +1,3 @@
-import { letter } from './dead-letters.fixtures';
 import type { DeadLetterQueue } from './ports';
 import { queueViewOf } from './queue-view';
 
@@ -10,53 +9,58 @@ const DLQ: DeadLetterQueue = {
   inFlight: 0,
   retentionSeconds: 1_209_600,
 };
-const AT = Date.parse('2026-12-07T12:00:00.000Z');
-const HOUR = 3_600_000;
-/** A dead letter that failed this long before AT. */
-const failedBefore = (n: number, ms: number) => letter(n, { failedAt: new Date(AT - ms).toISOString() });
+/** Five minutes into a ten-minute span: the current span counts as part of the last hour. */
+const AT = Date.parse('2026-12-07T12:05:00.000Z');
 
 describe('a DLQ as the console lists it', () => {
-  it('counts the last hour against the hour before, edges included, and names the oldest', () => {
+  it('counts the last hour (six ten-minute spans, the current one included) against the hour before, and names the oldest', () => {
     const view = queueViewOf(
       DLQ,
-      // Out of order on purpose: the oldest is found, not taken first.
-      [
-        failedBefore(1, HOUR),
-        failedBefore(2, 0),
-        failedBefore(3, 2 * HOUR),
-        failedBefore(4, HOUR + 1),
-        failedBefore(5, 3 * HOUR),
-      ],
+      {
+        indexed: 9,
+        oldestFailedAt: '2026-12-07T09:00:00.000Z',
+        activity: [
+          ['2026-12-07T12:00', 1], // the current span
+          ['2026-12-07T11:10', 2], // the last of the last hour's six
+          ['2026-12-07T11:00', 3], // the first of the hour before
+          ['2026-12-07T10:10', 1], // the last of the hour before
+          ['2026-12-07T10:00', 2], // older than both: not counted
+        ],
+      },
       AT,
     );
     expect(view).toEqual({
       ...DLQ,
-      indexed: 5,
-      oldestFailedAt: new Date(AT - 3 * HOUR).toISOString(),
-      oldestAgeMs: 3 * HOUR,
-      // Exactly an hour ago is the last hour; an hour and a millisecond, and exactly two hours, the hour before.
-      lastHour: 2,
-      hourBefore: 2,
-      trend: 'steady',
-    });
-  });
-
-  it('says rising when the last hour has more, falling when it has fewer', () => {
-    expect(queueViewOf(DLQ, [failedBefore(1, 10), failedBefore(2, 20), failedBefore(3, HOUR + 10)], AT)).toMatchObject({
-      lastHour: 2,
-      hourBefore: 1,
-      trend: 'rising',
-    });
-    expect(
-      queueViewOf(DLQ, [failedBefore(1, 10), failedBefore(2, HOUR + 20), failedBefore(3, HOUR + 30)], AT),
-    ).toMatchObject({
-      lastHour: 1,
-      hourBefore: 2,
+      indexed: 9,
+      oldestFailedAt: '2026-12-07T09:00:00.000Z',
+      oldestAgeMs: 3 * 3_600_000 + 5 * 60_000,
+      lastHour: 3,
+      hourBefore: 4,
       trend: 'falling',
     });
   });
 
+  it('says rising when the last hour has more, steady when both have as many', () => {
+    const activity = (last: number, before: number) =>
+      [
+        ['2026-12-07T11:50', last],
+        ['2026-12-07T10:50', before],
+      ] as const;
+    expect(queueViewOf(DLQ, { indexed: 3, activity: activity(2, 1) }, AT)).toMatchObject({
+      lastHour: 2,
+      hourBefore: 1,
+      trend: 'rising',
+    });
+    expect(queueViewOf(DLQ, { indexed: 4, activity: activity(2, 2) }, AT).trend).toBe('steady');
+  });
+
   it('has no oldest when it holds nothing, and is steady', () => {
-    expect(queueViewOf(DLQ, [], AT)).toEqual({ ...DLQ, indexed: 0, lastHour: 0, hourBefore: 0, trend: 'steady' });
+    expect(queueViewOf(DLQ, { indexed: 0, activity: [] }, AT)).toEqual({
+      ...DLQ,
+      indexed: 0,
+      lastHour: 0,
+      hourBefore: 0,
+      trend: 'steady',
+    });
   });
 });

@@ -2,7 +2,8 @@
  * What a redrive (or a purge) would move, planned from the index: nothing is received or sent. On a FIFO DLQ a chosen
  * message takes the earlier ones of its group with it, which the plan names.
  */
-import { describeFilter, matchesFilter, type DeadLetter, type DeadLetterFilter } from './dead-letters';
+import { describeFilter, type DeadLetter, type DeadLetterFilter } from './dead-letters';
+import { everySelected } from './selection';
 import type { DeadLetterIndex, DeadLetterQueue } from './ports';
 
 export interface RedrivePlan {
@@ -31,10 +32,14 @@ export async function planRedrive(
   filter: DeadLetterFilter,
   now: number = Date.now(),
 ): Promise<RedrivePlan> {
-  const all = await index.list(dlq.name);
-  let selected = all.filter((letter) => matchesFilter(letter, filter, now));
+  // Without bodies (a plan of 100,000 holds their summaries only): what moves is received from the DLQ itself.
+  let selected: DeadLetter[] = [];
+  for await (const page of everySelected(index, dlq.name, filter, { now })) selected.push(...page);
   let addedForOrderIds: string[] = [];
   if (dlq.fifo) {
+    // FIFO DLQs hold a few groups' messages in order; every letter is read to find a chosen one's earlier ones.
+    const all: DeadLetter[] = [];
+    for await (const page of everySelected(index, dlq.name, {}, { now })) all.push(...page);
     // A group's messages move in order: a chosen one takes every earlier one of its group with it.
     const latest = new Map<string, string>();
     for (const letter of selected)

@@ -163,6 +163,7 @@ class RedriveRun {
   private lockRenewedAt: number;
   private nextSendAt: number;
   private lastCheckAt: number;
+  private readonly startedAt: number;
 
   constructor(
     private readonly plan: RedrivePlan,
@@ -182,7 +183,7 @@ class RedriveRun {
       alreadyDelivered: 0,
     };
     this.walk = new DlqWalk(plan.dlq);
-    this.lockRenewedAt = this.nextSendAt = this.lastCheckAt = clock.now();
+    this.lockRenewedAt = this.nextSendAt = this.lastCheckAt = this.startedAt = clock.now();
   }
 
   async run(): Promise<RedriveOutcome> {
@@ -245,7 +246,15 @@ class RedriveRun {
   /** Redriven messages back in the DLQ: the index shows them by the id they had in the source queue. */
   private async checkFailedAgain(): Promise<void> {
     this.lastCheckAt = this.clock.now();
-    const back = (await this.dependencies.index.list(this.dlq)).filter((l) => this.sent.has(l.originalMessageId));
+    // Only what failed since the redrive began can be one of them (a minute's slack for the consumers' clocks).
+    const since = new Date(this.startedAt - 60_000).toISOString();
+    const back: DeadLetter[] = [];
+    let after: string | undefined;
+    do {
+      const page = await this.dependencies.index.page(this.dlq, { since, ...(after ? { after } : {}) }, 1_000);
+      back.push(...page.letters.filter((l) => this.sent.has(l.originalMessageId)));
+      after = page.next;
+    } while (after);
     this.progress.failedAgain = back.length;
     const reasons = this.failedAgainReasons;
     for (const key of Object.keys(reasons)) delete reasons[key];

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { functionIdentity, openQueue } from '@backbone/shared/testing';
-import { localConsoleEnvironment, openConsoleStores, sweepDeadLetters } from '../../local';
+import { indexedLetters, localConsoleEnvironment, openConsoleStores, sweepDeadLetters } from '../../local';
 
 const DLQ = 'device-ownership-local-device-events-dlq';
 // The scheduled sweeper's code, signed as the sweeper function (the IAM check attributes its calls to it).
@@ -15,6 +15,8 @@ const stores = openConsoleStores({
   ...localConsoleEnvironment(),
   ...functionIdentity('dlq-console-local-sweepDeadLetters'),
 });
+// What the test itself reads back, under the test's own key (not the sweeper's: it never reads letters).
+const { index: indexRead } = openConsoleStores(localConsoleEnvironment());
 let sqs: SQSClient;
 let dlqUrl: string;
 
@@ -30,7 +32,7 @@ it('indexes a message its redrive policy moved into a DLQ, as unexplained, and h
   );
   const results = await sweepDeadLetters(stores.queues, stores.index);
   expect(results.find((r) => r.dlq === DLQ)?.added).toBeGreaterThanOrEqual(1);
-  const indexed = (await stores.index.list(DLQ)).find((l) => l.messageId === MessageId);
+  const indexed = (await indexedLetters(indexRead, DLQ)).find((l) => l.messageId === MessageId);
   expect(indexed).toMatchObject({
     kind: 'unexplained',
     sourceQueue: 'device-ownership-local-device-events',

@@ -77,7 +77,8 @@ function routes(console_: DeadLetterConsole): Route[] {
         jsonResponse(
           200,
           await console_.messages(actor, name!, filterFromOptions(query(event)), {
-            limit: limitOf(event),
+            limit: Math.min(limitOf(event), 500),
+            ...(event.queryStringParameters?.['after'] ? { after: event.queryStringParameters['after'] } : {}),
             ...unmaskOf(event),
           }),
         ),

@@ -32,7 +32,7 @@ const notice = (n: number) =>
 function setUp(put: (letters: readonly DeadLetter[]) => Promise<void>) {
   const deadLettered: { record: SQSRecord; failure: Failure }[] = [];
   const handler = createIndexDeadLettersHandler({
-    index: { put, list: async () => [], remove: async () => undefined },
+    index: { put },
     deadLetters: { send: async (record, failure) => void deadLettered.push({ record, failure }) },
     maxReceiveCount: 5,
     logger: createLogger('test'),

@@ -3,7 +3,8 @@ import { consumerParts, openConsoleStores } from '../../composition-root';
 import type { DeadLetterIndex } from '../../domain/ports';
 
 export interface IndexDeadLettersDeps extends SqsConsumerDeps {
-  index: DeadLetterIndex;
+  /** It only adds to the index. */
+  index: Pick<DeadLetterIndex, 'put'>;
 }
 
 /** The indexer's side effects: the index table, the notices' DLQ, and the notices queue's visibility for backoff. */

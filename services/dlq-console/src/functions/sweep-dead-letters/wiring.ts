@@ -4,7 +4,8 @@ import type { DeadLetterIndex, QueuePort } from '../../domain/ports';
 
 export interface SweepDeadLettersDeps {
   queues: QueuePort;
-  index: DeadLetterIndex;
+  /** What it reads of the index (its counts, which ids it has) and adds. */
+  index: Pick<DeadLetterIndex, 'groups' | 'has' | 'put'>;
   logger: Logger;
 }
 
