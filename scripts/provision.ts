@@ -26,6 +26,7 @@ import {
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
   SetQueueAttributesCommand,
+  TagQueueCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { awsClientSettings, createDynamoDbClient, createS3Client, createSqsClient } from '@backbone/shared';
@@ -56,6 +57,12 @@ interface Clients {
   s3: S3Client;
 }
 
+/** A queue's CloudFormation Tags as SQS takes them: {key: value}. */
+const tagsOf = (properties: Record<string, unknown>): Record<string, string> =>
+  Object.fromEntries(
+    ((properties['Tags'] as { Key: string; Value: string }[] | undefined) ?? []).map(({ Key, Value }) => [Key, Value]),
+  );
+
 async function provisionQueue(clients: Clients, name: string, properties: Record<string, unknown>): Promise<string> {
   const attributes: Record<string, string> = {};
   for (const key of QUEUE_ATTRIBUTES) {
@@ -76,11 +83,21 @@ async function provisionQueue(clients: Clients, name: string, properties: Record
         ([key, value]) => key !== 'FifoQueue' && current[key] !== undefined && !sameAttribute(current[key], value),
       ),
     );
+    const tags = tagsOf(properties);
+    if (Object.keys(tags).length > 0)
+      await clients.sqs.send(new TagQueueCommand({ QueueUrl: existing.QueueUrl, Tags: tags }));
     if (Object.keys(changed).length === 0) return 'exists';
     await clients.sqs.send(new SetQueueAttributesCommand({ QueueUrl: existing.QueueUrl, Attributes: changed }));
     return `updated ${Object.keys(changed).join(', ')}`;
   }
-  await clients.sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+  const tags = tagsOf(properties);
+  await clients.sqs.send(
+    new CreateQueueCommand({
+      QueueName: name,
+      Attributes: attributes,
+      ...(Object.keys(tags).length > 0 ? { tags } : {}),
+    }),
+  );
   return 'created';
 }
 

@@ -119,7 +119,11 @@ it('lets an operator sign in, see why events failed, dry-run a group, redrive it
   await expect(page.locator('#confirm-text').textContent()).resolves.toMatch(
     new RegExp(`^Send again: ${dead.length} messages of `),
   );
+  // The canary is watched long enough for a failure to come back through the events queue's retries (the local
+  // stage's backoff of 1 s to 8 s over 15 receives: 95 s, and 30 s more), and the person may shorten it.
+  await expect(page.locator('#confirm-watch').inputValue()).resolves.toBe('125');
   await shot('6-confirm');
+  await page.locator('#confirm-watch').fill('3');
   await page.getByRole('button', { name: 'Send them again' }).click();
   await page.getByText(/^Redrive done\./).waitFor({ timeout: 60_000 });
   await shot('7-done');

@@ -10,7 +10,8 @@ export const purgeRequestSchema = filterRequestSchema.extend({
 });
 export const redriveRequestSchema = purgeRequestSchema.extend({
   canary: z.number().int().min(1).max(1_000).default(5),
-  watchSeconds: z.number().min(0).max(600).default(15),
+  /** Absent: long enough for a canary failing again to come back through its source's retries. */
+  watchSeconds: z.number().min(0).max(600).optional(),
   messagesPerSecond: z.number().positive().max(10_000).default(500),
 });
 export const fixRequestSchema = z.object({

@@ -2,7 +2,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { awsClientSettings, awsEnvironmentSchema, createSqsClient, type AwsClientSettings } from '../aws/clients';
 import { QueueUrlResolver } from '../aws/queue-urls';
-import { sqsVisibilityBackoff, type RetryBackoff } from './consumer';
+import { DEFAULT_RETRY_BACKOFF, sqsVisibilityBackoff, type RetryBackoff } from './consumer';
 import { createDeadLetterQueueSink, type DeadLetterSink } from './dead-letter';
 import type { Logger, Metrics } from '../observability';
 
@@ -13,8 +13,8 @@ import type { Logger, Metrics } from '../observability';
 export const sqsConsumerConfigSchema = awsEnvironmentSchema.extend({
   DEAD_LETTER_QUEUE_NAME: z.string().min(1, "set DEAD_LETTER_QUEUE_NAME to the source queue's DLQ"),
   MAX_RECEIVE_COUNT: z.coerce.number().int().min(1).max(1000),
-  RETRY_BASE_SECONDS: z.coerce.number().positive().default(2),
-  RETRY_MAX_SECONDS: z.coerce.number().positive().default(60),
+  RETRY_BASE_SECONDS: z.coerce.number().positive().default(DEFAULT_RETRY_BACKOFF.baseSeconds),
+  RETRY_MAX_SECONDS: z.coerce.number().positive().default(DEFAULT_RETRY_BACKOFF.maxSeconds),
   /** The dead-letter console's notices queue: told of every dead letter, so it can show them without receiving. */
   DEAD_LETTER_NOTICES_QUEUE_NAME: z
     .string()

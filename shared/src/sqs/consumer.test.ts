@@ -7,7 +7,13 @@ import { z } from 'zod';
 import { createContractReader, defineContract } from '../contracts/envelope';
 import { OutcomeUnknownError, PermanentError, RetryableError } from '../errors';
 import { lambdaContext, sqsRecordFactory } from '../testing/lambda';
-import { backoffSeconds, createSqsBatchConsumer, createSqsConsumer, sqsVisibilityBackoff } from './consumer';
+import {
+  backoffSeconds,
+  createSqsBatchConsumer,
+  createSqsConsumer,
+  retryWindowSeconds,
+  sqsVisibilityBackoff,
+} from './consumer';
 import type { DeadLetterSink, Failure } from './dead-letter';
 
 const order = defineContract({
@@ -387,6 +393,16 @@ describe('backoffSeconds', () => {
     expect(backoffSeconds(1, { baseSeconds: 2, maxSeconds: 60 }, () => 1)).toBe(2);
     expect(backoffSeconds(10, { baseSeconds: 2, maxSeconds: 60 }, () => 1)).toBe(60);
     expect(backoffSeconds(1, { baseSeconds: 1, maxSeconds: 60 }, () => 0)).toBe(1);
+  });
+
+  it('spans at most its retry window: the ceilings of every wait before the queue gives a message up', () => {
+    // maxReceiveCount 5: four waits, 2 + 4 + 8 + 16 s; capped at 10, 2 + 4 + 8 + 10.
+    expect(retryWindowSeconds(5, { baseSeconds: 2, maxSeconds: 60 })).toBe(30);
+    expect(retryWindowSeconds(5, { baseSeconds: 2, maxSeconds: 10 })).toBe(24);
+    expect(retryWindowSeconds(1, { baseSeconds: 2, maxSeconds: 60 })).toBe(0);
+    const settings = { baseSeconds: 1, maxSeconds: 8 };
+    const waits = [1, 2, 3, 4, 5, 6].map((n) => backoffSeconds(n, settings, () => 1));
+    expect(waits.reduce((a, b) => a + b, 0)).toBe(retryWindowSeconds(7, settings));
   });
 
   it('waits at least half its ceiling, so that retries span a known time', () => {

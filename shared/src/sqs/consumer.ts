@@ -23,6 +23,29 @@ export interface RetryBackoff {
   changeVisibility(record: SQSRecord, seconds: number): Promise<void>;
 }
 
+/** The backoff of a consumer whose function sets none (sqsConsumerConfigSchema's defaults). */
+export const DEFAULT_RETRY_BACKOFF = { baseSeconds: 2, maxSeconds: 60 } as const;
+
+/**
+ * The tags a source queue carries when its consumer backs off otherwise than by default: the dead-letter console
+ * reads them to know how long a redriven message that keeps failing takes to come back.
+ */
+export const RETRY_BACKOFF_TAGS = { baseSeconds: 'retry-base-seconds', maxSeconds: 'retry-max-seconds' } as const;
+
+/**
+ * How long a message that fails on every delivery takes to be dead-lettered again: the longest wait before each of
+ * its retries (the backoff's ceiling; the jitter only shortens it), one fewer than the queue's maxReceiveCount.
+ */
+export function retryWindowSeconds(
+  maxReceiveCount: number,
+  backoff: Pick<RetryBackoff, 'baseSeconds' | 'maxSeconds'>,
+): number {
+  let total = 0;
+  for (let receive = 1; receive < maxReceiveCount; receive++)
+    total += Math.min(backoff.maxSeconds, backoff.baseSeconds * 2 ** (receive - 1));
+  return total;
+}
+
 export interface SqsConsumerOptions<TEnvelope> {
   reader: ContractReader<TEnvelope>;
   handle: (envelope: TEnvelope, record: SQSRecord) => Promise<void>;

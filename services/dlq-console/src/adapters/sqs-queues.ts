@@ -9,13 +9,21 @@ import {
   DeleteMessageCommand,
   GetQueueAttributesCommand,
   ListQueuesCommand,
+  ListQueueTagsCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
   type MessageAttributeValue,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { ATTRIBUTE, QueueUrlResolver, queueNameOf } from '@backbone/shared';
+import {
+  ATTRIBUTE,
+  DEFAULT_RETRY_BACKOFF,
+  QueueUrlResolver,
+  queueNameOf,
+  RETRY_BACKOFF_TAGS,
+  retryWindowSeconds,
+} from '@backbone/shared';
 import type { DeadLetterQueue, OutgoingMessage, QueuePort, ReceivedMessage } from '../domain/ports';
 
 /** Attributes sent as SQS Numbers (the rest are Strings), as the producer and the DLQ sink send them. */
@@ -56,6 +64,19 @@ export function createSqsQueues(sqs: SQSClient, options: { prefixes: readonly st
     return [...new Set(found)];
   };
 
+  /** A source queue's consumer backoff: its tags say it when it is not the default (RETRY_BACKOFF_TAGS). */
+  const backoffOf = async (url: string): Promise<{ baseSeconds: number; maxSeconds: number }> => {
+    const { Tags = {} } = await sqs.send(new ListQueueTagsCommand({ QueueUrl: url }));
+    const tagged = (name: string, fallback: number) => {
+      const value = Number(Tags[name]);
+      return Number.isFinite(value) && value > 0 ? value : fallback;
+    };
+    return {
+      baseSeconds: tagged(RETRY_BACKOFF_TAGS.baseSeconds, DEFAULT_RETRY_BACKOFF.baseSeconds),
+      maxSeconds: tagged(RETRY_BACKOFF_TAGS.maxSeconds, DEFAULT_RETRY_BACKOFF.maxSeconds),
+    };
+  };
+
   return {
     async deadLetterQueues() {
       const queues = await Promise.all(
@@ -71,16 +92,21 @@ export function createSqsQueues(sqs: SQSClient, options: { prefixes: readonly st
               ],
             }),
           );
-          return { name: queueNameOf(url), attributes: Attributes };
+          return { name: queueNameOf(url), url, attributes: Attributes };
         }),
       );
       const dlqs = new Map<string, DeadLetterQueue>();
       for (const queue of queues) {
         const policy = queue.attributes['RedrivePolicy'];
         if (!policy) continue;
-        const target = queueNameOf((JSON.parse(policy) as { deadLetterTargetArn: string }).deadLetterTargetArn);
+        const { deadLetterTargetArn, maxReceiveCount } = JSON.parse(policy) as {
+          deadLetterTargetArn: string;
+          maxReceiveCount?: number | string;
+        };
+        const target = queueNameOf(deadLetterTargetArn);
         const dlq = queues.find((q) => q.name === target);
         if (!dlq) continue;
+        const retrySeconds = retryWindowSeconds(Number(maxReceiveCount ?? 1), await backoffOf(queue.url));
         const entry = dlqs.get(target) ?? {
           name: target,
           fifo: target.endsWith('.fifo'),
@@ -88,8 +114,10 @@ export function createSqsQueues(sqs: SQSClient, options: { prefixes: readonly st
           depth: Number(dlq.attributes['ApproximateNumberOfMessages'] ?? 0),
           inFlight: Number(dlq.attributes['ApproximateNumberOfMessagesNotVisible'] ?? 0),
           retentionSeconds: Number(dlq.attributes['MessageRetentionPeriod'] ?? 345_600),
+          retryWindowSeconds: 0,
         };
         entry.sources.push(queue.name);
+        entry.retryWindowSeconds = Math.max(entry.retryWindowSeconds, retrySeconds);
         dlqs.set(target, entry);
       }
       return [...dlqs.values()].sort((a, b) => a.name.localeCompare(b.name));

@@ -85,7 +85,8 @@ export async function redriveCommand({
       redriveId,
       canary: positiveNumber(values.canary, 'canary', 5),
       messagesPerSecond: positiveNumber(values.rate, 'rate', 500),
-      canaryWatchMs: positiveNumber(values.watch, 'watch', 15) * 1000,
+      // Unless said: long enough for a canary failing again to come back through its source's retries.
+      canaryWatchMs: positiveNumber(values.watch, 'watch', plan.canaryWatchSeconds) * 1000,
       // How long a message this redrive holds stays hidden, and its lock lasts, if it stops without finishing.
       ...(values.visibility ? { visibilitySeconds: positiveNumber(values.visibility, 'visibility', 60) } : {}),
       ...(values.lease ? { lockLeaseMs: parseDuration(values.lease) } : {}),

@@ -3,6 +3,7 @@ import { formatTable } from '@backbone/shared/local';
 import { failedDestinations } from '../domain/dead-letters';
 
 import { sweepDeadLetters } from '../domain/indexing';
+import { timeUntil } from '../domain/retention';
 
 import { filterFromOptions as filterFrom } from '../domain/dead-letters';
 import { age, clip, positiveNumber, type CommandContext } from './context';
@@ -86,7 +87,7 @@ export async function groupsCommand({ console_, actor, values, dlq, out, needDlq
   out(groups, () => [
     ...formatTable(
       [
-        ['group', 'count', 'destination', 'type', 'kinds', 'first seen', 'last seen', 'reason'],
+        ['group', 'count', 'destination', 'type', 'kinds', 'first seen', 'last seen', 'SQS deletes oldest', 'reason'],
         ...groups.map((g) => [
           g.id,
           String(g.count),
@@ -95,12 +96,18 @@ export async function groupsCommand({ console_, actor, values, dlq, out, needDlq
           g.kinds.join(','),
           g.firstSeen.slice(0, 19).replace('T', ' '),
           g.lastSeen.slice(0, 19).replace('T', ' '),
+          g.oldestDeletedAt ? `${timeUntil(g.oldestDeletedAt, Date.now())}${g.deletedSoon ? ' (!)' : ''}` : '-',
           clip(g.reason, 90),
         ]),
       ],
       '',
-      [2, 3, 4, 7],
+      [2, 3, 4, 8],
     ),
+    ...(groups.some((g) => g.deletedSoon)
+      ? [
+          `(!) SQS deletes these groups' oldest letters within a day (the DLQ's retention): redrive or export them first.`,
+        ]
+      : []),
     `redrive a group: npm run dlq -- redrive ${dlq} --group <group> --dry-run`,
   ]);
   return 0;

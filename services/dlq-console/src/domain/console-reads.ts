@@ -3,6 +3,7 @@ import { auditedActor, requireRole, type Actor } from './access';
 import { queueViewOf, TREND_WINDOW_MS, type DeadLetterQueueView } from './queue-view';
 
 import type { DeadLetterFilter, DeadLetterGroup } from './dead-letters';
+import { deletedBySqsAt, RETENTION_WARNING_MS } from './retention';
 import { selectGroups } from './selection';
 import type { AuditEntry } from './ports';
 import { planRedrive } from './redrive';
@@ -73,13 +74,23 @@ export function readOperations({
         limit: Math.min(options.limit ?? 100, 500),
         ...(options.after ? { after: options.after } : {}),
       });
-      return reveal(actor, dlq, letters, options.unmask, 'looked at', filter);
+      const { retentionSeconds } = await findQueue(dlq);
+      return (await reveal(actor, dlq, letters, options.unmask, 'looked at', filter)).map((view) => ({
+        ...view,
+        deletedAt: deletedBySqsAt(view.failedAt, retentionSeconds),
+      }));
     },
 
+    /** The failure groups, largest first, each with when SQS deletes its oldest letter (and whether within a day). */
     async groups(actor: Actor, dlq: string, filter: DeadLetterFilter = {}): Promise<DeadLetterGroup[]> {
       requireRole(actor, 'dlq:read', 'see dead letters');
-      await findQueue(dlq);
-      return selectGroups(index, dlq, filter, { now: now() });
+      const { retentionSeconds } = await findQueue(dlq);
+      const at = now();
+      return (await selectGroups(index, dlq, filter, { now: at })).map((group) => {
+        if (!group.firstSeen) return group;
+        const oldestDeletedAt = deletedBySqsAt(group.firstSeen, retentionSeconds);
+        return { ...group, oldestDeletedAt, deletedSoon: Date.parse(oldestDeletedAt) - at <= RETENTION_WARNING_MS };
+      });
     },
 
     async plan(actor: Actor, dlq: string, filter: DeadLetterFilter = {}): Promise<RedrivePlanView> {

@@ -8,6 +8,7 @@ import { AccessDeniedError, auditedActor, requireRole, type Actor } from './acce
 import { filterFromOptions } from './dead-letters';
 import type { RedriveRecord } from './ports';
 import {
+  canaryWatchSecondsFor,
   DEFAULT_REDRIVE_OPTIONS,
   executeRedrive,
   RedriveRefusedError,
@@ -34,6 +35,7 @@ export function redriveOperations({ dependencies, now, dryRuns, confirmedPlan }:
         plan,
         {
           ...DEFAULT_REDRIVE_OPTIONS,
+          canaryWatchMs: canaryWatchSecondsFor(plan.dlq) * 1_000,
           ...options,
           ...auditedActor(actor),
           alreadyDelivered: await dryRuns.alreadyDeliveredOf(plan.selected),
@@ -53,12 +55,14 @@ export function redriveOperations({ dependencies, now, dryRuns, confirmedPlan }:
       dlqName: string,
       filter: Record<string, string | boolean>,
       confirm: string,
-      options: RedriveRequest['options'],
+      asked: Omit<RedriveRequest['options'], 'canaryWatchSeconds'> & { canaryWatchSeconds?: number },
     ): Promise<RedriveRecord> {
       requireRole(actor, 'dlq:redrive', 'redrive');
       const { jobs, records } = dependencies;
       if (!jobs || !records) throw new Error('this console runs no redrive worker: redrive from the command line');
       const plan = await confirmedPlan(dlqName, filterFromOptions(filter), confirm);
+      // Unless the person chose: long enough for a canary failing again to come back through its source's retries.
+      const options = { ...asked, canaryWatchSeconds: asked.canaryWatchSeconds ?? canaryWatchSecondsFor(plan.dlq) };
       const record: RedriveRecord = {
         redriveId: randomUUID(),
         dlq: dlqName,

@@ -104,6 +104,7 @@ export function world(letters: DeadLetter[], options: { fifo?: boolean } = {}) {
     depth: inDlq.size,
     inFlight: 0,
     retentionSeconds: 1_209_600,
+    retryWindowSeconds: 30,
   });
   const queues: QueuePort = {
     deadLetterQueues: async () => [dlq()],

@@ -92,6 +92,9 @@ export interface DeadLetterGroup {
   lastSeen: string;
   /** A few message ids, to look at. */
   sample: string[];
+  /** When SQS deletes its oldest letter (its DLQ's retention after it failed), and whether that is within a day. */
+  oldestDeletedAt?: string;
+  deletedSoon?: boolean;
 }
 
 const NONE = '-';

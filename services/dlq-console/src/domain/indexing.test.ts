@@ -11,6 +11,7 @@ const dlq: DeadLetterQueue = {
   depth: 0,
   inFlight: 0,
   retentionSeconds: 1_209_600,
+  retryWindowSeconds: 30,
 };
 
 describe('indexing dead letters', () => {

@@ -46,6 +46,7 @@ function rotatingDlq(messageIds: string[], options: { perReceive?: number; depth
     depth: options.depth ?? messageIds.length,
     inFlight: 0,
     retentionSeconds: 60,
+    retryWindowSeconds: 30,
   };
   /** Takes a message out of the DLQ, as a redrive's delete does. */
   const taken: string[] = [];
@@ -111,7 +112,15 @@ describe('takeFromDlq', () => {
       },
       release: async () => undefined,
     } as unknown as QueuePort;
-    const dlq = { name: 'dlq', fifo: false, sources: [], depth: 1_000_000, inFlight: 0, retentionSeconds: 60 };
+    const dlq = {
+      name: 'dlq',
+      fifo: false,
+      sources: [],
+      depth: 1_000_000,
+      inFlight: 0,
+      retentionSeconds: 60,
+      retryWindowSeconds: 30,
+    };
     expect(await takeFromDlq(endless, dlq, new Set(['m-1']), async () => undefined)).toEqual(['m-1']);
     expect(calls).toHaveLength(1_000);
   });

@@ -19,6 +19,11 @@ export interface DeadLetterQueue {
   inFlight: number;
   /** Its retention, in seconds (how long a dead letter stays). */
   retentionSeconds: number;
+  /**
+   * How long a message redriven to one of its sources, failing on every delivery, takes to come back (its source's
+   * maxReceiveCount and its consumer's backoff; the longest of its sources'): what a redrive's canary is watched for.
+   */
+  retryWindowSeconds: number;
 }
 
 /** A message received from a DLQ (hidden until released, deleted or its visibility timeout ends). */

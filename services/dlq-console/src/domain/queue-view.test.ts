@@ -8,6 +8,7 @@ const DLQ: DeadLetterQueue = {
   depth: 4,
   inFlight: 0,
   retentionSeconds: 1_209_600,
+  retryWindowSeconds: 30,
 };
 /** Five minutes into a ten-minute span: the current span counts as part of the last hour. */
 const AT = Date.parse('2026-12-07T12:05:00.000Z');

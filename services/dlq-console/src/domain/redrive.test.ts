@@ -1,6 +1,15 @@
 import { ATTRIBUTE } from '@backbone/shared';
 import { DLQ, failedAt, letter, SOURCE, world } from './dead-letters.fixtures';
-import { DEFAULT_REDRIVE_OPTIONS, executeRedrive, outgoingMessage, planRedrive, RedriveRefusedError } from './redrive';
+import { rolesFrom } from './access';
+import { createDeadLetterConsole } from './console';
+import {
+  canaryWatchSecondsFor,
+  DEFAULT_REDRIVE_OPTIONS,
+  executeRedrive,
+  outgoingMessage,
+  planRedrive,
+  RedriveRefusedError,
+} from './redrive';
 
 const options = (overrides = {}) => ({
   ...DEFAULT_REDRIVE_OPTIONS,
@@ -271,5 +280,29 @@ describe('executing a redrive', () => {
       [ATTRIBUTE.redriveId]: 'rd-1',
     });
     expect(outgoingMessage(received({}), letter(1), 'rd-1').attributes).toEqual({ [ATTRIBUTE.redriveId]: 'rd-1' });
+  });
+});
+
+describe('how long a canary is watched', () => {
+  it('is long enough for a failure to come back through its source’s retries, with a margin, and ten minutes at most', () => {
+    expect(canaryWatchSecondsFor({ retryWindowSeconds: 95 })).toBe(125);
+    expect(canaryWatchSecondsFor({ retryWindowSeconds: 0 })).toBe(30);
+    expect(canaryWatchSecondsFor({ retryWindowSeconds: 3_600 })).toBe(600);
+  });
+
+  it('is what a plan proposes, and what a redrive watches unless told otherwise', async () => {
+    const w = world(Array.from({ length: 3 }, (_, n) => letter(n)));
+    const console_ = createDeadLetterConsole(w.deps);
+    const ops = { name: 'ops@example.com', roles: rolesFrom(['dlq:read', 'dlq:redrive']) };
+    const plan = await console_.plan(ops, DLQ);
+    // The world's DLQ: a retry window of 30 s.
+    expect(plan.canaryWatchSeconds).toBe(60);
+    const began = w.deps.clock.now();
+    const watched: number[] = [];
+    await console_.redrive(ops, plan, { redriveId: 'rd-watch', canary: 1 }, (p) => {
+      if (p.stage === 'rest' && watched.length === 0) watched.push(w.deps.clock.now() - began);
+    });
+    expect(watched[0]).toBeGreaterThanOrEqual(60_000);
+    expect(watched[0]).toBeLessThan(65_000);
   });
 });

@@ -66,7 +66,15 @@ describe('a dead letter as shown', () => {
 
 describe('plans, dry runs, records and audit entries as shown', () => {
   const plan: RedrivePlan = {
-    dlq: { name: 'dlq', fifo: true, sources: ['src'], depth: 2, inFlight: 0, retentionSeconds: 60 },
+    dlq: {
+      name: 'dlq',
+      fifo: true,
+      sources: ['src'],
+      depth: 2,
+      inFlight: 0,
+      retentionSeconds: 60,
+      retryWindowSeconds: 30,
+    },
     filter: { reason: 'phone' },
     selected: [letter(1), letter(2, { messageType: undefined })],
     addedForOrder: 1,
@@ -83,6 +91,8 @@ describe('plans, dry runs, records and audit entries as shown', () => {
     expect(JSON.parse(JSON.stringify(view))).toEqual({
       dlq: 'dlq',
       fifo: true,
+      // Its retry window (30 s) and the margin.
+      canaryWatchSeconds: 60,
       filter: { reason: 'phone' },
       selected: 2,
       addedForOrder: 1,

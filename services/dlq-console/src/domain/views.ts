@@ -10,12 +10,14 @@ import { maskMessageBody } from './contract-registry';
 import type { DeadLetter, DeadLetterFilter } from './dead-letters';
 import type { DryRunResult } from './dry-run';
 import type { AuditEntry, RedriveRecord } from './ports';
-import type { RedrivePlan } from './redrive';
+import { canaryWatchSecondsFor, type RedrivePlan } from './redrive';
 
 /** A dead letter as shown: personal data masked (the paths masked listed, never their values). */
 export interface DeadLetterView extends Omit<DeadLetter, 'body'> {
   body?: string;
   masked: string[];
+  /** When SQS deletes it (its DLQ's retention after it failed). */
+  deletedAt?: string;
 }
 
 /** Attributes that say only what the system did (types, failure kinds, redrive ids): shown as they are. */
@@ -87,6 +89,8 @@ export interface RedrivePlanView {
   byType: Record<string, number>;
   sample: Pick<DeadLetterView, 'messageId' | 'messageType' | 'failedAt' | 'kind' | 'reason'>[];
   summary: string;
+  /** How long its canary is watched unless the person says otherwise (canaryWatchSecondsFor the DLQ). */
+  canaryWatchSeconds: number;
   readonly [PLAN]: RedrivePlan;
 }
 
@@ -105,6 +109,7 @@ export function planView(plan: RedrivePlan): RedrivePlanView {
       return { messageId, ...(messageType !== undefined ? { messageType } : {}), failedAt, kind, reason };
     }),
     summary: plan.summary,
+    canaryWatchSeconds: canaryWatchSecondsFor(plan.dlq),
     [PLAN]: plan,
   };
 }

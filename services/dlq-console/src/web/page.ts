@@ -30,7 +30,7 @@ export function consolePage(config: PageConfig): string {
   button { font: inherit; padding: .25rem .7rem; border: 1px solid #57606a; border-radius: 4px; background: #f6f8fa; cursor: pointer; }
   button.primary { background: #1f6feb; color: #fff; border-color: #1f6feb; }
   button:focus-visible, a:focus-visible { outline: 3px solid #fb8f44; outline-offset: 2px; }
-  .muted { color: #57606a; } .error { color: #b42318; font-weight: 600; }
+  .muted { color: #57606a; } .error { color: #b42318; font-weight: 600; } .warn { color: #9a6700; font-weight: 600; }
   #confirm { border: 2px solid #1f6feb; padding: .8rem 1rem; margin: 1rem 0; border-radius: 6px; }
   progress { width: 20rem; }
   pre { background: #f6f8fa; padding: .6rem; overflow: auto; max-height: 20rem; }
@@ -47,10 +47,11 @@ export function consolePage(config: PageConfig): string {
   </section>
   <section id="groups-section" hidden aria-labelledby="groups-title">
     <h2 id="groups-title">Why they failed</h2>
-    <table id="groups"><thead><tr><th scope="col" class="n">Count</th><th scope="col">Destination</th><th scope="col">Event</th><th scope="col">Reason</th><th scope="col">Last seen</th><th scope="col"><span class="muted">Act</span></th></tr></thead><tbody></tbody></table>
+    <table id="groups"><thead><tr><th scope="col" class="n">Count</th><th scope="col">Destination</th><th scope="col">Event</th><th scope="col">Reason</th><th scope="col">Last seen</th><th scope="col">SQS deletes the oldest</th><th scope="col"><span class="muted">Act</span></th></tr></thead><tbody></tbody></table>
     <div id="confirm" hidden tabindex="-1" aria-labelledby="confirm-title">
       <h3 id="confirm-title">Confirm</h3>
       <p id="confirm-text"></p>
+      <p><label for="confirm-watch">Watch the first five for</label> <input id="confirm-watch" type="number" min="0" max="600" step="1" size="4"> s <span id="confirm-watch-why" class="muted"></span></p>
       <button id="confirm-go" class="primary">Send them again</button> <button id="confirm-cancel">Cancel</button>
     </div>
     <p id="progress-line" hidden><label for="progress">Redrive</label> <progress id="progress" max="1" value="0"></progress> <span id="progress-text"></span></p>
@@ -77,6 +78,8 @@ export function consolePage(config: PageConfig): string {
   const config = JSON.parse(document.getElementById('config').textContent);
   const $ = (id) => document.getElementById(id);
   const say = (text, error) => { $('status').textContent = text; $('status').className = error ? 'error' : ''; };
+  // How long until SQS deletes a letter, as people say it (the console's timeUntil, for the page).
+  const until = (at) => { const m = Math.floor((Date.parse(at) - Date.now()) / 60000); return m <= 1 ? 'now' : m < 60 ? 'in ' + m + ' min' : m < 1440 ? 'in ' + Math.floor(m / 60) + ' h' : 'in ' + Math.floor(m / 1440) + ' d ' + Math.floor((m % 1440) / 60) + ' h'; };
   const cell = (text, cls) => { const td = document.createElement('td'); td.textContent = text; if (cls) td.className = cls; return td; };
   const button = (label, onClick, describedBy) => { const b = document.createElement('button'); b.type = 'button'; b.textContent = label; if (describedBy) b.setAttribute('aria-label', describedBy); b.addEventListener('click', onClick); return b; };
   const age = (ms) => ms === undefined ? '-' : ms < 3600000 ? Math.round(ms / 60000) + ' min' : (ms / 3600000).toFixed(1) + ' h';
@@ -156,7 +159,9 @@ export function consolePage(config: PageConfig): string {
     const body = $('groups').tBodies[0]; body.replaceChildren();
     for (const g of groups) {
       const row = document.createElement('tr'); row.dataset.group = g.id;
-      row.append(cell(String(g.count), 'n'), cell(g.destination), cell(g.messageType), cell(g.reason), cell(g.lastSeen.slice(0, 19).replace('T', ' ')));
+      row.append(cell(String(g.count), 'n'), cell(g.destination), cell(g.messageType), cell(g.reason), cell(g.lastSeen.slice(0, 19).replace('T', ' ')),
+        cell(g.oldestDeletedAt ? until(g.oldestDeletedAt) : '-', g.deletedSoon ? 'warn' : undefined));
+      if (g.deletedSoon) row.dataset.deletedSoon = 'true';
       const td = document.createElement('td');
       td.append(button('Messages', () => showMessages(dlq, g.id).catch((e) => say(e.message, true)), 'Messages of this group'));
       if (may('dlq:redrive'))
@@ -166,8 +171,10 @@ export function consolePage(config: PageConfig): string {
     }
     $('groups-title').textContent = 'Why they failed: ' + dlq;
     $('groups-section').hidden = false;
-    if (groups.length === 0) { const row = document.createElement('tr'); const td = cell('Nothing in ' + dlq + '.'); td.colSpan = 6; row.append(td); body.append(row); }
-    say(groups.length + ' group(s) in ' + dlq + '.');
+    if (groups.length === 0) { const row = document.createElement('tr'); const td = cell('Nothing in ' + dlq + '.'); td.colSpan = 7; row.append(td); body.append(row); }
+    const soon = groups.filter((g) => g.deletedSoon).length;
+    if (soon > 0) { $('status').textContent = groups.length + ' group(s) in ' + dlq + '. ' + soon + ' of them lose their oldest letters to SQS within a day (the retention of the DLQ): redrive or export them first.'; $('status').className = 'warn'; }
+    else say(groups.length + ' group(s) in ' + dlq + '.');
   }
 
   async function showMessages(dlq, group) {
@@ -224,6 +231,8 @@ export function consolePage(config: PageConfig): string {
     const plan = await api('queues/' + encodeURIComponent(dlq) + '/plan', { method: 'POST', body: JSON.stringify({ filter: { group } }) });
     current = { dlq, group, summary: plan.summary };
     $('confirm-text').textContent = 'Send again: ' + plan.summary + '. Five go first; if they fail again, the rest stay.';
+    $('confirm-watch').value = String(plan.canaryWatchSeconds);
+    $('confirm-watch-why').textContent = '(' + plan.canaryWatchSeconds + ' s: long enough for one that fails again to come back through its queue’s retries)';
     $('confirm').hidden = false; $('confirm').focus();
   }
 
@@ -231,7 +240,7 @@ export function consolePage(config: PageConfig): string {
   $('confirm-go').addEventListener('click', async () => {
     $('confirm').hidden = true;
     try {
-      const job = await api('queues/' + encodeURIComponent(current.dlq) + '/redrives', { method: 'POST', body: JSON.stringify({ filter: { group: current.group }, confirm: current.summary, watchSeconds: 3 }) });
+      const job = await api('queues/' + encodeURIComponent(current.dlq) + '/redrives', { method: 'POST', body: JSON.stringify({ filter: { group: current.group }, confirm: current.summary, watchSeconds: Number($('confirm-watch').value) }) });
       $('progress-line').hidden = false;
       for (;;) {
         const state = await api('redrives/' + job.redriveId);

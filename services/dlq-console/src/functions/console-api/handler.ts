@@ -161,7 +161,7 @@ function routes(console_: DeadLetterConsole): Route[] {
         const { filter, confirm, canary, watchSeconds, messagesPerSecond } = body.value;
         const record = await console_.requestRedrive(actor, name!, filter, confirm, {
           canary,
-          canaryWatchSeconds: watchSeconds,
+          ...(watchSeconds !== undefined ? { canaryWatchSeconds: watchSeconds } : {}),
           messagesPerSecond,
         });
         return jsonResponse(202, record);
