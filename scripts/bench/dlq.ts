@@ -5,8 +5,8 @@
  * Scale: `--letters` dead letters (default 10,000) of `--body-kb` KB bodies (default 50) in ten failure groups,
  *   indexed as the indexer does (eight writers at once), for a DLQ that holds them: the first page (50) of every view
  *   (everything, each group, a destination, a type, older and newer than 30 minutes, a reason's words), five times
- *   each: p95; the groups of them all; a redrive's plan of them all; the process's peak memory meanwhile (the
- *   console function's work, in this process).
+ *   each: p95; the groups of them all; a redrive's plan of them all; the peak memory of the process that does it
+ *   (a child, its heap capped at --heap-mb, 192: what a 256 MB function leaves Node).
  * Redrive (5,000 dead letters, 2 KB bodies, really in the DLQ: the SQS emulator holds them in its heap):
  *   (a) put in the DLQ as consumers leave them, then indexed by the sweeper: messages/s;
  *   (b) inspection: every dead letter listed a page at a time, masked, three times: messages/s;
@@ -58,6 +58,8 @@ const option = (name: string, fallback: number): number => {
 const MESSAGES = Number(process.env['BENCH_DLQ_MESSAGES'] ?? 5_000);
 const LETTERS = option('letters', 10_000);
 const BODY_KB = option('body-kb', 50);
+/** The console's work runs with its heap capped at this (--heap-mb): what a 256 MB function gives Node. */
+const HEAP_MB = option('heap-mb', 192);
 const SOURCE = 'dlq-bench-local-source';
 const DLQ = `${SOURCE}-dlq`;
 
@@ -226,7 +228,16 @@ async function scale(sqs: SQSClient, run: string): Promise<ScaleFigures> {
     // The console's work in a process of its own, so that its peak memory is the console's, not the writers'.
     const child = spawnSync(
       process.execPath,
-      [...process.execArgv, __filename, '--views', dlq, '--letters', String(LETTERS)],
+      [
+        // The heap a 256 MB function leaves Node (its old space capped below the memory): the work must fit in it.
+        `--max-old-space-size=${HEAP_MB}`,
+        ...process.execArgv,
+        __filename,
+        '--views',
+        dlq,
+        '--letters',
+        String(LETTERS),
+      ],
       {
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'inherit'],
