@@ -111,3 +111,74 @@ it('runs a confirmed redrive as a job and reports its progress until done; refus
   expect(await metaCounts()).toMatchObject({ unique: dead.length, duplicates: 0 });
   expect(await queueCounts(sqs, dlqUrl)).toEqual({ waiting: 0, hidden: 0 });
 });
+
+it('cancels a running redrive halfway: what was sent reached Meta once, the rest stays in the DLQ, and the counts add up', async () => {
+  ({ sqs, queueUrl, dlqUrl } = await emptyMarketingQueues());
+  await sandbox.faults(META_REFUSES);
+  const run = randomUUID().slice(0, 8);
+  await publishMarketingEvents(
+    { sqs, queueUrl },
+    Array.from({ length: 40 }, (_, i) => sampleMarketingEvent(run, i)),
+  );
+  const reader = { name: 'test', roles: rolesFrom(['dlq:read']) };
+  const dead = await waitFor(
+    'the refused events in the index',
+    async () => {
+      const found = await console_.messages(reader, DLQ, await runFilter(run), { limit: 1_000 });
+      const { waiting, hidden } = await queueCounts(sqs, dlqUrl);
+      return found.length > 0 && found.length === waiting + hidden && (await queueCounts(sqs, queueUrl)).waiting === 0
+        ? found
+        : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 1_000 },
+  );
+  await sandbox.reset();
+
+  const operator = localSignIn({ email: 'ops@example.com', groups: ['dlq:read', 'dlq:redrive'] });
+  const runIds = { ids: (await runFilter(run)).ids.join(',') };
+  const plan = await post(`/api/queues/${DLQ}/plan`, operator, { filter: runIds });
+  // Slowly (4 a second), so that there is a half to cancel.
+  const asked = await post(`/api/queues/${DLQ}/redrives`, operator, {
+    filter: runIds,
+    confirm: plan.json['summary'] as string,
+    canary: 2,
+    watchSeconds: 1,
+    messagesPerSecond: 4,
+  });
+  const id = asked.json['redriveId'] as string;
+  await waitFor(
+    'the redrive to have sent a few past its canary',
+    async () => {
+      const { json } = await get(`/api/redrives/${id}`, operator);
+      const sent = (json['progress'] as { sent?: number } | undefined)?.sent ?? 0;
+      return json['state'] === 'running' && sent >= 6 ? true : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 300 },
+  );
+  const viewer = localSignIn({ email: 'viewer@example.com', groups: ['dlq:read'] });
+  expect((await post(`/api/redrives/${id}/cancel`, viewer, {})).status).toBe(403);
+  expect((await post(`/api/redrives/${id}/cancel`, operator, {})).status).toBe(202);
+  const stopped = await waitFor(
+    'the redrive to stop',
+    async () => {
+      const { json } = await get(`/api/redrives/${id}`, operator);
+      return ['done', 'stopped', 'failed'].includes(json['state'] as string) ? json : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 300 },
+  );
+  const sent = (stopped['progress'] as { sent: number }).sent;
+  expect(stopped).toMatchObject({ state: 'stopped', because: 'cancelled by <email>' });
+  expect(sent).toBeGreaterThanOrEqual(6);
+  expect(sent).toBeLessThan(dead.length);
+  // What was sent reaches Meta once; the rest is in the DLQ and its index, every one.
+  await waitFor('the sent events at Meta', async () => ((await metaCounts()).unique >= sent ? true : undefined));
+  await waitForQueueDrained(sqs, queueUrl);
+  expect(await metaCounts()).toMatchObject({ unique: sent, duplicates: 0 });
+  const { waiting, hidden } = await waitFor('the rest visible in the DLQ again', async () => {
+    const counts = await queueCounts(sqs, dlqUrl);
+    return counts.waiting + counts.hidden === dead.length - sent ? counts : undefined;
+  });
+  expect(waiting + hidden + sent).toBe(dead.length);
+  const left = await console_.messages(reader, DLQ, await runFilter(run), { limit: 1_000 });
+  expect(left).toHaveLength(dead.length - sent);
+});

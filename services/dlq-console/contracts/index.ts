@@ -95,6 +95,19 @@ const operations: HttpOperation[] = [
   },
   {
     method: 'post',
+    path: '/api/redrives/{id}/cancel',
+    summary:
+      'Cancel a redrive: a queued one never runs; a running one stops within seconds, what it sent staying sent and the rest in the DLQ (dlq:redrive; audited).',
+    security: 'cognito',
+    responses: {
+      202: { description: 'Its record as it was; follow it until it says stopped.' },
+      401: refusals[401],
+      403: refusals[403],
+      404: { description: 'No such redrive.' },
+    },
+  },
+  {
+    method: 'post',
     path: '/api/queues/{dlq}/messages/{id}/fix',
     summary: "Edit a message's data, checked against its contract, and send it again.",
     security: 'cognito',

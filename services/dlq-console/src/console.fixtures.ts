@@ -3,7 +3,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { RedriveRequested } from '../contracts';
 import { main } from './cli';
 import { createDeadLetterConsole } from './domain/console';
-import { world } from './domain/dead-letters.fixtures';
+import { memoryRecords, world } from './domain/dead-letters.fixtures';
 import { plantedDeadLetters } from './domain/planted.fixtures';
 import type { RedriveRecord } from './domain/ports';
 import { createConsoleApiHandler } from './functions/console-api/handler';
@@ -18,10 +18,7 @@ export function plantedWorld() {
   const jobs: RedriveRequested[] = [];
   const stores = {
     ...w.deps,
-    records: {
-      put: async (r: RedriveRecord) => void records.set(r.redriveId, r),
-      get: async (id: string) => records.get(id),
-    },
+    records: memoryRecords(records),
     jobs: { enqueue: async (job: RedriveRequested) => void jobs.push(job) },
   };
   const console_ = createDeadLetterConsole(stores);

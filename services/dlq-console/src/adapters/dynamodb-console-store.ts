@@ -157,5 +157,19 @@ export function createDynamoDbRedriveRecords(documents: DynamoDBDocumentClient, 
       );
       return Item ? (withoutKeys(Item, 'expiresAt') as unknown as RedriveRecord) : undefined;
     },
+    async cancel(redriveId, by) {
+      await documents.send(
+        new PutCommand({
+          TableName: table,
+          Item: { pk: `JOB#${redriveId}`, sk: 'CANCEL', by, expiresAt: Math.floor(Date.now() / 1000) + 7 * 86_400 },
+        }),
+      );
+    },
+    async cancelledBy(redriveId) {
+      const { Item } = await documents.send(
+        new GetCommand({ TableName: table, Key: { pk: `JOB#${redriveId}`, sk: 'CANCEL' }, ConsistentRead: true }),
+      );
+      return Item ? (Item['by'] as string) : undefined;
+    },
   };
 }

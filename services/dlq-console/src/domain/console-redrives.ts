@@ -21,7 +21,7 @@ import type { ConsoleCore } from './console-core';
 import { planBehind, recordView, type RedrivePlanView } from './views';
 import { StaleConfirmationError } from './console-errors';
 
-export function redriveOperations({ dependencies, now, dryRuns, confirmedPlan }: ConsoleCore) {
+export function redriveOperations({ dependencies, now, dryRuns, confirmedPlan, audited }: ConsoleCore) {
   return {
     async redrive(
       actor: Actor,
@@ -78,6 +78,28 @@ export function redriveOperations({ dependencies, now, dryRuns, confirmedPlan }:
       return recordView(record);
     },
 
+    /**
+     * Cancels a redrive asked for through the API: one still queued never runs; a running one stops at its next check
+     * (within a few seconds), what it sent staying sent and the rest in the DLQ, counted in its record. Audited.
+     */
+    async cancelRedrive(actor: Actor, redriveId: string): Promise<RedriveRecord | undefined> {
+      requireRole(actor, 'dlq:redrive', 'cancel a redrive');
+      const { records } = dependencies;
+      const record = await records?.get(redriveId);
+      if (!records || !record) return undefined;
+      if (!['queued', 'running'].includes(record.state)) return recordView(record);
+      await records.cancel(redriveId, actor.name);
+      await audited({
+        ...auditedActor(actor),
+        action: 'redrive',
+        dlq: record.dlq,
+        target: record.summary,
+        count: record.progress?.sent ?? 0,
+        outcome: `cancel asked while ${record.state}${record.progress ? ` (${record.progress.sent} of ${record.progress.total} sent)` : ''}`,
+      });
+      return recordView(record);
+    },
+
     async redriveStatus(actor: Actor, redriveId: string): Promise<RedriveRecord | undefined> {
       requireRole(actor, 'dlq:read', 'follow a redrive');
       const record = await dependencies.records?.get(redriveId);
@@ -99,6 +121,18 @@ export function redriveOperations({ dependencies, now, dryRuns, confirmedPlan }:
             'for there (ask again from the page or the API)',
         );
       if (['done', 'stopped', 'refused'].includes(asked.state)) return recordView(asked);
+      const cancelledBy = () => records.cancelledBy(asked.redriveId);
+      const cancelledFirst = await cancelledBy();
+      if (cancelledFirst !== undefined) {
+        const stopped: RedriveRecord = {
+          ...asked,
+          state: 'stopped',
+          because: `cancelled by ${cancelledFirst} before it began`,
+          updatedAt: new Date(now()).toISOString(),
+        };
+        await records.put(stopped);
+        return recordView(stopped);
+      }
       const { request } = asked;
       const actor: Actor = {
         name: asked.actor,
@@ -135,6 +169,7 @@ export function redriveOperations({ dependencies, now, dryRuns, confirmedPlan }:
             canaryWatchMs: request.options.canaryWatchSeconds * 1_000,
             messagesPerSecond: request.options.messagesPerSecond,
             alreadyDelivered: await dryRuns.alreadyDeliveredOf(plan.selected),
+            cancelledBy,
           },
           dependencies,
           (progress) => {

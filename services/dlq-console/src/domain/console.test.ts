@@ -4,7 +4,7 @@ import type { RedriveRequested } from '../../contracts';
 import { AccessDeniedError, rolesFrom, type Actor } from './access';
 import { createDeadLetterConsole, StaleConfirmationError } from './console';
 import { busy, EDIT_LEASE_MS } from './console-errors';
-import { DLQ, failedAt, letter, loanApprovedBody, SOURCE, world } from './dead-letters.fixtures';
+import { DLQ, failedAt, letter, loanApprovedBody, memoryRecords, SOURCE, world } from './dead-letters.fixtures';
 import { editedBody, toCsv } from './operations';
 import type { RedriveRecord } from './ports';
 
@@ -365,7 +365,7 @@ describe('redrives asked for through the web API', () => {
     const console_ = createDeadLetterConsole({
       ...w.deps,
       jobs: { enqueue: async (job) => void queued.push(job) },
-      records: { put: async (r) => void records.set(r.redriveId, r), get: async (id) => records.get(id) },
+      records: memoryRecords(records),
     });
     return { w, console_, queued, records };
   }
@@ -457,10 +457,7 @@ describe('the redrive worker', () => {
     const console_ = createDeadLetterConsole({
       ...w.deps,
       jobs: { enqueue: async (job) => void queued.push(job) },
-      records: {
-        put: async (r) => void (records.set(r.redriveId, r), written.push(r)),
-        get: async (id) => records.get(id),
-      },
+      records: memoryRecords(records, written),
     });
     return { w, console_, queued, records, written };
   }
@@ -543,6 +540,33 @@ describe('the redrive worker', () => {
     };
     await expect(console_.runRequestedRedrive(queued[0]!)).rejects.toThrow('index unavailable');
     expect(records.get(asked.redriveId)).toMatchObject({ state: 'failed', because: 'index unavailable' });
+  });
+});
+
+describe('cancelling a redrive asked for through the API', () => {
+  it('keeps a queued one from running, audited, and leaves a finished one as it ended', async () => {
+    const { w } = consoleOver([letter(1), letter(2)]);
+    const queued: RedriveRequested[] = [];
+    const records = new Map<string, RedriveRecord>();
+    const console_ = createDeadLetterConsole({
+      ...w.deps,
+      jobs: { enqueue: async (job) => void queued.push(job) },
+      records: memoryRecords(records),
+    });
+    const operator = actor('dlq:read', 'dlq:redrive');
+    const plan = await console_.plan(operator, DLQ);
+    const asked = await console_.requestRedrive(operator, DLQ, {}, plan.summary, { canary: 1, messagesPerSecond: 10 });
+    await expect(console_.cancelRedrive(actor('dlq:read'), asked.redriveId)).rejects.toThrow(/dlq:redrive/);
+    expect(await console_.cancelRedrive(operator, asked.redriveId)).toMatchObject({ state: 'queued' });
+    expect(w.entries.at(-1)).toMatchObject({ action: 'redrive', outcome: 'cancel asked while queued' });
+    expect(await console_.runRequestedRedrive(queued[0]!)).toMatchObject({
+      state: 'stopped',
+      // Who cancelled is in the audit trail; the record, which anyone who may read sees, masks the address.
+      because: 'cancelled by <email> before it began',
+    });
+    expect(w.sent).toEqual([]);
+    expect(await console_.cancelRedrive(operator, asked.redriveId)).toMatchObject({ state: 'stopped' });
+    expect(await console_.cancelRedrive(operator, '00000000-0000-4000-8000-000000000000')).toBeUndefined();
   });
 });
 

@@ -18,6 +18,8 @@ import type {
   QueuePort,
   ReceivedMessage,
   RedriveLocks,
+  RedriveRecord,
+  RedriveRecords,
 } from './ports';
 
 /** A dead letter of the marketing DLQ for tests: number n, with whatever overrides a test needs. */
@@ -266,5 +268,19 @@ export function memoryIndex(indexed: Map<string, DeadLetter>): DeadLetterIndex {
       ),
     put: async (ls) => ls.forEach((l) => indexed.set(l.messageId, l)),
     remove: async (_dlq, ids) => ids.forEach((id) => indexed.delete(id)),
+  };
+}
+
+/** Redrive records in memory, as the DynamoDB ones (a cancel kept apart from the record); `written`: every put. */
+export function memoryRecords(
+  records = new Map<string, RedriveRecord>(),
+  written: RedriveRecord[] = [],
+): RedriveRecords {
+  const cancels = new Map<string, string>();
+  return {
+    put: async (record) => void (records.set(record.redriveId, record), written.push(record)),
+    get: async (id) => records.get(id),
+    cancel: async (id, by) => void cancels.set(id, by),
+    cancelledBy: async (id) => cancels.get(id),
   };
 }

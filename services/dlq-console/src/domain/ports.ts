@@ -161,6 +161,10 @@ export interface RedriveRecord {
 export interface RedriveRecords {
   put(record: RedriveRecord): Promise<void>;
   get(redriveId: string): Promise<RedriveRecord | undefined>;
+  /** Marks a redrive cancelled by someone (apart from its record, which its worker keeps writing). */
+  cancel(redriveId: string, by: string): Promise<void>;
+  /** Who cancelled it, if anyone. */
+  cancelledBy(redriveId: string): Promise<string | undefined>;
 }
 
 /** Where a requested redrive waits for its worker. */

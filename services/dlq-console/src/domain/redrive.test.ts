@@ -306,3 +306,47 @@ describe('how long a canary is watched', () => {
     expect(watched[0]).toBeLessThan(65_000);
   });
 });
+
+describe('a redrive cancelled', () => {
+  it('stops at its next check: what was sent stays sent, the rest stays in the DLQ, and the counts add up', async () => {
+    const w = world(Array.from({ length: 100 }, (_, n) => letter(n)));
+    const plan = await planRedrive(w.deps.index, w.dlq(), {});
+    // Cancelled once 30 have gone (the canary of 5 and 25 more).
+    const outcome = await executeRedrive(
+      plan,
+      options({
+        messagesPerSecond: 20,
+        cancelledBy: async () => (w.sent.length >= 30 ? 'ops@example.com' : undefined),
+      }),
+      w.deps,
+    );
+    expect(outcome).toMatchObject({ stage: 'stopped', stoppedBecause: 'cancelled by ops@example.com' });
+    expect(outcome.sent).toBeGreaterThanOrEqual(30);
+    expect(outcome.sent).toBeLessThan(100);
+    expect(w.sent).toHaveLength(outcome.sent);
+    expect(w.inDlq.size + outcome.sent).toBe(100);
+    expect(w.entries.at(-1)!.outcome).toBe('stopped: cancelled by ops@example.com');
+  });
+
+  it('sends nothing more once cancelled, not even what its workers had already taken from the DLQ', async () => {
+    const w = world(Array.from({ length: 40 }, (_, n) => letter(n)));
+    const plan = await planRedrive(w.deps.index, w.dlq(), {});
+    const began = w.deps.clock.now();
+    // At 4 a second the four workers take all 40 in their first rounds, then wait their turn to send: the cancel
+    // comes 3 s in, while most are taken and unsent.
+    const outcome = await executeRedrive(
+      plan,
+      options({
+        canary: 1,
+        canaryWatchMs: 0,
+        messagesPerSecond: 4,
+        cancelledBy: async () => (w.deps.clock.now() - began >= 3_000 ? 'ops@example.com' : undefined),
+      }),
+      w.deps,
+    );
+    expect(outcome.stoppedBecause).toBe('cancelled by ops@example.com');
+    expect(outcome.sent).toBeLessThan(20);
+    expect(w.sent).toHaveLength(outcome.sent);
+    expect(w.inDlq.size + outcome.sent).toBe(40);
+  });
+});

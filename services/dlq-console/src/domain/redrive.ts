@@ -47,6 +47,11 @@ export interface RedriveOptions {
    * the DLQ without being sent (a send would deliver nothing), and counted apart.
    */
   alreadyDelivered?: ReadonlySet<string>;
+  /**
+   * Who cancelled it, if someone has (asked with each check for failures, every second or two): it then stops as it
+   * stops for any cause, what was sent staying sent and the rest in the DLQ.
+   */
+  cancelledBy?: () => Promise<string | undefined>;
 }
 
 /** Time for the consumer to run and the index to hear of a failure, beyond the retries' own waits. */
@@ -180,6 +185,9 @@ class RedriveRun {
   private stoppedBecause: string | undefined;
   /** Another holder has the DLQ's lock: nothing more may be sent, not even what a round has chosen. */
   private lockLost = false;
+  /** Someone cancelled it: likewise, nothing more is sent. */
+  private cancelled = false;
+  private cancelCheckedAt = 0;
   private lockRenewedAt: number;
   private nextSendAt: number;
   private lastCheckAt: number;
@@ -266,6 +274,8 @@ class RedriveRun {
   /** Redriven messages back in the DLQ: the index shows them by the id they had in the source queue. */
   private async checkFailedAgain(): Promise<void> {
     this.lastCheckAt = this.clock.now();
+    await this.checkCancelled();
+    if (this.cancelled) return;
     // Only what failed since the redrive began can be one of them (a minute's slack for the consumers' clocks).
     const since = new Date(this.startedAt - 60_000).toISOString();
     const back: DeadLetter[] = [];
@@ -286,6 +296,16 @@ class RedriveRun {
     const { atLeast, share } = this.options.stopWhenFailedAgain;
     if (back.length >= atLeast && back.length >= share * Math.max(1, this.sent.size))
       this.stoppedBecause = `${back.length} of ${this.sent.size} redriven messages failed again (${Object.keys(reasons)[0]})`;
+  }
+
+  /** Whether someone cancelled it: asked at most once a second (a round at a high rate would ask many times). */
+  private async checkCancelled(): Promise<void> {
+    if (!this.options.cancelledBy || this.cancelled || this.clock.now() - this.cancelCheckedAt < 1_000) return;
+    this.cancelCheckedAt = this.clock.now();
+    const by = await this.options.cancelledBy();
+    if (by === undefined) return;
+    this.cancelled = true;
+    this.stoppedBecause ??= `cancelled by ${by}`;
   }
 
   private async renewLock(): Promise<void> {
@@ -329,8 +349,9 @@ class RedriveRun {
     );
     if (chosen.length === 0) return batch.length;
     await this.pace(chosen.length);
-    if (this.lockLost) {
-      // Another holder may be sending these very messages: they go back to the DLQ unsent.
+    await this.checkCancelled();
+    if (this.lockLost || this.cancelled) {
+      // Another holder may be sending these very messages, or someone cancelled: they go back to the DLQ unsent.
       for (const { letter } of chosen) this.pending.set(letter.messageId, letter);
       await queues.releaseBatch(
         this.dlq,

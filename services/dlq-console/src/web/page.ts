@@ -54,7 +54,7 @@ export function consolePage(config: PageConfig): string {
       <p><label for="confirm-watch">Watch the first five for</label> <input id="confirm-watch" type="number" min="0" max="600" step="1" size="4"> s <span id="confirm-watch-why" class="muted"></span></p>
       <button id="confirm-go" class="primary">Send them again</button> <button id="confirm-cancel">Cancel</button>
     </div>
-    <p id="progress-line" hidden><label for="progress">Redrive</label> <progress id="progress" max="1" value="0"></progress> <span id="progress-text"></span></p>
+    <p id="progress-line" hidden><label for="progress">Redrive</label> <progress id="progress" max="1" value="0"></progress> <span id="progress-text"></span> <button id="progress-cancel" hidden>Cancel the redrive</button></p>
     <h3>Messages</h3>
     <table id="messages"><thead><tr><th scope="col">Message</th><th scope="col">Event</th><th scope="col">Failed at</th><th scope="col">Reason</th></tr></thead><tbody></tbody></table>
     <p><a id="export" href="#">Export these as CSV (personal data masked)</a></p>
@@ -242,12 +242,17 @@ export function consolePage(config: PageConfig): string {
     try {
       const job = await api('queues/' + encodeURIComponent(current.dlq) + '/redrives', { method: 'POST', body: JSON.stringify({ filter: { group: current.group }, confirm: current.summary, watchSeconds: Number($('confirm-watch').value) }) });
       $('progress-line').hidden = false;
+      $('progress-cancel').hidden = false;
+      $('progress-cancel').onclick = () => api('redrives/' + job.redriveId + '/cancel', { method: 'POST' })
+        .then(() => { $('progress-cancel').hidden = true; say('Cancelling: what was sent stays sent, the rest stays in the DLQ.'); })
+        .catch((e) => say(e.message, true));
       for (;;) {
         const state = await api('redrives/' + job.redriveId);
         const p = state.progress || { sent: 0, total: 1 };
         $('progress').max = Math.max(1, p.total || 1); $('progress').value = p.sent || 0;
         $('progress-text').textContent = state.state + (state.progress ? ': ' + p.sent + ' of ' + p.total + ' sent, ' + p.failedAgain + ' failed again' + (p.alreadyDelivered ? ', ' + p.alreadyDelivered + ' delivered already' : '') : '');
         if (['done', 'stopped', 'failed', 'refused'].includes(state.state)) {
+          $('progress-cancel').hidden = true;
           // The tables first, then what happened: the last word in the live region is the redrive's.
           await showQueues(); await showGroups(current.dlq); showAuditSoon();
           $('messages').tBodies[0].replaceChildren(); $('detail').hidden = true; $('fix').hidden = true;

@@ -168,6 +168,14 @@ function routes(console_: DeadLetterConsole): Route[] {
       },
     },
     {
+      method: 'POST',
+      path: /^\/api\/redrives\/([0-9a-f-]{36})\/cancel$/,
+      handle: async (actor, [id]) => {
+        const record = await console_.cancelRedrive(actor, id!);
+        return record ? jsonResponse(202, record) : jsonResponse(404, { message: `no redrive ${id}` });
+      },
+    },
+    {
       method: 'GET',
       path: /^\/api\/redrives\/([0-9a-f-]{36})$/,
       handle: async (actor, [id]) => {
