@@ -181,4 +181,12 @@ it('cancels a running redrive halfway: what was sent reached Meta once, the rest
   expect(waiting + hidden + sent).toBe(dead.length);
   const left = await console_.messages(reader, DLQ, await runFilter(run), { limit: 1_000 });
   expect(left).toHaveLength(dead.length - sent);
+  // The list of redrives: this one first, stopped, with its counts and who (masked).
+  const { json: list } = await get('/api/redrives?limit=5', viewer);
+  expect((list as unknown as Record<string, unknown>[])[0]).toMatchObject({
+    redriveId: id,
+    state: 'stopped',
+    actor: 'ops@example.com',
+    progress: { sent },
+  });
 });

@@ -126,6 +126,10 @@ it('lets an operator sign in, see why events failed, dry-run a group, redrive it
   await page.locator('#confirm-watch').fill('3');
   await page.getByRole('button', { name: 'Send them again' }).click();
   await page.getByText(/^Redrive done\./).waitFor({ timeout: 60_000 });
+  // The list of redrives shows it, done, with what it sent (the list is read again with the queues: waited for).
+  const newest = page.locator('#redrives tbody tr').first();
+  await newest.getByRole('cell', { name: 'done', exact: true }).waitFor();
+  await expect(newest.locator('td').nth(5).textContent()).resolves.toBe(`${dead.length} of ${dead.length}`);
   await shot('7-done');
   // The audit trail on the page: the dry runs and the redrive, by whom.
   await page.locator('#audit tbody tr', { hasText: 'redrive' }).filter({ hasText: 'done' }).first().waitFor();

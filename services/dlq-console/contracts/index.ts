@@ -94,6 +94,14 @@ const operations: HttpOperation[] = [
     responses: { 200: { description: 'Its record.' }, 404: { description: 'No such redrive.' } },
   },
   {
+    method: 'get',
+    path: '/api/redrives',
+    summary: 'The redrives asked for this week, newest first: who, what, how far, how it ended.',
+    security: 'cognito',
+    query: { limit: 'at most this many (50; 200 at most)' },
+    responses: { 200: { description: 'Their records.' }, 401: refusals[401], 403: refusals[403] },
+  },
+  {
     method: 'post',
     path: '/api/redrives/{id}/cancel',
     summary:

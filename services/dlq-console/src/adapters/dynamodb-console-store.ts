@@ -144,12 +144,35 @@ export function createDynamoDbRedriveRecords(documents: DynamoDBDocumentClient, 
   const key = (redriveId: string) => ({ pk: `JOB#${redriveId}`, sk: 'JOB' });
   return {
     async put(record) {
+      const expiresAt = Math.floor(Date.now() / 1000) + 7 * 86_400;
+      await documents.send(
+        new PutCommand({ TableName: table, Item: { ...key(record.redriveId), ...record, expiresAt } }),
+      );
+      // Its line in the list of redrives, newest first: one partition, a few items a day.
       await documents.send(
         new PutCommand({
           TableName: table,
-          Item: { ...key(record.redriveId), ...record, expiresAt: Math.floor(Date.now() / 1000) + 7 * 86_400 },
+          Item: {
+            pk: 'REDRIVES',
+            sk: `${record.askedAt ?? record.updatedAt}#${record.redriveId}`,
+            ...record,
+            expiresAt,
+          },
         }),
       );
+    },
+    async list(limit) {
+      const { Items = [] } = await documents.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': 'REDRIVES' },
+          ScanIndexForward: false,
+          Limit: limit,
+          ConsistentRead: true,
+        }),
+      );
+      return Items.map((item) => withoutKeys(item, 'expiresAt') as unknown as RedriveRecord);
     },
     async get(redriveId) {
       const { Item } = await documents.send(

@@ -70,6 +70,7 @@ export function redriveOperations({ dependencies, now, dryRuns, confirmedPlan, a
         ...(actor.id ? { actorId: actor.id } : {}),
         request: { filter, confirm, options, roles: [...actor.roles] },
         summary: plan.summary,
+        askedAt: new Date(now()).toISOString(),
         state: 'queued',
         updatedAt: new Date(now()).toISOString(),
       };
@@ -98,6 +99,12 @@ export function redriveOperations({ dependencies, now, dryRuns, confirmedPlan, a
         outcome: `cancel asked while ${record.state}${record.progress ? ` (${record.progress.sent} of ${record.progress.total} sent)` : ''}`,
       });
       return recordView(record);
+    },
+
+    /** The redrives asked for through the API, newest first: who, what, how far, how it ended. */
+    async redrives(actor: Actor, options: { limit?: number } = {}): Promise<RedriveRecord[]> {
+      requireRole(actor, 'dlq:read', 'see the redrives');
+      return ((await dependencies.records?.list(Math.min(options.limit ?? 50, 200))) ?? []).map(recordView);
     },
 
     async redriveStatus(actor: Actor, redriveId: string): Promise<RedriveRecord | undefined> {

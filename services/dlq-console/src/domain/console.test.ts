@@ -568,6 +568,24 @@ describe('cancelling a redrive asked for through the API', () => {
     expect(await console_.cancelRedrive(operator, asked.redriveId)).toMatchObject({ state: 'stopped' });
     expect(await console_.cancelRedrive(operator, '00000000-0000-4000-8000-000000000000')).toBeUndefined();
   });
+
+  it('lists the redrives newest first for anyone who may read, without what was asked (filters, roles)', async () => {
+    const { w } = consoleOver([letter(1), letter(2)]);
+    const console_ = createDeadLetterConsole({
+      ...w.deps,
+      jobs: { enqueue: async () => undefined },
+      records: memoryRecords(),
+    });
+    const operator = actor('dlq:read', 'dlq:redrive');
+    const plan = await console_.plan(operator, DLQ);
+    const first = await console_.requestRedrive(operator, DLQ, {}, plan.summary, { canary: 1, messagesPerSecond: 10 });
+    await w.deps.clock.sleep(1_000);
+    const second = await console_.requestRedrive(operator, DLQ, {}, plan.summary, { canary: 1, messagesPerSecond: 10 });
+    const listed = await console_.redrives(actor('dlq:read'));
+    expect(listed.map((r) => r.redriveId)).toEqual([second.redriveId, first.redriveId]);
+    expect(listed.every((r) => r.request === undefined && r.actor === 'someone@example.com')).toBe(true);
+    await expect(console_.redrives(actor())).rejects.toThrow(/dlq:read/);
+  });
 });
 
 describe('what each refusal says', () => {

@@ -280,6 +280,10 @@ export function memoryRecords(
   return {
     put: async (record) => void (records.set(record.redriveId, record), written.push(record)),
     get: async (id) => records.get(id),
+    list: async (limit) =>
+      [...records.values()]
+        .sort((a, b) => (b.askedAt ?? b.updatedAt).localeCompare(a.askedAt ?? a.updatedAt))
+        .slice(0, limit),
     cancel: async (id, by) => void cancels.set(id, by),
     cancelledBy: async (id) => cancels.get(id),
   };

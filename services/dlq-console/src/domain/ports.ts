@@ -144,6 +144,8 @@ export interface RedriveRecord {
    */
   request?: RedriveRequest & { roles: string[] };
   summary: string;
+  /** When it was asked for (the redrives' list is in this order). */
+  askedAt?: string;
   state: 'queued' | 'running' | 'done' | 'stopped' | 'refused' | 'failed';
   progress?: {
     stage: string;
@@ -161,6 +163,8 @@ export interface RedriveRecord {
 export interface RedriveRecords {
   put(record: RedriveRecord): Promise<void>;
   get(redriveId: string): Promise<RedriveRecord | undefined>;
+  /** The newest first, at most `limit` (records are kept a week). */
+  list(limit: number): Promise<RedriveRecord[]>;
   /** Marks a redrive cancelled by someone (apart from its record, which its worker keeps writing). */
   cancel(redriveId: string, by: string): Promise<void>;
   /** Who cancelled it, if anyone. */

@@ -67,6 +67,10 @@ export function consolePage(config: PageConfig): string {
       <button id="fix-go" class="primary" type="submit">Check and send</button>
     </form>
   </section>
+  <section id="redrives-section" hidden aria-labelledby="redrives-title">
+    <h2 id="redrives-title">Redrives (this week)</h2>
+    <table id="redrives"><thead><tr><th scope="col">Asked</th><th scope="col">By</th><th scope="col">Queue</th><th scope="col">What</th><th scope="col">State</th><th scope="col" class="n">Sent</th><th scope="col">Why it stopped</th></tr></thead><tbody></tbody></table>
+  </section>
   <section id="audit-section" hidden aria-labelledby="audit-title">
     <h2 id="audit-title">What people did (the audit trail, last 7 days)</h2>
     <table id="audit"><thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Did</th><th scope="col">Queue</th><th scope="col">What</th><th scope="col" class="n">How many</th><th scope="col">Outcome</th></tr></thead><tbody></tbody></table>
@@ -136,12 +140,26 @@ export function consolePage(config: PageConfig): string {
     $('audit-section').hidden = false;
   }
 
+  async function showRedrives() {
+    const records = await api('redrives?limit=20');
+    const body = $('redrives').tBodies[0]; body.replaceChildren();
+    for (const r of records) {
+      const row = document.createElement('tr'); row.dataset.redrive = r.redriveId;
+      const p = r.progress;
+      row.append(cell((r.askedAt || r.updatedAt).slice(0, 19).replace('T', ' ')), cell(r.actor), cell(r.dlq), cell(r.summary), cell(r.state),
+        cell(p ? p.sent + ' of ' + p.total : '-', 'n'), cell(r.because || ''));
+      body.append(row);
+    }
+    $('redrives-section').hidden = records.length === 0;
+  }
+
   // An action's entry reaches the audit trail through its recorder a moment after the action: looked at again soon.
   const showAuditSoon = () => [1000, 3000, 7000].forEach((ms) => setTimeout(() => showAudit().catch(() => undefined), ms));
 
   async function showQueues() {
     // The audit trail beside the queues: every look at the queues shows what was last done to them.
     showAudit().catch((e) => say(e.message, true));
+    showRedrives().catch((e) => say(e.message, true));
     const queues = await api('queues');
     const body = $('queues').tBodies[0]; body.replaceChildren();
     for (const q of queues) {

@@ -168,6 +168,11 @@ function routes(console_: DeadLetterConsole): Route[] {
       },
     },
     {
+      method: 'GET',
+      path: /^\/api\/redrives$/,
+      handle: async (actor, _, event) => jsonResponse(200, await console_.redrives(actor, { limit: limitOf(event) })),
+    },
+    {
       method: 'POST',
       path: /^\/api\/redrives\/([0-9a-f-]{36})\/cancel$/,
       handle: async (actor, [id]) => {
