@@ -37,23 +37,18 @@ const get = async (path: string, token: string) => {
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 };
 
-beforeAll(async () => {
-  ({ sqs, queueUrl, dlqUrl } = await emptyMarketingQueues());
-  await sandbox.faults(META_REFUSES);
-});
+const reader = { name: 'test', roles: rolesFrom(['dlq:read']) };
 
-afterAll(async () => {
-  await sandbox.reset();
-  sqs?.destroy();
-});
-
-it('runs a confirmed redrive as a job and reports its progress until done; refuses a stale or unauthorised one', async () => {
+/**
+ * `count` events of a run of their own published while Meta refuses them, once the consumer has dead-lettered and the
+ * index holds every one (the marketing queue empty, the DLQ's count equal to the index's); then Meta accepts again.
+ */
+async function refusedByMeta(count: number) {
   const run = randomUUID().slice(0, 8);
   await publishMarketingEvents(
     { sqs, queueUrl },
-    Array.from({ length: 30 }, (_, i) => sampleMarketingEvent(run, i)),
+    Array.from({ length: count }, (_, i) => sampleMarketingEvent(run, i)),
   );
-  const reader = { name: 'test', roles: rolesFrom(['dlq:read']) };
   const dead = await waitFor(
     'the refused events in the index',
     async () => {
@@ -66,6 +61,21 @@ it('runs a confirmed redrive as a job and reports its progress until done; refus
     { timeoutMs: 60_000, intervalMs: 1_000 },
   );
   await sandbox.reset();
+  return { run, dead };
+}
+
+beforeAll(async () => {
+  ({ sqs, queueUrl, dlqUrl } = await emptyMarketingQueues());
+  await sandbox.faults(META_REFUSES);
+});
+
+afterAll(async () => {
+  await sandbox.reset();
+  sqs?.destroy();
+});
+
+it('runs a confirmed redrive as a job and reports its progress until done; refuses a stale or unauthorised one', async () => {
+  const { run, dead } = await refusedByMeta(30);
 
   const operator = localSignIn({ email: 'ops@example.com', groups: ['dlq:read', 'dlq:redrive'] });
   // The run's dead letters by id (the run id is in their masked ids: only an unmasked search finds them).
@@ -115,24 +125,7 @@ it('runs a confirmed redrive as a job and reports its progress until done; refus
 it('cancels a running redrive halfway: what was sent reached Meta once, the rest stays in the DLQ, and the counts add up', async () => {
   ({ sqs, queueUrl, dlqUrl } = await emptyMarketingQueues());
   await sandbox.faults(META_REFUSES);
-  const run = randomUUID().slice(0, 8);
-  await publishMarketingEvents(
-    { sqs, queueUrl },
-    Array.from({ length: 40 }, (_, i) => sampleMarketingEvent(run, i)),
-  );
-  const reader = { name: 'test', roles: rolesFrom(['dlq:read']) };
-  const dead = await waitFor(
-    'the refused events in the index',
-    async () => {
-      const found = await console_.messages(reader, DLQ, await runFilter(run), { limit: 1_000 });
-      const { waiting, hidden } = await queueCounts(sqs, dlqUrl);
-      return found.length > 0 && found.length === waiting + hidden && (await queueCounts(sqs, queueUrl)).waiting === 0
-        ? found
-        : undefined;
-    },
-    { timeoutMs: 60_000, intervalMs: 1_000 },
-  );
-  await sandbox.reset();
+  const { run, dead } = await refusedByMeta(40);
 
   const operator = localSignIn({ email: 'ops@example.com', groups: ['dlq:read', 'dlq:redrive'] });
   const runIds = { ids: (await runFilter(run)).ids.join(',') };

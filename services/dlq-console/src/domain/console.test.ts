@@ -356,19 +356,20 @@ describe('a fix or a purge while a redrive of the DLQ runs', () => {
   });
 });
 
+/** The world's console with a job queue and records in memory. */
+function withJobs() {
+  const { w } = consoleOver([letter(1), letter(2)]);
+  const queued: RedriveRequested[] = [];
+  const records = new Map<string, RedriveRecord>();
+  const console_ = createDeadLetterConsole({
+    ...w.deps,
+    jobs: { enqueue: async (job) => void queued.push(job) },
+    records: memoryRecords(records),
+  });
+  return { w, console_, queued, records };
+}
+
 describe('redrives asked for through the web API', () => {
-  /** The world's console with a job queue and records in memory. */
-  function withJobs() {
-    const { w } = consoleOver([letter(1), letter(2)]);
-    const queued: RedriveRequested[] = [];
-    const records = new Map<string, RedriveRecord>();
-    const console_ = createDeadLetterConsole({
-      ...w.deps,
-      jobs: { enqueue: async (job) => void queued.push(job) },
-      records: memoryRecords(records),
-    });
-    return { w, console_, queued, records };
-  }
   const operator = actor('dlq:read', 'dlq:redrive');
 
   it('queues a confirmed redrive and its worker runs it, recording the outcome; a stale confirmation is refused', async () => {
@@ -545,14 +546,7 @@ describe('the redrive worker', () => {
 
 describe('cancelling a redrive asked for through the API', () => {
   it('keeps a queued one from running, audited, and leaves a finished one as it ended', async () => {
-    const { w } = consoleOver([letter(1), letter(2)]);
-    const queued: RedriveRequested[] = [];
-    const records = new Map<string, RedriveRecord>();
-    const console_ = createDeadLetterConsole({
-      ...w.deps,
-      jobs: { enqueue: async (job) => void queued.push(job) },
-      records: memoryRecords(records),
-    });
+    const { w, console_, queued } = withJobs();
     const operator = actor('dlq:read', 'dlq:redrive');
     const plan = await console_.plan(operator, DLQ);
     const asked = await console_.requestRedrive(operator, DLQ, {}, plan.summary, { canary: 1, messagesPerSecond: 10 });
@@ -570,12 +564,7 @@ describe('cancelling a redrive asked for through the API', () => {
   });
 
   it('lists the redrives newest first for anyone who may read, without what was asked (filters, roles)', async () => {
-    const { w } = consoleOver([letter(1), letter(2)]);
-    const console_ = createDeadLetterConsole({
-      ...w.deps,
-      jobs: { enqueue: async () => undefined },
-      records: memoryRecords(),
-    });
+    const { w, console_ } = withJobs();
     const operator = actor('dlq:read', 'dlq:redrive');
     const plan = await console_.plan(operator, DLQ);
     const first = await console_.requestRedrive(operator, DLQ, {}, plan.summary, { canary: 1, messagesPerSecond: 10 });
