@@ -11,232 +11,31 @@
  * are what the index holds: a letter indexed twice (the consumer's notice and the sweeper) is counted once, a removal
  * of one already removed not at all.
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  BatchWriteCommand,
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  type DynamoDBDocumentClient,
-  type TransactWriteCommandInput,
-} from '@aws-sdk/lib-dynamodb';
-import { FAILURE_KINDS, type FailureKind } from '@backbone/shared';
-import {
-  failedDestinations,
-  groupIdOf,
-  groupKeyOf,
-  normaliseReason,
-  positionOf,
-  type DeadLetter,
-} from '../domain/dead-letters';
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { FAILURE_KINDS } from '@backbone/shared';
+import type { DeadLetter } from '../domain/dead-letters';
 import type { DeadLetterIndex, GroupCount, IndexQuery } from '../domain/ports';
-
-const DAY_MS = 86_400_000;
-/** A dead letter outlives its DLQ's longest retention (14 days) by a day: the index never outlasts the message long. */
-const INDEX_KEEP_MS = 15 * DAY_MS;
-/** DynamoDB's most per transaction. */
-const TRANSACTION_ITEMS = 100;
-const NONE = '-';
+import {
+  atOf,
+  bodyKey,
+  countChange,
+  countUpdates,
+  groupPk,
+  grpOf,
+  INDEX_KEEP_MS,
+  inTransactions,
+  kindAttribute,
+  letterFrom,
+  letterItem,
+  letterKey,
+  tenMinutesOf,
+  trendPk,
+  type TransactItem,
+} from './dead-letter-index-items';
+import { batchGet, batchWrite, failedConditions, transact } from './dynamodb-bulk';
 
 export const BY_TIME = 'by-time';
 export const BY_GROUP = 'by-group';
-
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
-
-const letterKey = (dlq: string, messageId: string) => ({ pk: `Q#${dlq}`, sk: messageId });
-const bodyKey = (dlq: string, messageId: string) => ({ pk: `B#${dlq}`, sk: messageId });
-const groupPk = (dlq: string) => `GROUPS#${dlq}`;
-const trendPk = (dlq: string) => `TREND#${dlq}`;
-const grpOf = (dlq: string, groupId: string) => `G#${dlq}#${groupId}`;
-/** The letter's position in its DLQ's order (the domain's), its sort key in both indexes. */
-const atOf = positionOf;
-
-/** The start of the ten minutes a time falls in: "2026-12-08T10:20". */
-export const tenMinutesOf = (iso: string): string => `${iso.slice(0, 15)}0`;
-
-const kindAttribute = (kind: FailureKind) => `k_${kind.replace(/-/g, '_')}`;
-
-/** What one letter changes in the counts: its group's and its ten minutes'. */
-interface CountChange {
-  groups: Map<string, { letter: DeadLetter; n: number; kinds: Map<FailureKind, number> }>;
-  trend: Map<string, number>;
-}
-
-function countChange(letters: readonly DeadLetter[], sign: 1 | -1, change?: CountChange): CountChange {
-  const into: CountChange = change ?? { groups: new Map(), trend: new Map() };
-  for (const letter of letters) {
-    const id = groupIdOf(groupKeyOf(letter));
-    const group = into.groups.get(id) ?? { letter, n: 0, kinds: new Map() };
-    group.n += sign;
-    group.kinds.set(letter.kind, (group.kinds.get(letter.kind) ?? 0) + sign);
-    into.groups.set(id, group);
-    const ten = tenMinutesOf(letter.failedAt);
-    into.trend.set(ten, (into.trend.get(ten) ?? 0) + sign);
-  }
-  return into;
-}
-
-function countUpdates(table: string, dlq: string, change: CountChange): TransactItem[] {
-  const updates: TransactItem[] = [];
-  for (const [id, { letter, n, kinds }] of change.groups) {
-    // A letter replaced within its group, kind and time: nothing to count.
-    if (n === 0 && [...kinds.values()].every((k) => k === 0)) continue;
-    const names: Record<string, string> = { '#n': 'n' };
-    const values: Record<string, unknown> = {
-      ':n': n,
-      ':key': groupKeyOf(letter),
-      ':reason': normaliseReason(letter.reason),
-      ':destination': failedDestinations(letter).join('+') || NONE,
-      ':type': letter.messageType ?? NONE,
-    };
-    const adds = ['#n :n'];
-    [...kinds].forEach(([kind, count], i) => {
-      names[`#k${i}`] = kindAttribute(kind);
-      values[`:k${i}`] = count;
-      adds.push(`#k${i} :k${i}`);
-    });
-    updates.push({
-      Update: {
-        TableName: table,
-        Key: { pk: groupPk(dlq), sk: id },
-        UpdateExpression: `SET #key = :key, reason = :reason, destination = :destination, messageType = :type ADD ${adds.join(', ')}`,
-        ExpressionAttributeNames: { ...names, '#key': 'key' },
-        ExpressionAttributeValues: values,
-      },
-    });
-  }
-  for (const [ten, n] of change.trend) {
-    if (n === 0) continue;
-    updates.push({
-      Update: {
-        TableName: table,
-        Key: { pk: trendPk(dlq), sk: ten },
-        UpdateExpression: 'SET expiresAt = :expires ADD #n :n',
-        ExpressionAttributeNames: { '#n': 'n' },
-        ExpressionAttributeValues: { ':n': n, ':expires': Math.floor((Date.parse(ten) + INDEX_KEEP_MS) / 1000) },
-      },
-    });
-  }
-  return updates;
-}
-
-/** How many items a transaction of these letters needs: one each, and one per group and ten minutes among them. */
-function transactionSize(letters: readonly DeadLetter[]): number {
-  const change = countChange(letters, 1);
-  return letters.length + change.groups.size + change.trend.size;
-}
-
-/** Letters in runs whose transactions fit DynamoDB's limit. */
-function inTransactions(letters: readonly DeadLetter[]): DeadLetter[][] {
-  const runs: DeadLetter[][] = [];
-  let run: DeadLetter[] = [];
-  for (const letter of letters) {
-    if (run.length > 0 && transactionSize([...run, letter]) > TRANSACTION_ITEMS) {
-      runs.push(run);
-      run = [];
-    }
-    run.push(letter);
-  }
-  if (run.length > 0) runs.push(run);
-  return runs;
-}
-
-/** Which items of a cancelled transaction failed their condition (by position), or undefined for another cause. */
-function failedConditions(error: unknown): Set<number> | undefined {
-  if (!(error instanceof TransactionCanceledException)) return undefined;
-  const reasons = error.CancellationReasons ?? [];
-  if (reasons.some((r) => r.Code && r.Code !== 'None' && r.Code !== 'ConditionalCheckFailed')) return undefined;
-  return new Set(reasons.flatMap((r, i) => (r.Code === 'ConditionalCheckFailed' ? [i] : [])));
-}
-
-/** Another transaction on the same counts at the same moment: DynamoDB cancels one, which tries again. */
-const isConflict = (error: unknown): boolean =>
-  error instanceof TransactionCanceledException &&
-  (error.CancellationReasons ?? []).some((r) => r.Code === 'TransactionConflict');
-
-async function transact(documents: DynamoDBDocumentClient, items: TransactItem[]): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await documents.send(new TransactWriteCommand({ TransactItems: items }));
-      return;
-    } catch (error) {
-      if (!isConflict(error) || attempt >= 10) throw error;
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** Math.min(attempt, 6)));
-    }
-  }
-}
-
-type Write = { PutRequest: { Item: Record<string, unknown> } } | { DeleteRequest: { Key: Record<string, unknown> } };
-
-async function batchWrite(documents: DynamoDBDocumentClient, table: string, writes: Write[]): Promise<void> {
-  for (let i = 0; i < writes.length; i += 25) {
-    let pending: Write[] = writes.slice(i, i + 25);
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt > 8)
-        throw new Error(`DynamoDB left ${pending.length} writes to ${table} unprocessed after 8 retries`);
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * 2 ** attempt));
-      const out = await documents.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
-      pending = (out.UnprocessedItems?.[table] ?? []) as Write[];
-    }
-  }
-}
-
-async function batchGet(
-  documents: DynamoDBDocumentClient,
-  table: string,
-  keys: Record<string, unknown>[],
-  projection?: string,
-): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  for (let i = 0; i < keys.length; i += 100) {
-    let pending = keys.slice(i, i + 100);
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt > 8) throw new Error(`DynamoDB left ${pending.length} reads of ${table} unprocessed after 8 retries`);
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * 2 ** attempt));
-      const out = await documents.send(
-        new BatchGetCommand({
-          RequestItems: {
-            [table]: {
-              Keys: pending,
-              ConsistentRead: true,
-              ...(projection ? { ProjectionExpression: projection } : {}),
-            },
-          },
-        }),
-      );
-      items.push(...(out.Responses?.[table] ?? []));
-      pending = (out.UnprocessedKeys?.[table]?.Keys ?? []) as Record<string, unknown>[];
-    }
-  }
-  return items;
-}
-
-const STORED_ONLY = ['pk', 'sk', 'at', 'grp', 'expiresAt'];
-
-function letterFrom(item: Record<string, unknown>): DeadLetter {
-  const rest = { ...item };
-  for (const name of STORED_ONLY) delete rest[name];
-  const { destinations, ...letter } = rest;
-  return {
-    ...letter,
-    destinations: typeof destinations === 'string' ? (JSON.parse(destinations) as unknown) : [],
-  } as unknown as DeadLetter;
-}
-
-function letterItem(letter: DeadLetter): Record<string, unknown> {
-  const rest: Partial<DeadLetter> = { ...letter };
-  delete rest.body;
-  return {
-    ...letterKey(letter.dlq, letter.messageId),
-    ...rest,
-    at: atOf(letter),
-    grp: grpOf(letter.dlq, groupIdOf(groupKeyOf(letter))),
-    // One string, not a list of maps: DynamoDB's nested types cost a page a fifth of its read rate (bench:dlq).
-    destinations: JSON.stringify(letter.destinations),
-    expiresAt: Math.floor((Date.parse(letter.failedAt) + INDEX_KEEP_MS) / 1000),
-  };
-}
 
 export function createDynamoDbDeadLetterIndex(documents: DynamoDBDocumentClient, table: string): DeadLetterIndex {
   /** Up to `limit` letters of one index partition, newest first, strictly older than `after`. */

@@ -29,6 +29,9 @@ import type { DeadLetterQueue, OutgoingMessage, QueuePort, ReceivedMessage } fro
 /** Attributes sent as SQS Numbers (the rest are Strings), as the producer and the DLQ sink send them. */
 const NUMBER_ATTRIBUTES = new Set<string>([ATTRIBUTE.version, ATTRIBUTE.failureReceiveCount]);
 
+/** How long a source queue's backoff tags are trusted before they are read again. */
+const BACKOFF_TAGS_KEPT_MS = 5 * 60_000;
+
 /** A message as SendMessage and SendMessageBatch take it. */
 function entryOf(message: OutgoingMessage) {
   const attributes: Record<string, MessageAttributeValue> = {};
@@ -64,8 +67,20 @@ export function createSqsQueues(sqs: SQSClient, options: { prefixes: readonly st
     return [...new Set(found)];
   };
 
-  /** A source queue's consumer backoff: its tags say it when it is not the default (RETRY_BACKOFF_TAGS). */
-  const backoffOf = async (url: string): Promise<{ baseSeconds: number; maxSeconds: number }> => {
+  /**
+   * A source queue's consumer backoff: its tags say it when it is not the default (RETRY_BACKOFF_TAGS). They change
+   * only with a deploy: read once per queue for a few minutes, not on every request that lists the DLQs.
+   */
+  const backoffs = new Map<string, { at: number; backoff: Promise<{ baseSeconds: number; maxSeconds: number }> }>();
+  const backoffOf = (url: string): Promise<{ baseSeconds: number; maxSeconds: number }> => {
+    const known = backoffs.get(url);
+    if (known && Date.now() - known.at < BACKOFF_TAGS_KEPT_MS) return known.backoff;
+    const backoff = readBackoff(url);
+    backoffs.set(url, { at: Date.now(), backoff });
+    backoff.catch(() => backoffs.delete(url));
+    return backoff;
+  };
+  const readBackoff = async (url: string): Promise<{ baseSeconds: number; maxSeconds: number }> => {
     const { Tags = {} } = await sqs.send(new ListQueueTagsCommand({ QueueUrl: url }));
     const tagged = (name: string, fallback: number) => {
       const value = Number(Tags[name]);

@@ -69,15 +69,16 @@ export function createConsoleCore(dependencies: ConsoleDependencies) {
     dlq: string,
     filter: DeadLetterFilter,
     options: { raw?: boolean; limit: number; after?: string },
-  ): Promise<SelectedPage> => {
-    await findQueue(dlq);
-    return selectPage(index, dlq, filter, {
+  ): Promise<SelectedPage & { queue: DeadLetterQueue }> => {
+    const queue = await findQueue(dlq);
+    const page = await selectPage(index, dlq, filter, {
       limit: options.limit,
       ...(options.after ? { cursor: options.after } : {}),
       raw: options.raw === true,
       now: now(),
       bodies: true,
     });
+    return { ...page, queue };
   };
 
   /** Every dead letter a filter selects, newest first, bodies included (see select). */

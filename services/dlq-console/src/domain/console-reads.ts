@@ -69,15 +69,14 @@ export function readOperations({
       options: { limit?: number; unmask?: { reason: string }; after?: string } = {},
     ): Promise<DeadLetterView[]> {
       requireRole(actor, 'dlq:read', 'see dead letters');
-      const { letters } = await select(dlq, filter, {
+      const { letters, queue } = await select(dlq, filter, {
         raw: unmaskFor(actor, options.unmask),
         limit: Math.min(options.limit ?? 100, 500),
         ...(options.after ? { after: options.after } : {}),
       });
-      const { retentionSeconds } = await findQueue(dlq);
       return (await reveal(actor, dlq, letters, options.unmask, 'looked at', filter)).map((view) => ({
         ...view,
-        deletedAt: deletedBySqsAt(view.failedAt, retentionSeconds),
+        deletedAt: deletedBySqsAt(view.failedAt, queue.retentionSeconds),
       }));
     },
 

@@ -75,3 +75,15 @@ export async function planRedrive(
     summary: selected.length > 0 ? summary : `nothing in ${dlq.name} matches ${describeFilter(filter)}`,
   };
 }
+
+/** Time for the consumer to run and the index to hear of a failure, beyond the retries' own waits. */
+const CANARY_MARGIN_SECONDS = 30;
+/** The longest a canary is watched (the redrive job's contract allows no more). */
+export const MAX_CANARY_WATCH_SECONDS = 600;
+
+/**
+ * How long to watch a redrive's canary: long enough for a message that fails again on every delivery to come back
+ * through its source's retries (the DLQ's retry window), and the margin; at most ten minutes.
+ */
+export const canaryWatchSecondsFor = (dlq: Pick<DeadLetterQueue, 'retryWindowSeconds'>): number =>
+  Math.min(MAX_CANARY_WATCH_SECONDS, dlq.retryWindowSeconds + CANARY_MARGIN_SECONDS);

@@ -9,18 +9,10 @@ import { createHash } from 'node:crypto';
 import { ATTRIBUTE, ownAttributes } from '@backbone/shared';
 import { DlqWalk } from './dlq-walk';
 import { normaliseReason, type DeadLetter } from './dead-letters';
-import type {
-  AuditTrail,
-  DeadLetterIndex,
-  DeadLetterQueue,
-  OutgoingMessage,
-  QueuePort,
-  ReceivedMessage,
-  RedriveLocks,
-} from './ports';
+import type { AuditTrail, DeadLetterIndex, OutgoingMessage, QueuePort, ReceivedMessage, RedriveLocks } from './ports';
 import type { RedrivePlan } from './redrive-plan';
 
-export { planRedrive, type RedrivePlan } from './redrive-plan';
+export { canaryWatchSecondsFor, MAX_CANARY_WATCH_SECONDS, planRedrive, type RedrivePlan } from './redrive-plan';
 
 export interface RedriveOptions {
   /** Who runs it, as the audit trail names them (see auditedActor). */
@@ -53,18 +45,6 @@ export interface RedriveOptions {
    */
   cancelledBy?: () => Promise<string | undefined>;
 }
-
-/** Time for the consumer to run and the index to hear of a failure, beyond the retries' own waits. */
-const CANARY_MARGIN_SECONDS = 30;
-/** The longest a canary is watched (the redrive job's contract allows no more). */
-export const MAX_CANARY_WATCH_SECONDS = 600;
-
-/**
- * How long to watch a redrive's canary: long enough for a message that fails again on every delivery to come back
- * through its source's retries (the DLQ's retry window), and the margin; at most ten minutes.
- */
-export const canaryWatchSecondsFor = (dlq: Pick<DeadLetterQueue, 'retryWindowSeconds'>): number =>
-  Math.min(MAX_CANARY_WATCH_SECONDS, dlq.retryWindowSeconds + CANARY_MARGIN_SECONDS);
 
 export const DEFAULT_REDRIVE_OPTIONS: Omit<RedriveOptions, 'actor' | 'redriveId'> = {
   canary: 5,

@@ -10,7 +10,8 @@ import { maskMessageBody } from './contract-registry';
 import type { DeadLetter, DeadLetterFilter } from './dead-letters';
 import type { DryRunResult } from './dry-run';
 import type { AuditEntry, RedriveRecord } from './ports';
-import { canaryWatchSecondsFor, type RedrivePlan } from './redrive';
+import type { RedrivePlan } from './redrive';
+import { canaryWatchSecondsFor } from './redrive-plan';
 
 /** A dead letter as shown: personal data masked (the paths masked listed, never their values). */
 export interface DeadLetterView extends Omit<DeadLetter, 'body'> {
